@@ -1,0 +1,116 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as vm from "vm";
+import { checkSource } from "../../../tools/gate";
+import { hoist } from "../../../tools/hoist";
+
+function constructs(code: string): string[] {
+  return checkSource(code, "t.js").map((f) => f.construct);
+}
+
+describe("Espruino gate", () => {
+  const bad: [string, string, RegExp][] = [
+    ["class inheritance", "var B=function(){};class A extends B{}", /class inheritance/],
+    ["tsc __extends helper", "var __extends=function(){};__extends(A,B)", /__extends/],
+    ["tsc __spreadArray helper", "var x=__spreadArray([],a,true)", /__spreadArray/],
+    ["spread", "var a=[1],b=[...a]", /spread/],
+    ["spread call", "f(...a)", /spread/],
+    ["rest parameter", "function f(...a){}", /rest/],
+    ["object destructuring", "var {a}={a:1}", /destructuring/],
+    ["array destructuring", "var [a]=[1]", /destructuring/],
+    ["default parameter", "function f(a){}function g(a=1){}", /default parameter/],
+    ["labelled statement", "x:for(;;){break x}", /labelled/],
+    ["** operator", "var a=2**3", /\*\* operator/],
+    ["optional chaining", "var o={};o?.a", /optional chaining/],
+    ["logical assignment", "var a;a??=1", /\?\?= operator/],
+    ["generator", "function*g(){yield 1}", /generator/],
+    ["async", "async function f(){await 1}", /async/],
+    ["tagged template", "f`x`", /tagged template/],
+    ["new.target", "function F(){return new.target}", /new\.target/],
+    ["computed property", "var k='a',o={[k]:1}", /computed property/],
+    ["Map", "var m=new Map()", /Map/],
+    ["Set", "var s=new Set()", /Set/],
+    ["Symbol", "var s=Symbol('x')", /Symbol/],
+    ["Math.imul", "var x=Math.imul(2,3)", /Math\.imul/],
+    ["Math.clz32", "var x=Math.clz32(2)", /Math\.clz32/],
+    ["Number.isInteger", "Number.isInteger(1)", /Number\.isInteger/],
+    ["Array.from", "Array.from([1])", /Array\.from/],
+    ["Object.freeze", "Object.freeze({})", /Object\.freeze/],
+    ["BYTES_PER_ELEMENT", "var n=Uint16Array.BYTES_PER_ELEMENT", /BYTES_PER_ELEMENT/],
+    ["case after default", "switch(1){default:break;case 2:break}", /case after default/],
+    ["use before declaration", "f();function f(){}", /'f' used before/],
+    ["var used before declaration", "x.y=1;var x={}", /'x' used before/],
+    ["use before declaration in a function", "function o(){g();function g(){}}", /'g' used before/],
+    ["length assignment", "var a=[1,2];a.length=0", /\.length/],
+    ["misaligned 16-bit view", "var b=new ArrayBuffer(8),v=new Uint16Array(b,1,2)", /misaligned Uint16Array/],
+    ["misaligned 32-bit view", "var b=new ArrayBuffer(8),v=new Uint32Array(b,2,1)", /misaligned Uint32Array/],
+    ["Array.prototype as value", "var s=Array.prototype.slice", /Array\.prototype/],
+    ["fromCharCode.apply", "String.fromCharCode.apply(null,[65])", /fromCharCode\.apply/],
+    ["let", "let a=1", /let/],
+    ["local require left", "var m=require('./m')", /require/],
+    ["syntax error", "var = 1", /syntax error/],
+  ];
+  for (const [name, code, re] of bad) {
+    it(`rejects ${name}`, () => {
+      const found = constructs(code);
+      assert.ok(found.some((c) => re.test(c)), `expected ${re} in ${JSON.stringify(found)}`);
+    });
+  }
+
+  it("reports file, line and column", () => {
+    const f = checkSource("var a=1;\nvar b=[...a];\n", "dist/x.js");
+    assert.equal(f.length, 1);
+    assert.equal(f[0].file, "dist/x.js");
+    assert.equal(f[0].line, 2);
+    assert.equal(f[0].column, 8);
+  });
+
+  it("accepts plain ES5 that Espruino runs", () => {
+    const ok = [
+      "function f(a,b){return a+b}var x=f(1,2);",
+      "var b=new ArrayBuffer(8),v=new Uint16Array(b,2,2),w=new Uint8Array(b,1,3);",
+      "var o={a:1,b:function(){return this.a}};o.b();",
+      "switch(1){case 1:break;default:break}",
+      "var s=require('Storage');",
+      "var m={size:1};m.set=function(){};var q=o.Map;",
+      "function outer(){function inner(){return 1}return inner}",
+    ];
+    for (const code of ok) assert.deepEqual(constructs(code), [], code);
+  });
+});
+
+describe("hoisting pass", () => {
+  const programs = [
+    "out.push(f());function f(){return g()+x}function g(){return 2}var x=3;",
+    "var a=1,b,c=3;for(var i=0,j;i<2;i++){var k=i}for(var q in {x:1}){}out.push(a,b,c,i,j,k,q);",
+    "!function(){\"use strict\";h();return;function h(){out.push(typeof y)}var y=5}();",
+    "var u,v,w=1,z;out.push(u,w,function(){return n();function n(){var p=4;return p}}());",
+  ];
+  for (const src of programs) {
+    it(`keeps behaviour and satisfies the gate: ${src.slice(0, 40)}...`, () => {
+      const hoisted = hoist(src);
+      const run = (code: string) => { const ctx = { out: [] as unknown[] }; vm.runInNewContext(code, ctx); return ctx.out; };
+      assert.deepEqual(run(hoisted), run(src));
+      assert.deepEqual(constructs(hoisted), []);
+    });
+  }
+});
+
+describe("emitted bundles", () => {
+  const dist = path.resolve(__dirname, "..", "..", "..", "..", "dist");
+  const bundles = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWith(".js")) : [];
+  it("exist for every board (make bundle-all ran)", () => {
+    for (const b of ["sim", "pico", "espruino-wifi", "nucleo-f401re", "stm32f4discovery", "esp32"]) {
+      assert.ok(bundles.includes(`${b}.js`), `dist/${b}.js missing`);
+    }
+  });
+  for (const b of bundles) {
+    it(`dist/${b} passes the gate and stays under 40 KB`, () => {
+      const code = fs.readFileSync(path.join(dist, b), "utf8");
+      assert.deepEqual(checkSource(code, b).map((f) => `${f.line}:${f.column} ${f.construct}`), []);
+      assert.ok(code.length < 40 * 1024, `${b} is ${code.length} bytes`);
+      assert.ok(!/\brequire\((?!"Storage"\))/.test(code), "only require(\"Storage\") may remain");
+    });
+  }
+});

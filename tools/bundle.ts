@@ -1,0 +1,80 @@
+// Builds one Espruino-ready file per board: dist/<board>.js.
+//   build/device/boards/<board>.js (tsc, ES5, ES modules)
+//   -> esbuild: one IIFE, no require of local files left
+//   -> terser: minified, ecma 5 (Espruino re-reads source on every pass)
+//   -> hoist: functions and vars first in every scope (Espruino does not hoist)
+//   -> gate: anything Espruino cannot run fails the build with file, line and construct.
+// Usage: node build/tools/bundle.js <board>...
+
+import * as esbuild from "esbuild";
+import * as fs from "fs";
+import * as path from "path";
+import { minify } from "terser";
+import { hoist } from "./hoist";
+import { checkSource, formatFinding } from "./gate";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const REQUIRE_ALIAS = "__espruino_require__";
+
+export interface BundleResult {
+  board: string;
+  file: string;
+  bytes: number;
+}
+
+export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist")): Promise<BundleResult> {
+  const entry = path.join(ROOT, "build", "device", "boards", `${board}.js`);
+  if (!fs.existsSync(entry)) throw new Error(`bundle: no device build for board '${board}' (${path.relative(ROOT, entry)}); run 'make device' or check boards/${board}.ts exists`);
+  const built = esbuild.buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    format: "iife",
+    target: "es5",
+    platform: "node",
+    write: false,
+    legalComments: "none",
+    logLevel: "silent",
+    // esbuild wraps a bare `require` in a Proxy-based shim; Espruino's own require (for
+    // "Storage" and friends) must stay a plain call, so hide it behind a name and restore it.
+    define: { require: REQUIRE_ALIAS },
+  });
+  const bundled = built.outputFiles[0].text;
+  const min = await minify(bundled, {
+    ecma: 5,
+    toplevel: true,
+    compress: { passes: 2, ecma: 5, unsafe: false, hoist_funs: false, hoist_vars: false, keep_fargs: true },
+    mangle: { toplevel: true },
+    format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
+  });
+  if (!min.code) throw new Error(`bundle: terser produced nothing for ${board}`);
+  const code = hoist(min.code.split(REQUIRE_ALIAS).join("require"));
+  const file = path.join(outDir, `${board}.js`);
+  const findings = checkSource(code, path.relative(ROOT, file));
+  if (findings.length) {
+    throw new Error(`bundle: ${board}: the Espruino gate rejected the bundle:\n${findings.map(formatFinding).join("\n")}`);
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(file, code + "\n");
+  return { board, file, bytes: Buffer.byteLength(code + "\n") };
+}
+
+async function main(): Promise<void> {
+  const boards = process.argv.slice(2);
+  if (!boards.length) {
+    console.error("usage: node build/tools/bundle.js <board>...");
+    process.exit(2);
+  }
+  let failed = 0;
+  for (const b of boards) {
+    try {
+      const r = await bundleBoard(b);
+      console.log(`bundle: ${path.relative(ROOT, r.file)} ${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KB) - gate ok`);
+    } catch (e: any) {
+      console.error(e.message);
+      failed++;
+    }
+  }
+  if (failed) process.exit(1);
+}
+
+if (require.main === module) void main();
