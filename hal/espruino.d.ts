@@ -49,6 +49,8 @@ declare var SPI1: SPI;
 declare var SPI2: SPI;
 declare var SPI3: SPI;
 declare function getTime(): number;
+/** The MCU's unique id as a string (on STM32 the 96-bit factory UID in hex). Start-up use only. */
+declare function getSerial(): string;
 declare function digitalWrite(pin: Pin, value: boolean | number): void;
 declare function digitalRead(pin: Pin): number;
 declare function pinMode(pin: Pin, mode: string): void;
