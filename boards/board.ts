@@ -22,4 +22,8 @@ export interface BoardConfig {
   mac?: string;
   /** Connection slots for TCP (build-time default sized for the smallest board). */
   slots?: number;
+  /** Static IPv4 configuration "a.b.c.d" (all three given): skips DHCP. Absent: DHCP. */
+  ip?: string;
+  netmask?: string;
+  gateway?: string;
 }
