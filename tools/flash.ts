@@ -1,0 +1,416 @@
+// Host tool: upload a board bundle (dist/<board>.js) with the `espruino` CLI (npm package
+// `espruino` 0.1.67) and save it to flash as the Storage file `.bootcde`, which Espruino runs
+// at every boot. Offline by construction:
+//   - the board description is a local file (boards/json/<board>.json) and the CLI is told not
+//     to query the board for it (a bare --board name would download www.espruino.com/json/...);
+//   - MODULE_URL points at the local tree (".|modules"), compilation/online minification are off;
+//   - the CLI runs behind a guard that makes every HTTP/HTTPS/TLS request and every TCP
+//     connection other than to the board's own tcp:// address throw, and reports it.
+// The CLI exits 0 even when nothing answered, so its verbose output is parsed: success needs a
+// prompt from the board, "Upload Complete" and no error printed by the board. Every run is
+// bounded by a timeout.
+//
+//   node build/tools/flash.js --board pico --port /dev/ttyACM0     (what `make flash` runs)
+//   node build/tools/flash.js --board pico --dry-run out.js        (the exact code it would send)
+// Options: --file F.js (upload F instead of dist/<board>.js), --baud N, --timeout-ms N, --verbose.
+
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as vm from "vm";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const CLI_PATH = path.join(ROOT, "node_modules", "espruino", "bin", "espruino-cli.js");
+export const BOARD_JSON_DIR = path.join(ROOT, "boards", "json");
+/** The Storage file Espruino runs at boot. */
+export const BOOT_FILE = ".bootcde";
+/** Printed (to stderr) by the guard inside the CLI process whenever it blocks network access. */
+export const GUARD_MARK = "flash-offline-guard: blocked";
+
+/**
+ * Runs before the CLI inside its process (node -e): network access other than to the board's own
+ * tcp:// address (FLASH_ALLOW_HOST, FLASH_ALLOW_PORT) throws and is reported on stderr.
+ * Serial devices are file descriptors and are not affected.
+ */
+export const OFFLINE_GUARD = `
+(function () {
+  var MARK = ${JSON.stringify(GUARD_MARK)};
+  function describe(a) {
+    try {
+      if (typeof a === "string") return a;
+      if (a && a.href) return a.href;
+      if (a && (a.host || a.hostname)) return (a.hostname || a.host) + (a.port ? ":" + a.port : "") + (a.path || "");
+      return JSON.stringify(a);
+    } catch (e) { return "?"; }
+  }
+  function refuse(what, target) {
+    var msg = MARK + " " + what + " " + target;
+    process.stderr.write(msg + "\\n");
+    throw new Error(msg);
+  }
+  function blocker(what) { return function (a) { refuse(what, describe(a)); }; }
+  var http = require("http"), https = require("https"), tls = require("tls"), net = require("net");
+  http.request = blocker("http.request"); http.get = blocker("http.get");
+  https.request = blocker("https.request"); https.get = blocker("https.get");
+  tls.connect = blocker("tls.connect");
+  if (typeof globalThis.fetch === "function") globalThis.fetch = blocker("fetch");
+  var allowHost = process.env.FLASH_ALLOW_HOST || "";
+  var allowPort = Number(process.env.FLASH_ALLOW_PORT || 0);
+  var original = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function () {
+    var a = arguments[0];
+    if (Array.isArray(a)) a = a[0];
+    var host, port;
+    if (a && typeof a === "object") { if (a.path) return original.apply(this, arguments); host = a.host || "localhost"; port = Number(a.port); }
+    else { port = Number(a); host = typeof arguments[1] === "string" ? arguments[1] : "localhost"; }
+    if (!(allowHost && host === allowHost && port === allowPort)) refuse("tcp connect", host + ":" + port);
+    return original.apply(this, arguments);
+  };
+})();
+require(process.argv[1]);
+`;
+
+export interface BoardJson {
+  BOARD?: string;
+  info: { name: string; binary_version: string; builtin_modules: string[]; default_console_baudrate?: string; variables?: number };
+  chip: { family: string; part: string; speed: number; saved_code?: { address: number; page_size: number; pages: number } };
+  devices?: { [name: string]: any };
+}
+
+export function boardJsonPath(board: string): string {
+  return path.join(BOARD_JSON_DIR, `${board}.json`);
+}
+
+/** Reads and checks a board description: the fields the espruino CLI relies on must be there. */
+export function loadBoardJson(board: string): BoardJson {
+  const file = boardJsonPath(board);
+  if (!/^[a-z0-9-]+$/.test(board) || !fs.existsSync(file)) {
+    const known = fs.existsSync(BOARD_JSON_DIR) ? fs.readdirSync(BOARD_JSON_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)) : [];
+    throw new UsageError(`unknown board '${board}' (no ${path.relative(ROOT, file)}); boards: ${known.join(", ")}`);
+  }
+  const json = JSON.parse(fs.readFileSync(file, "utf8")) as BoardJson;
+  const problems: string[] = [];
+  if (!json.info || typeof json.info.binary_version !== "string" || !/^\d+v\d+/.test(json.info.binary_version))
+    problems.push("info.binary_version (e.g. \"2v29\"; without it the CLI assumes firmware older than 1v96 and will not write Storage)");
+  if (!json.info || !Array.isArray(json.info.builtin_modules) || json.info.builtin_modules.indexOf("Storage") < 0)
+    problems.push("info.builtin_modules including \"Storage\" (otherwise the CLI looks modules up online)");
+  if (!json.chip || typeof json.chip.family !== "string") problems.push("chip.family");
+  if (problems.length) throw new Error(`${path.relative(ROOT, file)}: missing ${problems.join("; ")}`);
+  return json;
+}
+
+export class UsageError extends Error {}
+
+/** Is the board's console a USB CDC port (flow-controlled, no throttling needed)? */
+export function hasUsbConsole(json: BoardJson): boolean {
+  return !!(json.devices && json.devices.USB);
+}
+
+export interface CliPlan {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}
+
+export interface FlashOptions {
+  board: string;
+  port?: string;        // serial device path, or tcp://host:port
+  file?: string;        // default dist/<board>.js
+  dryRun?: string;      // write the code the CLI would send to this .js file instead of uploading
+  baud?: number;
+  timeoutMs?: number;
+}
+
+function bundlePath(opts: FlashOptions): string {
+  return path.resolve(ROOT, opts.file || path.join("dist", `${opts.board}.js`));
+}
+
+/** A path as the user should read it: relative inside the project, absolute outside. */
+function shown(p: string): string {
+  const rel = path.relative(ROOT, p);
+  return rel.startsWith("..") ? p : rel;
+}
+
+/** The exact espruino CLI command line (and environment) for an upload or a dry run. */
+export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
+  const file = bundlePath(opts);
+  const bytes = fs.statSync(file).size;
+  const tcp = !!opts.port && opts.port.startsWith("tcp://");
+  const throttled = !opts.dryRun && !tcp && !hasUsbConsole(json);
+  const baud = opts.baud || Number(json.info.default_console_baudrate) || 115200;
+  const args = [
+    "-v", // the verbose log is what tells success from failure (the CLI exits 0 either way)
+    "--no-ble",
+    "--board", boardJsonPath(opts.board),
+    "--config", "MODULE_URL=.|modules",
+    "--config", `BOARD_JSON_URL=${BOARD_JSON_DIR}`,
+    "--config", "COMPILATION=false",
+    "--config", "MINIFICATION_LEVEL=",
+    "--config", "PRETOKENISE=0",
+    "--config", `SERIAL_THROTTLE_SEND=${throttled ? 1 : 2}`,
+    "--storage", `${BOOT_FILE}:-`,
+  ];
+  if (opts.dryRun) args.push("-o", path.resolve(opts.dryRun));
+  else args.push("-p", opts.port as string, "-b", String(baud));
+  args.push(file);
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of Object.keys(process.env)) if (!/_proxy$/i.test(k)) env[k] = process.env[k];
+  if (tcp) {
+    const hp = (opts.port as string).slice(6);
+    const i = hp.lastIndexOf(":");
+    env.FLASH_ALLOW_HOST = i >= 0 ? hp.slice(0, i) || "localhost" : hp;
+    env.FLASH_ALLOW_PORT = i >= 0 ? hp.slice(i + 1) : "23";
+  }
+  // Throttled writes go 19 bytes per 50 ms; every 1 KB Storage.write chunk adds 250 ms.
+  const kb = Math.ceil(bytes / 1024);
+  const timeoutMs = opts.timeoutMs || (opts.dryRun ? 30000 : 20000 + kb * (throttled ? 3500 : 600));
+  return { args, env, timeoutMs };
+}
+
+export interface CliRun {
+  code: number | null;
+  output: string;
+  timedOut: boolean;
+  stoppedFor: string | null;   // the failure that made us stop the CLI early
+  elapsedMs: number;
+}
+
+/**
+ * Runs the espruino CLI behind the offline guard. `stopOn(line)` may return a failure reason,
+ * which ends the run at once (SIGTERM, then SIGKILL). Always ends within timeoutMs (+1 s).
+ */
+export function runCli(plan: CliPlan, stopOn?: (line: string) => string | null, onLine?: (line: string) => void): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["-e", OFFLINE_GUARD, CLI_PATH, ...plan.args], {
+      cwd: ROOT,
+      env: plan.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let partial = "";
+    let stoppedFor: string | null = null;
+    let timedOut = false;
+    let done = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), 1000);
+    };
+    const feed = (chunk: Buffer): void => {
+      const text = chunk.toString("latin1");
+      output += text;
+      partial += text;
+      let nl: number;
+      while ((nl = partial.indexOf("\n")) >= 0) {
+        const line = partial.slice(0, nl).replace(/\r$/, "");
+        partial = partial.slice(nl + 1);
+        if (onLine) onLine(line);
+        if (stopOn && !stoppedFor) {
+          const why = stopOn(line);
+          if (why) {
+            stoppedFor = why;
+            stop();
+          }
+        }
+      }
+    };
+    child.stdout.on("data", feed);
+    child.stderr.on("data", feed);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, plan.timeoutMs);
+    child.on("close", (code) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      resolve({ code, output, timedOut, stoppedFor, elapsedMs: Date.now() - started });
+    });
+  });
+}
+
+/** A failure visible in one line of the CLI's verbose output, or null. */
+export function failureInLine(line: string, port: string): string | null {
+  if (line.indexOf(GUARD_MARK) >= 0) return `the espruino CLI tried to use the network (${line.slice(line.indexOf(GUARD_MARK) + GUARD_MARK.length).trim()}); flashing must work offline`;
+  if (line.indexOf("Unable to connect!") >= 0) return `could not open ${port}: not a serial port the espruino CLI can use, or it is busy`;
+  if (line.indexOf("RECEIVE ERROR") >= 0) return `connection to ${port} failed: ${line.trim()}`;
+  if (line.indexOf("Still no prompt") >= 0) return `no Espruino board answered on ${port} (no '>' prompt after a newline and Ctrl-C)`;
+  if (/Module .* not found/.test(line)) return `the espruino CLI could not resolve a module: ${line.trim()}`;
+  if (line.startsWith("--] ")) {
+    const said = line.slice(4);
+    if (/Uncaught|ERROR|Out of Memory|Not enough free/i.test(said)) return `the board reported an error: ${said.trim()}`;
+  }
+  return null;
+}
+
+/** Judges a finished upload run: null when it really uploaded, otherwise the reason. */
+export function judgeUpload(run: CliRun, port: string): string | null {
+  if (run.stoppedFor) return run.stoppedFor;
+  for (const line of run.output.split("\n")) {
+    const why = failureInLine(line.replace(/\r$/, ""), port);
+    if (why) return why;
+  }
+  if (run.timedOut) return `timed out after ${Math.round(run.elapsedMs / 1000)} s talking to ${port}`;
+  if (!/Received a prompt after sending newline|Found a prompt/.test(run.output)) return `no Espruino board answered on ${port}`;
+  if (run.output.indexOf("Upload Complete") < 0) return `the upload to ${port} did not complete (espruino CLI exit code ${run.code})`;
+  if (run.code !== 0) return `the espruino CLI exited with code ${run.code}`;
+  return null;
+}
+
+export interface DecodedUpload {
+  files: { [name: string]: string };   // Storage files as the board would hold them
+  loads: string[];                     // load(...) calls, in order ("" for load())
+  resets: number;
+}
+
+/**
+ * Replays code the CLI sends (or wrote with -o) against a stand-in for Espruino's Storage,
+ * so a test or a dry run can see exactly what ends up in flash.
+ */
+export function decodeUpload(sent: string): DecodedUpload {
+  const files: { [name: string]: string } = {};
+  const loads: string[] = [];
+  let resets = 0;
+  const storage = {
+    write(name: string, data: string, offset?: number, size?: number): boolean {
+      const cur = offset === undefined || offset === 0 ? "" : files[name] || "";
+      if (offset === undefined || offset === 0) {
+        const total = size === undefined ? data.length : size;
+        files[name] = data + "\xff".repeat(Math.max(0, total - data.length));
+      } else {
+        files[name] = cur.slice(0, offset) + data + cur.slice(offset + data.length);
+      }
+      return true;
+    },
+  };
+  const source = sent.replace(/\x1b\n/g, "\n").replace(/[\x10\x03]/g, "");
+  const sandbox = {
+    require: (m: string) => {
+      if (m === "Storage") return storage;
+      throw new Error(`decodeUpload: unexpected require(${JSON.stringify(m)})`);
+    },
+    load: (f?: string) => { loads.push(f === undefined ? "" : f); },
+    reset: () => { resets++; },
+    print: () => undefined,
+    echo: () => undefined,
+  };
+  vm.runInNewContext(source, sandbox, { timeout: 2000 });
+  return { files, loads, resets };
+}
+
+function check(cond: boolean, msg: string): void {
+  if (!cond) throw new Error(msg);
+}
+
+/** Validates PORT before the CLI runs: missing or non-existent ports fail fast and clearly. */
+export function checkPort(port: string | undefined): void {
+  if (!port) throw new UsageError("no serial port given: use `make flash BOARD=<board> PORT=/dev/ttyACM0` (or --port)");
+  if (port.startsWith("tcp://")) return;
+  if (!fs.existsSync(port)) throw new Error(`serial device ${port} does not exist (is the board plugged in? see 'ls /dev/ttyACM* /dev/ttyUSB*')`);
+  const st = fs.statSync(port);
+  if (!st.isCharacterDevice()) throw new Error(`${port} is not a serial device`);
+}
+
+export interface FlashResult {
+  ok: boolean;
+  message: string;
+  run?: CliRun;
+}
+
+/** Uploads (or, with dryRun, writes out) a board bundle. Never throws for board/CLI failures. */
+export async function flash(opts: FlashOptions, onLine?: (line: string) => void): Promise<FlashResult> {
+  const json = loadBoardJson(opts.board);
+  const file = bundlePath(opts);
+  if (!fs.existsSync(file)) throw new Error(`no bundle ${path.relative(ROOT, file)}: run 'make bundle BOARD=${opts.board}' first`);
+  if (!fs.existsSync(CLI_PATH)) throw new Error(`espruino CLI not found at ${path.relative(ROOT, CLI_PATH)}: run 'npm ci'`);
+  if (opts.dryRun) {
+    check(/\.js$/.test(opts.dryRun), `--dry-run needs a .js output file name (got '${opts.dryRun}')`);
+    const out = path.resolve(opts.dryRun);
+    if (fs.existsSync(out)) fs.unlinkSync(out);
+    const plan = planCli(opts, json);
+    const run = await runCli(plan, (line) => (line.indexOf(GUARD_MARK) >= 0 ? failureInLine(line, "-") : null), onLine);
+    const guard = run.stoppedFor || (run.output.indexOf(GUARD_MARK) >= 0 ? "the espruino CLI tried to use the network" : null);
+    if (guard) return { ok: false, message: guard, run };
+    if (run.timedOut) return { ok: false, message: `dry run timed out after ${Math.round(run.elapsedMs / 1000)} s`, run };
+    if (!fs.existsSync(out)) return { ok: false, message: `the espruino CLI wrote no ${opts.dryRun} (exit code ${run.code})`, run };
+    const sent = fs.readFileSync(out, "latin1");
+    const decoded = decodeUpload(sent);
+    const code = fs.readFileSync(file, "latin1");
+    if (decoded.files[BOOT_FILE] !== code) return { ok: false, message: `${opts.dryRun} does not write ${shown(file)} to Storage ${BOOT_FILE} unchanged`, run };
+    if (decoded.loads.indexOf(BOOT_FILE) < 0) return { ok: false, message: `${opts.dryRun} does not load ${BOOT_FILE} after writing it`, run };
+    const chunks = (sent.match(/require\("Storage"\)\.write\(/g) || []).length;
+    return {
+      ok: true,
+      message: `dry run: ${opts.dryRun} (${sent.length} bytes) writes ${shown(file)} (${code.length} bytes) to Storage ${BOOT_FILE} in ${chunks} chunks, then load(${JSON.stringify(BOOT_FILE)}); offline`,
+      run,
+    };
+  }
+  checkPort(opts.port);
+  const port = opts.port as string;
+  const plan = planCli(opts, json);
+  const run = await runCli(plan, (line) => failureInLine(line, port), onLine);
+  const why = judgeUpload(run, port);
+  if (why) return { ok: false, message: why, run };
+  return { ok: true, message: `flashed ${shown(file)} to ${json.info.name} on ${port} as Storage ${BOOT_FILE} (runs at boot)`, run };
+}
+
+interface CliArgs extends FlashOptions {
+  verbose: boolean;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const out: CliArgs = { board: "", verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string => {
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === "--board") out.board = next();
+    else if (a === "--port") out.port = next();
+    else if (a === "--dry-run") out.dryRun = next();
+    else if (a === "--file") out.file = next();
+    else if (a === "--baud") out.baud = Number(next());
+    else if (a === "--timeout-ms") out.timeoutMs = Number(next());
+    else if (a === "--verbose" || a === "-v") out.verbose = true;
+    else throw new UsageError(`unknown argument '${a}'`);
+  }
+  if (!out.board) throw new UsageError("--board <name> is required");
+  return out;
+}
+
+const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--baud N] [--timeout-ms N] [--verbose]";
+
+async function main(): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e: any) {
+    console.error(`flash: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  try {
+    const onLine = args.verbose ? (l: string) => console.log(`  | ${l}`) : (l: string) => { if (l.startsWith("--] ")) console.log(`  board: ${l.slice(4)}`); };
+    if (!args.dryRun) checkPort(args.port);
+    if (!args.dryRun) console.log(`flash: uploading ${args.file || `dist/${args.board}.js`} to ${args.port || "?"} (board ${args.board}), offline ...`);
+    const r = await flash(args, onLine);
+    if (r.ok) {
+      console.log(`flash: ${r.message}`);
+      process.exit(0);
+    }
+    console.error(`flash: FAILED: ${r.message}`);
+    if (r.run && !args.verbose) {
+      const tail = r.run.output.split("\n").filter((l) => l.trim() && !l.startsWith("serial: --->") && !l.startsWith("Found ")).slice(-8);
+      if (tail.length) console.error(`flash: last lines from the espruino CLI:\n${tail.map((l) => `  | ${l.slice(0, 200)}`).join("\n")}`);
+    }
+    process.exit(1);
+  } catch (e: any) {
+    console.error(`flash: ${e instanceof UsageError ? e.message + "\n" + USAGE : "FAILED: " + e.message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  }
+}
+
+if (require.main === module) void main();
