@@ -1,0 +1,471 @@
+// The simulated board: a Node `vm` context that offers only the Espruino globals the firmware
+// uses, with the emulated ENC28J60 on SPI1. The device bundle (dist/sim.js, the same ES5 code
+// that is flashed) runs inside it.
+//
+// Everything the device sees is created inside the context by a prelude script (so typed
+// arrays, errors and objects belong to the context's realm, as on a board); the prelude reaches
+// the host through one bridge function that it keeps in a closure and removes from the global
+// object. The only non-Espruino global is SIM_CONFIG (the sim's command-line configuration).
+
+import * as vm from "vm";
+import * as fs from "fs";
+import * as path from "path";
+import * as util from "util";
+import { makeHostE } from "../hal/host/espruino-shims";
+
+/** What the sim needs from the chip on the SPI bus (Enc28j60Emulator has all of it). */
+export interface SpiChip {
+  transaction(buf: Uint8Array, len: number): void;
+  csLow(): void;
+  exchange(byte: number): number;
+  csHigh(): void;
+  intLevel(): boolean;
+  onIntChange(fn: (level: boolean) => void): void;
+}
+
+/** How the chip is wired on the simulated board (boards/sim.ts uses the same pin names). */
+export const SIM_WIRING = {
+  sck: "D18",
+  miso: "D19",
+  mosi: "D23",
+  cs: "D5",
+  int: "D4",
+  reset: "D27",
+  led: "D2",
+};
+
+/** Pin globals offered by the simulated board. */
+export const SIM_PIN_NAMES: string[] = (() => {
+  const names: string[] = [];
+  for (let i = 0; i <= 31; i++) names.push("D" + i);
+  names.push("LED1", "BTN1");
+  return names;
+})();
+
+/** Globals the sim adds to a fresh vm context (besides the ECMAScript builtins it keeps). */
+export const SIM_GLOBALS: string[] = [
+  "SPI1",
+  "digitalWrite",
+  "digitalRead",
+  "pinMode",
+  "setWatch",
+  "clearWatch",
+  "getTime",
+  "getSerial",
+  "setTimeout",
+  "setInterval",
+  "clearTimeout",
+  "clearInterval",
+  "E",
+  "process",
+  "require",
+  "console",
+  "print",
+  "global",
+  "SIM_CONFIG",
+].concat(SIM_PIN_NAMES);
+
+/**
+ * ECMAScript builtins a vm context has but Espruino does not: removed, so firmware that uses
+ * them fails in the sim as it would on a board. (The bundle gate rejects them too.)
+ */
+export const ABSENT_ON_ESPRUINO: string[] = [
+  "Map", "Set", "WeakMap", "WeakSet", "Symbol", "Proxy", "Reflect", "BigInt", "BigInt64Array",
+  "BigUint64Array", "WeakRef", "FinalizationRegistry", "SharedArrayBuffer", "Atomics",
+  "WebAssembly", "Intl", "AggregateError",
+];
+
+/** Configuration passed into the bundle as the SIM_CONFIG global (read by boards/sim.ts). */
+export interface SimConfig {
+  ip?: string;
+  netmask?: string;
+  gateway?: string;
+  mac?: string;
+  slots?: number;
+}
+
+export interface SimBoardOptions {
+  chip: SpiChip;
+  config: SimConfig;
+  /** Folder backing require("Storage"); created if missing. */
+  storageDir: string;
+  /** Where console.log/print and error reports go (one call per line, without newline). */
+  out: (line: string) => void;
+  /**
+   * Called when device code uses something Espruino does not have (a Node global, a Node
+   * module, process.env...), outside the console. The sim exits non-zero.
+   */
+  onFatal: (message: string) => void;
+  /** JsVar count reported by process.memory() (default 12000). */
+  vars?: number;
+}
+
+export interface SimBoard {
+  context: vm.Context;
+  /** Runs the bundle; throws an Error with a clear message when it fails to load. */
+  load(code: string, filename: string): void;
+  /** Console: evaluates a line in the device's global scope; returns Espruino-style output. */
+  evalLine(line: string): string;
+  /** Level of a pin as the board sees it. */
+  pinLevel(name: string): boolean;
+  counters: { spiTransactions: number; spiBytes: number; watchEvents: number; uncaught: number };
+  /** Cancels every timer and watch (the device stops running). */
+  stop(): void;
+}
+
+/** True for errors that mean "this code relies on something only Node has". */
+export function isNodeOnlyError(e: any): boolean {
+  const msg = String((e && e.message) || e);
+  const name = e && e.constructor && e.constructor.name;
+  if (name === "ReferenceError") return true;
+  return /is not available on an Espruino board|^Module .* not found/.test(msg);
+}
+
+export function describeError(e: any): string {
+  if (e && typeof e === "object" && "message" in e) {
+    const name = (e.constructor && e.constructor.name) || "Error";
+    return name + ": " + e.message;
+  }
+  return String(e);
+}
+
+/** Formats a value the way Espruino's console echoes it after `=`. */
+export function formatValue(v: any): string {
+  if (v === undefined) return "undefined";
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "function") return "function " + (v.name || "") + "() { ... }";
+  if (ArrayBuffer.isView(v)) {
+    const ctor = v.constructor && v.constructor.name;
+    return "new " + ctor + "([" + Array.prototype.join.call(v, ", ") + "])";
+  }
+  return util.inspect(v, { depth: 2, breakLength: 100 });
+}
+
+// The prelude: runs once inside the context, receives the bridge and the pin names, defines the
+// Espruino globals as context functions, and returns the helpers the host calls back.
+const PRELUDE = `(function (g, host, pinNames, wiring) {
+  var U8 = Uint8Array;
+  var pins = {};
+  var pinByObj = [];
+  function Pin() {}
+  function nameOf(p) {
+    if (p === undefined || p === null) return undefined;
+    for (var i = 0; i < pinByObj.length; i++) if (pinByObj[i][0] === p) return pinByObj[i][1];
+    if (typeof p === "string" && pins[p]) return p;
+    throw new Error("Invalid pin: " + p);
+  }
+  Pin.prototype.write = function (v) { host("pinWrite", nameOf(this), !!v); };
+  Pin.prototype.set = function () { host("pinWrite", nameOf(this), true); };
+  Pin.prototype.reset = function () { host("pinWrite", nameOf(this), false); };
+  Pin.prototype.read = function () { return host("pinRead", nameOf(this)); };
+  Pin.prototype.toggle = function () { var v = !host("pinRead", nameOf(this)); host("pinWrite", nameOf(this), v); return v; };
+  Pin.prototype.mode = function (m) { host("pinMode", nameOf(this), String(m)); };
+  Pin.prototype.getMode = function () { return host("pinGetMode", nameOf(this)); };
+  Pin.prototype.toString = function () { return nameOf(this); };
+  for (var i = 0; i < pinNames.length; i++) {
+    var p = new Pin();
+    pins[pinNames[i]] = p;
+    pinByObj.push([p, pinNames[i]]);
+    g[pinNames[i]] = p;
+  }
+  function toBytes(args) {
+    var out = [];
+    function add(a) {
+      if (typeof a === "number") out.push(a & 255);
+      else if (typeof a === "string") for (var i = 0; i < a.length; i++) out.push(a.charCodeAt(i) & 255);
+      else if (a && typeof a.length === "number") for (var j = 0; j < a.length; j++) add(a[j]);
+      else if (a && typeof a === "object" && a.data !== undefined) for (var k = 0; k < (a.count || 1); k++) add(a.data);
+    }
+    for (var i = 0; i < args.length; i++) add(args[i]);
+    return new U8(out);
+  }
+  g.SPI1 = {
+    setup: function (opts) { host("spiSetup", opts && opts.baud, opts && nameOf(opts.sck), opts && nameOf(opts.miso), opts && nameOf(opts.mosi)); },
+    send: function (data, cs) {
+      var csName = nameOf(cs), b;
+      if (typeof data === "number") { b = new U8(1); b[0] = data; host("spi", b, csName); return b[0]; }
+      if (typeof data === "string") {
+        b = toBytes([data]); host("spi", b, csName);
+        var s = ""; for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]); return s;
+      }
+      if (data && typeof data.length === "number" && data.length !== undefined) {
+        b = new U8(data.length); b.set(data); host("spi", b, csName); return b;
+      }
+      b = toBytes([data]); host("spi", b, csName); return b;
+    },
+    write: function () {
+      var args = [];
+      for (var i = 0; i < arguments.length; i++) args.push(arguments[i]);
+      var cs;
+      if (args.length > 1 && args[args.length - 1] instanceof Pin) cs = args.pop();
+      var b = toBytes(args);
+      host("spi", b, nameOf(cs));
+    }
+  };
+  g.digitalWrite = function (pin, v) { pins[nameOf(pin)].write(v); };
+  g.digitalRead = function (pin) { return pins[nameOf(pin)].read() ? 1 : 0; };
+  g.pinMode = function (pin, m) { pins[nameOf(pin)].mode(m); };
+  g.setWatch = function (fn, pin, opts) {
+    if (typeof fn !== "function") throw new Error("setWatch: function expected");
+    var o = opts || {};
+    return host("setWatch", fn, nameOf(pin), String(o.edge || "both"), !!o.repeat);
+  };
+  g.clearWatch = function (id) { host("clearWatch", id); };
+  g.getTime = function () { return host("getTime"); };
+  g.getSerial = function () { return host("getSerial"); };
+  function timer(kind) {
+    return function (fn, ms) {
+      if (typeof fn !== "function") throw new Error(kind + ": function expected");
+      var extra = [];
+      for (var i = 2; i < arguments.length; i++) extra.push(arguments[i]);
+      return host(kind, fn, +ms || 0, extra);
+    };
+  }
+  g.setTimeout = timer("setTimeout");
+  g.setInterval = timer("setInterval");
+  g.clearTimeout = function (id) { host("clearTimer", id); };
+  g.clearInterval = function (id) { host("clearTimer", id); };
+  var handlers = {};
+  g.E = {
+    sum: function (a) { var s = 0; for (var i = 0; i < a.length; i++) s += a[i]; return s; },
+    toString: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return host("E.toString", toBytes(a)); },
+    toUint8Array: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return toBytes(a); },
+    getSizeOf: function (v, d) { return host("E.getSizeOf", v, d); },
+    CRC32: function (d) { return host("E.CRC32", toBytes([d])); },
+    on: function (ev, fn) { (handlers[ev] = handlers[ev] || []).push(fn); }
+  };
+  var memory = function () {
+    var m = host("memory");
+    return { free: m[0], usage: m[1], total: m[2], history: 0, gc: 0, gctime: 0, blocksize: m[3] };
+  };
+  g.process = new Proxy({ memory: memory }, {
+    get: function (t, k) {
+      if (typeof k !== "string" || k === "memory" || k === "then" || k === "toJSON") return t[k];
+      if (k in t) return t[k];
+      throw new ReferenceError("process." + k + " is not available on an Espruino board (the simulated board offers process.memory() only)");
+    }
+  });
+  var storage = {
+    read: function (name, offset, length) { return host("storage.read", String(name), offset, length); },
+    readJSON: function (name) { var s = host("storage.read", String(name)); return s === undefined ? undefined : JSON.parse(s); },
+    readArrayBuffer: function (name) { var s = host("storage.read", String(name)); return s === undefined ? undefined : toBytes([s]).buffer; },
+    write: function (name, data, offset, size) { return host("storage.write", String(name), host("E.toString", toBytes([data])), offset, size); },
+    writeJSON: function (name, v) { return host("storage.write", String(name), JSON.stringify(v)); },
+    list: function (re) { var l = host("storage.list"); var out = []; for (var i = 0; i < l.length; i++) if (!re || re.test(l[i])) out.push(l[i]); return out; },
+    erase: function (name) { host("storage.erase", String(name)); },
+    eraseAll: function () { var l = host("storage.list"); for (var i = 0; i < l.length; i++) host("storage.erase", l[i]); },
+    getFree: function () { return host("storage.free"); }
+  };
+  g.require = function (name) {
+    if (name === "Storage") return storage;
+    throw new Error("Module " + name + " not found");
+  };
+  function show() { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); host("print", a); }
+  g.console = { log: show };
+  g.print = show;
+  g.global = g;
+  return {
+    watchEvent: function (fn, state, time, lastTime) { fn({ state: state, time: time, lastTime: lastTime }); },
+    emit: function (ev) { var l = handlers[ev] || []; for (var i = 0; i < l.length; i++) l[i](); },
+    absent: function (names) { for (var i = 0; i < names.length; i++) delete g[names[i]]; }
+  };
+})`;
+
+interface Watch { id: number; fn: Function; pin: string; edge: string; repeat: boolean; lastTime: number }
+
+export function createSimBoard(opts: SimBoardOptions): SimBoard {
+  const { chip, out } = opts;
+  const hostE = makeHostE();
+  const t0 = performance.now();
+  const vars = opts.vars || 12000;
+  const blocksize = 14;
+  const counters = { spiTransactions: 0, spiBytes: 0, watchEvents: 0, uncaught: 0 };
+  const levels = new Map<string, boolean>();
+  const modes = new Map<string, string>();
+  for (const n of SIM_PIN_NAMES) { levels.set(n, false); modes.set(n, "input"); }
+  levels.set(SIM_WIRING.cs, true);
+  levels.set(SIM_WIRING.reset, true);
+  levels.set(SIM_WIRING.int, chip.intLevel());
+  const watches = new Map<number, Watch>();
+  const timers = new Map<number, NodeJS.Timeout>();
+  let nextWatch = 1;
+  let nextTimer = 1;
+  let stopped = false;
+  let heapBase = 0;
+  fs.mkdirSync(opts.storageDir, { recursive: true });
+
+  const context = vm.createContext({});
+  let helpers: { watchEvent: Function; emit: Function; absent: Function };
+
+  function uncaught(e: any): void {
+    counters.uncaught++;
+    out("Uncaught " + describeError(e));
+    if (isNodeOnlyError(e)) opts.onFatal("the firmware used something Espruino does not have: " + describeError(e));
+  }
+  function callDevice(fn: Function, args: any[]): void {
+    if (stopped) return;
+    try { fn.apply(undefined, args); } catch (e) { uncaught(e); }
+  }
+
+  function setLevel(name: string, level: boolean): void {
+    const old = levels.get(name);
+    levels.set(name, level);
+    if (old === level) return;
+    if (name === SIM_WIRING.cs) { if (level) chip.csHigh(); else chip.csLow(); }
+    const time = (performance.now() - t0) / 1000;
+    for (const w of watches.values()) {
+      if (w.pin !== name) continue;
+      if (w.edge === "falling" && level) continue;
+      if (w.edge === "rising" && !level) continue;
+      const last = w.lastTime;
+      w.lastTime = time;
+      if (!w.repeat) watches.delete(w.id);
+      counters.watchEvents++;
+      // Espruino queues watch events and runs them from its idle loop, never inside the code
+      // that caused the edge (here: an SPI transaction that cleared or raised INT).
+      setImmediate(() => callDevice(helpers.watchEvent, [w.fn, level, time, last]));
+    }
+  }
+  chip.onIntChange((level) => setLevel(SIM_WIRING.int, level));
+
+  function storagePath(name: string): string {
+    return path.join(opts.storageDir, encodeURIComponent(name).replace(/^\./, "%2E"));
+  }
+
+  const ops: Record<string, (...a: any[]) => any> = {
+    pinWrite(name: string, v: boolean) {
+      if (name === SIM_WIRING.int) return; // driven by the chip
+      if (modes.get(name) === "input") modes.set(name, "output");
+      setLevel(name, v);
+    },
+    pinRead(name: string) { return !!levels.get(name); },
+    pinMode(name: string, m: string) { modes.set(name, m); },
+    pinGetMode(name: string) { return modes.get(name); },
+    spiSetup() { /* the modelled bus runs at any rate */ },
+    spi(b: Uint8Array, cs: string | undefined) {
+      counters.spiBytes += b.length;
+      if (cs === SIM_WIRING.cs) {
+        counters.spiTransactions++;
+        levels.set(cs, false);
+        chip.transaction(b, b.length);
+        levels.set(cs, true);
+      } else if (cs === undefined && levels.get(SIM_WIRING.cs) === false) {
+        for (let i = 0; i < b.length; i++) b[i] = chip.exchange(b[i]);
+      } else {
+        if (cs !== undefined) { setLevel(cs, false); setLevel(cs, true); }
+        b.fill(0xff); // nothing answers on this chip select
+      }
+    },
+    setWatch(fn: Function, pin: string, edge: string, repeat: boolean) {
+      const id = nextWatch++;
+      watches.set(id, { id, fn, pin, edge, repeat, lastTime: (performance.now() - t0) / 1000 });
+      return id;
+    },
+    clearWatch(id: number | undefined) {
+      if (id === undefined) watches.clear();
+      else if (!watches.delete(id)) throw new Error("Unknown Watch " + id);
+    },
+    getTime() { return (performance.now() - t0) / 1000; },
+    getSerial() { return "53494d2d" + (opts.config.mac || "").replace(/[^0-9a-f]/gi, ""); },
+    setTimeout(fn: Function, ms: number, extra: any[]) {
+      const id = nextTimer++;
+      timers.set(id, setTimeout(() => { timers.delete(id); callDevice(fn, extra); }, Math.max(0, ms)));
+      return id;
+    },
+    setInterval(fn: Function, ms: number, extra: any[]) {
+      const id = nextTimer++;
+      timers.set(id, setInterval(() => callDevice(fn, extra), Math.max(1, ms)));
+      return id;
+    },
+    clearTimer(id: number | undefined) {
+      if (id === undefined) { for (const t of timers.values()) clearTimeout(t); timers.clear(); return; }
+      const t = timers.get(id);
+      if (t) { clearTimeout(t); timers.delete(id); }
+    },
+    "E.toString"(b: Uint8Array) { return hostE.toString(b); },
+    "E.getSizeOf"(v: any, d: number) { return hostE.getSizeOf(v, d); },
+    "E.CRC32"(b: Uint8Array) { return hostE.CRC32(b); },
+    memory() {
+      const used = Math.max(0, process.memoryUsage().heapUsed - heapBase);
+      const usage = Math.min(vars, Math.round(used / 64)); // rough: V8 objects vs 14-byte JsVars
+      return [vars - usage, usage, vars, blocksize];
+    },
+    "storage.read"(name: string, offset?: number, length?: number) {
+      const p = storagePath(name);
+      if (!fs.existsSync(p)) return undefined;
+      const s = fs.readFileSync(p).toString("latin1");
+      const o = offset || 0;
+      return length === undefined ? s.substring(o) : s.substring(o, o + length);
+    },
+    "storage.write"(name: string, data: string, offset?: number, size?: number) {
+      const p = storagePath(name);
+      if (offset === undefined) { fs.writeFileSync(p, Buffer.from(data, "latin1")); return true; }
+      let cur = fs.existsSync(p) ? fs.readFileSync(p) : Buffer.alloc(size || offset + data.length, 0xff);
+      if (cur.length < offset + data.length) cur = Buffer.concat([cur, Buffer.alloc(offset + data.length - cur.length, 0xff)]);
+      Buffer.from(data, "latin1").copy(cur, offset);
+      fs.writeFileSync(p, cur);
+      return true;
+    },
+    "storage.list"() {
+      return fs.readdirSync(opts.storageDir).map((f) => decodeURIComponent(f)).sort();
+    },
+    "storage.erase"(name: string) { fs.rmSync(storagePath(name), { force: true }); },
+    "storage.free"() {
+      let used = 0;
+      for (const f of fs.readdirSync(opts.storageDir)) used += fs.statSync(path.join(opts.storageDir, f)).size;
+      return Math.max(0, 1024 * 1024 - used);
+    },
+    print(args: any[]) {
+      out(args.map((a) => (typeof a === "string" ? a : formatValue(a))).join(" "));
+    },
+  };
+
+  function bridge(op: string, a?: any, b?: any, c?: any, d?: any): any {
+    const f = ops[op];
+    if (!f) throw new Error("sim bridge: unknown operation " + op);
+    return f(a, b, c, d);
+  }
+
+  const prelude = vm.runInContext(PRELUDE, context, { filename: "sim-prelude.js" });
+  helpers = prelude(vm.runInContext("this", context), bridge, SIM_PIN_NAMES.slice(), SIM_WIRING);
+  const cfg = JSON.stringify(opts.config);
+  vm.runInContext("this.SIM_CONFIG = JSON.parse(" + JSON.stringify(cfg) + ");", context);
+  helpers.absent(ABSENT_ON_ESPRUINO);
+
+  return {
+    context,
+    counters,
+    load(code: string, filename: string): void {
+      heapBase = process.memoryUsage().heapUsed;
+      try {
+        vm.runInContext(code, context, { filename });
+        helpers.emit("init");
+      } catch (e) {
+        stopAll();
+        const why = isNodeOnlyError(e)
+          ? "it uses something Espruino does not have (a Node global, a Node module or process.env): "
+          : "it threw while loading: ";
+        throw new Error("sim: the bundle " + filename + " was rejected, " + why + describeError(e));
+      }
+    },
+    evalLine(line: string): string {
+      try {
+        const v = vm.runInContext(line, context, { filename: "console" });
+        return "=" + formatValue(v);
+      } catch (e) {
+        return "Uncaught " + describeError(e);
+      }
+    },
+    pinLevel(name: string): boolean { return !!levels.get(name); },
+    stop: stopAll,
+  };
+
+  function stopAll(): void {
+    stopped = true;
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
+    watches.clear();
+  }
+}

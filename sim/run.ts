@@ -1,0 +1,117 @@
+// Assembles the simulated board: emulator + vm board + wire + one network back-end.
+// Used by sim/cli.ts (the command line) and by tests that run the sim in-process.
+
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Enc28j60Emulator } from "../hal/host/enc28j60-emulator";
+import { createSimBoard, SimBoard, SimConfig } from "./board";
+import { createWire, Wire } from "./wire";
+import { openTap, TapLink } from "./tap";
+import { ipToNum, numToIp, macToBytes, snoopDhcpAck } from "./dhcp";
+
+export interface SimOptions {
+  bundle: string;                // path of the device bundle (dist/sim.js)
+  tap?: string;                  // attach the wire to this TAP device (kernel peer)
+  ip?: string; netmask?: string; gateway?: string;  // static device address (else DHCP)
+  mac?: string;                  // device MAC
+  port?: number;                 // gateway listen port (default 8080; 0 = any free port)
+  listenHost?: string;           // gateway listen address (default 127.0.0.1)
+  pcap?: string;
+  slots?: number;
+  loss?: number; seed?: number;
+  storage?: string;              // folder behind require("Storage")
+  out?: (line: string) => void;  // device console and sim messages (default: stdout)
+  onFatal?: (message: string) => void;  // device used a Node-only thing at run time
+}
+
+export interface Sim {
+  board: SimBoard;
+  emu: Enc28j60Emulator;
+  wire: Wire;
+  /** The device's address once known ("" before). */
+  deviceIp(): string;
+  /** Resolves with the device's address. */
+  ready: Promise<string>;
+  /** The gateway's bound port (gateway mode), else 0. */
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DEVICE_MAC = "02:45:4e:43:00:02";
+export const GATEWAY_MAC = "02:45:4e:43:00:01";
+export const GATEWAY_IP = "192.0.2.1";
+
+/** Starts the simulated board; rejects with a clear message when the bundle is refused. */
+export async function startSim(o: SimOptions): Promise<Sim> {
+  const out = o.out || ((l: string) => process.stdout.write(l + "\n"));
+  if (!fs.existsSync(o.bundle)) throw new Error("sim: no bundle at " + o.bundle + " (build it with `make bundle BOARD=sim`)");
+  const code = fs.readFileSync(o.bundle, "utf8");
+  const mac = o.mac || DEFAULT_DEVICE_MAC;
+  macToBytes(mac);
+  const config: SimConfig = { mac };
+  if (o.ip) {
+    ipToNum(o.ip);
+    config.ip = o.ip;
+    config.netmask = o.netmask || "255.255.255.0";
+    config.gateway = o.gateway || (o.tap ? "0.0.0.0" : GATEWAY_IP);
+    ipToNum(config.netmask); ipToNum(config.gateway);
+  }
+  if (o.slots) config.slots = o.slots;
+
+  const emu = new Enc28j60Emulator({ now: () => performance.now() });
+  emu.setLink(true);
+  const wire = createWire(emu, { pcap: o.pcap, loss: o.loss, seed: o.seed });
+  let deviceIp = o.ip || "";
+  let announce: (ip: string) => void = () => {};
+  const ready = new Promise<string>((r) => { announce = r; });
+  wire.observe((f, fromDevice) => {
+    if (fromDevice) return;
+    const lease = snoopDhcpAck(f);
+    if (lease && lease.mac === mac.toLowerCase() && numToIp(lease.ip) !== deviceIp) {
+      deviceIp = numToIp(lease.ip);
+      out("sim: device address " + deviceIp + " (dhcp)");
+      announce(deviceIp);
+    }
+  });
+
+  let tap: TapLink | null = null;
+  let gateway: import("./gateway").Gateway | null = null;
+  let port = 0;
+  const fatal = o.onFatal || ((m: string) => { out("sim: fatal: " + m); process.exit(3); });
+  if (o.tap) {
+    tap = openTap(o.tap, (f) => wire.toDevice(f), (m) => fatal(m));
+    wire.onFromDevice((f) => tap!.send(f));
+  } else {
+    // Loaded only in gateway mode: it needs the project's IP stack and TCP on the host.
+    const { startGateway } = require("./gateway") as typeof import("./gateway");
+    gateway = startGateway({
+      wire, mac: macToBytes(GATEWAY_MAC), ip: ipToNum(GATEWAY_IP), mask: ipToNum("255.255.255.0"),
+      poolStart: ipToNum("192.0.2.2"), poolEnd: ipToNum("192.0.2.99"), leaseSeconds: 3600,
+      deviceIp: () => (deviceIp ? ipToNum(deviceIp) : 0), devicePort: 80,
+      listenHost: o.listenHost || "127.0.0.1", listenPort: o.port === undefined ? 8080 : o.port,
+      slots: 32, log: out,
+    });
+    port = await gateway.listening;
+  }
+
+  const storage = o.storage || path.join(os.tmpdir(), "encsim-storage-" + process.pid);
+  const board = createSimBoard({ chip: emu, config, storageDir: storage, out, onFatal: fatal });
+  const close = async (): Promise<void> => {
+    board.stop();
+    if (tap) tap.close();
+    if (gateway) await gateway.close();
+    wire.close();
+  };
+  try {
+    board.load(code, path.basename(o.bundle));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  if (deviceIp) {
+    out("sim: device address " + deviceIp + " (static)");
+    announce(deviceIp);
+  }
+  return { board, emu, wire, deviceIp: () => deviceIp, ready, port, close };
+}

@@ -1,0 +1,196 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as vm from "vm";
+import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard } from "../../../sim/board";
+
+/** A chip double: answers each byte with its complement, records transactions, drives INT. */
+function fakeChip() {
+  let intFn: (l: boolean) => void = () => {};
+  let level = true;
+  const chip = {
+    transactions: [] as number[][],
+    cs: [] as string[],
+    transaction(buf: Uint8Array, len: number) {
+      chip.transactions.push(Array.from(buf.subarray(0, len)));
+      for (let i = 0; i < len; i++) buf[i] = ~buf[i] & 255;
+    },
+    csLow() { chip.cs.push("low"); },
+    csHigh() { chip.cs.push("high"); },
+    exchange(b: number) { return (b + 1) & 255; },
+    intLevel: () => level,
+    onIntChange(fn: (l: boolean) => void) { intFn = fn; },
+    setInt(l: boolean) { level = l; intFn(l); },
+  };
+  return chip;
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "simtest-"));
+}
+
+function makeBoard(lines: string[] = [], fatals: string[] = [], chip: SpiChip = fakeChip()): SimBoard {
+  return createSimBoard({ chip, config: { ip: "192.0.2.2", slots: 3 }, storageDir: tmpDir(), out: (l) => lines.push(l), onFatal: (m) => fatals.push(m) });
+}
+
+const run = (b: SimBoard, code: string): any => vm.runInContext(code, b.context);
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+describe("sim board: vm context", () => {
+  it("offers exactly the Espruino globals the HAL uses, plus SIM_CONFIG", () => {
+    const b = makeBoard();
+    const fresh = new Set(vm.runInContext("Object.getOwnPropertyNames(globalThis)", vm.createContext({})) as string[]);
+    const names: string[] = Array.from(run(b, "Object.getOwnPropertyNames(global)") as string[]);
+    const added = names.filter((n) => !fresh.has(n)).sort();
+    assert.deepEqual(added, SIM_GLOBALS.filter((n) => n !== "console").sort());
+    assert.ok(names.includes("console"), "console replaced, not removed");
+    for (const n of ABSENT_ON_ESPRUINO) assert.equal(run(b, "typeof " + n), "undefined", n);
+    for (const n of ["Buffer", "module", "exports", "__dirname", "__filename", "setImmediate", "queueMicrotask", "fetch", "TextEncoder"]) {
+      assert.equal(run(b, "typeof " + n), "undefined", n);
+    }
+    assert.equal(run(b, "global === this"), true);
+    assert.equal(run(b, "typeof D5.write + typeof SPI1.send + typeof E.sum + typeof getTime()"), "functionfunctionfunctionnumber");
+    assert.deepEqual(JSON.parse(run(b, "JSON.stringify(SIM_CONFIG)")), { ip: "192.0.2.2", slots: 3 });
+    b.stop();
+  });
+
+  it("rejects a bundle that touches process.env, require('fs') or Buffer with a clear message", () => {
+    const cases: [string, RegExp][] = [
+      ["var home = process.env.HOME;", /process\.env is not available on an Espruino board/],
+      ["var fs = require('fs'); fs.readFileSync('/etc/passwd');", /Module fs not found/],
+      ["var b = Buffer.from('x');", /ReferenceError: Buffer is not defined/],
+    ];
+    for (const [code, msg] of cases) {
+      const b = makeBoard();
+      assert.throws(() => b.load(code, "bad.js"), (e: Error) => {
+        assert.match(e.message, /^sim: the bundle bad\.js was rejected, it uses something Espruino does not have/);
+        assert.match(e.message, msg);
+        return true;
+      });
+    }
+  });
+
+  it("reports a Node global used later (in a timer) as fatal, and a plain error as Uncaught only", async () => {
+    const lines: string[] = [];
+    const fatals: string[] = [];
+    const b = makeBoard(lines, fatals);
+    b.load("setTimeout(function(){ throw new Error('boom'); }, 1); setTimeout(function(){ setImmediate(function(){}); }, 5);", "late.js");
+    await tick(40);
+    assert.ok(lines.includes("Uncaught Error: boom"), lines.join("|"));
+    assert.equal(fatals.length, 1);
+    assert.match(fatals[0], /ReferenceError: setImmediate is not defined/);
+    b.stop();
+  });
+});
+
+describe("sim board: SPI1 and pins", () => {
+  it("SPI1.send with the CS pin is one chip transaction; typed array in, new context Uint8Array out", () => {
+    const chip = fakeChip();
+    const b = makeBoard([], [], chip);
+    const r = run(b, "var d = new Uint8Array([1, 2, 255]); var r = SPI1.send(d, D5); [r instanceof Uint8Array, r !== d, Array.prototype.join.call(r), Array.prototype.join.call(d)].join(';')");
+    assert.equal(r, "true;true;254,253,0;1,2,255");
+    assert.deepEqual(chip.transactions, [[1, 2, 255]]);
+    assert.equal(run(b, "SPI1.send(0x1f, D5)"), 0xe0);
+    assert.equal(run(b, "var a = SPI1.send([3, 4], D5); (a instanceof Uint8Array) + ':' + a[0] + ',' + a[1]"), "true:252,251");
+    assert.equal(run(b, "SPI1.send('AB', D5)"), String.fromCharCode(~65 & 255, ~66 & 255));
+    run(b, "SPI1.write(1, [2, 3], new Uint8Array([4]), D5)");
+    assert.deepEqual(chip.transactions.slice(4), [[1, 2, 3, 4]]);
+    assert.equal(b.counters.spiTransactions, 5);
+    assert.deepEqual(chip.cs, [], "send(data, cs) does not toggle the chip's CS byte by byte");
+    b.stop();
+  });
+
+  it("manual CS: digitalWrite(D5, 0) then SPI1.send without cs exchanges byte by byte", () => {
+    const chip = fakeChip();
+    const b = makeBoard([], [], chip);
+    const r = run(b, "digitalWrite(D5, 0); var r = SPI1.send([7, 8]); D5.write(1); r[0] + ',' + r[1]");
+    assert.equal(r, "8,9");
+    assert.deepEqual(chip.cs, ["low", "high"]);
+    assert.equal(run(b, "SPI1.send(5, D6)"), 0xff, "nothing answers on another chip select");
+    assert.equal(chip.transactions.length, 0);
+    b.stop();
+  });
+
+  it("pins: write/read/set/reset, digitalRead returns 0/1, toString gives the name", () => {
+    const b = makeBoard();
+    assert.equal(run(b, "D2.set(); var a = D2.read(); D2.reset(); [a, D2.read(), digitalRead(D2), String(D2)].join(',')"), "true,false,0,D2");
+    run(b, "digitalWrite(D2, 1)");
+    assert.equal(b.pinLevel("D2"), true);
+    b.stop();
+  });
+
+  it("setWatch on INT fires on falling edges, asynchronously, once unless repeat", async () => {
+    const chip = fakeChip();
+    const b = makeBoard([], [], chip);
+    run(b, `var ev = []; var once = 0;
+      setWatch(function (e) { ev.push(e.state + '@' + (typeof e.time)); }, ${SIM_WIRING.int}, { edge: 'falling', repeat: true });
+      setWatch(function () { once++; }, ${SIM_WIRING.int}, { edge: 'falling', repeat: false });`);
+    chip.setInt(false);
+    assert.equal(run(b, "ev.length"), 0, "not called inside the code that made the edge");
+    await tick(5);
+    assert.equal(run(b, "ev.join(',')"), "false@number");
+    chip.setInt(true);
+    chip.setInt(false);
+    await tick(5);
+    assert.equal(run(b, "ev.length + ':' + once"), "2:1");
+    assert.equal(run(b, `${SIM_WIRING.int}.read()`), false);
+    b.stop();
+  });
+});
+
+describe("sim board: timers, E, process, Storage, console", () => {
+  it("setTimeout/setInterval/clearInterval and getTime in seconds", async () => {
+    const b = makeBoard();
+    run(b, "var t0 = getTime(); var n = 0; var done = -1; var iv = setInterval(function(){ if (++n === 3) clearInterval(iv); }, 2); setTimeout(function(a){ done = a; }, 1, 42);");
+    await tick(60);
+    assert.equal(run(b, "n + ':' + done"), "3:42");
+    const dt = run(b, "getTime() - t0");
+    assert.ok(dt > 0.01 && dt < 10, String(dt));
+    b.stop();
+  });
+
+  it("E helpers compute like Espruino's natives", () => {
+    const b = makeBoard();
+    assert.equal(run(b, "E.sum(new Uint16Array([1, 2, 65535]))"), 65538);
+    assert.equal(run(b, "E.CRC32('123456789')"), 0xcbf43926);
+    assert.equal(run(b, "E.toString([72, 105], 33)"), "Hi!");
+    assert.equal(run(b, "var u = E.toUint8Array('ab', [1]); (u instanceof Uint8Array) + ':' + u.join(',')"), "true:97,98,1");
+    const m = run(b, "var m = process.memory(); [m.free + m.usage === m.total, m.total, m.blocksize].join(',')");
+    assert.equal(m, "true,12000,14");
+    b.stop();
+  });
+
+  it("require('Storage') is backed by a folder; read returns a string", () => {
+    const dir = tmpDir();
+    const b = createSimBoard({ chip: fakeChip(), config: {}, storageDir: dir, out: () => {}, onFatal: () => {} });
+    const r = run(b, `var s = require('Storage'); s.write('.conf', 'hello'); s.write('bin', new Uint8Array([0, 200]));
+      s.writeJSON('j', { a: 1 });
+      [typeof s.read('.conf'), s.read('.conf'), s.read('.conf', 1, 3), s.read('bin').charCodeAt(1), s.readJSON('j').a, s.list().join('|'), s.read('none')].join(',')`);
+    assert.equal(r, "string,hello,ell,200,1,.conf|bin|j,");
+    assert.equal(fs.readFileSync(path.join(dir, "%2Econf"), "latin1"), "hello");
+    run(b, "s.erase('bin')");
+    assert.deepEqual(run(b, "s.list().join('|')"), ".conf|j");
+    b.stop();
+  });
+
+  it("console: evaluates lines in the device's global scope, prints =value, never throws", () => {
+    const b = makeBoard();
+    b.load("var device = { answer: function () { return 42; } };", "ok.js");
+    assert.equal(b.evalLine("1 + 2"), "=3");
+    assert.equal(b.evalLine("var x = 5"), "=undefined");
+    assert.equal(b.evalLine("x * device.answer()"), "=210");
+    assert.equal(b.evalLine("'a' + 'b'"), '="ab"');
+    assert.equal(b.evalLine("nope()"), "Uncaught ReferenceError: nope is not defined");
+    assert.equal(b.evalLine("}{"), "Uncaught SyntaxError: Unexpected token '}'");
+    assert.equal(b.evalLine("process.env"), "Uncaught ReferenceError: process.env is not available on an Espruino board (the simulated board offers process.memory() only)");
+    b.stop();
+  });
+
+  it("E.on('init') handlers run after the bundle loads, as at boot", () => {
+    const b = makeBoard();
+    b.load("var booted = 0; E.on('init', function () { booted++; });", "init.js");
+    assert.equal(run(b, "booted"), 1);
+    b.stop();
+  });
+});

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the real-peer tests (test/peer/) use, when missing.
+# Root only: without root it prints what is missing and exits 0 (the peer tests then skip,
+# except in CI, where requirePeerTests() makes them fail).
+# `apt-get update` runs only when something has to be installed.
+set -euo pipefail
+
+# package -> a command (or file) that shows it is installed
+declare -A CHECK=(
+  [socat]=socat
+  [dnsmasq-base]=dnsmasq
+  [iputils-ping]=ping
+  [arping]=arping
+  [apache2-utils]=ab
+  [tshark]=tshark
+  [iproute2]=ip
+  [chromium]=chromium
+  [netcat-openbsd]=nc
+  [python3]=python3
+  [curl]=curl
+)
+
+missing=()
+for pkg in "${!CHECK[@]}"; do
+  if ! command -v "${CHECK[$pkg]}" >/dev/null 2>&1; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "peer-deps: all present"
+  exit 0
+fi
+
+if [ "$(id -u)" != "0" ]; then
+  echo "peer-deps: missing ${missing[*]}; not root, so not installing (the real-peer tests will skip outside CI)"
+  exit 0
+fi
+
+echo "peer-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: answer no, non-interactively.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "peer-deps: done"
