@@ -1,0 +1,247 @@
+// ARP (RFC 826) for IPv4 over Ethernet: answers requests for our address, keeps a fixed-size
+// neighbour cache with aging and refresh, resolves next hops before sending.
+//
+// Pending packets: ONE hold buffer for the whole stack (allocated once). When a frame's next hop
+// is unknown, resolve() copies the finished frame there (if the buffer is free or already holds a
+// frame for the same next hop, which the newer frame then replaces) and sends an ARP request; the
+// frame leaves as soon as the reply arrives. When the buffer is busy with another destination the
+// frame is not kept. Either way resolve() returns 0 ("not on the wire yet"): callers with their own
+// retransmission (TCP) simply regenerate. Requests are retried with back-off (retryMs, doubled per
+// try) and after maxTries the entry is freed and a held frame dropped (counter giveUps).
+// A resolved entry lives ttlMs; when it was used in its last refreshMs a unicast request refreshes
+// it, otherwise it simply expires. When the table is full the entry expiring first is evicted.
+
+import { Netif } from "./netif";
+import { Clock } from "../../hal/types";
+import { IpState } from "./ipv4";
+
+export interface ArpOptions {
+  entries: number;     // cache size (8)
+  ttlMs: number;       // lifetime of a resolved entry (60 s)
+  refreshMs: number;   // window before expiry in which a used entry is refreshed (10 s)
+  retryMs: number;     // first request retry (500 ms), doubled per try
+  maxTries: number;    // requests before giving up (4)
+  holdBytes: number;   // size of the hold buffer (0: nothing is held)
+}
+
+export interface Arp {
+  input(rx: Uint8Array, len: number): void;
+  /** tx holds a complete frame of frameLen bytes except its destination MAC: 1 = MAC written, 0 = pending. */
+  resolve(frameLen: number, nextHop: number): number;
+  tick(now: number): void;
+  /** Gratuitous ARP (request with sender = target = our address). */
+  announce(): void;
+  flush(): void;
+  /** Cache index of ip when resolved, -1 otherwise (tests, status page). */
+  lookup(ip: number): number;
+  /** MAC bytes of entry i (a view made at start-up). */
+  macOf(i: number): Uint8Array;
+}
+
+var FREE = 0;
+var PENDING = 1;
+var RESOLVED = 2;
+
+export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: string]: number },
+  countTx: () => void, o: ArpOptions): Arp {
+  var n = o.entries;
+  var rx = netif.rx;
+  var tx = netif.tx;
+  var mac = netif.mac;
+  var ips = new Uint32Array(n);
+  var state = new Uint8Array(n);
+  var tries = new Uint8Array(n);
+  var used = new Uint8Array(n);        // used since the last refresh check
+  var expires = new Float64Array(n);
+  var due = new Float64Array(n);       // next retry / refresh time
+  var macs = new Uint8Array(n * 6);
+  var macViews: Uint8Array[] = [];
+  for (var k = 0; k < n; k++) macViews.push(macs.subarray(k * 6, k * 6 + 6));
+  var rxSha = rx.subarray(22, 28);
+  var hold = new Uint8Array(o.holdBytes);
+  var holdLen = 0;
+  var holdIp = 0;
+  var nextCheck = 0;                   // nothing to do in tick() before this time
+
+  function rd32(b: Uint8Array, i: number): number {
+    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+  }
+
+  function wr32(b: Uint8Array, i: number, v: number): void {
+    b[i] = v >>> 24;
+    b[i + 1] = (v >>> 16) & 255;
+    b[i + 2] = (v >>> 8) & 255;
+    b[i + 3] = v & 255;
+  }
+
+  /** Builds an ARP packet in tx (dst MAC: broadcast unless dstMac given) and sends it. */
+  function sendArp(op: number, dstMac: Uint8Array | null, tha: Uint8Array | null, tpa: number): void {
+    if (dstMac) tx.set(dstMac, 0);
+    else tx.fill(255, 0, 6);
+    tx.set(mac, 6);
+    tx[12] = 8; tx[13] = 6; tx[14] = 0; tx[15] = 1; tx[16] = 8; tx[17] = 0; tx[18] = 6; tx[19] = 4;
+    tx[20] = 0; tx[21] = op;
+    tx.set(mac, 22);
+    wr32(tx, 28, st.addr);
+    if (tha) tx.set(tha, 32);
+    else tx.fill(0, 32, 38);
+    wr32(tx, 38, tpa);
+    c.tx++;
+    if (netif.send(42)) countTx();
+  }
+
+  function find(ip: number): number {
+    for (var i = 0; i < n; i++) if (state[i] !== FREE && ips[i] === ip) return i;
+    return -1;
+  }
+
+  /** A free entry, or the one expiring first (resolved before pending). */
+  function alloc(): number {
+    var best = -1;
+    for (var i = 0; i < n; i++) {
+      if (state[i] === FREE) return i;
+      if (best < 0 || (state[i] === RESOLVED && (state[best] !== RESOLVED || expires[i] < expires[best]))) best = i;
+    }
+    c.evicted++;
+    if (holdLen && ips[best] === holdIp) dropHold();
+    return best;
+  }
+
+  function dropHold(): void {
+    holdLen = 0;
+    c.heldDropped++;
+  }
+
+  function learn(i: number, now: number): void {
+    macs.set(rxSha, i * 6);
+    state[i] = RESOLVED;
+    tries[i] = 0;
+    used[i] = 0;
+    expires[i] = now + o.ttlMs;
+    due[i] = expires[i] - o.refreshMs;
+    if (due[i] < nextCheck) nextCheck = due[i];
+    if (holdLen && ips[i] === holdIp) {
+      tx.set(hold, 0);
+      tx.set(macViews[i], 0);
+      var len = holdLen;
+      holdLen = 0;
+      c.heldSent++;
+      if (netif.send(len)) countTx();
+    }
+  }
+
+  function input(rx: Uint8Array, len: number): void {
+    c.rx++;
+    if (len < 42) { c.dropShort++; return; }
+    if (rx[14] !== 0 || rx[15] !== 1 || rx[16] !== 8 || rx[17] !== 0 || rx[18] !== 6 || rx[19] !== 4 ||
+      rx[20] !== 0 || (rx[21] !== 1 && rx[21] !== 2) || (rx[22] & 1)) { c.dropMalformed++; return; }
+    var spa = rd32(rx, 28);
+    var tpa = rd32(rx, 38);
+    var addr = st.addr;
+    if (rx[21] === 1) c.requestsIn++;
+    else c.repliesIn++;
+    if (addr !== 0 && spa === addr) { c.conflicts++; return; }
+    var now = clock.now();
+    var i = spa !== 0 ? find(spa) : -1;
+    if (i >= 0) learn(i, now);
+    if (addr === 0 || tpa !== addr) {
+      if (i < 0) c.ignored++;
+      return;
+    }
+    if (i < 0 && spa !== 0) {
+      i = alloc();
+      ips[i] = spa;
+      learn(i, now);
+    }
+    if (rx[21] === 1) {
+      sendArp(2, rxSha, rxSha, spa);
+      c.repliesOut++;
+    }
+  }
+
+  return {
+    input: input,
+    resolve: function (frameLen: number, nextHop: number): number {
+      var i = find(nextHop);
+      if (i >= 0 && state[i] === RESOLVED) {
+        tx.set(macViews[i], 0);
+        used[i] = 1;
+        c.hits++;
+        return 1;
+      }
+      c.misses++;
+      if (holdLen === 0 || holdIp === nextHop) {
+        if (frameLen <= hold.length) {
+          hold.set(tx.subarray(0, frameLen), 0);
+          holdLen = frameLen;
+          holdIp = nextHop;
+          c.held++;
+        } else c.notHeld++;
+      } else c.notHeld++;
+      if (i < 0) {
+        var now = clock.now();
+        i = alloc();
+        state[i] = PENDING;
+        ips[i] = nextHop;
+        tries[i] = 1;
+        due[i] = now + o.retryMs;
+        if (due[i] < nextCheck) nextCheck = due[i];
+        sendArp(1, null, null, nextHop);
+        c.requestsOut++;
+      }
+      return 0;
+    },
+    tick: function (now: number): void {
+      if (now < nextCheck) return;
+      nextCheck = now + 60000;
+      for (var i = 0; i < n; i++) {
+        var s = state[i];
+        if (s === PENDING && now >= due[i]) {
+          if (tries[i] >= o.maxTries) {
+            state[i] = FREE;
+            c.giveUps++;
+            if (holdLen && holdIp === ips[i]) dropHold();
+            continue;
+          }
+          due[i] = now + o.retryMs * (1 << tries[i]);
+          tries[i]++;
+          c.retries++;
+          c.requestsOut++;
+          sendArp(1, null, null, ips[i]);
+        } else if (s === RESOLVED && now >= expires[i]) {
+          state[i] = FREE;
+          c.expired++;
+          continue;
+        } else if (s === RESOLVED && now >= due[i]) {
+          due[i] = used[i] ? now + 1000 : expires[i];
+          if (used[i]) {
+            used[i] = 0;
+            c.refreshes++;
+            c.requestsOut++;
+            sendArp(1, macViews[i], null, ips[i]);
+          }
+        }
+        if (s !== FREE) {
+          var t = due[i] < expires[i] || s === PENDING ? due[i] : expires[i];
+          if (t < nextCheck) nextCheck = t;
+        }
+      }
+    },
+    announce: function (): void {
+      if (st.addr === 0) return;
+      c.gratuitousOut++;
+      sendArp(1, null, null, st.addr);
+    },
+    flush: function (): void {
+      state.fill(FREE);
+      if (holdLen) dropHold();
+    },
+    lookup: function (ip: number): number {
+      var i = find(ip);
+      return i >= 0 && state[i] === RESOLVED ? i : -1;
+    },
+    macOf: function (i: number): Uint8Array {
+      return macViews[i];
+    },
+  };
+}

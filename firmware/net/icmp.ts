@@ -1,0 +1,82 @@
+// ICMP (RFC 792): echo reply, and destination/port unreachable for UDP to closed ports.
+//
+// Echo: the request's checksum is verified, the ICMP message is copied into tx with one native
+// set() (exact payload, any size up to the MTU: 1472 data bytes), the type changed to 0 and the
+// checksum updated incrementally (RFC 1624: only the type word changed), so no second sum runs.
+// The reply goes straight back to the request's source MAC (no ARP lookup needed).
+// Echo requests to broadcast addresses are ignored (as Linux does by default).
+// Port unreachable: IP header + 8 bytes of the offending datagram, never for broadcast
+// destinations, rate-limited by a token bucket (burst `burst`, one token back per refillMs).
+
+import { Netif } from "./netif";
+import { csumAdd, csumFinish } from "./checksum";
+import { IpState } from "./ipv4";
+
+export interface Icmp {
+  input(rx: Uint8Array, off: number, len: number, src: number, dst: number): void;
+  /** Answers the UDP datagram in rx (IP header at 14, ihl bytes) with port unreachable. */
+  portUnreachable(ihl: number, src: number): void;
+  tick(now: number): void;
+}
+
+/** sendDirect(proto, dst, l4Len, dstMac): sends tx with the IPv4 header written, to a known MAC. */
+export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number },
+  sendDirect: (proto: number, dst: number, l4Len: number, dstMac: Uint8Array) => number,
+  burst: number, refillMs: number): Icmp {
+  var rx = netif.rx;
+  var tx = netif.tx;
+  var rxSrcMac = rx.subarray(6, 12);
+  var copyOff = -1;
+  var copyLen = -1;
+  var copyView = rx.subarray(0, 0);
+  var tokens = burst;
+  var nextRefill = 0;
+
+  return {
+    input: function (rx: Uint8Array, off: number, len: number, src: number, dst: number): void {
+      c.rx++;
+      if (len < 8) { c.dropShort++; return; }
+      if (csumFinish(csumAdd(rx, off, len, 0)) !== 0) { c.dropChecksum++; return; }
+      if (rx[off] !== 8) { c.dropType++; return; }
+      c.echoIn++;
+      if (dst !== st.addr || len > tx.length - 34) { c.ignoredBroadcast++; return; }
+      if (off !== copyOff || len !== copyLen) {
+        copyView = rx.subarray(off, off + len);
+        copyOff = off;
+        copyLen = len;
+      }
+      tx.set(copyView, 34);
+      tx[34] = 0;
+      var s = (~((rx[off + 2] << 8) | rx[off + 3]) & 0xffff) + 0xf7ff;
+      s = ~((s & 0xffff) + (s >>> 16)) & 0xffff;
+      tx[36] = s >> 8;
+      tx[37] = s & 255;
+      if (sendDirect(1, src, len, rxSrcMac) > 0) {
+        c.tx++;
+        c.echoOut++;
+      }
+    },
+    portUnreachable: function (ihl: number, src: number): void {
+      if (tokens <= 0) { c.rateLimited++; return; }
+      tokens--;
+      var quoted = ihl + 8;
+      tx[34] = 3;
+      tx[35] = 3;
+      tx.fill(0, 36, 42);
+      tx.set(rx.subarray(14, 14 + quoted), 42);
+      var s = csumFinish(csumAdd(tx, 34, 8 + quoted, 0));
+      tx[36] = s >> 8;
+      tx[37] = s & 255;
+      if (sendDirect(1, src, 8 + quoted, rxSrcMac) > 0) {
+        c.tx++;
+        c.unreachOut++;
+      }
+    },
+    tick: function (now: number): void {
+      if (tokens < burst && now >= nextRefill) {
+        tokens++;
+        nextRefill = now + refillMs;
+      } else if (tokens >= burst) nextRefill = now + refillMs;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// IPv4 (RFC 791 / RFC 1122 host requirements, no forwarding): input validation and output header.
+//
+// Input: version 4, IHL >= 5 (options are skipped, not interpreted), total length within the
+// frame (Ethernet padding beyond it ignored), header checksum, source not broadcast/multicast.
+// Accepted destinations: our address, 255.255.255.255, our subnet broadcast, and anything at all
+// while we have no address (so DHCP offers sent to the offered address get through).
+// Fragments (MF set or a non-zero offset) are DROPPED and counted (ip.dropFragment): reassembly
+// needs memory a small board does not have, and nothing we serve needs datagrams over the MTU.
+// Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
+
+import { Netif } from "./netif";
+import { csumAdd, csumFinish, csumView } from "./checksum";
+
+/** The addressing the layers share (the Stack object itself carries these fields). */
+export interface IpState {
+  addr: number;
+  mask: number;
+  gateway: number;
+}
+
+export var IP_OFF = 14;
+export var L4_OFF = 34;
+export var PROTO_ICMP = 1;
+export var PROTO_TCP = 6;
+export var PROTO_UDP = 17;
+
+export function rd32(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+}
+
+export function wr32(b: Uint8Array, i: number, v: number): void {
+  b[i] = v >>> 24;
+  b[i + 1] = (v >>> 16) & 255;
+  b[i + 2] = (v >>> 8) & 255;
+  b[i + 3] = v & 255;
+}
+
+export type Ipv4Deliver = (proto: number, l4Off: number, l4Len: number, src: number, dst: number) => void;
+
+export interface Ipv4 {
+  /** Validates the IPv4 packet in rx (frame length len) and hands its payload to deliver. */
+  input(rx: Uint8Array, len: number): void;
+  /** Writes Ethernet source/type and the IPv4 header into tx for an l4Len-byte payload at 34. */
+  writeHeader(proto: number, dst: number, l4Len: number): void;
+  /** Updates the source address kept in the header template. */
+  setSource(addr: number): void;
+}
+
+export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }, deliver: Ipv4Deliver): Ipv4 {
+  var rx = netif.rx;
+  var tx = netif.tx;
+  var rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + IP_OFF, 10);
+  var txHdr = new Uint16Array(tx.buffer, tx.byteOffset + IP_OFF, 10);
+  // Ethernet source + type + constant IPv4 fields + source address, copied in one set().
+  var template = new Uint8Array(34);
+  template.set(netif.mac, 6);
+  template[12] = 8;
+  template[14] = 0x45;
+  template[20] = 0x40;  // DF
+  template[22] = 64;    // TTL
+  var id = 0;
+
+  return {
+    input: function (rx: Uint8Array, len: number): void {
+      c.rx++;
+      if (len < 34) { c.dropShort++; return; }
+      var ihl = 20;
+      var v = rx[14];
+      if (v !== 0x45) {
+        if ((v >> 4) !== 4) { c.dropVersion++; return; }
+        ihl = (v & 15) << 2;
+        if (ihl < 20) { c.dropIhl++; return; }
+      }
+      var tl = (rx[16] << 8) | rx[17];
+      if (tl < ihl || tl + 14 > len) { c.dropLength++; return; }
+      if (csumFinish(ihl === 20 ? csumView(rxHdr) : csumAdd(rx, 14, ihl, 0)) !== 0) { c.dropChecksum++; return; }
+      if ((rx[20] & 0x3f) | rx[21]) { c.dropFragment++; return; }
+      if (rx[26] >= 224) { c.dropSource++; return; }
+      var dst = rd32(rx, 30);
+      var addr = st.addr;
+      if (dst !== addr && addr !== 0 && dst !== 0xffffffff && dst !== ((addr | ~st.mask) >>> 0)) { c.dropNotForUs++; return; }
+      if (ihl !== 20) c.options++;
+      deliver(rx[23], 14 + ihl, tl - ihl, rd32(rx, 26), dst);
+    },
+    writeHeader: function (proto: number, dst: number, l4Len: number): void {
+      tx.set(template, 0);
+      var tl = l4Len + 20;
+      tx[16] = tl >> 8;
+      tx[17] = tl & 255;
+      id = (id + 1) & 0xffff;
+      tx[18] = id >> 8;
+      tx[19] = id & 255;
+      tx[23] = proto;
+      wr32(tx, 30, dst);
+      var s = csumFinish(csumView(txHdr));
+      tx[24] = s >> 8;
+      tx[25] = s & 255;
+    },
+    setSource: function (addr: number): void {
+      wr32(template, 26, addr);
+    },
+  };
+}
+
+/** "a.b.c.d" -> unsigned 32-bit number; NaN for anything else (start-up / UI only). */
+export function parseIp(s: string): number {
+  var p = String(s).split(".");
+  if (p.length !== 4) return NaN;
+  var n = 0;
+  for (var i = 0; i < 4; i++) {
+    var t = p[i];
+    if (t.length < 1 || t.length > 3) return NaN;
+    var b = 0;
+    for (var j = 0; j < t.length; j++) {
+      var d = t.charCodeAt(j) - 48;
+      if (d < 0 || d > 9) return NaN;
+      b = b * 10 + d;
+    }
+    if (b > 255) return NaN;
+    n = n * 256 + b;
+  }
+  return n;
+}
+
+/** Unsigned 32-bit number -> "a.b.c.d" (start-up / UI only). */
+export function formatIp(n: number): string {
+  return (n >>> 24) + "." + ((n >>> 16) & 255) + "." + ((n >>> 8) & 255) + "." + (n & 255);
+}

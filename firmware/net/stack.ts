@@ -1,0 +1,229 @@
+// The IP stack: composes Ethernet, ARP, IPv4, ICMP, UDP and the DHCP client over one Netif.
+// Everything (tables, views, closures, counters) is created here once; the per-frame path reads
+// and writes the driver's rx/tx buffers in place.
+//
+// Output convention: a transport writes its header + payload at netif.tx[34..34+l4Len) and calls
+// ipSend(proto, dst, l4Len); the stack writes the IPv4 header (20 bytes, TTL 64) and the Ethernet
+// header. ipSend results: 1 sent; 0 not on the wire yet (ARP resolution under way: the frame is
+// kept in the single hold buffer when it is free, see arp.ts, else the caller must regenerate);
+// -1 no route (no address / off-subnet without a gateway), -2 link down, -3 the driver refused
+// the frame, -4 too big for tx. tx contents are not preserved across ipSend.
+// Timing: tick() about every 100 ms (clock.now() in ms); poll() on INT and on a poll timer.
+
+import { Netif } from "./netif";
+import { Clock } from "../../hal/types";
+import { createCounters, StackCounters } from "./counters";
+import { createEthFilter, EthFilter } from "./ethernet";
+import { createArp, Arp } from "./arp";
+import { createIpv4, IpState, parseIp, formatIp } from "./ipv4";
+import { createIcmp } from "./icmp";
+import { createUdp, UdpHandler } from "./udp";
+import { createDhcp, Dhcp } from "./dhcp";
+
+export { parseIp, formatIp };
+
+export interface StackConfig {
+  ip?: number; mask?: number; gateway?: number;   // static configuration (skips DHCP)
+  hostname?: string;                              // DHCP option 12
+  dhcpFallback?: { ip: number; mask: number; gateway: number } | null; // used when DHCP fails
+  // Extensions (all optional, defaults in brackets):
+  dhcpTries?: number;        // DISCOVERs before falling back [4]
+  dhcpBaseMs?: number;       // first DHCP retransmission timeout, doubled per try up to 64 s [4000]
+  random?: () => number;     // [Math.random] (DHCP xid and retransmission jitter)
+  arpEntries?: number;       // ARP cache size [8]
+  arpHoldBytes?: number;     // hold buffer for one frame awaiting ARP, 0 = none [netif.tx.length]
+  udpPorts?: number;         // UDP bindings [4]
+  multicastGroups?: number;  // joinable Ethernet multicast groups [2]
+  pollBudget?: number;       // frames handled per poll() at most [16]
+}
+
+export type ProtoInput = (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void;
+
+export interface Stack {
+  netif: Netif; clock: Clock;
+  addr: number; mask: number; gateway: number;
+  poll(): void;
+  tick(): void;
+  onProtocol(proto: number, input: ProtoInput): void;
+  onTick(fn: (nowMs: number) => void): void;
+  onAddress(fn: () => void): void;
+  ipSend(proto: number, dst: number, l4Len: number): number;
+  udp: {
+    bind(port: number, fn: UdpHandler): boolean;
+    unbind(port: number): void;
+    send(dst: number, dstPort: number, srcPort: number, len: number): number;
+  };
+  counters: StackCounters;
+  dhcpState(): string;
+  // Extensions for tests and the status page:
+  arp: Arp;
+  eth: EthFilter;
+  /** Link state as last seen by tick(). */
+  linkUp: boolean;
+}
+
+function or(v: number | undefined, d: number): number {
+  return v === undefined ? d : v;
+}
+
+export function createStack(netif: Netif, clock: Clock, config: StackConfig): Stack {
+  var rx = netif.rx;
+  var tx = netif.tx;
+  var counters = createCounters();
+  var ce = counters.eth;
+  var ci = counters.ip;
+  var budget = or(config.pollBudget, 16);
+  var protoIds: number[] = [];
+  var protoFns: ProtoInput[] = [];
+  var tickers: ((now: number) => void)[] = [];
+  var addressFns: (() => void)[] = [];
+  var dhcp: Dhcp | null = null;
+
+  function countTx(): void {
+    ce.tx++;
+  }
+
+  function sendFrame(len: number): number {
+    if (netif.send(len)) {
+      ce.tx++;
+      ci.tx++;
+      return 1;
+    }
+    ce.txFail++;
+    return -3;
+  }
+
+  function ipSend(proto: number, dst: number, l4Len: number): number {
+    if (l4Len + 34 > tx.length) { ci.tooBig++; return -4; }
+    if (!stack.linkUp) { ci.linkDown++; return -2; }
+    var addr = stack.addr;
+    ipv4.writeHeader(proto, dst, l4Len);
+    var len = l4Len + 34;
+    if (dst === 0xffffffff || (addr !== 0 && dst === ((addr | ~stack.mask) >>> 0))) {
+      tx.fill(255, 0, 6);
+      return sendFrame(len);
+    }
+    if (dst >= 0xe0000000 && dst < 0xf0000000) {
+      tx[0] = 1; tx[1] = 0; tx[2] = 0x5e; tx[3] = (dst >>> 16) & 0x7f; tx[4] = (dst >>> 8) & 255; tx[5] = dst & 255;
+      return sendFrame(len);
+    }
+    var hop = addr !== 0 && ((dst ^ addr) & stack.mask) === 0 ? dst : stack.gateway;
+    if (addr === 0 || hop === 0) { ci.noRoute++; return -1; }
+    if (arp.resolve(len, hop) === 0) { ci.pendingArp++; return 0; }
+    return sendFrame(len);
+  }
+
+  function sendDirect(proto: number, dst: number, l4Len: number, dstMac: Uint8Array): number {
+    ipv4.writeHeader(proto, dst, l4Len);
+    tx.set(dstMac, 0);
+    return sendFrame(l4Len + 34);
+  }
+
+  function deliver(proto: number, off: number, len: number, src: number, dst: number): void {
+    if (proto === 17) udp.input(rx, off, len, src, dst);
+    else if (proto === 1) icmp.input(rx, off, len, src, dst);
+    else {
+      for (var i = 0; i < protoIds.length; i++) {
+        if (protoIds[i] === proto) {
+          protoFns[i](rx, off, len, src, dst);
+          return;
+        }
+      }
+      ci.dropProto++;
+    }
+  }
+
+  function frame(len: number): void {
+    ce.rx++;
+    if (len < 14) { ce.dropShort++; return; }
+    if (!eth.accepts(rx)) { ce.dropNotForUs++; return; }
+    var t = (rx[12] << 8) | rx[13];
+    if (t === 0x0800) ipv4.input(rx, len);
+    else if (t === 0x0806) arp.input(rx, len);
+    else ce.dropType++;
+  }
+
+  function setAddress(addr: number, mask: number, gateway: number): void {
+    var changed = addr !== stack.addr;
+    stack.addr = addr;
+    stack.mask = mask;
+    stack.gateway = gateway;
+    ipv4.setSource(addr);
+    if (!changed) return;
+    arp.flush();
+    if (stack.linkUp) arp.announce();
+    for (var i = 0; i < addressFns.length; i++) addressFns[i]();
+  }
+
+  var eth = createEthFilter(netif.mac, or(config.multicastGroups, 2));
+  var stack: Stack = {
+    netif: netif,
+    clock: clock,
+    addr: 0,
+    mask: 0,
+    gateway: 0,
+    linkUp: netif.linkUp(),
+    poll: function (): void {
+      for (var n = 0; n < budget; n++) {
+        var len = netif.receive();
+        if (len <= 0) return;
+        try {
+          frame(len);
+        } catch (e) {
+          ce.errors++;
+        }
+      }
+    },
+    tick: function (): void {
+      var now = clock.now();
+      var up = netif.linkUp();
+      if (up !== stack.linkUp) {
+        stack.linkUp = up;
+        if (up) arp.announce();
+      }
+      arp.tick(now);
+      icmp.tick(now);
+      if (dhcp) dhcp.tick(now);
+      for (var i = 0; i < tickers.length; i++) tickers[i](now);
+    },
+    onProtocol: function (proto: number, input: ProtoInput): void {
+      for (var i = 0; i < protoIds.length; i++) {
+        if (protoIds[i] === proto) {
+          protoFns[i] = input;
+          return;
+        }
+      }
+      protoIds.push(proto);
+      protoFns.push(input);
+    },
+    onTick: function (fn: (nowMs: number) => void): void {
+      tickers.push(fn);
+    },
+    onAddress: function (fn: () => void): void {
+      addressFns.push(fn);
+    },
+    ipSend: ipSend,
+    udp: null as any,
+    counters: counters,
+    dhcpState: function (): string {
+      return dhcp ? dhcp.state() : "static";
+    },
+    arp: null as any,
+    eth: eth,
+  };
+  var arp = createArp(netif, clock, stack, counters.arp, countTx, {
+    entries: or(config.arpEntries, 8), ttlMs: 60000, refreshMs: 10000, retryMs: 500, maxTries: 4,
+    holdBytes: or(config.arpHoldBytes, tx.length),
+  });
+  var ipv4 = createIpv4(netif, stack, ci, deliver);
+  var icmp = createIcmp(netif, stack, counters.icmp, sendDirect, 4, 250);
+  var udp = createUdp(netif, stack, counters.udp, or(config.udpPorts, 4), ipSend, icmp.portUnreachable);
+  stack.arp = arp;
+  stack.udp = udp;
+  if (config.ip !== undefined && config.ip !== 0) {
+    setAddress(config.ip, or(config.mask, 0xffffff00), or(config.gateway, 0));
+  } else {
+    dhcp = createDhcp(netif, clock, stack, counters.dhcp, udp, setAddress, config);
+  }
+  return stack;
+}

@@ -1,0 +1,85 @@
+// UDP (RFC 768): a small table of bound ports, checksum verified (when non-zero) and generated.
+// Receive handlers get (src, srcPort, rx, off, len): the payload is valid only during the call.
+// Datagrams to closed ports are answered with ICMP port unreachable (unicast ones only).
+
+import { Netif } from "./netif";
+import { csumAdd, csumFinish, pseudoSum } from "./checksum";
+import { IpState } from "./ipv4";
+
+export type UdpHandler = (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
+
+export interface Udp {
+  bind(port: number, fn: UdpHandler): boolean;
+  unbind(port: number): void;
+  /** Payload already at tx[42..42+len): fills the UDP header and sends. Result as Stack.ipSend. */
+  send(dst: number, dstPort: number, srcPort: number, len: number): number;
+  input(rx: Uint8Array, off: number, len: number, src: number, dst: number): void;
+}
+
+export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number }, maxPorts: number,
+  ipSend: (proto: number, dst: number, l4Len: number) => number,
+  unreachable: (ihl: number, src: number) => void): Udp {
+  var tx = netif.tx;
+  var ports = new Uint16Array(maxPorts);
+  var fns: (UdpHandler | null)[] = [];
+  for (var k = 0; k < maxPorts; k++) fns.push(null);
+
+  function find(port: number): number {
+    for (var i = 0; i < maxPorts; i++) if (fns[i] && ports[i] === port) return i;
+    return -1;
+  }
+
+  return {
+    bind: function (port: number, fn: UdpHandler): boolean {
+      if (port <= 0 || port > 65535 || find(port) >= 0) return false;
+      for (var i = 0; i < maxPorts; i++) {
+        if (!fns[i]) {
+          ports[i] = port;
+          fns[i] = fn;
+          return true;
+        }
+      }
+      return false;
+    },
+    unbind: function (port: number): void {
+      var i = find(port);
+      if (i >= 0) fns[i] = null;
+    },
+    send: function (dst: number, dstPort: number, srcPort: number, len: number): number {
+      var ulen = len + 8;
+      if (ulen + 34 > tx.length) { c.tooBig++; return -4; }
+      tx[34] = srcPort >> 8;
+      tx[35] = srcPort & 255;
+      tx[36] = dstPort >> 8;
+      tx[37] = dstPort & 255;
+      tx[38] = ulen >> 8;
+      tx[39] = ulen & 255;
+      tx[40] = 0;
+      tx[41] = 0;
+      var s = csumFinish(csumAdd(tx, 34, ulen, pseudoSum(st.addr, dst, 17, ulen)));
+      if (s === 0) s = 0xffff;
+      tx[40] = s >> 8;
+      tx[41] = s & 255;
+      var r = ipSend(17, dst, ulen);
+      if (r >= 0) c.tx++;
+      return r;
+    },
+    input: function (rx: Uint8Array, off: number, len: number, src: number, dst: number): void {
+      c.rx++;
+      if (len < 8) { c.dropShort++; return; }
+      var ulen = (rx[off + 4] << 8) | rx[off + 5];
+      if (ulen < 8 || ulen > len) { c.dropLength++; return; }
+      if ((rx[off + 6] | rx[off + 7]) && csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, 17, ulen))) !== 0) {
+        c.dropChecksum++;
+        return;
+      }
+      var i = find((rx[off + 2] << 8) | rx[off + 3]);
+      if (i < 0) {
+        c.noPort++;
+        if (dst === st.addr) unreachable(off - 14, src);
+        return;
+      }
+      (fns[i] as UdpHandler)(src, (rx[off] << 8) | rx[off + 1], rx, off + 8, ulen - 8);
+    },
+  };
+}
