@@ -1,0 +1,1075 @@
+// Register-level model of the Microchip ENC28J60 behind an SPI bus (host only).
+//
+// Faithful to the datasheet (DS39662E) and the rev. B errata (DS80349C) where a driver can
+// tell the difference; see /work/shared/reference/enc28j60.md and docs in the class comment.
+//
+// Time: every timed behaviour (MII busy, transmit duration, DMA, the window after SRC) is
+// evaluated lazily against now(): either the injected clock (opts.now) plus whatever advance()
+// added, or an internal virtual clock that advance() moves and that every SPI transaction moves
+// by bytes * 8 / spiHz. So a driver that polls a register makes time pass, as on silicon.
+// Pending events (transmit done, MII done, DMA done) complete at the first chip access,
+// advance(), deliver() or intLevel() after their time; a transmitted frame is stamped with its
+// computed completion time, not with the time it was noticed.
+
+import { crc32, hashPointer } from "./emu/crc";
+import * as R from "./emu/regs";
+
+export interface EmulatorOptions {
+  /** EREVID value, default 0x06 (B7). */
+  revision?: number;
+  /** Time source in ms (default: an internal virtual clock, see advance()). */
+  now?: () => number;
+  /** Modelled SPI clock for timing (default 10_500_000). */
+  spiHz?: number;
+  /** PHID2 revision nibble (default 0: PHID2 = 0x1400). */
+  phyRevision?: number;
+  /** Length of the invalid-access window after SRC or a hardware reset, ms (default 1). */
+  resetWindowMs?: number;
+  /** Link state at power-up (default true). */
+  linkUp?: boolean;
+}
+
+/** A frame as it left on the wire, including padding, without the CRC. */
+export interface SentFrame { frame: Uint8Array; time: number }
+
+export interface DeliverOptions {
+  /** Deliver the frame with a wrong FCS (the emulator otherwise appends a correct one). */
+  badCrc?: boolean;
+}
+
+export interface EmulatorFaults {
+  /** While true every delivered frame is lost as if the ring were full: RXERIF set. */
+  rxOverflow: boolean;
+  /** The next N transmissions abort with a late collision (TXERIF, TXABRT, status bit 29; ESTAT.LATECOL stays 0, erratum 15). */
+  lateCollision: number;
+  /** Erratum 12: the next TXRTS sticks (nothing is sent) until ECON1.TXRST is set then cleared. One-shot: cleared when it strikes. */
+  txStall: boolean;
+  /** Erratum 14: while true, committing an even ERXRDPT corrupts the header of the next received packet. */
+  evenRdptCorruption: boolean;
+  /** Erratum 2: CLKRDY reads 1 during the window after reset although accesses are still invalid. */
+  clkrdyEarly: boolean;
+  /** Erratum 6: EIR.PKTIF reads 0 (and does not drive INT) although packets are pending. */
+  unreliablePktif: boolean;
+  /** Erratum 5: writing ERXST/ERXND loads the internal write pointer with 0 instead of ERXST. */
+  erxstZero: boolean;
+}
+
+export interface EmulatorCounters {
+  /** CS-low..CS-high transactions. */
+  transactions: number;
+  /** Bytes the host sent that carry meaning (opcodes, arguments, WBM data, bytes after a finished command). */
+  bytesToChip: number;
+  /** Bytes that carry data back (RCR value and its dummy byte, RBM data). */
+  bytesFromChip: number;
+  /** All bytes clocked (each is full duplex). */
+  bytesClocked: number;
+  /** RCR, RBM, WCR, WBM, BFS, BFC, SRC, invalid (unknown opcode). */
+  byOpcode: Record<string, number>;
+  /** Bytes clocked after an RCR/WCR/BFS/BFC/SRC had completed inside the same CS (undocumented use). */
+  extraBytes: number;
+  /** BFS/BFC addressed to a MAC/MII register (ignored by the chip). */
+  bitOpRefused: number;
+  /** Transactions inside the invalid window after a reset. */
+  invalidAccess: number;
+  /** SRC ignored because ECON2.PWRSV was set (erratum 19). */
+  srcIgnored: number;
+  /** Frames written into the receive ring. */
+  rxDelivered: number;
+  /** Frames not written for any reason (sum of the reasons below plus disabled/no link). */
+  rxDropped: number;
+  rxFiltered: number;
+  rxCrcDropped: number;
+  rxTooLong: number;
+  rxOverflow: number;
+  rxCorrupted: number;
+  rxLoopedBack: number;
+  /** Frames that left on the wire. */
+  txFrames: number;
+  txAborted: number;
+  txLateCollisions: number;
+  txGiants: number;
+  txStalls: number;
+  txNoLink: number;
+  dmaOps: number;
+  miiOps: number;
+}
+
+// Transaction phases
+const P_OPCODE = 0, P_RCR_DUMMY = 1, P_RCR = 2, P_WCR = 3, P_BFS = 4, P_BFC = 5, P_RBM = 6,
+  P_WBM = 7, P_DONE = 8, P_IGNORE = 9;
+const DUMMY_BYTE = 0xa5; // what a MAC/MII read returns in its dummy slot
+const BYTE_MS = 0.0008; // 10 Mbit/s: 0.8 us per byte
+const MII_MS = 0.01024; // 10.24 us
+const DMA_BYTE_MS = 0.00004; // ~1 byte per 40 ns (25 MHz core); an estimate, the datasheet gives no figure
+const MII_NONE = 0, MII_READ = 1, MII_WRITE = 2;
+const SENT_CAP = 4096;
+
+interface PendingRx { frame: Uint8Array; badCrc: boolean }
+
+export class Enc28j60Emulator {
+  /** 8 KB buffer memory (introspection; tests may read or preload it). */
+  readonly mem = new Uint8Array(8192);
+  readonly faults: EmulatorFaults = {
+    rxOverflow: false, lateCollision: 0, txStall: false, evenRdptCorruption: false,
+    clkrdyEarly: false, unreliablePktif: false, erxstZero: false,
+  };
+  readonly counters: EmulatorCounters;
+  /** When true the chip does not answer: every byte reads 0xFF and nothing is executed. */
+  absent = false;
+
+  private readonly regs = new Uint8Array(128);
+  private readonly phy = new Uint16Array(32);
+  private readonly revision: number;
+  private readonly phyRevision: number;
+  private readonly spiMsPerByte: number;
+  private readonly injectedNow: (() => number) | null;
+  private readonly resetWindowMs: number;
+  private clockOffset = 0;
+
+  // SPI transaction state
+  private csActive = false;
+  private phase = P_OPCODE;
+  private cmdIdx = 0;
+  private txnBytes = 0;
+  private invalid = false;
+
+  // Buffered ERXRDPTL (committed when ERXRDPTH is written)
+  private rdptLowBuf = 0xfa;
+  // Receive engine
+  private rxWp = 0;
+  private droppedSinceLast = false;
+  private corruptNext = false;
+  private readonly pendingRx: PendingRx[] = [];
+  // Transmit engine
+  private txBusy = false;
+  private txStalled = false;
+  private txDoneAt = 0;
+  private txAbort = false;
+  private txFrame: Uint8Array | null = null;
+  private readonly txStatus = new Uint8Array(7);
+  private txEnd = 0;
+  // MII
+  private miiOp = MII_NONE;
+  private miiReg = 0;
+  private miiValue = 0;
+  private miiDoneAt = 0;
+  private miiScanSince = -1;
+  // DMA
+  private dmaBusy = false;
+  private dmaDoneAt = 0;
+  // Reset window
+  private readyAt = 0;
+  // PHY / link
+  private linkUp: boolean;
+  private llLatch: boolean;
+  // INT pin
+  private intLevelNow = true;
+  private readonly intListeners: Array<(level: boolean) => void> = [];
+  private readonly txListeners: Array<(frame: Uint8Array, time: number) => void> = [];
+  private sent: SentFrame[] = [];
+
+  constructor(opts?: EmulatorOptions) {
+    const o = opts || {};
+    this.revision = o.revision === undefined ? 0x06 : o.revision & 0xff;
+    this.phyRevision = (o.phyRevision || 0) & 0x0f;
+    this.spiMsPerByte = 8000 / (o.spiHz || 10_500_000);
+    this.injectedNow = o.now || null;
+    this.resetWindowMs = o.resetWindowMs === undefined ? 1 : o.resetWindowMs;
+    this.linkUp = o.linkUp === undefined ? true : o.linkUp;
+    this.llLatch = this.linkUp;
+    this.counters = {
+      transactions: 0, bytesToChip: 0, bytesFromChip: 0, bytesClocked: 0,
+      byOpcode: { RCR: 0, RBM: 0, WCR: 0, WBM: 0, BFS: 0, BFC: 0, SRC: 0, invalid: 0 },
+      extraBytes: 0, bitOpRefused: 0, invalidAccess: 0, srcIgnored: 0,
+      rxDelivered: 0, rxDropped: 0, rxFiltered: 0, rxCrcDropped: 0, rxTooLong: 0, rxOverflow: 0,
+      rxCorrupted: 0, rxLoopedBack: 0,
+      txFrames: 0, txAborted: 0, txLateCollisions: 0, txGiants: 0, txStalls: 0, txNoLink: 0,
+      dmaOps: 0, miiOps: 0,
+    };
+    this.powerOnReset();
+    this.readyAt = 0; // powered up long ago: ready at once
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** Current emulator time in ms. */
+  now(): number {
+    return this.injectedNow ? this.injectedNow() + this.clockOffset : this.clockOffset;
+  }
+
+  /** Moves the clock by ms (also with an injected clock, as an offset) and runs due events. */
+  advance(ms: number): void {
+    if (ms > 0) this.clockOffset += ms;
+    this.sync();
+    this.updateInt();
+  }
+
+  // ------------------------------------------------------------------ SPI
+
+  /** One whole CS-low..CS-high transaction, full duplex in place. No allocation. */
+  transaction(buf: Uint8Array, len: number): void {
+    this.csLow();
+    let i = 0;
+    while (i < len) {
+      if (this.phase === P_RBM && !this.invalid) { this.rbmRun(buf, i, len); break; }
+      if (this.phase === P_WBM && !this.invalid) { this.wbmRun(buf, i, len); break; }
+      buf[i] = this.exchange(buf[i]);
+      i++;
+    }
+    this.csHigh();
+  }
+
+  csLow(): void {
+    if (this.csActive) this.csHigh();
+    this.sync();
+    this.updateInt();
+    this.csActive = true;
+    this.phase = P_OPCODE;
+    this.txnBytes = 0;
+    this.invalid = this.now() < this.readyAt;
+    this.counters.transactions++;
+    if (this.invalid) this.counters.invalidAccess++;
+  }
+
+  exchange(byte: number): number {
+    if (!this.csActive) return 0xff; // CS high: SO is tri-stated
+    this.txnBytes++;
+    this.counters.bytesClocked++;
+    if (this.absent) return 0xff;
+    const c = this.counters;
+    switch (this.phase) {
+      case P_OPCODE:
+        c.bytesToChip++;
+        this.opcode(byte & 0xff);
+        return 0x00;
+      case P_RCR_DUMMY:
+        c.bytesFromChip++;
+        this.phase = P_RCR;
+        return this.invalid ? 0xff : DUMMY_BYTE;
+      case P_RCR:
+        c.bytesFromChip++;
+        this.phase = P_DONE;
+        return this.spiRead(this.cmdIdx);
+      case P_WCR:
+        c.bytesToChip++;
+        this.phase = P_DONE;
+        if (!this.invalid) this.writeReg(this.cmdIdx, byte & 0xff);
+        return 0x00;
+      case P_BFS:
+      case P_BFC:
+        c.bytesToChip++;
+        if (!this.invalid) this.bitOp(this.cmdIdx, byte & 0xff, this.phase === P_BFS);
+        this.phase = P_DONE;
+        return 0x00;
+      case P_RBM: {
+        c.bytesFromChip++;
+        if (this.invalid) return 0xff;
+        const p = this.ptr(R.ERDPTL);
+        const v = this.mem[p];
+        if (this.regs[R.ECON2] & R.ECON2_AUTOINC) this.setPtr(R.ERDPTL, this.rbmNext(p));
+        return v;
+      }
+      case P_WBM: {
+        c.bytesToChip++;
+        if (this.invalid) return 0x00;
+        const p = this.ptr(R.EWRPTL);
+        this.mem[p] = byte;
+        if (this.regs[R.ECON2] & R.ECON2_AUTOINC) this.setPtr(R.EWRPTL, (p + 1) & 0x1fff);
+        return 0x00;
+      }
+      case P_DONE:
+        c.extraBytes++;
+        c.bytesToChip++;
+        return 0xff;
+      default:
+        c.bytesToChip++;
+        return 0xff;
+    }
+  }
+
+  csHigh(): void {
+    if (!this.csActive) return;
+    this.csActive = false;
+    if (!this.injectedNow) this.clockOffset += this.txnBytes * this.spiMsPerByte;
+    this.phase = P_OPCODE;
+    while (this.pendingRx.length > 0) {
+      const p = this.pendingRx.shift() as PendingRx;
+      this.sync();
+      this.rxFrame(p.frame, p.badCrc, true);
+    }
+    this.sync();
+    this.updateInt();
+  }
+
+  private opcode(b: number): void {
+    const c = this.counters.byOpcode;
+    const a = b & 0x1f;
+    const idx = a >= 0x1b ? a : ((this.regs[R.ECON1] & 3) << 5) | a;
+    switch (b >> 5) {
+      case 0:
+        c.RCR++;
+        this.cmdIdx = idx;
+        this.phase = R.IS_MAC[idx] ? P_RCR_DUMMY : P_RCR;
+        return;
+      case 1:
+        if (a === 0x1a) { c.RBM++; this.phase = P_RBM; return; }
+        break;
+      case 2:
+        c.WCR++;
+        this.cmdIdx = idx;
+        this.phase = P_WCR;
+        return;
+      case 3:
+        if (a === 0x1a) { c.WBM++; this.phase = P_WBM; return; }
+        break;
+      case 4:
+      case 5:
+        if (b >> 5 === 4) c.BFS++; else c.BFC++;
+        this.cmdIdx = idx;
+        this.phase = b >> 5 === 4 ? P_BFS : P_BFC;
+        return;
+      case 7:
+        if (b === 0xff) {
+          c.SRC++;
+          this.phase = P_DONE;
+          if (this.regs[R.ECON2] & R.ECON2_PWRSV) this.counters.srcIgnored++;
+          else this.systemReset();
+          return;
+        }
+        break;
+    }
+    c.invalid++;
+    this.phase = P_IGNORE;
+  }
+
+  private rbmRun(buf: Uint8Array, i: number, len: number): void {
+    const mem = this.mem;
+    const inc = (this.regs[R.ECON2] & R.ECON2_AUTOINC) !== 0;
+    const st = this.ptr(R.ERXSTL), nd = this.ptr(R.ERXNDL);
+    let p = this.ptr(R.ERDPTL);
+    const n = len - i;
+    for (; i < len; i++) {
+      buf[i] = mem[p];
+      if (inc) p = p === nd ? st : (p + 1) & 0x1fff;
+    }
+    this.setPtr(R.ERDPTL, p);
+    this.txnBytes += n;
+    this.counters.bytesClocked += n;
+    this.counters.bytesFromChip += n;
+  }
+
+  private wbmRun(buf: Uint8Array, i: number, len: number): void {
+    const mem = this.mem;
+    const inc = (this.regs[R.ECON2] & R.ECON2_AUTOINC) !== 0;
+    let p = this.ptr(R.EWRPTL);
+    const n = len - i;
+    for (; i < len; i++) {
+      mem[p] = buf[i];
+      buf[i] = 0;
+      if (inc) p = (p + 1) & 0x1fff;
+    }
+    this.setPtr(R.EWRPTL, p);
+    this.txnBytes += n;
+    this.counters.bytesClocked += n;
+    this.counters.bytesToChip += n;
+  }
+
+  private rbmNext(p: number): number {
+    return p === this.ptr(R.ERXNDL) ? this.ptr(R.ERXSTL) : (p + 1) & 0x1fff;
+  }
+
+  // ------------------------------------------------------------------ registers
+
+  private ptr(lowIdx: number): number {
+    return (this.regs[lowIdx] | (this.regs[lowIdx + 1] << 8)) & 0x1fff;
+  }
+
+  private setPtr(lowIdx: number, v: number): void {
+    this.regs[lowIdx] = v & 0xff;
+    this.regs[lowIdx + 1] = (v >> 8) & 0x1f;
+  }
+
+  private eirValue(): number {
+    let v = this.regs[R.EIR] & ~R.EIR_PKTIF;
+    if (this.regs[R.EPKTCNT] > 0 && !this.faults.unreliablePktif) v |= R.EIR_PKTIF;
+    return v;
+  }
+
+  private spiRead(idx: number): number {
+    if (this.invalid) {
+      if (idx === R.ESTAT) return this.faults.clkrdyEarly ? R.ESTAT_CLKRDY : 0;
+      return 0xff;
+    }
+    return this.peek(idx, true);
+  }
+
+  /** Register value as a read returns it. sideEffects: MII scan refresh. */
+  private peek(idx: number, _sideEffects: boolean): number {
+    switch (idx) {
+      case R.EIR: return this.eirValue();
+      case R.ESTAT: {
+        let v = this.regs[R.ESTAT] & (R.ESTAT_BUFER | R.ESTAT_LATECOL | R.ESTAT_TXABRT);
+        if (this.now() >= this.readyAt) v |= R.ESTAT_CLKRDY;
+        if (!this.intLevelNow) v |= R.ESTAT_INT;
+        return v;
+      }
+      case R.ECON2: return this.regs[R.ECON2] & ~R.ECON2_PKTDEC;
+      case R.MISTAT: {
+        let v = 0;
+        if (this.miiOp !== MII_NONE) v |= R.MISTAT_BUSY;
+        if (this.regs[R.MICMD] & R.MICMD_MIISCAN) {
+          v |= R.MISTAT_SCAN | R.MISTAT_BUSY;
+          if (this.now() - this.miiScanSince < MII_MS) v |= R.MISTAT_NVALID;
+        }
+        return v;
+      }
+      case R.MIRDL:
+      case R.MIRDH:
+        if ((this.regs[R.MICMD] & R.MICMD_MIISCAN) && this.now() - this.miiScanSince >= MII_MS) {
+          const v = this.phyPeek(this.regs[R.MIREGADR] & 0x1f);
+          this.regs[R.MIRDL] = v & 0xff;
+          this.regs[R.MIRDH] = v >> 8;
+        }
+        return this.regs[idx];
+      case R.EREVID: return this.revision;
+      default: return this.regs[idx];
+    }
+  }
+
+  private bitOp(idx: number, mask: number, set: boolean): void {
+    if (R.IS_MAC[idx]) { this.counters.bitOpRefused++; return; }
+    if (idx === R.ESTAT) {
+      if (!set) this.regs[R.ESTAT] &= ~(mask & (R.ESTAT_BUFER | R.ESTAT_TXABRT));
+      return;
+    }
+    const old = idx === R.EIR ? this.regs[R.EIR] : this.regs[idx];
+    if (idx === R.ECON2) {
+      // PKTDEC reads 0: BFS with PKTDEC decrements; BFC never does
+      this.writeReg(idx, set ? (old | mask) : (old & ~mask & ~R.ECON2_PKTDEC));
+      return;
+    }
+    if (idx === R.ERXRDPTL) {
+      this.writeReg(idx, set ? (this.rdptLowBuf | mask) : (this.rdptLowBuf & ~mask));
+      return;
+    }
+    this.writeReg(idx, set ? old | mask : old & ~mask);
+  }
+
+  private writeReg(idx: number, v: number): void {
+    const regs = this.regs;
+    switch (idx) {
+      case R.ECON1: this.writeEcon1(v); return;
+      case R.ECON2: {
+        if (v & R.ECON2_PKTDEC) {
+          if (regs[R.EPKTCNT] > 0) regs[R.EPKTCNT]--;
+        }
+        regs[R.ECON2] = v & R.WRITE_MASK[R.ECON2];
+        return;
+      }
+      case R.EIR:
+        regs[R.EIR] = (regs[R.EIR] & ~R.EIR_SW) | (v & R.EIR_SW);
+        return;
+      case R.ESTAT:
+        // Clear-only bits: writing 0 clears BUFER/TXABRT
+        regs[R.ESTAT] &= v | ~(R.ESTAT_BUFER | R.ESTAT_TXABRT);
+        return;
+      case R.ERXRDPTL:
+        this.rdptLowBuf = v;
+        return;
+      case R.ERXRDPTH:
+        regs[R.ERXRDPTL] = this.rdptLowBuf;
+        regs[R.ERXRDPTH] = v & 0x1f;
+        if (this.faults.evenRdptCorruption && (this.rdptLowBuf & 1) === 0) this.corruptNext = true;
+        return;
+      case R.ERXSTL: case R.ERXSTL + 1: case R.ERXNDL: case R.ERXNDL + 1:
+        regs[idx] = v & R.WRITE_MASK[idx];
+        this.rxWp = this.faults.erxstZero ? 0 : this.ptr(R.ERXSTL);
+        this.setPtr(R.ERXWRPTL, this.rxWp);
+        return;
+      case R.MICMD: {
+        const old = regs[R.MICMD];
+        regs[R.MICMD] = v & 0x03;
+        if ((v & R.MICMD_MIIRD) && !(old & R.MICMD_MIIRD) && this.miiOp === MII_NONE) {
+          this.startMii(MII_READ, regs[R.MIREGADR] & 0x1f, 0);
+        }
+        if ((v & R.MICMD_MIISCAN) && !(old & R.MICMD_MIISCAN)) this.miiScanSince = this.now();
+        return;
+      }
+      case R.MIWRH:
+        regs[R.MIWRH] = v;
+        if (this.miiOp === MII_NONE) this.startMii(MII_WRITE, regs[R.MIREGADR] & 0x1f, regs[R.MIWRL] | (v << 8));
+        return;
+      default:
+        regs[idx] = (regs[idx] & ~R.WRITE_MASK[idx]) | (v & R.WRITE_MASK[idx]);
+    }
+  }
+
+  private writeEcon1(v: number): void {
+    const regs = this.regs;
+    const old = regs[R.ECON1];
+    let nv = v & 0xff;
+    // TXRST
+    if (nv & R.ECON1_TXRST) {
+      if (!(old & R.ECON1_TXRST)) this.resetTx();
+      nv &= ~R.ECON1_TXRTS; // transmit logic held in reset: no request possible
+    }
+    // RXRST
+    if ((nv & R.ECON1_RXRST) && !(old & R.ECON1_RXRST)) {
+      this.resetRx();
+      nv &= ~R.ECON1_RXEN;
+    }
+    // A stalled transmitter ignores the host clearing TXRTS (erratum 12)
+    if (this.txStalled && !(nv & R.ECON1_TXRST)) nv |= R.ECON1_TXRTS;
+    // DMA completes by itself; the host cannot cancel it by clearing DMAST in this model
+    if (this.dmaBusy) nv |= R.ECON1_DMAST;
+    regs[R.ECON1] = nv;
+    if ((nv & R.ECON1_TXRTS) && !(old & R.ECON1_TXRTS)) this.startTx();
+    else if (!(nv & R.ECON1_TXRTS) && (old & R.ECON1_TXRTS) && this.txBusy) this.cancelTx();
+    if ((nv & R.ECON1_DMAST) && !(old & R.ECON1_DMAST) && !this.dmaBusy) this.startDma();
+  }
+
+  // ------------------------------------------------------------------ resets
+
+  private powerOnReset(): void {
+    this.regs.set(R.RESET_VALUE);
+    this.afterReset();
+  }
+
+  /** SRC: every register to its reset value except ECOCON; buffer memory is kept. */
+  private systemReset(): void {
+    const ecocon = this.regs[R.ECOCON];
+    this.regs.set(R.RESET_VALUE);
+    this.regs[R.ECOCON] = ecocon;
+    this.afterReset();
+  }
+
+  /** The RESET pin (or power cycle): like SRC but ECOCON too. Opens the invalid window. */
+  hardwareReset(): void {
+    this.powerOnReset();
+  }
+
+  private afterReset(): void {
+    this.rdptLowBuf = this.regs[R.ERXRDPTL];
+    this.rxWp = 0;
+    this.droppedSinceLast = false;
+    this.corruptNext = false;
+    this.txBusy = false;
+    this.txStalled = false;
+    this.txFrame = null;
+    this.miiOp = MII_NONE;
+    this.miiScanSince = -1;
+    this.dmaBusy = false;
+    this.phyReset();
+    this.readyAt = this.now() + this.resetWindowMs;
+  }
+
+  private phyReset(): void {
+    this.phy.fill(0);
+    this.phy[R.PHID1] = 0x0083;
+    this.phy[R.PHID2] = 0x1400 | this.phyRevision;
+    this.phy[R.PHLCON] = 0x3422;
+    this.llLatch = this.linkUp;
+  }
+
+  private resetTx(): void {
+    this.txBusy = false;
+    this.txStalled = false;
+    this.txFrame = null;
+  }
+
+  private resetRx(): void {
+    this.regs[R.EPKTCNT] = 0;
+    this.rxWp = this.ptr(R.ERXSTL);
+    this.setPtr(R.ERXWRPTL, this.rxWp);
+    this.droppedSinceLast = false;
+    this.corruptNext = false;
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private sync(): void {
+    const t = this.now();
+    if (this.txBusy && t >= this.txDoneAt) this.completeTx();
+    if (this.miiOp !== MII_NONE && t >= this.miiDoneAt) this.completeMii();
+    if (this.dmaBusy && t >= this.dmaDoneAt) this.completeDma();
+  }
+
+  private updateInt(): void {
+    const eie = this.regs[R.EIE];
+    const level = !((eie & R.EIE_INTIE) && (this.eirValue() & eie & R.EIR_ALL));
+    if (level !== this.intLevelNow) {
+      this.intLevelNow = level;
+      for (let i = 0; i < this.intListeners.length; i++) this.intListeners[i](level);
+    }
+  }
+
+  /** INT pin level: false (low) = asserted. */
+  intLevel(): boolean {
+    if (!this.csActive) this.sync();
+    this.updateInt();
+    return this.intLevelNow;
+  }
+
+  onIntChange(fn: (level: boolean) => void): void {
+    this.intListeners.push(fn);
+  }
+
+  // ------------------------------------------------------------------ PHY
+
+  private startMii(op: number, reg: number, value: number): void {
+    this.miiOp = op;
+    this.miiReg = reg;
+    this.miiValue = value;
+    this.miiDoneAt = this.now() + MII_MS;
+    this.counters.miiOps++;
+  }
+
+  private completeMii(): void {
+    const op = this.miiOp;
+    this.miiOp = MII_NONE;
+    if (op === MII_READ) {
+      const v = this.phyRead(this.miiReg);
+      this.regs[R.MIRDL] = v & 0xff;
+      this.regs[R.MIRDH] = v >> 8;
+    } else if (op === MII_WRITE) {
+      this.phyWrite(this.miiReg, this.miiValue);
+    }
+  }
+
+  private phyPeek(reg: number): number {
+    switch (reg) {
+      case R.PHSTAT1: return 0x1800 | (this.llLatch ? R.PHSTAT1_LLSTAT : 0);
+      case R.PHSTAT2:
+        return (this.txBusy ? R.PHSTAT2_TXSTAT : 0) | (this.linkUp ? R.PHSTAT2_LSTAT : 0) |
+          (this.phy[R.PHCON1] & R.PHCON1_PDPXMD ? R.PHSTAT2_DPXSTAT : 0);
+      case R.PHCON1: case R.PHID1: case R.PHID2: case R.PHCON2: case R.PHIE: case R.PHIR: case R.PHLCON:
+        return this.phy[reg];
+      default: return 0;
+    }
+  }
+
+  /** A PHY read through MII, with its side effects (PHSTAT1 latch refresh, PHIR clear-on-read). */
+  private phyRead(reg: number): number {
+    const v = this.phyPeek(reg);
+    if (reg === R.PHSTAT1) this.llLatch = this.linkUp;
+    if (reg === R.PHIR) {
+      this.phy[R.PHIR] = 0;
+      this.regs[R.EIR] &= ~R.EIR_LINKIF;
+    }
+    return v;
+  }
+
+  private phyWrite(reg: number, v: number): void {
+    switch (reg) {
+      case R.PHCON1:
+        if (v & R.PHCON1_PRST) { this.phyReset(); return; }
+        this.phy[R.PHCON1] = v & 0x4900;
+        return;
+      case R.PHCON2: this.phy[R.PHCON2] = v & 0x6500; return;
+      case R.PHIE: this.phy[R.PHIE] = v & 0x0012; return;
+      case R.PHLCON: this.phy[R.PHLCON] = 0x3000 | (v & 0x0ffe); return;
+      default: return; // read-only or unimplemented
+    }
+  }
+
+  /** Link up/down on the wire side. */
+  setLink(up: boolean): void {
+    this.sync();
+    if (up === this.linkUp) return;
+    this.linkUp = up;
+    if (!up) this.llLatch = false;
+    this.phy[R.PHIR] |= R.PHIR_PLNKIF;
+    const ie = this.phy[R.PHIE];
+    if ((ie & R.PHIE_PLNKIE) && (ie & R.PHIE_PGEIE)) {
+      this.phy[R.PHIR] |= R.PHIR_PGIF;
+      this.regs[R.EIR] |= R.EIR_LINKIF;
+    }
+    this.updateInt();
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  /**
+   * A frame arrives from the wire: destination address through payload, without the FCS (the
+   * emulator appends a correct one, or a wrong one with {badCrc: true}). Frames shorter than 60
+   * bytes are zero-padded as the sender's MAC would. Returns false when the frame is not
+   * written into the ring (filtered, overflow, RX disabled, link down, ...). Called during an
+   * open transaction, the frame is queued and processed when CS rises; the call returns true.
+   */
+  deliver(frame: Uint8Array, opts?: DeliverOptions): boolean {
+    const bad = !!(opts && opts.badCrc);
+    if (this.csActive) {
+      this.pendingRx.push({ frame: frame.slice(), badCrc: bad });
+      return true;
+    }
+    this.sync();
+    const ok = this.rxFrame(frame, bad, true);
+    this.updateInt();
+    return ok;
+  }
+
+  private rxDrop(): boolean {
+    this.counters.rxDropped++;
+    return false;
+  }
+
+  private rxFrame(frame: Uint8Array, badCrc: boolean, fromWire: boolean): boolean {
+    const regs = this.regs, c = this.counters;
+    if (this.absent || this.now() < this.readyAt || (regs[R.ECON2] & R.ECON2_PWRSV) ||
+        (regs[R.ECON1] & R.ECON1_RXRST) || !(regs[R.ECON1] & R.ECON1_RXEN) ||
+        !(regs[R.MACON1] & R.MACON1_MARXEN)) return this.rxDrop();
+    if (fromWire && (!this.linkUp || (this.phy[R.PHCON1] & R.PHCON1_PLOOPBK))) return this.rxDrop();
+    const len = frame.length < 60 ? 60 : frame.length;
+    const fcon = regs[R.ERXFCON];
+    if (badCrc && (fcon & R.ERXFCON_CRCEN)) { c.rxCrcDropped++; return this.rxDrop(); }
+    const type = (frame[12] << 8) | frame[13];
+    if (type === 0x8808 && !(regs[R.MACON1] & R.MACON1_PASSALL)) { c.rxFiltered++; return this.rxDrop(); }
+    if (!this.filterAccepts(frame, fcon)) { c.rxFiltered++; return this.rxDrop(); }
+    const count = len + 4;
+    const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
+    if (!(regs[R.MACON3] & R.MACON3_HFRMEN) && count > maxLen) { c.rxTooLong++; return this.rxDrop(); }
+    // Ring space
+    const st = this.ptr(R.ERXSTL), nd = this.ptr(R.ERXNDL);
+    const rd = this.ptr(R.ERXRDPTL), wr = this.rxWp;
+    const free = wr > rd ? (nd - st) - (wr - rd) : wr === rd ? nd - st : rd - wr - 1;
+    const needed = (6 + count + 1) & ~1;
+    if (this.faults.rxOverflow || regs[R.EPKTCNT] >= 255 || needed > free) {
+      regs[R.EIR] |= R.EIR_RXERIF;
+      this.droppedSinceLast = true;
+      c.rxOverflow++;
+      return this.rxDrop();
+    }
+    // Status vector
+    const bcast = frame[0] === 0xff && frame[1] === 0xff && frame[2] === 0xff && frame[3] === 0xff &&
+      frame[4] === 0xff && frame[5] === 0xff;
+    const mcast = !bcast && (frame[0] & 1) === 1;
+    let status = count;
+    if (this.droppedSinceLast) status += 1 << 16;
+    if (badCrc) status += 1 << 20;
+    if (type <= 1500) {
+      if ((regs[R.MACON3] & R.MACON3_FRMLNEN) && (type > 46 ? len - 14 !== type : len - 14 !== 46)) status += 1 << 21;
+    } else status += 1 << 22;
+    if (!badCrc) status += 1 << 23;
+    if (mcast) status += 1 << 24;
+    if (bcast) status += 1 << 25;
+    if (type === 0x8808) {
+      status += 1 << 27;
+      if (len >= 16 && ((frame[14] << 8) | frame[15]) === 1) status += 1 << 28; else status += 1 << 29;
+    }
+    if (type === 0x8100) status += 1 << 30;
+    let next = wr + needed;
+    if (next > nd) next = st + (next - nd - 1);
+    let hdrNext = next;
+    if (this.corruptNext) {
+      // Erratum 14: the hardware wrote a garbage header (odd next pointer, reserved bit 31 set, not OK)
+      this.corruptNext = false;
+      hdrNext = ((next ^ 0x0a5a) | 1) & 0x1fff;
+      status = ((status ^ 0x3a5a0000) | 0x80000000) & ~(1 << 23);
+      c.rxCorrupted++;
+    }
+    // Write header, frame, FCS (never touching the byte at ERXRDPT: guaranteed by the space check)
+    let p = wr;
+    const mem = this.mem;
+    const put = (b: number): void => { mem[p] = b; p = p === nd ? st : (p + 1) & 0x1fff; };
+    put(hdrNext & 0xff); put(hdrNext >> 8);
+    put(status & 0xff); put((status >>> 8) & 0xff); put((status >>> 16) & 0xff); put((status >>> 24) & 0xff);
+    const fl = frame.length;
+    for (let i = 0; i < fl; i++) put(frame[i]);
+    for (let i = fl; i < len; i++) put(0);
+    let fcs = frame.length === len ? crc32(frame, 0, len) : this.paddedCrc(frame, len);
+    if (badCrc) fcs = (fcs ^ 0xdeadbeef) >>> 0;
+    put(fcs & 0xff); put((fcs >>> 8) & 0xff); put((fcs >>> 16) & 0xff); put(fcs >>> 24);
+    this.rxWp = next;
+    this.setPtr(R.ERXWRPTL, next);
+    regs[R.EPKTCNT]++;
+    this.droppedSinceLast = false;
+    c.rxDelivered++;
+    return true;
+  }
+
+  private paddedCrc(frame: Uint8Array, len: number): number {
+    const tmp = new Uint8Array(len);
+    tmp.set(frame);
+    return crc32(tmp, 0, len);
+  }
+
+  private macByte(i: number): number {
+    return this.regs[R.MAADR_OCTET[i]];
+  }
+
+  private filterAccepts(f: Uint8Array, fcon: number): boolean {
+    const en = fcon & (R.ERXFCON_UCEN | R.ERXFCON_PMEN | R.ERXFCON_MPEN | R.ERXFCON_HTEN | R.ERXFCON_MCEN | R.ERXFCON_BCEN);
+    if (en === 0) return true; // promiscuous
+    const and = (fcon & R.ERXFCON_ANDOR) !== 0;
+    let any = false;
+    let all = true;
+    const check = (bit: number, ok: boolean): void => {
+      if (!(fcon & bit)) return;
+      if (ok) any = true; else all = false;
+    };
+    let uc = true;
+    for (let i = 0; i < 6; i++) if (f[i] !== this.macByte(i)) { uc = false; break; }
+    const bc = f[0] === 0xff && f[1] === 0xff && f[2] === 0xff && f[3] === 0xff && f[4] === 0xff && f[5] === 0xff;
+    check(R.ERXFCON_UCEN, uc);
+    check(R.ERXFCON_BCEN, bc);
+    check(R.ERXFCON_MCEN, (f[0] & 1) === 1);
+    if (fcon & R.ERXFCON_HTEN) {
+      const hp = hashPointer(f, 0);
+      check(R.ERXFCON_HTEN, (this.regs[R.EHT0 + (hp >> 3)] & (1 << (hp & 7))) !== 0);
+    }
+    if (fcon & R.ERXFCON_MPEN) check(R.ERXFCON_MPEN, (uc || bc) && this.hasMagic(f));
+    if (fcon & R.ERXFCON_PMEN) check(R.ERXFCON_PMEN, this.patternMatches(f));
+    return and ? all : any;
+  }
+
+  private hasMagic(f: Uint8Array): boolean {
+    const n = f.length;
+    for (let s = 14; s + 102 <= n; s++) {
+      let ok = true;
+      for (let i = 0; i < 6 && ok; i++) if (f[s + i] !== 0xff) ok = false;
+      for (let r = 0; r < 16 && ok; r++) {
+        for (let i = 0; i < 6; i++) if (f[s + 6 + r * 6 + i] !== this.macByte(i)) { ok = false; break; }
+      }
+      if (ok) return true;
+    }
+    return false;
+  }
+
+  private patternMatches(f: Uint8Array): boolean {
+    const off = this.ptr(R.EPMOL);
+    if (off + 64 > f.length) return false;
+    let acc = 0, hi = true;
+    for (let i = 0; i < 64; i++) {
+      if (!(this.regs[R.EPMM0 + (i >> 3)] & (1 << (i & 7)))) continue;
+      acc += hi ? f[off + i] << 8 : f[off + i];
+      hi = !hi;
+    }
+    while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
+    const cs = ~acc & 0xffff;
+    return cs === ((this.regs[R.EPMCSL + 1] << 8) | this.regs[R.EPMCSL]);
+  }
+
+  // ------------------------------------------------------------------ transmit
+
+  /** Registers a listener for frames leaving on the wire (frame without CRC, time in ms). */
+  onTransmit(fn: (frame: Uint8Array, time: number) => void): void {
+    this.txListeners.push(fn);
+  }
+
+  /** Frames sent since the last call (kept whether or not a listener is registered; capped). */
+  takeSent(): SentFrame[] {
+    const s = this.sent;
+    this.sent = [];
+    return s;
+  }
+
+  private startTx(): void {
+    const regs = this.regs, c = this.counters;
+    if (regs[R.ECON2] & R.ECON2_PWRSV) return;
+    if (this.faults.txStall) {
+      this.faults.txStall = false;
+      this.txStalled = true;
+      c.txStalls++;
+      return;
+    }
+    const st = this.ptr(R.ETXSTL), nd = this.ptr(R.ETXNDL);
+    const n = ((nd - st) & 0x1fff) + 1;
+    const ctrl = this.mem[st];
+    const dataLen = n - 1;
+    let pad = 0, addCrc: boolean, huge: boolean;
+    const macon3 = regs[R.MACON3];
+    const data = new Uint8Array(dataLen);
+    for (let i = 0, p = (st + 1) & 0x1fff; i < dataLen; i++, p = (p + 1) & 0x1fff) data[i] = this.mem[p];
+    const type = dataLen >= 14 ? (data[12] << 8) | data[13] : 0;
+    if (ctrl & 0x01) {
+      huge = (ctrl & 0x08) !== 0;
+      if (ctrl & 0x04) pad = 60;
+      addCrc = (ctrl & 0x02) !== 0;
+    } else {
+      huge = (macon3 & R.MACON3_HFRMEN) !== 0;
+      const padcfg = macon3 >> 5;
+      addCrc = (macon3 & R.MACON3_TXCRCEN) !== 0;
+      if (padcfg & 1) {
+        addCrc = true;
+        pad = padcfg === 1 ? 60 : padcfg === 5 ? (type === 0x8100 ? 64 : 60) : 64;
+      }
+    }
+    const wireLen = dataLen < pad ? pad : dataLen; // bytes before any appended CRC
+    let wire: Uint8Array;
+    let crcErr = false;
+    if (addCrc) {
+      wire = new Uint8Array(wireLen);
+      wire.set(data);
+    } else {
+      // The last four bytes are the host's FCS: checked, not altered
+      const body = wireLen >= 4 ? wireLen - 4 : 0;
+      wire = new Uint8Array(body);
+      wire.set(data.subarray(0, body));
+      if (wireLen >= 4) {
+        const fcs = crc32(data, 0, body);
+        const got = (data[body] | (data[body + 1] << 8) | (data[body + 2] << 16) | (data[body + 3] << 24)) >>> 0;
+        crcErr = fcs !== got;
+      } else crcErr = true;
+    }
+    const count = addCrc ? wireLen + 4 : wireLen;
+    const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
+    const giant = !huge && count > maxLen;
+    const late = !giant && this.faults.lateCollision > 0;
+    if (late) this.faults.lateCollision--;
+    const bcast = dataLen >= 6 && data[0] === 0xff && data[1] === 0xff && data[2] === 0xff &&
+      data[3] === 0xff && data[4] === 0xff && data[5] === 0xff;
+    const mcast = !bcast && dataLen >= 1 && (data[0] & 1) === 1;
+    const onWire = giant ? 0 : late ? Math.min(count, 64) : count;
+    // Status vector
+    const s = this.txStatus;
+    s[0] = count & 0xff; s[1] = (count >> 8) & 0xff;
+    let b2 = 0, b3 = 0, b6 = 0;
+    if (crcErr) b2 |= 0x10;
+    if (type > 1500) b2 |= 0x40;
+    else if (dataLen >= 14 && (macon3 & R.MACON3_FRMLNEN) && (type > 46 ? wireLen - 14 !== type : false)) b2 |= 0x20;
+    if (!giant && !late) b2 |= 0x80;
+    if (mcast) b3 |= 0x01;
+    if (bcast) b3 |= 0x02;
+    if (late) b3 |= 0x20;
+    if (giant) b3 |= 0x40;
+    if (type === 0x8808) { b6 |= 0x01; if (dataLen >= 16 && ((data[14] << 8) | data[15]) === 1) b6 |= 0x02; }
+    if (type === 0x8100) b6 |= 0x08;
+    s[2] = b2; s[3] = b3; s[4] = onWire & 0xff; s[5] = (onWire >> 8) & 0xff; s[6] = b6;
+    this.txEnd = nd;
+    this.txAbort = giant || late;
+    this.txFrame = this.txAbort ? null : wire;
+    if (giant) c.txGiants++;
+    if (late) c.txLateCollisions++;
+    this.txBusy = true;
+    this.txDoneAt = this.now() + (giant ? 0 : (8 + onWire) * BYTE_MS);
+  }
+
+  private writeTxStatus(): void {
+    let p = (this.txEnd + 1) & 0x1fff;
+    for (let i = 0; i < 7; i++) { this.mem[p] = this.txStatus[i]; p = (p + 1) & 0x1fff; }
+  }
+
+  private cancelTx(): void {
+    // Host cleared TXRTS: abort; status vector without "done", TXIF set
+    this.txStatus[2] &= ~0x80;
+    this.writeTxStatus();
+    this.txBusy = false;
+    this.txFrame = null;
+    this.regs[R.EIR] |= R.EIR_TXIF;
+  }
+
+  private completeTx(): void {
+    const regs = this.regs, c = this.counters;
+    this.txBusy = false;
+    this.writeTxStatus();
+    regs[R.ECON1] &= ~R.ECON1_TXRTS;
+    regs[R.EIR] |= R.EIR_TXIF;
+    const frame = this.txFrame;
+    this.txFrame = null;
+    const time = this.txDoneAt;
+    if (this.txAbort || !frame) {
+      regs[R.EIR] |= R.EIR_TXERIF;
+      regs[R.ESTAT] |= R.ESTAT_TXABRT;
+      c.txAborted++;
+      return;
+    }
+    if (this.phy[R.PHCON1] & R.PHCON1_PLOOPBK) {
+      c.rxLoopedBack++;
+      this.rxFrame(frame, false, false);
+      return;
+    }
+    if (!this.linkUp) { c.txNoLink++; return; }
+    // Erratum 9: half duplex without HDLDIS loops own frames back into the receiver
+    if (!(this.phy[R.PHCON2] & R.PHCON2_HDLDIS) && !(regs[R.MACON3] & R.MACON3_FULDPX)) {
+      c.rxLoopedBack++;
+      this.rxFrame(frame, false, false);
+    }
+    c.txFrames++;
+    if (this.sent.length >= SENT_CAP) this.sent.splice(0, SENT_CAP >> 1);
+    this.sent.push({ frame, time });
+    for (let i = 0; i < this.txListeners.length; i++) this.txListeners[i](frame, time);
+  }
+
+  // ------------------------------------------------------------------ DMA
+
+  private startDma(): void {
+    const st = this.ptr(R.EDMASTL), nd = this.ptr(R.EDMANDL);
+    const n = this.dmaLength(st, nd);
+    this.dmaBusy = true;
+    this.dmaDoneAt = this.now() + n * DMA_BYTE_MS;
+    this.counters.dmaOps++;
+  }
+
+  private dmaNext(p: number, rst: number, rnd: number): number {
+    return p === rnd ? rst : (p + 1) & 0x1fff;
+  }
+
+  /** Bytes from EDMAST to EDMAND inclusive, the source wrapping inside the receive ring. */
+  private dmaLength(st: number, nd: number): number {
+    const rst = this.ptr(R.ERXSTL), rnd = this.ptr(R.ERXNDL);
+    let p = st, n = 1;
+    while (p !== nd && n <= 8192) { p = this.dmaNext(p, rst, rnd); n++; }
+    return n;
+  }
+
+  private completeDma(): void {
+    const regs = this.regs;
+    const rst = this.ptr(R.ERXSTL), rnd = this.ptr(R.ERXNDL);
+    const st = this.ptr(R.EDMASTL), nd = this.ptr(R.EDMANDL);
+    const n = this.dmaLength(st, nd);
+    const mem = this.mem;
+    if (regs[R.ECON1] & R.ECON1_CSUMEN) {
+      let acc = 0, p = st;
+      for (let i = 0; i < n; i++) {
+        acc += (i & 1) === 0 ? mem[p] << 8 : mem[p];
+        p = this.dmaNext(p, rst, rnd);
+      }
+      while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
+      const cs = ~acc & 0xffff;
+      regs[R.EDMACSH] = cs >> 8;
+      regs[R.EDMACSL] = cs & 0xff;
+    } else {
+      let p = st, d = this.ptr(R.EDMADSTL);
+      const tmp = new Uint8Array(n);
+      for (let i = 0; i < n; i++) { tmp[i] = mem[p]; p = this.dmaNext(p, rst, rnd); }
+      for (let i = 0; i < n; i++) { mem[d] = tmp[i]; d = (d + 1) & 0x1fff; }
+    }
+    this.dmaBusy = false;
+    regs[R.ECON1] &= ~R.ECON1_DMAST;
+    regs[R.EIR] |= R.EIR_DMAIF;
+  }
+
+  // ------------------------------------------------------------------ introspection
+
+  /** Register value as RCR would return it (no SPI traffic, no side effects, not counted). */
+  readReg(bank: number, addr: number): number {
+    this.sync();
+    const idx = addr >= 0x1b ? addr : ((bank & 3) << 5) | (addr & 0x1f);
+    return this.peek(idx, false);
+  }
+
+  /** PHY register value without the side effects of an MII read. */
+  readPhy(addr: number): number {
+    this.sync();
+    return this.phyPeek(addr & 0x1f);
+  }
+
+  /** Internal receive write pointer (where the next packet will go). */
+  rxWritePointer(): number {
+    return this.rxWp;
+  }
+
+  /** True while the window after a reset lasts (accesses invalid). */
+  inResetWindow(): boolean {
+    return this.now() < this.readyAt;
+  }
+
+  resetCounters(): void {
+    const c = this.counters as unknown as Record<string, number | Record<string, number>>;
+    for (const k of Object.keys(c)) {
+      const v = c[k];
+      if (typeof v === "number") c[k] = 0;
+      else for (const j of Object.keys(v)) v[j] = 0;
+    }
+  }
+}
