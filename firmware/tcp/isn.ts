@@ -1,0 +1,44 @@
+// RFC 6528 initial sequence numbers: ISN = M + F(localip, localport, remoteip, remoteport, key),
+// M a 4-microsecond clock, F a keyed hash with a secret drawn once per boot. The hash is a small
+// multiply-xor-rotate mix over 32-bit words (not MD5: the device has no crypto primitives, see
+// docs/tcp.md); 32x32-bit multiplication is done in 16-bit halves (Espruino has no Math.imul).
+
+/** Low 32 bits of a*b for unsigned 32-bit a, b, exactly, without Math.imul. */
+export function mul32(a: number, b: number): number {
+  var al = a & 0xffff;
+  var ah = a >>> 16;
+  var bl = b & 0xffff;
+  var bh = b >>> 16;
+  return ((((ah * bl + al * bh) & 0xffff) << 16) + al * bl) >>> 0;
+}
+
+function mix(h: number, w: number): number {
+  h = mul32((h ^ w) >>> 0, 0xcc9e2d51);
+  h = ((h << 15) | (h >>> 17)) >>> 0;
+  return mul32(h, 0x1b873593);
+}
+
+/** The keyed hash F over the 4-tuple; key is 4 secret words. */
+export function isnHash(key: Uint32Array, lip: number, lport: number, rip: number, rport: number): number {
+  var h = key[0];
+  h = mix(h, lip);
+  h = mix(h, ((lport << 16) | rport) >>> 0);
+  h = mix(h ^ key[1], rip);
+  h = mix(h, key[2]);
+  h ^= h >>> 16;
+  h = mul32(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = mul32(h, key[3] | 1);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The ISN for a connection at time nowMs (M = nowMs*250 ticks of 4 us, modulo 2^32). */
+export function isn(key: Uint32Array, lip: number, lport: number, rip: number, rport: number, nowMs: number): number {
+  var m = Math.floor(nowMs * 250) % 4294967296;
+  return (isnHash(key, lip, lport, rip, rport) + m) >>> 0;
+}
+
+/** Fills key with 4 fresh secret words (once per boot). */
+export function newSecret(key: Uint32Array): void {
+  for (var i = 0; i < 4; i++) key[i] = Math.floor(Math.random() * 4294967296) >>> 0;
+}

@@ -1,0 +1,94 @@
+// TCP header fields read and written in place (big-endian, byte by byte: no DataView, no
+// allocation), and the options parser.
+
+export var F_FIN = 1;
+export var F_SYN = 2;
+export var F_RST = 4;
+export var F_PSH = 8;
+export var F_ACK = 16;
+export var F_URG = 32;
+
+export function get16(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1];
+}
+
+export function get32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+export function put16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >> 8;
+  b[o + 1] = v;
+}
+
+export function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >> 16;
+  b[o + 2] = v >> 8;
+  b[o + 3] = v;
+}
+
+/**
+ * Walks the options in b[off .. off+len) and returns the peer's MSS, 0 when no MSS option is
+ * present, or -1 when the options are malformed (a length below 2, running past the header,
+ * or an MSS option whose length is not 4). EOL ends the list, NOP is skipped, unknown kinds are
+ * skipped by their length. The index strictly increases, so the loop always ends.
+ */
+export function parseMss(b: Uint8Array, off: number, len: number): number {
+  var end = off + len;
+  var mss = 0;
+  var i = off;
+  while (i < end) {
+    var kind = b[i];
+    if (kind === 0) break;
+    if (kind === 1) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= end) return -1;
+    var olen = b[i + 1];
+    if (olen < 2 || i + olen > end) return -1;
+    if (kind === 2) {
+      if (olen !== 4) return -1;
+      mss = get16(b, i + 2);
+    }
+    i += olen;
+  }
+  return mss;
+}
+
+/**
+ * Writes a 20-byte TCP header (24 with the MSS option when mss > 0) at b[o..]; the checksum
+ * field is zeroed. Returns the header length.
+ */
+export function putHeader(
+  b: Uint8Array, o: number, sport: number, dport: number, seq: number, ack: number,
+  flags: number, wnd: number, mss: number
+): number {
+  var hl = mss > 0 ? 24 : 20;
+  put16(b, o, sport);
+  put16(b, o + 2, dport);
+  put32(b, o + 4, seq);
+  put32(b, o + 8, ack);
+  b[o + 12] = hl << 2;
+  b[o + 13] = flags;
+  put16(b, o + 14, wnd);
+  b[o + 16] = 0;
+  b[o + 17] = 0;
+  b[o + 18] = 0;
+  b[o + 19] = 0;
+  if (mss > 0) {
+    b[o + 20] = 2;
+    b[o + 21] = 4;
+    put16(b, o + 22, mss);
+  }
+  return hl;
+}
+
+/** Modular sequence-number comparisons (RFC 9293 3.4). */
+export function seqLt(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+export function seqLe(a: number, b: number): boolean {
+  return ((a - b) | 0) <= 0;
+}

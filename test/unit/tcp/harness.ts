@@ -1,0 +1,166 @@
+// Test double of the IP stack for TCP unit tests: captures what TCP sends (the TCP segment at
+// netif.tx[34..]), lets a scripted peer inject segments, and drives time (ticks every 100 ms).
+// Segments are built and checksummed here independently of firmware/net/checksum.ts.
+import * as assert from "assert";
+import { createTcp, Tcp, TcpHandler, TcpOptions, TcpStack } from "../../../firmware/tcp/tcp";
+
+export function ip(a: number, b: number, c: number, d: number): number {
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+export const DEV = ip(192, 0, 2, 2);
+export const PEER = ip(192, 0, 2, 1);
+export const FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16;
+export const KEY = new Uint32Array([0x01234567, 0x89abcdef, 0x0f1e2d3c, 0x4b5a6978]);
+
+export interface SegSpec {
+  sport: number; dport: number; seq: number; ack?: number; flags: number; win?: number;
+  opts?: number[]; data?: Uint8Array | string; src?: number; dst?: number; hlen?: number;
+}
+
+function sum16(bytes: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < bytes.length; i += 2) s += (bytes[i] << 8) | (i + 1 < bytes.length ? bytes[i + 1] : 0);
+  return s;
+}
+
+export function toBytes(d: Uint8Array | string | undefined): Uint8Array {
+  if (d === undefined) return new Uint8Array(0);
+  if (typeof d === "string") return new Uint8Array(Buffer.from(d, "latin1"));
+  return d;
+}
+
+/** A whole TCP segment (header, options, data) with a correct checksum for src -> dst. */
+export function seg(o: SegSpec): Uint8Array {
+  const opts = o.opts || [];
+  const data = toBytes(o.data);
+  const optLen = (opts.length + 3) & ~3;
+  const hl = o.hlen !== undefined ? o.hlen : 20 + optLen;
+  const b = new Uint8Array(Math.max(hl, 20 + optLen) + data.length);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, o.sport);
+  dv.setUint16(2, o.dport);
+  dv.setUint32(4, o.seq >>> 0);
+  dv.setUint32(8, (o.ack || 0) >>> 0);
+  b[12] = (hl >> 2) << 4;
+  b[13] = o.flags;
+  dv.setUint16(14, o.win === undefined ? 65535 : o.win);
+  b.set(opts, 20);
+  b.set(data, Math.max(hl, 20 + optLen));
+  const src = o.src === undefined ? PEER : o.src;
+  const dst = o.dst === undefined ? DEV : o.dst;
+  let s = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + b.length + sum16(b);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  dv.setUint16(16, ~s & 0xffff);
+  return b;
+}
+
+export interface Sent { dst: number; bytes: Uint8Array }
+
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString("hex");
+}
+
+export function field(b: Uint8Array) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const hl = (b[12] >> 4) << 2;
+  return {
+    sport: dv.getUint16(0), dport: dv.getUint16(2), seq: dv.getUint32(4), ack: dv.getUint32(8),
+    flags: b[13], win: dv.getUint16(14), hl, data: b.subarray(hl),
+  };
+}
+
+export class Harness {
+  t = 1000;
+  sent: Sent[] = [];
+  input!: (rx: Uint8Array, off: number, len: number, src: number, dst: number) => void;
+  ticker!: (now: number) => void;
+  rxBuf = new Uint8Array(1600);
+  stack: TcpStack;
+  tcp: Tcp;
+  lastTick = 1000;
+  constructor(opts: Partial<TcpOptions> = {}) {
+    const self = this;
+    this.stack = {
+      netif: { tx: new Uint8Array(1518) },
+      clock: { now: () => self.t },
+      addr: DEV,
+      onProtocol(proto, fn) { assert.strictEqual(proto, 6); self.input = fn; },
+      onTick(fn) { self.ticker = fn; },
+      ipSend(proto, dst, len) {
+        assert.strictEqual(proto, 6);
+        self.sent.push({ dst, bytes: self.stack.netif.tx.slice(34, 34 + len) });
+        return 1;
+      },
+    };
+    const o: TcpOptions = Object.assign({ slots: 4, secret: KEY, mss: 1460 }, opts) as TcpOptions;
+    this.tcp = createTcp(this.stack, o);
+  }
+  /** The peer sends a segment (built by seg()). */
+  send(o: SegSpec): void {
+    const b = seg(o);
+    this.rxBuf.set(b, 34);
+    this.input(this.rxBuf, 34, b.length, o.src === undefined ? PEER : o.src, o.dst === undefined ? DEV : o.dst);
+  }
+  sendRaw(b: Uint8Array, src = PEER, dst = DEV): void {
+    this.rxBuf.set(b, 34);
+    this.input(this.rxBuf, 34, b.length, src, dst);
+  }
+  take(): Sent[] {
+    const s = this.sent;
+    this.sent = [];
+    return s;
+  }
+  /** Exactly one segment went out; it must equal the expected one byte for byte. */
+  expectOne(o: SegSpec): Uint8Array {
+    const s = this.take();
+    assert.strictEqual(s.length, 1, `expected one segment, got ${s.length}: ${s.map((x) => hex(x.bytes)).join(" ")}`);
+    expectSeg(s[0], o);
+    return s[0].bytes;
+  }
+  expectNone(): void {
+    const s = this.take();
+    assert.strictEqual(s.length, 0, `expected no segment, got ${s.map((x) => hex(x.bytes)).join(" ")}`);
+  }
+  /** Advances the clock by ms, ticking every 100 ms like the stack does. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    while (this.lastTick + 100 <= end) {
+      this.lastTick += 100;
+      this.t = this.lastTick;
+      this.ticker(this.t);
+    }
+    this.t = end;
+  }
+}
+
+export function expectSeg(s: Sent, o: SegSpec): void {
+  assert.strictEqual(s.dst, o.dst === undefined ? PEER : o.dst);
+  const want = seg(Object.assign({ src: DEV, dst: PEER }, o));
+  if (hex(s.bytes) !== hex(want)) {
+    const g = field(s.bytes), w = field(want);
+    assert.fail(`segment differs\n got  ${hex(s.bytes)} ${JSON.stringify({ ...g, data: g.data.length })}\n want ${hex(want)} ${JSON.stringify({ ...w, data: w.data.length })}`);
+  }
+}
+
+/** A handler that records events. */
+export function recorder(tcp: () => Tcp, opt: { echo?: boolean; closeOnPeerClose?: boolean; consume?: number } = {}) {
+  const log: string[] = [];
+  const data: number[] = [];
+  const h: TcpHandler & { log: string[]; bytes: number[] } = {
+    log, bytes: data,
+    open(c) { log.push(`open ${c}`); },
+    data(c, buf, off, len) {
+      for (let i = 0; i < len; i++) data.push(buf[off + i]);
+      log.push(`data ${c} ${len}`);
+      if (opt.echo) return tcp().write(c, buf, off, len);
+      if (opt.consume !== undefined) return Math.min(opt.consume, len);
+      return undefined;
+    },
+    drained(c) { log.push(`drained ${c}`); },
+    peerClosed(c) { log.push(`peerClosed ${c}`); if (opt.closeOnPeerClose) tcp().close(c); },
+    end(c, r) { log.push(`end ${c} ${r}`); },
+  };
+  return h;
+}
+
+export const MSS_OPT = (m: number) => [2, 4, m >> 8, m & 255];
