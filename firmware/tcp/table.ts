@@ -71,6 +71,7 @@ export var ROWS: number[][] = [
   // CLOSED
   [CLOSED, EV_PASSIVE_OPEN, LISTEN, 0, 0],
   [CLOSED, EV_ACTIVE_OPEN, SYN_SENT, A_SYN, 0],
+  [CLOSED, EV_RCV_RST, CLOSED, 0, 0], // no connection: a RST is dropped, never answered
   // LISTEN (a listener; a new slot starts here for each accepted SYN)
   [LISTEN, EV_RCV_SYN, SYN_RCVD, A_SYNACK | A_TIMER_STATE, 0],
   [LISTEN, EV_SEND, SYN_SENT, A_SYN, 0],
