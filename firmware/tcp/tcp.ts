@@ -665,7 +665,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fin = false;
     } else if (receiving && dlen > skip) {
       var k = dlen - skip;
-      S.rcvNxt[s] = (rn + skip + k) >>> 0;
+      S.rcvNxt[s] = (rn + k) >>> 0;
       counters.bytesIn += k;
       if (st === FIN_WAIT_2) S.tState[s] = now + fw2Ms;
       S.fl[s] |= SF_ACK_PENDING;
@@ -674,7 +674,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       var used = h ? h.data(s, rx, doff + skip, k) : k;
       if (S.gen[s] !== g) return;
       if (typeof used === "number" && used >= 0 && used < k) {
-        S.rcvNxt[s] = (rn + skip + used) >>> 0;
+        S.rcvNxt[s] = (rn + used) >>> 0;
         fin = false;
         ackNow = true;
       }

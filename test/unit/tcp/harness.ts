@@ -35,7 +35,7 @@ export function seg(o: SegSpec): Uint8Array {
   const data = toBytes(o.data);
   const optLen = (opts.length + 3) & ~3;
   const hl = o.hlen !== undefined ? o.hlen : 20 + optLen;
-  const b = new Uint8Array(Math.max(hl, 20 + optLen) + data.length);
+  const b = new Uint8Array(20 + optLen + data.length);
   const dv = new DataView(b.buffer);
   dv.setUint16(0, o.sport);
   dv.setUint16(2, o.dport);
@@ -45,7 +45,7 @@ export function seg(o: SegSpec): Uint8Array {
   b[13] = o.flags;
   dv.setUint16(14, o.win === undefined ? 65535 : o.win);
   b.set(opts, 20);
-  b.set(data, Math.max(hl, 20 + optLen));
+  b.set(data, 20 + optLen);
   const src = o.src === undefined ? PEER : o.src;
   const dst = o.dst === undefined ? DEV : o.dst;
   let s = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + b.length + sum16(b);

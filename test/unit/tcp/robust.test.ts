@@ -1,0 +1,138 @@
+// RFC 9293 3.10.7 checks and RFC 5961 robustness: out-of-window, challenge ACKs and their
+// rate limit, ACK of unsent data, out-of-order, checksum, header and option sanity.
+import * as assert from "assert";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, seg, field } from "./harness";
+import { passiveOpen, activeOpen } from "./arrows.test";
+import { parseMss } from "../../../firmware/tcp/segment";
+import * as S from "../../../firmware/tcp/states";
+
+const W = 2920;
+const P = 40000;
+
+describe("tcp robustness", () => {
+  it("out-of-window segment: ACK of RCV.NXT, data dropped", () => {
+    const h = new Harness();
+    const o = passiveOpen(h);
+    h.send({ sport: P, dport: 7, seq: o.pseq + 5000, ack: o.iss, flags: ACK, data: "far" });
+    h.expectOne({ sport: 7, dport: P, seq: o.iss, ack: o.pseq, flags: ACK, win: W });
+    h.send({ sport: P, dport: 7, seq: o.pseq - 100, ack: o.iss, flags: ACK, data: "old" });
+    h.expectOne({ sport: 7, dport: P, seq: o.iss, ack: o.pseq, flags: ACK, win: W });
+    assert.deepStrictEqual(o.r.bytes, []);
+    assert.strictEqual(h.tcp.counters.dropOutOfWindow, 2);
+    // an out-of-window RST is dropped silently
+    h.send({ sport: P, dport: 7, seq: o.pseq + 5000, flags: RST });
+    h.expectNone();
+    assert.strictEqual(h.tcp.state(o.c), S.ESTABLISHED);
+  });
+
+  it("in-window RST that is not exact: challenge ACK (rate-limited), connection kept", () => {
+    const h = new Harness({ challengeAckLimit: 2 });
+    const o = passiveOpen(h);
+    for (let i = 1; i <= 3; i++) h.send({ sport: P, dport: 7, seq: o.pseq + i, flags: RST });
+    const s = h.take();
+    assert.strictEqual(s.length, 2);
+    const { expectSeg } = require("./harness");
+    for (const x of s) expectSeg(x, { sport: 7, dport: P, seq: o.iss, ack: o.pseq, flags: ACK, win: W });
+    assert.strictEqual(h.tcp.counters.challengeAcks, 2);
+    assert.strictEqual(h.tcp.counters.challengeAcksLimited, 1);
+    assert.strictEqual(h.tcp.state(o.c), S.ESTABLISHED);
+    h.advance(1000); // a new second: allowed again
+    h.send({ sport: P, dport: 7, seq: o.pseq + 1, flags: RST });
+    assert.strictEqual(h.take().length, 1);
+  });
+
+  it("SYN on a synchronised connection: challenge ACK, no reset", () => {
+    const h = new Harness();
+    const o = passiveOpen(h);
+    h.send({ sport: P, dport: 7, seq: o.pseq + 10, flags: SYN });
+    h.expectOne({ sport: 7, dport: P, seq: o.iss, ack: o.pseq, flags: ACK, win: W });
+    assert.strictEqual(h.tcp.state(o.c), S.ESTABLISHED);
+  });
+
+  it("ACK of unsent data: ACK and drop (the data is not delivered)", () => {
+    const h = new Harness();
+    const o = passiveOpen(h);
+    h.send({ sport: P, dport: 7, seq: o.pseq, ack: o.iss + 100, flags: ACK, data: "zz" });
+    h.expectOne({ sport: 7, dport: P, seq: o.iss, ack: o.pseq, flags: ACK, win: W });
+    assert.deepStrictEqual(o.r.bytes, []);
+    assert.strictEqual(h.tcp.counters.dropAckUnsent, 1);
+  });
+
+  it("segment without ACK in ESTABLISHED is dropped; SYN-RCVD with a bad ACK gets RST", () => {
+    const h = new Harness();
+    const o = passiveOpen(h);
+    h.send({ sport: P, dport: 7, seq: o.pseq, flags: PSH, data: "q" });
+    h.expectNone();
+    assert.deepStrictEqual(o.r.bytes, []);
+    h.send({ sport: P + 1, dport: 7, seq: 50, flags: SYN });
+    h.take();
+    h.send({ sport: P + 1, dport: 7, seq: 51, ack: 12345, flags: ACK });
+    h.expectOne({ sport: 7, dport: P + 1, seq: 12345, flags: RST, win: 0 });
+  });
+
+  it("out-of-order data: duplicate ACK, never delivered out of order", () => {
+    const h = new Harness();
+    const o = passiveOpen(h);
+    h.send({ sport: P, dport: 7, seq: o.pseq + 3, ack: o.iss, flags: ACK, data: "def" });
+    h.expectOne({ sport: 7, dport: P, seq: o.iss, ack: o.pseq, flags: ACK, win: W });
+    h.send({ sport: P, dport: 7, seq: o.pseq, ack: o.iss, flags: ACK, data: "abc" });
+    h.send({ sport: P, dport: 7, seq: o.pseq, ack: o.iss, flags: ACK, data: "abcdef" }); // overlap: only "def" is new
+    assert.strictEqual(Buffer.from(o.r.bytes).toString(), "abcdef");
+    h.send({ sport: P, dport: 7, seq: o.pseq, ack: o.iss, flags: ACK, data: "abc" }); // old: ACK
+    assert.strictEqual(field(h.take().pop()!.bytes).ack, o.pseq + 6);
+    assert.strictEqual(Buffer.from(o.r.bytes).toString(), "abcdef");
+  });
+
+  it("bad checksum, short header, data offset past the end: dropped with counters, no reply", () => {
+    const h = new Harness();
+    h.tcp.listen(7, recorder(() => h.tcp));
+    const b = seg({ sport: P, dport: 7, seq: 1, flags: SYN });
+    b[17] ^= 1;
+    h.sendRaw(b);
+    h.sendRaw(new Uint8Array(12));
+    h.sendRaw(seg({ sport: P, dport: 7, seq: 1, flags: SYN, hlen: 16 }));
+    h.sendRaw(seg({ sport: P, dport: 7, seq: 1, flags: SYN, hlen: 60 }));
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.dropChecksum, 1);
+    assert.strictEqual(h.tcp.counters.dropShort, 3);
+    assert.strictEqual(h.tcp.state(0), S.CLOSED);
+  });
+
+  it("options: MSS honoured (536 without it), NOP/EOL, unknown kinds skipped, illegal lengths dropped", () => {
+    assert.strictEqual(parseMss(new Uint8Array([1, 1, 2, 4, 5, 0xb4]), 0, 6), 1460);
+    assert.strictEqual(parseMss(new Uint8Array([8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 2, 4, 2, 0]), 0, 14), 512);
+    assert.strictEqual(parseMss(new Uint8Array([0, 2, 4, 2, 0]), 0, 5), 0); // EOL ends the list
+    assert.strictEqual(parseMss(new Uint8Array([3, 3, 7, 1]), 0, 4), 0);
+    assert.strictEqual(parseMss(new Uint8Array([]), 0, 0), 0);
+    assert.strictEqual(parseMss(new Uint8Array([5, 0, 1, 1]), 0, 4), -1); // length 0
+    assert.strictEqual(parseMss(new Uint8Array([5, 1, 1, 1]), 0, 4), -1); // length 1
+    assert.strictEqual(parseMss(new Uint8Array([1, 1, 1, 8]), 0, 4), -1); // kind without length byte
+    assert.strictEqual(parseMss(new Uint8Array([8, 10, 0, 0]), 0, 4), -1); // past the end
+    assert.strictEqual(parseMss(new Uint8Array([2, 3, 5, 1]), 0, 4), -1); // MSS of length 3
+
+    const h = new Harness();
+    h.tcp.listen(7, recorder(() => h.tcp), 4);
+    h.send({ sport: P, dport: 7, seq: 1, flags: SYN, opts: [8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 2, 4, 2, 0] });
+    assert.strictEqual(h.take()[0].bytes[13], SYN | ACK);
+    assert.strictEqual(h.tcp.slots.mss[0], 512);
+    h.send({ sport: P + 1, dport: 7, seq: 1, flags: SYN });
+    h.take();
+    assert.strictEqual(h.tcp.slots.mss[1], 536);
+    h.send({ sport: P + 2, dport: 7, seq: 1, flags: SYN, opts: [2, 4, 0x40, 0] }); // 16384: capped at ours
+    h.take();
+    assert.strictEqual(h.tcp.slots.mss[2], 1460);
+    h.send({ sport: P + 3, dport: 7, seq: 1, flags: SYN, opts: [1, 9, 0, 0] });
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.dropBadOptions, 1);
+  });
+
+  it("data() may consume less: only that much is acknowledged", () => {
+    const h = new Harness();
+    const r = recorder(() => h.tcp, { consume: 2 });
+    h.tcp.listen(7, r);
+    h.send({ sport: P, dport: 7, seq: 1000, flags: SYN });
+    const iss = field(h.take()[0].bytes).seq + 1;
+    h.send({ sport: P, dport: 7, seq: 1001, ack: iss, flags: ACK, data: "hello" });
+    h.expectOne({ sport: 7, dport: P, seq: iss, ack: 1003, flags: ACK, win: W });
+  });
+});
