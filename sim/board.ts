@@ -21,6 +21,8 @@ export interface SpiChip {
   csHigh(): void;
   intLevel(): boolean;
   onIntChange(fn: (level: boolean) => void): void;
+  /** The RESET pin (optional: chips without it ignore the pin). */
+  hardwareReset?(): void;
 }
 
 /** How the chip is wired on the simulated board (boards/sim.ts uses the same pin names). */
@@ -314,6 +316,8 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     levels.set(name, level);
     if (old === level) return;
     if (name === SIM_WIRING.cs) { if (level) chip.csHigh(); else chip.csLow(); }
+    // RESET low holds the chip in reset; the invalid-access window starts again at release.
+    if (name === SIM_WIRING.reset && chip.hardwareReset) chip.hardwareReset();
     const time = (performance.now() - t0) / 1000;
     for (const w of watches.values()) {
       if (w.pin !== name) continue;
@@ -329,6 +333,10 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     }
   }
   chip.onIntChange((level) => setLevel(SIM_WIRING.int, level));
+  // The chip's own clock: the emulator completes timed events (a transmission, an MII read)
+  // lazily at its next access; a board's chip does them on its own, raising INT. Poll INT
+  // every millisecond so frames leave and TXIF rises without the firmware touching the bus.
+  const chipClock = setInterval(() => { if (!stopped) chip.intLevel(); }, 1);
 
   function storagePath(name: string): string {
     return path.join(opts.storageDir, encodeURIComponent(name).replace(/^\./, "%2E"));
@@ -464,6 +472,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
 
   function stopAll(): void {
     stopped = true;
+    clearInterval(chipClock);
     for (const t of timers.values()) clearTimeout(t);
     timers.clear();
     watches.clear();

@@ -9,6 +9,10 @@ import { createTcp, Tcp, TcpHandler } from "../firmware/tcp/tcp";
 import { createHostNetif, HostNetif } from "./host-netif";
 import { createDhcpServer, DhcpServer } from "./dhcp";
 import type { Wire } from "./wire";
+import { installEspruinoShims } from "../hal/host/espruino-shims";
+
+// The project's stack calls Espruino natives (E.sum): give the host process the shims.
+installEspruinoShims();
 
 export interface GatewayOptions {
   wire: Wire;

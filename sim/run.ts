@@ -2,7 +2,6 @@
 // Used by sim/cli.ts (the command line) and by tests that run the sim in-process.
 
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Enc28j60Emulator } from "../hal/host/enc28j60-emulator";
 import { createSimBoard, SimBoard, SimConfig } from "./board";
@@ -20,7 +19,7 @@ export interface SimOptions {
   pcap?: string;
   slots?: number;
   loss?: number; seed?: number;
-  storage?: string;              // folder behind require("Storage")
+  storage?: string;              // folder behind require("Storage") (default build/sim-storage)
   out?: (line: string) => void;  // device console and sim messages (default: stdout)
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
 }
@@ -95,7 +94,8 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     port = await gateway.listening;
   }
 
-  const storage = o.storage || path.join(os.tmpdir(), "encsim-storage-" + process.pid);
+  // Like a board's flash, Storage survives restarts: build/sim-storage unless --storage.
+  const storage = o.storage || path.resolve(__dirname, "..", "..", "build", "sim-storage");
   const board = createSimBoard({ chip: emu, config, storageDir: storage, out, onFatal: fatal });
   const close = async (): Promise<void> => {
     board.stop();

@@ -12,10 +12,12 @@
 import { spawn as spawnChild, execFileSync, ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 export const SIM_CLI = path.join(REPO_ROOT, "build", "sim", "cli.js");
-export const SIM_BUNDLE = path.join(REPO_ROOT, "dist", "sim.js");
+/** The device bundle the sim runs: dist/sim.js (`make bundle BOARD=sim`); SIM_BUNDLE=file overrides. */
+export const SIM_BUNDLE = process.env.SIM_BUNDLE ? path.resolve(process.env.SIM_BUNDLE) : path.join(REPO_ROOT, "dist", "sim.js");
 export const HOST_IP = "192.0.2.1";
 export const DEVICE_IP = "192.0.2.2";
 export const DHCP_POOL = { start: "192.0.2.100", end: "192.0.2.150" };
@@ -80,14 +82,15 @@ export interface PeerBenchOptions {
   /** Device address: default 192.0.2.2 (static); "dhcp" lets the device ask a DHCP server. */
   deviceIp?: string;
   simArgs?: string[];
-  /** Runs after the TAP is up and before the sim starts (e.g. start dnsmasq with bench-less spawn). */
-  beforeSim?: (ns: string) => Promise<void>;
+  /** Runs after the TAP is up and before the sim starts (e.g. `bench.spawn("dnsmasq", [...])`: killed by stop()). */
+  beforeSim?: (ns: string, bench: PeerBench) => Promise<void>;
   /** Bound on the wait for the device to answer (default 30 s). */
   readyTimeoutMs?: number;
 }
 
 let counter = 0;
-const live = new Set<{ ns: string; children: ChildProcess[] }>();
+interface Entry { ns: string; children: ChildProcess[]; storage: string }
+const live = new Set<Entry>();
 
 function ip(args: string[]): void {
   execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"], timeout: 10000 });
@@ -132,7 +135,7 @@ export async function stopAllPeerBenches(): Promise<void> {
   for (const b of Array.from(live)) await stopEntry(b);
 }
 
-async function stopEntry(b: { ns: string; children: ChildProcess[] }): Promise<void> {
+async function stopEntry(b: Entry): Promise<void> {
   for (const c of b.children) {
     if (c.pid && c.exitCode === null && c.signalCode === null) { try { process.kill(c.pid, "SIGTERM"); } catch { /* gone */ } }
   }
@@ -140,6 +143,7 @@ async function stopEntry(b: { ns: string; children: ChildProcess[] }): Promise<v
   killSync(b.children);
   for (const c of b.children) await waitExit(c, 2000);
   try { ip(["netns", "del", b.ns]); } catch { /* already gone */ }
+  fs.rmSync(b.storage, { recursive: true, force: true });
   live.delete(b);
 }
 
@@ -157,7 +161,7 @@ export async function startPeerBench(opts: PeerBenchOptions): Promise<PeerBench>
   cleanupStaleNamespaces();
   const ns = "encsim-" + process.pid + "-" + counter++;
   const tap = "tap0";
-  const entry = { ns, children: [] as ChildProcess[] };
+  const entry = { ns, children: [] as ChildProcess[], storage: path.join(os.tmpdir(), ns + "-storage") };
   ip(["netns", "add", ns]);
   live.add(entry);
   const bench = makeBench(entry, ns, tap);
@@ -168,10 +172,10 @@ export async function startPeerBench(opts: PeerBenchOptions): Promise<PeerBench>
     ip(["-n", ns, "link", "set", tap, "up"]);
     // IPv4 only on this link: no IPv6 router solicitations/MLD chatter towards the device.
     execFileSync("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + tap + ".disable_ipv6=1"], { stdio: "ignore", timeout: 10000 });
-    if (opts.beforeSim) await opts.beforeSim(ns);
+    if (opts.beforeSim) await opts.beforeSim(ns, bench);
     const dhcp = opts.deviceIp === "dhcp";
     const devIp = dhcp ? "" : opts.deviceIp || DEVICE_IP;
-    const args = [SIM_CLI, "--tap", tap];
+    const args = [SIM_CLI, "--tap", tap, "--bundle", SIM_BUNDLE, "--storage", entry.storage];
     if (!dhcp) args.push("--ip", devIp, "--netmask", "255.255.255.0", "--gateway", HOST_IP);
     bench.startSim(args.concat(opts.simArgs || []));
     const limit = opts.readyTimeoutMs || 30000;
@@ -191,7 +195,7 @@ export async function startPeerBench(opts: PeerBenchOptions): Promise<PeerBench>
   }
 }
 
-function makeBench(entry: { ns: string; children: ChildProcess[] }, ns: string, tap: string): PeerBench & { startSim(args: string[]): void } {
+function makeBench(entry: Entry, ns: string, tap: string): PeerBench & { startSim(args: string[]): void } {
   let output = "";
   let simProc: ChildProcess | null = null;
   const listeners = new Set<() => void>();

@@ -26,9 +26,13 @@ function fakeChip() {
   return chip;
 }
 
+const dirs: string[] = [];
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "simtest-"));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "simtest-"));
+  dirs.push(d);
+  return d;
 }
+after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
 function makeBoard(lines: string[] = [], fatals: string[] = [], chip: SpiChip = fakeChip()): SimBoard {
   return createSimBoard({ chip, config: { ip: "192.0.2.2", slots: 3 }, storageDir: tmpDir(), out: (l) => lines.push(l), onFatal: (m) => fatals.push(m) });

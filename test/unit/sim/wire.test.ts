@@ -30,9 +30,13 @@ function frame(i: number, fromDevice: boolean): Uint8Array {
   return f;
 }
 
+const dirs: string[] = [];
 function tmp(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "simwire-")), name);
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "simwire-"));
+  dirs.push(d);
+  return path.join(d, name);
 }
+after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
 describe("sim wire: loss injection", () => {
   it("is seeded: the same seed drops the same frames, another seed others, at about the rate asked", () => {
@@ -64,7 +68,8 @@ describe("sim wire: loss injection", () => {
   });
 });
 
-describe("sim wire: pcap capture", () => {
+describe("sim wire: pcap capture", function () {
+  this.timeout(30000); // tshark takes seconds to start
   it("writes both directions to a pcap file that tshark (or the parser) reads back", function () {
     const file = tmp("cap.pcap");
     const chip = fakeChip();
@@ -88,7 +93,8 @@ describe("sim wire: pcap capture", () => {
   });
 });
 
-describe("sim DHCP server", () => {
+describe("sim DHCP server", function () {
+  this.timeout(30000);
   const client = "02:45:4e:43:00:02";
   function request(type: number, xid: number, extra: number[] = []): Uint8Array {
     const bootp = new Uint8Array(300);
