@@ -136,7 +136,9 @@ export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
   const file = bundlePath(opts);
   const bytes = fs.statSync(file).size;
   const tcp = !!opts.port && opts.port.startsWith("tcp://");
-  const throttled = !opts.dryRun && !tcp && !hasUsbConsole(json);
+  // The CLI (0.1.67) only reports the end of an unthrottled write when the data exceeds its
+  // 512-byte block; a smaller upload would never finish. Tiny uploads therefore go throttled.
+  const throttled = !opts.dryRun && (bytes < 1024 || (!tcp && !hasUsbConsole(json)));
   const baud = opts.baud || Number(json.info.default_console_baudrate) || 115200;
   const args = [
     "-v", // the verbose log is what tells success from failure (the CLI exits 0 either way)

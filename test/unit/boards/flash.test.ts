@@ -1,0 +1,239 @@
+// tools/flash.ts against the real espruino CLI (node_modules/espruino), offline:
+//  - dry run (-o): the exact code the CLI would send, replayed against a stand-in Storage;
+//  - uploads to fake boards on 127.0.0.1 (the CLI's tcp:// port type): one that answers like
+//    Espruino's REPL, one that never answers, one that reports an error;
+//  - ports that are missing or do not exist.
+// Every run is bounded (the tool's own timeout and mocha's).
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { BOOT_FILE, GUARD_MARK, decodeUpload, flash, loadBoardJson, planCli, runCli, failureInLine } from "../../../tools/flash";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+const FLASH_JS = path.join(ROOT, "build", "tools", "flash.js");
+const BOARDS = ["pico", "espruino-wifi", "nucleo-f401re", "stm32f4discovery", "esp32"];
+
+// A small ES5 program with everything that needs escaping on the way to Storage.
+const SAMPLE =
+  'var s=require("Storage");function f(a){return a+1}' +
+  'var t="quote\\" back\\\\ tab\\t nl\\n \\u00e9 \\x00\\x01";' +
+  "var big=[];for(var i=0;i<300;i++)big.push(i*7);setTimeout(function(){print(f(1),t,big.length)},10);\n" +
+  // filler so the sample spans several 1 KB Storage chunks
+  'var words="' + "lorem ipsum dolor sit amet ".repeat(100) + '";\n';
+// Smaller than the CLI's 512-byte write block (the tool must still see the upload finish).
+const TINY = 'print("hi");\n';
+
+let tmp: string;
+let bundle: string;        // dist/pico.js when it can be built, else the sample
+let sample: string;
+
+function noProxyEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of Object.keys(process.env)) if (!/_proxy$/i.test(k)) env[k] = process.env[k];
+  return env;
+}
+
+/** Runs the flash tool as `make flash` does, bounded; resolves with exit status and output. */
+function runTool(args: string[], timeoutMs: number): Promise<{ status: number | null; out: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [FLASH_JS, ...args], { cwd: ROOT, env: noProxyEnv() });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, out, ms: Date.now() - t0 });
+    });
+  });
+}
+
+type Reply = (data: string, socket: net.Socket) => void;
+
+/** A fake board on 127.0.0.1: records what it receives, answers with `reply`. */
+async function fakeBoard(reply: Reply): Promise<{ port: number; received: () => string; close: () => Promise<void> }> {
+  let received = "";
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.setEncoding("latin1");
+    s.on("data", (d: string) => {
+      received += d;
+      reply(d, s);
+    });
+    s.on("error", () => undefined);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    received: () => received,
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+/** Espruino's REPL as the CLI sees it: a prompt after every line. */
+const espruinoLike: Reply = (d, s) => {
+  const lines = d.split("\n").length - 1;
+  for (let i = 0; i < lines; i++) s.write("\r\n>");
+};
+
+describe("tools/flash (espruino CLI, offline)", function () {
+  this.timeout(120000);
+
+  before(function () {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flash-test-"));
+    sample = path.join(tmp, "sample.js");
+    fs.writeFileSync(sample, SAMPLE, "latin1");
+    const dist = path.join(ROOT, "dist", "pico.js");
+    if (!fs.existsSync(dist)) spawnSync("make", ["bundle", "BOARD=pico"], { cwd: ROOT, timeout: 110000, stdio: "ignore" });
+    bundle = fs.existsSync(dist) ? dist : sample;
+    if (bundle === sample) console.log("      (dist/pico.js could not be built yet: flash tests use a sample ES5 file)");
+  });
+
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("dry run writes the exact code: the bundle into Storage .bootcde unchanged, then load(.bootcde)", async () => {
+    const out = path.join(tmp, "out.js");
+    const r = await flash({ board: "pico", file: bundle, dryRun: out });
+    assert.ok(r.ok, r.message);
+    const sent = fs.readFileSync(out, "latin1");
+    const code = fs.readFileSync(bundle, "latin1");
+    assert.ok(sent.startsWith(`require("Storage").write(${JSON.stringify(BOOT_FILE)},`), sent.slice(0, 80));
+    const chunks = sent.match(/^require\("Storage"\)\.write\("\.bootcde",/gm) || [];
+    assert.equal(chunks.length, Math.ceil(code.length / 1024), "one Storage.write per 1 KB chunk");
+    assert.match(sent, /\nload\("\.bootcde"\)\n$/);
+    const decoded = decodeUpload(sent);
+    assert.equal(decoded.files[BOOT_FILE], code, "what lands in .bootcde must equal the bundle byte for byte");
+    assert.deepEqual(decoded.loads, [BOOT_FILE]);
+    assert.equal(r.run!.output.indexOf(GUARD_MARK), -1, "the CLI attempted network access");
+    assert.match(r.run!.output, /No port supplied, but output file listed - not connecting/);
+  });
+
+  it("dry run works for every board's JSON (no download of board data, Storage upload enabled)", async () => {
+    for (const b of BOARDS) {
+      const out = path.join(tmp, `${b}.js`);
+      const r = await flash({ board: b, file: sample, dryRun: out });
+      assert.ok(r.ok, `${b}: ${r.message}`);
+      assert.equal(decodeUpload(fs.readFileSync(out, "latin1")).files[BOOT_FILE], SAMPLE);
+      assert.doesNotMatch(r.run!.output, /pre-1v96 firmware|No list of built-in modules/, b);
+    }
+  });
+
+  it("`node build/tools/flash.js --board pico --dry-run OUT.js` succeeds offline and says what it wrote", async () => {
+    const out = path.join(tmp, "cli-out.js");
+    const r = await runTool(["--board", "pico", "--file", sample, "--dry-run", out], 30000);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /dry run: .*writes .* to Storage \.bootcde in 3 chunks, then load\("\.bootcde"\); offline/);
+    assert.equal(decodeUpload(fs.readFileSync(out, "latin1")).files[BOOT_FILE], SAMPLE);
+  });
+
+  it("the offline guard really stops the CLI from downloading (a bare --board name would fetch JSON)", async () => {
+    const plan = { args: ["-v", "--board", "PICO_R1_3", "-o", path.join(tmp, "x.js"), sample], env: noProxyEnv(), timeoutMs: 20000 };
+    const run = await runCli(plan, (l) => failureInLine(l, "-"));
+    assert.ok(run.stoppedFor, "the download attempt was not caught");
+    assert.match(run.stoppedFor!, /tried to use the network \(http\.request www\.espruino\.com\/json\/PICO_R1_3\.json\)/);
+  });
+
+  it("uploads to a board that answers: what the board receives stores the bundle in .bootcde and loads it", async () => {
+    const board = await fakeBoard(espruinoLike);
+    try {
+      const r = await flash({ board: "pico", file: bundle, port: `tcp://127.0.0.1:${board.port}` });
+      assert.ok(r.ok, `${r.message}\n${r.run && r.run.output.slice(-2000)}`);
+      assert.match(r.message, /as Storage \.bootcde \(runs at boot\)/);
+      const got = board.received();
+      assert.ok(got.startsWith("\n"), "the CLI first probes for a prompt with a newline");
+      assert.match(got, /\x10reset\(\);\n/, "the board is reset before the upload");
+      const decoded = decodeUpload(got);
+      assert.equal(decoded.files[BOOT_FILE], fs.readFileSync(bundle, "latin1"));
+      assert.deepEqual(decoded.loads, [BOOT_FILE]);
+      assert.equal(decoded.resets, 1);
+      assert.equal(r.run!.output.indexOf(GUARD_MARK), -1);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it("finishes an upload smaller than the CLI's write block (tiny programs go throttled)", async () => {
+    const tiny = path.join(tmp, "tiny.js");
+    fs.writeFileSync(tiny, TINY);
+    const board = await fakeBoard(espruinoLike);
+    try {
+      const r = await flash({ board: "pico", file: tiny, port: `tcp://127.0.0.1:${board.port}`, timeoutMs: 20000 });
+      assert.ok(r.ok, r.message);
+      assert.equal(decodeUpload(board.received()).files[BOOT_FILE], TINY);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it("fails clearly, non-zero and fast when nothing answers on the port", async () => {
+    const board = await fakeBoard(() => undefined);
+    try {
+      const r = await runTool(["--board", "pico", "--file", sample, "--port", `tcp://127.0.0.1:${board.port}`, "--timeout-ms", "20000"], 30000);
+      assert.equal(r.status, 1, r.out);
+      assert.match(r.out, /flash: FAILED: no Espruino board answered on tcp:\/\/127\.0\.0\.1:\d+/);
+      assert.ok(r.ms < 15000, `took ${r.ms} ms`);
+      assert.doesNotMatch(board.received(), /Storage/, "the tool must stop before sending the program");
+    } finally {
+      await board.close();
+    }
+  });
+
+  it("fails when the board reports an error during the upload", async () => {
+    const board = await fakeBoard((d, s) => {
+      if (d.indexOf("Storage") >= 0) s.write("\r\nUncaught Error: Unable to find or create file\r\n>");
+      else espruinoLike(d, s);
+    });
+    try {
+      const r = await flash({ board: "pico", file: sample, port: `tcp://127.0.0.1:${board.port}` });
+      assert.equal(r.ok, false);
+      assert.match(r.message, /the board reported an error: Uncaught Error: Unable to find or create file/);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it("fails with a clear message and exit 2 when PORT is missing (make flash without PORT=)", async () => {
+    const r = await runTool(["--board", "pico", "--file", sample, "--port", ""], 20000);
+    assert.equal(r.status, 2, r.out);
+    assert.match(r.out, /no serial port given: use `make flash BOARD=<board> PORT=\/dev\/ttyACM0`/);
+  });
+
+  it("fails with a clear message and exit 1 when PORT does not exist", async () => {
+    const r = await runTool(["--board", "pico", "--file", sample, "--port", "/dev/ttyDOESNOTEXIST9"], 20000);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /serial device \/dev\/ttyDOESNOTEXIST9 does not exist/);
+  });
+
+  it("fails with exit 1 when PORT exists but is no serial port the CLI can open", async () => {
+    const r = await runTool(["--board", "pico", "--file", sample, "--port", "/dev/null", "--timeout-ms", "20000"], 30000);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /could not open \/dev\/null/);
+  });
+
+  it("rejects an unknown board and a dry-run name the CLI would not accept", async () => {
+    const r = await runTool(["--board", "nosuchboard", "--dry-run", path.join(tmp, "a.js")], 20000);
+    assert.equal(r.status, 2, r.out);
+    assert.match(r.out, /unknown board 'nosuchboard'.*boards: .*pico/);
+    const r2 = await flash({ board: "pico", file: sample, dryRun: path.join(tmp, "a.txt") }).catch((e) => e);
+    assert.match(String(r2.message), /--dry-run needs a \.js output file name/);
+  });
+
+  it("plans throttled writes only for UART consoles, with the console baud from the board JSON", () => {
+    const args = (b: string, port: string) => planCli({ board: b, file: sample, port }, loadBoardJson(b)).args.join(" ");
+    assert.match(args("pico", "/dev/ttyACM0"), /SERIAL_THROTTLE_SEND=2 .* -p \/dev\/ttyACM0 -b 115200 /);
+    assert.match(args("nucleo-f401re", "/dev/ttyACM0"), /SERIAL_THROTTLE_SEND=1 .* -b 9600 /);
+    assert.match(args("esp32", "/dev/ttyUSB0"), /SERIAL_THROTTLE_SEND=1 .* -b 115200 /);
+    assert.match(args("esp32", "tcp://127.0.0.1:23"), /SERIAL_THROTTLE_SEND=2/);
+    const pico = args("pico", "/dev/ttyACM0");
+    assert.match(pico, /--config MODULE_URL=\.\|modules /);
+    assert.match(pico, /--storage \.bootcde:- /);
+    assert.match(pico, /--board \S*boards\/json\/pico\.json /);
+  });
+});
