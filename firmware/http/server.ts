@@ -783,11 +783,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   // ---- input plumbing ----
 
-  /** Appends src[off..off+len) to c's input buffer; false when it does not fit (or no buffer is free). */
-  function stash(c: number, src: Uint8Array, off: number, len: number): boolean {
+  /** Appends src[off..off+len) to c's input buffer; returns the bytes that fit (0 when no buffer is free). */
+  function stash(c: number, src: Uint8Array, off: number, len: number): number {
     if (inIdx[c] < 0) {
       var k = take(inOwner, c);
-      if (k < 0) return false;
+      if (k < 0) return 0;
       inIdx[c] = k; inStart[c] = 0; inEnd[c] = 0;
     }
     var buf = inPool[inIdx[c]];
@@ -800,7 +800,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var fit = len < room ? len : room;
     if (fit > 0) buf.set(src.subarray(off, off + fit), inEnd[c]);
     inEnd[c] += fit;
-    return fit === len;
+    return fit;
   }
 
   /** Parses what c's input buffer holds while the connection is ready for a request. */
@@ -819,11 +819,13 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (phase[c] === P_READ && peerGone[c]) { releaseIn(c); phase[c] = P_CLOSED; tcp.close(c); }
   }
 
-  function onData(c: number, buf: Uint8Array, off: number, len: number): void {
-    if (c >= n) return;
+  /** TCP data: returns the bytes consumed (input that does not fit behind a response in progress is left unacknowledged). */
+  function onData(c: number, buf: Uint8Array, off: number, len: number): number {
+    if (c >= n) return len;
     var ph = phase[c];
     counters.bytesIn += len;
     lastMs[c] = now;
+    var fit: number;
     if (ph === P_READ && inIdx[c] < 0) {
       var p = off, e = off + len;
       while (p < e && phase[c] === P_READ) {
@@ -833,16 +835,18 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       }
       if (p < e && (phase[c] === P_READ || phase[c] === P_SEND)) {
         if (phase[c] === P_READ) counters.split++; else counters.pipelined++;
-        if (!stash(c, buf, p, e - p)) overflow(c);
+        fit = stash(c, buf, p, e - p);
+        if (fit < e - p) return overflow(c, p + fit - off, len);
       }
       closeIfGone(c);
-      return;
+      return len;
     }
     if (ph === P_READ || ph === P_SEND) {
       if (ph === P_SEND) counters.pipelined++;
-      if (!stash(c, buf, off, len)) overflow(c);
+      fit = stash(c, buf, off, len);
+      if (fit < len) return overflow(c, fit, len);
       if (ph === P_READ) drainIn(c);
-      return;
+      return len;
     }
     if (ph === P_REJECT) {
       phase[c] = P_CLOSED;
@@ -851,17 +855,20 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       tcp.write(c, REJECT_503, 0, REJECT_503.length);
       tcp.close(c);
     }
-    // P_CLOSED, P_FREE: input discarded
+    return len;   // P_CLOSED, P_FREE, P_REJECT: input discarded
   }
 
-  /** No room for more input: a waiting request gets 503; pipelined input beyond a response is dropped and the connection closes after it. */
-  function overflow(c: number): void {
+  /** No room for more input. A request waiting for its rest gets 503 (all input consumed);
+   *  behind a response in progress, only `taken` bytes are consumed (TCP has the peer resend). */
+  function overflow(c: number, taken: number, all: number): number {
     counters.inOverflow++;
     if (phase[c] === P_READ) {
       releaseIn(c);
       resetRequest(c);
       simple(c, 503, true, null);
-    } else closeAfter[c] = 1;
+      return all;
+    }
+    return taken;
   }
 
   var handler: TcpHandler = {

@@ -3,7 +3,8 @@
 
 export interface TcpHandler {
   open(c: number): void;
-  data(c: number, buf: Uint8Array, off: number, len: number): void;
+  /** May return the bytes consumed (fewer than len: the rest is not acknowledged). */
+  data(c: number, buf: Uint8Array, off: number, len: number): number | void;
   drained(c: number): void;
   peerClosed(c: number): void;
   end(c: number, reason: number): void;
