@@ -25,10 +25,11 @@ export function isnHash(key: Uint32Array, lip: number, lport: number, rip: numbe
   h = mix(h, ((lport << 16) | rport) >>> 0);
   h = mix(h ^ key[1], rip);
   h = mix(h, key[2]);
+  h = mix(h, key[3]);
   h ^= h >>> 16;
   h = mul32(h, 0x85ebca6b);
   h ^= h >>> 13;
-  h = mul32(h, key[3] | 1);
+  h = mul32(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 

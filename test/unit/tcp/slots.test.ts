@@ -1,0 +1,145 @@
+// Fixed slots: policies when full (TIME-WAIT reuse, half-open eviction, idle eviction, silent
+// drop), backlog, 50 connections in a row, memory per slot, back-pressure and drained().
+import * as assert from "assert";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, KEY, DEV, PEER, field, expectSeg } from "./harness";
+import { passiveOpen, activeOpen } from "./arrows.test";
+import { bytesPerSlot } from "../../../firmware/tcp/slots";
+import * as S from "../../../firmware/tcp/states";
+
+function counts(h: Harness): number[] {
+  const out = new Uint16Array(S.STATE_COUNT);
+  h.tcp.stateCounts(out);
+  return Array.from(out);
+}
+
+describe("tcp slots", () => {
+  it("memory per slot: the typed arrays add up to bytesPerSlot(sendBuf) per slot", () => {
+    const h = new Harness({ slots: 3, sendBuf: 1000 });
+    let total = 0;
+    for (const v of Object.values(h.tcp.slots)) if (ArrayBuffer.isView(v)) total += (v as Uint8Array).byteLength;
+    assert.strictEqual(total, 3 * bytesPerSlot(1000));
+    assert.strictEqual(h.tcp.memoryBytes, total);
+    assert.strictEqual(bytesPerSlot(0), 137);
+  });
+
+  it("full: the oldest TIME-WAIT slot is reused", () => {
+    const h = new Harness({ slots: 2 });
+    const l = recorder(() => h.tcp);
+    h.tcp.listen(7, l);
+    for (let i = 0; i < 2; i++) {
+      const a = activeOpen(h, 80 + i);
+      h.tcp.close(a.c);
+      h.send({ sport: 80 + i, dport: a.lp, seq: a.pseq, ack: a.iss + 1, flags: FIN | ACK });
+      h.take();
+      assert.strictEqual(h.tcp.state(a.c), S.TIME_WAIT);
+      h.t += 10;
+    }
+    h.send({ sport: 40000, dport: 7, seq: 1, flags: SYN });
+    assert.strictEqual(field(h.take()[0].bytes).flags, SYN | ACK);
+    assert.strictEqual(h.tcp.state(0), S.SYN_RCVD); // slot 0 was the older TIME-WAIT
+    assert.strictEqual(h.tcp.state(1), S.TIME_WAIT);
+    assert.strictEqual(h.tcp.counters.reuseTimeWait, 1);
+  });
+
+  it("full of half-open connections: the oldest is evicted (RST), backlog bounds a listener", () => {
+    const h = new Harness({ slots: 3 });
+    const l = recorder(() => h.tcp);
+    h.tcp.listen(7, l, 2);
+    h.send({ sport: 1001, dport: 7, seq: 1, flags: SYN });
+    const iss1 = field(h.take()[0].bytes).seq;
+    h.t += 1;
+    h.send({ sport: 1002, dport: 7, seq: 1, flags: SYN });
+    h.take();
+    h.t += 1;
+    // backlog 2 reached: the third SYN evicts the oldest half-open of this listener
+    h.send({ sport: 1003, dport: 7, seq: 1, flags: SYN });
+    const s = h.take();
+    assert.strictEqual(s.length, 2);
+    expectSeg(s[0], { sport: 7, dport: 1001, seq: iss1 + 1, flags: RST, win: 0 });
+    assert.strictEqual(field(s[1].bytes).flags, SYN | ACK);
+    assert.strictEqual(field(s[1].bytes).dport, 1003);
+    assert.strictEqual(h.tcp.counters.backlogEvict, 1);
+    assert.deepStrictEqual(counts(h).slice(0, 4), [1, 1, 0, 2]);
+  });
+
+  it("full of busy connections: a new SYN is dropped silently (no RST); an idle accepted one is evicted", () => {
+    const h = new Harness({ slots: 2, idleEvictMs: 5000 });
+    const a = passiveOpen(h, 7, 1001);
+    const b = passiveOpen(h, 8, 1002);
+    h.send({ sport: 1003, dport: 7, seq: 1, flags: SYN });
+    h.expectNone();
+    h.send({ sport: 1004, dport: 8, seq: 1, flags: SYN });
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.dropSynFull, 2);
+    h.advance(5000);
+    h.take();
+    h.send({ sport: 1003, dport: 7, seq: 1, flags: SYN });
+    const s = h.take();
+    assert.strictEqual(s.length, 2);
+    expectSeg(s[0], { sport: 7, dport: 1001, seq: a.iss, flags: RST, win: 0 });
+    assert.strictEqual(field(s[1].bytes).flags, SYN | ACK);
+    assert.ok(a.r.log.includes("end 0 3"));
+    assert.strictEqual(h.tcp.counters.evictIdle, 1);
+    // connect() may take the half-open slot; with only busy connections left it gets -1
+    h.t += 1;
+    const c = h.tcp.connect(PEER, 80, recorder(() => h.tcp));
+    assert.strictEqual(c, 0);
+    assert.strictEqual(h.tcp.counters.evictHalfOpen, 1);
+    h.tcp.write(b.c, new Uint8Array(5), 0, 5); // b is no longer idle: data in flight
+    assert.strictEqual(h.tcp.connect(PEER, 81, recorder(() => h.tcp)), -1);
+  });
+
+  it("50 connections opened and closed in a row leave no slot held beyond TIME-WAIT", () => {
+    const h = new Harness({ slots: 4, mslMs: 1000 });
+    const l = recorder(() => h.tcp);
+    h.tcp.listen(7, l);
+    for (let i = 0; i < 50; i++) {
+      if (i % 2 === 0) {
+        // peer opens and closes first: LAST-ACK -> CLOSED, no TIME-WAIT on our side
+        const pp = 2000 + i;
+        h.send({ sport: pp, dport: 7, seq: 100, flags: SYN });
+        const iss = field(h.take()[0].bytes).seq + 1;
+        h.send({ sport: pp, dport: 7, seq: 101, ack: iss, flags: ACK, data: "GET" });
+        h.send({ sport: pp, dport: 7, seq: 104, ack: iss, flags: FIN | ACK });
+        const c = Number(l.log.filter((x) => x.startsWith("open")).pop()!.split(" ")[1]);
+        h.tcp.close(c);
+        h.take();
+        h.send({ sport: pp, dport: 7, seq: 105, ack: iss + 1, flags: ACK });
+        assert.strictEqual(h.tcp.state(c), S.CLOSED);
+      } else {
+        // we close first: TIME-WAIT, then reuse or expiry
+        const a = activeOpen(h, 3000 + i);
+        h.tcp.close(a.c);
+        h.send({ sport: 3000 + i, dport: a.lp, seq: a.pseq, ack: a.iss + 1, flags: FIN | ACK });
+        h.take();
+        assert.strictEqual(h.tcp.state(a.c), S.TIME_WAIT);
+      }
+      h.advance(100);
+    }
+    const c = counts(h);
+    assert.strictEqual(c[S.TIME_WAIT] + c[S.CLOSED], 4);
+    h.advance(2000);
+    assert.deepStrictEqual(counts(h), [4, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("back-pressure: write() takes what fits, space() reports it, drained() when ACKed", () => {
+    const h = new Harness({ sendBuf: 1000 });
+    const a = activeOpen(h);
+    assert.strictEqual(h.tcp.space(a.c), 1000);
+    assert.strictEqual(h.tcp.write(a.c, new Uint8Array(1500), 0, 1500), 1000);
+    assert.strictEqual(h.tcp.space(a.c), 0);
+    assert.strictEqual(h.tcp.write(a.c, new Uint8Array(10), 0, 10), 0);
+    h.take();
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 600, flags: ACK });
+    assert.strictEqual(h.tcp.space(a.c), 600);
+    assert.deepStrictEqual(a.r.log.slice(1), [`drained ${a.c}`]);
+    // the ring wraps: bytes written across the end come out in order
+    const data = new Uint8Array(600).map((_, i) => i & 255);
+    assert.strictEqual(h.tcp.write(a.c, data, 0, 600), 600);
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 1000, flags: ACK });
+    const s = h.take();
+    const got = Buffer.concat(s.map((x) => Buffer.from(field(x.bytes).data)));
+    assert.deepStrictEqual(Array.from(got), Array.from(data));
+    assert.strictEqual(field(s[0].bytes).seq, a.iss + 1000);
+  });
+});
