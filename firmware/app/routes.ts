@@ -86,7 +86,7 @@ export function installPage(http: HttpServer, ctx: PageContext): void {
     w.str('],"states":{');
     tcp.stateCounts(states);
     var first = true;
-    for (i = 0; i < STATE_COUNT; i++) {
+    for (i = 1; i < STATE_COUNT; i++) {          // CLOSED (0): unused slots, not shown
       if (states[i] > 0) { if (!first) w.byte(44); first = false; w.byte(34).str(STATE_NAMES[i]).str('":').num(states[i]); }
     }
     w.str('},"drops":{');

@@ -1,0 +1,179 @@
+// The HTTP server and the page through the real TCP, IP stack, ENC28J60 driver and emulator,
+// with a client running the project's TCP on the other end of the wire (virtual time).
+import { strict as assert } from "assert";
+import * as zlib from "zlib";
+import { Rig, Client } from "./rig";
+import { parseResponses, ParsedResponse } from "./fake-tcp";
+import * as L from "../../../firmware/http/limits";
+import { PAGE_HTML, PAGE_GZIP } from "../../../firmware/app/assets";
+
+function responses(rig: Rig, k: Client, n: number, heads: boolean[] = [], maxMs = 20000): ParsedResponse[] {
+  let got: ParsedResponse[] = [];
+  rig.until(() => {
+    try { got = parseResponses(k.text(), heads); } catch { return false; }
+    return got.length >= n;
+  }, maxMs);
+  assert.equal(got.length, n, "responses: " + JSON.stringify(k.text().slice(0, 300)));
+  return got;
+}
+
+function pattern(n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >> 8)) & 255;
+  return b;
+}
+
+const GET = (path: string, extra = "") => `GET ${path} HTTP/1.1\r\nHost: 192.0.2.2\r\n${extra}\r\n`;
+
+describe("http through TCP + IP + driver + emulator", function () {
+  this.timeout(60000);
+  let rig: Rig;
+  beforeEach(() => { rig = new Rig(); });
+
+  it("serves the page, identity and gzip, with ETag and 304", () => {
+    const k = rig.connect();
+    rig.write(k, GET("/"));
+    const [r] = responses(rig, k, 1);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.toString("latin1"), PAGE_HTML);
+    rig.write(k, GET("/", "Accept-Encoding: gzip, deflate, br\r\n"));
+    const [, g] = responses(rig, k, 2);
+    assert.equal(g.headers["content-encoding"], "gzip");
+    assert.equal(g.body.toString("latin1"), PAGE_GZIP);
+    assert.equal(zlib.gunzipSync(g.body).toString("latin1"), PAGE_HTML);
+    rig.write(k, GET("/", `If-None-Match: ${r.headers["etag"]}\r\n`));
+    const rs = responses(rig, k, 3);
+    assert.equal(rs[2].status, 304);
+    assert.equal(k.ended, -1);
+  });
+
+  it("status codes over the wire, each error closing the connection", () => {
+    const cases: [string, number][] = [
+      ["hello\r\n\r\n", 400],
+      [GET("/nope"), 404],
+      ["DELETE / HTTP/1.1\r\nHost: d\r\n\r\n", 405],
+      [`POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Length: ${L.BODY_MAX + 1}\r\n\r\n`, 413],
+      [`GET /${"x".repeat(L.REQUEST_LINE_MAX)} HTTP/1.1\r\nHost: d\r\n\r\n`, 414],
+      [`GET / HTTP/1.1\r\nHost: d\r\n${("X-Pad: " + "p".repeat(90) + "\r\n").repeat(12)}\r\n`, 431],
+      ["BREW / HTTP/1.1\r\nHost: d\r\n\r\n", 501],
+      ["GET / HTTP/3.0\r\nHost: d\r\n\r\n", 505],
+    ];
+    for (const [req, status] of cases) {
+      const k = rig.connect();
+      rig.write(k, req);
+      const [r] = responses(rig, k, 1);
+      assert.equal(r.status, status, req.slice(0, 30));
+      if (status === 404 || status === 405) {
+        assert.equal(r.headers["connection"], undefined);
+        if (status === 405) assert.equal(r.headers["allow"], "GET, HEAD, OPTIONS");
+        rig.ptcp.close(k.c);
+      } else assert.equal(r.headers["connection"], "close");
+      assert.ok(rig.until(() => k.peerClosed, 5000), "device closed after " + status);
+      rig.ptcp.close(k.c);
+      rig.until(() => k.ended >= 0, 10000);
+    }
+  });
+
+  it("408 for a slow client; 503 while busy", () => {
+    const k = rig.connect();
+    rig.write(k, "GET / HTTP/1.1\r\nHo");
+    rig.run(L.HEADER_TIMEOUT_MS + 300);
+    const [r] = responses(rig, k, 1);
+    assert.equal(r.status, 408);
+    assert.ok(k.peerClosed);
+    rig.dev.http.busy = true;
+    const k2 = rig.connect();
+    rig.write(k2, GET("/"));
+    assert.equal(responses(rig, k2, 1)[0].status, 503);
+    rig.dev.http.busy = false;
+  });
+
+  it("requests split across segments at every few bytes, and pipelined in one segment", () => {
+    const k = rig.connect();
+    const req = "POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4\r\n\r\non=1";
+    for (let i = 0; i < req.length; i += 7) { rig.write(k, req.slice(i, i + 7)); rig.run(2); }
+    const [r] = responses(rig, k, 1);
+    assert.deepEqual(JSON.parse(r.body.toString()), { led: true });
+    assert.equal(rig.led, true);
+    assert.ok(rig.dev.http.counters.split > 0);
+    const k2 = rig.connect();
+    rig.write(k2, GET("/api/led") + `HEAD / HTTP/1.1\r\nHost: d\r\n\r\n` + GET("/") + GET("/api/settings"));
+    const rs = responses(rig, k2, 4, [false, true]);
+    assert.deepEqual(rs.map((x) => x.status), [200, 200, 200, 200]);
+    assert.equal(rs[1].body.length, 0);
+    assert.equal(rs[2].body.toString("latin1"), PAGE_HTML);
+    assert.equal(JSON.parse(rs[3].body.toString()).name, "rig");
+  });
+
+  it("keep-alive reuse: many requests on one connection; Connection: close honoured", () => {
+    const k = rig.connect();
+    for (let i = 1; i <= 10; i++) {
+      rig.write(k, GET("/api/status"));
+      const rs = responses(rig, k, i);
+      const s = JSON.parse(rs[i - 1].body.toString());
+      assert.equal(s.ip, "192.0.2.2");
+      assert.equal(s.mac, "02:45:4e:43:00:02");
+      assert.equal(s.link, true);
+      assert.ok(s.traffic[7] >= i);
+    }
+    assert.equal(rig.dev.tcp.counters.accepted, 1);
+    rig.write(k, GET("/", "Connection: close\r\n"));
+    responses(rig, k, 11);
+    assert.ok(rig.until(() => k.peerClosed, 5000));
+  });
+
+  it("a 200 KB asset, bigger than any window, arrives byte-exact", () => {
+    rig.dev.addTestAsset("/t.bin", 200 * 1024);
+    const k = rig.connect();
+    rig.write(k, GET("/t.bin"));
+    const [r] = responses(rig, k, 1, [], 120000);
+    assert.equal(r.body.length, 200 * 1024);
+    assert.ok(r.body.equals(pattern(200 * 1024)));
+  });
+
+  it("a client that vanishes mid-response frees the slot", () => {
+    rig.dev.addTestAsset("/t.bin", 60 * 1024);
+    const k = rig.connect();
+    rig.write(k, GET("/t.bin"));
+    rig.until(() => k.text().length > 10000, 10000);
+    rig.ptcp.abort(k.c);                 // RST: the device must free the connection
+    rig.run(500);
+    const ph = new Uint16Array(5);
+    rig.dev.http.phaseCounts(ph);
+    assert.equal(ph[2], 0, "no connection still sending");
+    assert.equal(rig.dev.http.counters.active, 0);
+    const k2 = rig.connect();
+    rig.write(k2, GET("/api/led"));
+    assert.equal(responses(rig, k2, 1)[0].status, 200);
+  });
+
+  it("POST JSON to /api/led, form and JSON to /api/settings (stored)", () => {
+    const k = rig.connect();
+    const body = JSON.stringify({ on: true });
+    rig.write(k, `POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.deepEqual(JSON.parse(responses(rig, k, 1)[0].body.toString()), { led: true });
+    assert.equal(rig.led, true);
+    const form = "name=Workshop+%E2%98%85";
+    rig.write(k, `POST /api/settings HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`);
+    const r = responses(rig, k, 2)[1];
+    assert.equal(r.status, 303);
+    assert.equal(r.headers["location"], "/");
+    assert.equal(rig.dev.settings.name, "Workshop \u2605");
+    assert.deepEqual(JSON.parse(rig.store.get("enc-settings")!), { name: "Workshop \u2605" });
+    const j = JSON.stringify({ name: "Bench" });
+    rig.write(k, `POST /api/settings HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${j.length}\r\n\r\n${j}`);
+    assert.deepEqual(JSON.parse(responses(rig, k, 3)[2].body.toString()), { ok: true, name: "Bench" });
+    rig.write(k, `POST /api/settings?js=1 HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5\r\n\r\nname=`);
+    assert.equal(responses(rig, k, 4)[3].status, 400);
+    const s = JSON.parse((() => { rig.write(k, GET("/api/status")); return responses(rig, k, 5)[4].body.toString(); })());
+    assert.equal(s.name, "Bench");
+    assert.equal(s.led, true);
+  });
+
+  it("serves several connections at once", () => {
+    rig.dev.addTestAsset("/t.bin", 20000);
+    const ks = [rig.connect(), rig.connect(), rig.connect(), rig.connect()];
+    for (const k of ks) rig.write(k, GET("/t.bin"));
+    for (const k of ks) assert.ok(responses(rig, k, 1)[0].body.equals(pattern(20000)));
+  });
+});
