@@ -463,14 +463,17 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   function hex2(v: number): string {
     return (v < 16 ? "0" : "") + v.toString(16).toUpperCase();
   }
-  /** After SRC: at least 1 ms, CLKRDY set, and a register that really holds what we write (erratum 2). */
+  /**
+   * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
+   * and a register that really holds what is written to it. Bounded: 3000 polls and 10 ms.
+   */
   function waitReady(): boolean {
     var t0 = clock.now();
-    for (var i = 0; i < 20000; i++) {
+    for (var i = 0; i < 3000; i++) {
       var ready = (rd(ESTAT) & ESTAT_CLKRDY) !== 0;
       var elapsed = clock.now() - t0;
-      if (elapsed > 100) return false;
-      if (ready && (elapsed >= 1 || i >= 2000)) {
+      if (elapsed > 10) return false;
+      if (ready && (elapsed >= 1 || i >= 1000)) {
         var v = (0x5a + i) & 0xff;
         wr(ETXSTL, v);
         if (rd(ETXSTL) === v) {
