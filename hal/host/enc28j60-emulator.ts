@@ -4,9 +4,9 @@
 // tell the difference; see /work/shared/reference/enc28j60.md and docs in the class comment.
 //
 // Time: every timed behaviour (MII busy, transmit duration, DMA, the window after SRC) is
-// evaluated lazily against now(): either the injected clock (opts.now) plus whatever advance()
-// added, or an internal virtual clock that advance() moves and that every SPI transaction moves
-// by bytes * 8 / spiHz. So a driver that polls a register makes time pass, as on silicon.
+// evaluated lazily against now() = (injected clock opts.now(), or 0) + an offset that advance()
+// moves and that every SPI transaction moves by bytes * 8 / spiHz (unless spiTimeInClock is
+// false). So a driver that polls a register makes time pass, as on silicon.
 // Pending events (transmit done, MII done, DMA done) complete at the first chip access,
 // advance(), deliver() or intLevel() after their time; a transmitted frame is stamped with its
 // computed completion time, not with the time it was noticed.
@@ -27,6 +27,13 @@ export interface EmulatorOptions {
   resetWindowMs?: number;
   /** Link state at power-up (default true). */
   linkUp?: boolean;
+  /**
+   * Whether SPI traffic moves the clock (bytes * 8 / spiHz per transaction), default true. With an
+   * injected clock the SPI time is added as an offset on top of it (so a host polling a register
+   * in a tight loop still sees the chip progress, as on silicon); set false to use the injected
+   * clock exactly (then only the clock and advance() move time).
+   */
+  spiTimeInClock?: boolean;
 }
 
 /** A frame as it left on the wire, including padding, without the CRC. */
@@ -124,6 +131,7 @@ export class Enc28j60Emulator {
   private readonly spiMsPerByte: number;
   private readonly injectedNow: (() => number) | null;
   private readonly resetWindowMs: number;
+  private readonly spiTimeInClock: boolean;
   private clockOffset = 0;
 
   // SPI transaction state
@@ -175,6 +183,7 @@ export class Enc28j60Emulator {
     this.spiMsPerByte = 8000 / (o.spiHz || 10_500_000);
     this.injectedNow = o.now || null;
     this.resetWindowMs = o.resetWindowMs === undefined ? 1 : o.resetWindowMs;
+    this.spiTimeInClock = o.spiTimeInClock === undefined ? true : o.spiTimeInClock;
     this.linkUp = o.linkUp === undefined ? true : o.linkUp;
     this.llLatch = this.linkUp;
     this.counters = {
@@ -290,7 +299,7 @@ export class Enc28j60Emulator {
   csHigh(): void {
     if (!this.csActive) return;
     this.csActive = false;
-    if (!this.injectedNow) this.clockOffset += this.txnBytes * this.spiMsPerByte;
+    if (this.spiTimeInClock) this.clockOffset += this.txnBytes * this.spiMsPerByte;
     this.phase = P_OPCODE;
     while (this.pendingRx.length > 0) {
       const p = this.pendingRx.shift() as PendingRx;

@@ -91,7 +91,7 @@ export function phyRead(emu: Enc28j60Emulator, reg: number): number {
 
 export const MAC = [0x02, 0x00, 0x5e, 0x10, 0x20, 0x30];
 
-export interface InitOpts { rxStart?: number; rxEnd?: number; fcon?: number; macon3?: number; fullDuplex?: boolean; maxFrame?: number }
+export interface InitOpts { rxStart?: number; rxEnd?: number; fcon?: number; macon3?: number; fullDuplex?: boolean; maxFrame?: number; skipPhy?: boolean }
 
 /** A minimal datasheet init (section 6) done with raw commands; returns the ring bounds. */
 export function initChip(emu: Enc28j60Emulator, o: InitOpts = {}): { rxStart: number; rxEnd: number } {
@@ -109,7 +109,8 @@ export function initChip(emu: Enc28j60Emulator, o: InitOpts = {}): { rxStart: nu
   // MAADR1..6 at 0x04,0x05,0x02,0x03,0x00,0x01
   const at = [0x04, 0x05, 0x02, 0x03, 0x00, 0x01];
   for (let i = 0; i < 6; i++) wcr(emu, 3, at[i], MAC[i]);
-  if (o.fullDuplex) phyWrite(emu, 0x00, 0x0100); else phyWrite(emu, 0x10, 0x0100); // PDPXMD or HDLDIS
+  if (o.skipPhy) { /* caller's clock may be frozen: no MII access */ }
+  else if (o.fullDuplex) phyWrite(emu, 0x00, 0x0100); else phyWrite(emu, 0x10, 0x0100); // PDPXMD or HDLDIS
   bank(emu, 0);
   bfs(emu, ECON1, 0x04); // RXEN
   return { rxStart, rxEnd };
