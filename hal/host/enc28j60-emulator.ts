@@ -123,6 +123,8 @@ export class Enc28j60Emulator {
   readonly counters: EmulatorCounters;
   /** When true the chip does not answer: every byte reads 0xFF and nothing is executed. */
   absent = false;
+  /** Why the last frame given to deliver() (or looped back) was not written into the ring. */
+  lastDrop = "";
 
   private readonly regs = new Uint8Array(128);
   private readonly phy = new Uint16Array(32);
@@ -717,26 +719,30 @@ export class Enc28j60Emulator {
     return ok;
   }
 
-  private rxDrop(): boolean {
+  private rxDrop(reason: string): boolean {
     this.counters.rxDropped++;
+    this.lastDrop = reason;
     return false;
   }
 
   private rxFrame(frame: Uint8Array, badCrc: boolean, fromWire: boolean): boolean {
     const regs = this.regs, c = this.counters;
-    if (this.absent || this.now() < this.readyAt || (regs[R.ECON2] & R.ECON2_PWRSV) ||
-        (regs[R.ECON1] & R.ECON1_RXRST) || !(regs[R.ECON1] & R.ECON1_RXEN) ||
-        !(regs[R.MACON1] & R.MACON1_MARXEN)) return this.rxDrop();
-    if (fromWire && (!this.linkUp || (this.phy[R.PHCON1] & R.PHCON1_PLOOPBK))) return this.rxDrop();
+    if (this.absent) return this.rxDrop("absent");
+    if (this.now() < this.readyAt) return this.rxDrop("reset window");
+    if (regs[R.ECON2] & R.ECON2_PWRSV) return this.rxDrop("power save");
+    if ((regs[R.ECON1] & R.ECON1_RXRST) || !(regs[R.ECON1] & R.ECON1_RXEN) ||
+        !(regs[R.MACON1] & R.MACON1_MARXEN)) return this.rxDrop("receiver disabled");
+    if (fromWire && !this.linkUp) return this.rxDrop("link down");
+    if (fromWire && (this.phy[R.PHCON1] & R.PHCON1_PLOOPBK)) return this.rxDrop("PHY loopback");
     const len = frame.length < 60 ? 60 : frame.length;
     const fcon = regs[R.ERXFCON];
-    if (badCrc && (fcon & R.ERXFCON_CRCEN)) { c.rxCrcDropped++; return this.rxDrop(); }
+    if (badCrc && (fcon & R.ERXFCON_CRCEN)) { c.rxCrcDropped++; return this.rxDrop("CRC"); }
     const type = (frame[12] << 8) | frame[13];
-    if (type === 0x8808 && !(regs[R.MACON1] & R.MACON1_PASSALL)) { c.rxFiltered++; return this.rxDrop(); }
-    if (!this.filterAccepts(frame, fcon)) { c.rxFiltered++; return this.rxDrop(); }
+    if (type === 0x8808 && !(regs[R.MACON1] & R.MACON1_PASSALL)) { c.rxFiltered++; return this.rxDrop("control frame"); }
+    if (!this.filterAccepts(frame, fcon)) { c.rxFiltered++; return this.rxDrop("filter"); }
     const count = len + 4;
     const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
-    if (!(regs[R.MACON3] & R.MACON3_HFRMEN) && count > maxLen) { c.rxTooLong++; return this.rxDrop(); }
+    if (!(regs[R.MACON3] & R.MACON3_HFRMEN) && count > maxLen) { c.rxTooLong++; return this.rxDrop("longer than MAMXFL"); }
     // Ring space
     const st = this.ptr(R.ERXSTL), nd = this.ptr(R.ERXNDL);
     const rd = this.ptr(R.ERXRDPTL), wr = this.rxWp;
@@ -746,7 +752,7 @@ export class Enc28j60Emulator {
       regs[R.EIR] |= R.EIR_RXERIF;
       this.droppedSinceLast = true;
       c.rxOverflow++;
-      return this.rxDrop();
+      return this.rxDrop(this.faults.rxOverflow ? "overflow (fault)" : regs[R.EPKTCNT] >= 255 ? "EPKTCNT 255" : "ring full");
     }
     // Status vector
     const bcast = frame[0] === 0xff && frame[1] === 0xff && frame[2] === 0xff && frame[3] === 0xff &&
@@ -1066,6 +1072,21 @@ export class Enc28j60Emulator {
   /** Internal receive write pointer (where the next packet will go). */
   rxWritePointer(): number {
     return this.rxWp;
+  }
+
+  /**
+   * Time (ms, on now()'s scale) of the next internal event (transmission, MII or DMA done, end of
+   * the reset window), or -1 when nothing is pending. A simulator can arm a timer for it and call
+   * advance(0) then, so that frames leave and INT falls without waiting for the next SPI access.
+   */
+  nextEventTime(): number {
+    let t = -1;
+    const pick = (v: number): void => { if (t < 0 || v < t) t = v; };
+    if (this.txBusy) pick(this.txDoneAt);
+    if (this.miiOp !== MII_NONE) pick(this.miiDoneAt);
+    if (this.dmaBusy) pick(this.dmaDoneAt);
+    if (this.now() < this.readyAt) pick(this.readyAt);
+    return t;
   }
 
   /** True while the window after a reset lasts (accesses invalid). */

@@ -71,6 +71,7 @@ describe("emulator: receive", () => {
     assert.equal(emu.deliver(frame([0x02, 0, 0, 0, 0, 1], 100)), false);
     assert.equal(emu.deliver(frame([0x01, 0x00, 0x5e, 0, 0, 1], 100)), false);
     assert.equal(emu.counters.rxFiltered, 2);
+    assert.equal(emu.lastDrop, "filter");
     const p = readPacket(emu, 0);
     assert.equal(bit(p.status, 24) + bit(p.status, 25), 0);
   });
@@ -155,6 +156,7 @@ describe("emulator: receive", () => {
     wcr(emu, 2, 0x00, 0x0d);
     emu.setLink(false);
     assert.equal(emu.deliver(frame(MAC, 80)), false);
+    assert.equal(emu.lastDrop, "link down");
     emu.setLink(true);
     assert.equal(emu.deliver(frame(MAC, 80)), true);
   });

@@ -27,7 +27,9 @@ describe("emulator: time", () => {
     const emu = new Enc28j60Emulator({ now: () => t, spiTimeInClock: false });
     initChip(emu, { skipPhy: true });
     assert.equal(emu.now(), 1000);
+    assert.equal(emu.nextEventTime(), -1);
     send(emu, 1000);
+    assert.ok(Math.abs(emu.nextEventTime() - (1000 + (8 + 1004) * 0.0008)) < 1e-9);
     for (let i = 0; i < 200; i++) txn(emu, [OP_RCR | ECON1, 0]);
     assert.equal(emu.readReg(0, ECON1) & 0x08, 0x08, "no time passed: still sending");
     t += 0.5;
