@@ -163,3 +163,40 @@ describe("emulator: PHY, INT and DMA", () => {
     assert.equal(emu.intLevel(), false);
   });
 });
+
+describe("emulator: PHY extras", () => {
+  it("MIISCAN keeps MIRD updated with the selected PHY register", () => {
+    const emu = new Enc28j60Emulator();
+    wcr(emu, 2, 0x14, 0x11); // PHSTAT2
+    txn(emu, [OP_WCR | 0x12, 0x02]); // MIISCAN
+    bank(emu, 3);
+    assert.equal(txn(emu, [OP_RCR | 0x0a, 0, 0])[2] & 0x06, 0x06); // SCAN | NVALID
+    emu.advance(0.02);
+    assert.equal(txn(emu, [OP_RCR | 0x0a, 0, 0])[2] & 0x06, 0x02); // data valid
+    assert.equal(rcrMac(emu, 2, 0x19) & 0x04, 0x04); // LSTAT (bit 10) in MIRDH
+    emu.setLink(false);
+    assert.equal(rcrMac(emu, 2, 0x19) & 0x04, 0);
+    bank(emu, 2);
+    txn(emu, [OP_WCR | 0x12, 0x00]);
+    emu.setLink(true);
+    assert.equal(rcrMac(emu, 2, 0x19) & 0x04, 0, "scan stopped: MIRD keeps the last value");
+  });
+
+  it("PHCON1.PRST resets the PHY registers", () => {
+    const emu = new Enc28j60Emulator();
+    phyWrite(emu, 0x14, 0x3476);
+    phyWrite(emu, 0x10, 0x0100);
+    phyWrite(emu, 0x00, 0x8000);
+    assert.equal(phyRead(emu, 0x14), 0x3422);
+    assert.equal(phyRead(emu, 0x10), 0x0000);
+    assert.equal(phyRead(emu, 0x00), 0x0000);
+  });
+
+  it("SRC resets the PHY configuration too (drivers configure the PHY after SRC)", () => {
+    const emu = new Enc28j60Emulator();
+    phyWrite(emu, 0x10, 0x0100);
+    txn(emu, [0xff]);
+    emu.advance(1.5);
+    assert.equal(phyRead(emu, 0x10), 0x0000);
+  });
+});

@@ -108,6 +108,32 @@ describe("emulator: receive", () => {
     assert.equal(hits, 1);
   });
 
+  it("pattern match filter: IP checksum of the EPMM-selected bytes of the 64-byte window at EPMO", () => {
+    const f = frame(BCAST, 200, 3);
+    wcr(emu, 1, 0x18, 0x10); // PMEN only
+    wcr(emu, 1, 0x14, 20); // EPMOL
+    wcr(emu, 1, 0x15, 0);
+    wcr(emu, 1, 0x08, 0x0f); // EPMM0: window bytes 0..3
+    for (let i = 1; i < 8; i++) wcr(emu, 1, 0x08 + i, 0);
+    let s = ((f[20] << 8) | f[21]) + ((f[22] << 8) | f[23]);
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    const cs = ~s & 0xffff;
+    wcr(emu, 1, 0x10, cs & 0xff); // EPMCSL
+    wcr(emu, 1, 0x11, (cs >> 8) ^ 1); // wrong high byte
+    assert.equal(emu.deliver(f), false);
+    wcr(emu, 1, 0x11, cs >> 8);
+    assert.equal(emu.deliver(f), true);
+  });
+
+  it("magic packet filter: FFh x 6 then MAADR x 16 in a frame to us", () => {
+    wcr(emu, 1, 0x18, 0x08); // MPEN only
+    const f = frame(MAC, 14 + 6 + 96 + 10, 1);
+    assert.equal(emu.deliver(f), false);
+    f.fill(0xff, 20, 26);
+    for (let r = 0; r < 16; r++) f.set(MAC, 26 + r * 6);
+    assert.equal(emu.deliver(f), true);
+  });
+
   function freeAll(e: Enc28j60Emulator): void {
     const wr = read16(e, 0x0e);
     ptr16(e, 0x0c, wr === 0 ? ring.rxEnd : wr - 1);
