@@ -3,8 +3,9 @@
 // Cost per frame, in SPI transactions (CS low to CS high), steady state:
 //   receive: RBM header (skipped when the previous frame's read already fetched it),
 //            RBM frame + CRC + pad (leaves ERDPT on the next packet, so ERDPT is never
-//            rewritten), BFS PKTDEC; ERXRDPT is written (2 WCR) once per batch or per
-//            `freeBatch` bytes, EPKTCNT read once per batch.
+//            rewritten), BFS PKTDEC; ERXRDPT is written (2 WCR) once per `freeBatch` consumed
+//            bytes, EPKTCNT read once per batch (bank 1; the bank is cached, bank 0 is home for
+//            every pointer register, so a bank select happens only around EPKTCNT/ERXRDPT).
 //   send:    RCR ECON1 (previous frame done), EWRPTL/H and ETXNDL/H only when their cached
 //            value differs, one WBM with control byte + frame, BFS TXRTS.
 // Errata handled: 2 (CLKRDY after SRC: delay + poll + write/read-back check), 5 (ring at 0),
@@ -67,7 +68,12 @@ export interface Enc28j60Options {
   fullDuplex?: boolean;
   /** Accept all multicast frames (ERXFCON.MCEN). Default: unicast to us + broadcast. */
   multicast?: boolean;
-  /** Free ring space (write ERXRDPT) after this many consumed bytes; always at batch end. Default 1024. */
+  /**
+   * Release consumed ring space (write ERXRDPT, 2 transactions + a bank select) once this many
+   * bytes are consumed, and by service() when it finds the ring empty: fewer transactions per
+   * frame, at the price of up to this much ring space held back between two service() calls.
+   * Default 1024 (small frames: once per ~14; full-size: every frame).
+   */
   freeBatch?: number;
   /** PHLCON value (LED setup). Default 0x3476: LEDA link + activity, LEDB activity. */
   leds?: number;
@@ -269,10 +275,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   function rxOne(): number {
     if (avail === 0) {
       avail = rd(EPKTCNT);
-      if (avail === 0) {
-        if (held) freeRing();
-        return 0;
-      }
+      if (avail === 0) return 0;
     }
     if (!rdptOk) {
       var p = hdrReady ? nextPkt + 6 : nextPkt;
@@ -326,6 +329,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     bfs(ECON2, ECON2_PKTDEC);
     avail--;
     held += n + 6;
+    if (held >= freeBatch) freeRing();
     return -1;
   }
   function receive(): number {
@@ -448,6 +452,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     }
     if (eir & EIR_LINKIF) linkEvent();
     avail = rd(EPKTCNT);
+    // Idle (typically the polling timer): hand back the ring space still held.
+    if (avail === 0 && held) freeRing();
     return avail;
   }
   function pending(): number {
