@@ -1,7 +1,9 @@
 // Register-level model of the Microchip ENC28J60 behind an SPI bus (host only).
 //
 // Faithful to the datasheet (DS39662E) and the rev. B errata (DS80349C) where a driver can
-// tell the difference; see /work/shared/reference/enc28j60.md and docs in the class comment.
+// tell the difference; see /work/shared/reference/enc28j60.md. Layout: this file (SPI decoding,
+// registers, receive/transmit engines, PHY, DMA), emu/regs.ts (register map, write masks, reset
+// values), emu/crc.ts (FCS, hash-filter CRC, Internet checksum).
 //
 // Time: every timed behaviour (MII busy, transmit duration, DMA, the window after SRC) is
 // evaluated lazily against now() = (injected clock opts.now(), or 0) + an offset that advance()
@@ -9,7 +11,33 @@
 // false). So a driver that polls a register makes time pass, as on silicon.
 // Pending events (transmit done, MII done, DMA done) complete at the first chip access,
 // advance(), deliver() or intLevel() after their time; a transmitted frame is stamped with its
-// computed completion time, not with the time it was noticed.
+// computed completion time, not with the time it was noticed. nextEventTime() tells a simulator
+// when to call advance(0) if it wants frames to leave without waiting for the next access.
+//
+// Modelling choices where the datasheet leaves room (all visible to a driver):
+// - SPI: the opcode byte and WCR/BFS/BFC data slots return 0x00; the dummy byte of a MAC/MII read
+//   returns 0xA5; bytes after a finished command return 0xFF and are counted (extraBytes).
+// - Reset window (SRC, hardwareReset): resetWindowMs (1 ms). Inside it every read returns 0xFF
+//   except ESTAT, which reads 0x00 (CLKRDY 0), or 0x01 with faults.clkrdyEarly; writes, BFS/BFC,
+//   RBM/WBM are ignored; deliveries are dropped. SRC resets the PHY registers too; buffer
+//   memory keeps its contents. SRC with ECON2.PWRSV set is ignored (erratum 19).
+// - Receive: frames shorter than 60 bytes are zero-padded (what the sending MAC does on a real
+//   wire). Frames longer than MAMXFL (with CRC) are dropped unless MACON3.HFRMEN. Control frames
+//   (type 8808h) are dropped unless MACON1.PASSALL. Status bit 24 (multicast) excludes
+//   broadcast; bit 22 is set for type fields > 1500 (every IP frame), bit 16 on the first
+//   packet after one was lost to overflow. Writing ERXST/ERXND loads the internal write pointer
+//   with ERXST (faults.erxstZero: with 0, erratum 5). ECON1.RXRST (rising) clears RXEN and
+//   EPKTCNT and moves the write pointer to ERXST.
+// - Transmit: the frame is taken from the buffer when TXRTS rises and leaves (8 + bytes with CRC)
+//   * 0.8 us later. On completion TXRTS clears and TXIF is set - on an abort too, as datasheet
+//   section 7.1 says - plus TXERIF and ESTAT.TXABRT for an abort. Clearing TXRTS cancels a
+//   transmission (TXIF, status vector without "done"). ECON1.TXRST (rising) cancels the
+//   transmission and unsticks a stalled transmitter; TXRTS cannot be set while TXRST is 1.
+//   With the link down a frame completes normally but goes nowhere (txNoLink).
+// - Half-duplex loopback (erratum 9): PHCON2.HDLDIS clear and MACON3.FULDPX clear.
+// - PHY: PLNKIF is set on every link change; PGIF and EIR.LINKIF only with PHIE.PGEIE|PLNKIE.
+// - DMA: about 40 ns per byte (no datasheet figure); EDMACS holds the Internet checksum
+//   (complemented), EDMACSH the high byte, as in datasheet section 13.2.
 
 import { crc32, hashPointer } from "./emu/crc";
 import * as R from "./emu/regs";
