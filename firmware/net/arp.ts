@@ -13,7 +13,7 @@
 
 import { Netif } from "./netif";
 import { Clock } from "../../hal/types";
-import { IpState } from "./ipv4";
+import { IpState, rd32, wr32 } from "./ipv4";
 
 export interface ArpOptions {
   entries: number;     // cache size (8)
@@ -62,17 +62,6 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   var holdLen = 0;
   var holdIp = 0;
   var nextCheck = 0;                   // nothing to do in tick() before this time
-
-  function rd32(b: Uint8Array, i: number): number {
-    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-  }
-
-  function wr32(b: Uint8Array, i: number, v: number): void {
-    b[i] = v >>> 24;
-    b[i + 1] = (v >>> 16) & 255;
-    b[i + 2] = (v >>> 8) & 255;
-    b[i + 3] = v & 255;
-  }
 
   /** Builds an ARP packet in tx (dst MAC: broadcast unless dstMac given) and sends it. */
   function sendArp(op: number, dstMac: Uint8Array | null, tha: Uint8Array | null, tpa: number): void {

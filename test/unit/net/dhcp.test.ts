@@ -208,6 +208,27 @@ describe("net/dhcp: client against a scripted server", () => {
     assert.equal(b2.addrEvents, 2);
   });
 
+  it("ignores a second server's offer while requesting and keeps an infinite lease without renewing", () => {
+    const b = mk();
+    const d = dhcpSent(step(b, 100))[0];
+    const r = dhcpSent(feed(b, serverReply(dhcpMessage(2, d.xid, OUR_MAC, LEASED, leaseOpts(2, 100)))))[0];
+    assert.equal(dhcpSent(feed(b, serverReply(dhcpMessage(2, d.xid, OUR_MAC, ip("192.0.2.101"), [[53, 2], [54, 192, 0, 2, 9]])))).length, 0);
+    assert.equal(b.stack.counters.dhcp.dropOther, 1);
+    feed(b, serverReply(dhcpMessage(2, r.xid, OUR_MAC, LEASED, leaseOpts(5, 0xffffffff))));
+    assert.equal(b.stack.dhcpState(), "bound");
+    assert.equal(dhcpSent(step(b, 600000)).length, 0);
+    assert.equal(b.stack.dhcpState(), "bound");
+  });
+
+  it("an ACK from another server while requesting is dropped", () => {
+    const b = mk();
+    const d = dhcpSent(step(b, 100))[0];
+    dhcpSent(feed(b, serverReply(dhcpMessage(2, d.xid, OUR_MAC, LEASED, leaseOpts(2, 100)))));
+    feed(b, serverReply(dhcpMessage(2, d.xid, OUR_MAC, LEASED, [[53, 5], [54, 192, 0, 2, 9], [51, ...be32(100)]])));
+    assert.equal(b.stack.dhcpState(), "requesting");
+    assert.equal(b.stack.addr, 0);
+  });
+
   it("retransmits DISCOVER with exponential back-off (4, 8, 16, 32, 64, 64 s), randomized by +-1 s", () => {
     for (const [r, shift] of [[0.5, 0], [0, -1000], [0.99999, 1000]] as [number, number][]) {
       const b = mk({ random: () => r });

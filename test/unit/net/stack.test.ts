@@ -358,6 +358,42 @@ describe("net/stack: ARP resolution on output", () => {
     assert.equal(stack.counters.arp.evicted, 1);
   });
 
+  it("maps multicast destinations to 01:00:5e MACs without ARP", () => {
+    const { netif, stack } = setup();
+    netif.take();
+    assert.equal(stack.ipSend(17, ip("224.0.0.251"), 8), 1);
+    const f = netif.take()[0];
+    assert.deepEqual(Array.from(f.subarray(0, 6)), [0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
+    assert.equal(stack.counters.arp.requestsOut, 0);
+  });
+
+  it("updates a cached MAC from an unsolicited reply and counts an address conflict", () => {
+    const { netif, stack } = setup();
+    netif.take();
+    deliver(netif, stack, ethFrame(BCAST_MAC, PEER_MAC, 0x0806, arpPacket(1, PEER_MAC, PEER, [0, 0, 0, 0, 0, 0], ME)));
+    const moved = [0x02, 0xaa, 0, 0, 0, 0x99];
+    assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, moved, 0x0806, arpPacket(2, moved, PEER, BCAST_MAC, PEER))).length, 0);
+    assert.deepEqual(Array.from(stack.arp.macOf(stack.arp.lookup(PEER))), moved);
+    const thief = [0x02, 0xbb, 0, 0, 0, 1];
+    assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, thief, 0x0806, arpPacket(1, thief, ME, [0, 0, 0, 0, 0, 0], ME))).length, 0);
+    assert.equal(stack.counters.arp.conflicts, 1);
+    assert.equal(stack.arp.lookup(ME), -1);
+  });
+
+  it("unbinding a UDP port closes it", () => {
+    const { netif, stack } = setup();
+    netif.take();
+    let n = 0;
+    stack.udp.bind(5000, () => n++);
+    deliver(netif, stack, udpFrame(OUR_MAC, PEER, ME, 4000, 5000, [1]));
+    stack.udp.unbind(5000);
+    const sent = deliver(netif, stack, udpFrame(OUR_MAC, PEER, ME, 4000, 5000, [1]));
+    assert.equal(n, 1);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0][34], 3, "port unreachable");
+    assert.equal(stack.counters.udp.noPort, 1);
+  });
+
   it("reports no route, link down, too big and driver refusal", () => {
     const { netif, clock, stack } = setup({ ip: ME, mask: 0xffffff00 });
     netif.take();
