@@ -282,10 +282,12 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var inPool: Uint8Array[] = [];
   var inOwner = new Int8Array(nIn);
   for (i = 0; i < nIn; i++) { inPool.push(inArea.subarray(i * inSize, (i + 1) * inSize)); inOwner[i] = -1; }
-  var outArea = new Uint8Array(nOut * HANDLER_BODY_MAX);
+  // Output buffers: room for the response head, then the handler's body, so both leave in one write.
+  var HR = RESPONSE_HEAD_MAX, outSize = HR + HANDLER_BODY_MAX;
+  var outArea = new Uint8Array(nOut * outSize);
   var outPool: Uint8Array[] = [];
   var outOwner = new Int8Array(nOut);
-  for (i = 0; i < nOut; i++) { outPool.push(outArea.subarray(i * HANDLER_BODY_MAX, (i + 1) * HANDLER_BODY_MAX)); outOwner[i] = -1; }
+  for (i = 0; i < nOut; i++) { outPool.push(outArea.subarray(i * outSize, (i + 1) * outSize)); outOwner[i] = -1; }
   var empty = new Uint8Array(0);
   var w = new AsciiWriter();       // header writer
   var bw = new AsciiWriter();      // handler body writer
@@ -333,7 +335,14 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   /** Writes status line and common headers of a response into hdr[c]; the caller adds the rest and the blank line. */
   function head(c: number, status: number, type: Uint8Array | string | null, length: number): AsciiWriter {
     countStatus(status);
-    w.reset(hdr[c], 0, RESPONSE_HEAD_MAX);
+    headTo(hdr[c], 0, RESPONSE_HEAD_MAX, c, status, type, length);
+    xw.pos = 0;
+    return w;
+  }
+
+  /** The head (without the final blank line) into buf[off..end); extra headers are left in place. */
+  function headTo(buf: Uint8Array, off: number, end: number, c: number, status: number, type: Uint8Array | string | null, length: number): AsciiWriter {
+    w.reset(buf, off, end);
     w.bytes(STATUS_LINE[status] || STATUS_LINE[500]);
     if (type !== null) {
       w.bytes(H_CT);
@@ -343,7 +352,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (status !== 304 && status !== 204) w.bytes(H_CL).num(length).bytes(CRLF);
     if (closeAfter[c]) w.bytes(H_CLOSE);
     else if (ver[c] === 10) w.bytes(H_KA);
-    if (xw.pos > 0) { w.bytes(xArea.subarray(0, xw.pos)); xw.pos = 0; }
+    for (var k = 0; k < xw.pos; k++) w.byte(xArea[k]);
     return w;
   }
 
@@ -694,7 +703,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       var k = take(outOwner, c);
       if (k < 0) { bStatus = 503; return bw.reset(empty, 0, 0); }
       outIdx[c] = k;
-      return bw.reset(outPool[k], 0, HANDLER_BODY_MAX);
+      return bw.reset(outPool[k], HR, outSize);
     },
     end: function (): void {
       var c = resConn;
@@ -707,8 +716,13 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         simple(c, bStatus === 503 ? 503 : 500, true, null);
         return;
       }
-      var h = head(c, bStatus, bType, bw.pos).bytes(H_NOSTORE).bytes(CRLF);
-      startSend(c, h.pos, bw.buf, null, 0, method[c] === M_HEAD ? 0 : bw.pos);
+      var bl = bw.pos - HR, ob = bw.buf;
+      // The head goes right before the body (one segment for both): measure it, then write it there.
+      countStatus(bStatus);
+      var hl = headTo(hdr[c], 0, RESPONSE_HEAD_MAX, c, bStatus, bType, bl).bytes(H_NOSTORE).bytes(CRLF).pos;
+      headTo(ob, HR - hl, HR, c, bStatus, bType, bl).bytes(H_NOSTORE).bytes(CRLF);
+      xw.pos = 0;
+      startSend(c, 0, ob, null, HR - hl, method[c] === M_HEAD ? HR : HR + bl);
     },
     stream: function (status: number, type: string, length: number, source: ChunkSource): void {
       var c = resConn;
