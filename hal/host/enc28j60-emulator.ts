@@ -125,6 +125,12 @@ export interface EmulatorCounters {
   txGiants: number;
   txStalls: number;
   txNoLink: number;
+  /** Transmissions whose buffer bytes the host overwrote (WBM) while TXRTS was set. */
+  txBufferWrites: number;
+  /** Writes to ETXST/ETXND while TXRTS was set (datasheet: do not). */
+  txRegWrites: number;
+  /** Writes to ERXST/ERXND while ECON1.RXEN was set (datasheet: do not). */
+  rxRingWrites: number;
   dmaOps: number;
   miiOps: number;
 }
@@ -186,6 +192,8 @@ export class Enc28j60Emulator {
   private txFrame: Uint8Array | null = null;
   private readonly txStatus = new Uint8Array(7);
   private txEnd = 0;
+  private txStart = 0;
+  private txTouched = false;
   // MII
   private miiOp = MII_NONE;
   private miiReg = 0;
@@ -222,7 +230,7 @@ export class Enc28j60Emulator {
       extraBytes: 0, bitOpRefused: 0, invalidAccess: 0, srcIgnored: 0,
       rxDelivered: 0, rxDropped: 0, rxFiltered: 0, rxCrcDropped: 0, rxTooLong: 0, rxOverflow: 0,
       rxCorrupted: 0, rxLoopedBack: 0,
-      txFrames: 0, txAborted: 0, txLateCollisions: 0, txGiants: 0, txStalls: 0, txNoLink: 0,
+      txFrames: 0, txAborted: 0, txLateCollisions: 0, txGiants: 0, txStalls: 0, txNoLink: 0, txBufferWrites: 0, txRegWrites: 0, rxRingWrites: 0,
       dmaOps: 0, miiOps: 0,
     };
     this.powerOnReset();
@@ -313,6 +321,7 @@ export class Enc28j60Emulator {
         if (this.invalid) return 0x00;
         const p = this.ptr(R.EWRPTL);
         this.mem[p] = byte;
+        if (this.txBusy) this.checkTxTouch(p);
         if (this.regs[R.ECON2] & R.ECON2_AUTOINC) this.setPtr(R.EWRPTL, (p + 1) & 0x1fff);
         return 0x00;
       }
@@ -402,15 +411,25 @@ export class Enc28j60Emulator {
     const inc = (this.regs[R.ECON2] & R.ECON2_AUTOINC) !== 0;
     let p = this.ptr(R.EWRPTL);
     const n = len - i;
+    const watch = this.txBusy;
     for (; i < len; i++) {
       mem[p] = buf[i];
       buf[i] = 0;
+      if (watch) this.checkTxTouch(p);
       if (inc) p = (p + 1) & 0x1fff;
     }
     this.setPtr(R.EWRPTL, p);
     this.txnBytes += n;
     this.counters.bytesClocked += n;
     this.counters.bytesToChip += n;
+  }
+
+  /** A WBM byte landed inside the frame being transmitted (datasheet: do not touch it). */
+  private checkTxTouch(p: number): void {
+    if (((p - this.txStart) & 0x1fff) <= ((this.txEnd - this.txStart) & 0x1fff)) {
+      if (!this.txTouched) this.counters.txBufferWrites++;
+      this.txTouched = true;
+    }
   }
 
   private rbmNext(p: number): number {
@@ -520,7 +539,12 @@ export class Enc28j60Emulator {
         regs[R.ERXRDPTH] = v & 0x1f;
         if (this.faults.evenRdptCorruption && (this.rdptLowBuf & 1) === 0) this.corruptNext = true;
         return;
+      case R.ETXSTL: case R.ETXSTL + 1: case R.ETXNDL: case R.ETXNDL + 1:
+        if (regs[R.ECON1] & R.ECON1_TXRTS) this.counters.txRegWrites++;
+        regs[idx] = v & R.WRITE_MASK[idx];
+        return;
       case R.ERXSTL: case R.ERXSTL + 1: case R.ERXNDL: case R.ERXNDL + 1:
+        if (regs[R.ECON1] & R.ECON1_RXEN) this.counters.rxRingWrites++;
         regs[idx] = v & R.WRITE_MASK[idx];
         this.rxWp = this.faults.erxstZero ? 0 : this.ptr(R.ERXSTL);
         this.setPtr(R.ERXWRPTL, this.rxWp);
@@ -979,6 +1003,8 @@ export class Enc28j60Emulator {
     if (type === 0x8100) b6 |= 0x08;
     s[2] = b2; s[3] = b3; s[4] = onWire & 0xff; s[5] = (onWire >> 8) & 0xff; s[6] = b6;
     this.txEnd = nd;
+    this.txStart = st;
+    this.txTouched = false;
     this.txAbort = giant || late;
     this.txFrame = this.txAbort ? null : wire;
     if (giant) c.txGiants++;
@@ -1009,6 +1035,11 @@ export class Enc28j60Emulator {
     regs[R.EIR] |= R.EIR_TXIF;
     const frame = this.txFrame;
     this.txFrame = null;
+    if (frame && this.txTouched) {
+      // The host rewrote the buffer during the transmission: the wire carries the new bytes
+      const n = Math.min(frame.length, ((this.txEnd - this.txStart) & 0x1fff));
+      for (let i = 0, p = (this.txStart + 1) & 0x1fff; i < n; i++, p = (p + 1) & 0x1fff) frame[i] = this.mem[p];
+    }
     const time = this.txDoneAt;
     if (this.txAbort || !frame) {
       regs[R.EIR] |= R.EIR_TXERIF;

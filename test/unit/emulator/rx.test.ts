@@ -313,6 +313,11 @@ describe("emulator: receive", () => {
     ptr16(emu, 0x0a, 0x0fff);
     ptr16(emu, 0x0c, 0x0fff);
     assert.equal(read16(emu, 0x0e), 0x0400);
+    assert.equal(emu.counters.rxRingWrites, 0);
+    bfs(emu, ECON1, 0x04);
+    ptr16(emu, 0x0a, 0x0fff); // changing the ring while RXEN is set: counted
+    assert.equal(emu.counters.rxRingWrites, 2);
+    bfc(emu, ECON1, 0x04);
     emu.faults.erxstZero = true;
     ptr16(emu, 0x08, 0x0400);
     assert.equal(read16(emu, 0x0e), 0x0000);

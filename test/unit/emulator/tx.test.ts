@@ -222,6 +222,27 @@ describe("emulator: transmit", () => {
     assert.equal(emu.counters.txNoLink, 1);
   });
 
+  it("overwriting the buffer during a transmission changes what goes out (and is counted)", () => {
+    const f = frame(MAC, 300, 1);
+    startSend(emu, f);
+    ptr16(emu, 0x02, TXST + 1 + 100); // EWRPT inside the frame in flight
+    wbm(emu, [0xde, 0xad]);
+    ptr16(emu, 0x06, TXST + 10); // ETXND while TXRTS: counted
+    emu.advance(1);
+    const out = emu.takeSent()[0].frame;
+    assert.equal(out[100], 0xde);
+    assert.equal(out[101], 0xad);
+    assert.equal(emu.counters.txBufferWrites, 1);
+    assert.equal(emu.counters.txRegWrites, 2);
+    // writing elsewhere (the next frame's area) is fine
+    startSend(emu, f);
+    ptr16(emu, 0x02, 0x1f00);
+    wbm(emu, [1, 2, 3]);
+    emu.advance(1);
+    assert.deepEqual(Array.from(emu.takeSent()[0].frame), Array.from(f));
+    assert.equal(emu.counters.txBufferWrites, 1);
+  });
+
   it("status vector wraps at 0x1FFF", () => {
     const f = frame(MAC, 60);
     ptr16(emu, 0x04, 0x1fff - 61); // control byte + 60 bytes end at 0x1FFF - 1
