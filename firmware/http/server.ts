@@ -215,6 +215,8 @@ export interface HttpServer {
   counters: { [name: string]: number };
   /** Connections per phase (free, read, send, closed, reject) into out[0..5). */
   phaseCounts(out: Uint16Array): void;
+  /** Bytes of typed arrays the server holds (per-connection state, head areas, pools). */
+  memoryBytes: number;
 }
 
 /** Starts an HTTP server on `tcp`. Everything is allocated here, none per request. */
@@ -977,6 +979,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     },
     tick: tick,
     busy: false,
+    memoryBytes: 0,
     handler: handler,
     counters: counters,
     phaseCounts: function (out: Uint16Array): void {
@@ -997,6 +1000,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     routes.splice(at, 0, rt);
   }
 
+  var perSlot = 0;
+  var arrays = [phase, inIdx, inStart, inEnd, scan, lineEnd, hdrLen, clen, flags, method, ver, route, ctype, pathOff,
+    pathEnd, queryOff, queryEnd, served, reqStartMs, lastMs, closeAfter, peerGone, counted, hLen, hPos, bPos, bEnd, outIdx];
+  for (i = 0; i < arrays.length; i++) perSlot += arrays[i].byteLength;
+  server.memoryBytes = perSlot + hdrArea.length + inArea.length + outArea.length + xArea.length + inOwner.length + outOwner.length;
   if (o.listen !== false) tcp.listen(port, handler);
   return server;
 }

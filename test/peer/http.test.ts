@@ -34,6 +34,9 @@ except socket.timeout:
 sys.stdout.write(out.decode("latin-1"))
 `;
 
+// Debian's python3 directly (a pyenv shim on PATH costs a second per start).
+const PY = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
 function pattern(n: number): Buffer {
   const b = Buffer.alloc(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >> 8)) & 255;
@@ -60,7 +63,7 @@ describe("http: real peers (curl, ab, python) in a network namespace", function 
     return { code: r.code, out: r.stdout, err: r.stderr };
   }
   async function raw(req: string, pause = 0): Promise<string> {
-    const r = await bench!.run("python3", ["-c", RAW_CLIENT].concat(pause ? [String(pause)] : []), { input: req, timeoutMs: 30000 });
+    const r = await bench!.run(PY, ["-c", RAW_CLIENT].concat(pause ? [String(pause)] : []), { input: req, timeoutMs: 30000 });
     return r.stdout;
   }
   function statusOf(resp: string): number {
