@@ -20,7 +20,8 @@
 // - Reset window (SRC, hardwareReset): resetWindowMs (1 ms). Inside it every read returns 0xFF
 //   except ESTAT, which reads 0x00 (CLKRDY 0), or 0x01 with faults.clkrdyEarly; writes, BFS/BFC,
 //   RBM/WBM are ignored; deliveries are dropped. SRC resets the PHY registers too; buffer
-//   memory keeps its contents. SRC with ECON2.PWRSV set is ignored (erratum 19).
+//   memory keeps its contents. SRC with ECON2.PWRSV set is ignored (erratum 19). CLKRDY reads 0
+//   in power save and for 300 us after PWRSV is cleared (oscillator start-up timer).
 // - Receive: frames shorter than 60 bytes are zero-padded (what the sending MAC does on a real
 //   wire). Frames longer than MAMXFL (with CRC) are dropped unless MACON3.HFRMEN. Control frames
 //   (type 8808h) are dropped unless MACON1.PASSALL. Status bit 24 (multicast) excludes
@@ -141,6 +142,7 @@ const P_OPCODE = 0, P_RCR_DUMMY = 1, P_RCR = 2, P_WCR = 3, P_BFS = 4, P_BFC = 5,
 const DUMMY_BYTE = 0xa5; // what a MAC/MII read returns in its dummy slot
 const BYTE_MS = 0.0008; // 10 Mbit/s: 0.8 us per byte
 const MII_MS = 0.01024; // 10.24 us
+const OST_MS = 0.3; // oscillator start-up timer after leaving power save
 const DMA_BYTE_MS = 0.00004; // ~1 byte per 40 ns (25 MHz core); an estimate, the datasheet gives no figure
 const MII_NONE = 0, MII_READ = 1, MII_WRITE = 2;
 const SENT_CAP = 4096;
@@ -203,8 +205,9 @@ export class Enc28j60Emulator {
   // DMA
   private dmaBusy = false;
   private dmaDoneAt = 0;
-  // Reset window
+  // Reset window; oscillator start-up after power save
   private readyAt = 0;
+  private oscReadyAt = 0;
   // PHY / link
   private linkUp: boolean;
   private llLatch: boolean;
@@ -467,7 +470,8 @@ export class Enc28j60Emulator {
       case R.EIR: return this.eirValue();
       case R.ESTAT: {
         let v = this.regs[R.ESTAT] & (R.ESTAT_BUFER | R.ESTAT_LATECOL | R.ESTAT_TXABRT);
-        if (this.now() >= this.readyAt) v |= R.ESTAT_CLKRDY;
+        const t = this.now();
+        if (t >= this.readyAt && t >= this.oscReadyAt && !(this.regs[R.ECON2] & R.ECON2_PWRSV)) v |= R.ESTAT_CLKRDY;
         if (!this.intLevelNow) v |= R.ESTAT_INT;
         return v;
       }
@@ -521,6 +525,8 @@ export class Enc28j60Emulator {
         if (v & R.ECON2_PKTDEC) {
           if (regs[R.EPKTCNT] > 0) regs[R.EPKTCNT]--;
         }
+        // Leaving power save restarts the oscillator start-up timer (CLKRDY 0 for ~300 us)
+        if ((regs[R.ECON2] & R.ECON2_PWRSV) && !(v & R.ECON2_PWRSV)) this.oscReadyAt = this.now() + OST_MS;
         regs[R.ECON2] = v & R.WRITE_MASK[R.ECON2];
         return;
       }

@@ -203,7 +203,11 @@ describe("emulator: SPI opcodes and registers", () => {
     txn(emu, [OP_SRC]);
     assert.equal(emu.counters.srcIgnored, 1);
     assert.equal(rcrEth(emu, 0, EIE), 0x40);
+    assert.equal(rcrEth(emu, 0, ESTAT) & 1, 0, "CLKRDY 0 in power save");
     bfc(emu, ECON2, 0x20);
+    assert.equal(rcrEth(emu, 0, ESTAT) & 1, 0, "oscillator start-up timer");
+    emu.advance(0.3);
+    assert.equal(rcrEth(emu, 0, ESTAT) & 1, 1);
     txn(emu, [OP_SRC]);
     emu.advance(2);
     assert.equal(rcrEth(emu, 0, EIE), 0x00);
