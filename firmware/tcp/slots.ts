@@ -31,6 +31,7 @@ export interface Slots {
   rcvWnd: Uint16Array;   // window we advertised last
   sndHead: Uint16Array;  // ring index of the byte at SND.UNA (after the SYN)
   sndLen: Uint16Array;   // bytes in the ring (unacknowledged + unsent)
+  maxWnd: Uint16Array;   // largest window the peer offered (sender SWS avoidance)
   iss: Uint32Array;
   sndUna: Uint32Array;
   sndNxt: Uint32Array;
@@ -40,6 +41,7 @@ export interface Slots {
   irs: Uint32Array;
   rcvNxt: Uint32Array;
   rttSeq: Uint32Array;   // the sequence number being timed
+  rcvAdv: Uint32Array;   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
   rto: Float64Array;     // ms
   srtt: Float64Array;    // ms, 0 = no sample yet
   rttvar: Float64Array;  // ms
@@ -74,6 +76,7 @@ export function createSlots(n: number, sendBuf: number): Slots {
     rcvWnd: new Uint16Array(n),
     sndHead: new Uint16Array(n),
     sndLen: new Uint16Array(n),
+    maxWnd: new Uint16Array(n),
     iss: new Uint32Array(n),
     sndUna: new Uint32Array(n),
     sndNxt: new Uint32Array(n),
@@ -83,6 +86,7 @@ export function createSlots(n: number, sendBuf: number): Slots {
     irs: new Uint32Array(n),
     rcvNxt: new Uint32Array(n),
     rttSeq: new Uint32Array(n),
+    rcvAdv: new Uint32Array(n),
     rto: new Float64Array(n),
     srtt: new Float64Array(n),
     rttvar: new Float64Array(n),
@@ -101,7 +105,7 @@ export function createSlots(n: number, sendBuf: number): Slots {
   return s;
 }
 
-/** Bytes of typed arrays per slot: 5 x 1 + 10 x 2 + 10 x 4 + 9 x 8 + the ring. */
+/** Bytes of typed arrays per slot: 5 x 1 + 11 x 2 + 11 x 4 + 9 x 8 + the ring. */
 export function bytesPerSlot(sendBuf: number): number {
-  return 5 * 1 + 10 * 2 + 10 * 4 + 9 * 8 + sendBuf;
+  return 5 * 1 + 11 * 2 + 11 * 4 + 9 * 8 + sendBuf;
 }

@@ -67,6 +67,7 @@ export interface TcpStack {
   netif: { tx: Uint8Array };
   clock: { now(): number };
   addr: number;
+  mask?: number;
   onProtocol(proto: number, input: (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void): void;
   onTick(fn: (nowMs: number) => void): void;
   ipSend(proto: number, dst: number, l4Len: number): number;
@@ -108,6 +109,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var fw2Ms = opts.finWait2TimeoutMs || 10000;
   var idleEvictMs = opts.idleEvictMs === undefined ? 2000 : opts.idleEvictMs;
   var caLimit = opts.challengeAckLimit === undefined ? 10 : opts.challengeAckLimit;
+  var swsStep = recvWindow >> 1 < ourMss ? recvWindow >> 1 : ourMss;
   var key = opts.secret || new Uint32Array(4);
   if (!opts.secret) newSecret(key);
 
@@ -130,7 +132,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     segIn: 0, segOut: 0, retransmits: 0, rstIn: 0, rstOut: 0, challengeAcks: 0,
     challengeAcksLimited: 0, dropShort: 0, dropChecksum: 0, dropBadOptions: 0,
     dropOutOfWindow: 0, dropOutOfOrder: 0, dropNoAck: 0, dropNoListener: 0, dropRst: 0,
-    dropSynFull: 0, dropAckUnsent: 0, dropBadAck: 0, dropDuplicate: 0, noTransition: 0,
+    dropSynFull: 0, dropAckUnsent: 0, dropAddress: 0, dropBadAck: 0, dropDuplicate: 0, noTransition: 0,
     accepted: 0, connects: 0, opened: 0, giveUps: 0, stateTimeouts: 0, reuseTimeWait: 0,
     evictHalfOpen: 0, evictIdle: 0, backlogEvict: 0, zeroWindowProbes: 0, delayedAcks: 0,
     windowUpdates: 0, bytesIn: 0, bytesOut: 0,
@@ -145,6 +147,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     stack.ipSend(6, dst, len);
   }
 
+  /**
+   * The window to advertise: min(recvWindow, room) where room is what the application says it
+   * can take. Never shrinks the right edge already advertised (SHLD-14), and only moves it
+   * right by at least min(recvWindow/2, MSS) (receiver SWS avoidance, MUST-39).
+   */
   function window(s: number): number {
     var w = recvWindow;
     var h = S.handler[s];
@@ -152,7 +159,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       var r = h.room(s);
       if (r < w) w = r > 0 ? r : 0;
     }
+    var nxt = S.rcvNxt[s];
+    var keep = (S.rcvAdv[s] - nxt) | 0;
+    if (keep < 0) keep = 0;
+    if (w < keep) w = keep;
+    else if (keep > 0 && w - keep < swsStep && w < recvWindow) w = keep;
     S.rcvWnd[s] = w;
+    S.rcvAdv[s] = (nxt + w) >>> 0;
     return w;
   }
 
@@ -218,6 +231,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (k > room) k = room;
       if (k > mss) k = mss;
       if (k < 0) k = 0;
+      // Sender SWS avoidance (MUST-38): with data in flight, do not send a small segment only
+      // because the window is small; the next ACK brings us back here.
+      if (k < mss && k < len - off && off > 0 && k < S.maxWnd[s] >> 1) break;
       var fin = S.fl[s] & SF_FIN_QUEUED && off + k === len ? F_FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F_ACK | fin | (k > 0 && off + k === len ? F_PSH : 0), nxt, k, 0);
@@ -372,6 +388,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     S.mss[s] = 536 < ourMss ? 536 : ourMss;
     S.cwnd[s] = sendBuf < 65535 ? sendBuf : 65535;
     S.rcvWnd[s] = recvWindow;
+    S.maxWnd[s] = 0;
+    S.rcvAdv[s] = 0;
     S.sndHead[s] = 0;
     S.sndLen[s] = 0;
     S.retries[s] = 0;
@@ -429,6 +447,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (S.st[best] === CLOSED) return best;
     }
     return -1;
+  }
+
+  /** Broadcast, multicast, 0.x, loopback or our subnet's broadcast: never a TCP peer (MUST-46/57/63). */
+  function badAddr(a: number): boolean {
+    var top = a >>> 24;
+    if (top === 0 || top === 127 || top >= 224) return true;
+    var m = stack.mask;
+    return !!m && m !== 0xffffffff && ((a | m) >>> 0) === 0xffffffff;
   }
 
   function find(src: number, sport: number, dport: number): number {
@@ -496,8 +522,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (mss === 0) mss = 536;
     S.mss[s] = mss < ourMss ? mss : ourMss;
     S.sndWnd[s] = win;
+    S.maxWnd[s] = win;
     S.sndWl1[s] = seq;
     S.sndWl2[s] = S.iss[s];
+    S.rcvAdv[s] = S.rcvNxt[s];
   }
 
   function synSent(s: number, rx: Uint8Array, o: number, hl: number, seq: number, ack: number, flags: number, win: number): void {
@@ -574,6 +602,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       S.sndWnd[s] = win;
       S.sndWl1[s] = seq;
       S.sndWl2[s] = ack;
+      if (win > S.maxWnd[s]) S.maxWnd[s] = win;
       if (win > 0) {
         S.tPersist[s] = 0;
         S.probes[s] = 0;
@@ -727,6 +756,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       counters.dropShort++;
       return;
     }
+    if (dst !== stack.addr || badAddr(src)) {
+      counters.dropAddress++;
+      return;
+    }
     if (csumFinish(csumAdd(rx, o, len, pseudoSum(src, dst, 6, len))) !== 0) {
       counters.dropChecksum++;
       return;
@@ -816,7 +849,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function connect(ip: number, port: number, h: TcpHandler): number {
     now = clock.now();
-    if (!stack.addr) return -1;
+    if (!stack.addr || badAddr(ip >>> 0) || !(port > 0 && port < 65536)) return -1;
     var s = allocSlot();
     if (s < 0) return -1;
     for (var tries = 0; tries < 16384; tries++) {

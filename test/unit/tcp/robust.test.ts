@@ -136,3 +136,58 @@ describe("tcp robustness", () => {
     h.expectOne({ sport: 7, dport: P, seq: iss, ack: 1003, flags: ACK, win: W });
   });
 });
+
+describe("tcp address validation and silly-window avoidance", () => {
+  it("connect() refuses broadcast, multicast, 0.x and loopback; segments from such sources or to another address are dropped", () => {
+    const h = new Harness();
+    const r = recorder(() => h.tcp);
+    for (const a of [0xffffffff, 0xe0000001, 0x00000001, 0x7f000001]) assert.strictEqual(h.tcp.connect(a, 80, r), -1);
+    (h.stack as any).mask = 0xffffff00;
+    assert.strictEqual(h.tcp.connect(0xc00002ff, 80, r), -1); // subnet broadcast
+    h.tcp.listen(7, r);
+    h.send({ sport: P, dport: 7, seq: 1, flags: SYN, src: 0xe0000005 });
+    h.send({ sport: P, dport: 7, seq: 1, flags: SYN, src: 0xc00002ff });
+    h.send({ sport: P, dport: 7, seq: 1, flags: SYN, dst: 0xc0000263 });
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.dropAddress, 3);
+  });
+
+  it("receiver SWS: an application-limited window opens by at least min(window/2, MSS), never shrinks", () => {
+    const h = new Harness();
+    let room = 1000;
+    const r = recorder(() => h.tcp);
+    (r as any).room = () => room;
+    h.tcp.listen(7, r);
+    h.send({ sport: P, dport: 7, seq: 1000, flags: SYN });
+    const iss = field(h.take()[0].bytes).seq + 1;
+    h.send({ sport: P, dport: 7, seq: 1001, ack: iss, flags: ACK });
+    room = 500; // the app took 100 bytes and has less room now: the edge advertised stays put
+    h.send({ sport: P, dport: 7, seq: 1001, ack: iss, flags: ACK | PSH, data: new Uint8Array(100) });
+    h.advance(200);
+    assert.strictEqual(field(h.take()[0].bytes).win, 900);
+    room = 1000; // +100 over the edge: below min(1460, 1460): not advertised yet
+    h.send({ sport: P, dport: 7, seq: 1101, ack: iss, flags: ACK | PSH, data: new Uint8Array(10) });
+    h.advance(200);
+    assert.strictEqual(field(h.take()[0].bytes).win, 890);
+    room = 2920; // full again: the whole window
+    h.send({ sport: P, dport: 7, seq: 1111, ack: iss, flags: ACK | PSH, data: new Uint8Array(10) });
+    h.advance(200);
+    assert.strictEqual(field(h.take()[0].bytes).win, 2920);
+  });
+
+  it("sender SWS: with data in flight, no small segment just because the window is small", () => {
+    const h = new Harness();
+    const a = activeOpen(h); // peer window 64240
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss, flags: ACK, win: 2000 });
+    h.tcp.write(a.c, new Uint8Array(2920), 0, 2920);
+    // 1400 fit; the 600 left in the window are less than an MSS and than max window/2: wait
+    assert.deepStrictEqual(h.take().map((x) => field(x.bytes).data.length), [1400]);
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 1400, flags: ACK, win: 2000 });
+    assert.deepStrictEqual(h.take().map((x) => field(x.bytes).data.length), [1400, 120]); // 120: all there is
+    assert.strictEqual(h.tcp.write(a.c, new Uint8Array(1400), 0, 1400), 1400);
+    h.expectNone(); // 480 usable with 1520 in flight: wait for the ACK
+    // nothing in flight: whatever the window allows goes (no deadlock)
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 2920, flags: ACK, win: 100 });
+    assert.deepStrictEqual(h.take().map((x) => field(x.bytes).data.length), [100]);
+  });
+});

@@ -19,7 +19,7 @@ describe("tcp slots", () => {
     for (const v of Object.values(h.tcp.slots)) if (ArrayBuffer.isView(v)) total += (v as Uint8Array).byteLength;
     assert.strictEqual(total, 3 * bytesPerSlot(1000));
     assert.strictEqual(h.tcp.memoryBytes, total);
-    assert.strictEqual(bytesPerSlot(0), 137);
+    assert.strictEqual(bytesPerSlot(0), 143);
   });
 
   it("full: the oldest TIME-WAIT slot is reused", () => {
