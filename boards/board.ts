@@ -22,6 +22,8 @@ export interface BoardConfig {
   mac?: string;
   /** Connection slots for TCP (build-time default sized for the smallest board). */
   slots?: number;
+  /** DHCP host name (option 12); default: derived from the stored device name, else the board name. */
+  hostname?: string;
   /** Static IPv4 configuration "a.b.c.d" (all three given): skips DHCP. Absent: DHCP. */
   ip?: string;
   netmask?: string;

@@ -65,7 +65,7 @@ var SETTINGS_FILE = "enc-settings";
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   var driver = createEnc28j60(hal, cfg.mac);
   driver.init();
-  var settings: Settings = { name: cfg.hostname || cfg.board };
+  var settings: Settings = { name: cfg.board };
   var store = cfg.storage;
   if (store) {
     try {
@@ -76,7 +76,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       }
     } catch (e) { /* corrupt settings: keep defaults */ }
   }
-  var sc: StackConfig = { hostname: hostnameOf(settings.name) };
+  var sc: StackConfig = { hostname: cfg.hostname || hostnameOf(settings.name) };
   if (cfg.ip !== undefined && cfg.mask !== undefined && cfg.gateway !== undefined) {
     sc.ip = cfg.ip; sc.mask = cfg.mask; sc.gateway = cfg.gateway;
   }

@@ -16,6 +16,7 @@ export function start(board: BoardConfig): Device {
     board: board.name,
     mac: mac,
     slots: board.slots || 4,
+    hostname: board.hostname,
     log: function (s: string): void { console.log(s); },
     memory: function (): number[] { var m = (process as any).memory(); return [m.free, m.total]; },
   };

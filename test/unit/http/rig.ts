@@ -8,6 +8,7 @@ import { createApp, Device } from "../../../firmware/app/app";
 import { createStack, Stack } from "../../../firmware/net/stack";
 import { createTcp, Tcp, TcpHandler } from "../../../firmware/tcp/tcp";
 import { createHostNetif, HostNetif } from "../../../sim/host-netif";
+import { createDhcpServer, DhcpServer } from "../../../sim/dhcp";
 
 export const DEV_IP = 0xc0000202;   // 192.0.2.2
 export const PEER_IP = 0xc0000201;  // 192.0.2.1
@@ -23,7 +24,7 @@ export interface Client {
   bytes(): Buffer;
 }
 
-export interface RigOptions { slots?: number; peerSlots?: number; peerWindow?: number; http?: { inBuffers?: number; outBuffers?: number } }
+export interface RigOptions { dhcp?: boolean; slots?: number; peerSlots?: number; peerWindow?: number; http?: { inBuffers?: number; outBuffers?: number } }
 
 export class Rig {
   emu = new Enc28j60Emulator();
@@ -33,6 +34,7 @@ export class Rig {
   peer: Stack;
   ptcp: Tcp;
   led = false;
+  dhcp: DhcpServer | null;
   store = new Map<string, string>();
   toDevice: Uint8Array[] = [];
   clients: Client[] = [];
@@ -44,7 +46,7 @@ export class Rig {
     this.hal = createHostHal(this.emu, { timers: { after: () => 0, every: () => 0, cancel: () => undefined } });
     this.dev = createApp(this.hal, {
       board: "rig", mac: new Uint8Array([2, 0x45, 0x4e, 0x43, 0, 2]), slots: o.slots || 6,
-      ip: DEV_IP, mask: MASK, gateway: PEER_IP, timers: false,
+      ip: o.dhcp ? undefined : DEV_IP, mask: o.dhcp ? undefined : MASK, gateway: o.dhcp ? undefined : PEER_IP, timers: false,
       led: { set: (on) => { this.led = on; } },
       storage: { read: (n) => this.store.get(n), write: (n, d) => { this.store.set(n, d); return true; } },
       http: o.http,
@@ -53,7 +55,14 @@ export class Rig {
     const clock = { now: () => this.emu.now() };
     this.peer = createStack(this.peerNetif, clock, { ip: PEER_IP, mask: MASK, gateway: 0 });
     this.ptcp = createTcp(this.peer, { slots: o.peerSlots || 8, recvWindow: o.peerWindow });
-    this.emu.onTransmit((f) => { this.peerNetif.push(new Uint8Array(f)); });
+    this.dhcp = o.dhcp ? createDhcpServer({
+      serverIp: PEER_IP, serverMac: this.peerNetif.mac, mask: MASK, router: PEER_IP,
+      poolStart: 0xc0000264, poolEnd: 0xc0000296, leaseSeconds: 3600,
+    }) : null;
+    this.emu.onTransmit((f) => {
+      const reply = this.dhcp ? this.dhcp.handle(new Uint8Array(f)) : null;
+      if (reply) this.toDevice.push(reply); else this.peerNetif.push(new Uint8Array(f));
+    });
     const self = this;
     this.handler = {
       open(c) { const k = self.byId.get(c); if (k) k.opened = true; },
@@ -102,8 +111,8 @@ export class Rig {
     return cond();
   }
 
-  connect(port = 80): Client {
-    const c = this.ptcp.connect(DEV_IP, port, this.handler);
+  connect(port = 80, ip = DEV_IP): Client {
+    const c = this.ptcp.connect(ip, port, this.handler);
     if (c < 0) throw new Error("peer: no slot");
     const k: Client = {
       c, data: [], opened: false, peerClosed: false, ended: -1,

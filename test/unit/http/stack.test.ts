@@ -176,4 +176,42 @@ describe("http through TCP + IP + driver + emulator", function () {
     for (const k of ks) rig.write(k, GET("/t.bin"));
     for (const k of ks) assert.ok(responses(rig, k, 1)[0].body.equals(pattern(20000)));
   });
+
+  it("the app's echo service on port 7 and the console's connect/send/received/close", () => {
+    const k = rig.connect(7);
+    rig.write(k, "ping 123");
+    assert.ok(rig.until(() => k.text() === "ping 123", 3000), k.text());
+    // a listener on the client side; the device connects to it from the console API
+    const got: Buffer[] = [];
+    let accepted = -1;
+    rig.ptcp.listen(9000, {
+      open(c) { accepted = c; },
+      data(c, buf, off, len) { got.push(Buffer.from(buf.subarray(off, off + len))); rig.ptcp.write(c, new Uint8Array(Buffer.from("pong")), 0, 4); },
+      drained() { /* */ }, peerClosed(c) { rig.ptcp.close(c); }, end() { /* */ },
+    });
+    const c = rig.dev.connect("192.0.2.1", 9000);
+    assert.ok(c >= 0);
+    assert.ok(rig.until(() => accepted >= 0, 3000));
+    assert.equal(rig.dev.send(c, "hello"), 5);
+    assert.ok(rig.until(() => Buffer.concat(got).toString() === "hello", 3000));
+    let rx = "";
+    assert.ok(rig.until(() => (rx += rig.dev.received(c)) === "pong", 3000), rx);
+    assert.equal(rig.dev.received(c), "");
+    rig.dev.close(c);
+    assert.ok(rig.until(() => rig.dev.tcp.state(c) === 0 || rig.dev.tcp.state(c) === 10, 5000), "closed: state " + rig.dev.tcp.state(c));
+  });
+});
+
+describe("http: the app with DHCP", function () {
+  this.timeout(60000);
+  it("takes an address from a DHCP server, then serves the page on it", () => {
+    const rig = new Rig({ dhcp: true });
+    assert.ok(rig.until(() => rig.dev.stack.addr !== 0, 30000), "no DHCP lease");
+    assert.equal(rig.dev.stack.addr, 0xc0000264);
+    const k = rig.connect(80, rig.dev.stack.addr);
+    rig.write(k, `GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const s = JSON.parse(responses(rig, k, 1)[0].body.toString());
+    assert.equal(s.ip, "192.0.2.100");
+    assert.notEqual(s.dhcp, "static");
+  });
 });
