@@ -846,9 +846,8 @@ export class Enc28j60Emulator {
     const put = (b: number): void => { mem[p] = b; p = p === nd ? st : (p + 1) & 0x1fff; };
     put(hdrNext & 0xff); put(hdrNext >> 8);
     put(status & 0xff); put((status >>> 8) & 0xff); put((status >>> 16) & 0xff); put((status >>> 24) & 0xff);
-    const fl = frame.length;
-    for (let i = 0; i < fl; i++) put(frame[i]);
-    for (let i = fl; i < len; i++) put(0);
+    p = this.ringCopy(frame, frame.length, p, st, nd);
+    for (let i = frame.length; i < len; i++) put(0);
     let fcs = frame.length === len ? crc32(frame, 0, len) : this.paddedCrc(frame, len);
     if (badCrc) fcs = (fcs ^ 0xdeadbeef) >>> 0;
     put(fcs & 0xff); put((fcs >>> 8) & 0xff); put((fcs >>> 16) & 0xff); put(fcs >>> 24);
@@ -858,6 +857,21 @@ export class Enc28j60Emulator {
     this.droppedSinceLast = false;
     c.rxDelivered++;
     return true;
+  }
+
+  /** Copies src[0..n) into the ring at p (wrapping ERXND -> ERXST, else 0x1FFF -> 0); returns the next p. */
+  private ringCopy(src: Uint8Array, n: number, p: number, st: number, nd: number): number {
+    const mem = this.mem;
+    let i = 0;
+    while (i < n) {
+      const last = p <= nd ? nd : 0x1fff; // last address before the wrap
+      const k = Math.min(n - i, last - p + 1);
+      mem.set(src.subarray(i, i + k), p);
+      i += k;
+      p += k;
+      if (p > last) p = last === nd ? st : 0;
+    }
+    return p;
   }
 
   private paddedCrc(frame: Uint8Array, len: number): number {
