@@ -253,7 +253,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var pathEnd = new Uint16Array(n);
   var queryOff = new Uint16Array(n);
   var queryEnd = new Uint16Array(n);
-  var served = new Uint16Array(n);
+  var served = new Uint32Array(n);
   var reqStartMs = new Float64Array(n);  // first byte of the pending request, -1 none
   var lastMs = new Float64Array(n);      // last input, or last send progress
   var closeAfter = new Uint8Array(n);
@@ -405,7 +405,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     bodyBuf[c] = null; bodySrc[c] = null;
     resetRequest(c);
     lastMs[c] = now;
-    if (closeAfter[c] || peerGone[c]) {
+    if (closeAfter[c] || (peerGone[c] && inIdx[c] < 0)) {   // half-closed peer: answer what it pipelined first
       phase[c] = P_CLOSED;
       releaseIn(c);
       tcp.close(c);
@@ -934,6 +934,8 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         }
       } else if (ph === P_SEND) {
         if (t - lastMs[c] >= SEND_STALL_MS) { counters.stalls++; tcp.abort(c); if (phase[c] !== P_FREE) freeSlot(c); }
+      } else if (ph === P_REJECT) {
+        if (t - lastMs[c] >= FIRST_REQUEST_TIMEOUT_MS) { phase[c] = P_CLOSED; lastMs[c] = t; tcp.close(c); }
       } else if (ph === P_CLOSED) {
         if (t - lastMs[c] >= SEND_STALL_MS) { counters.stalls++; tcp.abort(c); if (phase[c] !== P_FREE) freeSlot(c); }
       }

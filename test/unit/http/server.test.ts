@@ -320,6 +320,27 @@ describe("http server (fake TCP)", () => {
     assert.equal(s.tcp.closed[0], true);
   });
 
+  it("a peer that half-closes after pipelining gets every answer, then FIN", () => {
+    const { tcp } = setup();
+    tcp.open(0, 200);
+    tcp.send(0, GET("/big.bin") + GET("/") + GET("/nope"));
+    tcp.peerClose(0);
+    assert.equal(tcp.closed[0], false);
+    for (let i = 0; i < 100 && !tcp.closed[0]; i++) tcp.ack(0, 200);
+    assert.deepEqual(parseResponses(tcp.text(0)).map((r) => r.status), [200, 200, 404]);
+    assert.equal(tcp.closed[0], true);
+  });
+
+  it("a rejected (over capacity) connection that stays silent is closed after the first-request time-out", () => {
+    const { tcp, srv } = setup({ maxConnections: 1 });
+    tcp.open(0); tcp.open(1);
+    srv.tick(L.FIRST_REQUEST_TIMEOUT_MS - 1);
+    assert.equal(tcp.closed[1], false);
+    srv.tick(L.FIRST_REQUEST_TIMEOUT_MS);
+    assert.equal(tcp.closed[1], true);
+    assert.equal(parseResponses(tcp.text(0))[0].status, 408);
+  });
+
   it("streams a body larger than the send window, byte-exact, in window-sized pieces", () => {
     const { tcp } = setup();
     tcp.open(0, 536);
