@@ -140,6 +140,23 @@ describe("emulator: receive", () => {
     while (epktcnt(e) > 0) bfs(e, ECON2, 0x40);
   }
 
+  it("status: VLAN (bit 30), length check error with FRMLNEN (bit 21), no type bit for a length field", () => {
+    wcr(emu, 1, 0x18, 0x00); // promiscuous
+    emu.deliver(frame(MAC, 80, 1, 0x8100));
+    const v = readPacket(emu, 0);
+    assert.equal(bit(v.status, 30), 1);
+    // 802.3 length field 100 but 66 data bytes: FRMLNEN (set by initChip's MACON3 0x32) flags it
+    emu.deliver(frame(MAC, 80, 1, 100));
+    const l = readPacket(emu, v.next);
+    assert.equal(bit(l.status, 21), 1);
+    assert.equal(bit(l.status, 22), 0);
+    assert.equal(bit(l.status, 23), 1);
+    // a correct length field
+    emu.deliver(frame(MAC, 14 + 100, 1, 100));
+    const ok = readPacket(emu, l.next);
+    assert.equal(bit(ok.status, 21), 0);
+  });
+
   it("CRCEN drops bad-CRC frames; without it they are stored with status bit 20 and not OK", () => {
     assert.equal(emu.deliver(frame(MAC, 90), { badCrc: true }), false);
     assert.equal(emu.counters.rxCrcDropped, 1);

@@ -57,6 +57,14 @@ describe("emulator: transmit", () => {
     assert.equal(emu.counters.txFrames, 1);
   });
 
+  it("status vector flags multicast (bit 24) and VLAN frames (bit 51)", () => {
+    const end = startSend(emu, frame([0x01, 0x00, 0x5e, 0, 0, 1], 100, 1, 0x8100));
+    waitTx(emu);
+    const sv = statusVector(emu, end);
+    assert.equal(sv[3] & 0x03, 0x01);
+    assert.equal(sv[6] & 0x08, 0x08);
+  });
+
   it("takes about 0.8 us per byte on the wire plus the preamble", () => {
     const f = frame(MAC, 1514);
     startSend(emu, f);
