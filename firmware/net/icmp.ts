@@ -10,22 +10,21 @@
 
 import { Netif } from "./netif";
 import { csumAdd, csumFinish } from "./checksum";
-import { IpState } from "./ipv4";
+import { IpState, rd32 } from "./ipv4";
 
 export interface Icmp {
-  input(rx: Uint8Array, off: number, len: number, src: number, dst: number): void;
+  input(rx: Uint8Array, off: number, len: number): void;
   /** Answers the UDP datagram in rx (IP header at 14, ihl bytes) with port unreachable. */
-  portUnreachable(ihl: number, src: number): void;
+  portUnreachable(ihl: number): void;
   tick(now: number): void;
 }
 
-/** sendDirect(proto, dst, l4Len, dstMac): sends tx with the IPv4 header written, to a known MAC. */
+/** sendReply(proto, l4Len): sends tx[34..34+l4Len) back to the sender of the frame in rx (its MAC, its address). */
 export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number },
-  sendDirect: (proto: number, dst: number, l4Len: number, dstMac: Uint8Array) => number,
+  sendReply: (proto: number, l4Len: number) => number,
   burst: number, refillMs: number): Icmp {
   var rx = netif.rx;
   var tx = netif.tx;
-  var rxSrcMac = rx.subarray(6, 12);
   var copyOff = -1;
   var copyLen = -1;
   var copyView = rx.subarray(0, 0);
@@ -33,13 +32,13 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
   var nextRefill = 0;
 
   return {
-    input: function (rx: Uint8Array, off: number, len: number, src: number, dst: number): void {
+    input: function (rx: Uint8Array, off: number, len: number): void {
       c.rx++;
       if (len < 8) { c.dropShort++; return; }
       if (csumFinish(csumAdd(rx, off, len, 0)) !== 0) { c.dropChecksum++; return; }
       if (rx[off] !== 8) { c.dropType++; return; }
       c.echoIn++;
-      if (dst !== st.addr || len > tx.length - 34) { c.ignoredBroadcast++; return; }
+      if (rd32(rx, 30) !== st.addr || len > tx.length - 34) { c.ignoredBroadcast++; return; }
       if (off !== copyOff || len !== copyLen) {
         copyView = rx.subarray(off, off + len);
         copyOff = off;
@@ -51,12 +50,12 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       s = ~((s & 0xffff) + (s >>> 16)) & 0xffff;
       tx[36] = s >> 8;
       tx[37] = s & 255;
-      if (sendDirect(1, src, len, rxSrcMac) > 0) {
+      if (sendReply(1, len) > 0) {
         c.tx++;
         c.echoOut++;
       }
     },
-    portUnreachable: function (ihl: number, src: number): void {
+    portUnreachable: function (ihl: number): void {
       if (tokens <= 0) { c.rateLimited++; return; }
       tokens--;
       var quoted = ihl + 8;
@@ -67,7 +66,7 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       var s = csumFinish(csumAdd(tx, 34, 8 + quoted, 0));
       tx[36] = s >> 8;
       tx[37] = s & 255;
-      if (sendDirect(1, src, 8 + quoted, rxSrcMac) > 0) {
+      if (sendReply(1, 8 + quoted) > 0) {
         c.tx++;
         c.unreachOut++;
       }

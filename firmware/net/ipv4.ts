@@ -35,13 +35,20 @@ export function wr32(b: Uint8Array, i: number, v: number): void {
   b[i + 3] = v & 255;
 }
 
-export type Ipv4Deliver = (proto: number, l4Off: number, l4Len: number, src: number, dst: number) => void;
+/**
+ * Receives a validated payload. The addresses stay in rx (source at 26, destination at 30; read
+ * them with rd32 where needed): not passing them as arguments keeps V8 from boxing the unsigned
+ * numbers >= 2^31 on every packet, and costs nothing on Espruino.
+ */
+export type Ipv4Deliver = (proto: number, l4Off: number, l4Len: number) => void;
 
 export interface Ipv4 {
   /** Validates the IPv4 packet in rx (frame length len) and hands its payload to deliver. */
   input(rx: Uint8Array, len: number): void;
   /** Writes Ethernet source/type and the IPv4 header into tx for an l4Len-byte payload at 34. */
   writeHeader(proto: number, dst: number, l4Len: number): void;
+  /** The same, addressed to the source of the packet in rx (replies: echo, ICMP errors). */
+  writeReply(proto: number, l4Len: number): void;
   /** Updates the source address kept in the header template. */
   setSource(addr: number): void;
 }
@@ -59,6 +66,24 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   template[20] = 0x40;  // DF
   template[22] = 64;    // TTL
   var id = 0;
+  var rxSrcIp = rx.subarray(26, 30);
+
+  function begin(proto: number, l4Len: number): void {
+    tx.set(template, 0);
+    var tl = l4Len + 20;
+    tx[16] = tl >> 8;
+    tx[17] = tl & 255;
+    id = (id + 1) & 0xffff;
+    tx[18] = id >> 8;
+    tx[19] = id & 255;
+    tx[23] = proto;
+  }
+
+  function seal(): void {
+    var s = csumFinish(csumView(txHdr));
+    tx[24] = s >> 8;
+    tx[25] = s & 255;
+  }
 
   return {
     input: function (rx: Uint8Array, len: number): void {
@@ -80,21 +105,17 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
       var addr = st.addr;
       if (dst !== addr && addr !== 0 && dst !== 0xffffffff && dst !== ((addr | ~st.mask) >>> 0)) { c.dropNotForUs++; return; }
       if (ihl !== 20) c.options++;
-      deliver(rx[23], 14 + ihl, tl - ihl, rd32(rx, 26), dst);
+      deliver(rx[23], 14 + ihl, tl - ihl);
     },
     writeHeader: function (proto: number, dst: number, l4Len: number): void {
-      tx.set(template, 0);
-      var tl = l4Len + 20;
-      tx[16] = tl >> 8;
-      tx[17] = tl & 255;
-      id = (id + 1) & 0xffff;
-      tx[18] = id >> 8;
-      tx[19] = id & 255;
-      tx[23] = proto;
+      begin(proto, l4Len);
       wr32(tx, 30, dst);
-      var s = csumFinish(csumView(txHdr));
-      tx[24] = s >> 8;
-      tx[25] = s & 255;
+      seal();
+    },
+    writeReply: function (proto: number, l4Len: number): void {
+      begin(proto, l4Len);
+      tx.set(rxSrcIp, 30);
+      seal();
     },
     setSource: function (addr: number): void {
       wr32(template, 26, addr);

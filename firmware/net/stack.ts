@@ -15,7 +15,7 @@ import { Clock } from "../../hal/types";
 import { createCounters, StackCounters } from "./counters";
 import { createEthFilter, EthFilter } from "./ethernet";
 import { createArp, Arp } from "./arp";
-import { createIpv4, IpState, parseIp, formatIp } from "./ipv4";
+import { createIpv4, parseIp, formatIp, rd32 } from "./ipv4";
 import { createIcmp } from "./icmp";
 import { createUdp, UdpHandler } from "./udp";
 import { createDhcp, Dhcp } from "./dhcp";
@@ -69,6 +69,7 @@ function or(v: number | undefined, d: number): number {
 export function createStack(netif: Netif, clock: Clock, config: StackConfig): Stack {
   var rx = netif.rx;
   var tx = netif.tx;
+  var rxSrcMac = rx.subarray(6, 12);
   var counters = createCounters();
   var ce = counters.eth;
   var ci = counters.ip;
@@ -113,19 +114,20 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     return sendFrame(len);
   }
 
-  function sendDirect(proto: number, dst: number, l4Len: number, dstMac: Uint8Array): number {
-    ipv4.writeHeader(proto, dst, l4Len);
-    tx.set(dstMac, 0);
+  /** Sends the l4Len-byte payload at tx[34..) back to the sender of the frame in rx. */
+  function sendReply(proto: number, l4Len: number): number {
+    ipv4.writeReply(proto, l4Len);
+    tx.set(rxSrcMac, 0);
     return sendFrame(l4Len + 34);
   }
 
-  function deliver(proto: number, off: number, len: number, src: number, dst: number): void {
-    if (proto === 17) udp.input(rx, off, len, src, dst);
-    else if (proto === 1) icmp.input(rx, off, len, src, dst);
+  function deliver(proto: number, off: number, len: number): void {
+    if (proto === 17) udp.input(rx, off, len);
+    else if (proto === 1) icmp.input(rx, off, len);
     else {
       for (var i = 0; i < protoIds.length; i++) {
         if (protoIds[i] === proto) {
-          protoFns[i](rx, off, len, src, dst);
+          protoFns[i](rx, off, len, rd32(rx, 26), rd32(rx, 30));
           return;
         }
       }
@@ -216,7 +218,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     holdBytes: or(config.arpHoldBytes, tx.length),
   });
   var ipv4 = createIpv4(netif, stack, ci, deliver);
-  var icmp = createIcmp(netif, stack, counters.icmp, sendDirect, 4, 250);
+  var icmp = createIcmp(netif, stack, counters.icmp, sendReply, 4, 250);
   var udp = createUdp(netif, stack, counters.udp, or(config.udpPorts, 4), ipSend, icmp.portUnreachable);
   stack.arp = arp;
   stack.udp = udp;

@@ -4,7 +4,7 @@
 
 import { Netif } from "./netif";
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { IpState } from "./ipv4";
+import { IpState, rd32 } from "./ipv4";
 
 export type UdpHandler = (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
 
@@ -13,12 +13,13 @@ export interface Udp {
   unbind(port: number): void;
   /** Payload already at tx[42..42+len): fills the UDP header and sends. Result as Stack.ipSend. */
   send(dst: number, dstPort: number, srcPort: number, len: number): number;
-  input(rx: Uint8Array, off: number, len: number, src: number, dst: number): void;
+  /** The datagram at rx[off..off+len); addresses read from the IPv4 header in rx. */
+  input(rx: Uint8Array, off: number, len: number): void;
 }
 
 export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number }, maxPorts: number,
   ipSend: (proto: number, dst: number, l4Len: number) => number,
-  unreachable: (ihl: number, src: number) => void): Udp {
+  unreachable: (ihl: number) => void): Udp {
   var tx = netif.tx;
   var ports = new Uint16Array(maxPorts);
   var fns: (UdpHandler | null)[] = [];
@@ -64,8 +65,10 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
       if (r >= 0) c.tx++;
       return r;
     },
-    input: function (rx: Uint8Array, off: number, len: number, src: number, dst: number): void {
+    input: function (rx: Uint8Array, off: number, len: number): void {
       c.rx++;
+      var src = rd32(rx, 26);
+      var dst = rd32(rx, 30);
       if (len < 8) { c.dropShort++; return; }
       var ulen = (rx[off + 4] << 8) | rx[off + 5];
       if (ulen < 8 || ulen > len) { c.dropLength++; return; }
@@ -76,7 +79,7 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
       var i = find((rx[off + 2] << 8) | rx[off + 3]);
       if (i < 0) {
         c.noPort++;
-        if (dst === st.addr) unreachable(off - 14, src);
+        if (dst === st.addr) unreachable(off - 14);
         return;
       }
       (fns[i] as UdpHandler)(src, (rx[off] << 8) | rx[off + 1], rx, off + 8, ulen - 8);
