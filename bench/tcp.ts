@@ -141,7 +141,7 @@ function bulk(from: Node, to: Node, total: number, port: number): number {
   return received;
 }
 
-function allocation(): void {
+export function allocation(): void {
   // Two TCPs joined directly: each ipSend copies the segment into a preallocated queue slot.
   const Q = 64;
   const qbuf = new Uint8Array(Q * 1600);
