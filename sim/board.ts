@@ -98,7 +98,7 @@ export interface SimBoardOptions {
    * module, process.env...), outside the console. The sim exits non-zero.
    */
   onFatal: (message: string) => void;
-  /** JsVar count reported by process.memory() (default 12000). */
+  /** JsVar count reported by process.memory() (default 12000); usage is estimateBlocks() of the firmware's globals. */
   vars?: number;
 }
 
@@ -275,6 +275,36 @@ const PRELUDE = `(function (g, host, pinNames, wiring) {
   };
 })`;
 
+/**
+ * Espruino-style size in JsVar blocks of everything reachable from `roots`, using the costs
+ * measured on Espruino (shared/reference/espruino.md): an object 2 blocks per property (name +
+ * value), a function 8, a typed array ceil(bytes/12)+4, a string ceil(length/9)+1. State held
+ * only in closures is invisible to this walk, so it is a lower bound.
+ */
+export function estimateBlocks(roots: any[], limit = 200000): number {
+  const seen = new Set<any>();
+  const stack = roots.slice();
+  let blocks = 0;
+  while (stack.length && seen.size < limit) {
+    const v = stack.pop();
+    if (typeof v === "string") { blocks += Math.ceil(v.length / 9) + 1; continue; }
+    if (v === null || (typeof v !== "object" && typeof v !== "function") || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) { blocks += Math.ceil(v.byteLength / 12) + 4; continue; }
+    if (v instanceof ArrayBuffer) { blocks += Math.ceil(v.byteLength / 12) + 4; continue; }
+    if (typeof v === "function") blocks += 8;
+    let names: string[];
+    try { names = Object.getOwnPropertyNames(v); } catch { continue; }
+    if (typeof v === "function") names = names.filter((n) => n !== "prototype" && n !== "length" && n !== "name");
+    for (const n of names) {
+      blocks += 2;
+      const d = Object.getOwnPropertyDescriptor(v, n);
+      if (d && "value" in d) stack.push(d.value);
+    }
+  }
+  return blocks;
+}
+
 interface Watch { id: number; fn: Function; pin: string; edge: string; repeat: boolean; lastTime: number }
 
 export function createSimBoard(opts: SimBoardOptions): SimBoard {
@@ -295,7 +325,6 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   let nextWatch = 1;
   let nextTimer = 1;
   let stopped = false;
-  let heapBase = 0;
   fs.mkdirSync(opts.storageDir, { recursive: true });
 
   const context = vm.createContext({});
@@ -337,6 +366,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   // lazily at its next access; a board's chip does them on its own, raising INT. Poll INT
   // every millisecond so frames leave and TXIF rises without the firmware touching the bus.
   const chipClock = setInterval(() => { if (!stopped) chip.intLevel(); }, 1);
+  chipClock.unref(); // the firmware's own timers, the console and the back-ends keep the sim alive
 
   function storagePath(name: string): string {
     return path.join(opts.storageDir, encodeURIComponent(name).replace(/^\./, "%2E"));
@@ -393,11 +423,10 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       if (t) { clearTimeout(t); timers.delete(id); }
     },
     "E.toString"(b: Uint8Array) { return hostE.toString(b); },
-    "E.getSizeOf"(v: any, d: number) { return hostE.getSizeOf(v, d); },
+    "E.getSizeOf"(v: any) { return estimateBlocks([v]); },
     "E.CRC32"(b: Uint8Array) { return hostE.CRC32(b); },
     memory() {
-      const used = Math.max(0, process.memoryUsage().heapUsed - heapBase);
-      const usage = Math.min(vars, Math.round(used / 64)); // rough: V8 objects vs 14-byte JsVars
+      const usage = Math.min(vars, estimateBlocks(deviceRoots()));
       return [vars - usage, usage, vars, blocksize];
     },
     "storage.read"(name: string, offset?: number, length?: number) {
@@ -438,6 +467,18 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
 
   const prelude = vm.runInContext(PRELUDE, context, { filename: "sim-prelude.js" });
   helpers = prelude(vm.runInContext("this", context), bridge, SIM_PIN_NAMES.slice(), SIM_WIRING);
+  // The firmware's own globals: everything on the global object that the sim did not put there.
+  const builtins = new Set<string>((vm.runInContext("Object.getOwnPropertyNames(globalThis)", vm.createContext({})) as string[]).concat(SIM_GLOBALS));
+  const globalObj = vm.runInContext("this", context);
+  function deviceRoots(): any[] {
+    const roots: any[] = [];
+    for (const n of Object.getOwnPropertyNames(globalObj)) {
+      if (builtins.has(n)) continue;
+      const d = Object.getOwnPropertyDescriptor(globalObj, n);
+      if (d && "value" in d) roots.push(d.value);
+    }
+    return roots;
+  }
   const cfg = JSON.stringify(opts.config);
   vm.runInContext("this.SIM_CONFIG = JSON.parse(" + JSON.stringify(cfg) + ");", context);
   helpers.absent(ABSENT_ON_ESPRUINO);
@@ -446,7 +487,6 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     context,
     counters,
     load(code: string, filename: string): void {
-      heapBase = process.memoryUsage().heapUsed;
       try {
         vm.runInContext(code, context, { filename });
         helpers.emit("init");

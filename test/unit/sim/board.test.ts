@@ -34,9 +34,12 @@ function tmpDir(): string {
 }
 after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
+const boards: SimBoard[] = [];
+afterEach(() => { while (boards.length) boards.pop()!.stop(); });
 function makeBoard(lines: string[] = [], fatals: string[] = [], chip: SpiChip = fakeChip()): SimBoard {
-  return createSimBoard({ chip, config: { ip: "192.0.2.2", slots: 3 }, storageDir: tmpDir(), out: (l) => lines.push(l), onFatal: (m) => fatals.push(m) });
+  return track(createSimBoard({ chip, config: { ip: "192.0.2.2", slots: 3 }, storageDir: tmpDir(), out: (l) => lines.push(l), onFatal: (m) => fatals.push(m) }));
 }
+function track(b: SimBoard): SimBoard { boards.push(b); return b; }
 
 const run = (b: SimBoard, code: string): any => vm.runInContext(code, b.context);
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
@@ -160,14 +163,20 @@ describe("sim board: timers, E, process, Storage, console", () => {
     assert.equal(run(b, "E.CRC32('123456789')"), 0xcbf43926);
     assert.equal(run(b, "E.toString([72, 105], 33)"), "Hi!");
     assert.equal(run(b, "var u = E.toUint8Array('ab', [1]); (u instanceof Uint8Array) + ':' + u.join(',')"), "true:97,98,1");
-    const m = run(b, "var m = process.memory(); [m.free + m.usage === m.total, m.total, m.blocksize].join(',')");
-    assert.equal(m, "true,12000,14");
+    // JsVar block costs measured on Espruino (shared/reference/espruino.md)
+    assert.equal(run(b, "E.getSizeOf({ a: 1, b: 2, c: 3 })"), 6);
+    assert.equal(run(b, "E.getSizeOf(new Uint8Array(1500))"), 129);
+    assert.equal(run(b, "var s1500 = ''; for (var i = 0; i < 1500; i++) s1500 += 'x'; E.getSizeOf(s1500)"), 168);
+    const before = run(b, "process.memory().usage");
+    run(b, "var big = { buf: new Uint8Array(1500) }");
+    const m = run(b, "var m = process.memory(); [m.free + m.usage === m.total, m.total, m.blocksize, m.usage].join(',')");
+    assert.equal(m, "true,12000,14," + (before + 2 + 129), "usage grows by the new global object: one property (2) + the array (129)");
     b.stop();
   });
 
   it("require('Storage') is backed by a folder; read returns a string", () => {
     const dir = tmpDir();
-    const b = createSimBoard({ chip: fakeChip(), config: {}, storageDir: dir, out: () => {}, onFatal: () => {} });
+    const b = track(createSimBoard({ chip: fakeChip(), config: {}, storageDir: dir, out: () => {}, onFatal: () => {} }));
     const r = run(b, `var s = require('Storage'); s.write('.conf', 'hello'); s.write('bin', new Uint8Array([0, 200]));
       s.writeJSON('j', { a: 1 });
       [typeof s.read('.conf'), s.read('.conf'), s.read('.conf', 1, 3), s.read('bin').charCodeAt(1), s.readJSON('j').a, s.list().join('|'), s.read('none')].join(',')`);
