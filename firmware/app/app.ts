@@ -85,7 +85,12 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   var tcp = createTcp(stack, { slots: cfg.slots, mss: to.mss, sendBuf: to.sendBuf, recvWindow: to.recvWindow, mslMs: to.mslMs });
   startEcho(tcp, 7);
   var ho = cfg.http || {};
-  var http = createHttpServer(tcp, { slots: cfg.slots, port: ho.port, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers });
+  // One connection fewer than the slots is served, so that a client over the limit still gets
+  // a 503 from the last slot rather than a reset.
+  var http = createHttpServer(tcp, {
+    slots: cfg.slots, port: ho.port, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
+    maxConnections: cfg.slots > 2 ? cfg.slots - 1 : cfg.slots,
+  });
   stack.onTick(function (now: number): void { http.tick(now); });
   var t0 = hal.clock.now();
   var ledOn = false;

@@ -170,6 +170,19 @@ describe("http through TCP + IP + driver + emulator", function () {
     assert.equal(s.led, true);
   });
 
+  it("503 for the connection beyond the served count (slots - 1), a clean answer instead of a reset", () => {
+    const ks: Client[] = [];
+    for (let i = 0; i < 5; i++) ks.push(rig.connect());   // 6 slots: 5 served
+    const extra = rig.connect();
+    rig.write(extra, GET("/"));
+    const r = responses(rig, extra, 1)[0];
+    assert.equal(r.status, 503);
+    assert.equal(r.headers["retry-after"], "1");
+    assert.ok(rig.until(() => extra.peerClosed, 5000));
+    rig.write(ks[0], GET("/api/led"));
+    assert.equal(responses(rig, ks[0], 1)[0].status, 200);
+  });
+
   it("serves several connections at once", () => {
     rig.dev.addTestAsset("/t.bin", 20000);
     const ks = [rig.connect(), rig.connect(), rig.connect(), rig.connect()];
