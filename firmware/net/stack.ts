@@ -34,7 +34,7 @@ export interface StackConfig {
   arpHoldBytes?: number;     // hold buffer for one frame awaiting ARP, 0 = none [netif.tx.length]
   udpPorts?: number;         // UDP bindings [4]
   multicastGroups?: number;  // joinable Ethernet multicast groups [2]
-  pollBudget?: number;       // frames handled per poll() at most [16]
+  pollBudget?: number;       // frames handled per poll() at most (a bound, not a batch size) [64]
 }
 
 export type ProtoInput = (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void;
@@ -73,7 +73,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   var counters = createCounters();
   var ce = counters.eth;
   var ci = counters.ip;
-  var budget = or(config.pollBudget, 16);
+  var budget = or(config.pollBudget, 64);
   var protoIds: number[] = [];
   var protoFns: ProtoInput[] = [];
   var tickers: ((now: number) => void)[] = [];

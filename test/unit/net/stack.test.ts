@@ -233,6 +233,17 @@ describe("net/stack: Ethernet, ARP, IPv4, ICMP, UDP (test-double link)", () => {
     assert.equal(deliver(netif, stack, udpFrame(BCAST_MAC, PEER, 0xffffffff, 4000, 5000, [1])).length, 0);
   });
 
+  it("poll() drains waiting frames up to its bound (64), the rest on the next call", () => {
+    const { netif, stack } = setup();
+    netif.take();
+    for (let i = 0; i < 70; i++) netif.push(pingFrame(4, ME, 1, i));
+    stack.poll();
+    assert.equal(netif.take().length, 64);
+    assert.equal(netif.inbox.length, 6);
+    stack.poll();
+    assert.equal(netif.take().length, 6);
+  });
+
   it("hands other protocols to onProtocol handlers with offsets and addresses", () => {
     const { netif, stack } = setup();
     netif.take();
