@@ -615,6 +615,7 @@ export class Enc28j60Emulator {
   /** The RESET pin (or power cycle): like SRC but ECOCON too. Opens the invalid window. */
   hardwareReset(): void {
     this.powerOnReset();
+    this.updateInt();
   }
 
   private afterReset(): void {
@@ -830,8 +831,7 @@ export class Enc28j60Emulator {
       if (len >= 16 && ((frame[14] << 8) | frame[15]) === 1) status += 1 << 28; else status += 1 << 29;
     }
     if (type === 0x8100) status += 1 << 30;
-    let next = wr + needed;
-    if (next > nd) next = st + (next - nd - 1);
+    const next = this.ringAdvance(wr, needed, st, nd);
     let hdrNext = next;
     if (this.corruptNext) {
       // Erratum 14: the hardware wrote a garbage header (odd next pointer, reserved bit 31 set, not OK)
@@ -857,6 +857,18 @@ export class Enc28j60Emulator {
     this.droppedSinceLast = false;
     c.rxDelivered++;
     return true;
+  }
+
+  /** The address n bytes after p with the receive-write wrap rule (ERXND -> ERXST, else 0x1FFF -> 0). */
+  private ringAdvance(p: number, n: number, st: number, nd: number): number {
+    while (n > 0) {
+      const last = p <= nd ? nd : 0x1fff;
+      const k = Math.min(n, last - p + 1);
+      n -= k;
+      p += k;
+      if (p > last) p = last === nd ? st : 0;
+    }
+    return p;
   }
 
   /** Copies src[0..n) into the ring at p (wrapping ERXND -> ERXST, else 0x1FFF -> 0); returns the next p. */
@@ -1138,6 +1150,7 @@ export class Enc28j60Emulator {
   /** Register value as RCR would return it (no SPI traffic, no side effects, not counted). */
   readReg(bank: number, addr: number): number {
     this.sync();
+    this.updateInt();
     const idx = addr >= 0x1b ? addr : ((bank & 3) << 5) | (addr & 0x1f);
     return this.peek(idx, false);
   }
@@ -1145,6 +1158,7 @@ export class Enc28j60Emulator {
   /** PHY register value without the side effects of an MII read. */
   readPhy(addr: number): number {
     this.sync();
+    this.updateInt();
     return this.phyPeek(addr & 0x1f);
   }
 
