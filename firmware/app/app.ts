@@ -10,6 +10,7 @@ import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { createHttpServer, HttpServer } from "../http/server";
 import { installPage, PageContext, Settings } from "./routes";
+import { serveStorageFiles, FlashStorage } from "./files";
 
 /** Settings storage (Espruino's require("Storage") has this shape). */
 export interface KeyStore {
@@ -134,6 +135,11 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     },
   };
   installPage(http, ctx);
+  // Files uploaded to flash as "www/<path>" are served too (and may replace the page).
+  var flash: any = store;
+  if (flash && typeof flash.list === "function") {
+    try { serveStorageFiles(http, flash as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
+  }
 
   function setLed(on: boolean): void {
     ledOn = !!on;
