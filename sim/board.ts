@@ -337,7 +337,24 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   }
   function callDevice(fn: Function, args: any[]): void {
     if (stopped) return;
+    resync = true;
     try { fn.apply(undefined, args); } catch (e) { uncaught(e); }
+  }
+
+  // The board's clock (getTime, watch times). It follows the wall clock, except that inside one
+  // run of device code (a timer, a watch, the load, a console line) it moves by at most
+  // MAX_STEP_MS between two readings: a pause of the host (GC, another process on the CPU) is not
+  // something a board's tight polling loop ever sees, and would break bounded waits such as the
+  // driver's post-reset wait. The lost time is caught up when the next run of device code starts.
+  const MAX_STEP_MS = 2;
+  let lastMs = 0;
+  let resync = true;
+  function boardMs(): number {
+    const w = performance.now() - t0;
+    if (resync) { resync = false; if (w > lastMs) lastMs = w; return lastMs; }
+    const d = w - lastMs;
+    if (d > 0) lastMs += d > MAX_STEP_MS ? MAX_STEP_MS : d;
+    return lastMs;
   }
 
   function setLevel(name: string, level: boolean): void {
@@ -347,7 +364,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     if (name === SIM_WIRING.cs) { if (level) chip.csHigh(); else chip.csLow(); }
     // RESET low holds the chip in reset; the invalid-access window starts again at release.
     if (name === SIM_WIRING.reset && chip.hardwareReset) chip.hardwareReset();
-    const time = (performance.now() - t0) / 1000;
+    const time = boardMs() / 1000;
     for (const w of watches.values()) {
       if (w.pin !== name) continue;
       if (w.edge === "falling" && level) continue;
@@ -398,14 +415,14 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     },
     setWatch(fn: Function, pin: string, edge: string, repeat: boolean) {
       const id = nextWatch++;
-      watches.set(id, { id, fn, pin, edge, repeat, lastTime: (performance.now() - t0) / 1000 });
+      watches.set(id, { id, fn, pin, edge, repeat, lastTime: boardMs() / 1000 });
       return id;
     },
     clearWatch(id: number | undefined) {
       if (id === undefined) watches.clear();
       else if (!watches.delete(id)) throw new Error("Unknown Watch " + id);
     },
-    getTime() { return (performance.now() - t0) / 1000; },
+    getTime() { return boardMs() / 1000; },
     getSerial() { return "53494d2d" + (opts.config.mac || "").replace(/[^0-9a-f]/gi, ""); },
     setTimeout(fn: Function, ms: number, extra: any[]) {
       const id = nextTimer++;
@@ -488,6 +505,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     counters,
     load(code: string, filename: string): void {
       try {
+        resync = true;
         vm.runInContext(code, context, { filename });
         helpers.emit("init");
       } catch (e) {
@@ -500,6 +518,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     },
     evalLine(line: string): string {
       try {
+        resync = true;
         const v = vm.runInContext(line, context, { filename: "console" });
         return "=" + formatValue(v);
       } catch (e) {

@@ -73,6 +73,11 @@ async function main(): Promise<void> {
   const shutdown = async (code: number): Promise<void> => {
     if (exiting) return;
     exiting = true;
+    if (sim) {
+      const c = sim.wire.counters;
+      say("sim: wire: " + c.toDevice + " frames to the device, " + c.fromDevice + " from it, lost " + c.lostToDevice + " to / " +
+        c.lostFromDevice + " from, " + c.refusedByChip + " refused by the chip");
+    }
     try { if (sim) await sim.close(); } catch { /* best effort */ }
     process.exit(code);
   };
