@@ -115,6 +115,15 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   var T = compileTable();
   var S = createSlots(n, sendBuf);
+  // The slot arrays as locals: shorter code once minified (Espruino keeps the source in RAM).
+  var cwnd = S.cwnd, fl = S.fl, gen = S.gen, handler = S.handler, irs = S.irs, iss = S.iss,
+    lport = S.lport, lst = S.lst, maxWnd = S.maxWnd, mss = S.mss, probes = S.probes,
+    rcvAdv = S.rcvAdv, rcvNxt = S.rcvNxt, rcvWnd = S.rcvWnd, retries = S.retries, ring = S.ring,
+    rip = S.rip, rport = S.rport, rsegs = S.rsegs, rto = S.rto, rttSeq = S.rttSeq, rttT = S.rttT,
+    rttvar = S.rttvar, sndHead = S.sndHead, sndLen = S.sndLen, sndMax = S.sndMax,
+    sndNxt = S.sndNxt, sndUna = S.sndUna, sndWl1 = S.sndWl1, sndWl2 = S.sndWl2, sndWnd = S.sndWnd,
+    srtt = S.srtt, st = S.st, tAck = S.tAck, tPersist = S.tPersist, tRexmt = S.tRexmt,
+    tState = S.tState, tUsed = S.tUsed;
   var tx = stack.netif.tx;
   var clock = stack.clock;
   var now = 0;
@@ -154,59 +163,59 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
    */
   function window(s: number): number {
     var w = recvWindow;
-    var h = S.handler[s];
+    var h = handler[s];
     if (h && h.room) {
       var r = h.room(s);
       if (r < w) w = r > 0 ? r : 0;
     }
-    var nxt = S.rcvNxt[s];
-    var keep = (S.rcvAdv[s] - nxt) | 0;
+    var nxt = rcvNxt[s];
+    var keep = (rcvAdv[s] - nxt) | 0;
     if (keep < 0) keep = 0;
     if (w < keep) w = keep;
     else if (keep > 0 && w - keep < swsStep && w < recvWindow) w = keep;
-    S.rcvWnd[s] = w;
-    S.rcvAdv[s] = (nxt + w) >>> 0;
+    rcvWnd[s] = w;
+    rcvAdv[s] = (nxt + w) >>> 0;
     return w;
   }
 
   /** Sends one segment of slot s; len bytes of payload from the ring at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
     var wnd = flags & F_RST ? 0 : window(s);
-    var hl = putHeader(tx, TX, S.lport[s], S.rport[s], seq, flags & F_ACK ? S.rcvNxt[s] : 0, flags, wnd, mssOpt);
+    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F_ACK ? rcvNxt[s] : 0, flags, wnd, mssOpt);
     if (len > 0) {
       var base = s * sendBuf;
-      var start = (S.sndHead[s] + ((seq - S.sndUna[s]) >>> 0)) % sendBuf;
+      var start = (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
       var first = sendBuf - start;
       if (first > len) first = len;
-      tx.set(S.ring.subarray(base + start, base + start + first), TX + hl);
-      if (len > first) tx.set(S.ring.subarray(base, base + len - first), TX + hl + first);
+      tx.set(ring.subarray(base + start, base + start + first), TX + hl);
+      if (len > first) tx.set(ring.subarray(base, base + len - first), TX + hl + first);
       counters.bytesOut += len;
     }
-    S.fl[s] &= ~SF_ACK_PENDING;
-    S.tAck[s] = 0;
-    S.rsegs[s] = 0;
-    S.tUsed[s] = now;
-    finish(S.rip[s], hl + len);
+    fl[s] &= ~SF_ACK_PENDING;
+    tAck[s] = 0;
+    rsegs[s] = 0;
+    tUsed[s] = now;
+    finish(rip[s], hl + len);
   }
 
   function sendAck(s: number): void {
-    emit(s, F_ACK, S.sndNxt[s], 0, 0);
+    emit(s, F_ACK, sndNxt[s], 0, 0);
   }
 
   function armRexmt(s: number): void {
-    if (S.tRexmt[s] === 0) S.tRexmt[s] = now + S.rto[s];
+    if (tRexmt[s] === 0) tRexmt[s] = now + rto[s];
   }
 
   function sendSyn(s: number, ack: boolean): void {
-    var iss = S.iss[s];
-    emit(s, ack ? F_SYN | F_ACK : F_SYN, iss, 0, ourMss);
-    S.sndNxt[s] = (iss + 1) >>> 0;
-    if (S.sndMax[s] === iss) {
-      S.sndMax[s] = (iss + 1) >>> 0;
-      if (S.retries[s] === 0) {
-        S.fl[s] |= SF_TIMING;
-        S.rttSeq[s] = iss;
-        S.rttT[s] = now;
+    var i0 = iss[s];
+    emit(s, ack ? F_SYN | F_ACK : F_SYN, i0, 0, ourMss);
+    sndNxt[s] = (i0 + 1) >>> 0;
+    if (sndMax[s] === i0) {
+      sndMax[s] = (i0 + 1) >>> 0;
+      if (retries[s] === 0) {
+        fl[s] |= SF_TIMING;
+        rttSeq[s] = i0;
+        rttT[s] = now;
       }
     }
     armRexmt(s);
@@ -214,45 +223,45 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends queued data and the FIN as the windows allow; returns segments sent. */
   function output(s: number): number {
-    if ((S.fl[s] & (SF_SYN_ACKED | SF_FIN_ACKED)) !== SF_SYN_ACKED) return 0;
-    var una = S.sndUna[s];
-    var len = S.sndLen[s];
-    var wnd = S.sndWnd[s];
-    if (S.cwnd[s] < wnd) wnd = S.cwnd[s];
-    var mss = S.mss[s];
+    if ((fl[s] & (SF_SYN_ACKED | SF_FIN_ACKED)) !== SF_SYN_ACKED) return 0;
+    var una = sndUna[s];
+    var len = sndLen[s];
+    var wnd = sndWnd[s];
+    if (cwnd[s] < wnd) wnd = cwnd[s];
+    var m = mss[s];
     var sent = 0;
     var off = 0;
     for (;;) {
-      var nxt = S.sndNxt[s];
+      var nxt = sndNxt[s];
       off = (nxt - una) >>> 0;
       if (off > len) break;
       var k = len - off;
       var room = wnd - off;
       if (k > room) k = room;
-      if (k > mss) k = mss;
+      if (k > m) k = m;
       if (k < 0) k = 0;
       // Sender SWS avoidance (MUST-38): with data in flight, do not send a small segment only
       // because the window is small; the next ACK brings us back here.
-      if (k < mss && k < len - off && off > 0 && k < S.maxWnd[s] >> 1) break;
-      var fin = S.fl[s] & SF_FIN_QUEUED && off + k === len ? F_FIN : 0;
+      if (k < m && k < len - off && off > 0 && k < maxWnd[s] >> 1) break;
+      var fin = fl[s] & SF_FIN_QUEUED && off + k === len ? F_FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F_ACK | fin | (k > 0 && off + k === len ? F_PSH : 0), nxt, k, 0);
       var end = (nxt + k + (fin ? 1 : 0)) >>> 0;
-      S.sndNxt[s] = end;
-      if (fin) S.fl[s] |= SF_FIN_SENT;
-      if (seqLe(S.sndMax[s], nxt) && !(S.fl[s] & SF_TIMING)) {
-        S.fl[s] |= SF_TIMING;
-        S.rttSeq[s] = nxt;
-        S.rttT[s] = now;
+      sndNxt[s] = end;
+      if (fin) fl[s] |= SF_FIN_SENT;
+      if (seqLe(sndMax[s], nxt) && !(fl[s] & SF_TIMING)) {
+        fl[s] |= SF_TIMING;
+        rttSeq[s] = nxt;
+        rttT[s] = now;
       }
-      if (seqLt(S.sndMax[s], end)) S.sndMax[s] = end;
+      if (seqLt(sndMax[s], end)) sndMax[s] = end;
       armRexmt(s);
       sent++;
       if (fin) break;
     }
     // Peer's window closed with data waiting and nothing in flight: probe it (persist timer).
-    if (S.sndWnd[s] === 0 && off < len && S.sndNxt[s] === una && S.tPersist[s] === 0) {
-      S.tPersist[s] = now + probeDelay(S, s);
+    if (sndWnd[s] === 0 && off < len && sndNxt[s] === una && tPersist[s] === 0) {
+      tPersist[s] = now + probeDelay(S, s);
     }
     return sent;
   }
@@ -260,28 +269,28 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void). */
   function resend(s: number): void {
     counters.retransmits++;
-    S.fl[s] &= ~SF_TIMING;
-    S.cwnd[s] = S.mss[s];
-    S.tRexmt[s] = 0;
-    if (!(S.fl[s] & SF_SYN_ACKED)) {
-      sendSyn(s, S.st[s] !== SYN_SENT);
+    fl[s] &= ~SF_TIMING;
+    cwnd[s] = mss[s];
+    tRexmt[s] = 0;
+    if (!(fl[s] & SF_SYN_ACKED)) {
+      sendSyn(s, st[s] !== SYN_SENT);
       return;
     }
-    S.sndNxt[s] = S.sndUna[s];
+    sndNxt[s] = sndUna[s];
     output(s);
   }
 
   function probe(s: number): void {
-    var nxt = S.sndNxt[s];
+    var nxt = sndNxt[s];
     counters.zeroWindowProbes++;
-    if (((nxt - S.sndUna[s]) >>> 0) < S.sndLen[s]) {
+    if (((nxt - sndUna[s]) >>> 0) < sndLen[s]) {
       emit(s, F_ACK, nxt, 1, 0);
-      if (seqLt(S.sndMax[s], (nxt + 1) >>> 0)) S.sndMax[s] = (nxt + 1) >>> 0;
+      if (seqLt(sndMax[s], (nxt + 1) >>> 0)) sndMax[s] = (nxt + 1) >>> 0;
     } else {
       sendAck(s);
     }
-    if (S.probes[s] < 255) S.probes[s]++;
-    S.tPersist[s] = now + probeDelay(S, s);
+    if (probes[s] < 255) probes[s]++;
+    tPersist[s] = now + probeDelay(S, s);
   }
 
   function replyRst(dst: number, sport: number, dport: number, seq: number, ack: number, flags: number): void {
@@ -306,124 +315,124 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- engine
   function free(s: number): void {
-    S.st[s] = CLOSED;
-    S.fl[s] = 0;
-    S.gen[s] = (S.gen[s] + 1) & 0xffff;
-    S.tRexmt[s] = 0;
-    S.tPersist[s] = 0;
-    S.tAck[s] = 0;
-    S.tState[s] = 0;
-    S.sndLen[s] = 0;
-    S.sndHead[s] = 0;
-    S.lst[s] = -1;
-    S.handler[s] = null;
+    st[s] = CLOSED;
+    fl[s] = 0;
+    gen[s] = (gen[s] + 1) & 0xffff;
+    tRexmt[s] = 0;
+    tPersist[s] = 0;
+    tAck[s] = 0;
+    tState[s] = 0;
+    sndLen[s] = 0;
+    sndHead[s] = 0;
+    lst[s] = -1;
+    handler[s] = null;
   }
 
   function fire(s: number, ev: number): boolean {
-    var row = step(T, S.st[s], ev);
+    var row = step(T, st[s], ev);
     if (row === 0) {
       counters.noTransition++;
       return false;
     }
-    S.st[s] = nextOf(row);
+    st[s] = nextOf(row);
     var a = actionsOf(row);
     if (a !== 0) act(s, a, reasonOf(row));
     return true;
   }
 
   function act(s: number, a: number, reason: number): void {
-    var g = S.gen[s];
+    var g = gen[s];
     var sent = 0;
     if (a & A_RESEND) resend(s);
     if (a & A_SYN) sendSyn(s, false);
     if (a & A_SYNACK) sendSyn(s, true);
-    if (a & A_FIN) S.fl[s] |= SF_FIN_QUEUED;
+    if (a & A_FIN) fl[s] |= SF_FIN_QUEUED;
     if (a & A_OUTPUT) sent = output(s);
     if (a & A_ACK && sent === 0) sendAck(s);
     if (a & A_RST) {
       counters.rstOut++;
-      emit(s, F_RST, S.sndNxt[s], 0, 0);
+      emit(s, F_RST, sndNxt[s], 0, 0);
     }
     if (a & A_TIMER_2MSL) {
-      S.tState[s] = now + 2 * msl;
-      S.tRexmt[s] = 0;
-      S.tPersist[s] = 0;
+      tState[s] = now + 2 * msl;
+      tRexmt[s] = 0;
+      tPersist[s] = 0;
     }
-    if (a & A_TIMER_STATE) S.tState[s] = now + (S.st[s] === SYN_RCVD ? synRcvdMs : fw2Ms);
-    var h = S.handler[s];
+    if (a & A_TIMER_STATE) tState[s] = now + (st[s] === SYN_RCVD ? synRcvdMs : fw2Ms);
+    var h = handler[s];
     if (a & A_OPENED) {
-      S.fl[s] |= SF_KNOWN;
+      fl[s] |= SF_KNOWN;
       counters.opened++;
       if (h) h.open(s);
-      if (S.gen[s] !== g) return;
+      if (gen[s] !== g) return;
     }
-    if (a & A_PEER_CLOSED && S.fl[s] & SF_KNOWN) {
+    if (a & A_PEER_CLOSED && fl[s] & SF_KNOWN) {
       if (h) h.peerClosed(s);
-      if (S.gen[s] !== g) return;
+      if (gen[s] !== g) return;
     }
-    if (a & A_END && S.fl[s] & SF_KNOWN) {
-      S.fl[s] &= ~SF_KNOWN;
+    if (a & A_END && fl[s] & SF_KNOWN) {
+      fl[s] &= ~SF_KNOWN;
       if (h) h.end(s, reason);
-      if (S.gen[s] !== g) return;
+      if (gen[s] !== g) return;
     }
     if (a & A_FREE) free(s);
   }
 
   // ---------------------------------------------------------------- slots
-  function initSlot(s: number, li: number, rip: number, rport: number, lport: number, h: TcpHandler): void {
-    S.fl[s] = 0;
-    S.lst[s] = li;
-    S.rip[s] = rip;
-    S.rport[s] = rport;
-    S.lport[s] = lport;
-    S.handler[s] = h;
-    var i = isn(key, stack.addr, lport, rip, rport, now);
-    S.iss[s] = i;
-    S.sndUna[s] = i;
-    S.sndNxt[s] = i;
-    S.sndMax[s] = i;
-    S.sndWnd[s] = 0;
-    S.sndWl1[s] = 0;
-    S.sndWl2[s] = 0;
-    S.mss[s] = 536 < ourMss ? 536 : ourMss;
-    S.cwnd[s] = sendBuf < 65535 ? sendBuf : 65535;
-    S.rcvWnd[s] = recvWindow;
-    S.maxWnd[s] = 0;
-    S.rcvAdv[s] = 0;
-    S.sndHead[s] = 0;
-    S.sndLen[s] = 0;
-    S.retries[s] = 0;
-    S.probes[s] = 0;
-    S.rsegs[s] = 0;
-    S.rto[s] = INITIAL_RTO_MS;
-    S.srtt[s] = 0;
-    S.rttvar[s] = 0;
-    S.tRexmt[s] = 0;
-    S.tPersist[s] = 0;
-    S.tAck[s] = 0;
-    S.tState[s] = 0;
-    S.tUsed[s] = now;
+  function initSlot(s: number, li: number, ip: number, rp: number, lp: number, h: TcpHandler): void {
+    fl[s] = 0;
+    lst[s] = li;
+    rip[s] = ip;
+    rport[s] = rp;
+    lport[s] = lp;
+    handler[s] = h;
+    var i = isn(key, stack.addr, lp, ip, rp, now);
+    iss[s] = i;
+    sndUna[s] = i;
+    sndNxt[s] = i;
+    sndMax[s] = i;
+    sndWnd[s] = 0;
+    sndWl1[s] = 0;
+    sndWl2[s] = 0;
+    mss[s] = 536 < ourMss ? 536 : ourMss;
+    cwnd[s] = sendBuf < 65535 ? sendBuf : 65535;
+    rcvWnd[s] = recvWindow;
+    maxWnd[s] = 0;
+    rcvAdv[s] = 0;
+    sndHead[s] = 0;
+    sndLen[s] = 0;
+    retries[s] = 0;
+    probes[s] = 0;
+    rsegs[s] = 0;
+    rto[s] = INITIAL_RTO_MS;
+    srtt[s] = 0;
+    rttvar[s] = 0;
+    tRexmt[s] = 0;
+    tPersist[s] = 0;
+    tAck[s] = 0;
+    tState[s] = 0;
+    tUsed[s] = now;
   }
 
   /** The oldest slot in state st (optionally only those of listener li), or -1. */
-  function oldest(st: number, li: number): number {
+  function oldest(want: number, li: number): number {
     var best = -1;
     for (var i = 0; i < n; i++) {
-      if (S.st[i] === st && (li < 0 || S.lst[i] === li) && (best < 0 || S.tUsed[i] < S.tUsed[best])) best = i;
+      if (st[i] === want && (li < 0 || lst[i] === li) && (best < 0 || tUsed[i] < tUsed[best])) best = i;
     }
     return best;
   }
 
   function evictHalfOpen(s: number): void {
     counters.rstOut++;
-    emit(s, F_RST, S.sndNxt[s], 0, 0);
+    emit(s, F_RST, sndNxt[s], 0, 0);
     free(s);
   }
 
   /** Free slot, else oldest TIME-WAIT, else oldest half-open, else oldest idle accepted one. */
   function allocSlot(): number {
     var i;
-    for (i = 0; i < n; i++) if (S.st[i] === CLOSED) return i;
+    for (i = 0; i < n; i++) if (st[i] === CLOSED) return i;
     i = oldest(TIME_WAIT, -1);
     if (i >= 0) {
       counters.reuseTimeWait++;
@@ -431,20 +440,20 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       return i;
     }
     i = oldest(SYN_RCVD, -1);
-    if (i >= 0 && !(S.fl[i] & SF_ACTIVE)) {
+    if (i >= 0 && !(fl[i] & SF_ACTIVE)) {
       counters.evictHalfOpen++;
       evictHalfOpen(i);
       return i;
     }
     var best = -1;
     for (i = 0; i < n; i++) {
-      if (S.st[i] === ESTABLISHED && S.lst[i] >= 0 && S.sndLen[i] === 0 && now - S.tUsed[i] >= idleEvictMs &&
-        (best < 0 || S.tUsed[i] < S.tUsed[best])) best = i;
+      if (st[i] === ESTABLISHED && lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs &&
+        (best < 0 || tUsed[i] < tUsed[best])) best = i;
     }
     if (best >= 0) {
       counters.evictIdle++;
       fire(best, EV_ABORT);
-      if (S.st[best] === CLOSED) return best;
+      if (st[best] === CLOSED) return best;
     }
     return -1;
   }
@@ -459,7 +468,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function find(src: number, sport: number, dport: number): number {
     for (var i = 0; i < n; i++) {
-      if (S.st[i] !== CLOSED && S.rport[i] === sport && S.lport[i] === dport && S.rip[i] === src) return i;
+      if (st[i] !== CLOSED && rport[i] === sport && lport[i] === dport && rip[i] === src) return i;
     }
     return -1;
   }
@@ -489,13 +498,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function accept(li: number, rx: Uint8Array, o: number, hl: number, src: number, sport: number, dport: number,
     seq: number, win: number): void {
-    var mss = parseMss(rx, o + 20, hl - 20);
-    if (mss < 0) {
+    var pm = parseMss(rx, o + 20, hl - 20);
+    if (pm < 0) {
       counters.dropBadOptions++;
       return;
     }
     var half = 0;
-    for (var i = 0; i < n; i++) if (S.st[i] === SYN_RCVD && S.lst[i] === li) half++;
+    for (var i = 0; i < n; i++) if (st[i] === SYN_RCVD && lst[i] === li) half++;
     var s = -1;
     if (half >= lBacklog[li]) {
       s = oldest(SYN_RCVD, li);
@@ -510,28 +519,28 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       return;
     }
     initSlot(s, li, src, sport, dport, lHandler[li]);
-    S.st[s] = LISTEN;
-    peerSyn(s, seq, win, mss);
+    st[s] = LISTEN;
+    peerSyn(s, seq, win, pm);
     counters.accepted++;
     fire(s, EV_RCV_SYN);
   }
 
-  function peerSyn(s: number, seq: number, win: number, mss: number): void {
-    S.irs[s] = seq;
-    S.rcvNxt[s] = (seq + 1) >>> 0;
-    if (mss === 0) mss = 536;
-    S.mss[s] = mss < ourMss ? mss : ourMss;
-    S.sndWnd[s] = win;
-    S.maxWnd[s] = win;
-    S.sndWl1[s] = seq;
-    S.sndWl2[s] = S.iss[s];
-    S.rcvAdv[s] = S.rcvNxt[s];
+  function peerSyn(s: number, seq: number, win: number, pm: number): void {
+    irs[s] = seq;
+    rcvNxt[s] = (seq + 1) >>> 0;
+    if (pm === 0) pm = 536;
+    mss[s] = pm < ourMss ? pm : ourMss;
+    sndWnd[s] = win;
+    maxWnd[s] = win;
+    sndWl1[s] = seq;
+    sndWl2[s] = iss[s];
+    rcvAdv[s] = rcvNxt[s];
   }
 
   function synSent(s: number, rx: Uint8Array, o: number, hl: number, seq: number, ack: number, flags: number, win: number): void {
-    if (flags & F_ACK && (seqLe(ack, S.iss[s]) || seqLt(S.sndMax[s], ack))) {
+    if (flags & F_ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) {
       counters.dropBadAck++;
-      if (!(flags & F_RST)) replyRst(S.rip[s], S.rport[s], S.lport[s], ack, 0, F_RST);
+      if (!(flags & F_RST)) replyRst(rip[s], rport[s], lport[s], ack, 0, F_RST);
       return;
     }
     if (flags & F_RST) {
@@ -545,12 +554,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       counters.dropNoAck++;
       return;
     }
-    var mss = parseMss(rx, o + 20, hl - 20);
-    if (mss < 0) {
+    var pm = parseMss(rx, o + 20, hl - 20);
+    if (pm < 0) {
       counters.dropBadOptions++;
       return;
     }
-    peerSyn(s, seq, win, mss);
+    peerSyn(s, seq, win, pm);
     if (flags & F_ACK) {
       ackIn(s, ack, seq, win);
       fire(s, EV_RCV_SYN_ACK);
@@ -561,8 +570,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Processes an acceptable ACK field; false when the segment must be dropped. */
   function ackIn(s: number, ack: number, seq: number, win: number): boolean {
-    var una = S.sndUna[s];
-    if (seqLt(S.sndMax[s], ack)) {
+    var una = sndUna[s];
+    if (seqLt(sndMax[s], ack)) {
       counters.dropAckUnsent++;
       sendAck(s);
       return false;
@@ -574,38 +583,38 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (seqLt(una, ack)) {
       var acked = (ack - una) >>> 0;
-      var f = S.fl[s];
+      var f = fl[s];
       if (!(f & SF_SYN_ACKED)) {
-        S.fl[s] = f = f | SF_SYN_ACKED;
+        fl[s] = f = f | SF_SYN_ACKED;
         acked--;
-        S.tState[s] = 0;
+        tState[s] = 0;
       }
-      var len = S.sndLen[s];
+      var len = sndLen[s];
       var d = acked > len ? len : acked;
       if (d > 0) {
-        S.sndHead[s] = (S.sndHead[s] + d) % sendBuf;
-        S.sndLen[s] = len - d;
+        sndHead[s] = (sndHead[s] + d) % sendBuf;
+        sndLen[s] = len - d;
       }
-      if (acked > len && f & SF_FIN_SENT) S.fl[s] |= SF_FIN_ACKED;
-      S.sndUna[s] = ack;
-      if (seqLt(S.sndNxt[s], ack)) S.sndNxt[s] = ack;
-      if (f & SF_TIMING && seqLt(S.rttSeq[s], ack)) {
-        S.fl[s] &= ~SF_TIMING;
-        rttSample(S, s, now - S.rttT[s], minRto);
+      if (acked > len && f & SF_FIN_SENT) fl[s] |= SF_FIN_ACKED;
+      sndUna[s] = ack;
+      if (seqLt(sndNxt[s], ack)) sndNxt[s] = ack;
+      if (f & SF_TIMING && seqLt(rttSeq[s], ack)) {
+        fl[s] &= ~SF_TIMING;
+        rttSample(S, s, now - rttT[s], minRto);
       }
-      S.retries[s] = 0;
-      var cw = S.cwnd[s] + S.mss[s];
-      S.cwnd[s] = cw < sendBuf ? cw : sendBuf;
-      S.tRexmt[s] = ack === S.sndMax[s] ? 0 : now + S.rto[s];
+      retries[s] = 0;
+      var cw = cwnd[s] + mss[s];
+      cwnd[s] = cw < sendBuf ? cw : sendBuf;
+      tRexmt[s] = ack === sndMax[s] ? 0 : now + rto[s];
     }
-    if (seqLe(una, ack) && (seqLt(S.sndWl1[s], seq) || (S.sndWl1[s] === seq && seqLe(S.sndWl2[s], ack)))) {
-      S.sndWnd[s] = win;
-      S.sndWl1[s] = seq;
-      S.sndWl2[s] = ack;
-      if (win > S.maxWnd[s]) S.maxWnd[s] = win;
+    if (seqLe(una, ack) && (seqLt(sndWl1[s], seq) || (sndWl1[s] === seq && seqLe(sndWl2[s], ack)))) {
+      sndWnd[s] = win;
+      sndWl1[s] = seq;
+      sndWl2[s] = ack;
+      if (win > maxWnd[s]) maxWnd[s] = win;
       if (win > 0) {
-        S.tPersist[s] = 0;
-        S.probes[s] = 0;
+        tPersist[s] = 0;
+        probes[s] = 0;
       }
     }
     return true;
@@ -613,9 +622,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function synchronized(s: number, rx: Uint8Array, doff: number, dlen: number, seq: number, ack: number,
     flags: number, win: number): void {
-    var st = S.st[s];
-    var rn = S.rcvNxt[s];
-    var wnd = S.rcvWnd[s];
+    var cur = st[s];
+    var rn = rcvNxt[s];
+    var wnd = rcvWnd[s];
     var slen = dlen + (flags & F_SYN ? 1 : 0) + (flags & F_FIN ? 1 : 0);
     var d0 = (seq - rn) | 0;
     var ok: boolean;
@@ -633,11 +642,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         counters.dropRst++;
         return;
       }
-      if (flags & F_SYN && !(flags & F_ACK) && st === SYN_RCVD && seq === S.irs[s]) {
+      if (flags & F_SYN && !(flags & F_ACK) && cur === SYN_RCVD && seq === irs[s]) {
         fire(s, EV_RCV_SYN);
         return;
       }
-      if (flags & F_FIN && st === TIME_WAIT) {
+      if (flags & F_FIN && cur === TIME_WAIT) {
         fire(s, EV_RCV_FIN);
         return;
       }
@@ -648,7 +657,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (flags & F_RST) {
       if (d0 === 0) {
         counters.rstIn++;
-        fire(s, st === SYN_RCVD && S.fl[s] & SF_ACTIVE ? EV_RCV_RST_ACTIVE : EV_RCV_RST);
+        fire(s, cur === SYN_RCVD && fl[s] & SF_ACTIVE ? EV_RCV_RST_ACTIVE : EV_RCV_RST);
       } else challengeAck(s);
       return;
     }
@@ -660,32 +669,32 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       counters.dropNoAck++;
       return;
     }
-    if (st === SYN_RCVD && !(seqLt(S.sndUna[s], ack) && seqLe(ack, S.sndMax[s]))) {
+    if (cur === SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) {
       counters.dropBadAck++;
-      replyRst(S.rip[s], S.rport[s], S.lport[s], ack, 0, F_RST);
+      replyRst(rip[s], rport[s], lport[s], ack, 0, F_RST);
       return;
     }
-    var freed = S.sndLen[s];
+    var freed = sndLen[s];
     if (!ackIn(s, ack, seq, win)) return;
-    freed -= S.sndLen[s];
-    var g = S.gen[s];
-    if (st === SYN_RCVD) {
+    freed -= sndLen[s];
+    var g = gen[s];
+    if (cur === SYN_RCVD) {
       fire(s, EV_RCV_ACK_OF_SYN);
-      if (S.gen[s] !== g) return;
-      st = S.st[s];
+      if (gen[s] !== g) return;
+      cur = st[s];
     }
     // Classify the rest: data and FIN in sequence?
     var skip = d0 < 0 ? -d0 : 0;
     var inOrder = d0 <= 0;
     var fin = flags & F_FIN && inOrder && skip <= dlen;
-    var f = S.fl[s];
+    var f = fl[s];
     var finAcked = f & SF_FIN_ACKED;
-    var receiving = st === ESTABLISHED || st === FIN_WAIT_1 || st === FIN_WAIT_2;
-    if (finAcked && (st === CLOSING || st === LAST_ACK || (st === FIN_WAIT_1 && !(fin && receiving)))) {
+    var receiving = cur === ESTABLISHED || cur === FIN_WAIT_1 || cur === FIN_WAIT_2;
+    if (finAcked && (cur === CLOSING || cur === LAST_ACK || (cur === FIN_WAIT_1 && !(fin && receiving)))) {
       fire(s, EV_RCV_ACK_OF_FIN);
-      if (S.gen[s] !== g || S.st[s] === CLOSED) return;
-      st = S.st[s];
-      receiving = st === ESTABLISHED || st === FIN_WAIT_1 || st === FIN_WAIT_2;
+      if (gen[s] !== g || st[s] === CLOSED) return;
+      cur = st[s];
+      receiving = cur === ESTABLISHED || cur === FIN_WAIT_1 || cur === FIN_WAIT_2;
     }
     var ackNow = false;
     if (!inOrder) {
@@ -694,16 +703,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fin = false;
     } else if (receiving && dlen > skip) {
       var k = dlen - skip;
-      S.rcvNxt[s] = (rn + k) >>> 0;
+      rcvNxt[s] = (rn + k) >>> 0;
       counters.bytesIn += k;
-      if (st === FIN_WAIT_2) S.tState[s] = now + fw2Ms;
-      S.fl[s] |= SF_ACK_PENDING;
-      if (++S.rsegs[s] >= 2) ackNow = true;
-      var h = S.handler[s];
+      if (cur === FIN_WAIT_2) tState[s] = now + fw2Ms;
+      fl[s] |= SF_ACK_PENDING;
+      if (++rsegs[s] >= 2) ackNow = true;
+      var h = handler[s];
       var used = h ? h.data(s, rx, doff + skip, k) : k;
-      if (S.gen[s] !== g) return;
+      if (gen[s] !== g) return;
       if (typeof used === "number" && used >= 0 && used < k) {
-        S.rcvNxt[s] = (rn + used) >>> 0;
+        rcvNxt[s] = (rn + used) >>> 0;
         fin = false;
         ackNow = true;
       }
@@ -714,33 +723,33 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fin = false;
     }
     if (fin && receiving) {
-      S.rcvNxt[s] = (S.rcvNxt[s] + 1) >>> 0;
-      fire(s, st === FIN_WAIT_1 && finAcked ? EV_RCV_FIN_ACK : EV_RCV_FIN);
-      if (S.gen[s] !== g || S.st[s] === CLOSED) return;
+      rcvNxt[s] = (rcvNxt[s] + 1) >>> 0;
+      fire(s, cur === FIN_WAIT_1 && finAcked ? EV_RCV_FIN_ACK : EV_RCV_FIN);
+      if (gen[s] !== g || st[s] === CLOSED) return;
     }
-    if (ackNow) S.fl[s] |= SF_ACK_PENDING;
+    if (ackNow) fl[s] |= SF_ACK_PENDING;
     output(s);
     if (freed > 0) afterFreed(s, g);
-    if (S.gen[s] !== g) return;
-    if (S.fl[s] & SF_ACK_PENDING) {
+    if (gen[s] !== g) return;
+    if (fl[s] & SF_ACK_PENDING) {
       if (ackNow) sendAck(s);
-      else if (S.tAck[s] === 0) S.tAck[s] = now + ackDelay;
+      else if (tAck[s] === 0) tAck[s] = now + ackDelay;
     }
   }
 
   /** Send space came back: window update if our advertised window was small, drained(). */
   function afterFreed(s: number, g: number): void {
-    var h = S.handler[s];
-    if (h && h.room && S.rcvWnd[s] < S.mss[s] && S.st[s] !== TIME_WAIT) {
+    var h = handler[s];
+    if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== TIME_WAIT) {
       var r = h.room(s);
-      if (r >= S.mss[s] || r >= recvWindow >> 1) {
+      if (r >= mss[s] || r >= recvWindow >> 1) {
         counters.windowUpdates++;
         sendAck(s);
       }
     }
-    if (S.fl[s] & SF_WANT_DRAIN && S.sndLen[s] < sendBuf) {
-      S.fl[s] &= ~SF_WANT_DRAIN;
-      if (h && S.fl[s] & SF_KNOWN) h.drained(s);
+    if (fl[s] & SF_WANT_DRAIN && sndLen[s] < sendBuf) {
+      fl[s] &= ~SF_WANT_DRAIN;
+      if (h && fl[s] & SF_KNOWN) h.drained(s);
     }
   }
 
@@ -775,41 +784,41 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       noConnection(rx, o, hl, len - hl, src, sport, dport, seq, ack, flags, win);
       return;
     }
-    S.tUsed[s] = now;
-    if (S.st[s] === SYN_SENT) synSent(s, rx, o, hl, seq, ack, flags, win);
+    tUsed[s] = now;
+    if (st[s] === SYN_SENT) synSent(s, rx, o, hl, seq, ack, flags, win);
     else synchronized(s, rx, o + hl, len - hl, seq, ack, flags, win);
   }
 
   function tick(t: number): void {
     now = t;
     for (var s = 0; s < n; s++) {
-      if (S.st[s] === CLOSED) continue;
-      if (S.tAck[s] !== 0 && now >= S.tAck[s]) {
-        S.tAck[s] = 0;
-        if (S.fl[s] & SF_ACK_PENDING) {
+      if (st[s] === CLOSED) continue;
+      if (tAck[s] !== 0 && now >= tAck[s]) {
+        tAck[s] = 0;
+        if (fl[s] & SF_ACK_PENDING) {
           counters.delayedAcks++;
           sendAck(s);
         }
       }
-      if (S.tState[s] !== 0 && now >= S.tState[s]) {
-        S.tState[s] = 0;
-        if (S.st[s] !== TIME_WAIT) counters.stateTimeouts++;
-        fire(s, S.st[s] === TIME_WAIT ? EV_TIMEOUT_2MSL : EV_STATE_TIMEOUT);
+      if (tState[s] !== 0 && now >= tState[s]) {
+        tState[s] = 0;
+        if (st[s] !== TIME_WAIT) counters.stateTimeouts++;
+        fire(s, st[s] === TIME_WAIT ? EV_TIMEOUT_2MSL : EV_STATE_TIMEOUT);
         continue;
       }
-      if (S.tRexmt[s] !== 0 && now >= S.tRexmt[s]) {
-        S.tRexmt[s] = 0;
-        if (S.retries[s] >= maxRetries) {
+      if (tRexmt[s] !== 0 && now >= tRexmt[s]) {
+        tRexmt[s] = 0;
+        if (retries[s] >= maxRetries) {
           counters.giveUps++;
           fire(s, EV_GIVE_UP);
         } else {
-          S.retries[s]++;
+          retries[s]++;
           backOff(S, s);
           fire(s, EV_RTO);
         }
         continue;
       }
-      if (S.tPersist[s] !== 0 && now >= S.tPersist[s]) probe(s);
+      if (tPersist[s] !== 0 && now >= tPersist[s]) probe(s);
     }
   }
 
@@ -818,7 +827,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- API
   function valid(c: number): boolean {
-    return c >= 0 && c < n && S.st[c] !== CLOSED;
+    return c >= 0 && c < n && st[c] !== CLOSED;
   }
 
   function listen(port: number, h: TcpHandler, backlog?: number): boolean {
@@ -843,7 +852,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function portInUse(p: number): boolean {
-    for (var i = 0; i < n; i++) if (S.st[i] !== CLOSED && S.lport[i] === p) return true;
+    for (var i = 0; i < n; i++) if (st[i] !== CLOSED && lport[i] === p) return true;
     return listenerFor(p) >= 0;
   }
 
@@ -857,40 +866,40 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (!portInUse(nextPort)) break;
     }
     initSlot(s, -1, ip >>> 0, port, nextPort, h);
-    S.fl[s] = SF_ACTIVE | SF_KNOWN;
+    fl[s] = SF_ACTIVE | SF_KNOWN;
     counters.connects++;
     fire(s, EV_ACTIVE_OPEN);
     return s;
   }
 
   function sendAllowed(c: number): boolean {
-    return valid(c) && step(T, S.st[c], EV_SEND) !== 0 && !(S.fl[c] & SF_FIN_QUEUED);
+    return valid(c) && step(T, st[c], EV_SEND) !== 0 && !(fl[c] & SF_FIN_QUEUED);
   }
 
   function write(c: number, buf: Uint8Array, off: number, len: number): number {
     if (!sendAllowed(c)) return 0;
     now = clock.now();
-    var used = S.sndLen[c];
+    var used = sndLen[c];
     var k = sendBuf - used;
     if (k > len) k = len;
-    if (k < len) S.fl[c] |= SF_WANT_DRAIN;
+    if (k < len) fl[c] |= SF_WANT_DRAIN;
     if (k <= 0) return 0;
     var base = c * sendBuf;
-    var tail = (S.sndHead[c] + used) % sendBuf;
+    var tail = (sndHead[c] + used) % sendBuf;
     var first = sendBuf - tail;
     if (first > k) first = k;
-    S.ring.set(buf.subarray(off, off + first), base + tail);
-    if (k > first) S.ring.set(buf.subarray(off + first, off + k), base);
-    S.sndLen[c] = used + k;
-    if (used + k === sendBuf) S.fl[c] |= SF_WANT_DRAIN;
+    ring.set(buf.subarray(off, off + first), base + tail);
+    if (k > first) ring.set(buf.subarray(off + first, off + k), base);
+    sndLen[c] = used + k;
+    if (used + k === sendBuf) fl[c] |= SF_WANT_DRAIN;
     fire(c, EV_SEND);
     return k;
   }
 
   function space(c: number): number {
     if (!sendAllowed(c)) return 0;
-    var k = sendBuf - S.sndLen[c];
-    if (k === 0) S.fl[c] |= SF_WANT_DRAIN;
+    var k = sendBuf - sndLen[c];
+    if (k === 0) fl[c] |= SF_WANT_DRAIN;
     return k;
   }
 
@@ -908,7 +917,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function stateCounts(out: Uint16Array): void {
     for (var i = 0; i < out.length; i++) out[i] = 0;
-    for (var s = 0; s < n; s++) if (S.st[s] < out.length) out[S.st[s]]++;
+    for (var s = 0; s < n; s++) if (st[s] < out.length) out[st[s]]++;
     for (var l = 0; l < nListen; l++) if (lState[l] === LISTEN && LISTEN < out.length) out[LISTEN]++;
   }
 
@@ -921,16 +930,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     close: close,
     abort: abort,
     state: function (c: number): number {
-      return c >= 0 && c < n ? S.st[c] : CLOSED;
+      return c >= 0 && c < n ? st[c] : CLOSED;
     },
     remoteIp: function (c: number): number {
-      return S.rip[c];
+      return rip[c];
     },
     remotePort: function (c: number): number {
-      return S.rport[c];
+      return rport[c];
     },
     localPort: function (c: number): number {
-      return S.lport[c];
+      return lport[c];
     },
     counters: counters,
     stateCounts: stateCounts,
