@@ -3,7 +3,7 @@
 // Faithful to the datasheet (DS39662E) and the rev. B errata (DS80349C) where a driver can
 // tell the difference; see /work/shared/reference/enc28j60.md. Layout: this file (SPI decoding,
 // registers, receive/transmit engines, PHY, DMA), emu/regs.ts (register map, write masks, reset
-// values), emu/crc.ts (FCS, hash-filter CRC, Internet checksum).
+// values), emu/filters.ts (ERXFCON receive filters), emu/crc.ts (FCS, hash-filter CRC).
 //
 // Time: every timed behaviour (MII busy, transmit duration, DMA, the window after SRC) is
 // evaluated lazily against now() = (injected clock opts.now(), or 0) + an offset that advance()
@@ -40,7 +40,8 @@
 // - DMA: about 40 ns per byte (no datasheet figure); EDMACS holds the Internet checksum
 //   (complemented), EDMACSH the high byte, as in datasheet section 13.2.
 
-import { crc32, hashPointer } from "./emu/crc";
+import { crc32 } from "./emu/crc";
+import { receiveFilterAccepts } from "./emu/filters";
 import * as R from "./emu/regs";
 
 export interface EmulatorOptions {
@@ -798,7 +799,7 @@ export class Enc28j60Emulator {
     if (badCrc && (fcon & R.ERXFCON_CRCEN)) { c.rxCrcDropped++; return this.rxDrop("CRC"); }
     const type = (frame[12] << 8) | frame[13];
     if (type === 0x8808 && !(regs[R.MACON1] & R.MACON1_PASSALL)) { c.rxFiltered++; return this.rxDrop("control frame"); }
-    if (!this.filterAccepts(frame, fcon)) { c.rxFiltered++; return this.rxDrop("filter"); }
+    if (!receiveFilterAccepts(frame, regs)) { c.rxFiltered++; return this.rxDrop("filter"); }
     const count = len + 4;
     const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
     if (!(regs[R.MACON3] & R.MACON3_HFRMEN) && count > maxLen) { c.rxTooLong++; return this.rxDrop("longer than MAMXFL"); }
@@ -890,62 +891,6 @@ export class Enc28j60Emulator {
     const tmp = new Uint8Array(len);
     tmp.set(frame);
     return crc32(tmp, 0, len);
-  }
-
-  private macByte(i: number): number {
-    return this.regs[R.MAADR_OCTET[i]];
-  }
-
-  private filterAccepts(f: Uint8Array, fcon: number): boolean {
-    const en = fcon & (R.ERXFCON_UCEN | R.ERXFCON_PMEN | R.ERXFCON_MPEN | R.ERXFCON_HTEN | R.ERXFCON_MCEN | R.ERXFCON_BCEN);
-    if (en === 0) return true; // promiscuous
-    const and = (fcon & R.ERXFCON_ANDOR) !== 0;
-    let any = false;
-    let all = true;
-    const check = (bit: number, ok: boolean): void => {
-      if (!(fcon & bit)) return;
-      if (ok) any = true; else all = false;
-    };
-    let uc = true;
-    for (let i = 0; i < 6; i++) if (f[i] !== this.macByte(i)) { uc = false; break; }
-    const bc = f[0] === 0xff && f[1] === 0xff && f[2] === 0xff && f[3] === 0xff && f[4] === 0xff && f[5] === 0xff;
-    check(R.ERXFCON_UCEN, uc);
-    check(R.ERXFCON_BCEN, bc);
-    check(R.ERXFCON_MCEN, (f[0] & 1) === 1);
-    if (fcon & R.ERXFCON_HTEN) {
-      const hp = hashPointer(f, 0);
-      check(R.ERXFCON_HTEN, (this.regs[R.EHT0 + (hp >> 3)] & (1 << (hp & 7))) !== 0);
-    }
-    if (fcon & R.ERXFCON_MPEN) check(R.ERXFCON_MPEN, (uc || bc) && this.hasMagic(f));
-    if (fcon & R.ERXFCON_PMEN) check(R.ERXFCON_PMEN, this.patternMatches(f));
-    return and ? all : any;
-  }
-
-  private hasMagic(f: Uint8Array): boolean {
-    const n = f.length;
-    for (let s = 14; s + 102 <= n; s++) {
-      let ok = true;
-      for (let i = 0; i < 6 && ok; i++) if (f[s + i] !== 0xff) ok = false;
-      for (let r = 0; r < 16 && ok; r++) {
-        for (let i = 0; i < 6; i++) if (f[s + 6 + r * 6 + i] !== this.macByte(i)) { ok = false; break; }
-      }
-      if (ok) return true;
-    }
-    return false;
-  }
-
-  private patternMatches(f: Uint8Array): boolean {
-    const off = this.ptr(R.EPMOL);
-    if (off + 64 > f.length) return false;
-    let acc = 0, hi = true;
-    for (let i = 0; i < 64; i++) {
-      if (!(this.regs[R.EPMM0 + (i >> 3)] & (1 << (i & 7)))) continue;
-      acc += hi ? f[off + i] << 8 : f[off + i];
-      hi = !hi;
-    }
-    while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
-    const cs = ~acc & 0xffff;
-    return cs === ((this.regs[R.EPMCSL + 1] << 8) | this.regs[R.EPMCSL]);
   }
 
   // ------------------------------------------------------------------ transmit

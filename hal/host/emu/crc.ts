@@ -1,4 +1,4 @@
-// CRC-32 (IEEE 802.3) and the Internet checksum, as the ENC28J60 computes them.
+// CRC-32 (IEEE 802.3) as the ENC28J60 computes it: the frame check sequence and the hash-filter pointer.
 // Host only. Table-driven, no allocation per call.
 
 const TABLE = new Int32Array(256);
@@ -34,14 +34,4 @@ export function hashPointer(addr: Uint8Array, off: number): number {
     }
   }
   return (crc >>> 23) & 0x3f;
-}
-
-/** Ones' complement sum of big-endian 16-bit words (odd tail padded with 0), folded, not complemented. */
-export function onesSum(buf: Uint8Array, off: number, len: number, acc: number): number {
-  const end = off + len;
-  let i = off;
-  for (; i + 1 < end; i += 2) acc += (buf[i] << 8) | buf[i + 1];
-  if (i < end) acc += buf[i] << 8;
-  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
-  return acc;
 }
