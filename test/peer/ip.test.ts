@@ -3,7 +3,7 @@
 // (192.0.2.0/24 only, no route out; see test/peer/lib/netns.ts).
 //   - ping with 0, 1, 56 and 1472 data bytes and a payload pattern: exact replies (ping itself
 //     compares every byte and reports "wrong data byte", duplicates and errors);
-//   - arping resolves the device;
+//   - arping resolves the device; a fragmented ping (2000 bytes) is dropped and counted;
 //   - UDP to a closed port: the kernel reports ECONNREFUSED (our ICMP port unreachable, checked by
 //     the kernel: checksum, quoted header);
 //   - a real dnsmasq leases an address (2-minute lease, T1 20 s / T2 35 s through options 58/59);
@@ -66,6 +66,17 @@ describe("IP layer against the Linux kernel (TAP, static address)", function () 
     ].join("\n");
     const r = await bench!.run("python3", ["-c", py], { timeoutMs: 10000 });
     assert.equal(r.stdout.trim(), "refused", r.stdout + r.stderr);
+  });
+
+  it("drops fragmented pings (over the MTU) with a counter and keeps answering", async () => {
+    const before = Number(await bench!.consoleEval("device.stack.counters.ip.dropFragment"));
+    const r = await bench!.run("ping", ["-c", "1", "-s", "2000", "-W", "1", bench!.deviceIp], { timeoutMs: 10000 });
+    assert.notEqual(r.code, 0, "no reply to a fragmented request");
+    assert.match(r.stdout, /1 packets transmitted, 0 received/, r.stdout);
+    const after = Number(await bench!.consoleEval("device.stack.counters.ip.dropFragment"));
+    assert.equal(after - before, 2, "both fragments counted");
+    const ok = await bench!.run("ping", ["-c", "1", "-W", "2", bench!.deviceIp], { timeoutMs: 10000 });
+    pingOk(ok.stdout, 1);
   });
 
   it("the device's counters show no receive-path exception", async () => {
