@@ -112,24 +112,36 @@ describe("ENC28J60 driver", function () {
       assert.strictEqual(drv.revision, 0x04);
     });
 
-    it("erratum 19: a chip left in power save is woken before SRC", () => {
-      const emu = new Enc28j60Emulator();
-      const hal = createHostHal(emu);
+    it("without a RESET pin (SRC only) init is the same", () => {
+      const { emu, drv } = makeRig(undefined, undefined, false, true);
+      assert.deepStrictEqual(initErrors(emu), []);
+      assert.strictEqual(emu.counters.byOpcode.SRC, 1);
+      assert.strictEqual(drv.revision, 6);
+    });
+
+    it("erratum 19: a chip left in power save is woken before SRC (no RESET pin)", () => {
+      const { emu, drv, spi } = makeRig(undefined, undefined, true, true);
       const b = new Uint8Array([0x80 | 0x1e, 0x20]); // BFS ECON2.PWRSV
-      hal.spi.write(b, 2);
+      spi.write(b, 2);
       const b2 = new Uint8Array([0x40 | 0x0a, 0x12]); // ERXNDL = 0x12: must be reset by SRC
-      hal.spi.write(b2, 2);
-      createEnc28j60(hal, MAC).init();
-      assert.strictEqual(emu.counters.srcIgnored, 0);
+      spi.write(b2, 2);
+      const b3 = new Uint8Array([0x40 | 0x1b, 0x00]); // EIE = 0
+      spi.write(b3, 2);
+      assert.strictEqual(emu.readReg(0, 0x1e) & 0x20, 0x20, "in power save");
+      drv.init();
+      assert.strictEqual(emu.counters.srcIgnored, 0, "SRC was not ignored");
       assert.deepStrictEqual(initErrors(emu), []);
       assert.strictEqual(emu.readReg(0, 0x1e) & 0x20, 0, "PWRSV clear");
     });
 
     it("erratum 2: CLKRDY that reads ready too early does not fool init (the naive init is fooled)", () => {
-      const a = makeRig(undefined, undefined, true);
-      a.emu.faults.clkrdyEarly = true;
-      a.drv.init();
-      assert.deepStrictEqual(initErrors(a.emu), []);
+      for (const noResetPin of [false, true]) {
+        const a = makeRig(undefined, undefined, true, noResetPin);
+        a.emu.faults.clkrdyEarly = true;
+        a.drv.init();
+        assert.deepStrictEqual(initErrors(a.emu), [], noResetPin ? "SRC only" : "RESET pin + SRC");
+        assert.ok(a.emu.counters.invalidAccess > 0, "the driver did meet the reset window");
+      }
 
       const emu = new Enc28j60Emulator();
       emu.faults.clkrdyEarly = true;

@@ -95,11 +95,13 @@ export interface Rig {
   drv: Enc28j60;
 }
 
-export function makeRig(opts?: Enc28j60Options, emuOpts?: EmulatorOptions, noInit?: boolean): Rig {
+/** Emulator + host HAL (SPI behind a proxy) + driver; `noResetPin` leaves the RESET line unwired (SRC only). */
+export function makeRig(opts?: Enc28j60Options, emuOpts?: EmulatorOptions, noInit?: boolean, noResetPin?: boolean): Rig {
   const emu = new Enc28j60Emulator(emuOpts);
   const hal = createHostHal(emu);
   const spi = proxySpi(hal.spi);
   hal.spi = spi;
+  if (noResetPin) delete (hal as { reset?: unknown }).reset;
   const drv = createEnc28j60(hal, MAC, opts);
   if (!noInit) drv.init();
   return { emu, hal, spi, drv };
