@@ -201,6 +201,69 @@ describe("tools/flash (espruino CLI, offline)", function () {
     }
   });
 
+  describe("against a real Espruino interpreter (Linux build, telnet console on 127.0.0.1:2323)", () => {
+    // Set ESPRUINO_BIN to an Espruino Linux build (make BOARD=LINUX in the Espruino sources).
+    const candidates = [process.env.ESPRUINO_BIN || "", "/work/espruino-bin", "/work/espruino-src/bin/espruino"];
+    const bin = candidates.find((p) => p && fs.existsSync(p));
+    const started: import("child_process").ChildProcess[] = [];
+
+    function startEspruino(cwd: string, args: string[]): { proc: import("child_process").ChildProcess; out: () => string } {
+      const proc = spawn(bin as string, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+      started.push(proc);
+      let out = "";
+      proc.stdout!.on("data", (d) => (out += d.toString("latin1")));
+      proc.stderr!.on("data", (d) => (out += d.toString("latin1")));
+      return { proc, out: () => out };
+    }
+    async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        if (cond()) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return cond();
+    }
+    function portFree(port: number): Promise<boolean> {
+      return new Promise((resolve) => {
+        const srv = net.createServer();
+        srv.once("error", () => resolve(false));
+        srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+      });
+    }
+    function canConnect(port: number): Promise<boolean> {
+      return new Promise((resolve) => {
+        const s = net.connect(port, "127.0.0.1");
+        s.once("connect", () => { s.destroy(); resolve(true); });
+        s.once("error", () => resolve(false));
+      });
+    }
+
+    afterEach(() => {
+      for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+    });
+
+    it("flashes a program that is stored in .bootcde, runs at once, and runs again at the next boot", async function () {
+      if (!bin) return this.skip();
+      if (!(await portFree(2323))) return this.skip();
+      const dir = fs.mkdtempSync(path.join(tmp, "espruino-"));
+      const app = path.join(dir, "app.js");
+      const program = 'var ticks=0;setInterval(function(){ticks++},100);print("APP STARTED "+(1+2*3));\n' + 'var pad="' + "x".repeat(2500) + '";\n';
+      fs.writeFileSync(app, program);
+      const live = startEspruino(dir, ["--telnet"]);
+      let ok = false;
+      for (let i = 0; i < 100 && !ok; i++) { ok = await canConnect(2323); if (!ok) await new Promise((r) => setTimeout(r, 50)); }
+      assert.ok(ok, `Espruino's telnet console did not come up:\n${live.out()}`);
+      const r = await flash({ board: "pico", file: app, port: "tcp://127.0.0.1:2323", timeoutMs: 30000 });
+      assert.ok(r.ok, `${r.message}\n${r.run && r.run.output.slice(-1500)}`);
+      assert.match(r.run!.output, /--\] APP STARTED 7/, "the program must run right after the upload");
+      live.proc.kill("SIGKILL");
+      await waitFor(() => live.proc.exitCode !== null || live.proc.signalCode !== null, 5000);
+      // Power-cycle: a fresh interpreter on the same flash file runs .bootcde by itself.
+      const boot = startEspruino(dir, []);
+      assert.ok(await waitFor(() => /APP STARTED 7/.test(boot.out()), 10000), `not run at boot:\n${boot.out()}`);
+    });
+  });
+
   it("fails with a clear message and exit 2 when PORT is missing (make flash without PORT=)", async () => {
     const r = await runTool(["--board", "pico", "--file", sample, "--port", ""], 20000);
     assert.equal(r.status, 2, r.out);
