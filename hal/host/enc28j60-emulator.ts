@@ -42,6 +42,7 @@
 
 import { crc32 } from "./emu/crc";
 import { receiveFilterAccepts } from "./emu/filters";
+import { PhyModel } from "./emu/phy";
 import * as R from "./emu/regs";
 
 export interface EmulatorOptions {
@@ -164,7 +165,7 @@ export class Enc28j60Emulator {
   lastDrop = "";
 
   private readonly regs = new Uint8Array(128);
-  private readonly phy = new Uint16Array(32);
+  private readonly phy: PhyModel;
   private readonly revision: number;
   private readonly phyRevision: number;
   private readonly spiMsPerByte: number;
@@ -209,9 +210,6 @@ export class Enc28j60Emulator {
   // Reset window; oscillator start-up after power save
   private readyAt = 0;
   private oscReadyAt = 0;
-  // PHY / link
-  private linkUp: boolean;
-  private llLatch: boolean;
   // INT pin
   private intLevelNow = true;
   private readonly intListeners: Array<(level: boolean) => void> = [];
@@ -226,8 +224,7 @@ export class Enc28j60Emulator {
     this.injectedNow = o.now || null;
     this.resetWindowMs = o.resetWindowMs === undefined ? 1 : o.resetWindowMs;
     this.spiTimeInClock = o.spiTimeInClock === undefined ? true : o.spiTimeInClock;
-    this.linkUp = o.linkUp === undefined ? true : o.linkUp;
-    this.llLatch = this.linkUp;
+    this.phy = new PhyModel(this.phyRevision, o.linkUp === undefined ? true : o.linkUp);
     this.counters = {
       transactions: 0, bytesToChip: 0, bytesFromChip: 0, bytesClocked: 0,
       byOpcode: { RCR: 0, RBM: 0, WCR: 0, WBM: 0, BFS: 0, BFC: 0, SRC: 0, invalid: 0 },
@@ -489,7 +486,7 @@ export class Enc28j60Emulator {
       case R.MIRDL:
       case R.MIRDH:
         if ((this.regs[R.MICMD] & R.MICMD_MIISCAN) && this.now() - this.miiScanSince >= MII_MS) {
-          const v = this.phyPeek(this.regs[R.MIREGADR] & 0x1f);
+          const v = this.phy.peek(this.regs[R.MIREGADR] & 0x1f, this.txBusy);
           this.regs[R.MIRDL] = v & 0xff;
           this.regs[R.MIRDH] = v >> 8;
         }
@@ -630,16 +627,8 @@ export class Enc28j60Emulator {
     this.miiOp = MII_NONE;
     this.miiScanSince = -1;
     this.dmaBusy = false;
-    this.phyReset();
+    this.phy.reset();
     this.readyAt = this.now() + this.resetWindowMs;
-  }
-
-  private phyReset(): void {
-    this.phy.fill(0);
-    this.phy[R.PHID1] = 0x0083;
-    this.phy[R.PHID2] = 0x1400 | this.phyRevision;
-    this.phy[R.PHLCON] = 0x3422;
-    this.llLatch = this.linkUp;
   }
 
   private resetTx(): void {
@@ -699,62 +688,19 @@ export class Enc28j60Emulator {
     const op = this.miiOp;
     this.miiOp = MII_NONE;
     if (op === MII_READ) {
-      const v = this.phyRead(this.miiReg);
+      const v = this.phy.read(this.miiReg, this.txBusy);
+      if (this.miiReg === R.PHIR) this.regs[R.EIR] &= ~R.EIR_LINKIF; // reading PHIR clears LINKIF
       this.regs[R.MIRDL] = v & 0xff;
       this.regs[R.MIRDH] = v >> 8;
     } else if (op === MII_WRITE) {
-      this.phyWrite(this.miiReg, this.miiValue);
-    }
-  }
-
-  private phyPeek(reg: number): number {
-    switch (reg) {
-      case R.PHSTAT1: return 0x1800 | (this.llLatch ? R.PHSTAT1_LLSTAT : 0);
-      case R.PHSTAT2:
-        return (this.txBusy ? R.PHSTAT2_TXSTAT : 0) | (this.linkUp ? R.PHSTAT2_LSTAT : 0) |
-          (this.phy[R.PHCON1] & R.PHCON1_PDPXMD ? R.PHSTAT2_DPXSTAT : 0);
-      case R.PHCON1: case R.PHID1: case R.PHID2: case R.PHCON2: case R.PHIE: case R.PHIR: case R.PHLCON:
-        return this.phy[reg];
-      default: return 0;
-    }
-  }
-
-  /** A PHY read through MII, with its side effects (PHSTAT1 latch refresh, PHIR clear-on-read). */
-  private phyRead(reg: number): number {
-    const v = this.phyPeek(reg);
-    if (reg === R.PHSTAT1) this.llLatch = this.linkUp;
-    if (reg === R.PHIR) {
-      this.phy[R.PHIR] = 0;
-      this.regs[R.EIR] &= ~R.EIR_LINKIF;
-    }
-    return v;
-  }
-
-  private phyWrite(reg: number, v: number): void {
-    switch (reg) {
-      case R.PHCON1:
-        if (v & R.PHCON1_PRST) { this.phyReset(); return; }
-        this.phy[R.PHCON1] = v & 0x4900;
-        return;
-      case R.PHCON2: this.phy[R.PHCON2] = v & 0x6500; return;
-      case R.PHIE: this.phy[R.PHIE] = v & 0x0012; return;
-      case R.PHLCON: this.phy[R.PHLCON] = 0x3000 | (v & 0x0ffe); return;
-      default: return; // read-only or unimplemented
+      this.phy.write(this.miiReg, this.miiValue);
     }
   }
 
   /** Link up/down on the wire side. */
   setLink(up: boolean): void {
     this.sync();
-    if (up === this.linkUp) return;
-    this.linkUp = up;
-    if (!up) this.llLatch = false;
-    this.phy[R.PHIR] |= R.PHIR_PLNKIF;
-    const ie = this.phy[R.PHIE];
-    if ((ie & R.PHIE_PLNKIE) && (ie & R.PHIE_PGEIE)) {
-      this.phy[R.PHIR] |= R.PHIR_PGIF;
-      this.regs[R.EIR] |= R.EIR_LINKIF;
-    }
+    if (this.phy.setLink(up)) this.regs[R.EIR] |= R.EIR_LINKIF;
     this.updateInt();
   }
 
@@ -792,8 +738,8 @@ export class Enc28j60Emulator {
     if (regs[R.ECON2] & R.ECON2_PWRSV) return this.rxDrop("power save");
     if ((regs[R.ECON1] & R.ECON1_RXRST) || !(regs[R.ECON1] & R.ECON1_RXEN) ||
         !(regs[R.MACON1] & R.MACON1_MARXEN)) return this.rxDrop("receiver disabled");
-    if (fromWire && !this.linkUp) return this.rxDrop("link down");
-    if (fromWire && (this.phy[R.PHCON1] & R.PHCON1_PLOOPBK)) return this.rxDrop("PHY loopback");
+    if (fromWire && !this.phy.linkUp) return this.rxDrop("link down");
+    if (fromWire && this.phy.internalLoopback()) return this.rxDrop("PHY loopback");
     const len = frame.length < 60 ? 60 : frame.length;
     const fcon = regs[R.ERXFCON];
     if (badCrc && (fcon & R.ERXFCON_CRCEN)) { c.rxCrcDropped++; return this.rxDrop("CRC"); }
@@ -1024,14 +970,14 @@ export class Enc28j60Emulator {
       c.txAborted++;
       return;
     }
-    if (this.phy[R.PHCON1] & R.PHCON1_PLOOPBK) {
+    if (this.phy.internalLoopback()) {
       c.rxLoopedBack++;
       this.rxFrame(frame, false, false);
       return;
     }
-    if (!this.linkUp) { c.txNoLink++; return; }
+    if (!this.phy.linkUp) { c.txNoLink++; return; }
     // Erratum 9: half duplex without HDLDIS loops own frames back into the receiver
-    if (!(this.phy[R.PHCON2] & R.PHCON2_HDLDIS) && !(regs[R.MACON3] & R.MACON3_FULDPX)) {
+    if (this.phy.halfDuplexLoopback() && !(regs[R.MACON3] & R.MACON3_FULDPX)) {
       c.rxLoopedBack++;
       this.rxFrame(frame, false, false);
     }
@@ -1104,7 +1050,7 @@ export class Enc28j60Emulator {
   readPhy(addr: number): number {
     this.sync();
     this.updateInt();
-    return this.phyPeek(addr & 0x1f);
+    return this.phy.peek(addr & 0x1f, this.txBusy);
   }
 
   /** Internal receive write pointer (where the next packet will go). */

@@ -1,0 +1,88 @@
+// The ENC28J60's 10BASE-T PHY registers as seen through MII (host only): PHCON1, PHSTAT1
+// (LLSTAT latching low), PHID1/2, PHCON2, PHSTAT2 (LSTAT), PHIE, PHIR (clear on read), PHLCON.
+// Only the nine implemented addresses answer; others read 0. Timing (MII BUSY) is the caller's.
+
+import * as R from "./regs";
+
+export class PhyModel {
+  readonly regs = new Uint16Array(32);
+  linkUp: boolean;
+  private llLatch: boolean;
+
+  constructor(private readonly revision: number, linkUp: boolean) {
+    this.linkUp = linkUp;
+    this.llLatch = linkUp;
+    this.reset();
+  }
+
+  /** Power-on / PHCON1.PRST / system reset values (the link itself is the wire's). */
+  reset(): void {
+    this.regs.fill(0);
+    this.regs[R.PHID1] = 0x0083;
+    this.regs[R.PHID2] = 0x1400 | (this.revision & 0x0f);
+    this.regs[R.PHLCON] = 0x3422;
+    this.llLatch = this.linkUp;
+  }
+
+  /** Register value without side effects. txBusy feeds PHSTAT2.TXSTAT. */
+  peek(reg: number, txBusy: boolean): number {
+    const r = this.regs;
+    switch (reg) {
+      case R.PHSTAT1: return 0x1800 | (this.llLatch ? R.PHSTAT1_LLSTAT : 0);
+      case R.PHSTAT2:
+        return (txBusy ? R.PHSTAT2_TXSTAT : 0) | (this.linkUp ? R.PHSTAT2_LSTAT : 0) |
+          (r[R.PHCON1] & R.PHCON1_PDPXMD ? R.PHSTAT2_DPXSTAT : 0);
+      case R.PHCON1: case R.PHID1: case R.PHID2: case R.PHCON2: case R.PHIE: case R.PHIR: case R.PHLCON:
+        return r[reg];
+      default: return 0;
+    }
+  }
+
+  /** An MII read: PHSTAT1 re-arms the link latch, PHIR clears itself. */
+  read(reg: number, txBusy: boolean): number {
+    const v = this.peek(reg, txBusy);
+    if (reg === R.PHSTAT1) this.llLatch = this.linkUp;
+    if (reg === R.PHIR) this.regs[R.PHIR] = 0;
+    return v;
+  }
+
+  /** An MII write; read-only and unimplemented registers ignore it. */
+  write(reg: number, v: number): void {
+    const r = this.regs;
+    switch (reg) {
+      case R.PHCON1:
+        if (v & R.PHCON1_PRST) { this.reset(); return; } // self-clearing
+        r[R.PHCON1] = v & 0x4900;
+        return;
+      case R.PHCON2: r[R.PHCON2] = v & 0x6500; return;
+      case R.PHIE: r[R.PHIE] = v & 0x0012; return;
+      case R.PHLCON: r[R.PHLCON] = 0x3000 | (v & 0x0ffe); return;
+      default: return;
+    }
+  }
+
+  /**
+   * Link change from the wire. PLNKIF is set on every change; PGIF only when PHIE.PGEIE and
+   * PLNKIE are set. Returns true when EIR.LINKIF must be raised (the same condition).
+   */
+  setLink(up: boolean): boolean {
+    if (up === this.linkUp) return false;
+    this.linkUp = up;
+    if (!up) this.llLatch = false;
+    this.regs[R.PHIR] |= R.PHIR_PLNKIF;
+    const ie = this.regs[R.PHIE];
+    if ((ie & R.PHIE_PLNKIE) && (ie & R.PHIE_PGEIE)) {
+      this.regs[R.PHIR] |= R.PHIR_PGIF;
+      return true;
+    }
+    return false;
+  }
+
+  halfDuplexLoopback(): boolean {
+    return (this.regs[R.PHCON2] & R.PHCON2_HDLDIS) === 0;
+  }
+
+  internalLoopback(): boolean {
+    return (this.regs[R.PHCON1] & R.PHCON1_PLOOPBK) !== 0;
+  }
+}
