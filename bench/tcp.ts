@@ -214,7 +214,8 @@ export function allocation(): void {
   console.log(`allocation: ${N} connections (handshake, 100 B request, 1000 B page, close) over an in-memory wire:`);
   console.log(`  V8 heap delta ${h1 - h0} bytes = ${per.toFixed(0)} bytes/connection${g ? "" : " (no global.gc: run with --expose-gc)"}` +
     `${gcs ? ` (a GC ran inside the window: lower bound)` : ""}`);
-  console.log(`  retained after gc(): ${h2 - h0} bytes = ${((h2 - h0) / N).toFixed(1)} bytes/connection (steady state: nothing kept)`);
+  console.log(`  retained after gc(): ${h2 - h0} bytes over ${N} connections` +
+    ` (${h2 - h0 <= 0 ? "nothing kept; negative = warm-up garbage freed" : ((h2 - h0) / N).toFixed(1) + " bytes/connection kept"})`);
   console.log(`  (gross figure includes the transient subarray views handed to the native set() for payload copies and the checksum's
    Uint16Array views (firmware/net/checksum.ts memoises two); no slot,`);
   console.log(`   closure, handler or buffer is created per connection - all of those exist from createTcp())`);

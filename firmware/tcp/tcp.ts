@@ -888,7 +888,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var tail = (sndHead[c] + used) % sendBuf;
     var first = sendBuf - tail;
     if (first > k) first = k;
-    ring.set(buf.subarray(off, off + first), base + tail);
+    if (off === 0 && first === buf.length) ring.set(buf, base + tail); // whole buffer: no view
+    else ring.set(buf.subarray(off, off + first), base + tail);
     if (k > first) ring.set(buf.subarray(off + first, off + k), base);
     sndLen[c] = used + k;
     if (used + k === sendBuf) fl[c] |= SF_WANT_DRAIN;
