@@ -348,11 +348,13 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   // driver's post-reset wait. The lost time is caught up when the next run of device code starts.
   const MAX_STEP_MS = 2;
   let lastMs = 0;
+  let lastWall = 0;
   let resync = true;
   function boardMs(): number {
     const w = performance.now() - t0;
+    const d = w - lastWall;
+    lastWall = w;
     if (resync) { resync = false; if (w > lastMs) lastMs = w; return lastMs; }
-    const d = w - lastMs;
     if (d > 0) lastMs += d > MAX_STEP_MS ? MAX_STEP_MS : d;
     return lastMs;
   }

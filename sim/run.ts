@@ -58,8 +58,24 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   }
   if (o.slots) config.slots = o.slots;
 
-  const emu = new Enc28j60Emulator({ now: () => performance.now() });
+  // The chip's clock: wall time plus the time the bus transactions would take on a board
+  // (10 us of interpreter time per SPI call + 0.4 us per byte at 20 MHz). The host runs the
+  // firmware ~100x faster than a board, so without this a polling loop could spin through its
+  // whole bound inside the chip's 1 ms post-reset window. The chip only runs ahead of the
+  // firmware's clock, which makes timed events (reset window, transmission) end sooner: never a
+  // stall the firmware would not see on a board.
+  let busMs = 0;
+  const emu = new Enc28j60Emulator({ now: () => performance.now() + busMs });
   emu.setLink(true);
+  const chip = {
+    transaction(buf: Uint8Array, len: number): void { busMs += 0.01 + len * 0.0004; emu.transaction(buf, len); },
+    csLow(): void { busMs += 0.01; emu.csLow(); },
+    exchange(b: number): number { busMs += 0.0004; return emu.exchange(b); },
+    csHigh(): void { emu.csHigh(); },
+    intLevel: (): boolean => emu.intLevel(),
+    onIntChange: (fn: (level: boolean) => void): void => emu.onIntChange(fn),
+    hardwareReset: (): void => emu.hardwareReset(),
+  };
   const wire = createWire(emu, { pcap: o.pcap, loss: o.loss, seed: o.seed });
   let deviceIp = o.ip || "";
   let announce: (ip: string) => void = () => {};
@@ -96,7 +112,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
 
   // Like a board's flash, Storage survives restarts: build/sim-storage unless --storage.
   const storage = o.storage || path.resolve(__dirname, "..", "..", "build", "sim-storage");
-  const board = createSimBoard({ chip: emu, config, storageDir: storage, out, onFatal: fatal });
+  const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal });
   const close = async (): Promise<void> => {
     board.stop();
     if (tap) tap.close();

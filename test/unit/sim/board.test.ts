@@ -157,6 +157,15 @@ describe("sim board: timers, E, process, Storage, console", () => {
     b.stop();
   });
 
+  it("getTime moves at most 2 ms between two readings inside one run of device code, and catches up at the next run", async () => {
+    const b = makeBoard();
+    b.load("var a = getTime(); var t = Date.now(); while (Date.now() - t < 30) {} var c = getTime();" +
+      "var d = -1; setTimeout(function () { d = getTime(); }, 0);", "clock.js");
+    assert.ok(run(b, "c - a") > 0 && run(b, "c - a") <= 0.002 + 1e-9, String(run(b, "c - a")));
+    await tick(10);
+    assert.ok(run(b, "d - a") >= 0.03, String(run(b, "d - a")));
+  });
+
   it("E helpers compute like Espruino's natives", () => {
     const b = makeBoard();
     assert.equal(run(b, "E.sum(new Uint16Array([1, 2, 65535]))"), 65538);
