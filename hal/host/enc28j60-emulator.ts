@@ -3,7 +3,8 @@
 // Faithful to the datasheet (DS39662E) and the rev. B errata (DS80349C) where a driver can
 // tell the difference; see /work/shared/reference/enc28j60.md. Layout: this file (SPI decoding,
 // registers, receive/transmit engines, PHY, DMA), emu/regs.ts (register map, write masks, reset
-// values), emu/filters.ts (ERXFCON receive filters), emu/crc.ts (FCS, hash-filter CRC).
+// values), emu/filters.ts (ERXFCON receive filters), emu/tx-frame.ts (control byte, padding,
+// CRC, status vector), emu/phy.ts (PHY registers, link), emu/crc.ts (FCS, hash-filter CRC).
 //
 // Time: every timed behaviour (MII busy, transmit duration, DMA, the window after SRC) is
 // evaluated lazily against now() = (injected clock opts.now(), or 0) + an offset that advance()
@@ -43,6 +44,7 @@
 import { crc32 } from "./emu/crc";
 import { receiveFilterAccepts } from "./emu/filters";
 import { PhyModel } from "./emu/phy";
+import { planTransmit } from "./emu/tx-frame";
 import * as R from "./emu/regs";
 
 export interface EmulatorOptions {
@@ -863,77 +865,18 @@ export class Enc28j60Emulator {
       return;
     }
     const st = this.ptr(R.ETXSTL), nd = this.ptr(R.ETXNDL);
-    const n = ((nd - st) & 0x1fff) + 1;
-    const ctrl = this.mem[st];
-    const dataLen = n - 1;
-    let pad = 0, addCrc: boolean, huge: boolean;
-    const macon3 = regs[R.MACON3];
-    const data = new Uint8Array(dataLen);
-    for (let i = 0, p = (st + 1) & 0x1fff; i < dataLen; i++, p = (p + 1) & 0x1fff) data[i] = this.mem[p];
-    const type = dataLen >= 14 ? (data[12] << 8) | data[13] : 0;
-    if (ctrl & 0x01) {
-      huge = (ctrl & 0x08) !== 0;
-      if (ctrl & 0x04) pad = 60;
-      addCrc = (ctrl & 0x02) !== 0;
-    } else {
-      huge = (macon3 & R.MACON3_HFRMEN) !== 0;
-      const padcfg = macon3 >> 5;
-      addCrc = (macon3 & R.MACON3_TXCRCEN) !== 0;
-      if (padcfg & 1) {
-        addCrc = true;
-        pad = padcfg === 1 ? 60 : padcfg === 5 ? (type === 0x8100 ? 64 : 60) : 64;
-      }
-    }
-    const wireLen = dataLen < pad ? pad : dataLen; // bytes before any appended CRC
-    let wire: Uint8Array;
-    let crcErr = false;
-    if (addCrc) {
-      wire = new Uint8Array(wireLen);
-      wire.set(data);
-    } else {
-      // The last four bytes are the host's FCS: checked, not altered
-      const body = wireLen >= 4 ? wireLen - 4 : 0;
-      wire = new Uint8Array(body);
-      wire.set(data.subarray(0, body));
-      if (wireLen >= 4) {
-        const fcs = crc32(data, 0, body);
-        const got = (data[body] | (data[body + 1] << 8) | (data[body + 2] << 16) | (data[body + 3] << 24)) >>> 0;
-        crcErr = fcs !== got;
-      } else crcErr = true;
-    }
-    const count = addCrc ? wireLen + 4 : wireLen;
-    const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
-    const giant = !huge && count > maxLen;
-    const late = !giant && this.faults.lateCollision > 0;
+    const plan = planTransmit(this.mem, regs, st, nd, this.faults.lateCollision > 0, this.txStatus);
+    const giant = plan.giant, late = plan.late;
     if (late) this.faults.lateCollision--;
-    const bcast = dataLen >= 6 && data[0] === 0xff && data[1] === 0xff && data[2] === 0xff &&
-      data[3] === 0xff && data[4] === 0xff && data[5] === 0xff;
-    const mcast = !bcast && dataLen >= 1 && (data[0] & 1) === 1;
-    const onWire = giant ? 0 : late ? Math.min(count, 64) : count;
-    // Status vector
-    const s = this.txStatus;
-    s[0] = count & 0xff; s[1] = (count >> 8) & 0xff;
-    let b2 = 0, b3 = 0, b6 = 0;
-    if (crcErr) b2 |= 0x10;
-    if (type > 1500) b2 |= 0x40;
-    else if (dataLen >= 14 && (macon3 & R.MACON3_FRMLNEN) && (type > 46 ? wireLen - 14 !== type : false)) b2 |= 0x20;
-    if (!giant && !late) b2 |= 0x80;
-    if (mcast) b3 |= 0x01;
-    if (bcast) b3 |= 0x02;
-    if (late) b3 |= 0x20;
-    if (giant) b3 |= 0x40;
-    if (type === 0x8808) { b6 |= 0x01; if (dataLen >= 16 && ((data[14] << 8) | data[15]) === 1) b6 |= 0x02; }
-    if (type === 0x8100) b6 |= 0x08;
-    s[2] = b2; s[3] = b3; s[4] = onWire & 0xff; s[5] = (onWire >> 8) & 0xff; s[6] = b6;
     this.txEnd = nd;
     this.txStart = st;
     this.txTouched = false;
     this.txAbort = giant || late;
-    this.txFrame = this.txAbort ? null : wire;
+    this.txFrame = this.txAbort ? null : plan.wire;
     if (giant) c.txGiants++;
     if (late) c.txLateCollisions++;
     this.txBusy = true;
-    this.txDoneAt = this.now() + (giant ? 0 : (8 + onWire) * BYTE_MS);
+    this.txDoneAt = this.now() + (giant ? 0 : (8 + plan.onWire) * BYTE_MS);
   }
 
   private writeTxStatus(): void {
