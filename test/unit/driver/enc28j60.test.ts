@@ -454,6 +454,52 @@ describe("ENC28J60 driver", function () {
       }
     });
 
+    it("erratum 6: PKTIF that never reports packets: EPKTCNT (service() on the poll timer) still finds every frame; a PKTIF-trusting loop finds none", () => {
+      const { emu, drv } = makeRig();
+      emu.faults.unreliablePktif = true;
+      const rnd = prng(6);
+      const sent: Uint8Array[] = [];
+      const got: Uint8Array[] = [];
+      let pktifSeen = 0;
+      for (let i = 0; i < 30; i++) {
+        const f = makeFrame(100 + i * 40, i, rnd);
+        assert.ok(emu.deliver(f));
+        sent.push(f);
+        assert.strictEqual(emu.intLevel(), true, "no INT edge for the frame (erratum 6)");
+        if (emu.readReg(0, 0x1c) & 0x40) pktifSeen++; // what a PKTIF-trusting driver would look at
+        if (i % 3 === 2) {
+          if (drv.service() > 0) for (const g of drain(drv)) got.push(g); // the poll timer's call
+        }
+      }
+      assert.strictEqual(pktifSeen, 0, "a driver waiting for PKTIF would never read a frame");
+      assert.strictEqual(got.length, 30);
+      for (let i = 0; i < 30; i++) assert.ok(sameBytes(got[i], sent[i]));
+    });
+
+    it("erratum 5: with the write pointer loaded with 0 on ERXST/ERXND writes, the ring at 0x0000 is unaffected (init and receiver reset)", () => {
+      const { emu, drv } = makeRig(undefined, undefined, true);
+      emu.faults.erxstZero = true;
+      drv.init();
+      const rnd = prng(55);
+      for (let round = 0; round < 2; round++) {
+        const sent: Uint8Array[] = [];
+        for (let i = 0; i < 40; i++) {
+          const f = makeFrame(60 + Math.floor(rnd() * 1400), i, rnd);
+          assert.ok(emu.deliver(f));
+          sent.push(f);
+          if (i % 4 === 3) {
+            const got = drain(drv);
+            for (let j = 0; j < got.length; j++) assert.ok(sameBytes(got[j], sent[i - got.length + 1 + j]));
+          }
+        }
+        // force a receiver reset (corrupt header), then go again
+        assert.ok(emu.deliver(makeFrame(100, 999, rnd)));
+        emu.mem.fill(0xff, 0, 0x1a00); // the whole ring: headers now impossible
+        assert.strictEqual(drv.receive(), 0);
+        assert.strictEqual(drv.counters.rxResets, round + 1);
+      }
+    });
+
     it("a header whose next pointer does not match its byte count is refused (ring memory corrupted)", () => {
       const { emu, drv } = makeRig();
       const rnd = prng(16);
