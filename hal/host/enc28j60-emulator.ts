@@ -461,11 +461,11 @@ export class Enc28j60Emulator {
       if (idx === R.ESTAT) return this.faults.clkrdyEarly ? R.ESTAT_CLKRDY : 0;
       return 0xff;
     }
-    return this.peek(idx, true);
+    return this.peek(idx);
   }
 
   /** Register value as a read returns it. sideEffects: MII scan refresh. */
-  private peek(idx: number, _sideEffects: boolean): number {
+  private peek(idx: number): number {
     switch (idx) {
       case R.EIR: return this.eirValue();
       case R.ESTAT: {
@@ -986,7 +986,7 @@ export class Enc28j60Emulator {
     this.sync();
     this.updateInt();
     const idx = addr >= 0x1b ? addr : ((bank & 3) << 5) | (addr & 0x1f);
-    return this.peek(idx, false);
+    return this.peek(idx);
   }
 
   /** PHY register value without the side effects of an MII read. */
