@@ -464,7 +464,7 @@ export class Enc28j60Emulator {
     return this.peek(idx);
   }
 
-  /** Register value as a read returns it. sideEffects: MII scan refresh. */
+  /** Register value as a read returns it (computed bits; MIRD refreshed while MIISCAN runs). */
   private peek(idx: number): number {
     switch (idx) {
       case R.EIR: return this.eirValue();
