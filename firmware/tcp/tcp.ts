@@ -625,6 +625,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var cur = st[s];
     var rn = rcvNxt[s];
     var wnd = rcvWnd[s];
+    if (cur === SYN_RCVD && flags & F_SYN && seq === irs[s]) {
+      // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
+      // other half of a simultaneous open: take its ACK and forget the SYN.
+      if (!(flags & F_ACK)) {
+        fire(s, EV_RCV_SYN);
+        return;
+      }
+      seq = (seq + 1) >>> 0;
+      flags &= ~F_SYN;
+    }
     var slen = dlen + (flags & F_SYN ? 1 : 0) + (flags & F_FIN ? 1 : 0);
     var d0 = (seq - rn) | 0;
     var ok: boolean;
@@ -640,10 +650,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (!ok) {
       if (flags & F_RST) {
         counters.dropRst++;
-        return;
-      }
-      if (flags & F_SYN && !(flags & F_ACK) && cur === SYN_RCVD && seq === irs[s]) {
-        fire(s, EV_RCV_SYN);
         return;
       }
       if (flags & F_FIN && cur === TIME_WAIT) {

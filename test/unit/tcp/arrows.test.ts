@@ -105,13 +105,16 @@ describe("tcp arrows (scripted peer, byte-exact)", () => {
     h.send({ sport: 82, dport: lp, seq: 7000, flags: SYN, win: 5000 });
     h.expectOne({ sport: lp, dport: 82, seq: iss, ack: 7001, flags: SYN | ACK, win: W, opts: MSS_OPT(1460) });
     assert.strictEqual(h.tcp.state(c), S.SYN_RCVD);
-    h.send({ sport: 82, dport: lp, seq: 7001, ack: iss + 1, flags: SYN | ACK, win: 5000 });
-    // SYN on a now-acceptable... the peer's SYN-ACK repeats its SYN: challenge ACK, no state change
-    h.take();
-    h.send({ sport: 82, dport: lp, seq: 7001, ack: iss + 1, flags: ACK, win: 5000 });
+    // the peer's SYN-ACK (its SYN again, now with the ACK of ours) completes the open (RFC 793 fig. 8)
+    h.send({ sport: 82, dport: lp, seq: 7000, ack: iss + 1, flags: SYN | ACK, win: 5000 });
     h.expectNone();
     assert.strictEqual(h.tcp.state(c), S.ESTABLISHED);
     assert.deepStrictEqual(r.log, [`open ${c}`]);
+    // its later ACK changes nothing; data flows
+    h.send({ sport: 82, dport: lp, seq: 7001, ack: iss + 1, flags: ACK, win: 5000 });
+    h.expectNone();
+    h.tcp.write(c, new Uint8Array([5]), 0, 1);
+    h.expectOne({ sport: lp, dport: 82, seq: iss + 1, ack: 7001, flags: ACK | PSH, win: W, data: new Uint8Array([5]) });
   });
 
   it("SYN-RCVD (active) -> CLOSED on RST: end(4); SYN-RCVD (passive) -> LISTEN on RST: slot freed silently", () => {
