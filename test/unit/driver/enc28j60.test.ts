@@ -500,6 +500,28 @@ describe("ENC28J60 driver", function () {
       }
     });
 
+    it("a sound packet without 'received OK' is skipped (counted, no receiver reset), the next one is read", () => {
+      const { emu, drv } = makeRig();
+      const rnd = prng(23);
+      const a = makeFrame(200, 1, rnd);
+      const b = makeFrame(300, 2, rnd);
+      const c = makeFrame(400, 3, rnd);
+      assert.ok(emu.deliver(a));
+      assert.ok(emu.deliver(b));
+      assert.ok(emu.deliver(c));
+      // packet b starts after a: 6 + 204 bytes; clear status bit 23 (byte 4 of its header, bit 7)
+      const bStart = 6 + 204;
+      assert.strictEqual(emu.mem[bStart + 4] & 0x80, 0x80);
+      emu.mem[bStart + 4] &= 0x7f;
+      const got = drain(drv);
+      assert.strictEqual(got.length, 2);
+      assert.ok(sameBytes(got[0], a));
+      assert.ok(sameBytes(got[1], c));
+      assert.strictEqual(drv.counters.rxErrors, 1);
+      assert.strictEqual(drv.counters.rxResets, 0);
+      assert.strictEqual(drv.pending(), 0);
+    });
+
     it("a header whose next pointer does not match its byte count is refused (ring memory corrupted)", () => {
       const { emu, drv } = makeRig();
       const rnd = prng(16);
