@@ -106,6 +106,18 @@ export function hasUsbConsole(json: BoardJson): boolean {
   return !!(json.devices && json.devices.USB);
 }
 
+/**
+ * Room for the program in the board's Storage area (chip.saved_code), or null when the board
+ * JSON does not say. Storage keeps a 32-byte header per file, so leave that much.
+ */
+export function storageProblem(json: BoardJson, bytes: number): string | null {
+  const sc = json.chip.saved_code;
+  if (!sc) return null;
+  const room = sc.page_size * sc.pages - 32;
+  if (bytes <= room) return null;
+  return `the program is ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB) but ${json.info.name}'s Storage area holds ${room} bytes (${Math.floor(room / 1024)} KB)`;
+}
+
 export interface CliPlan {
   args: string[];
   env: NodeJS.ProcessEnv;
@@ -344,14 +356,18 @@ export async function flash(opts: FlashOptions, onLine?: (line: string) => void)
     if (decoded.files[BOOT_FILE] !== code) return { ok: false, message: `${opts.dryRun} does not write ${shown(file)} to Storage ${BOOT_FILE} unchanged`, run };
     if (decoded.loads.indexOf(BOOT_FILE) < 0) return { ok: false, message: `${opts.dryRun} does not load ${BOOT_FILE} after writing it`, run };
     const chunks = (sent.match(/require\("Storage"\)\.write\(/g) || []).length;
+    const tooBig = storageProblem(json, code.length);
     return {
       ok: true,
-      message: `dry run: ${opts.dryRun} (${sent.length} bytes) writes ${shown(file)} (${code.length} bytes) to Storage ${BOOT_FILE} in ${chunks} chunks, then load(${JSON.stringify(BOOT_FILE)}); offline`,
+      message: `dry run: ${opts.dryRun} (${sent.length} bytes) writes ${shown(file)} (${code.length} bytes) to Storage ${BOOT_FILE} in ${chunks} chunks, then load(${JSON.stringify(BOOT_FILE)}); offline` +
+        (tooBig ? `\nflash: WARNING: ${tooBig}: an upload to this board would fail` : ""),
       run,
     };
   }
   checkPort(opts.port);
   const port = opts.port as string;
+  const tooBig = storageProblem(json, fs.statSync(file).size);
+  if (tooBig) return { ok: false, message: tooBig };
   const plan = planCli(opts, json);
   const run = await runCli(plan, (line) => failureInLine(line, port), onLine);
   const why = judgeUpload(run, port);

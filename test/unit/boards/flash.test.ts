@@ -143,9 +143,12 @@ describe("tools/flash (espruino CLI, offline)", function () {
   });
 
   it("uploads to a board that answers: what the board receives stores the bundle in .bootcde and loads it", async () => {
+    // NUCLEO-F401RE: its 128 KB Storage area takes any bundle the gate lets through
+    const nucleo = path.join(ROOT, "dist", "nucleo-f401re.js");
+    if (bundle !== sample && fs.existsSync(nucleo)) bundle = nucleo;
     const board = await fakeBoard(espruinoLike);
     try {
-      const r = await flash({ board: "pico", file: bundle, port: `tcp://127.0.0.1:${board.port}` });
+      const r = await flash({ board: "nucleo-f401re", file: bundle, port: `tcp://127.0.0.1:${board.port}` });
       assert.ok(r.ok, `${r.message}\n${r.run && r.run.output.slice(-2000)}`);
       assert.match(r.message, /as Storage \.bootcde \(runs at boot\)/);
       const got = board.received();
@@ -262,6 +265,23 @@ describe("tools/flash (espruino CLI, offline)", function () {
       const boot = startEspruino(dir, []);
       assert.ok(await waitFor(() => /APP STARTED 7/.test(boot.out()), 10000), `not run at boot:\n${boot.out()}`);
     });
+  });
+
+  it("refuses, before connecting, a program larger than the board's Storage area", async () => {
+    const big = path.join(tmp, "big.js");
+    fs.writeFileSync(big, 'var s="' + "y".repeat(49200) + '";\n');
+    const board = await fakeBoard(espruinoLike);
+    try {
+      const r = await flash({ board: "pico", file: big, port: `tcp://127.0.0.1:${board.port}` });
+      assert.equal(r.ok, false);
+      assert.match(r.message, /the program is 49210 bytes .* but Espruino Pico's Storage area holds 49120 bytes/);
+      assert.equal(board.received(), "", "nothing may be sent");
+      const d = await flash({ board: "pico", file: big, dryRun: path.join(tmp, "big-out.js") });
+      assert.ok(d.ok, d.message);
+      assert.match(d.message, /WARNING: .*an upload to this board would fail/);
+    } finally {
+      await board.close();
+    }
   });
 
   it("fails with a clear message and exit 2 when PORT is missing (make flash without PORT=)", async () => {
