@@ -4,7 +4,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { ROWS, EVENT_NAMES, ACTION_NAMES, END_NORMAL } from "../firmware/tcp/table";
+import {
+  ROWS, EVENT_NAMES, ACTION_NAMES, END_NORMAL, EV_ABORT, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_GIVE_UP, EV_STATE_TIMEOUT,
+} from "../firmware/tcp/table";
 import { STATE_NAMES } from "../firmware/tcp/states";
 
 const REASONS = ["normal", "reset", "timeout", "aborted", "refused"];
@@ -20,9 +22,12 @@ function actionText(a: number, reason: number): string {
 /** The DOT text for the current table (deterministic: rows in table order, grouped per arrow). */
 export function renderDot(): string {
   const edges = new Map<string, string[]>();
+  const errorOnly = new Map<string, boolean>();
+  const errorEvents = [EV_ABORT, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_GIVE_UP, EV_STATE_TIMEOUT];
   for (const [st, ev, next, acts, reason] of ROWS) {
     const k = `${st}>${next}`;
     if (!edges.has(k)) edges.set(k, []);
+    errorOnly.set(k, (errorOnly.get(k) ?? true) && errorEvents.includes(ev) && st !== next);
     const a = actionText(acts, reason);
     edges.get(k)!.push(a ? `${EVENT_NAMES[ev]} / ${a}` : EVENT_NAMES[ev]);
   }
@@ -35,7 +40,9 @@ export function renderDot(): string {
   for (let i = 0; i < STATE_NAMES.length; i++) lines.push(`  s${i} [label="${STATE_NAMES[i]}"];`);
   for (const [k, labels] of edges) {
     const [a, b] = k.split(">");
-    lines.push(`  s${a} -> s${b} [label="${labels.join("\\n")}"];`);
+    // resets, aborts and time-outs (the error paths) dashed and grey; the RFC 793 figure solid
+    const style = errorOnly.get(k) ? ", style=dashed, color=gray45, fontcolor=gray35" : "";
+    lines.push(`  s${a} -> s${b} [label="${labels.join("\\n")}"${style}];`);
   }
   lines.push("}");
   return lines.join("\n") + "\n";
