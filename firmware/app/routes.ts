@@ -8,7 +8,7 @@ import { Stack } from "../net/stack";
 import { Tcp } from "../tcp/tcp";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { Enc28j60 } from "../../hal/enc28j60";
-import { PAGE_HTML, PAGE_GZIP, PAGE_ETAG } from "./assets";
+import { PAGE_HTML, PAGE_GZIP_B64, PAGE_ETAG } from "./assets";
 
 export interface Settings { name: string }
 
@@ -36,6 +36,24 @@ export function latin1Bytes(s: string): Uint8Array {
   return E.toUint8Array(s);
 }
 
+var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Base64 to bytes (start-up only): Espruino's native atob when present, else a small loop. */
+export function fromBase64(s: string): Uint8Array {
+  var g: any = typeof global !== "undefined" ? global : undefined;
+  if (g && typeof g.atob === "function") return E.toUint8Array(g.atob(s));
+  var n = s.length, pad = n > 0 && s.charAt(n - 1) === "=" ? (s.charAt(n - 2) === "=" ? 2 : 1) : 0;
+  var out = new Uint8Array((n * 3) / 4 - pad), o = 0;
+  for (var i = 0; i < n; i += 4) {
+    var v = (B64.indexOf(s.charAt(i)) << 18) | (B64.indexOf(s.charAt(i + 1)) << 12) |
+      ((B64.indexOf(s.charAt(i + 2)) & 63) << 6) | (B64.indexOf(s.charAt(i + 3)) & 63);
+    out[o++] = v >> 16;
+    if (o < out.length) out[o++] = (v >> 8) & 255;
+    if (o < out.length) out[o++] = v & 255;
+  }
+  return out;
+}
+
 function ip4(w: AsciiWriter, a: number): void {
   w.byte(34).num((a >>> 24) & 255).byte(46).num((a >>> 16) & 255).byte(46).num((a >>> 8) & 255).byte(46).num(a & 255).byte(34);
 }
@@ -52,8 +70,9 @@ export function validName(s: string | null | undefined): boolean {
 }
 
 export function installPage(http: HttpServer, ctx: PageContext): void {
-  http.asset("/", latin1Bytes(PAGE_HTML), { type: "text/html; charset=utf-8", gzip: latin1Bytes(PAGE_GZIP), etag: PAGE_ETAG });
-  http.asset("/index.html", latin1Bytes(PAGE_HTML), { type: "text/html; charset=utf-8", gzip: latin1Bytes(PAGE_GZIP), etag: PAGE_ETAG });
+  var page = latin1Bytes(PAGE_HTML), pageGz = fromBase64(PAGE_GZIP_B64);
+  http.asset("/", page, { type: "text/html; charset=utf-8", gzip: pageGz, etag: PAGE_ETAG });
+  http.asset("/index.html", page, { type: "text/html; charset=utf-8", gzip: pageGz, etag: PAGE_ETAG });
   var states = new Uint16Array(STATE_COUNT);
   var stack = ctx.stack, tcp = ctx.tcp, drv = ctx.driver;
 
