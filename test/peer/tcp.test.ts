@@ -68,6 +68,20 @@ for i in range(n):
 print("OK", ok)
 `;
 
+// Accepts connections one after another, reads each until EOF, closes it; counts the bytes.
+const SINK_LISTENER = `
+import socket, sys
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("192.0.2.1", int(sys.argv[1]))); srv.listen(8); srv.settimeout(60)
+print("listening", flush=True)
+n = 0
+while n < int(sys.argv[2]):
+    c, a = srv.accept(); c.settimeout(20)
+    while c.recv(4096): pass
+    c.close(); n += 1
+    print("closed", n, flush=True)
+`;
+
 async function waitFor(fn: () => Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -106,6 +120,25 @@ describe("tcp with the Linux kernel as peer", function () {
     assert.ok(await waitFor(async () => /GOT ping from device/.test(out), 10000), out);
     let rx = "";
     assert.ok(await waitFor(async () => { rx += await bench!.consoleEval(`device.received(${c})`); return /after your FIN/.test(rx); }, 10000), rx);
+  });
+
+  it("device as client: 50 connections in a row, the device closing first (TIME-WAIT reused, then expired)", async () => {
+    const l = bench!.spawn("python3", ["-c", SINK_LISTENER, "5002", "50"]);
+    let out = "";
+    l.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
+    assert.ok(await waitFor(async () => /listening/.test(out), 5000), "listener did not start");
+    for (let i = 0; i < 50; i++) {
+      const c = Number(await bench!.consoleEval('device.connect("192.0.2.1", 5002)'));
+      assert.ok(c >= 0, `connection ${i}: connect returned ${c}`);
+      assert.ok(await waitFor(async () => (await bench!.consoleEval(`device.tcp.state(${c})`)) !== "2", 5000), `connection ${i} not established`);
+      assert.strictEqual(await bench!.consoleEval(`device.send(${c}, "n${i}")`), String(`n${i}`.length));
+      await bench!.consoleEval(`device.close(${c})`);
+    }
+    assert.ok(await waitFor(async () => /closed 50\b/.test(out), 10000), out.slice(-200));
+    assert.ok(Number(await bench!.consoleEval("device.tcp.counters.reuseTimeWait")) > 0, "TIME-WAIT slots were reused");
+    const busy = /SYN|ESTABLISHED|FIN-WAIT|CLOSE-WAIT|CLOSING|LAST-ACK|TIME-WAIT/;
+    let st = "";
+    assert.ok(await waitFor(async () => { st = await bench!.consoleEval("JSON.stringify(device.status().states)"); return !busy.test(st); }, 10000), st);
   });
 
   it("50 connections in a row leave no slot held beyond TIME-WAIT", async () => {
