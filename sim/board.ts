@@ -147,8 +147,12 @@ export function formatValue(v: any): string {
 
 // The prelude: runs once inside the context, receives the bridge and the pin names, defines the
 // Espruino globals as context functions, and returns the helpers the host calls back.
-const PRELUDE = `(function (g, host, pinNames, wiring) {
+const PRELUDE = `(function (g, bridge, pinNames, wiring) {
   var U8 = Uint8Array;
+  // Errors from the host side become errors of this realm (no path to the host's constructors).
+  function host(a, b, c, d, e) {
+    try { return bridge(a, b, c, d, e); } catch (err) { throw new Error(String(err && err.message || err)); }
+  }
   var pins = {};
   var pinByObj = [];
   function Pin() {}

@@ -59,6 +59,13 @@ describe("sim board: vm context", () => {
     assert.equal(run(b, "global === this"), true);
     assert.equal(run(b, "typeof D5.write + typeof SPI1.send + typeof E.sum + typeof getTime()"), "functionfunctionfunctionnumber");
     assert.deepEqual(JSON.parse(run(b, "JSON.stringify(SIM_CONFIG)")), { ip: "192.0.2.2", slots: 3 });
+    // Nothing handed to the firmware leads back to the host realm's constructors.
+    const escapes = [
+      "SPI1.send.constructor", "E.sum.constructor", "getTime.constructor", "process.memory.constructor",
+      "(function () { try { clearWatch(999); } catch (e) { return e.constructor.constructor; } })()",
+      "require('Storage').list().constructor.constructor", "process.memory().constructor.constructor",
+    ];
+    for (const x of escapes) assert.equal(run(b, "(" + x + ")('return typeof Buffer + typeof setImmediate')()"), "undefinedundefined", x);
     b.stop();
   });
 
