@@ -77,7 +77,10 @@ export interface Enc28j60Options {
   freeBatch?: number;
   /** PHLCON value (LED setup). Default 0x3476: LEDA link + activity, LEDB activity. */
   leds?: number;
-  /** Bound for a wait on TXRTS, in milliseconds and polls. Defaults 20 ms / 4000 polls. */
+  /**
+   * Bound for a wait on TXRTS, in milliseconds and polls. Defaults 20 ms / 50000 polls: the clock
+   * ends the wait; the poll count is only a safety net for a clock that does not move.
+   */
   txWaitMs?: number;
   txWaitPolls?: number;
 }
@@ -111,7 +114,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var fullDuplex = !!o.fullDuplex;
   var freeBatch = o.freeBatch || 1024;
   var txWaitMs = o.txWaitMs || 20;
-  var txWaitPolls = o.txWaitPolls || 4000;
+  var txWaitPolls = o.txWaitPolls || 50000;
 
   // Register commands: 2 bytes (ETH registers) or 3 (MAC/MII reads with the dummy byte).
   var cmdAb = new ArrayBuffer(4);
@@ -220,7 +223,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   // ---- PHY over MII ----
   function miiWait(): void {
-    if (!waitFor(MISTAT, MISTAT_BUSY, 0, 200, 5)) counters.miiTimeouts++;
+    if (!waitFor(MISTAT, MISTAT_BUSY, 0, 2000, 5)) counters.miiTimeouts++;
   }
   function phyRead(reg: number): number {
     wr(MIREGADR, reg);
@@ -471,11 +474,11 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   /**
    * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
-   * and a register that really holds what is written to it. Bounded: 3000 polls and 10 ms.
+   * and a register that really holds what is written to it. Bounded: 10 ms (and 100000 polls).
    */
   function waitReady(): boolean {
     var t0 = clock.now();
-    for (var i = 0; i < 3000; i++) {
+    for (var i = 0; i < 100000; i++) {
       var ready = (rd(ESTAT) & ESTAT_CLKRDY) !== 0;
       var elapsed = clock.now() - t0;
       if (elapsed > 10) return false;

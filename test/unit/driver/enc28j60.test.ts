@@ -756,7 +756,7 @@ describe("ENC28J60 driver", function () {
 
     it("no chip (MISO low, EREVID 0x00): init throws a clear error", () => {
       const { drv, spi } = makeRig(undefined, undefined, true);
-      spi.stuck = 0x00;
+      spi.tamper = (_op, buf, len) => buf.fill(0, 0, len); // every answer reads 0x00; time still passes
       assert.throws(() => drv.init(), /ENC28J60: no chip answers on SPI \(EREVID 0x00\)/);
       assert.ok(spi.transactions < 50000);
     });
@@ -773,7 +773,7 @@ describe("ENC28J60 driver", function () {
       tx.fill(1, 0, 100);
       assert.strictEqual(drv.send(100), false);
       assert.strictEqual(drv.flush(), true, "nothing in flight after the failed send");
-      assert.ok(spi.transactions - t0 < 10000, `${spi.transactions - t0} transactions`);
+      assert.ok(spi.transactions - t0 < 20000, `${spi.transactions - t0} transactions`);
       assert.ok(drv.counters.txErrors >= 1);
       assert.ok(drv.counters.txResets >= 1);
     });

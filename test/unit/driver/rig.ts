@@ -55,8 +55,6 @@ export interface ProxySpi extends SpiPort {
   logging: boolean;
   /** Called after each transfer with the opcode sent and the buffer as answered; may change the answer. */
   tamper: ((op: number, buf: Uint8Array, len: number) => void) | null;
-  /** When set, transfers are answered with this byte everywhere and nothing reaches the chip. */
-  stuck: number | null;
   transactions: number;
 }
 
@@ -65,15 +63,10 @@ export function proxySpi(inner: SpiPort): ProxySpi {
     log: [],
     logging: false,
     tamper: null,
-    stuck: null,
     transactions: 0,
     transfer(buf, len) {
       p.transactions++;
       if (p.logging) p.log.push(buf[0], len > 1 ? buf[1] : -1);
-      if (p.stuck !== null) {
-        buf.fill(p.stuck, 0, len);
-        return;
-      }
       const op = buf[0];
       inner.transfer(buf, len);
       if (p.tamper) p.tamper(op, buf, len);
@@ -81,7 +74,6 @@ export function proxySpi(inner: SpiPort): ProxySpi {
     write(buf, len) {
       p.transactions++;
       if (p.logging) p.log.push(buf[0], len > 1 ? buf[1] : -1);
-      if (p.stuck !== null) return;
       inner.write(buf, len);
     },
   };
