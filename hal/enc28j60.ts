@@ -363,7 +363,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   /**
    * Waits (bounded) for the frame in flight and checks its outcome, resending it on a late
-   * collision (erratum 13) or after a stall. False only when TXRTS stays set even after TXRST.
+   * collision (erratum 13) or after a stall (erratum 12). False only when TXRTS stays set even
+   * after TXRST.
    */
   function txFinish(): boolean {
     for (var guard = 0; guard < MAX_TX_TRIES + MAX_STALL_RETRIES + 1; guard++) {
@@ -372,8 +373,9 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
         txReset();
         bfc(EIR, EIR_TXERIF | EIR_TXIF);
         if (rd(ECON1) & ECON1_TXRTS) {
+          // TXRTS survives TXRST: the transmitter (or the chip) is gone. Stay busy, so the TX
+          // buffer is never written while TXRTS is set: every send fails after a bounded wait.
           counters.txErrors++;
-          txBusy = false;
           return false;
         }
         if (txStallRetries++ < MAX_STALL_RETRIES) {

@@ -772,8 +772,15 @@ describe("ENC28J60 driver", function () {
       const tx = drv.tx;
       tx.fill(1, 0, 100);
       assert.strictEqual(drv.send(100), false);
-      assert.strictEqual(drv.flush(), true, "nothing in flight after the failed send");
       assert.ok(spi.transactions - t0 < 20000, `${spi.transactions - t0} transactions`);
+      const t1 = spi.transactions;
+      assert.strictEqual(drv.send(100), false, "still stuck: fails again, bounded");
+      assert.strictEqual(drv.flush(), false);
+      assert.ok(spi.transactions - t1 < 40000, `${spi.transactions - t1} transactions`);
+      // the chip recovers: the next send works again
+      spi.tamper = null;
+      sendFrame(drv, 90, 5, prng(5));
+      assert.ok(drv.flush());
       assert.ok(drv.counters.txErrors >= 1);
       assert.ok(drv.counters.txResets >= 1);
     });
