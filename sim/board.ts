@@ -131,6 +131,16 @@ export function describeError(e: any): string {
   return String(e);
 }
 
+/** True when `code` is an unfinished statement (open bracket, string...): the console waits for more lines. */
+export function isIncomplete(code: string): boolean {
+  try {
+    new vm.Script(code, { filename: "console" });
+    return false;
+  } catch (e) {
+    return e instanceof SyntaxError && /Unexpected end of input|Unterminated template/.test(e.message);
+  }
+}
+
 /** Formats a value the way Espruino's console echoes it after `=`. */
 export function formatValue(v: any): string {
   if (v === undefined) return "undefined";

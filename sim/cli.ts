@@ -6,7 +6,8 @@
 //
 // Without --tap: the user-space gateway on 127.0.0.1:<port> (no root needed). Without --ip:
 // the device uses DHCP. Every line on stdin is evaluated in the device's global scope and
-// the result printed as `=<value>` (errors as `Uncaught ...`), like Espruino's console.
+// the result printed as `=<value>` (errors as `Uncaught ...`), like Espruino's console; an
+// unfinished statement (open bracket) continues on the next lines.
 // Stdin EOF keeps the sim running unless --exit-on-eof. SIGINT/SIGTERM exit cleanly (0).
 // Exit codes: 0 normal, 1 bad arguments/start-up failure, 2 bundle rejected at load,
 // 3 the firmware used a Node-only global/module at run time.
@@ -14,6 +15,7 @@
 import * as path from "path";
 import * as readline from "readline";
 import { startSim, SimOptions, Sim } from "./run";
+import { isIncomplete } from "./board";
 
 export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
   const o: SimOptions & { exitOnEof: boolean } = {
@@ -102,10 +104,18 @@ async function main(): Promise<void> {
     else say("sim: open http://127.0.0.1:" + s.port + "/ in a browser");
   });
   const rl = readline.createInterface({ input: process.stdin, terminal: false });
+  const tty = process.stdin.isTTY;
+  let pending = "";
   rl.on("line", (line) => {
-    if (!line.trim()) return;
-    say(s.board.evalLine(line));
+    if (!pending && !line.trim()) return;
+    pending += (pending ? "\n" : "") + line;
+    if (isIncomplete(pending)) { if (tty) process.stdout.write(":"); return; }
+    const code = pending;
+    pending = "";
+    say(s.board.evalLine(code));
+    if (tty) process.stdout.write(">");
   });
+  if (tty) process.stdout.write(">");
   rl.on("close", () => { if (opts.exitOnEof) void shutdown(0); });
 }
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vm from "vm";
-import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard } from "../../../sim/board";
+import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard, isIncomplete } from "../../../sim/board";
 
 /** A chip double: answers each byte with its complement, records transactions, drives INT. */
 function fakeChip() {
@@ -214,6 +214,13 @@ describe("sim board: timers, E, process, Storage, console", () => {
     assert.equal(b.evalLine("}{"), "Uncaught SyntaxError: Unexpected token '}'");
     assert.equal(b.evalLine("process.env"), "Uncaught ReferenceError: process.env is not available on an Espruino board (the simulated board offers process.memory() only)");
     b.stop();
+  });
+
+  it("console: an unfinished statement waits for more lines", () => {
+    assert.equal(isIncomplete("function f() {"), true);
+    assert.equal(isIncomplete("[1, 2,"), true);
+    assert.equal(isIncomplete("function f() {\n return 1; }"), false);
+    assert.equal(isIncomplete("}{"), false, "a plain syntax error is not 'unfinished'");
   });
 
   it("E.on('init') handlers run after the bundle loads, as at boot", () => {
