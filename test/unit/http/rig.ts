@@ -34,6 +34,10 @@ export class Rig {
   peer: Stack;
   ptcp: Tcp;
   led = false;
+  /** When true the wire is cut: frames in both directions are lost. */
+  cut = false;
+  /** When > 0: the wire is cut after this many more frames from the device. */
+  cutAfter = 0;
   dhcp: DhcpServer | null;
   store = new Map<string, string>();
   toDevice: Uint8Array[] = [];
@@ -61,6 +65,8 @@ export class Rig {
     }) : null;
     this.emu.onTransmit((f) => {
       const reply = this.dhcp ? this.dhcp.handle(new Uint8Array(f)) : null;
+      if (this.cut) return;
+      if (this.cutAfter > 0 && --this.cutAfter === 0) this.cut = true;
       if (reply) this.toDevice.push(reply); else this.peerNetif.push(new Uint8Array(f));
     });
     const self = this;
@@ -78,7 +84,7 @@ export class Rig {
   step(): void {
     for (let round = 0; round < 50; round++) {
       let moved = 0;
-      while (this.toDevice.length) { this.emu.deliver(this.toDevice.shift()!); moved++; }
+      while (this.toDevice.length) { const f = this.toDevice.shift()!; if (!this.cut) this.emu.deliver(f); moved++; }
       this.emu.takeSent();
       this.hal.dispatch();
       this.dev.service();

@@ -147,6 +147,25 @@ describe("http through TCP + IP + driver + emulator", function () {
     assert.equal(responses(rig, k2, 1)[0].status, 200);
   });
 
+  it("a client that goes silent mid-response (cable pulled): TCP gives up, the slot is freed", () => {
+    rig.dev.addTestAsset("/t.bin", 60 * 1024);
+    const k = rig.connect();
+    rig.cutAfter = 8;                    // a few data segments reach the client, then nothing
+    rig.write(k, GET("/t.bin"));
+    assert.ok(rig.cut);
+    assert.ok(k.text().length > 2000 && k.text().length < 20000, String(k.text().length));
+    const ph = new Uint16Array(5);
+    rig.dev.http.phaseCounts(ph);
+    assert.equal(ph[2], 1, "sending when the wire is cut");
+    assert.ok(rig.until(() => { rig.dev.http.phaseCounts(ph); return ph[0] === 6; }, 200000), "slot freed: " + Array.from(ph));
+    assert.equal(rig.dev.http.counters.active, 0);
+    assert.ok(rig.dev.tcp.counters.giveUps + rig.dev.http.counters.stalls >= 1);
+    rig.cut = false;
+    const k2 = rig.connect();
+    rig.write(k2, GET("/api/led"));
+    assert.equal(responses(rig, k2, 1)[0].status, 200);
+  });
+
   it("POST JSON to /api/led, form and JSON to /api/settings (stored)", () => {
     const k = rig.connect();
     const body = JSON.stringify({ on: true });
