@@ -48,7 +48,7 @@ var F_INM = 8;          // If-None-Match matched the route's asset
 var F_HOST = 16;        // Host seen
 var F_TE = 32;          // Transfer-Encoding seen
 var F_CL = 64;          // Content-Length seen
-var F_BAD = 128;        // malformed header value (Content-Length)
+var F_EXPECT = 128;     // Expect: 100-continue
 
 // ---- lower-case header name tables ----
 var HN_CONTENT_LENGTH = toBytes("content-length");
@@ -58,6 +58,9 @@ var HN_IF_NONE_MATCH = toBytes("if-none-match");
 var HN_TRANSFER_ENCODING = toBytes("transfer-encoding");
 var HN_CONTENT_TYPE = toBytes("content-type");
 var HN_HOST = toBytes("host");
+var HN_EXPECT = toBytes("expect");
+var T_CONTINUE = toBytes("100-continue");
+var CONTINUE_100 = toBytes("HTTP/1.1 100 Continue\r\n\r\n");
 var T_CLOSE = toBytes("close");
 var T_KEEPALIVE = toBytes("keep-alive");
 var T_GZIP = toBytes("gzip");
@@ -71,7 +74,7 @@ var T_HTTP4 = toBytes("http");
 var STATUS_TEXT: { [code: number]: string } = {
   200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 304: "Not Modified",
   400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-  408: "Request Timeout", 413: "Content Too Large", 414: "URI Too Long",
+  408: "Request Timeout", 413: "Content Too Large", 414: "URI Too Long", 417: "Expectation Failed",
   431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
   503: "Service Unavailable", 505: "HTTP Version Not Supported",
 };
@@ -540,6 +543,9 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       f |= F_TE;
     } else if (nl === 12 && eqLower(src, a, colon, HN_CONTENT_TYPE)) {
       ctype[c] = startsLower(src, v, ve, T_FORM) ? CT_FORM : startsLower(src, v, ve, T_JSON) ? CT_JSON : CT_OTHER;
+    } else if (nl === 6 && eqLower(src, a, colon, HN_EXPECT)) {
+      if (!eqLower(src, v, ve, T_CONTINUE)) return 417;
+      f |= F_EXPECT;
     } else if (nl === 4 && eqLower(src, a, colon, HN_HOST)) {
       if (f & F_HOST) return 400;
       f |= F_HOST;
@@ -649,7 +655,14 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       if (server.busy) { counters.rejected++; return fail(c, 503, s, e); }
     }
     var total = hdrLen[c] + (clen[c] > 0 ? clen[c] : 0);
-    if (e - s < total) return 0;
+    if (e - s < total) {
+      // The client waits for an interim 100 before sending the body (once, HTTP/1.1 only).
+      if ((flags[c] & F_EXPECT) && ver[c] === 11 && e - s === hdrLen[c]) {
+        flags[c] &= ~F_EXPECT;
+        tcp.write(c, CONTINUE_100, 0, CONTINUE_100.length);
+      }
+      return 0;
+    }
     counters.requests++;
     served[c]++;
     dispatch(c, src, s);

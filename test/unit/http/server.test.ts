@@ -183,6 +183,22 @@ describe("http server (fake TCP)", () => {
     assert.equal(JSON.parse(r.body.toString()).len, L.BODY_MAX);
   });
 
+  it("Expect: 100-continue gets an interim 100 before the body; other expectations 417", () => {
+    const { tcp } = setup();
+    tcp.open(0);
+    tcp.send(0, "POST /api/echo HTTP/1.1\r\nHost: d\r\nExpect: 100-Continue\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6\r\n\r\n");
+    assert.equal(tcp.take(0), "HTTP/1.1 100 Continue\r\n\r\n");
+    tcp.send(0, "name=x");
+    const r = parseResponses(tcp.take(0))[0];
+    assert.equal(JSON.parse(r.body.toString()).name, "x");
+    // body already there: no interim response
+    tcp.send(0, "POST /api/echo HTTP/1.1\r\nHost: d\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab");
+    assert.match(tcp.take(0), /^HTTP\/1\.1 200 OK\r\n/);
+    const x = one("POST /api/echo HTTP/1.1\r\nHost: d\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\nab").r;
+    assert.equal(x.status, 417);
+    assert.equal(x.headers["connection"], "close");
+  });
+
   it("503 while busy, and beyond maxConnections", () => {
     const { tcp, srv } = setup({ maxConnections: 2 });
     srv.busy = true;
