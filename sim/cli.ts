@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       ...opts,
       out: say,
       onFatal: (m) => { process.stderr.write("sim: fatal: " + m + "\n"); void shutdown(3); },
+      onBackendError: (m) => { process.stderr.write("sim: " + m + "\n"); void shutdown(1); },
     });
   } catch (e) {
     const msg = (e as Error).message;

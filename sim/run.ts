@@ -22,6 +22,7 @@ export interface SimOptions {
   storage?: string;              // folder behind require("Storage") (default build/sim-storage)
   out?: (line: string) => void;  // device console and sim messages (default: stdout)
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
+  onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
 }
 
 export interface Sim {
@@ -95,8 +96,15 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   let port = 0;
   const fatal = o.onFatal || ((m: string) => { out("sim: fatal: " + m); process.exit(3); });
   if (o.tap) {
-    tap = openTap(o.tap, (f) => wire.toDevice(f), (m) => fatal(m));
+    tap = openTap(o.tap, (f) => wire.toDevice(f), (m) => (o.onBackendError || fatal)(m));
     wire.onFromDevice((f) => tap!.send(f));
+    try {
+      await tap.attached;
+    } catch (e) {
+      tap.close();
+      wire.close();
+      throw e;
+    }
   } else {
     // Loaded only in gateway mode: it needs the project's IP stack and TCP on the host.
     const { startGateway } = require("./gateway") as typeof import("./gateway");

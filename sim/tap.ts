@@ -10,6 +10,8 @@ export interface TapLink {
   send(frame: Uint8Array): void;
   close(): void;
   child: ChildProcess;
+  /** Resolves once the bridge holds the TAP device; rejects with its message if it cannot. */
+  attached: Promise<void>;
 }
 
 export function bridgeScript(): string {
@@ -31,14 +33,26 @@ export function openTap(ifname: string, onFrame: (frame: Uint8Array) => void, on
     }
   });
   let err = "";
-  child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+  let isAttached = false;
+  let attachOk: () => void = () => {};
+  let attachFail: (e: Error) => void = () => {};
+  const attached = new Promise<void>((res, rej) => { attachOk = res; attachFail = rej; });
+  const timer = setTimeout(() => attachFail(new Error("tap bridge for " + ifname + " did not attach within 10 s: " + err.trim())), 10000);
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+    if (!isAttached && /tap-bridge: attached/.test(err)) { isAttached = true; clearTimeout(timer); attachOk(); }
+  });
   child.stdin!.on("error", () => { /* bridge gone: reported by exit */ });
   child.on("exit", (code, sig) => {
-    if (!closing) onExit("tap bridge for " + ifname + " exited (" + (sig || code) + "): " + err.trim());
+    clearTimeout(timer);
+    const msg = "tap bridge for " + ifname + " exited (" + (sig || code) + "): " + err.trim();
+    if (!isAttached) attachFail(new Error(msg));
+    else if (!closing) onExit(msg);
   });
-  child.on("error", (e) => onExit("cannot start tap bridge (python3): " + e.message));
+  child.on("error", (e) => { clearTimeout(timer); attachFail(new Error("cannot start the tap bridge (python3): " + e.message)); });
   return {
     child,
+    attached,
     send(frame: Uint8Array): void {
       if (closing || !child.stdin!.writable) return;
       const h = Buffer.alloc(2);

@@ -34,6 +34,11 @@ def main():
         sys.stderr.write("usage: tap-bridge.py IFNAME\n")
         return 2
     name = sys.argv[1]
+    # Attach only: TUNSETIFF would otherwise create a new device (ip netns exec remounts /sys,
+    # so this sees the devices of the namespace we run in).
+    if not os.path.exists("/sys/class/net/%s/tun_flags" % name):
+        sys.stderr.write("tap-bridge: no TAP device %s here (create it first: ip tuntap add dev %s mode tap)\n" % (name, name))
+        return 1
     try:
         fd = os.open("/dev/net/tun", os.O_RDWR)
         fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI))
