@@ -7,6 +7,8 @@
 // Connection ids are slot numbers. end(c, reason) is called once per connection the
 // application knows (connect() returned it, or open() ran), when the connection is over for it:
 // on entering TIME-WAIT or CLOSED. The slot itself stays in TIME-WAIT for 2*MSL afterwards.
+// An exception thrown by a handler is caught and counted (counters.appErrors): it never
+// escapes into the receive path or leaves a slot half-updated.
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
 import {
@@ -144,7 +146,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     dropSynFull: 0, dropAckUnsent: 0, dropAddress: 0, dropBadAck: 0, dropDuplicate: 0, noTransition: 0,
     accepted: 0, connects: 0, opened: 0, giveUps: 0, stateTimeouts: 0, reuseTimeWait: 0,
     evictHalfOpen: 0, evictIdle: 0, backlogEvict: 0, zeroWindowProbes: 0, delayedAcks: 0,
-    windowUpdates: 0, bytesIn: 0, bytesOut: 0,
+    windowUpdates: 0, bytesIn: 0, bytesOut: 0, appErrors: 0,
   };
 
   // ---------------------------------------------------------------- output
@@ -190,11 +192,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       tx.set(ring.subarray(base + start, base + start + first), TX + hl);
       if (len > first) tx.set(ring.subarray(base, base + len - first), TX + hl + first);
       counters.bytesOut += len;
+      tUsed[s] = now;
     }
     fl[s] &= ~SF_ACK_PENDING;
     tAck[s] = 0;
     rsegs[s] = 0;
-    tUsed[s] = now;
     finish(rip[s], hl + len);
   }
 
@@ -363,16 +365,22 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (a & A_OPENED) {
       fl[s] |= SF_KNOWN;
       counters.opened++;
-      if (h) h.open(s);
+      if (h) {
+        try { h.open(s); } catch (e) { counters.appErrors++; }
+      }
       if (gen[s] !== g) return;
     }
     if (a & A_PEER_CLOSED && fl[s] & SF_KNOWN) {
-      if (h) h.peerClosed(s);
+      if (h) {
+        try { h.peerClosed(s); } catch (e) { counters.appErrors++; }
+      }
       if (gen[s] !== g) return;
     }
     if (a & A_END && fl[s] & SF_KNOWN) {
       fl[s] &= ~SF_KNOWN;
-      if (h) h.end(s, reason);
+      if (h) {
+        try { h.end(s, reason); } catch (e) { counters.appErrors++; }
+      }
       if (gen[s] !== g) return;
     }
     if (a & A_FREE) free(s);
@@ -560,6 +568,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       return;
     }
     peerSyn(s, seq, win, pm);
+    tUsed[s] = now;
     if (flags & F_ACK) {
       ackIn(s, ack, seq, win);
       fire(s, EV_RCV_SYN_ACK);
@@ -660,6 +669,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       sendAck(s);
       return;
     }
+    tUsed[s] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
     if (flags & F_RST) {
       if (d0 === 0) {
         counters.rstIn++;
@@ -715,7 +725,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fl[s] |= SF_ACK_PENDING;
       if (++rsegs[s] >= 2) ackNow = true;
       var h = handler[s];
-      var used = h ? h.data(s, rx, doff + skip, k) : k;
+      var used: number | void = k;
+      if (h) {
+        try { used = h.data(s, rx, doff + skip, k); } catch (e) { counters.appErrors++; }
+      }
       if (gen[s] !== g) return;
       if (typeof used === "number" && used >= 0 && used < k) {
         rcvNxt[s] = (rn + used) >>> 0;
@@ -755,7 +768,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (fl[s] & SF_WANT_DRAIN && sndLen[s] < sendBuf) {
       fl[s] &= ~SF_WANT_DRAIN;
-      if (h && fl[s] & SF_KNOWN) h.drained(s);
+      if (h && fl[s] & SF_KNOWN) {
+        try { h.drained(s); } catch (e) { counters.appErrors++; }
+      }
     }
   }
 
@@ -790,7 +805,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       noConnection(rx, o, hl, len - hl, src, sport, dport, seq, ack, flags, win);
       return;
     }
-    tUsed[s] = now;
     if (st[s] === SYN_SENT) synSent(s, rx, o, hl, seq, ack, flags, win);
     else synchronized(s, rx, o + hl, len - hl, seq, ack, flags, win);
   }

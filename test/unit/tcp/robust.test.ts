@@ -191,3 +191,66 @@ describe("tcp address validation and silly-window avoidance", () => {
     assert.deepStrictEqual(h.take().map((x) => field(x.bytes).data.length), [100]);
   });
 });
+
+describe("tcp under random input", () => {
+  it("5,000 random segments: no throw, and every slot is free again after the time-outs", () => {
+    let x = 12345;
+    const rnd = (n: number) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x % n; };
+    const h = new Harness({ slots: 4, mslMs: 500, maxRetries: 3 });
+    const r = recorder(() => h.tcp, { echo: true });
+    r.open = (c) => { if (rnd(4) === 0) h.tcp.close(c); };
+    h.tcp.listen(7, r);
+    // what the scripted peer believes per source port: its next sequence number and our ISS+1
+    const pseq = [0, 0, 0], dack = [0, 0, 0];
+    for (let i = 0; i < 5000; i++) {
+      for (const o of h.take()) {
+        const f = field(o.bytes);
+        if ((f.flags & (SYN | ACK)) === (SYN | ACK)) dack[f.dport - 40000] = (f.seq + 1) >>> 0;
+      }
+      const k = rnd(3);
+      const flags = [SYN, ACK, ACK | PSH, ACK | PSH, FIN | ACK, RST, RST | ACK, SYN | ACK, 0, rnd(64)][rnd(10)];
+      if (flags === SYN) pseq[k] = rnd(0xffffffff);
+      const seq = rnd(5) ? (pseq[k] + (flags === SYN ? 0 : 1) + (rnd(4) ? 0 : rnd(6000) - 3000)) >>> 0 : rnd(0xffffffff);
+      const ack = rnd(5) ? (dack[k] + (rnd(3) ? 0 : rnd(3000) - 100)) >>> 0 : rnd(0xffffffff);
+      const len = rnd(3) ? 0 : rnd(1400);
+      const opts = rnd(4) === 0 ? Array.from({ length: rnd(12) }, () => rnd(256)) : [];
+      const b = seg({ sport: 40000 + k, dport: rnd(8) ? 7 : 9, seq, ack, flags, win: rnd(3) ? 65535 : rnd(3000), opts, data: new Uint8Array(len) });
+      if (rnd(50) === 0) b[rnd(b.length)] ^= 0xff; // corrupted: checksum fails (or a header field changes)
+      if (opts.length && rnd(2)) b[12] = rnd(16) << 4; // any data offset
+      h.sendRaw(b);
+      if (flags !== SYN && seq === ((pseq[k] + 1) >>> 0)) pseq[k] = (pseq[k] + len + (flags & FIN ? 1 : 0)) >>> 0;
+      if (rnd(10) === 0) h.advance(100);
+    }
+    h.advance(120000);
+    // Whatever is left is an idle ESTABLISHED connection (no keep-alives): nothing queued, no timer.
+    const sl = h.tcp.slots;
+    for (let c = 0; c < 4; c++) {
+      if (sl.st[c] === S.CLOSED) continue;
+      assert.strictEqual(sl.st[c], S.ESTABLISHED, `slot ${c}`);
+      assert.deepStrictEqual([sl.sndLen[c], sl.tRexmt[c], sl.tState[c], sl.tPersist[c]], [0, 0, 0, 0], `slot ${c}`);
+    }
+    // ... and yields to new clients (idle eviction): four new SYNs all get a SYN-ACK
+    h.take();
+    for (let p = 0; p < 4; p++) {
+      h.send({ sport: 50000 + p, dport: 7, seq: 1, flags: SYN });
+      h.t += 10;
+    }
+    assert.strictEqual(h.take().filter((o) => field(o.bytes).flags === (SYN | ACK)).length, 4);
+    assert.strictEqual(h.tcp.counters.segIn, 5004);
+    assert.ok(h.tcp.counters.opened >= 3, JSON.stringify(h.tcp.counters)); // the fuzz reached ESTABLISHED
+  });
+
+  it("a handler that throws is counted and cannot break the connection's bookkeeping", () => {
+    const h = new Harness();
+    const r = recorder(() => h.tcp);
+    r.data = () => { throw new Error("app bug"); };
+    h.tcp.listen(7, r);
+    h.send({ sport: P, dport: 7, seq: 1000, flags: SYN });
+    const iss = field(h.take()[0].bytes).seq + 1;
+    h.send({ sport: P, dport: 7, seq: 1001, ack: iss, flags: ACK });
+    h.send({ sport: P, dport: 7, seq: 1001, ack: iss, flags: ACK | PSH, data: "boom" });
+    h.advance(200);
+    h.expectOne({ sport: 7, dport: P, seq: iss, ack: 1005, flags: ACK, win: W });
+    assert.strictEqual(h.tcp.counters.appErrors, 1);
+  });
+});
