@@ -152,6 +152,18 @@ describe("http: real peers (curl, ab, python) in a network namespace", function 
     assert.equal(st.ip, "192.0.2.2");
   });
 
+  it("curl: a body over the limit gets 413 (with and without Expect: 100-continue); Expect honoured", async () => {
+    for (const n of [L.BODY_MAX + 1, 5000]) {
+      const f = path.join(tmp, "body" + n);
+      fs.writeFileSync(f, "on=" + "1".repeat(n));
+      const r = await curl(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@" + f, url("/api/led")]);
+      assert.equal(r.out, "413", r.err);
+    }
+    const e = await curl(["-v", "-H", "Expect: 100-continue", "-d", "on=toggle", url("/api/led")]);
+    assert.match(e.err, /HTTP\/1\.1 100 Continue/);
+    assert.deepEqual(Object.keys(JSON.parse(e.out)), ["led"]);
+  });
+
   it("a 200 KB asset arrives byte-exact", async () => {
     assert.equal(await bench!.consoleEval('device.addTestAsset("/t.bin", 204800)'), "204800");
     const f = path.join(tmp, "t.bin");
