@@ -12,7 +12,8 @@
 //
 //   node build/tools/flash.js --board pico --port /dev/ttyACM0     (what `make flash` runs)
 //   node build/tools/flash.js --board pico --dry-run out.js        (the exact code it would send)
-// Options: --file F.js (upload F instead of dist/<board>.js), --baud N, --timeout-ms N, --verbose.
+// Options: --file F.js (upload F instead of dist/<board>.js), --baud N, --timeout-ms N,
+// --watch-ms N (listen this long after the upload for errors from the started program), --verbose.
 
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -131,6 +132,15 @@ export interface FlashOptions {
   dryRun?: string;      // write the code the CLI would send to this .js file instead of uploading
   baud?: number;
   timeoutMs?: number;
+  /** How long to keep listening after the upload for errors from the started program (default 3000). */
+  watchMs?: number;
+  /**
+   * Throttled writes (19 bytes per 50 ms, as the Espruino IDE does for non-USB links). Default:
+   * off for USB consoles (USB has flow control), on for UART consoles and tcp:// links (an
+   * Espruino reading telnet drops input when its FIFO fills: "FIFO_FULL"), on for uploads under
+   * 1 KB (see below).
+   */
+  throttle?: boolean;
 }
 
 function bundlePath(opts: FlashOptions): string {
@@ -143,6 +153,10 @@ function shown(p: string): string {
   return rel.startsWith("..") ? p : rel;
 }
 
+function watchMs(opts: FlashOptions): number {
+  return opts.watchMs === undefined ? 3000 : opts.watchMs;
+}
+
 /** The exact espruino CLI command line (and environment) for an upload or a dry run. */
 export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
   const file = bundlePath(opts);
@@ -150,7 +164,7 @@ export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
   const tcp = !!opts.port && opts.port.startsWith("tcp://");
   // The CLI (0.1.67) only reports the end of an unthrottled write when the data exceeds its
   // 512-byte block; a smaller upload would never finish. Tiny uploads therefore go throttled.
-  const throttled = !opts.dryRun && (bytes < 1024 || (!tcp && !hasUsbConsole(json)));
+  const throttled = !opts.dryRun && (bytes < 1024 || (opts.throttle !== undefined ? opts.throttle : tcp || !hasUsbConsole(json)));
   const baud = opts.baud || Number(json.info.default_console_baudrate) || 115200;
   const args = [
     "-v", // the verbose log is what tells success from failure (the CLI exits 0 either way)
@@ -165,7 +179,7 @@ export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
     "--storage", `${BOOT_FILE}:-`,
   ];
   if (opts.dryRun) args.push("-o", path.resolve(opts.dryRun));
-  else args.push("-p", opts.port as string, "-b", String(baud));
+  else args.push("-p", opts.port as string, "-b", String(baud), "--sleep", String(watchMs(opts) / 1000));
   args.push(file);
   const env: NodeJS.ProcessEnv = {};
   for (const k of Object.keys(process.env)) if (!/_proxy$/i.test(k)) env[k] = process.env[k];
@@ -177,7 +191,7 @@ export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
   }
   // Throttled writes go 19 bytes per 50 ms; every 1 KB Storage.write chunk adds 250 ms.
   const kb = Math.ceil(bytes / 1024);
-  const timeoutMs = opts.timeoutMs || (opts.dryRun ? 30000 : 20000 + kb * (throttled ? 3500 : 600));
+  const timeoutMs = opts.timeoutMs || (opts.dryRun ? 30000 : 20000 + watchMs(opts) + kb * (throttled ? 3500 : 600));
   return { args, env, timeoutMs };
 }
 
@@ -254,8 +268,9 @@ export function failureInLine(line: string, port: string): string | null {
   if (line.indexOf("Still no prompt") >= 0) return `no Espruino board answered on ${port} (no '>' prompt after a newline and Ctrl-C)`;
   if (/Module .* not found/.test(line)) return `the espruino CLI could not resolve a module: ${line.trim()}`;
   if (line.startsWith("--] ")) {
-    const said = line.slice(4);
-    if (/Uncaught|ERROR|Out of Memory|Not enough free/i.test(said)) return `the board reported an error: ${said.trim()}`;
+    const said = line.slice(4).replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").trim();
+    if (/FIFO_FULL/.test(said)) return `the board reported an error: ${said} (its input buffer overflowed and data was lost: use a USB connection, or --throttle)`;
+    if (/Uncaught|ERROR|Out of Memory|Not enough free/i.test(said)) return `the board reported an error: ${said}`;
   }
   return null;
 }
@@ -371,7 +386,18 @@ export async function flash(opts: FlashOptions, onLine?: (line: string) => void)
   const plan = planCli(opts, json);
   const run = await runCli(plan, (line) => failureInLine(line, port), onLine);
   const why = judgeUpload(run, port);
-  if (why) return { ok: false, message: why, run };
+  if (why) {
+    // An error after load(".bootcde") went out: the program is saved but failed when it started.
+    const sentLoad = /serial: Sending "[^\n]*load\(\\"\.bootcde\\"\)/.exec(run.output);
+    const loaded = sentLoad ? sentLoad.index : -1;
+    const said = why.indexOf("the board reported an error: ");
+    if (loaded >= 0 && said === 0) {
+      const line = why.slice("the board reported an error: ".length);
+      const at = run.output.indexOf(line);
+      if (at > loaded) return { ok: false, message: `the program was saved to ${BOOT_FILE} but failed when it started: ${line}`, run };
+    }
+    return { ok: false, message: why, run };
+  }
   return { ok: true, message: `flashed ${shown(file)} to ${json.info.name} on ${port} as Storage ${BOOT_FILE} (runs at boot)`, run };
 }
 
@@ -393,6 +419,9 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === "--file") out.file = next();
     else if (a === "--baud") out.baud = Number(next());
     else if (a === "--timeout-ms") out.timeoutMs = Number(next());
+    else if (a === "--watch-ms") out.watchMs = Number(next());
+    else if (a === "--throttle") out.throttle = true;
+    else if (a === "--no-throttle") out.throttle = false;
     else if (a === "--verbose" || a === "-v") out.verbose = true;
     else throw new UsageError(`unknown argument '${a}'`);
   }
@@ -400,7 +429,7 @@ export function parseArgs(argv: string[]): CliArgs {
   return out;
 }
 
-const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--baud N] [--timeout-ms N] [--verbose]";
+const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--baud N] [--timeout-ms N] [--watch-ms N] [--throttle|--no-throttle] [--verbose]";
 
 async function main(): Promise<void> {
   let args: CliArgs;

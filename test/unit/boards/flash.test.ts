@@ -148,7 +148,8 @@ describe("tools/flash (espruino CLI, offline)", function () {
     if (bundle !== sample && fs.existsSync(nucleo)) bundle = nucleo;
     const board = await fakeBoard(espruinoLike);
     try {
-      const r = await flash({ board: "nucleo-f401re", file: bundle, port: `tcp://127.0.0.1:${board.port}` });
+      // the fake board has no input buffer to overflow: no throttling needed
+      const r = await flash({ board: "nucleo-f401re", file: bundle, port: `tcp://127.0.0.1:${board.port}`, throttle: false, watchMs: 500 });
       assert.ok(r.ok, `${r.message}\n${r.run && r.run.output.slice(-2000)}`);
       assert.match(r.message, /as Storage \.bootcde \(runs at boot\)/);
       const got = board.received();
@@ -169,7 +170,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
     fs.writeFileSync(tiny, TINY);
     const board = await fakeBoard(espruinoLike);
     try {
-      const r = await flash({ board: "pico", file: tiny, port: `tcp://127.0.0.1:${board.port}`, timeoutMs: 20000 });
+      const r = await flash({ board: "pico", file: tiny, port: `tcp://127.0.0.1:${board.port}`, throttle: false, watchMs: 500, timeoutMs: 20000 });
       assert.ok(r.ok, r.message);
       assert.equal(decodeUpload(board.received()).files[BOOT_FILE], TINY);
     } finally {
@@ -196,9 +197,9 @@ describe("tools/flash (espruino CLI, offline)", function () {
       else espruinoLike(d, s);
     });
     try {
-      const r = await flash({ board: "pico", file: sample, port: `tcp://127.0.0.1:${board.port}` });
+      const r = await flash({ board: "pico", file: sample, port: `tcp://127.0.0.1:${board.port}`, throttle: false });
       assert.equal(r.ok, false);
-      assert.match(r.message, /the board reported an error: Uncaught Error: Unable to find or create file/);
+      assert.match(r.message, /^the board reported an error: Uncaught Error: Unable to find or create file$/);
     } finally {
       await board.close();
     }
@@ -241,8 +242,28 @@ describe("tools/flash (espruino CLI, offline)", function () {
       });
     }
 
-    afterEach(() => {
-      for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+    afterEach(async () => {
+      for (const p of started.splice(0)) {
+        if (p.exitCode !== null || p.signalCode !== null) continue;
+        const gone = new Promise((r) => p.once("exit", r));
+        p.kill("SIGKILL");
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+      }
+    });
+
+    it("reports a program that is saved but throws when it starts", async function () {
+      if (!bin) return this.skip();
+      if (!(await portFree(2323))) return this.skip();
+      const dir = fs.mkdtempSync(path.join(tmp, "espruino-"));
+      const app = path.join(dir, "bad.js");
+      fs.writeFileSync(app, 'print("about to fail");\nnoSuchFunction(42);\n');
+      const live = startEspruino(dir, ["--telnet"]);
+      let ok = false;
+      for (let i = 0; i < 100 && !ok; i++) { ok = await canConnect(2323); if (!ok) await new Promise((r) => setTimeout(r, 50)); }
+      assert.ok(ok, `Espruino's telnet console did not come up:\n${live.out()}`);
+      const r = await flash({ board: "pico", file: app, port: "tcp://127.0.0.1:2323", timeoutMs: 30000 });
+      assert.equal(r.ok, false);
+      assert.match(r.message, /^the program was saved to \.bootcde but failed when it started: Uncaught ReferenceError: "noSuchFunction" is not defined/);
     });
 
     it("flashes a program that is stored in .bootcde, runs at once, and runs again at the next boot", async function () {
@@ -315,7 +336,9 @@ describe("tools/flash (espruino CLI, offline)", function () {
     assert.match(args("pico", "/dev/ttyACM0"), /SERIAL_THROTTLE_SEND=2 .* -p \/dev\/ttyACM0 -b 115200 /);
     assert.match(args("nucleo-f401re", "/dev/ttyACM0"), /SERIAL_THROTTLE_SEND=1 .* -b 9600 /);
     assert.match(args("esp32", "/dev/ttyUSB0"), /SERIAL_THROTTLE_SEND=1 .* -b 115200 /);
-    assert.match(args("esp32", "tcp://127.0.0.1:23"), /SERIAL_THROTTLE_SEND=2/);
+    assert.match(args("esp32", "tcp://127.0.0.1:23"), /SERIAL_THROTTLE_SEND=1/);
+    assert.match(planCli({ board: "pico", file: sample, port: "tcp://127.0.0.1:23", throttle: false }, loadBoardJson("pico")).args.join(" "), /SERIAL_THROTTLE_SEND=2/);
+    assert.match(args("pico", "/dev/ttyACM0"), / --sleep 3 /);
     const pico = args("pico", "/dev/ttyACM0");
     assert.match(pico, /--config MODULE_URL=\.\|modules /);
     assert.match(pico, /--storage \.bootcde:- /);
