@@ -76,6 +76,15 @@ describe("simulated board: gateway back-end (make sim)", function () {
     // the console works on the same process
     sim.stdin!.write("1 + 2\n");
     await waitFor(sim, () => out, /^=3$/m, 5000);
+    // a 200 KB body through the relay, byte-exact (back-pressure on both TCP legs)
+    sim.stdin!.write('device.addTestAsset("/big.bin", 204800)\n');
+    await waitFor(sim, () => out, /^=204800$/m, 5000);
+    const big = await httpGet(m[1] + "big.bin", 30000);
+    assert.equal(big.status, 200);
+    assert.equal(big.body.length, 204800);
+    let bad = -1;
+    for (let i = 0; i < 204800 && bad < 0; i++) if (big.body.charCodeAt(i) !== ((i * 31 + (i >> 8)) & 255)) bad = i;
+    assert.equal(bad, -1, "first wrong byte");
     // SIGTERM: clean exit, code 0
     const code = await new Promise<number | null>((r) => { sim!.once("exit", (c) => r(c)); process.kill(sim!.pid!, "SIGTERM"); });
     assert.equal(code, 0);
