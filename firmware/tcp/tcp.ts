@@ -85,6 +85,7 @@ export interface TcpOptions {
   backlog?: number;        // default half-open SYN-RCVD per listener (default max(1, slots/2))
   minRtoMs?: number;       // default 200
   maxRetries?: number;     // retransmissions before giving up (default 6)
+  synRetries?: number;     // SYN retransmissions of an active open (default 7: gives up after 183 s, MUST-23)
   ackDelayMs?: number;     // delayed ACK (default 100, serviced by the ~100 ms tick)
   synRcvdTimeoutMs?: number;   // default 5000
   finWait2TimeoutMs?: number;  // idle time allowed in FIN-WAIT-2 (default 10000)
@@ -106,6 +107,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var defBacklog = opts.backlog || (n >> 1 || 1);
   var minRto = opts.minRtoMs || 200;
   var maxRetries = opts.maxRetries === undefined ? 6 : opts.maxRetries;
+  var synRetries = opts.synRetries === undefined ? 7 : opts.synRetries;
   var ackDelay = opts.ackDelayMs === undefined ? 100 : opts.ackDelayMs;
   var synRcvdMs = opts.synRcvdTimeoutMs || 5000;
   var fw2Ms = opts.finWait2TimeoutMs || 10000;
@@ -828,7 +830,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       }
       if (tRexmt[s] !== 0 && now >= tRexmt[s]) {
         tRexmt[s] = 0;
-        if (retries[s] >= maxRetries) {
+        if (retries[s] >= (st[s] === SYN_SENT ? synRetries : maxRetries)) {
           counters.giveUps++;
           fire(s, EV_GIVE_UP);
         } else {

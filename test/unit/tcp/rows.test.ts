@@ -13,7 +13,7 @@ import * as S from "../../../firmware/tcp/states";
 type Ctx = { h: Harness; c: number; log: string[]; peerSeq: number; lp: number; pp: number };
 
 function fresh(maxRetries = 6): Harness {
-  return new Harness({ maxRetries, mslMs: 500, synRcvdTimeoutMs: 2500, finWait2TimeoutMs: 3000 });
+  return new Harness({ maxRetries, synRetries: maxRetries, mslMs: 500, synRcvdTimeoutMs: 2500, finWait2TimeoutMs: 3000 });
 }
 
 const setups: { [state: number]: (h: Harness) => Ctx } = {

@@ -9,6 +9,22 @@ import * as S from "../../../firmware/tcp/states";
 const W = 2920;
 
 describe("tcp timers", () => {
+  it("an active open keeps trying for at least 3 minutes by default (MUST-23)", () => {
+    const h = new Harness();
+    const r = recorder(() => h.tcp);
+    const c = h.tcp.connect(PEER, 80, r);
+    h.take();
+    const times: number[] = [];
+    const t0 = h.t;
+    for (let i = 0; i < 2000 && h.tcp.state(c) === S.SYN_SENT; i++) {
+      h.advance(100);
+      if (h.take().length) times.push(h.t - t0);
+    }
+    assert.deepStrictEqual(times, [1000, 3000, 7000, 15000, 31000, 63000, 123000]);
+    assert.strictEqual(h.t - t0, 183000);
+    assert.deepStrictEqual(r.log, [`end ${c} 2`]);
+  });
+
   it("RTO: retransmission of the same bytes, doubling back-off, Karn's rule", () => {
     const h = new Harness();
     const a = activeOpen(h);
@@ -58,7 +74,7 @@ describe("tcp timers", () => {
   });
 
   it("SYN retransmitted after 1 s, doubling; gives up with end(2)", () => {
-    const h = new Harness({ maxRetries: 2 });
+    const h = new Harness({ synRetries: 2 });
     const r = recorder(() => h.tcp);
     const c = h.tcp.connect(PEER, 80, r);
     const syn = h.take()[0].bytes;
