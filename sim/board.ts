@@ -77,6 +77,13 @@ export const ABSENT_ON_ESPRUINO: string[] = [
   "WebAssembly", "Intl", "AggregateError",
 ];
 
+/** Members of builtins that Espruino lacks (shared/reference/espruino.md): removed as well. */
+export const ABSENT_MEMBERS: string[] = [
+  "Math.imul", "Math.clz32", "Math.trunc", "Number.isInteger", "Array.from", "Object.freeze",
+  "ArrayBuffer.prototype.slice", "Uint8Array.prototype.copyWithin", "Uint16Array.prototype.copyWithin",
+  "Uint32Array.prototype.copyWithin", "Object.getPrototypeOf(Uint8Array.prototype).copyWithin",
+];
+
 /** Configuration passed into the bundle as the SIM_CONFIG global (read by boards/sim.ts). */
 export interface SimConfig {
   ip?: string;
@@ -285,7 +292,13 @@ const PRELUDE = `(function (g, bridge, pinNames, wiring) {
   return {
     watchEvent: function (fn, state, time, lastTime) { fn({ state: state, time: time, lastTime: lastTime }); },
     emit: function (ev) { var l = handlers[ev] || []; for (var i = 0; i < l.length; i++) l[i](); },
-    absent: function (names) { for (var i = 0; i < names.length; i++) delete g[names[i]]; }
+    absent: function (names, members) {
+      for (var i = 0; i < names.length; i++) delete g[names[i]];
+      for (var j = 0; j < members.length; j++) {
+        var m = members[j], dot = m.lastIndexOf(".");
+        delete (eval(m.substring(0, dot)))[m.substring(dot + 1)];
+      }
+    }
   };
 })`;
 
@@ -514,7 +527,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   }
   const cfg = JSON.stringify(opts.config);
   vm.runInContext("this.SIM_CONFIG = JSON.parse(" + JSON.stringify(cfg) + ");", context);
-  helpers.absent(ABSENT_ON_ESPRUINO);
+  helpers.absent(ABSENT_ON_ESPRUINO, ABSENT_MEMBERS);
 
   return {
     context,

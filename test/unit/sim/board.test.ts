@@ -53,6 +53,11 @@ describe("sim board: vm context", () => {
     assert.deepEqual(added, SIM_GLOBALS.filter((n) => n !== "console").sort());
     assert.ok(names.includes("console"), "console replaced, not removed");
     for (const n of ABSENT_ON_ESPRUINO) assert.equal(run(b, "typeof " + n), "undefined", n);
+    for (const n of ["Math.imul", "Math.clz32", "Math.trunc", "Number.isInteger", "Array.from", "Object.freeze",
+      "ArrayBuffer.prototype.slice", "new Uint8Array(2).copyWithin", "new Uint16Array(2).copyWithin"]) {
+      assert.equal(run(b, "typeof " + n), "undefined", n);
+    }
+    assert.equal(run(b, "typeof Math.floor + typeof Object.keys + typeof new Uint8Array(2).subarray"), "functionfunctionfunction");
     for (const n of ["Buffer", "module", "exports", "__dirname", "__filename", "setImmediate", "queueMicrotask", "fetch", "TextEncoder"]) {
       assert.equal(run(b, "typeof " + n), "undefined", n);
     }
