@@ -25,7 +25,7 @@ import {
   ECON1_TXRST, ECON1_RXRST, ECON1_TXRTS, ECON1_RXEN,
   ERDPTL, ERDPTH, EWRPTL, EWRPTH, ETXSTL, ETXSTH, ETXNDL, ETXNDH,
   ERXSTL, ERXSTH, ERXNDL, ERXNDH, ERXRDPTL, ERXRDPTH,
-  ERXFCON, EPKTCNT, ERXFCON_UCEN, ERXFCON_CRCEN, ERXFCON_BCEN, ERXFCON_MCEN,
+  ERXFCON, EPKTCNT, ERXFCON_UCEN, ERXFCON_CRCEN, ERXFCON_BCEN, ERXFCON_MCEN, ERXFCON_HTEN, EHT0,
   MACON1, MACON3, MACON4, MABBIPG, MAIPGL, MAIPGH, MAMXFLL, MAMXFLH,
   MICMD, MIREGADR, MIWRL, MIWRH, MIRDL, MIRDH,
   MACON1_TXPAUS, MACON1_RXPAUS, MACON1_MARXEN,
@@ -68,6 +68,8 @@ export interface Enc28j60Options {
   fullDuplex?: boolean;
   /** Accept all multicast frames (ERXFCON.MCEN). Default: unicast to us + broadcast. */
   multicast?: boolean;
+  /** Accept these multicast groups through the hash table (ERXFCON.HTEN), see addMulticast(). */
+  multicastGroups?: Uint8Array[];
   /**
    * Release consumed ring space (write ERXRDPT, 2 transactions + a bank select) once this many
    * bytes are consumed, and by service() when it finds the ring empty: fewer transactions per
@@ -98,6 +100,11 @@ export interface Enc28j60 extends Netif {
   watch(fn: () => void, pollMs: number): void;
   /** Reads a PHY register over MII (bounded wait). */
   phyRead(reg: number): number;
+  /**
+   * Lets frames to this 6-byte group address in, through the 64-bit hash table (other groups
+   * sharing its hash bit pass too: the IP layer filters them).
+   */
+  addMulticast(addr: Uint8Array): void;
   /** EREVID, known after init(). */
   revision: number;
   counters: Enc28j60Counters;
@@ -470,6 +477,27 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     if (pollMs > 0) hal.timers.every(pollMs, fn);
   }
 
+  // ---- multicast hash filter ----
+  /** Hash pointer of an address: CRC-32 bits 28:23, register form (MSB-first, preset ones, no final inversion). */
+  function hashPointer(a: Uint8Array): number {
+    var crc = 0xffffffff;
+    for (var i = 0; i < 6; i++) {
+      var d = a[i];
+      for (var b = 0; b < 8; b++) {
+        var fb = (crc >>> 31) ^ (d & 1);
+        crc = (crc << 1) >>> 0;
+        if (fb) crc = (crc ^ 0x04c11db7) >>> 0;
+        d = d >> 1;
+      }
+    }
+    return (crc >>> 23) & 0x3f;
+  }
+  function addMulticast(addr: Uint8Array): void {
+    var h = hashPointer(addr);
+    bfs(EHT0 + (h >> 3), 1 << (h & 7));
+    bfs(ERXFCON, ERXFCON_HTEN);
+  }
+
   // ---- initialisation ----
   function hex2(v: number): string {
     return (v < 16 ? "0" : "") + v.toString(16).toUpperCase();
@@ -523,6 +551,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     txBusy = false;
     // Bank 1: filters.
     wr(ERXFCON, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN | (o.multicast ? ERXFCON_MCEN : 0));
+    var groups = o.multicastGroups;
+    if (groups) for (var g = 0; g < groups.length; g++) addMulticast(groups[g]);
     // Bank 2: MAC.
     wr(MACON1, MACON1_MARXEN | (fullDuplex ? MACON1_TXPAUS | MACON1_RXPAUS : 0));
     wr(MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | (fullDuplex ? MACON3_FULDPX : 0));
@@ -571,6 +601,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     pending: pending,
     watch: watch,
     phyRead: phyRead,
+    addMulticast: addMulticast,
   };
   return drv;
 }

@@ -335,6 +335,39 @@ describe("ENC28J60 driver", function () {
       assert.strictEqual(drain(m.drv).length, 1);
     });
 
+    it("multicast groups through the hash table: a joined group passes, a group with another hash bit does not", () => {
+      const group = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]); // 224.0.0.251
+      const { emu, drv } = makeRig({ multicastGroups: [group] });
+      assert.strictEqual(emu.readReg(1, 0x18), 0xa5, "UCEN CRCEN HTEN BCEN");
+      let bits = 0;
+      for (let i = 0; i < 8; i++) for (let v = emu.readReg(1, i); v; v &= v - 1) bits++;
+      assert.strictEqual(bits, 1, "one hash bit set");
+      const rnd = prng(60);
+      const f = makeFrame(90, 1, rnd, group);
+      assert.ok(emu.deliver(f));
+      // find a group whose hash bit differs: refused
+      let refused = 0;
+      for (let last = 0; last < 256; last++) {
+        const other = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x01, last]);
+        if (!emu.deliver(makeFrame(90, 2, rnd, other))) refused++;
+      }
+      assert.ok(refused > 200, `${refused} of 256 other groups refused`);
+      const got = drain(drv);
+      assert.ok(sameBytes(got[0], f));
+      assert.strictEqual(got.length, 1 + 256 - refused);
+      // join one of the refused groups at run time
+      let late = -1;
+      for (let last = 0; last < 256 && late < 0; last++) {
+        if (!emu.deliver(makeFrame(90, 3, rnd, new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x02, last])))) late = last;
+      }
+      drain(drv);
+      const g2 = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x02, late]);
+      drv.addMulticast(g2);
+      const f2 = makeFrame(120, 4, rnd, g2);
+      assert.ok(emu.deliver(f2));
+      assert.ok(sameBytes(drain(drv)[0], f2));
+    });
+
     it("rxOverflow: RXERIF is handled, INT is released and the receiver keeps working; a driver ignoring RXERIF goes deaf", () => {
       const run = (useNaive: boolean) => {
         const emu = new Enc28j60Emulator();
