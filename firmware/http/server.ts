@@ -1051,7 +1051,8 @@ export function decode(src: Uint8Array, a: number, e: number, plus: boolean): st
   return decodeUtf8(tmp, 0, m);
 }
 
-/** UTF-8 bytes to a string (allocates; invalid sequences become U+FFFD). */
+/** UTF-8 bytes to a string of Latin-1 characters (allocates; invalid sequences and characters
+ *  beyond U+00FF become '?', as Espruino's 8-bit strings cannot hold them). */
 export function decodeUtf8(b: Uint8Array, a: number, e: number): string {
   var s = "";
   var p = a;
@@ -1059,10 +1060,11 @@ export function decodeUtf8(b: Uint8Array, a: number, e: number): string {
     var c = b[p++];
     if (c >= 0x80) {
       var need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
-      if (need < 0 || p + need > e) { s += "\ufffd"; continue; }
+      if (need < 0 || p + need > e) { s += "?"; continue; }
       c &= need === 3 ? 7 : need === 2 ? 15 : 31;
       for (var k = 0; k < need; k++) c = (c << 6) | (b[p++] & 63);
-      if (c >= 0x10000) { c -= 0x10000; s += String.fromCharCode(0xd800 + (c >> 10), 0xdc00 + (c & 1023)); continue; }
+      // Espruino's strings hold 8-bit characters: beyond Latin-1 becomes '?' (on every platform, alike)
+      if (c > 0xff) c = 63;
     }
     s += String.fromCharCode(c);
   }
