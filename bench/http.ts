@@ -8,6 +8,11 @@ installEspruinoShims();
 import { createHttpServer } from "../firmware/http/server";
 import { TcpApi, TcpHandler } from "../firmware/http/tcp-api";
 import { Rig } from "../test/unit/http/rig";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { bundleBoard } from "../tools/bundle";
 
 const gc: (() => void) | undefined = (global as any).gc;
 
@@ -109,8 +114,50 @@ function overWire(path: string, keepAlive: boolean, n: number): void {
     `${(frames / Math.max(1, ok)).toFixed(1).padStart(5)} frames/req  ${((rig.emu.now() - v0) / Math.max(1, ok)).toFixed(1).padStart(6)} virtual ms/req`);
 }
 
-export function run(): void {
+// The server alone on a real Espruino interpreter (ESPRUINO=/path/to/espruino, Linux build):
+// microseconds per request of interpreter time (this host's CPU, not a board's).
+const ESPRUINO_TIMING = `
+import { createHttpServer } from "../firmware/http/server.js";
+var tcp = { h: null, listen: function (p, h) { tcp.h = h; return true; }, write: function (c, b, o, l) { return l; }, space: function () { return 100000; }, close: function () {}, abort: function () {} };
+var srv = createHttpServer(tcp, { slots: 4 });
+srv.asset("/", "<!doctype html><p>small page</p>", { type: "text/html" });
+srv.route("/api/x", "GET,POST", function (req, res) { var w = res.begin(200, "application/json"); w.str('{"ok":true,"n":').num(req.bodyLen).str("}"); res.end(); });
+var reqs = [
+  ["GET asset (7 headers)", "GET / HTTP/1.1\\r\\nHost: 192.0.2.2\\r\\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\\r\\nAccept: text/html,*/*\\r\\nAccept-Encoding: gzip, deflate\\r\\nAccept-Language: en\\r\\nConnection: keep-alive\\r\\n\\r\\n"],
+  ["GET handler", "GET /api/x HTTP/1.1\\r\\nHost: 192.0.2.2\\r\\nAccept: */*\\r\\n\\r\\n"],
+  ["POST form", "POST /api/x HTTP/1.1\\r\\nHost: 192.0.2.2\\r\\nContent-Type: application/x-www-form-urlencoded\\r\\nContent-Length: 9\\r\\n\\r\\nname=abcd"],
+  ["404", "GET /missing HTTP/1.1\\r\\nHost: 192.0.2.2\\r\\n\\r\\n"]
+];
+tcp.h.open(0);
+for (var i = 0; i < reqs.length; i++) {
+  var b = E.toUint8Array(reqs[i][1]);
+  var n = 300, t0 = getTime();
+  for (var k = 0; k < n; k++) tcp.h.data(0, b, 0, b.length);
+  print("@@  " + reqs[i][0] + ", " + b.length + " bytes: " + ((getTime() - t0) * 1e6 / n).toFixed(0) + " us/request");
+}
+`;
+
+async function onEspruino(): Promise<void> {
+  const bin = process.env.ESPRUINO;
+  if (!bin || !fs.existsSync(bin)) { console.log("on a real Espruino interpreter: skipped (set ESPRUINO to an Espruino Linux binary)"); return; }
+  const root = path.resolve(__dirname, "..", "..");
+  const entry = path.join(root, "build", "device", "boards", "_httptime.js");
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "http-bench-"));
+  try {
+    fs.writeFileSync(entry, ESPRUINO_TIMING);
+    const b = await bundleBoard("_httptime", out);
+    const r = spawnSync(bin, [b.file], { encoding: "latin1", timeout: 60000 });
+    console.log("server alone on Espruino (Linux build, this host's CPU; a board is far slower):");
+    for (const l of r.stdout.split("\n")) if (l.startsWith("@@")) console.log(l.slice(2));
+  } finally {
+    fs.rmSync(entry, { force: true });
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
   serverOnly();
+  await onEspruino();
   console.log("whole device over the emulated wire (host wall clock; SPI counted by the emulator):");
   overWire("/api/led", true, 300);
   overWire("/api/led", false, 150);
