@@ -72,7 +72,6 @@ export function validName(s: string | null | undefined): boolean {
 export function installPage(http: HttpServer, ctx: PageContext): void {
   var page = latin1Bytes(PAGE_HTML), pageGz = fromBase64(PAGE_GZIP_B64);
   http.asset("/", page, { type: "text/html; charset=utf-8", gzip: pageGz, etag: PAGE_ETAG });
-  http.asset("/index.html", page, { type: "text/html; charset=utf-8", gzip: pageGz, etag: PAGE_ETAG });
   var states = new Uint16Array(STATE_COUNT);
   var stack = ctx.stack, tcp = ctx.tcp, drv = ctx.driver;
 

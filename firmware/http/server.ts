@@ -61,6 +61,10 @@ var HN_HOST = toBytes("host");
 var HN_EXPECT = toBytes("expect");
 var T_CONTINUE = toBytes("100-continue");
 var CONTINUE_100 = toBytes("HTTP/1.1 100 Continue\r\n\r\n");
+/** Lengths of the header names the parser reads (content-length 14, connection 10, accept-encoding 15,
+ *  if-none-match 13, transfer-encoding 17, content-type 12, host 4, expect 6). */
+var WANTED_LEN = new Uint8Array(18);
+WANTED_LEN[14] = WANTED_LEN[10] = WANTED_LEN[15] = WANTED_LEN[13] = WANTED_LEN[17] = WANTED_LEN[12] = WANTED_LEN[4] = WANTED_LEN[6] = 1;
 var T_CLOSE = toBytes("close");
 var T_KEEPALIVE = toBytes("keep-alive");
 var T_GZIP = toBytes("gzip");
@@ -139,6 +143,9 @@ export interface Asset {
   gzip: Uint8Array | null;
   type: Uint8Array;
   etag: Uint8Array;
+  /** Precomputed heads of the 200 response (identity, gzip) up to the Connection line. */
+  head200: Uint8Array | null;
+  head200gz: Uint8Array | null;
 }
 
 export interface HttpRequest {
@@ -514,11 +521,12 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (colon <= a || colon >= e) return 400;
     b = src[colon - 1];
     if (b === 32 || b === 9) return 400;                 // whitespace before the colon
+    var nl = colon - a;
+    if (nl >= 18 || !WANTED_LEN[nl]) return 0;          // not a header this server reads: skip early
     var v = colon + 1;
     while (v < e && (src[v] === 32 || src[v] === 9)) v++;
     var ve = e;
     while (ve > v && (src[ve - 1] === 32 || src[ve - 1] === 9)) ve--;
-    var nl = colon - a;
     var f = flags[c];
     if (nl === 14 && eqLower(src, a, colon, HN_CONTENT_LENGTH)) {
       var len = 0;
@@ -797,15 +805,39 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     startSend(c, wr.pos, null, null, 0, 0);
   }
 
+  /** The asset-specific head lines (ETag, Content-Encoding, Vary, Cache-Control) after head(). */
+  function assetLines(wr: AsciiWriter, a: Asset, gz: boolean, notMod: boolean): AsciiWriter {
+    wr.bytes(H_ETAG).bytes(a.etag).bytes(gz ? H_ETAG_GZ_END : H_QUOTE_CRLF);
+    if (gz && !notMod) wr.bytes(H_GZIP);
+    if (a.gzip !== null) wr.bytes(H_VARY);
+    return wr.bytes(H_NOCACHE);
+  }
+
+  /** Builds a 200 head once at registration (the per-request part is only the Connection line). */
+  function prebuiltHead(a: Asset, gz: boolean): Uint8Array {
+    var tmp = new Uint8Array(RESPONSE_HEAD_MAX);
+    w.reset(tmp, 0, RESPONSE_HEAD_MAX);
+    w.bytes(STATUS_LINE[200]).bytes(H_CT).bytes(a.type).bytes(CRLF);
+    w.bytes(H_CL).num(gz ? (a.gzip as Uint8Array).length : a.length).bytes(CRLF);
+    assetLines(w, a, gz, false);
+    var out = new Uint8Array(w.pos);
+    for (var k = 0; k < w.pos; k++) out[k] = tmp[k];
+    return out;
+  }
+
   function serveAsset(c: number, a: Asset, f: number): void {
     var gz = a.gzip !== null && (f & F_GZIP) !== 0;
     var notMod = (f & F_INM) !== 0;
     var len = gz ? (a.gzip as Uint8Array).length : a.length;
-    var wr = head(c, notMod ? 304 : 200, notMod ? null : a.type, len);
-    wr.bytes(H_ETAG).bytes(a.etag).bytes(gz ? H_ETAG_GZ_END : H_QUOTE_CRLF);
-    if (gz && !notMod) wr.bytes(H_GZIP);
-    if (a.gzip !== null) wr.bytes(H_VARY);
-    wr.bytes(H_NOCACHE).bytes(CRLF);
+    var wr: AsciiWriter;
+    if (notMod) wr = assetLines(head(c, 304, null, len), a, gz, true);
+    else {
+      countStatus(200);
+      wr = w.reset(hdr[c], 0, RESPONSE_HEAD_MAX).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
+      if (closeAfter[c]) wr.bytes(H_CLOSE);
+      else if (ver[c] === 10) wr.bytes(H_KA);
+    }
+    wr.bytes(CRLF);
     var bodyLen = notMod || method[c] === M_HEAD ? 0 : len;
     startSend(c, wr.pos, gz ? a.gzip : a.body, gz ? null : a.source, 0, bodyLen);
   }
@@ -985,7 +1017,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         gzip: gz,
         type: toBytes(opt.type || mimeFor(path)),
         etag: toBytes(opt.etag || hex8(bytes !== null ? E.CRC32(bytes) : (length || 0) * 2654435761)),
+        head200: null,
+        head200gz: null,
       };
+      a.head200 = prebuiltHead(a, false);
+      if (gz !== null) a.head200gz = prebuiltHead(a, true);
       addRoute(path, M_GET | M_HEAD, a, null, !!opt.prefix);
       return a;
     },

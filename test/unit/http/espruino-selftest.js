@@ -88,7 +88,7 @@ var cases2 = [
   post("/api/settings", "application/x-www-form-urlencoded", "name=A%26B+%E2%98%85"),
   "GET /api/status HTTP/1.1\r\nHost: d\r\n\r\n",
   "GET / HTTP/1.1\r\nHost: d\r\nAccept-Encoding: gzip\r\n\r\n",
-  "GET /index.html HTTP/1.1\r\nHost: d\r\n\r\n"
+  "GET /nope.html HTTP/1.1\r\nHost: d\r\n\r\n"
 ];
 tcp.h.open(0); out[0] = ""; room[0] = 1000000;
 for (var c2 = 0; c2 < cases2.length; c2++) {
