@@ -15,31 +15,10 @@
 
 import { Hal } from "./types";
 import { Netif } from "../firmware/net/netif";
-import {
-  OP_RBM, OP_WCR, OP_WBM, OP_BFS, OP_BFC, OP_SRC, MACMII,
-  EIE, EIR, ESTAT, ECON2, ECON1,
-  EIE_INTIE, EIE_PKTIE, EIE_LINKIE, EIE_TXERIE, EIE_RXERIE,
-  EIR_TXIF, EIR_TXERIF, EIR_RXERIF, EIR_LINKIF, EIR_DMAIF,
-  ESTAT_CLKRDY, ESTAT_RXBUSY,
-  ECON2_AUTOINC, ECON2_PKTDEC, ECON2_PWRSV,
-  ECON1_TXRST, ECON1_RXRST, ECON1_TXRTS, ECON1_RXEN,
-  ERDPTL, ERDPTH, EWRPTL, EWRPTH, ETXSTL, ETXSTH, ETXNDL, ETXNDH,
-  ERXSTL, ERXSTH, ERXNDL, ERXNDH, ERXRDPTL, ERXRDPTH,
-  ERXFCON, EPKTCNT, ERXFCON_UCEN, ERXFCON_CRCEN, ERXFCON_BCEN, ERXFCON_MCEN, ERXFCON_HTEN, EHT0,
-  MACON1, MACON3, MACON4, MABBIPG, MAIPGL, MAIPGH, MAMXFLL, MAMXFLH,
-  MICMD, MIREGADR, MIWRL, MIWRH, MIRDL, MIRDH,
-  MACON1_TXPAUS, MACON1_RXPAUS, MACON1_MARXEN,
-  MACON3_PADCFG0, MACON3_TXCRCEN, MACON3_FRMLNEN, MACON3_FULDPX, MACON4_DEFER, MICMD_MIIRD,
-  MAADR1, MAADR2, MAADR3, MAADR4, MAADR5, MAADR6, MISTAT, MISTAT_BUSY, EREVID,
-  PHCON1, PHCON2, PHSTAT2, PHIE, PHIR, PHLCON,
-  PHCON1_PDPXMD, PHCON2_HDLDIS, PHSTAT2_LSTAT, PHIE_PLNKIE, PHIE_PGEIE,
-  RSV_RX_OK, RSV_ZERO, TSV3_LATE_COLLISION,
-  RX_END, RX_SIZE, TX_START, MAX_FRAME,
-} from "./enc28j60-regs";
+import { Enc } from "./enc28j60-regs";
 
 export interface Enc28j60Counters {
   rxFrames: number;
-  rxBytes: number;
   /** Frames lost or refused: bad headers, frames without "received OK", overflow events. */
   rxErrors: number;
   /** RXERIF events (the chip dropped a frame: ring full or EPKTCNT at 255). */
@@ -48,7 +27,6 @@ export interface Enc28j60Counters {
   rxResets: number;
   /** Frames handed to the MAC (first attempt). */
   txFrames: number;
-  txBytes: number;
   /** Frames that finally failed (excessive collisions, giant, 16 late collisions, stalls). */
   txErrors: number;
   /** Resends: late collision (erratum 13) or a stalled transmit logic. */
@@ -79,12 +57,6 @@ export interface Enc28j60Options {
   freeBatch?: number;
   /** PHLCON value (LED setup). Default 0x3476: LEDA link + activity, LEDB activity. */
   leds?: number;
-  /**
-   * Bound for a wait on TXRTS, in milliseconds and polls. Defaults 20 ms / 50000 polls: the clock
-   * ends the wait; the poll count is only a safety net for a clock that does not move.
-   */
-  txWaitMs?: number;
-  txWaitPolls?: number;
 }
 
 export interface Enc28j60 extends Netif {
@@ -112,6 +84,10 @@ export interface Enc28j60 extends Netif {
 
 var MAX_TX_TRIES = 16;
 var MAX_STALL_RETRIES = 1;
+// Bound for a wait on TXRTS: the clock ends it; the poll count is only a safety net for a clock
+// that does not move.
+var TX_WAIT_MS = 20;
+var TX_WAIT_POLLS = 50000;
 
 export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options): Enc28j60 {
   var o = opts || {};
@@ -120,8 +96,6 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var intPin = hal.int;
   var fullDuplex = !!o.fullDuplex;
   var freeBatch = o.freeBatch || 1024;
-  var txWaitMs = o.txWaitMs || 20;
-  var txWaitPolls = o.txWaitPolls || 50000;
 
   // Register commands: 2 bytes (ETH registers) or 3 (MAC/MII reads with the dummy byte).
   var cmdAb = new ArrayBuffer(4);
@@ -136,7 +110,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var txAb = new ArrayBuffer(1520);
   var txCmd = new Uint8Array(txAb, 0, 1520);
   var tx = new Uint8Array(txAb, 2, 1518);
-  txCmd[0] = OP_WBM;
+  txCmd[0] = Enc.OP_WBM;
   txCmd[1] = 0x00;
   // Transmit status vector read: [RBM, 7 bytes].
   var tsv = new Uint8Array(8);
@@ -144,8 +118,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   ownMac.set(mac);
 
   var counters: Enc28j60Counters = {
-    rxFrames: 0, rxBytes: 0, rxErrors: 0, rxOverflows: 0, rxResets: 0,
-    txFrames: 0, txBytes: 0, txErrors: 0, txRetries: 0, txResets: 0, txStalls: 0,
+    rxFrames: 0, rxErrors: 0, rxOverflows: 0, rxResets: 0,
+    txFrames: 0, txErrors: 0, txRetries: 0, txResets: 0, txStalls: 0,
     linkChanges: 0, miiTimeouts: 0,
   };
 
@@ -174,20 +148,24 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     var clr = bank & ~b;
     var set = b & ~bank;
     if (clr) {
-      c2[0] = OP_BFC | ECON1;
+      c2[0] = Enc.OP_BFC | Enc.ECON1;
       c2[1] = clr;
       spi.write(c2, 2);
     }
     if (set) {
-      c2[0] = OP_BFS | ECON1;
+      c2[0] = Enc.OP_BFS | Enc.ECON1;
       c2[1] = set;
       spi.write(c2, 2);
     }
     bank = b;
   }
-  function rd(reg: number): number {
+  /** Selects the bank of reg unless it is a common register (0x1B-0x1F) or the bank is current. */
+  function sel(reg: number): void {
     if ((reg & 0x1f) < 0x1b && ((reg >> 5) & 3) !== bank) setBank((reg >> 5) & 3);
-    if (reg & MACMII) {
+  }
+  function rd(reg: number): number {
+    sel(reg);
+    if (reg & Enc.MACMII) {
       c3[0] = reg & 0x1f;
       c3[1] = 0;
       c3[2] = 0;
@@ -200,23 +178,28 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     return c2[1];
   }
   function cmd(op: number, reg: number, v: number): void {
-    if ((reg & 0x1f) < 0x1b && ((reg >> 5) & 3) !== bank) setBank((reg >> 5) & 3);
+    sel(reg);
     c2[0] = op | (reg & 0x1f);
     c2[1] = v;
     spi.write(c2, 2);
   }
   function wr(reg: number, v: number): void {
-    cmd(OP_WCR, reg, v);
+    cmd(Enc.OP_WCR, reg, v);
   }
   function bfs(reg: number, m: number): void {
-    cmd(OP_BFS, reg, m);
+    cmd(Enc.OP_BFS, reg, m);
   }
   function bfc(reg: number, m: number): void {
-    cmd(OP_BFC, reg, m);
+    cmd(Enc.OP_BFC, reg, m);
   }
   function wr16(regL: number, v: number): void {
     wr(regL, v & 0xff);
     wr(regL + 1, v >> 8);
+  }
+  /** wr16, skipping each byte that already holds its value (old: the register's cached value, -1 unknown). */
+  function wr16Changed(regL: number, v: number, old: number): void {
+    if ((v ^ old) & 0xff) wr(regL, v & 0xff);
+    if ((v ^ old) >> 8) wr(regL + 1, v >> 8);
   }
   /** Polls reg until (value & mask) === want; bounded by polls AND by clock. */
   function waitFor(reg: number, mask: number, want: number, polls: number, ms: number): boolean {
@@ -230,31 +213,31 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   // ---- PHY over MII ----
   function miiWait(): void {
-    if (!waitFor(MISTAT, MISTAT_BUSY, 0, 2000, 5)) counters.miiTimeouts++;
+    if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, 2000, 5)) counters.miiTimeouts++;
   }
   function phyRead(reg: number): number {
-    wr(MIREGADR, reg);
-    wr(MICMD, MICMD_MIIRD);
+    wr(Enc.MIREGADR, reg);
+    wr(Enc.MICMD, Enc.MICMD_MIIRD);
     miiWait();
-    wr(MICMD, 0);
-    return rd(MIRDL) | (rd(MIRDH) << 8);
+    wr(Enc.MICMD, 0);
+    return rd(Enc.MIRDL) | (rd(Enc.MIRDH) << 8);
   }
   function phyWrite(reg: number, v: number): void {
-    wr(MIREGADR, reg);
-    wr(MIWRL, v & 0xff);
-    wr(MIWRH, (v >> 8) & 0xff);
+    wr(Enc.MIREGADR, reg);
+    wr(Enc.MIWRL, v & 0xff);
+    wr(Enc.MIWRH, (v >> 8) & 0xff);
     miiWait();
   }
   function readLink(): void {
-    link = (phyRead(PHSTAT2) & PHSTAT2_LSTAT) !== 0;
+    link = (phyRead(Enc.PHSTAT2) & Enc.PHSTAT2_LSTAT) !== 0;
   }
 
   // ---- receive ring ----
   function ringInit(): void {
-    wr16(ERXSTL, 0);
-    wr16(ERXNDL, RX_END);
-    wr16(ERXRDPTL, RX_END); // odd (erratum 14); low byte first, the chip latches on the high byte
-    wr16(ERDPTL, 0);
+    wr16(Enc.ERXSTL, 0);
+    wr16(Enc.ERXNDL, Enc.RX_END);
+    wr16(Enc.ERXRDPTL, Enc.RX_END); // odd (erratum 14); low byte first, the chip latches on the high byte
+    wr16(Enc.ERDPTL, 0);
     nextPkt = 0;
     rdptOk = true;
     hdrReady = false;
@@ -263,71 +246,70 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   /** Releases every consumed packet: ERXRDPT = nextPkt - 1 (odd), or RX_END when that is outside the ring. */
   function freeRing(): void {
-    var p = nextPkt === 0 ? RX_END : nextPkt - 1;
-    wr(ERXRDPTL, p & 0xff);
-    wr(ERXRDPTH, p >> 8);
+    wr16(Enc.ERXRDPTL, nextPkt === 0 ? Enc.RX_END : nextPkt - 1);
     held = 0;
   }
   function resetRx(): void {
     counters.rxResets++;
-    bfc(ECON1, ECON1_RXEN);
-    waitFor(ESTAT, ESTAT_RXBUSY, 0, 50, 3);
-    bfs(ECON1, ECON1_RXRST);
-    bfc(ECON1, ECON1_RXRST);
+    bfc(Enc.ECON1, Enc.ECON1_RXEN);
+    waitFor(Enc.ESTAT, Enc.ESTAT_RXBUSY, 0, 50, 3);
+    bfs(Enc.ECON1, Enc.ECON1_RXRST);
+    bfc(Enc.ECON1, Enc.ECON1_RXRST);
     ringInit();
-    var n = rd(EPKTCNT);
-    for (var i = 0; i < n && i < 255; i++) bfs(ECON2, ECON2_PKTDEC);
-    bfc(EIR, EIR_RXERIF);
-    bfs(ECON1, ECON1_RXEN);
+    var n = rd(Enc.EPKTCNT);
+    for (var i = 0; i < n && i < 255; i++) bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
+    bfc(Enc.EIR, Enc.EIR_RXERIF);
+    bfs(Enc.ECON1, Enc.ECON1_RXEN);
   }
 
+  /** Takes the 6-byte receive header at rx[i..): next pointer, byte count, status. */
+  function header(i: number): void {
+    hNext = rx[i] | (rx[i + 1] << 8);
+    hCount = rx[i + 2] | (rx[i + 3] << 8);
+    hStat = rx[i + 4] | (rx[i + 5] << 8);
+  }
   /** One packet: its length (> 0), 0 when none waits, -1 when it was skipped (try the next). */
   function rxOne(): number {
     if (avail === 0) {
-      avail = rd(EPKTCNT);
+      avail = rd(Enc.EPKTCNT);
       if (avail === 0) return 0;
     }
     if (!rdptOk) {
       var p = hdrReady ? nextPkt + 6 : nextPkt;
-      wr16(ERDPTL, p > RX_END ? p - RX_SIZE : p);
+      wr16(Enc.ERDPTL, p > Enc.RX_END ? p - Enc.RX_SIZE : p);
       rdptOk = true;
     }
     if (!hdrReady) {
-      rxCmd[0] = OP_RBM;
+      rxCmd[0] = Enc.OP_RBM;
       spi.transfer(rxCmd, 7);
-      hNext = rx[0] | (rx[1] << 8);
-      hCount = rx[2] | (rx[3] << 8);
-      hStat = rx[4] | (rx[5] << 8);
+      header(0);
     }
     var count = hCount;
     var n = count + (count & 1);
     var next = nextPkt + 6 + n;
-    if (next > RX_END) next -= RX_SIZE;
-    if (next !== hNext || count < 18 || count > MAX_FRAME || (hStat & RSV_ZERO)) {
+    if (next > Enc.RX_END) next -= Enc.RX_SIZE;
+    if (next !== hNext || count < 18 || count > Enc.MAX_FRAME || (hStat & Enc.RSV_ZERO)) {
       counters.rxErrors++;
       resetRx();
       return 0;
     }
-    if (!(hStat & RSV_RX_OK)) return skip(n);
-    rxCmd[0] = OP_RBM;
+    if (!(hStat & Enc.RSV_RX_OK)) return skip(n);
+    rxCmd[0] = Enc.OP_RBM;
     if (avail > 1) {
       // The next packet is complete: fetch its header in the same transaction.
       spi.transfer(rxCmd, n + 7);
-      hNext = rx[n] | (rx[n + 1] << 8);
-      hCount = rx[n + 2] | (rx[n + 3] << 8);
-      hStat = rx[n + 4] | (rx[n + 5] << 8);
+      header(n);
       hdrReady = true;
     } else {
       spi.transfer(rxCmd, n + 1);
       hdrReady = false;
     }
-    bfs(ECON2, ECON2_PKTDEC);
+    bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
     avail--;
     nextPkt = next;
     held += n + 6;
     if (held >= freeBatch) freeRing();
     counters.rxFrames++;
-    counters.rxBytes += count - 4;
     return count - 4;
   }
   /** A structurally sound packet the MAC did not receive OK: release it without reading it. */
@@ -336,7 +318,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     nextPkt = hNext;
     hdrReady = false;
     rdptOk = false;
-    bfs(ECON2, ECON2_PKTDEC);
+    bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
     avail--;
     held += n + 6;
     if (held >= freeBatch) freeRing();
@@ -351,22 +333,24 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
 
   // ---- transmit ----
+  /** TXRST toggle (erratum 12), then the transmit flags cleared. */
   function txReset(): void {
-    bfs(ECON1, ECON1_TXRST);
-    bfc(ECON1, ECON1_TXRST);
+    bfs(Enc.ECON1, Enc.ECON1_TXRST);
+    bfc(Enc.ECON1, Enc.ECON1_TXRST);
+    bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
     counters.txResets++;
   }
   /** Late collision bit (29) of the status vector at ETXND + 1 (erratum 15: not ESTAT.LATECOL). */
   function lateCollision(): boolean {
-    wr16(ERDPTL, etxnd + 1);
+    wr16(Enc.ERDPTL, etxnd + 1);
     rdptOk = false;
-    tsv[0] = OP_RBM;
+    tsv[0] = Enc.OP_RBM;
     spi.transfer(tsv, 8);
-    return (tsv[4] & TSV3_LATE_COLLISION) !== 0;
+    return (tsv[4] & Enc.TSV3_LATE_COLLISION) !== 0;
   }
   function resend(): void {
     counters.txRetries++;
-    bfs(ECON1, ECON1_TXRTS);
+    bfs(Enc.ECON1, Enc.ECON1_TXRTS);
   }
   /**
    * Waits (bounded) for the frame in flight and checks its outcome, resending it on a late
@@ -375,11 +359,10 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
    */
   function txFinish(): boolean {
     for (var guard = 0; guard < MAX_TX_TRIES + MAX_STALL_RETRIES + 1; guard++) {
-      if (!waitFor(ECON1, ECON1_TXRTS, 0, txWaitPolls, txWaitMs)) {
+      if (!waitFor(Enc.ECON1, Enc.ECON1_TXRTS, 0, TX_WAIT_POLLS, TX_WAIT_MS)) {
         counters.txStalls++;
         txReset();
-        bfc(EIR, EIR_TXERIF | EIR_TXIF);
-        if (rd(ECON1) & ECON1_TXRTS) {
+        if (rd(Enc.ECON1) & Enc.ECON1_TXRTS) {
           // TXRTS survives TXRST: the transmitter (or the chip) is gone. Stay busy, so the TX
           // buffer is never written while TXRTS is set: every send fails after a bounded wait.
           counters.txErrors++;
@@ -389,54 +372,40 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
           resend();
           continue;
         }
-        counters.txErrors++;
-        txBusy = false;
-        return true;
-      }
-      // No TXERIF pending when the INT line is high (TXERIE is enabled): no SPI read needed.
-      if ((intPin && intPin.read()) || !(rd(EIR) & EIR_TXERIF)) {
-        txBusy = false;
-        return true;
-      }
-      var late = lateCollision();
-      txReset();
-      bfc(EIR, EIR_TXERIF | EIR_TXIF);
-      if (late && txTries < MAX_TX_TRIES) {
-        txTries++;
-        resend();
-        continue;
+      } else {
+        // No TXERIF pending when the INT line is high (TXERIE is enabled): no SPI read needed.
+        if ((intPin && intPin.read()) || !(rd(Enc.EIR) & Enc.EIR_TXERIF)) break;
+        var late = lateCollision();
+        txReset();
+        if (late && txTries < MAX_TX_TRIES) {
+          txTries++;
+          resend();
+          continue;
+        }
       }
       counters.txErrors++;
-      txBusy = false;
-      return true;
+      break;
     }
     txBusy = false;
     return true;
   }
   function send(len: number): boolean {
-    if (len < 1 || len > MAX_FRAME - 4) {
+    if (len < 1 || len > Enc.MAX_FRAME - 4) {
       counters.txErrors++;
       return false;
     }
     if (txBusy && !txFinish()) return false;
-    if (ewrpt !== TX_START) {
-      if ((ewrpt ^ TX_START) & 0xff) wr(EWRPTL, TX_START & 0xff);
-      if ((ewrpt ^ TX_START) >> 8) wr(EWRPTH, TX_START >> 8);
-    }
+    wr16Changed(Enc.EWRPTL, Enc.TX_START, ewrpt);
     spi.write(txCmd, len + 2);
-    ewrpt = TX_START + 1 + len;
-    var end = TX_START + len;
-    if (end !== etxnd) {
-      if ((end ^ etxnd) & 0xff) wr(ETXNDL, end & 0xff);
-      if ((end ^ etxnd) >> 8) wr(ETXNDH, end >> 8);
-      etxnd = end;
-    }
-    bfs(ECON1, ECON1_TXRTS);
+    ewrpt = Enc.TX_START + 1 + len;
+    var end = Enc.TX_START + len;
+    wr16Changed(Enc.ETXNDL, end, etxnd);
+    etxnd = end;
+    bfs(Enc.ECON1, Enc.ECON1_TXRTS);
     txBusy = true;
     txTries = 1;
     txStallRetries = 0;
     counters.txFrames++;
-    counters.txBytes += len;
     return true;
   }
   function flush(): boolean {
@@ -447,29 +416,29 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   // ---- interrupts, link ----
   function linkEvent(): void {
-    phyRead(PHIR); // clears PLNKIF and with it EIR.LINKIF
+    phyRead(Enc.PHIR); // clears PLNKIF and with it EIR.LINKIF
     readLink();
     counters.linkChanges++;
   }
   function service(): number {
-    var eir = rd(EIR);
-    if (eir & EIR_RXERIF) {
+    var eir = rd(Enc.EIR);
+    if (eir & Enc.EIR_RXERIF) {
       counters.rxOverflows++;
       counters.rxErrors++;
-      bfc(EIR, EIR_RXERIF);
+      bfc(Enc.EIR, Enc.EIR_RXERIF);
     }
-    if (eir & EIR_TXERIF) {
+    if (eir & Enc.EIR_TXERIF) {
       if (txBusy) txFinish();
-      else bfc(EIR, EIR_TXERIF | EIR_TXIF);
+      else bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
     }
-    if (eir & EIR_LINKIF) linkEvent();
-    avail = rd(EPKTCNT);
+    if (eir & Enc.EIR_LINKIF) linkEvent();
+    avail = rd(Enc.EPKTCNT);
     // Idle (typically the polling timer): hand back the ring space still held.
     if (avail === 0 && held) freeRing();
     return avail;
   }
   function pending(): number {
-    avail = rd(EPKTCNT);
+    avail = rd(Enc.EPKTCNT);
     return avail;
   }
   function watch(fn: () => void, pollMs: number): void {
@@ -494,13 +463,13 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   function addMulticast(addr: Uint8Array): void {
     var h = hashPointer(addr);
-    bfs(EHT0 + (h >> 3), 1 << (h & 7));
-    bfs(ERXFCON, ERXFCON_HTEN);
+    bfs(Enc.EHT0 + (h >> 3), 1 << (h & 7));
+    bfs(Enc.ERXFCON, Enc.ERXFCON_HTEN);
   }
 
   // ---- initialisation ----
   function hex2(v: number): string {
-    return (v < 16 ? "0" : "") + v.toString(16).toUpperCase();
+    return (v | 256).toString(16).slice(1).toUpperCase();
   }
   /**
    * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
@@ -509,17 +478,18 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   function waitReady(): boolean {
     var t0 = clock.now();
     for (var i = 0; i < 100000; i++) {
-      var ready = (rd(ESTAT) & ESTAT_CLKRDY) !== 0;
+      var ready = (rd(Enc.ESTAT) & Enc.ESTAT_CLKRDY) !== 0;
       var elapsed = clock.now() - t0;
-      if (elapsed > 10) return false;
+      // Ready is checked before the time bound: a slow host (GC pause) must not fail a ready chip.
       if (ready && (elapsed >= 1 || i >= 1000)) {
         var v = (0x5a + i) & 0xff;
-        wr(ETXSTL, v);
-        if (rd(ETXSTL) === v) {
-          wr(ETXSTL, v ^ 0xff);
-          if (rd(ETXSTL) === (v ^ 0xff)) return true;
+        wr(Enc.ETXSTL, v);
+        if (rd(Enc.ETXSTL) === v) {
+          wr(Enc.ETXSTL, v ^ 0xff);
+          if (rd(Enc.ETXSTL) === (v ^ 0xff)) return true;
         }
       }
+      if (elapsed > 10) return false;
     }
     return false;
   }
@@ -529,58 +499,56 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       hal.reset.set(true);
     }
     // Erratum 19: SRC is ignored in power save. Leave it, let the clock come up.
-    c2[0] = OP_BFC | ECON2;
-    c2[1] = ECON2_PWRSV;
+    c2[0] = Enc.OP_BFC | Enc.ECON2;
+    c2[1] = Enc.ECON2_PWRSV;
     spi.write(c2, 2);
-    waitFor(ESTAT, ESTAT_CLKRDY, ESTAT_CLKRDY, 200, 2);
-    c2[0] = OP_SRC;
+    waitFor(Enc.ESTAT, Enc.ESTAT_CLKRDY, Enc.ESTAT_CLKRDY, 200, 2);
+    c2[0] = Enc.OP_SRC;
     spi.write(c2, 1);
     bank = 0;
     var ready = waitReady();
-    var rev = rd(EREVID);
-    if (rev === 0x00 || rev === 0xff) throw new Error("ENC28J60: no chip answers on SPI (EREVID 0x" + hex2(rev) + ")");
-    if (!ready) throw new Error("ENC28J60: clock not ready after reset (EREVID 0x" + hex2(rev) + ")");
+    var rev = rd(Enc.EREVID);
+    var noChip = rev === 0x00 || rev === 0xff;
+    if (noChip || !ready) {
+      throw new Error("ENC28J60: " + (noChip ? "no chip answers on SPI" : "clock not ready after reset") +
+        " (EREVID 0x" + hex2(rev) + ")");
+    }
     drv.revision = rev;
 
     // Bank 0: receive ring at 0x0000 (erratum 5), transmit area after it.
     ringInit();
-    wr16(ETXSTL, TX_START);
-    wr16(EWRPTL, TX_START);
-    ewrpt = TX_START;
+    wr16(Enc.ETXSTL, Enc.TX_START);
+    wr16(Enc.EWRPTL, Enc.TX_START);
+    ewrpt = Enc.TX_START;
     etxnd = -1;
     txBusy = false;
     // Bank 1: filters.
-    wr(ERXFCON, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN | (o.multicast ? ERXFCON_MCEN : 0));
+    wr(Enc.ERXFCON, Enc.ERXFCON_UCEN | Enc.ERXFCON_CRCEN | Enc.ERXFCON_BCEN | (o.multicast ? Enc.ERXFCON_MCEN : 0));
     var groups = o.multicastGroups;
     if (groups) for (var g = 0; g < groups.length; g++) addMulticast(groups[g]);
     // Bank 2: MAC.
-    wr(MACON1, MACON1_MARXEN | (fullDuplex ? MACON1_TXPAUS | MACON1_RXPAUS : 0));
-    wr(MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | (fullDuplex ? MACON3_FULDPX : 0));
-    wr(MACON4, fullDuplex ? 0 : MACON4_DEFER);
-    wr(MABBIPG, fullDuplex ? 0x15 : 0x12);
-    wr(MAIPGL, 0x12);
-    wr(MAIPGH, fullDuplex ? 0x00 : 0x0c);
-    wr(MAMXFLL, MAX_FRAME & 0xff);
-    wr(MAMXFLH, MAX_FRAME >> 8);
-    // Bank 3: MAC address (MAADR1 is the first octet).
-    wr(MAADR1, ownMac[0]);
-    wr(MAADR2, ownMac[1]);
-    wr(MAADR3, ownMac[2]);
-    wr(MAADR4, ownMac[3]);
-    wr(MAADR5, ownMac[4]);
-    wr(MAADR6, ownMac[5]);
+    wr(Enc.MACON1, Enc.MACON1_MARXEN | (fullDuplex ? Enc.MACON1_TXPAUS | Enc.MACON1_RXPAUS : 0));
+    wr(Enc.MACON3, Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN | (fullDuplex ? Enc.MACON3_FULDPX : 0));
+    wr(Enc.MACON4, fullDuplex ? 0 : Enc.MACON4_DEFER);
+    wr(Enc.MABBIPG, fullDuplex ? 0x15 : 0x12);
+    wr(Enc.MAIPGL, 0x12);
+    wr(Enc.MAIPGH, fullDuplex ? 0x00 : 0x0c);
+    wr(Enc.MAMXFLL, Enc.MAX_FRAME & 0xff);
+    wr(Enc.MAMXFLH, Enc.MAX_FRAME >> 8);
+    // Bank 3: MAC address. Octet k goes to MAADR(k+1), at MAADR5 + 4, 5, 2, 3, 0, 1 = (5 - k) ^ 1.
+    for (var k = 0; k < 6; k++) wr(Enc.MAADR5 + ((5 - k) ^ 1), ownMac[k]);
     // PHY: duplex (erratum 9: HDLDIS in half duplex), LEDs, link change interrupt.
-    phyWrite(PHCON1, fullDuplex ? PHCON1_PDPXMD : 0);
-    phyWrite(PHCON2, fullDuplex ? 0 : PHCON2_HDLDIS);
-    phyWrite(PHLCON, o.leds || 0x3476);
-    phyWrite(PHIE, PHIE_PGEIE | PHIE_PLNKIE);
-    phyRead(PHIR);
+    phyWrite(Enc.PHCON1, fullDuplex ? Enc.PHCON1_PDPXMD : 0);
+    phyWrite(Enc.PHCON2, fullDuplex ? 0 : Enc.PHCON2_HDLDIS);
+    phyWrite(Enc.PHLCON, o.leds || 0x3476);
+    phyWrite(Enc.PHIE, Enc.PHIE_PGEIE | Enc.PHIE_PLNKIE);
+    phyRead(Enc.PHIR);
     readLink();
     // Interrupts, auto-increment, receive on. Bank 0 is home.
-    bfs(ECON2, ECON2_AUTOINC);
-    bfc(EIR, EIR_DMAIF | EIR_TXIF | EIR_TXERIF | EIR_RXERIF);
-    wr(EIE, EIE_INTIE | EIE_PKTIE | EIE_LINKIE | EIE_TXERIE | EIE_RXERIE);
-    bfs(ECON1, ECON1_RXEN);
+    bfs(Enc.ECON2, Enc.ECON2_AUTOINC);
+    bfc(Enc.EIR, Enc.EIR_DMAIF | Enc.EIR_TXIF | Enc.EIR_TXERIF | Enc.EIR_RXERIF);
+    wr(Enc.EIE, Enc.EIE_INTIE | Enc.EIE_PKTIE | Enc.EIE_LINKIE | Enc.EIE_TXERIE | Enc.EIE_RXERIE);
+    bfs(Enc.ECON1, Enc.ECON1_RXEN);
     setBank(0);
   }
 

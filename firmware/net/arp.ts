@@ -6,23 +6,14 @@
 // frame for the same next hop, which the newer frame then replaces) and sends an ARP request; the
 // frame leaves as soon as the reply arrives. When the buffer is busy with another destination the
 // frame is not kept. Either way resolve() returns 0 ("not on the wire yet"): callers with their own
-// retransmission (TCP) simply regenerate. Requests are retried with back-off (retryMs, doubled per
-// try) and after maxTries the entry is freed and a held frame dropped (counter giveUps).
-// A resolved entry lives ttlMs; when it was used in its last refreshMs a unicast request refreshes
+// retransmission (TCP) simply regenerate. Requests are retried with back-off (RETRY_MS, doubled per
+// try) and after MAX_TRIES the entry is freed and a held frame dropped (counter giveUps).
+// A resolved entry lives TTL_MS; when it was used in its last REFRESH_MS a unicast request refreshes
 // it, otherwise it simply expires. When the table is full the entry expiring first is evicted.
 
 import { Netif } from "./netif";
 import { Clock } from "../../hal/types";
 import { IpState, rd32, wr32 } from "./ipv4";
-
-export interface ArpOptions {
-  entries: number;     // cache size (8)
-  ttlMs: number;       // lifetime of a resolved entry (60 s)
-  refreshMs: number;   // window before expiry in which a used entry is refreshed (10 s)
-  retryMs: number;     // first request retry (500 ms), doubled per try
-  maxTries: number;    // requests before giving up (4)
-  holdBytes: number;   // size of the hold buffer (0: nothing is held)
-}
 
 export interface Arp {
   input(rx: Uint8Array, len: number): void;
@@ -41,10 +32,16 @@ export interface Arp {
 var FREE = 0;
 var PENDING = 1;
 var RESOLVED = 2;
+var TTL_MS = 60000;      // lifetime of a resolved entry
+var REFRESH_MS = 10000;  // window before expiry in which a used entry is refreshed
+var RETRY_MS = 500;      // first request retry, doubled per try
+var MAX_TRIES = 4;       // requests before giving up
+// Bytes 12..21 of every ARP frame: EtherType 0x0806, Ethernet, IPv4, lengths 6 and 4, op high byte.
+var ARP_HEAD = [8, 6, 0, 1, 8, 0, 6, 4, 0];
 
+/** n cache entries; a hold buffer of holdBytes (0: nothing is held). */
 export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: string]: number },
-  countTx: () => void, o: ArpOptions): Arp {
-  var n = o.entries;
+  countTx: () => void, n: number, holdBytes: number): Arp {
   var rx = netif.rx;
   var tx = netif.tx;
   var mac = netif.mac;
@@ -58,7 +55,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   var macViews: Uint8Array[] = [];
   for (var k = 0; k < n; k++) macViews.push(macs.subarray(k * 6, k * 6 + 6));
   var rxSha = rx.subarray(22, 28);
-  var hold = new Uint8Array(o.holdBytes);
+  var hold = new Uint8Array(holdBytes);
   var holdLen = 0;
   var holdIp = 0;
   var nextCheck = 0;                   // nothing to do in tick() before this time
@@ -68,8 +65,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     if (dstMac) tx.set(dstMac, 0);
     else tx.fill(255, 0, 6);
     tx.set(mac, 6);
-    tx[12] = 8; tx[13] = 6; tx[14] = 0; tx[15] = 1; tx[16] = 8; tx[17] = 0; tx[18] = 6; tx[19] = 4;
-    tx[20] = 0; tx[21] = op;
+    tx.set(ARP_HEAD, 12);
+    tx[21] = op;
     tx.set(mac, 22);
     wr32(tx, 28, st.addr);
     if (tha) tx.set(tha, 32);
@@ -106,8 +103,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     state[i] = RESOLVED;
     tries[i] = 0;
     used[i] = 0;
-    expires[i] = now + o.ttlMs;
-    due[i] = expires[i] - o.refreshMs;
+    expires[i] = now + TTL_MS;
+    due[i] = expires[i] - REFRESH_MS;
     if (due[i] < nextCheck) nextCheck = due[i];
     if (holdLen && ips[i] === holdIp) {
       tx.set(hold, 0);
@@ -122,13 +119,12 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   function input(rx: Uint8Array, len: number): void {
     c.rx++;
     if (len < 42) { c.dropShort++; return; }
-    if (rx[14] !== 0 || rx[15] !== 1 || rx[16] !== 8 || rx[17] !== 0 || rx[18] !== 6 || rx[19] !== 4 ||
-      rx[20] !== 0 || (rx[21] !== 1 && rx[21] !== 2) || (rx[22] & 1)) { c.dropMalformed++; return; }
+    var bad = (rx[21] !== 1 && rx[21] !== 2) || (rx[22] & 1);
+    for (var k = 14; k < 21; k++) if (rx[k] !== ARP_HEAD[k - 12]) bad = true;
+    if (bad) { c.dropMalformed++; return; }
     var spa = rd32(rx, 28);
     var tpa = rd32(rx, 38);
     var addr = st.addr;
-    if (rx[21] === 1) c.requestsIn++;
-    else c.repliesIn++;
     if (addr !== 0 && spa === addr) { c.conflicts++; return; }
     var now = clock.now();
     var i = spa !== 0 ? find(spa) : -1;
@@ -173,7 +169,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
         state[i] = PENDING;
         ips[i] = nextHop;
         tries[i] = 1;
-        due[i] = now + o.retryMs;
+        due[i] = now + RETRY_MS;
         if (due[i] < nextCheck) nextCheck = due[i];
         sendArp(1, null, null, nextHop);
         c.requestsOut++;
@@ -186,13 +182,13 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       for (var i = 0; i < n; i++) {
         var s = state[i];
         if (s === PENDING && now >= due[i]) {
-          if (tries[i] >= o.maxTries) {
+          if (tries[i] >= MAX_TRIES) {
             state[i] = FREE;
             c.giveUps++;
             if (holdLen && holdIp === ips[i]) dropHold();
             continue;
           }
-          due[i] = now + o.retryMs * (1 << tries[i]);
+          due[i] = now + RETRY_MS * (1 << tries[i]);
           tries[i]++;
           c.retries++;
           c.requestsOut++;
@@ -205,7 +201,6 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
           due[i] = used[i] ? now + 1000 : expires[i];
           if (used[i]) {
             used[i] = 0;
-            c.refreshes++;
             c.requestsOut++;
             sendArp(1, macViews[i], null, ips[i]);
           }
@@ -218,7 +213,6 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     },
     announce: function (): void {
       if (st.addr === 0) return;
-      c.gratuitousOut++;
       sendArp(1, null, null, st.addr);
     },
     flush: function (): void {

@@ -34,6 +34,15 @@ export interface DhcpConfig {
 var INIT = 0, SELECTING = 1, REQUESTING = 2, BOUND = 3, RENEWING = 4, REBINDING = 5, FALLBACK = 6;
 var NAMES = ["init", "selecting", "requesting", "bound", "renewing", "rebinding", "fallback"];
 var DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6;
+var BROADCAST = 0xffffffff;
+var COOKIE = 0x63825363;
+// Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
+// lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
+var READ = [53, 54, 1, 51, 58, 59, 3];
+// Fixed request bytes from offset 278: magic cookie, option 53 (type at 284), option 61 header.
+var HEAD = [99, 130, 83, 99, 53, 1, 0, 61, 7, 1];
+// Closing options: 55 parameter list (1, 3, 51, 58, 59), 57 max message size 1500, end.
+var TAIL = [55, 5, 1, 3, 51, 58, 59, 57, 2, 5, 0xdc, 255];
 
 export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: boolean },
   c: { [k: string]: number }, udp: Udp,
@@ -55,6 +64,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var offered = 0;
   var server = 0;
   var t1At = 0, t2At = 0, endAt = 0;
+  var opts = new Uint32Array(READ.length);   // options of the message being read
 
   function backoff(n: number): number {
     var t = base * (1 << (n > 5 ? 5 : n - 1));
@@ -68,29 +78,32 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     return now + t > until ? until : now + t;
   }
 
+  /** Writes a 4-byte option at tx[i..i+6) and returns the offset after it. */
+  function opt32(i: number, code: number, v: number): number {
+    tx[i] = code;
+    tx[i + 1] = 4;
+    wr32(tx, i + 2, v);
+    return i + 6;
+  }
+
   /** Builds a BOOTREQUEST at tx[42..) and sends it to dst:67 from port 68. */
   function send(type: number, ciaddr: number, dst: number, reqIp: number, sid: number): void {
     tx.fill(0, 42, 342);
-    tx[42] = 1; tx[43] = 1; tx[44] = 6;
+    tx[42] = 1; tx[43] = 1; tx[44] = 6;   // BOOTREQUEST, Ethernet, 6-byte addresses
     wr32(tx, 46, xid);
     wr32(tx, 54, ciaddr);
     tx.set(mac, 70);
-    tx[278] = 99; tx[279] = 130; tx[280] = 83; tx[281] = 99;
-    var i = 282;
-    tx[i] = 53; tx[i + 1] = 1; tx[i + 2] = type;
-    tx[i + 3] = 61; tx[i + 4] = 7; tx[i + 5] = 1;
-    tx.set(mac, i + 6);
-    i += 12;
-    if (reqIp) { tx[i] = 50; tx[i + 1] = 4; wr32(tx, i + 2, reqIp); i += 6; }
-    if (sid) { tx[i] = 54; tx[i + 1] = 4; wr32(tx, i + 2, sid); i += 6; }
+    tx.set(HEAD, 278);
+    tx[284] = type;
+    tx.set(mac, 288);
+    var i = 294;
+    if (reqIp) i = opt32(i, 50, reqIp);
+    if (sid) i = opt32(i, 54, sid);
     if (host.length) { tx[i] = 12; tx[i + 1] = host.length; tx.set(host, i + 2); i += 2 + host.length; }
-    tx[i] = 55; tx[i + 1] = 5; tx[i + 2] = 1; tx[i + 3] = 3; tx[i + 4] = 51; tx[i + 5] = 58; tx[i + 6] = 59;
-    tx[i + 7] = 57; tx[i + 8] = 2; tx[i + 9] = 5; tx[i + 10] = 0xdc;
-    tx[i + 11] = 255;
+    tx.set(TAIL, i);
     i += 12;
     c.tx++;
-    if (type === DISCOVER) c.discovers++;
-    else c.requests++;
+    if (type === REQUEST) c.requests++;
     udp.send(dst, 67, 68, i - 42 < 300 ? 300 : i - 42);
   }
 
@@ -98,15 +111,11 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     xid = (random() * 4294967296) >>> 0;
   }
 
-  function discover(now: number): void {
+  /** DISCOVER (SELECTING) or REQUEST for the offer (REQUESTING), broadcast, with back-off. */
+  function solicit(now: number): void {
+    var selecting = state === SELECTING;
     tries++;
-    send(DISCOVER, 0, 0xffffffff, 0, 0);
-    due = now + backoff(tries);
-  }
-
-  function request(now: number): void {
-    tries++;
-    send(REQUEST, 0, 0xffffffff, offered, server);
+    send(selecting ? DISCOVER : REQUEST, 0, BROADCAST, selecting ? 0 : offered, selecting ? 0 : server);
     due = now + backoff(tries);
   }
 
@@ -124,7 +133,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       newXid();
       tries = 0;
       state = SELECTING;
-      discover(now);
+      solicit(now);
     } else if (state === SELECTING) {
       if (fallback && tries >= maxTries) {
         state = FALLBACK;
@@ -133,11 +142,11 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
         return;
       }
       c.retransmits++;
-      discover(now);
+      solicit(now);
     } else if (state === REQUESTING) {
       if (tries >= 4) { restart(now); return; }
       c.retransmits++;
-      request(now);
+      solicit(now);
     } else if (state === BOUND || (state === RENEWING && now < t2At)) {
       if (state === BOUND) { state = RENEWING; newXid(); c.renewals++; } else c.retransmits++;
       send(REQUEST, st.addr, server, 0, 0);
@@ -147,7 +156,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       restart(now);
     } else {
       if (state === RENEWING) { state = REBINDING; newXid(); c.rebinds++; } else c.retransmits++;
-      send(REQUEST, st.addr, 0xffffffff, 0, 0);
+      send(REQUEST, st.addr, BROADCAST, 0, 0);
       due = laterOf(now, endAt);
     }
   }
@@ -158,7 +167,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   function bind(now: number, yi: number, sid: number, mask: number, router: number, lease: number, t1: number, t2: number): void {
     if (sid) server = sid;
-    if (lease === 0xffffffff) {
+    if (lease === BROADCAST) {  // infinite lease
       t1At = t2At = endAt = Infinity;
     } else {
       if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
@@ -174,65 +183,60 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     setAddress(yi, mask || classMask(yi), router);
   }
 
-  function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
-    c.rx++;
-    if (len < 240 || rx[off] !== 2 || rx[off + 1] !== 1 || rx[off + 2] !== 6 ||
-      rx[off + 236] !== 99 || rx[off + 237] !== 130 || rx[off + 238] !== 83 || rx[off + 239] !== 99) {
-      c.dropMalformed++;
-      return;
-    }
-    if (rd32(rx, off + 4) !== xid || rx[off + 28] !== mac[0] || rx[off + 29] !== mac[1] || rx[off + 30] !== mac[2] ||
-      rx[off + 31] !== mac[3] || rx[off + 32] !== mac[4] || rx[off + 33] !== mac[5]) {
-      c.dropOther++;
-      return;
-    }
-    var type = 0, sid = 0, mask = 0, router = 0, lease = 0, t1 = 0, t2 = 0;
-    var end = off + len;
-    var i = off + 240;
+  /** Reads the options at rx[i..end) into opts (slots as READ); false when the list is broken. */
+  function parse(rx: Uint8Array, i: number, end: number): boolean {
+    opts.fill(0);
     while (i < end) {
       var code = rx[i];
       if (code === 255) break;
       if (code === 0) { i++; continue; }
-      if (i + 1 >= end) { c.dropMalformed++; return; }
+      if (i + 1 >= end) return false;
       var ol = rx[i + 1];
       var v = i + 2;
-      if (v + ol > end) { c.dropMalformed++; return; }
-      if (code === 53 || code === 54 || code === 1 || code === 51 || code === 58 || code === 59) {
-        if (ol !== (code === 53 ? 1 : 4)) { c.dropMalformed++; return; }
-        if (code === 53) type = rx[v];
-        else if (code === 54) sid = rd32(rx, v);
-        else if (code === 1) mask = rd32(rx, v);
-        else if (code === 51) lease = rd32(rx, v);
-        else if (code === 58) t1 = rd32(rx, v);
-        else t2 = rd32(rx, v);
-      } else if (code === 3) {
-        if (ol < 4 || (ol & 3)) { c.dropMalformed++; return; }
-        router = rd32(rx, v);
+      if (v + ol > end) return false;
+      var k = READ.indexOf(code);
+      if (k >= 0) {
+        if (k === 0 ? ol !== 1 : k === 6 ? ol < 4 || (ol & 3) : ol !== 4) return false;
+        opts[k] = k ? rd32(rx, v) : rx[v];
       }
       i = v + ol;
     }
+    return true;
+  }
+
+  function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
+    c.rx++;
+    if (len < 240 || rx[off] !== 2 || rx[off + 1] !== 1 || rx[off + 2] !== 6 || rd32(rx, off + 236) !== COOKIE) {
+      c.dropMalformed++;
+      return;
+    }
+    var other = rd32(rx, off + 4) !== xid;   // not our transaction, or not our hardware address
+    for (var k = 0; k < 6; k++) if (rx[off + 28 + k] !== mac[k]) other = true;
+    if (other) { c.dropOther++; return; }
+    if (!parse(rx, off + 240, off + len)) { c.dropMalformed++; return; }
+    var type = opts[0], sid = opts[1];
+    var answering = state === REQUESTING || state === RENEWING || state === REBINDING;
+    if (type === OFFER ? state !== SELECTING : type === ACK || type === NAK ? !answering : true) {
+      c.dropOther++;
+      return;
+    }
     var yi = rd32(rx, off + 16);
     var now = clock.now();
-    if (type === OFFER) {
-      if (state !== SELECTING) { c.dropOther++; return; }
-      if (yi === 0 || sid === 0) { c.dropMalformed++; return; }
+    if (type === NAK) {
+      c.naks++;
+      restart(now);
+    } else if (yi === 0 || (type === OFFER ? sid === 0 : opts[3] === 0 || (state === REQUESTING && sid !== 0 && sid !== server))) {
+      c.dropMalformed++;
+    } else if (type === OFFER) {
       c.offers++;
       offered = yi;
       server = sid;
       state = REQUESTING;
       tries = 0;
-      request(now);
-    } else if (type === ACK) {
-      if (state !== REQUESTING && state !== RENEWING && state !== REBINDING) { c.dropOther++; return; }
-      if (yi === 0 || lease === 0 || (state === REQUESTING && sid !== 0 && sid !== server)) { c.dropMalformed++; return; }
-      c.acks++;
-      bind(now, yi, sid, mask, router, lease, t1, t2);
-    } else if (type === NAK) {
-      if (state !== REQUESTING && state !== RENEWING && state !== REBINDING) { c.dropOther++; return; }
-      c.naks++;
-      restart(now);
+      solicit(now);
     } else {
-      c.dropOther++;
+      c.acks++;
+      bind(now, yi, sid, opts[2], opts[6], opts[3], opts[4], opts[5]);
     }
   }
 

@@ -37,7 +37,6 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       if (len < 8) { c.dropShort++; return; }
       if (csumFinish(csumAdd(rx, off, len, 0)) !== 0) { c.dropChecksum++; return; }
       if (rx[off] !== 8) { c.dropType++; return; }
-      c.echoIn++;
       if (rd32(rx, 30) !== st.addr || len > tx.length - 34) { c.ignoredBroadcast++; return; }
       if (off !== copyOff || len !== copyLen) {
         copyView = rx.subarray(off, off + len);
@@ -68,7 +67,6 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       tx[37] = s & 255;
       if (sendReply(1, 8 + quoted) > 0) {
         c.tx++;
-        c.unreachOut++;
       }
     },
     tick: function (now: number): void {

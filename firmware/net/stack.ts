@@ -95,8 +95,8 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   }
 
   function ipSend(proto: number, dst: number, l4Len: number): number {
-    if (l4Len + 34 > tx.length) { ci.tooBig++; return -4; }
-    if (!stack.linkUp) { ci.linkDown++; return -2; }
+    if (l4Len + 34 > tx.length) return -4;
+    if (!stack.linkUp) return -2;
     var addr = stack.addr;
     ipv4.writeHeader(proto, dst, l4Len);
     var len = l4Len + 34;
@@ -109,8 +109,8 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
       return sendFrame(len);
     }
     var hop = addr !== 0 && ((dst ^ addr) & stack.mask) === 0 ? dst : stack.gateway;
-    if (addr === 0 || hop === 0) { ci.noRoute++; return -1; }
-    if (arp.resolve(len, hop) === 0) { ci.pendingArp++; return 0; }
+    if (addr === 0 || hop === 0) return -1;
+    if (arp.resolve(len, hop) === 0) return 0;
     return sendFrame(len);
   }
 
@@ -213,10 +213,8 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     arp: null as any,
     eth: eth,
   };
-  var arp = createArp(netif, clock, stack, counters.arp, countTx, {
-    entries: or(config.arpEntries, 8), ttlMs: 60000, refreshMs: 10000, retryMs: 500, maxTries: 4,
-    holdBytes: or(config.arpHoldBytes, tx.length),
-  });
+  var arp = createArp(netif, clock, stack, counters.arp, countTx, or(config.arpEntries, 8),
+    or(config.arpHoldBytes, tx.length));
   var ipv4 = createIpv4(netif, stack, ci, deliver);
   var icmp = createIcmp(netif, stack, counters.icmp, sendReply, 4, 250);
   var udp = createUdp(netif, stack, counters.udp, or(config.udpPorts, 4), ipSend, icmp.portUnreachable);

@@ -48,7 +48,7 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
     },
     send: function (dst: number, dstPort: number, srcPort: number, len: number): number {
       var ulen = len + 8;
-      if (ulen + 34 > tx.length) { c.tooBig++; return -4; }
+      if (ulen + 34 > tx.length) return -4;
       tx[34] = srcPort >> 8;
       tx[35] = srcPort & 255;
       tx[36] = dstPort >> 8;
