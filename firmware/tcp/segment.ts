@@ -1,12 +1,14 @@
 // TCP header fields read and written in place (big-endian, byte by byte: no DataView, no
 // allocation), and the options parser.
 
-export var F_FIN = 1;
-export var F_SYN = 2;
-export var F_RST = 4;
-export var F_PSH = 8;
-export var F_ACK = 16;
-export var F_URG = 32;
+/** TCP header flags (URG is never sent and ignored on input). */
+export const enum F {
+  FIN = 1,
+  SYN = 2,
+  RST = 4,
+  PSH = 8,
+  ACK = 16,
+}
 
 export function get16(b: Uint8Array, o: number): number {
   return (b[o] << 8) | b[o + 1];
@@ -73,10 +75,7 @@ export function putHeader(
   b[o + 12] = hl << 2;
   b[o + 13] = flags;
   put16(b, o + 14, wnd);
-  b[o + 16] = 0;
-  b[o + 17] = 0;
-  b[o + 18] = 0;
-  b[o + 19] = 0;
+  b.fill(0, o + 16, o + 20); // checksum (filled in later) and urgent pointer
   if (mss > 0) {
     b[o + 20] = 2;
     b[o + 21] = 4;

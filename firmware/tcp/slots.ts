@@ -2,21 +2,23 @@
 // createSlots(): there are no per-connection objects. `bytes` is the total size of these
 // arrays; bytesPerSlot() gives the figure per slot (docs/tcp.md).
 
-export var SF_ACTIVE = 1;      // opened by connect() (SYN-RCVD remembers active vs passive)
-export var SF_SYN_ACKED = 2;   // our SYN has been acknowledged
-export var SF_FIN_QUEUED = 4;  // close() called: FIN goes after the queued data
-export var SF_FIN_SENT = 8;    // our FIN has a sequence number (SND.NXT went past it once)
-export var SF_ACK_PENDING = 16;// a delayed ACK is owed
-export var SF_KNOWN = 32;      // the application knows this id (connect() returned it or open() ran)
-export var SF_TIMING = 64;     // an RTT sample is running (Karn: cleared on retransmission)
-export var SF_WANT_DRAIN = 128;// write() was refused or filled the ring: call drained() on space
-export var SF_FIN_ACKED = 256; // our FIN has been acknowledged: nothing more to send
+export const enum SF {
+  ACTIVE = 1,       // opened by connect() (SYN-RCVD remembers active vs passive)
+  SYN_ACKED = 2,    // our SYN has been acknowledged
+  FIN_QUEUED = 4,   // close() called: FIN goes after the queued data
+  FIN_SENT = 8,     // our FIN has a sequence number (SND.NXT went past it once)
+  ACK_PENDING = 16, // a delayed ACK is owed
+  KNOWN = 32,       // the application knows this id (connect() returned it or open() ran)
+  TIMING = 64,      // an RTT sample is running (Karn: cleared on retransmission)
+  WANT_DRAIN = 128, // write() was refused or filled the ring: call drained() on space
+  FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
+}
 
 export interface Slots {
   n: number;
   sendBuf: number;
   st: Uint8Array;        // state number
-  fl: Uint16Array;       // SF_* flags
+  fl: Uint16Array;       // SF flags
   lst: Int8Array;        // listener index for accepted connections, -1 for connect()
   gen: Uint16Array;      // bumped on every free: detects a slot reused under a callback
   retries: Uint8Array;   // consecutive retransmission time-outs
@@ -54,54 +56,29 @@ export interface Slots {
   ring: Uint8Array;      // n * sendBuf bytes of send rings
   handler: any[];        // the TcpHandler of each slot (references to start-up objects)
   bytes: number;         // total bytes of the typed arrays above
+  /** Every per-slot array but gen: all of them start at 0 for a new connection. */
+  perConn: (Uint8Array | Int8Array | Uint16Array | Uint32Array | Float64Array)[];
 }
 
+// The per-slot fields of Slots (except gen), by array type.
+var LAYOUT: any[] = [
+  Uint8Array, "st retries probes rsegs",
+  Int8Array, "lst",
+  Uint16Array, "fl rport lport mss sndWnd cwnd rcvWnd sndHead sndLen maxWnd",
+  Uint32Array, "rip iss sndUna sndNxt sndMax sndWl1 sndWl2 irs rcvNxt rttSeq rcvAdv",
+  Float64Array, "rto srtt rttvar rttT tRexmt tPersist tAck tState tUsed",
+];
+
 export function createSlots(n: number, sendBuf: number): Slots {
-  var s: Slots = {
-    n: n,
-    sendBuf: sendBuf,
-    st: new Uint8Array(n),
-    fl: new Uint16Array(n),
-    lst: new Int8Array(n),
-    gen: new Uint16Array(n),
-    retries: new Uint8Array(n),
-    probes: new Uint8Array(n),
-    rsegs: new Uint8Array(n),
-    rip: new Uint32Array(n),
-    rport: new Uint16Array(n),
-    lport: new Uint16Array(n),
-    mss: new Uint16Array(n),
-    sndWnd: new Uint16Array(n),
-    cwnd: new Uint16Array(n),
-    rcvWnd: new Uint16Array(n),
-    sndHead: new Uint16Array(n),
-    sndLen: new Uint16Array(n),
-    maxWnd: new Uint16Array(n),
-    iss: new Uint32Array(n),
-    sndUna: new Uint32Array(n),
-    sndNxt: new Uint32Array(n),
-    sndMax: new Uint32Array(n),
-    sndWl1: new Uint32Array(n),
-    sndWl2: new Uint32Array(n),
-    irs: new Uint32Array(n),
-    rcvNxt: new Uint32Array(n),
-    rttSeq: new Uint32Array(n),
-    rcvAdv: new Uint32Array(n),
-    rto: new Float64Array(n),
-    srtt: new Float64Array(n),
-    rttvar: new Float64Array(n),
-    rttT: new Float64Array(n),
-    tRexmt: new Float64Array(n),
-    tPersist: new Float64Array(n),
-    tAck: new Float64Array(n),
-    tState: new Float64Array(n),
-    tUsed: new Float64Array(n),
-    ring: new Uint8Array(n * sendBuf),
-    handler: [],
-    bytes: 0,
+  var s: any = {
+    n: n, sendBuf: sendBuf, gen: new Uint16Array(n), ring: new Uint8Array(n * sendBuf),
+    handler: [], bytes: n * bytesPerSlot(sendBuf), perConn: [],
   };
-  for (var i = 0; i < n; i++) s.handler.push(null);
-  s.bytes = n * bytesPerSlot(sendBuf);
+  for (var i = 0; i < LAYOUT.length; i += 2) {
+    var names = LAYOUT[i + 1].split(" ");
+    for (var j = 0; j < names.length; j++) s.perConn.push(s[names[j]] = new LAYOUT[i](n));
+  }
+  for (i = 0; i < n; i++) s.handler.push(null);
   return s;
 }
 

@@ -7,10 +7,7 @@
 // A (state, event) pair with no row is "not allowed here": the engine does nothing and counts it.
 // tools/diagram.ts renders ROWS into docs/tcp-states.dot/.svg.
 
-import {
-  CLOSED, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2,
-  CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, STATE_COUNT,
-} from "./states";
+import { STATE_COUNT } from "./states";
 
 // ---- events ----
 export var EV_PASSIVE_OPEN = 0;   // listen()
@@ -66,84 +63,55 @@ export var END_TIMEOUT = 2;
 export var END_ABORTED = 3;
 export var END_REFUSED = 4;
 
-/** One row: [state, event, next state, actions, end reason]. */
-export var ROWS: number[][] = [
-  // CLOSED
-  [CLOSED, EV_PASSIVE_OPEN, LISTEN, 0, 0],
-  [CLOSED, EV_ACTIVE_OPEN, SYN_SENT, A_SYN, 0],
-  [CLOSED, EV_RCV_RST, CLOSED, 0, 0], // no connection: a RST is dropped, never answered
+// The rows, one string each: state, event, next state, then the actions (letters, run in the
+// order of the A_ bits whatever the order here) and the end() reason digit (0 when absent).
+//   states:  C CLOSED, L LISTEN, S SYN-SENT, R SYN-RCVD, E ESTABLISHED, 1 FIN-WAIT-1,
+//            2 FIN-WAIT-2, W CLOSE-WAIT, G CLOSING, A LAST-ACK, T TIME-WAIT
+//   events:  p passive OPEN, a active OPEN, s SEND, c CLOSE, x ABORT, y rcv SYN, Y rcv SYN+ACK,
+//            k rcv ACK of SYN, f rcv FIN, F rcv FIN+ACK, K rcv ACK of FIN, r rcv RST,
+//            R rcv RST (active open), m 2MSL, t RTO, g retries exhausted, o state timeout
+//   actions: r resend, s SYN, y SYN+ACK, f FIN, o output, a ACK, x RST, m 2MSL timer,
+//            t state timer, O open(), P peerClosed(), E end(), F free
+//   reasons: 0 normal, 1 reset, 2 timeout, 3 aborted, 4 refused (END_* below)
+var STATE_KEYS = "CLSRE12WGAT";
+var EVENT_KEYS = "pascxyYkfFKrRmtgo";
+var ACTION_KEYS = "rsyfoaxmtOPEF";
+var PACKED =
+  // CLOSED (a RST to no connection is dropped, never answered)
+  "CpL CaSs CrC " +
   // LISTEN (a listener; a new slot starts here for each accepted SYN)
-  [LISTEN, EV_RCV_SYN, SYN_RCVD, A_SYNACK | A_TIMER_STATE, 0],
-  [LISTEN, EV_SEND, SYN_SENT, A_SYN, 0],
-  [LISTEN, EV_CLOSE, CLOSED, A_FREE, 0],
-  [LISTEN, EV_ABORT, CLOSED, A_FREE, 0],
-  [LISTEN, EV_RCV_RST, LISTEN, 0, 0],
+  "LyRyt LsSs LcCF LxCF LrL " +
   // SYN-SENT
-  [SYN_SENT, EV_RCV_SYN_ACK, ESTABLISHED, A_ACK | A_OUTPUT | A_OPENED, 0],
-  [SYN_SENT, EV_RCV_SYN, SYN_RCVD, A_SYNACK | A_TIMER_STATE, 0],
-  [SYN_SENT, EV_SEND, SYN_SENT, 0, 0],
-  [SYN_SENT, EV_CLOSE, CLOSED, A_END | A_FREE, END_ABORTED],
-  [SYN_SENT, EV_ABORT, CLOSED, A_END | A_FREE, END_ABORTED],
-  [SYN_SENT, EV_RCV_RST, CLOSED, A_END | A_FREE, END_REFUSED],
-  [SYN_SENT, EV_RTO, SYN_SENT, A_RESEND, 0],
-  [SYN_SENT, EV_GIVE_UP, CLOSED, A_END | A_FREE, END_TIMEOUT],
+  "SYEaoO SyRyt SsS ScC3EF SxC3EF SrC4EF StSr SgC2EF " +
   // SYN-RCVD
-  [SYN_RCVD, EV_RCV_ACK_OF_SYN, ESTABLISHED, A_OUTPUT | A_OPENED, 0],
-  [SYN_RCVD, EV_RCV_SYN, SYN_RCVD, A_SYNACK, 0],
-  [SYN_RCVD, EV_SEND, SYN_RCVD, 0, 0],
-  [SYN_RCVD, EV_CLOSE, FIN_WAIT_1, A_FIN, 0],
-  [SYN_RCVD, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [SYN_RCVD, EV_RCV_RST, LISTEN, A_FREE, 0],
-  [SYN_RCVD, EV_RCV_RST_ACTIVE, CLOSED, A_END | A_FREE, END_REFUSED],
-  [SYN_RCVD, EV_RTO, SYN_RCVD, A_RESEND, 0],
-  [SYN_RCVD, EV_GIVE_UP, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
-  [SYN_RCVD, EV_STATE_TIMEOUT, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "RkEoO RyRy RsR Rc1f RxC3xEF RrLF RRC4EF RtRr RgC2xEF RoC2xEF " +
   // ESTABLISHED
-  [ESTABLISHED, EV_SEND, ESTABLISHED, A_OUTPUT, 0],
-  [ESTABLISHED, EV_CLOSE, FIN_WAIT_1, A_FIN | A_OUTPUT, 0],
-  [ESTABLISHED, EV_RCV_FIN, CLOSE_WAIT, A_ACK | A_PEER_CLOSED, 0],
-  [ESTABLISHED, EV_RCV_RST, CLOSED, A_END | A_FREE, END_RESET],
-  [ESTABLISHED, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [ESTABLISHED, EV_RTO, ESTABLISHED, A_RESEND, 0],
-  [ESTABLISHED, EV_GIVE_UP, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "EsEo Ec1fo EfWaP ErC1EF ExC3xEF EtEr EgC2xEF " +
   // FIN-WAIT-1
-  [FIN_WAIT_1, EV_RCV_ACK_OF_FIN, FIN_WAIT_2, A_TIMER_STATE, 0],
-  [FIN_WAIT_1, EV_RCV_FIN, CLOSING, A_ACK | A_PEER_CLOSED, 0],
-  [FIN_WAIT_1, EV_RCV_FIN_ACK, TIME_WAIT, A_ACK | A_TIMER_2MSL | A_PEER_CLOSED | A_END, END_NORMAL],
-  [FIN_WAIT_1, EV_RCV_RST, CLOSED, A_END | A_FREE, END_RESET],
-  [FIN_WAIT_1, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [FIN_WAIT_1, EV_RTO, FIN_WAIT_1, A_RESEND, 0],
-  [FIN_WAIT_1, EV_GIVE_UP, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "1K2t 1fGaP 1FT0amPE 1rC1EF 1xC3xEF 1t1r 1gC2xEF " +
   // FIN-WAIT-2
-  [FIN_WAIT_2, EV_RCV_FIN, TIME_WAIT, A_ACK | A_TIMER_2MSL | A_PEER_CLOSED | A_END, END_NORMAL],
-  [FIN_WAIT_2, EV_RCV_RST, CLOSED, A_END | A_FREE, END_RESET],
-  [FIN_WAIT_2, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [FIN_WAIT_2, EV_STATE_TIMEOUT, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "2fT0amPE 2rC1EF 2xC3xEF 2oC2xEF " +
   // CLOSE-WAIT
-  [CLOSE_WAIT, EV_SEND, CLOSE_WAIT, A_OUTPUT, 0],
-  [CLOSE_WAIT, EV_CLOSE, LAST_ACK, A_FIN | A_OUTPUT, 0],
-  [CLOSE_WAIT, EV_RCV_RST, CLOSED, A_END | A_FREE, END_RESET],
-  [CLOSE_WAIT, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [CLOSE_WAIT, EV_RTO, CLOSE_WAIT, A_RESEND, 0],
-  [CLOSE_WAIT, EV_GIVE_UP, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "WsWo WcAfo WrC1EF WxC3xEF WtWr WgC2xEF " +
   // CLOSING
-  [CLOSING, EV_RCV_ACK_OF_FIN, TIME_WAIT, A_TIMER_2MSL | A_END, END_NORMAL],
-  [CLOSING, EV_RCV_RST, CLOSED, A_END | A_FREE, END_RESET],
-  [CLOSING, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [CLOSING, EV_RTO, CLOSING, A_RESEND, 0],
-  [CLOSING, EV_GIVE_UP, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "GKT0mE GrC1EF GxC3xEF GtGr GgC2xEF " +
   // LAST-ACK
-  [LAST_ACK, EV_RCV_ACK_OF_FIN, CLOSED, A_END | A_FREE, END_NORMAL],
-  [LAST_ACK, EV_RCV_RST, CLOSED, A_END | A_FREE, END_RESET],
-  [LAST_ACK, EV_ABORT, CLOSED, A_RST | A_END | A_FREE, END_ABORTED],
-  [LAST_ACK, EV_RTO, LAST_ACK, A_RESEND, 0],
-  [LAST_ACK, EV_GIVE_UP, CLOSED, A_RST | A_END | A_FREE, END_TIMEOUT],
+  "AKC0EF ArC1EF AxC3xEF AtAr AgC2xEF " +
   // TIME-WAIT
-  [TIME_WAIT, EV_RCV_FIN, TIME_WAIT, A_ACK | A_TIMER_2MSL, 0],
-  [TIME_WAIT, EV_TIMEOUT_2MSL, CLOSED, A_FREE, 0],
-  [TIME_WAIT, EV_RCV_RST, CLOSED, A_FREE, 0],
-  [TIME_WAIT, EV_ABORT, CLOSED, A_FREE, 0],
-];
+  "TfTam TmCF TrCF TxCF";
+
+/** One row: [state, event, next state, actions, end reason], decoded from PACKED at start-up. */
+export var ROWS: number[][] = [];
+var packedRows = PACKED.split(" ");
+for (var ri = 0; ri < packedRows.length; ri++) {
+  var p = packedRows[ri], acts = 0, reason = 0;
+  for (var pi = 3; pi < p.length; pi++) {
+    var k = ACTION_KEYS.indexOf(p.charAt(pi));
+    if (k < 0) reason = +p.charAt(pi);
+    else acts |= 1 << k;
+  }
+  ROWS.push([STATE_KEYS.indexOf(p.charAt(0)), EVENT_KEYS.indexOf(p.charAt(1)), STATE_KEYS.indexOf(p.charAt(2)), acts, reason]);
+}
 
 /**
  * The rows compiled into one Int32Array indexed by state*EV_COUNT+event, built once at start-up:

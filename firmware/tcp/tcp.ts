@@ -23,13 +23,8 @@ import {
   A_OPENED, A_PEER_CLOSED, A_END, A_FREE,
 } from "./table";
 import { step, nextOf, reasonOf, actionsOf } from "./engine";
-import {
-  F_FIN, F_SYN, F_RST, F_PSH, F_ACK, get16, get32, put16, parseMss, putHeader, seqLt, seqLe,
-} from "./segment";
-import {
-  createSlots, Slots, SF_ACTIVE, SF_SYN_ACKED, SF_FIN_QUEUED, SF_FIN_SENT, SF_ACK_PENDING,
-  SF_KNOWN, SF_TIMING, SF_WANT_DRAIN, SF_FIN_ACKED,
-} from "./slots";
+import { F, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
+import { createSlots, Slots, SF } from "./slots";
 import { INITIAL_RTO_MS, rttSample, backOff, probeDelay } from "./timers";
 import { isn, newSecret } from "./isn";
 
@@ -81,12 +76,9 @@ export interface TcpOptions {
   sendBuf?: number;        // send ring per slot (default 2*mss)
   recvWindow?: number;     // advertised window (default 2*mss)
   mslMs?: number;          // MSL (default 2000: TIME-WAIT lasts 4 s)
-  listeners?: number;      // listener table size (default 4)
   backlog?: number;        // default half-open SYN-RCVD per listener (default max(1, slots/2))
-  minRtoMs?: number;       // default 200
   maxRetries?: number;     // retransmissions before giving up (default 6)
   synRetries?: number;     // SYN retransmissions of an active open (default 7: gives up after 183 s, MUST-23)
-  ackDelayMs?: number;     // delayed ACK (default 100, serviced by the ~100 ms tick)
   synRcvdTimeoutMs?: number;   // default 5000
   finWait2TimeoutMs?: number;  // idle time allowed in FIN-WAIT-2 (default 10000)
   idleEvictMs?: number;    // an accepted ESTABLISHED connection idle this long may be evicted (default 2000)
@@ -94,7 +86,26 @@ export interface TcpOptions {
   secret?: Uint32Array;    // ISN key (4 words); default drawn at start-up
 }
 
-var TX = 34; // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
+var TX = 34;              // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
+var LISTENERS = 4;        // listener table size
+var MIN_RTO_MS = 200;     // RFC 6298 says 1 s (SHOULD); Linux also uses 200 ms
+var ACK_DELAY_MS = 100;   // delayed ACK, serviced by the ~100 ms tick
+
+// Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
+const enum C {
+  retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
+  dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
+  dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
+  reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
+}
+var COUNTER_NAMES = ("retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
+  "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
+  "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
+  "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
+
+function opt(v: number | undefined, dflt: number): number {
+  return v === undefined ? dflt : v;
+}
 
 export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var n = opts.slots;
@@ -102,17 +113,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var sendBuf = opts.sendBuf || 2 * ourMss;
   var recvWindow = opts.recvWindow || 2 * ourMss;
   if (recvWindow > 65535) recvWindow = 65535;
-  var msl = opts.mslMs === undefined ? 2000 : opts.mslMs;
-  var nListen = opts.listeners || 4;
+  var msl = opt(opts.mslMs, 2000);
   var defBacklog = opts.backlog || (n >> 1 || 1);
-  var minRto = opts.minRtoMs || 200;
-  var maxRetries = opts.maxRetries === undefined ? 6 : opts.maxRetries;
-  var synRetries = opts.synRetries === undefined ? 7 : opts.synRetries;
-  var ackDelay = opts.ackDelayMs === undefined ? 100 : opts.ackDelayMs;
+  var maxRetries = opt(opts.maxRetries, 6);
+  var synRetries = opt(opts.synRetries, 7);
   var synRcvdMs = opts.synRcvdTimeoutMs || 5000;
   var fw2Ms = opts.finWait2TimeoutMs || 10000;
-  var idleEvictMs = opts.idleEvictMs === undefined ? 2000 : opts.idleEvictMs;
-  var caLimit = opts.challengeAckLimit === undefined ? 10 : opts.challengeAckLimit;
+  var idleEvictMs = opt(opts.idleEvictMs, 2000);
+  var caLimit = opt(opts.challengeAckLimit, 10);
   var swsStep = recvWindow >> 1 < ourMss ? recvWindow >> 1 : ourMss;
   var key = opts.secret || new Uint32Array(4);
   if (!opts.secret) newSecret(key);
@@ -124,38 +132,46 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     lport = S.lport, lst = S.lst, maxWnd = S.maxWnd, mss = S.mss, probes = S.probes,
     rcvAdv = S.rcvAdv, rcvNxt = S.rcvNxt, rcvWnd = S.rcvWnd, retries = S.retries, ring = S.ring,
     rip = S.rip, rport = S.rport, rsegs = S.rsegs, rto = S.rto, rttSeq = S.rttSeq, rttT = S.rttT,
-    rttvar = S.rttvar, sndHead = S.sndHead, sndLen = S.sndLen, sndMax = S.sndMax,
+    sndHead = S.sndHead, sndLen = S.sndLen, sndMax = S.sndMax,
     sndNxt = S.sndNxt, sndUna = S.sndUna, sndWl1 = S.sndWl1, sndWl2 = S.sndWl2, sndWnd = S.sndWnd,
-    srtt = S.srtt, st = S.st, tAck = S.tAck, tPersist = S.tPersist, tRexmt = S.tRexmt,
-    tState = S.tState, tUsed = S.tUsed;
+    st = S.st, tAck = S.tAck, tPersist = S.tPersist, tRexmt = S.tRexmt,
+    tState = S.tState, tUsed = S.tUsed, perConn = S.perConn;
   var tx = stack.netif.tx;
   var clock = stack.clock;
   var now = 0;
   var caStart = 0;
   var caCount = 0;
   var nextPort = 49152 + (key[0] & 0x3fff);
+  var appResult: any; // what the last tell() returned
 
-  var lState = new Uint8Array(nListen);
-  var lPort = new Uint16Array(nListen);
-  var lBacklog = new Uint8Array(nListen);
+  var lState = new Uint8Array(LISTENERS);
+  var lPort = new Uint16Array(LISTENERS);
+  var lBacklog = new Uint8Array(LISTENERS);
   var lHandler: TcpHandler[] = [];
-  for (var li0 = 0; li0 < nListen; li0++) lHandler.push(null as any);
 
-  var counters: { [name: string]: number } = {
-    segIn: 0, segOut: 0, retransmits: 0, rstIn: 0, rstOut: 0, challengeAcks: 0,
-    challengeAcksLimited: 0, dropShort: 0, dropChecksum: 0, dropBadOptions: 0,
-    dropOutOfWindow: 0, dropOutOfOrder: 0, dropNoAck: 0, dropNoListener: 0, dropRst: 0,
-    dropSynFull: 0, dropAckUnsent: 0, dropAddress: 0, dropBadAck: 0, dropDuplicate: 0, noTransition: 0,
-    accepted: 0, connects: 0, opened: 0, giveUps: 0, stateTimeouts: 0, reuseTimeWait: 0,
-    evictHalfOpen: 0, evictIdle: 0, backlogEvict: 0, zeroWindowProbes: 0, delayedAcks: 0,
-    windowUpdates: 0, bytesIn: 0, bytesOut: 0, appErrors: 0,
-  };
+  var counters: { [name: string]: number } = { segIn: 0, segOut: 0 };
+  for (var i0 = 0; i0 < COUNTER_NAMES.length; i0++) counters[COUNTER_NAMES[i0]] = 0;
+
+  function count(c: C): void {
+    counters[COUNTER_NAMES[c]]++;
+  }
+
+  /**
+   * Calls handler[s][name](s, a, b, c) (its result in appResult), counting an exception.
+   * False when the call freed or reused the slot.
+   */
+  function tell(s: number, name: string, a?: any, b?: any, c?: any): boolean {
+    var g = gen[s], h = handler[s];
+    appResult = undefined;
+    if (h) {
+      try { appResult = h[name](s, a, b, c); } catch (e) { count(C.appErrors); }
+    }
+    return gen[s] === g;
+  }
 
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
-    var acc = pseudoSum(stack.addr, dst, 6, len);
-    acc = csumAdd(tx, TX, len, acc);
-    put16(tx, TX + 16, csumFinish(acc));
+    put16(tx, TX + 16, csumFinish(csumAdd(tx, TX, len, pseudoSum(stack.addr, dst, 6, len))));
     counters.segOut++;
     stack.ipSend(6, dst, len);
   }
@@ -184,8 +200,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends one segment of slot s; len bytes of payload from the ring at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
-    var wnd = flags & F_RST ? 0 : window(s);
-    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F_ACK ? rcvNxt[s] : 0, flags, wnd, mssOpt);
+    var wnd = flags & F.RST ? 0 : window(s);
+    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F.ACK ? rcvNxt[s] : 0, flags, wnd, mssOpt);
     if (len > 0) {
       var base = s * sendBuf;
       var start = (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
@@ -193,41 +209,43 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (first > len) first = len;
       tx.set(ring.subarray(base + start, base + start + first), TX + hl);
       if (len > first) tx.set(ring.subarray(base, base + len - first), TX + hl + first);
-      counters.bytesOut += len;
       tUsed[s] = now;
     }
-    fl[s] &= ~SF_ACK_PENDING;
+    fl[s] &= ~SF.ACK_PENDING;
     tAck[s] = 0;
     rsegs[s] = 0;
     finish(rip[s], hl + len);
   }
 
   function sendAck(s: number): void {
-    emit(s, F_ACK, sndNxt[s], 0, 0);
+    emit(s, F.ACK, sndNxt[s], 0, 0);
   }
 
   function armRexmt(s: number): void {
     if (tRexmt[s] === 0) tRexmt[s] = now + rto[s];
   }
 
+  /** Starts an RTT sample on the segment at seq. */
+  function timeFrom(s: number, seq: number): void {
+    fl[s] |= SF.TIMING;
+    rttSeq[s] = seq;
+    rttT[s] = now;
+  }
+
   function sendSyn(s: number, ack: boolean): void {
     var i0 = iss[s];
-    emit(s, ack ? F_SYN | F_ACK : F_SYN, i0, 0, ourMss);
+    emit(s, ack ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
     sndNxt[s] = (i0 + 1) >>> 0;
     if (sndMax[s] === i0) {
       sndMax[s] = (i0 + 1) >>> 0;
-      if (retries[s] === 0) {
-        fl[s] |= SF_TIMING;
-        rttSeq[s] = i0;
-        rttT[s] = now;
-      }
+      if (retries[s] === 0) timeFrom(s, i0);
     }
     armRexmt(s);
   }
 
   /** Sends queued data and the FIN as the windows allow; returns segments sent. */
   function output(s: number): number {
-    if ((fl[s] & (SF_SYN_ACKED | SF_FIN_ACKED)) !== SF_SYN_ACKED) return 0;
+    if ((fl[s] & (SF.SYN_ACKED | SF.FIN_ACKED)) !== SF.SYN_ACKED) return 0;
     var una = sndUna[s];
     var len = sndLen[s];
     var wnd = sndWnd[s];
@@ -247,17 +265,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       // Sender SWS avoidance (MUST-38): with data in flight, do not send a small segment only
       // because the window is small; the next ACK brings us back here.
       if (k < m && k < len - off && off > 0 && k < maxWnd[s] >> 1) break;
-      var fin = fl[s] & SF_FIN_QUEUED && off + k === len ? F_FIN : 0;
+      var fin = fl[s] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
       if (k === 0 && !fin) break;
-      emit(s, F_ACK | fin | (k > 0 && off + k === len ? F_PSH : 0), nxt, k, 0);
+      emit(s, F.ACK | fin | (k > 0 && off + k === len ? F.PSH : 0), nxt, k, 0);
       var end = (nxt + k + (fin ? 1 : 0)) >>> 0;
       sndNxt[s] = end;
-      if (fin) fl[s] |= SF_FIN_SENT;
-      if (seqLe(sndMax[s], nxt) && !(fl[s] & SF_TIMING)) {
-        fl[s] |= SF_TIMING;
-        rttSeq[s] = nxt;
-        rttT[s] = now;
-      }
+      if (fin) fl[s] |= SF.FIN_SENT;
+      if (seqLe(sndMax[s], nxt) && !(fl[s] & SF.TIMING)) timeFrom(s, nxt);
       if (seqLt(sndMax[s], end)) sndMax[s] = end;
       armRexmt(s);
       sent++;
@@ -272,11 +286,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void). */
   function resend(s: number): void {
-    counters.retransmits++;
-    fl[s] &= ~SF_TIMING;
+    count(C.retransmits);
+    fl[s] &= ~SF.TIMING;
     cwnd[s] = mss[s];
     tRexmt[s] = 0;
-    if (!(fl[s] & SF_SYN_ACKED)) {
+    if (!(fl[s] & SF.SYN_ACKED)) {
       sendSyn(s, st[s] !== SYN_SENT);
       return;
     }
@@ -286,9 +300,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function probe(s: number): void {
     var nxt = sndNxt[s];
-    counters.zeroWindowProbes++;
+    count(C.zeroWindowProbes);
     if (((nxt - sndUna[s]) >>> 0) < sndLen[s]) {
-      emit(s, F_ACK, nxt, 1, 0);
+      emit(s, F.ACK, nxt, 1, 0);
       if (seqLt(sndMax[s], (nxt + 1) >>> 0)) sndMax[s] = (nxt + 1) >>> 0;
     } else {
       sendAck(s);
@@ -299,7 +313,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function replyRst(dst: number, sport: number, dport: number, seq: number, ack: number, flags: number): void {
     putHeader(tx, TX, dport, sport, seq, ack, flags, 0, 0);
-    counters.rstOut++;
     finish(dst, 20);
   }
 
@@ -310,10 +323,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (caCount < caLimit) {
       caCount++;
-      counters.challengeAcks++;
+      count(C.challengeAcks);
       sendAck(s);
     } else {
-      counters.challengeAcksLimited++;
+      count(C.challengeAcksLimited);
     }
   }
 
@@ -332,95 +345,55 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     handler[s] = null;
   }
 
-  function fire(s: number, ev: number): boolean {
+  function fire(s: number, ev: number): void {
     var row = step(T, st[s], ev);
-    if (row === 0) {
-      counters.noTransition++;
-      return false;
+    if (row !== 0) {
+      st[s] = nextOf(row);
+      act(s, actionsOf(row), reasonOf(row));
     }
-    st[s] = nextOf(row);
-    var a = actionsOf(row);
-    if (a !== 0) act(s, a, reasonOf(row));
-    return true;
   }
 
   function act(s: number, a: number, reason: number): void {
-    var g = gen[s];
     var sent = 0;
     if (a & A_RESEND) resend(s);
     if (a & A_SYN) sendSyn(s, false);
     if (a & A_SYNACK) sendSyn(s, true);
-    if (a & A_FIN) fl[s] |= SF_FIN_QUEUED;
+    if (a & A_FIN) fl[s] |= SF.FIN_QUEUED;
     if (a & A_OUTPUT) sent = output(s);
     if (a & A_ACK && sent === 0) sendAck(s);
-    if (a & A_RST) {
-      counters.rstOut++;
-      emit(s, F_RST, sndNxt[s], 0, 0);
-    }
+    if (a & A_RST) sendRst(s);
     if (a & A_TIMER_2MSL) {
       tState[s] = now + 2 * msl;
       tRexmt[s] = 0;
       tPersist[s] = 0;
     }
     if (a & A_TIMER_STATE) tState[s] = now + (st[s] === SYN_RCVD ? synRcvdMs : fw2Ms);
-    var h = handler[s];
     if (a & A_OPENED) {
-      fl[s] |= SF_KNOWN;
-      counters.opened++;
-      if (h) {
-        try { h.open(s); } catch (e) { counters.appErrors++; }
-      }
-      if (gen[s] !== g) return;
+      fl[s] |= SF.KNOWN;
+      count(C.opened);
+      if (!tell(s, "open")) return;
     }
-    if (a & A_PEER_CLOSED && fl[s] & SF_KNOWN) {
-      if (h) {
-        try { h.peerClosed(s); } catch (e) { counters.appErrors++; }
-      }
-      if (gen[s] !== g) return;
-    }
-    if (a & A_END && fl[s] & SF_KNOWN) {
-      fl[s] &= ~SF_KNOWN;
-      if (h) {
-        try { h.end(s, reason); } catch (e) { counters.appErrors++; }
-      }
-      if (gen[s] !== g) return;
+    if (a & A_PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
+    if (a & A_END && fl[s] & SF.KNOWN) {
+      fl[s] &= ~SF.KNOWN;
+      if (!tell(s, "end", reason)) return;
     }
     if (a & A_FREE) free(s);
   }
 
   // ---------------------------------------------------------------- slots
   function initSlot(s: number, li: number, ip: number, rp: number, lp: number, h: TcpHandler): void {
-    fl[s] = 0;
+    for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
     lst[s] = li;
     rip[s] = ip;
     rport[s] = rp;
     lport[s] = lp;
     handler[s] = h;
-    var i = isn(key, stack.addr, lp, ip, rp, now);
-    iss[s] = i;
-    sndUna[s] = i;
-    sndNxt[s] = i;
-    sndMax[s] = i;
-    sndWnd[s] = 0;
-    sndWl1[s] = 0;
-    sndWl2[s] = 0;
+    iss[s] = sndUna[s] = sndNxt[s] = sndMax[s] = isn(key, stack.addr, lp, ip, rp, now);
     mss[s] = 536 < ourMss ? 536 : ourMss;
     cwnd[s] = sendBuf < 65535 ? sendBuf : 65535;
     rcvWnd[s] = recvWindow;
-    maxWnd[s] = 0;
-    rcvAdv[s] = 0;
-    sndHead[s] = 0;
-    sndLen[s] = 0;
-    retries[s] = 0;
-    probes[s] = 0;
-    rsegs[s] = 0;
     rto[s] = INITIAL_RTO_MS;
-    srtt[s] = 0;
-    rttvar[s] = 0;
-    tRexmt[s] = 0;
-    tPersist[s] = 0;
-    tAck[s] = 0;
-    tState[s] = 0;
     tUsed[s] = now;
   }
 
@@ -433,9 +406,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return best;
   }
 
+  function sendRst(s: number): void {
+    emit(s, F.RST, sndNxt[s], 0, 0);
+  }
+
   function evictHalfOpen(s: number): void {
-    counters.rstOut++;
-    emit(s, F_RST, sndNxt[s], 0, 0);
+    sendRst(s);
     free(s);
   }
 
@@ -445,13 +421,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (i = 0; i < n; i++) if (st[i] === CLOSED) return i;
     i = oldest(TIME_WAIT, -1);
     if (i >= 0) {
-      counters.reuseTimeWait++;
+      count(C.reuseTimeWait);
       free(i);
       return i;
     }
     i = oldest(SYN_RCVD, -1);
-    if (i >= 0 && !(fl[i] & SF_ACTIVE)) {
-      counters.evictHalfOpen++;
+    if (i >= 0 && !(fl[i] & SF.ACTIVE)) {
+      count(C.evictHalfOpen);
       evictHalfOpen(i);
       return i;
     }
@@ -461,7 +437,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         (best < 0 || tUsed[i] < tUsed[best])) best = i;
     }
     if (best >= 0) {
-      counters.evictIdle++;
+      count(C.evictIdle);
       fire(best, EV_ABORT);
       if (st[best] === CLOSED) return best;
     }
@@ -484,54 +460,63 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function listenerFor(port: number): number {
-    for (var i = 0; i < nListen; i++) if (lState[i] === LISTEN && lPort[i] === port) return i;
+    for (var i = 0; i < LISTENERS; i++) if (lState[i] === LISTEN && lPort[i] === port) return i;
     return -1;
   }
 
   // ---------------------------------------------------------------- input
+  /** The peer's MSS option (0: none); -1, counted, when the options are malformed. */
+  function peerMss(rx: Uint8Array, o: number, hl: number): number {
+    var pm = parseMss(rx, o + 20, hl - 20);
+    if (pm < 0) count(C.dropBadOptions);
+    return pm;
+  }
+
+  /** SEG.LEN: the data plus one for each of SYN and FIN. */
+  function segLen(dlen: number, flags: number): number {
+    return dlen + (flags & F.SYN ? 1 : 0) + (flags & F.FIN ? 1 : 0);
+  }
+
   function noConnection(rx: Uint8Array, o: number, hl: number, dlen: number, src: number, sport: number,
     dport: number, seq: number, ack: number, flags: number, win: number): void {
-    if (flags & F_RST) {
-      counters.dropRst++;
+    if (flags & F.RST) {
+      count(C.dropRst);
       return;
     }
     var li = listenerFor(dport);
-    if (li >= 0 && !(flags & F_ACK)) {
-      if (flags & F_SYN) accept(li, rx, o, hl, src, sport, dport, seq, win);
-      else counters.dropNoListener++;
+    if (li >= 0 && !(flags & F.ACK)) {
+      if (flags & F.SYN) accept(li, rx, o, hl, src, sport, dport, seq, win);
+      else count(C.dropNoListener);
       return;
     }
-    if (li < 0) counters.dropNoListener++;
-    if (flags & F_ACK) replyRst(src, sport, dport, ack, 0, F_RST);
-    else replyRst(src, sport, dport, 0, (seq + dlen + (flags & F_SYN ? 1 : 0) + (flags & F_FIN ? 1 : 0)) >>> 0, F_RST | F_ACK);
+    if (li < 0) count(C.dropNoListener);
+    if (flags & F.ACK) replyRst(src, sport, dport, ack, 0, F.RST);
+    else replyRst(src, sport, dport, 0, (seq + segLen(dlen, flags)) >>> 0, F.RST | F.ACK);
   }
 
   function accept(li: number, rx: Uint8Array, o: number, hl: number, src: number, sport: number, dport: number,
     seq: number, win: number): void {
-    var pm = parseMss(rx, o + 20, hl - 20);
-    if (pm < 0) {
-      counters.dropBadOptions++;
-      return;
-    }
+    var pm = peerMss(rx, o, hl);
+    if (pm < 0) return;
     var half = 0;
     for (var i = 0; i < n; i++) if (st[i] === SYN_RCVD && lst[i] === li) half++;
     var s = -1;
     if (half >= lBacklog[li]) {
       s = oldest(SYN_RCVD, li);
       if (s >= 0) {
-        counters.backlogEvict++;
+        count(C.backlogEvict);
         evictHalfOpen(s);
       }
     }
     if (s < 0) s = allocSlot();
     if (s < 0) {
-      counters.dropSynFull++;
+      count(C.dropSynFull);
       return;
     }
     initSlot(s, li, src, sport, dport, lHandler[li]);
     st[s] = LISTEN;
     peerSyn(s, seq, win, pm);
-    counters.accepted++;
+    count(C.accepted);
     fire(s, EV_RCV_SYN);
   }
 
@@ -548,30 +533,25 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function synSent(s: number, rx: Uint8Array, o: number, hl: number, seq: number, ack: number, flags: number, win: number): void {
-    if (flags & F_ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) {
-      counters.dropBadAck++;
-      if (!(flags & F_RST)) replyRst(rip[s], rport[s], lport[s], ack, 0, F_RST);
+    if (flags & F.ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) {
+      count(C.dropBadAck);
+      if (!(flags & F.RST)) replyRst(rip[s], rport[s], lport[s], ack, 0, F.RST);
       return;
     }
-    if (flags & F_RST) {
-      if (flags & F_ACK) {
-        counters.rstIn++;
-        fire(s, EV_RCV_RST);
-      } else counters.dropRst++;
+    if (flags & F.RST) {
+      if (flags & F.ACK) fire(s, EV_RCV_RST);
+      else count(C.dropRst);
       return;
     }
-    if (!(flags & F_SYN)) {
-      counters.dropNoAck++;
+    if (!(flags & F.SYN)) {
+      count(C.dropNoAck);
       return;
     }
-    var pm = parseMss(rx, o + 20, hl - 20);
-    if (pm < 0) {
-      counters.dropBadOptions++;
-      return;
-    }
+    var pm = peerMss(rx, o, hl);
+    if (pm < 0) return;
     peerSyn(s, seq, win, pm);
     tUsed[s] = now;
-    if (flags & F_ACK) {
+    if (flags & F.ACK) {
       ackIn(s, ack, seq, win);
       fire(s, EV_RCV_SYN_ACK);
     } else {
@@ -583,20 +563,20 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function ackIn(s: number, ack: number, seq: number, win: number): boolean {
     var una = sndUna[s];
     if (seqLt(sndMax[s], ack)) {
-      counters.dropAckUnsent++;
+      count(C.dropAckUnsent);
       sendAck(s);
       return false;
     }
     if (seqLt(ack, (una - 65535) >>> 0)) {
-      counters.dropBadAck++;
+      count(C.dropBadAck);
       sendAck(s);
       return false;
     }
     if (seqLt(una, ack)) {
       var acked = (ack - una) >>> 0;
       var f = fl[s];
-      if (!(f & SF_SYN_ACKED)) {
-        fl[s] = f = f | SF_SYN_ACKED;
+      if (!(f & SF.SYN_ACKED)) {
+        fl[s] = f = f | SF.SYN_ACKED;
         acked--;
         tState[s] = 0;
       }
@@ -606,12 +586,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         sndHead[s] = (sndHead[s] + d) % sendBuf;
         sndLen[s] = len - d;
       }
-      if (acked > len && f & SF_FIN_SENT) fl[s] |= SF_FIN_ACKED;
+      if (acked > len && f & SF.FIN_SENT) fl[s] |= SF.FIN_ACKED;
       sndUna[s] = ack;
       if (seqLt(sndNxt[s], ack)) sndNxt[s] = ack;
-      if (f & SF_TIMING && seqLt(rttSeq[s], ack)) {
-        fl[s] &= ~SF_TIMING;
-        rttSample(S, s, now - rttT[s], minRto);
+      if (f & SF.TIMING && seqLt(rttSeq[s], ack)) {
+        fl[s] &= ~SF.TIMING;
+        rttSample(S, s, now - rttT[s], MIN_RTO_MS);
       }
       retries[s] = 0;
       var cw = cwnd[s] + mss[s];
@@ -636,17 +616,17 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var cur = st[s];
     var rn = rcvNxt[s];
     var wnd = rcvWnd[s];
-    if (cur === SYN_RCVD && flags & F_SYN && seq === irs[s]) {
+    if (cur === SYN_RCVD && flags & F.SYN && seq === irs[s]) {
       // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
       // other half of a simultaneous open: take its ACK and forget the SYN.
-      if (!(flags & F_ACK)) {
+      if (!(flags & F.ACK)) {
         fire(s, EV_RCV_SYN);
         return;
       }
       seq = (seq + 1) >>> 0;
-      flags &= ~F_SYN;
+      flags &= ~F.SYN;
     }
-    var slen = dlen + (flags & F_SYN ? 1 : 0) + (flags & F_FIN ? 1 : 0);
+    var slen = segLen(dlen, flags);
     var d0 = (seq - rn) | 0;
     var ok: boolean;
     if (slen === 0) ok = wnd === 0 ? d0 === 0 : d0 >= 0 && d0 < wnd;
@@ -656,40 +636,38 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       // Zero window: still take the ACK and RST of a segment at RCV.NXT, without its text.
       ok = true;
       dlen = 0;
-      flags &= ~F_FIN;
+      flags &= ~F.FIN;
     }
     if (!ok) {
-      if (flags & F_RST) {
-        counters.dropRst++;
+      if (flags & F.RST) {
+        count(C.dropRst);
         return;
       }
-      if (flags & F_FIN && cur === TIME_WAIT) {
+      if (flags & F.FIN && cur === TIME_WAIT) {
         fire(s, EV_RCV_FIN);
         return;
       }
-      counters.dropOutOfWindow++;
+      count(C.dropOutOfWindow);
       sendAck(s);
       return;
     }
     tUsed[s] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
-    if (flags & F_RST) {
-      if (d0 === 0) {
-        counters.rstIn++;
-        fire(s, cur === SYN_RCVD && fl[s] & SF_ACTIVE ? EV_RCV_RST_ACTIVE : EV_RCV_RST);
-      } else challengeAck(s);
+    if (flags & F.RST) {
+      if (d0 === 0) fire(s, cur === SYN_RCVD && fl[s] & SF.ACTIVE ? EV_RCV_RST_ACTIVE : EV_RCV_RST);
+      else challengeAck(s);
       return;
     }
-    if (flags & F_SYN) {
+    if (flags & F.SYN) {
       challengeAck(s);
       return;
     }
-    if (!(flags & F_ACK)) {
-      counters.dropNoAck++;
+    if (!(flags & F.ACK)) {
+      count(C.dropNoAck);
       return;
     }
     if (cur === SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) {
-      counters.dropBadAck++;
-      replyRst(rip[s], rport[s], lport[s], ack, 0, F_RST);
+      count(C.dropBadAck);
+      replyRst(rip[s], rport[s], lport[s], ack, 0, F.RST);
       return;
     }
     var freed = sndLen[s];
@@ -704,9 +682,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     // Classify the rest: data and FIN in sequence?
     var skip = d0 < 0 ? -d0 : 0;
     var inOrder = d0 <= 0;
-    var fin = flags & F_FIN && inOrder && skip <= dlen;
+    var fin = flags & F.FIN && inOrder && skip <= dlen;
     var f = fl[s];
-    var finAcked = f & SF_FIN_ACKED;
+    var finAcked = f & SF.FIN_ACKED;
     var receiving = cur === ESTABLISHED || cur === FIN_WAIT_1 || cur === FIN_WAIT_2;
     if (finAcked && (cur === CLOSING || cur === LAST_ACK || (cur === FIN_WAIT_1 && !(fin && receiving)))) {
       fire(s, EV_RCV_ACK_OF_FIN);
@@ -716,22 +694,17 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     var ackNow = false;
     if (!inOrder) {
-      counters.dropOutOfOrder++;
+      count(C.dropOutOfOrder);
       ackNow = true;
       fin = false;
     } else if (receiving && dlen > skip) {
       var k = dlen - skip;
       rcvNxt[s] = (rn + k) >>> 0;
-      counters.bytesIn += k;
       if (cur === FIN_WAIT_2) tState[s] = now + fw2Ms;
-      fl[s] |= SF_ACK_PENDING;
+      fl[s] |= SF.ACK_PENDING;
       if (++rsegs[s] >= 2) ackNow = true;
-      var h = handler[s];
-      var used: number | void = k;
-      if (h) {
-        try { used = h.data(s, rx, doff + skip, k); } catch (e) { counters.appErrors++; }
-      }
-      if (gen[s] !== g) return;
+      if (!tell(s, "data", rx, doff + skip, k)) return;
+      var used = appResult; // bytes consumed, when the handler says
       if (typeof used === "number" && used >= 0 && used < k) {
         rcvNxt[s] = (rn + used) >>> 0;
         fin = false;
@@ -739,7 +712,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       }
     } else if (slen > 0 && !(fin && receiving)) {
       // Nothing new: old data, or text in a state that takes none. ACK it.
-      counters.dropDuplicate++;
+      count(C.dropDuplicate);
       ackNow = true;
       fin = false;
     }
@@ -748,52 +721,43 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fire(s, cur === FIN_WAIT_1 && finAcked ? EV_RCV_FIN_ACK : EV_RCV_FIN);
       if (gen[s] !== g || st[s] === CLOSED) return;
     }
-    if (ackNow) fl[s] |= SF_ACK_PENDING;
+    if (ackNow) fl[s] |= SF.ACK_PENDING;
     output(s);
-    if (freed > 0) afterFreed(s, g);
+    if (freed > 0) afterFreed(s);
     if (gen[s] !== g) return;
-    if (fl[s] & SF_ACK_PENDING) {
+    if (fl[s] & SF.ACK_PENDING) {
       if (ackNow) sendAck(s);
-      else if (tAck[s] === 0) tAck[s] = now + ackDelay;
+      else if (tAck[s] === 0) tAck[s] = now + ACK_DELAY_MS;
     }
   }
 
   /** Send space came back: window update if our advertised window was small, drained(). */
-  function afterFreed(s: number, g: number): void {
+  function afterFreed(s: number): void {
     var h = handler[s];
     if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== TIME_WAIT) {
       var r = h.room(s);
-      if (r >= mss[s] || r >= recvWindow >> 1) {
-        counters.windowUpdates++;
-        sendAck(s);
-      }
+      if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
     }
-    if (fl[s] & SF_WANT_DRAIN && sndLen[s] < sendBuf) {
-      fl[s] &= ~SF_WANT_DRAIN;
-      if (h && fl[s] & SF_KNOWN) {
-        try { h.drained(s); } catch (e) { counters.appErrors++; }
-      }
+    if (fl[s] & SF.WANT_DRAIN && sndLen[s] < sendBuf) {
+      fl[s] &= ~SF.WANT_DRAIN;
+      if (fl[s] & SF.KNOWN) tell(s, "drained");
     }
   }
 
   function input(rx: Uint8Array, o: number, len: number, src: number, dst: number): void {
     now = clock.now();
     counters.segIn++;
-    if (len < 20) {
-      counters.dropShort++;
-      return;
-    }
     var hl = (rx[o + 12] >> 4) << 2;
-    if (hl < 20 || hl > len) {
-      counters.dropShort++;
+    if (len < 20 || hl < 20 || hl > len) {
+      count(C.dropShort);
       return;
     }
     if (dst !== stack.addr || badAddr(src)) {
-      counters.dropAddress++;
+      count(C.dropAddress);
       return;
     }
     if (csumFinish(csumAdd(rx, o, len, pseudoSum(src, dst, 6, len))) !== 0) {
-      counters.dropChecksum++;
+      count(C.dropChecksum);
       return;
     }
     var sport = get16(rx, o);
@@ -817,21 +781,17 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (st[s] === CLOSED) continue;
       if (tAck[s] !== 0 && now >= tAck[s]) {
         tAck[s] = 0;
-        if (fl[s] & SF_ACK_PENDING) {
-          counters.delayedAcks++;
-          sendAck(s);
-        }
+        if (fl[s] & SF.ACK_PENDING) sendAck(s);
       }
       if (tState[s] !== 0 && now >= tState[s]) {
         tState[s] = 0;
-        if (st[s] !== TIME_WAIT) counters.stateTimeouts++;
         fire(s, st[s] === TIME_WAIT ? EV_TIMEOUT_2MSL : EV_STATE_TIMEOUT);
         continue;
       }
       if (tRexmt[s] !== 0 && now >= tRexmt[s]) {
         tRexmt[s] = 0;
         if (retries[s] >= (st[s] === SYN_SENT ? synRetries : maxRetries)) {
-          counters.giveUps++;
+          count(C.giveUps);
           fire(s, EV_GIVE_UP);
         } else {
           retries[s]++;
@@ -854,10 +814,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function listen(port: number, h: TcpHandler, backlog?: number): boolean {
     if (listenerFor(port) >= 0) return false;
-    for (var i = 0; i < nListen; i++) {
+    for (var i = 0; i < LISTENERS; i++) {
       if (lState[i] === CLOSED) {
-        var row = step(T, CLOSED, EV_PASSIVE_OPEN);
-        lState[i] = nextOf(row);
+        lState[i] = nextOf(step(T, CLOSED, EV_PASSIVE_OPEN));
         lPort[i] = port;
         lHandler[i] = h;
         var b = backlog || defBacklog;
@@ -888,14 +847,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (!portInUse(nextPort)) break;
     }
     initSlot(s, -1, ip >>> 0, port, nextPort, h);
-    fl[s] = SF_ACTIVE | SF_KNOWN;
-    counters.connects++;
+    fl[s] = SF.ACTIVE | SF.KNOWN;
     fire(s, EV_ACTIVE_OPEN);
     return s;
   }
 
   function sendAllowed(c: number): boolean {
-    return valid(c) && step(T, st[c], EV_SEND) !== 0 && !(fl[c] & SF_FIN_QUEUED);
+    return valid(c) && step(T, st[c], EV_SEND) !== 0 && !(fl[c] & SF.FIN_QUEUED);
   }
 
   function write(c: number, buf: Uint8Array, off: number, len: number): number {
@@ -904,7 +862,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var used = sndLen[c];
     var k = sendBuf - used;
     if (k > len) k = len;
-    if (k < len) fl[c] |= SF_WANT_DRAIN;
+    if (k < len) fl[c] |= SF.WANT_DRAIN;
     if (k <= 0) return 0;
     var base = c * sendBuf;
     var tail = (sndHead[c] + used) % sendBuf;
@@ -914,7 +872,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     else ring.set(buf.subarray(off, off + first), base + tail);
     if (k > first) ring.set(buf.subarray(off + first, off + k), base);
     sndLen[c] = used + k;
-    if (used + k === sendBuf) fl[c] |= SF_WANT_DRAIN;
+    if (used + k === sendBuf) fl[c] |= SF.WANT_DRAIN;
     fire(c, EV_SEND);
     return k;
   }
@@ -922,26 +880,21 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function space(c: number): number {
     if (!sendAllowed(c)) return 0;
     var k = sendBuf - sndLen[c];
-    if (k === 0) fl[c] |= SF_WANT_DRAIN;
+    if (k === 0) fl[c] |= SF.WANT_DRAIN;
     return k;
   }
 
-  function close(c: number): void {
+  /** close() and abort(): the table decides what the event does in the current state. */
+  function userEvent(c: number, ev: number): void {
     if (!valid(c)) return;
     now = clock.now();
-    fire(c, EV_CLOSE);
-  }
-
-  function abort(c: number): void {
-    if (!valid(c)) return;
-    now = clock.now();
-    fire(c, EV_ABORT);
+    fire(c, ev);
   }
 
   function stateCounts(out: Uint16Array): void {
-    for (var i = 0; i < out.length; i++) out[i] = 0;
+    out.fill(0);
     for (var s = 0; s < n; s++) if (st[s] < out.length) out[st[s]]++;
-    for (var l = 0; l < nListen; l++) if (lState[l] === LISTEN && LISTEN < out.length) out[LISTEN]++;
+    for (var l = 0; l < LISTENERS; l++) if (lState[l] === LISTEN && LISTEN < out.length) out[LISTEN]++;
   }
 
   return {
@@ -950,8 +903,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     connect: connect,
     write: write,
     space: space,
-    close: close,
-    abort: abort,
+    close: function (c: number): void {
+      userEvent(c, EV_CLOSE);
+    },
+    abort: function (c: number): void {
+      userEvent(c, EV_ABORT);
+    },
     state: function (c: number): number {
       return c >= 0 && c < n ? st[c] : CLOSED;
     },
