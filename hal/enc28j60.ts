@@ -82,12 +82,14 @@ export interface Enc28j60 extends Netif {
   counters: Enc28j60Counters;
 }
 
-var MAX_TX_TRIES = 16;
-var MAX_STALL_RETRIES = 1;
-// Bound for a wait on TXRTS: the clock ends it; the poll count is only a safety net for a clock
-// that does not move.
-var TX_WAIT_MS = 20;
-var TX_WAIT_POLLS = 50000;
+const enum Tx {
+  MAX_TRIES = 16,          // sends of one frame (erratum 13: late collisions)
+  MAX_STALL_RETRIES = 1,   // resends after a stalled transmit logic (erratum 12)
+  // Bound for a wait on TXRTS: the clock ends it; the poll count is only a safety net for a clock
+  // that does not move.
+  WAIT_MS = 20,
+  WAIT_POLLS = 50000,
+}
 
 export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options): Enc28j60 {
   var o = opts || {};
@@ -358,8 +360,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
    * after TXRST.
    */
   function txFinish(): boolean {
-    for (var guard = 0; guard < MAX_TX_TRIES + MAX_STALL_RETRIES + 1; guard++) {
-      if (!waitFor(Enc.ECON1, Enc.ECON1_TXRTS, 0, TX_WAIT_POLLS, TX_WAIT_MS)) {
+    for (var guard = 0; guard < Tx.MAX_TRIES + Tx.MAX_STALL_RETRIES + 1; guard++) {
+      if (!waitFor(Enc.ECON1, Enc.ECON1_TXRTS, 0, Tx.WAIT_POLLS, Tx.WAIT_MS)) {
         counters.txStalls++;
         txReset();
         if (rd(Enc.ECON1) & Enc.ECON1_TXRTS) {
@@ -368,7 +370,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
           counters.txErrors++;
           return false;
         }
-        if (txStallRetries++ < MAX_STALL_RETRIES) {
+        if (txStallRetries++ < Tx.MAX_STALL_RETRIES) {
           resend();
           continue;
         }
@@ -377,7 +379,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
         if ((intPin && intPin.read()) || !(rd(Enc.EIR) & Enc.EIR_TXERIF)) break;
         var late = lateCollision();
         txReset();
-        if (late && txTries < MAX_TX_TRIES) {
+        if (late && txTries < Tx.MAX_TRIES) {
           txTries++;
           resend();
           continue;

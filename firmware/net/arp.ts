@@ -29,13 +29,15 @@ export interface Arp {
   macOf(i: number): Uint8Array;
 }
 
-var FREE = 0;
-var PENDING = 1;
-var RESOLVED = 2;
-var TTL_MS = 60000;      // lifetime of a resolved entry
-var REFRESH_MS = 10000;  // window before expiry in which a used entry is refreshed
-var RETRY_MS = 500;      // first request retry, doubled per try
-var MAX_TRIES = 4;       // requests before giving up
+/** Entry states. */
+const enum E { FREE, PENDING, RESOLVED }
+/** Timing (const enum: tsc writes the numbers in place). */
+const enum T {
+  TTL_MS = 60000,      // lifetime of a resolved entry
+  REFRESH_MS = 10000,  // window before expiry in which a used entry is refreshed
+  RETRY_MS = 500,      // first request retry, doubled per try
+  MAX_TRIES = 4,       // requests before giving up
+}
 // Bytes 12..21 of every ARP frame: EtherType 0x0806, Ethernet, IPv4, lengths 6 and 4, op high byte.
 var ARP_HEAD = [8, 6, 0, 1, 8, 0, 6, 4, 0];
 
@@ -77,7 +79,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   }
 
   function find(ip: number): number {
-    for (var i = 0; i < n; i++) if (state[i] !== FREE && ips[i] === ip) return i;
+    for (var i = 0; i < n; i++) if (state[i] !== E.FREE && ips[i] === ip) return i;
     return -1;
   }
 
@@ -85,8 +87,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   function alloc(): number {
     var best = -1;
     for (var i = 0; i < n; i++) {
-      if (state[i] === FREE) return i;
-      if (best < 0 || (state[i] === RESOLVED && (state[best] !== RESOLVED || expires[i] < expires[best]))) best = i;
+      if (state[i] === E.FREE) return i;
+      if (best < 0 || (state[i] === E.RESOLVED && (state[best] !== E.RESOLVED || expires[i] < expires[best]))) best = i;
     }
     c.evicted++;
     if (holdLen && ips[best] === holdIp) dropHold();
@@ -100,11 +102,11 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
 
   function learn(i: number, now: number): void {
     macs.set(rxSha, i * 6);
-    state[i] = RESOLVED;
+    state[i] = E.RESOLVED;
     tries[i] = 0;
     used[i] = 0;
-    expires[i] = now + TTL_MS;
-    due[i] = expires[i] - REFRESH_MS;
+    expires[i] = now + T.TTL_MS;
+    due[i] = expires[i] - T.REFRESH_MS;
     if (due[i] < nextCheck) nextCheck = due[i];
     if (holdLen && ips[i] === holdIp) {
       tx.set(hold, 0);
@@ -148,7 +150,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     input: input,
     resolve: function (frameLen: number, nextHop: number): number {
       var i = find(nextHop);
-      if (i >= 0 && state[i] === RESOLVED) {
+      if (i >= 0 && state[i] === E.RESOLVED) {
         tx.set(macViews[i], 0);
         used[i] = 1;
         c.hits++;
@@ -166,10 +168,10 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       if (i < 0) {
         var now = clock.now();
         i = alloc();
-        state[i] = PENDING;
+        state[i] = E.PENDING;
         ips[i] = nextHop;
         tries[i] = 1;
-        due[i] = now + RETRY_MS;
+        due[i] = now + T.RETRY_MS;
         if (due[i] < nextCheck) nextCheck = due[i];
         sendArp(1, null, null, nextHop);
         c.requestsOut++;
@@ -181,23 +183,23 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       nextCheck = now + 60000;
       for (var i = 0; i < n; i++) {
         var s = state[i];
-        if (s === PENDING && now >= due[i]) {
-          if (tries[i] >= MAX_TRIES) {
-            state[i] = FREE;
+        if (s === E.PENDING && now >= due[i]) {
+          if (tries[i] >= T.MAX_TRIES) {
+            state[i] = E.FREE;
             c.giveUps++;
             if (holdLen && holdIp === ips[i]) dropHold();
             continue;
           }
-          due[i] = now + RETRY_MS * (1 << tries[i]);
+          due[i] = now + T.RETRY_MS * (1 << tries[i]);
           tries[i]++;
           c.retries++;
           c.requestsOut++;
           sendArp(1, null, null, ips[i]);
-        } else if (s === RESOLVED && now >= expires[i]) {
-          state[i] = FREE;
+        } else if (s === E.RESOLVED && now >= expires[i]) {
+          state[i] = E.FREE;
           c.expired++;
           continue;
-        } else if (s === RESOLVED && now >= due[i]) {
+        } else if (s === E.RESOLVED && now >= due[i]) {
           due[i] = used[i] ? now + 1000 : expires[i];
           if (used[i]) {
             used[i] = 0;
@@ -205,8 +207,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
             sendArp(1, macViews[i], null, ips[i]);
           }
         }
-        if (s !== FREE) {
-          var t = due[i] < expires[i] || s === PENDING ? due[i] : expires[i];
+        if (s !== E.FREE) {
+          var t = due[i] < expires[i] || s === E.PENDING ? due[i] : expires[i];
           if (t < nextCheck) nextCheck = t;
         }
       }
@@ -216,12 +218,12 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       sendArp(1, null, null, st.addr);
     },
     flush: function (): void {
-      state.fill(FREE);
+      state.fill(E.FREE);
       if (holdLen) dropHold();
     },
     lookup: function (ip: number): number {
       var i = find(ip);
-      return i >= 0 && state[i] === RESOLVED ? i : -1;
+      return i >= 0 && state[i] === E.RESOLVED ? i : -1;
     },
     macOf: function (i: number): Uint8Array {
       return macViews[i];

@@ -31,11 +31,11 @@ export interface DhcpConfig {
   random?: () => number;
 }
 
-var INIT = 0, SELECTING = 1, REQUESTING = 2, BOUND = 3, RENEWING = 4, REBINDING = 5, FALLBACK = 6;
+// Numeric constants as const enums: tsc writes the numbers in place, nothing reaches the bundle.
+const enum S { INIT, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING, FALLBACK }
 var NAMES = ["init", "selecting", "requesting", "bound", "renewing", "rebinding", "fallback"];
-var DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6;
-var BROADCAST = 0xffffffff;
-var COOKIE = 0x63825363;
+const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 }
+const enum K { BROADCAST = 0xffffffff, COOKIE = 0x63825363 }
 // Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
 // lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
 var READ = [53, 54, 1, 51, 58, 59, 3];
@@ -57,7 +57,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var host = new Uint8Array(name.length > 63 ? 63 : name.length);
   for (var k = 0; k < host.length; k++) host[k] = name.charCodeAt(k) & 255;
 
-  var state = INIT;
+  var state = S.INIT;
   var due = 0;            // time of the next action in tick()
   var tries = 0;
   var xid = 0;
@@ -103,7 +103,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     tx.set(TAIL, i);
     i += 12;
     c.tx++;
-    if (type === REQUEST) c.requests++;
+    if (type === Msg.REQUEST) c.requests++;
     udp.send(dst, 67, 68, i - 42 < 300 ? 300 : i - 42);
   }
 
@@ -113,53 +113,56 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   /** DISCOVER (SELECTING) or REQUEST for the offer (REQUESTING), broadcast, with back-off. */
   function solicit(now: number): void {
-    var selecting = state === SELECTING;
+    var selecting = state === S.SELECTING;
     tries++;
-    send(selecting ? DISCOVER : REQUEST, 0, BROADCAST, selecting ? 0 : offered, selecting ? 0 : server);
+    send(selecting ? Msg.DISCOVER : Msg.REQUEST, 0, K.BROADCAST, selecting ? 0 : offered, selecting ? 0 : server);
     due = now + backoff(tries);
   }
 
   function restart(now: number): void {
     if (st.addr !== 0) setAddress(0, 0, 0);
-    state = INIT;
+    state = S.INIT;
     due = now;
     c.restarts++;
   }
 
   function tick(now: number): void {
-    if (now < due || state === FALLBACK) return;
-    if (state === INIT) {
+    if (now < due || state === S.FALLBACK) return;
+    if (state === S.INIT) {
       if (!st.linkUp) return;
       newXid();
       tries = 0;
-      state = SELECTING;
+      state = S.SELECTING;
       solicit(now);
-    } else if (state === SELECTING) {
-      if (fallback && tries >= maxTries) {
-        state = FALLBACK;
+    } else if (state < S.BOUND) {   // SELECTING, REQUESTING: retransmit, or give up
+      if (state === S.SELECTING && fallback && tries >= maxTries) {
+        state = S.FALLBACK;
         c.fallbacks++;
         setAddress(fallback.ip, fallback.mask, fallback.gateway);
         return;
       }
+      if (state === S.REQUESTING && tries >= 4) { restart(now); return; }
       c.retransmits++;
       solicit(now);
-    } else if (state === REQUESTING) {
-      if (tries >= 4) { restart(now); return; }
-      c.retransmits++;
-      solicit(now);
-    } else if (state === BOUND || (state === RENEWING && now < t2At)) {
-      if (state === BOUND) { state = RENEWING; newXid(); c.renewals++; } else c.retransmits++;
-      send(REQUEST, st.addr, server, 0, 0);
-      due = laterOf(now, t2At);
-    } else if (now >= endAt) {
-      c.expired++;
-      restart(now);
-    } else {
-      if (state === RENEWING) { state = REBINDING; newXid(); c.rebinds++; } else c.retransmits++;
-      send(REQUEST, st.addr, BROADCAST, 0, 0);
-      due = laterOf(now, endAt);
+    } else {                        // BOUND at T1, RENEWING (until T2), REBINDING (until the lease ends)
+      var rebind = state === S.REBINDING || (state === S.RENEWING && now >= t2At);
+      if (rebind && now >= endAt) {
+        c.expired++;
+        restart(now);
+        return;
+      }
+      var next = rebind ? S.REBINDING : S.RENEWING;
+      if (state !== next) {
+        state = next;
+        newXid();
+        if (rebind) c.rebinds++;
+        else c.renewals++;
+      } else c.retransmits++;
+      send(Msg.REQUEST, st.addr, rebind ? K.BROADCAST : server, 0, 0);
+      due = laterOf(now, rebind ? endAt : t2At);
     }
   }
+
 
   function classMask(a: number): number {
     return a < 0x80000000 ? 0xff000000 : a < 0xc0000000 ? 0xffff0000 : 0xffffff00;
@@ -167,7 +170,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   function bind(now: number, yi: number, sid: number, mask: number, router: number, lease: number, t1: number, t2: number): void {
     if (sid) server = sid;
-    if (lease === BROADCAST) {  // infinite lease
+    if (lease === K.BROADCAST) {  // infinite lease
       t1At = t2At = endAt = Infinity;
     } else {
       if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
@@ -177,7 +180,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       t2At = now + t2 * 1000;
       endAt = now + lease * 1000;
     }
-    state = BOUND;
+    state = S.BOUND;
     due = t1At;
     tries = 0;
     setAddress(yi, mask || classMask(yi), router);
@@ -206,7 +209,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
     c.rx++;
-    if (len < 240 || rx[off] !== 2 || rx[off + 1] !== 1 || rx[off + 2] !== 6 || rd32(rx, off + 236) !== COOKIE) {
+    if (len < 240 || rx[off] !== 2 || rx[off + 1] !== 1 || rx[off + 2] !== 6 || rd32(rx, off + 236) !== K.COOKIE) {
       c.dropMalformed++;
       return;
     }
@@ -215,23 +218,23 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     if (other) { c.dropOther++; return; }
     if (!parse(rx, off + 240, off + len)) { c.dropMalformed++; return; }
     var type = opts[0], sid = opts[1];
-    var answering = state === REQUESTING || state === RENEWING || state === REBINDING;
-    if (type === OFFER ? state !== SELECTING : type === ACK || type === NAK ? !answering : true) {
+    var answering = state === S.REQUESTING || state === S.RENEWING || state === S.REBINDING;
+    if (type === Msg.OFFER ? state !== S.SELECTING : type === Msg.ACK || type === Msg.NAK ? !answering : true) {
       c.dropOther++;
       return;
     }
     var yi = rd32(rx, off + 16);
     var now = clock.now();
-    if (type === NAK) {
+    if (type === Msg.NAK) {
       c.naks++;
       restart(now);
-    } else if (yi === 0 || (type === OFFER ? sid === 0 : opts[3] === 0 || (state === REQUESTING && sid !== 0 && sid !== server))) {
+    } else if (yi === 0 || (type === Msg.OFFER ? sid === 0 : opts[3] === 0 || (state === S.REQUESTING && sid !== 0 && sid !== server))) {
       c.dropMalformed++;
-    } else if (type === OFFER) {
+    } else if (type === Msg.OFFER) {
       c.offers++;
       offered = yi;
       server = sid;
-      state = REQUESTING;
+      state = S.REQUESTING;
       tries = 0;
       solicit(now);
     } else {
