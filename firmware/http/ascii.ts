@@ -1,54 +1,6 @@
 // Byte helpers for HTTP: an ASCII writer over a preallocated buffer, start-up string-to-bytes
-// conversion, and in-place case-insensitive comparisons. Nothing here allocates after start-up
-// except toBytes() (start-up only) and the string-returning helpers the handlers opt into.
-
-/** Bytes of an ASCII/latin-1 string (one byte per char). Start-up only: allocates. */
-export function toBytes(s: string): Uint8Array {
-  var b = new Uint8Array(s.length);
-  for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 255;
-  return b;
-}
-
-/** Bytes of a string as UTF-8 (page text may hold non-ASCII). Start-up only: allocates. */
-export function utf8Bytes(s: string): Uint8Array {
-  var n = 0, i: number, c: number;
-  for (i = 0; i < s.length; i++) {
-    c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 4 : c >= 0xdc00 && c < 0xe000 ? 0 : 3;
-  }
-  var b = new Uint8Array(n), p = 0;
-  for (i = 0; i < s.length; i++) {
-    c = s.charCodeAt(i);
-    if (c < 0x80) b[p++] = c;
-    else if (c < 0x800) { b[p++] = 0xc0 | (c >> 6); b[p++] = 0x80 | (c & 63); }
-    else if (c >= 0xd800 && c < 0xdc00) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-      b[p++] = 0xf0 | (c >> 18); b[p++] = 0x80 | ((c >> 12) & 63); b[p++] = 0x80 | ((c >> 6) & 63); b[p++] = 0x80 | (c & 63);
-    } else { b[p++] = 0xe0 | (c >> 12); b[p++] = 0x80 | ((c >> 6) & 63); b[p++] = 0x80 | (c & 63); }
-  }
-  return b;
-}
-
-/** ASCII lower case of one byte. */
-export function lc(b: number): number {
-  return b >= 65 && b <= 90 ? b | 32 : b;
-}
-
-/** src[a..b) equals the lower-case table t, ignoring ASCII case in src. No allocation. */
-export function eqLower(src: Uint8Array, a: number, b: number, t: Uint8Array): boolean {
-  if (b - a !== t.length) return false;
-  for (var i = 0; i < t.length; i++) if (lc(src[a + i]) !== t[i]) return false;
-  return true;
-}
-
-/** Value of one hex digit, or -1. */
-export function hexVal(b: number): number {
-  if (b >= 48 && b <= 57) return b - 48;
-  b |= 32;
-  return b >= 97 && b <= 102 ? b - 87 : -1;
-}
-
-var HEX = "0123456789abcdef";
+// conversion, in-place comparisons. Nothing here allocates after start-up except toBytes() and
+// utf8Bytes() (start-up only).
 
 /**
  * Writes ASCII into a window [pos, end) of a preallocated buffer. Overflow sets `over` and
@@ -68,20 +20,18 @@ export class AsciiWriter {
     if (this.pos < this.end) this.buf[this.pos++] = b; else this.over = true;
     return this;
   }
-  /** Copies bytes (native set when they fit and are not a view of the same buffer region). */
+  /** Copies bytes (native set). */
   bytes(b: Uint8Array): AsciiWriter {
-    if (this.pos + b.length > this.end) { this.over = true; return this; }
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    var p = this.pos;
+    if (p + b.length > this.end) this.over = true;
+    else { this.buf.set(b, p); this.pos = p + b.length; }
     return this;
   }
   /** A string, one byte per char (code units above 255 are written as '?'). */
   str(s: string): AsciiWriter {
-    var n = s.length;
-    if (this.pos + n > this.end) { this.over = true; n = this.end - this.pos; }
-    for (var i = 0; i < n; i++) {
+    for (var i = 0; i < s.length; i++) {
       var c = s.charCodeAt(i);
-      this.buf[this.pos++] = c < 256 ? c : 63;
+      this.byte(c < 256 ? c : 63);
     }
     return this;
   }
@@ -89,12 +39,18 @@ export class AsciiWriter {
   utf8(s: string): AsciiWriter {
     for (var i = 0; i < s.length; i++) {
       var c = s.charCodeAt(i);
-      if (c < 0x80) this.byte(c);
-      else if (c < 0x800) this.byte(0xc0 | (c >> 6)).byte(0x80 | (c & 63));
-      else if (c >= 0xd800 && c < 0xdc00) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-        this.byte(0xf0 | (c >> 18)).byte(0x80 | ((c >> 12) & 63)).byte(0x80 | ((c >> 6) & 63)).byte(0x80 | (c & 63));
-      } else this.byte(0xe0 | (c >> 12)).byte(0x80 | ((c >> 6) & 63)).byte(0x80 | (c & 63));
+      if (c < 128) this.byte(c);
+      else {
+        if (c < 2048) this.byte(192 | (c >> 6));
+        else {
+          if ((c & 0xfc00) === 0xd800) {      // surrogate pair: 4 bytes
+            c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+            this.byte(240 | (c >> 18)).byte(128 | ((c >> 12) & 63));
+          } else this.byte(224 | (c >> 12));
+          this.byte(128 | ((c >> 6) & 63));
+        }
+        this.byte(128 | (c & 63));
+      }
     }
     return this;
   }
@@ -104,17 +60,16 @@ export class AsciiWriter {
     n = Math.floor(n);
     var d = 1;
     while (d * 10 <= n) d *= 10;
-    while (d >= 1) {
+    for (; d >= 1; d /= 10) {
       var q = Math.floor(n / d);
       this.byte(48 + q);
       n -= q * d;
-      d /= 10;
     }
     return this;
   }
   /** Lower-case hex, exactly `digits` digits of an unsigned 32-bit number. */
   hex(n: number, digits: number): AsciiWriter {
-    for (var i = digits - 1; i >= 0; i--) this.byte(HEX.charCodeAt((n >>> (i * 4)) & 15));
+    while (digits--) this.byte("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
     return this;
   }
   /** A JSON string literal (quotes included): escapes ", \ and control characters; UTF-16 above 0x7e as \uXXXX. */
@@ -122,10 +77,45 @@ export class AsciiWriter {
     this.byte(34);
     for (var i = 0; i < s.length; i++) {
       var c = s.charCodeAt(i);
-      if (c === 34 || c === 92) { this.byte(92); this.byte(c); }
-      else if (c < 32 || c > 126) { this.byte(92); this.byte(117); this.hex(c, 4); }
+      if (c === 34 || c === 92) this.byte(92).byte(c);
+      else if (c < 32 || c > 126) this.byte(92).byte(117).hex(c, 4);
       else this.byte(c);
     }
     return this.byte(34);
   }
+}
+
+var startup = new AsciiWriter();
+
+/** Bytes of a one-byte-per-char string. Start-up only: allocates. */
+export function toBytes(s: string): Uint8Array {
+  return startup.reset(new Uint8Array(s.length), 0, s.length).str(s).buf;
+}
+
+/** Bytes of a string as UTF-8. Start-up only: allocates. */
+export function utf8Bytes(s: string): Uint8Array {
+  var n = 0;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i) & 0xfc00;       // a surrogate pair counts 4 (high 4, low 0)
+    n += c === 0xd800 ? 4 : c === 0xdc00 ? 0 : s.charCodeAt(i) < 128 ? 1 : s.charCodeAt(i) < 2048 ? 2 : 3;
+  }
+  return startup.reset(new Uint8Array(n), 0, n).utf8(s).buf;
+}
+
+/** src[a..b) equals t (ignoring ASCII case in src when `fold`, t being lower case). No allocation. */
+export function same(src: Uint8Array, a: number, b: number, t: Uint8Array, fold?: boolean): boolean {
+  if (b - a !== t.length) return false;
+  for (var i = 0; i < t.length; i++) {
+    var x = src[a + i];
+    if (fold && x > 64 && x < 91) x |= 32;
+    if (x !== t[i]) return false;
+  }
+  return true;
+}
+
+/** Value of one hex digit, or -1. */
+export function hexVal(b: number): number {
+  if (b >= 48 && b <= 57) return b - 48;
+  b |= 32;
+  return b >= 97 && b <= 102 ? b - 87 : -1;
 }

@@ -2,18 +2,18 @@
 // by connection id; input and output buffers come from small fixed pools; requests are parsed
 // in place in the received segment whenever they arrive whole, and copied into a pool buffer
 // only when split across segments or pipelined behind a response still being sent.
-// Responses: a header built in a per-connection area, then a body streamed by offset from an
+// Responses: a head built in a per-connection area, then a body streamed by offset from an
 // asset (Uint8Array, possibly memory-mapped flash), a handler's pool buffer, or a chunk source,
 // as fast as tcp.write() accepts it (back-pressure through drained()). See docs/http.md.
 
 import { TcpApi, TcpHandler } from "./tcp-api";
-import { AsciiWriter, toBytes, utf8Bytes, eqLower, lc, hexVal } from "./ascii";
+import { AsciiWriter, toBytes, utf8Bytes, same, hexVal } from "./ascii";
 import {
   REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX, REQUEST_MAX, RESPONSE_HEAD_MAX, HANDLER_BODY_MAX,
   HEADER_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, KEEPALIVE_IDLE_MS, SEND_STALL_MS, WRITE_PIECE_MAX,
 } from "./limits";
 
-// ---- methods (bit per method) ----
+// ---- methods (bit per method; the bit number indexes METHOD_NAMES) ----
 export const M_GET = 1;
 export const M_HEAD = 2;
 export const M_POST = 4;
@@ -23,9 +23,9 @@ export const M_OPTIONS = 32;
 export const M_PATCH = 64;
 export const M_TRACE = 128;
 export const M_CONNECT = 256;
-var METHOD_NAMES = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"];
-var METHOD_BYTES: Uint8Array[] = [];
-for (var mi = 0; mi < METHOD_NAMES.length; mi++) METHOD_BYTES.push(toBytes(METHOD_NAMES[mi]));
+var METHOD_NAMES = "GET HEAD POST PUT DELETE OPTIONS PATCH TRACE CONNECT".split(" ");
+var METHOD_BYTES = METHOD_NAMES.map(toBytes);
+var I_HEAD = 1, I_OPTIONS = 5;   // indexes in METHOD_NAMES
 
 /** Request body kinds (req.contentType). */
 export const CT_NONE = 0;
@@ -50,21 +50,12 @@ var F_TE = 32;          // Transfer-Encoding seen
 var F_CL = 64;          // Content-Length seen
 var F_EXPECT = 128;     // Expect: 100-continue
 
-// ---- lower-case header name tables ----
-var HN_CONTENT_LENGTH = toBytes("content-length");
-var HN_CONNECTION = toBytes("connection");
-var HN_ACCEPT_ENCODING = toBytes("accept-encoding");
-var HN_IF_NONE_MATCH = toBytes("if-none-match");
-var HN_TRANSFER_ENCODING = toBytes("transfer-encoding");
-var HN_CONTENT_TYPE = toBytes("content-type");
-var HN_HOST = toBytes("host");
-var HN_EXPECT = toBytes("expect");
-var T_CONTINUE = toBytes("100-continue");
-var CONTINUE_100 = toBytes("HTTP/1.1 100 Continue\r\n\r\n");
-/** Lengths of the header names the parser reads (content-length 14, connection 10, accept-encoding 15,
- *  if-none-match 13, transfer-encoding 17, content-type 12, host 4, expect 6). */
-var WANTED_LEN = new Uint8Array(18);
-WANTED_LEN[14] = WANTED_LEN[10] = WANTED_LEN[15] = WANTED_LEN[13] = WANTED_LEN[17] = WANTED_LEN[12] = WANTED_LEN[4] = WANTED_LEN[6] = 1;
+// ---- the request headers the parser reads (lower case; their lengths all differ) ----
+var HEADER_NAMES = "content-length connection accept-encoding if-none-match transfer-encoding content-type host expect"
+  .split(" ").map(toBytes);
+/** 1 + index in HEADER_NAMES by name length, 0: no header of that length is read. */
+var HEADER_AT_LEN = new Uint8Array(18);
+for (var hi = 0; hi < HEADER_NAMES.length; hi++) HEADER_AT_LEN[HEADER_NAMES[hi].length] = hi + 1;
 var T_CLOSE = toBytes("close");
 var T_KEEPALIVE = toBytes("keep-alive");
 var T_GZIP = toBytes("gzip");
@@ -72,9 +63,10 @@ var T_STAR = toBytes("*");
 var T_FORM = toBytes("application/x-www-form-urlencoded");
 var T_JSON = toBytes("application/json");
 var T_HTTP = toBytes("HTTP/");
-var T_HTTP4 = toBytes("http");
+var T_HTTP_LC = toBytes("http");
+var T_CONTINUE = toBytes("100-continue");
+var CONTINUE_100 = toBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
-// ---- response pieces, built once ----
 var STATUS_TEXT: { [code: number]: string } = {
   200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 304: "Not Modified",
   400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
@@ -82,44 +74,21 @@ var STATUS_TEXT: { [code: number]: string } = {
   431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
   503: "Service Unavailable", 505: "HTTP Version Not Supported",
 };
-var STATUS_LINE: { [code: number]: Uint8Array } = {};
-var STATUS_BODY: { [code: number]: Uint8Array } = {};
-for (var sk in STATUS_TEXT) {
-  STATUS_LINE[sk as any] = toBytes("HTTP/1.1 " + sk + " " + STATUS_TEXT[sk as any] + "\r\n");
-  STATUS_BODY[sk as any] = toBytes(sk + " " + STATUS_TEXT[sk as any] + "\n");
-}
-var CRLF = toBytes("\r\n");
-var H_CT = toBytes("Content-Type: ");
-var H_CL = toBytes("Content-Length: ");
-var H_ETAG = toBytes("ETag: \"");
-var H_ETAG_GZ_END = toBytes("-gz\"\r\n");
-var H_QUOTE_CRLF = toBytes("\"\r\n");
-var H_GZIP = toBytes("Content-Encoding: gzip\r\n");
-var H_VARY = toBytes("Vary: Accept-Encoding\r\n");
-var H_NOCACHE = toBytes("Cache-Control: no-cache\r\n");
-var H_NOSTORE = toBytes("Cache-Control: no-store\r\n");
-var H_ALLOW = toBytes("Allow: ");
-var H_CLOSE = toBytes("Connection: close\r\n");
-var H_KA = toBytes("Connection: keep-alive\r\n");
-var H_RETRY = toBytes("Retry-After: 1\r\n");
-var TYPE_TEXT = toBytes("text/plain; charset=utf-8");
-var ALLOW_ALL = toBytes("GET, HEAD, POST, OPTIONS");
-var REJECT_503 = toBytes("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-  "Content-Length: 24\r\nRetry-After: 1\r\nConnection: close\r\n\r\n503 Service Unavailable\n");
+var CRLF = "\r\n";
+var TYPE_TEXT = "text/plain; charset=utf-8";
+var ALLOW_ALL = "GET, HEAD, POST, OPTIONS";
 
-/** Content types by file extension (for assets registered without a type). */
-export var MIME: { [ext: string]: string } = {
-  html: "text/html; charset=utf-8", htm: "text/html; charset=utf-8", css: "text/css; charset=utf-8",
-  js: "text/javascript; charset=utf-8", json: "application/json", txt: "text/plain; charset=utf-8",
-  svg: "image/svg+xml", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif",
-  ico: "image/x-icon", wasm: "application/wasm", bin: "application/octet-stream",
+/** Content types by file extension (text types get "; charset=utf-8"). */
+var MIME: { [ext: string]: string } = {
+  html: "text/html", htm: "text/html", css: "text/css", js: "text/javascript", txt: "text/plain",
+  json: "application/json", svg: "image/svg+xml", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg",
+  gif: "image/gif", ico: "image/x-icon", wasm: "application/wasm",
 };
 
 /** Content type for a path by its extension; application/octet-stream when unknown. Start-up use. */
 export function mimeFor(path: string): string {
-  var dot = path.lastIndexOf(".");
-  var t = dot >= 0 ? MIME[path.substring(dot + 1).toLowerCase()] : undefined;
-  return t || "application/octet-stream";
+  var t = MIME[path.substring(path.lastIndexOf(".") + 1).toLowerCase()] || "application/octet-stream";
+  return t.indexOf("text/") ? t : t + "; charset=utf-8";
 }
 
 /** Reads len bytes of a body at off (random access; may return fewer). For flash streaming. */
@@ -141,9 +110,9 @@ export interface Asset {
   source: ChunkSource | null;
   length: number;
   gzip: Uint8Array | null;
-  type: Uint8Array;
-  etag: Uint8Array;
-  /** Precomputed heads of the 200 response (identity, gzip) up to the Connection line. */
+  type: string;
+  etag: string;
+  /** Heads of the 200 response (identity, gzip) up to the Connection line, built at registration. */
   head200: Uint8Array | null;
   head200gz: Uint8Array | null;
 }
@@ -192,7 +161,7 @@ interface Route {
   path: Uint8Array;
   prefix: boolean;
   methods: number;
-  allow: Uint8Array;
+  allow: string;
   asset: Asset | null;
   handler: Handler | null;
 }
@@ -222,91 +191,74 @@ export interface HttpServer {
   busy: boolean;
   /** The TCP handler (for tests or a second listener). */
   handler: TcpHandler;
+  /** requests, active (connections served now), split, stalls, status2xx..status5xx. */
   counters: { [name: string]: number };
   /** Connections per phase (free, read, send, closed, reject) into out[0..5). */
   phaseCounts(out: Uint16Array): void;
-  /** Bytes of typed arrays the server holds (per-connection state, head areas, pools). */
-  memoryBytes: number;
 }
 
 /** Starts an HTTP server on `tcp`. Everything is allocated here, none per request. */
 export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpServer {
   var o = opts || {};
-  var port = o.port || 80;
   var n = o.slots || 4;
   var maxConn = o.maxConnections || n;
   var nIn = o.inBuffers === undefined ? 2 : o.inBuffers;
   var nOut = o.outBuffers === undefined ? 2 : o.outBuffers;
+  var U8 = Uint8Array, U16 = Uint16Array, I8 = Int8Array, F64 = Float64Array;
 
   var routes: Route[] = [];
   var counters: { [name: string]: number } = {
-    requests: 0, responses: 0, connections: 0, active: 0, status2xx: 0, status3xx: 0, status4xx: 0,
-    status5xx: 0, bytesOut: 0, bytesIn: 0, split: 0, pipelined: 0, inOverflow: 0, timeouts: 0,
-    stalls: 0, handlerErrors: 0, rejected: 0,
+    requests: 0, active: 0, split: 0, stalls: 0, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 0,
   };
 
   // Per-connection state.
-  var phase = new Uint8Array(n);
-  var inIdx = new Int8Array(n);         // input pool buffer, -1 none
-  var inStart = new Uint16Array(n);
-  var inEnd = new Uint16Array(n);
-  var scan = new Uint16Array(n);        // next line start (relative to the request start)
-  var lineEnd = new Uint16Array(n);     // request line length incl. LF, 0 = not yet
-  var hdrLen = new Uint16Array(n);      // request head length incl. blank line, 0 = not yet
+  var phase = new U8(n);
+  var inIdx = new I8(n);          // input pool buffer, -1 none
+  var inStart = new U16(n);
+  var inEnd = new U16(n);
+  var scan = new U16(n);          // next line start (relative to the request start)
+  var lineEnd = new U16(n);       // request line length incl. LF, 0 = not yet
+  var hdrLen = new U16(n);        // request head length incl. blank line, 0 = not yet
   var clen = new Int32Array(n);
-  var flags = new Uint16Array(n);
-  var method = new Uint16Array(n);
-  var ver = new Uint8Array(n);
+  var flags = new U16(n);
+  var methodIdx = new U8(n);      // index in METHOD_NAMES
+  var ver = new U8(n);
   var route = new Int16Array(n);
-  var ctype = new Uint8Array(n);
-  var pathOff = new Uint16Array(n);
-  var pathEnd = new Uint16Array(n);
-  var queryOff = new Uint16Array(n);
-  var queryEnd = new Uint16Array(n);
-  var served = new Uint32Array(n);
-  var reqStartMs = new Float64Array(n);  // first byte of the pending request, -1 none
-  var lastMs = new Float64Array(n);      // last input, or last send progress
-  var closeAfter = new Uint8Array(n);
-  var peerGone = new Uint8Array(n);      // FIN received
-  var counted = new Uint8Array(n);       // counted in `active`
-  // Response in progress.
-  var hLen = new Uint16Array(n);
-  var hPos = new Uint16Array(n);
+  var ctype = new U8(n);
+  var pathOff = new U16(n);
+  var pathEnd = new U16(n);
+  var queryOff = new U16(n);
+  var queryEnd = new U16(n);
+  var served = new U8(n);         // a request was answered on this connection
+  var reqStartMs = new F64(n);    // first byte of the pending request, -1 none
+  var lastMs = new F64(n);        // last input, or last send progress
+  var closeAfter = new U8(n);
+  var peerGone = new U8(n);       // FIN received
+  var counted = new U8(n);        // counted in counters.active
+  // Response in progress: head hdr[c][hPos..hLen), then body bPos..bEnd of bodyBuf or bodySrc.
+  var hLen = new U16(n);
+  var hPos = new U16(n);
   var bodyBuf: (Uint8Array | null)[] = [];
   var bodySrc: (ChunkSource | null)[] = [];
-  var bPos = new Float64Array(n);
-  var bEnd = new Float64Array(n);
-  var outIdx = new Int8Array(n);
-  var hdrArea = new Uint8Array(n * RESPONSE_HEAD_MAX);
+  var bPos = new F64(n);
+  var bEnd = new F64(n);
+  var outIdx = new I8(n);
+  var HR = RESPONSE_HEAD_MAX;
   var hdr: Uint8Array[] = [];
-  for (var i = 0; i < n; i++) {
-    hdr.push(hdrArea.subarray(i * RESPONSE_HEAD_MAX, (i + 1) * RESPONSE_HEAD_MAX));
-    bodyBuf.push(null);
-    bodySrc.push(null);
-    inIdx[i] = -1;
-    outIdx[i] = -1;
-    route[i] = -1;
-    reqStartMs[i] = -1;
-  }
-  // Pools.
-  var inSize = REQUEST_MAX + (REQUEST_MAX & 1);
-  var inArea = new Uint8Array(nIn * inSize);
-  var inPool: Uint8Array[] = [];
-  var inOwner = new Int8Array(nIn);
-  for (i = 0; i < nIn; i++) { inPool.push(inArea.subarray(i * inSize, (i + 1) * inSize)); inOwner[i] = -1; }
-  // Output buffers: room for the response head, then the handler's body, so both leave in one write.
-  var HR = RESPONSE_HEAD_MAX, outSize = HR + HANDLER_BODY_MAX;
-  var outArea = new Uint8Array(nOut * outSize);
-  var outPool: Uint8Array[] = [];
-  var outOwner = new Int8Array(nOut);
-  for (i = 0; i < nOut; i++) { outPool.push(outArea.subarray(i * outSize, (i + 1) * outSize)); outOwner[i] = -1; }
-  var empty = new Uint8Array(0);
-  var w = new AsciiWriter();       // header writer
+  for (var i = 0; i < n; i++) { hdr.push(new U8(HR)); inIdx[i] = outIdx[i] = -1; }
+  // Pools: input buffers; output buffers with room for the response head before the handler's
+  // body, so both leave in one write.
+  var inPool: Uint8Array[] = [], inOwner = new I8(nIn);
+  for (i = 0; i < nIn; i++) { inPool.push(new U8(REQUEST_MAX)); inOwner[i] = -1; }
+  var outSize = HR + HANDLER_BODY_MAX;
+  var outPool: Uint8Array[] = [], outOwner = new I8(nOut);
+  for (i = 0; i < nOut; i++) { outPool.push(new U8(outSize)); outOwner[i] = -1; }
+  var empty = new U8(0);
+  var w = new AsciiWriter();       // head writer
   var bw = new AsciiWriter();      // handler body writer
-  var xArea = new Uint8Array(128); // extra headers of the response being built
+  var xArea = new U8(128);         // extra headers of the response being built
   var xw = new AsciiWriter();
   var now = 0;
-  var active = 0;
 
   function take(owner: Int8Array, c: number): number {
     for (var k = 0; k < owner.length; k++) if (owner[k] < 0) { owner[k] = c; return k; }
@@ -314,62 +266,63 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   }
 
   function resetRequest(c: number): void {
-    scan[c] = 0; lineEnd[c] = 0; hdrLen[c] = 0; clen[c] = -1; flags[c] = 0; route[c] = -1;
-    ctype[c] = CT_NONE; method[c] = 0; reqStartMs[c] = -1;
+    scan[c] = lineEnd[c] = hdrLen[c] = flags[c] = methodIdx[c] = 0;
+    clen[c] = route[c] = reqStartMs[c] = -1;
+    ctype[c] = CT_NONE;
   }
 
   function releaseIn(c: number): void {
     if (inIdx[c] >= 0) { inOwner[inIdx[c]] = -1; inIdx[c] = -1; }
-    inStart[c] = 0; inEnd[c] = 0;
+    inStart[c] = inEnd[c] = 0;
   }
 
   function releaseOut(c: number): void {
     if (outIdx[c] >= 0) { outOwner[outIdx[c]] = -1; outIdx[c] = -1; }
   }
 
+  /** Our side closes (FIN); input is discarded from now on. */
+  function shut(c: number): void {
+    releaseIn(c);
+    phase[c] = P_CLOSED;
+    tcp.close(c);
+  }
+
   function freeSlot(c: number): void {
-    if (counted[c]) { active--; counted[c] = 0; }
+    if (counted[c]) { counters.active--; counted[c] = 0; }
     phase[c] = P_FREE;
     releaseIn(c);
     releaseOut(c);
-    bodyBuf[c] = null; bodySrc[c] = null;
+    bodyBuf[c] = bodySrc[c] = null;
     resetRequest(c);
+  }
+
+  function isHead(c: number): boolean {
+    return methodIdx[c] === I_HEAD;
   }
 
   // ---- response output ----
 
-  function countStatus(s: number): void {
-    counters.responses++;
-    if (s < 300) counters.status2xx++; else if (s < 400) counters.status3xx++;
-    else if (s < 500) counters.status4xx++; else counters.status5xx++;
-  }
-
-  /** Writes status line and common headers of a response into hdr[c]; the caller adds the rest and the blank line. */
-  function head(c: number, status: number, type: Uint8Array | string | null, length: number): AsciiWriter {
-    countStatus(status);
-    headTo(hdr[c], 0, RESPONSE_HEAD_MAX, c, status, type, length);
-    xw.pos = 0;
+  /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into buf[off..end). */
+  function headStart(buf: Uint8Array, off: number, end: number, status: number, type: string | null, length: number): AsciiWriter {
+    var text = STATUS_TEXT[status];
+    if (!text) text = STATUS_TEXT[status = 500];
+    w.reset(buf, off, end).str("HTTP/1.1 ").num(status).byte(32).str(text).str(CRLF);
+    if (type !== null) w.str("Content-Type: ").str(type).str(CRLF);
+    if (status !== 304 && status !== 204) w.str("Content-Length: ").num(length).str(CRLF);
     return w;
   }
 
-  /** The head (without the final blank line) into buf[off..end); extra headers are left in place. */
-  function headTo(buf: Uint8Array, off: number, end: number, c: number, status: number, type: Uint8Array | string | null, length: number): AsciiWriter {
-    w.reset(buf, off, end);
-    w.bytes(STATUS_LINE[status] || STATUS_LINE[500]);
-    if (type !== null) {
-      w.bytes(H_CT);
-      if (typeof type === "string") w.str(type); else w.bytes(type);
-      w.bytes(CRLF);
-    }
-    if (status !== 304 && status !== 204) w.bytes(H_CL).num(length).bytes(CRLF);
-    if (closeAfter[c]) w.bytes(H_CLOSE);
-    else if (ver[c] === 10) w.bytes(H_KA);
+  /** The Connection line, the handler's extra headers and the blank line; returns the head length. */
+  function headEnd(c: number): number {
+    if (closeAfter[c]) w.str("Connection: close\r\n");
+    else if (ver[c] === 10) w.str("Connection: keep-alive\r\n");
     for (var k = 0; k < xw.pos; k++) w.byte(xArea[k]);
-    return w;
+    return w.str(CRLF).pos;
   }
 
-  /** Starts sending hdr[c][0..hl) then body[off..end) (or source), and pumps. */
-  function startSend(c: number, hl: number, body: Uint8Array | null, src: ChunkSource | null, off: number, end: number): void {
+  /** Counts the status, then sends hdr[c][0..hl) followed by body[off..end) (or source). */
+  function startSend(c: number, status: number, hl: number, body: Uint8Array | null, src: ChunkSource | null, off: number, end: number): void {
+    counters[status < 300 ? "status2xx" : status < 400 ? "status3xx" : status < 500 ? "status4xx" : "status5xx"]++;
     hLen[c] = hl; hPos[c] = 0;
     bodyBuf[c] = body; bodySrc[c] = src;
     bPos[c] = off; bEnd[c] = end;
@@ -379,32 +332,25 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   }
 
   function pump(c: number): void {
-    var k: number, got: number;
     while (phase[c] === P_SEND) {
+      var got: number, p = bPos[c], k = bEnd[c] - p;
       if (hPos[c] < hLen[c]) {
         got = tcp.write(c, hdr[c], hPos[c], hLen[c] - hPos[c]);
         if (got <= 0) return;
         hPos[c] += got;
-      } else if (bPos[c] < bEnd[c]) {
-        k = bEnd[c] - bPos[c];
+      } else if (k > 0) {
         if (k > WRITE_PIECE_MAX) k = WRITE_PIECE_MAX;
         var src = bodySrc[c];
         if (src !== null) {
           var sp = tcp.space(c);
           if (sp <= 0) return;
           if (k > sp) k = sp;
-          var piece = src(bPos[c], k);
+          var piece = src(p, k);
           got = tcp.write(c, piece, 0, piece.length < k ? piece.length : k);
-        } else {
-          got = tcp.write(c, bodyBuf[c] as Uint8Array, bPos[c], k);
-        }
+        } else got = tcp.write(c, bodyBuf[c] as Uint8Array, p, k);
         if (got <= 0) return;
-        bPos[c] += got;
-      } else {
-        finish(c);
-        return;
-      }
-      counters.bytesOut += got;
+        bPos[c] = p + got;
+      } else return finish(c);
       lastMs[c] = now;
     }
   }
@@ -412,32 +358,28 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   /** The response is entirely with TCP: close, or get ready for the next request. */
   function finish(c: number): void {
     releaseOut(c);
-    bodyBuf[c] = null; bodySrc[c] = null;
+    bodyBuf[c] = bodySrc[c] = null;
     resetRequest(c);
     lastMs[c] = now;
-    if (closeAfter[c] || (peerGone[c] && inIdx[c] < 0)) {   // half-closed peer: answer what it pipelined first
-      phase[c] = P_CLOSED;
-      releaseIn(c);
-      tcp.close(c);
-    } else {
-      phase[c] = P_READ;
-    }
+    phase[c] = P_READ;
+    if (closeAfter[c] || (peerGone[c] && inIdx[c] < 0)) shut(c);   // half-closed peer: answer what it pipelined first
   }
 
-  /** A plain-text status response (errors and 404/405); `close` ends the connection after it. */
-  function simple(c: number, status: number, close: boolean, allow: Uint8Array | null): void {
+  /** A plain-text status response (204: none; 204 and 405 with `allow`); `close` ends the connection after it. */
+  function simple(c: number, status: number, close: boolean, allow?: string): void {
     if (close) closeAfter[c] = 1;
-    var body = STATUS_BODY[status];
-    var wr = head(c, status, TYPE_TEXT, body.length);
-    if (allow !== null) wr.bytes(H_ALLOW).bytes(allow).bytes(CRLF);
-    if (status === 503) wr.bytes(H_RETRY);
-    wr.bytes(CRLF);
-    startSend(c, wr.pos, body, null, 0, method[c] === M_HEAD ? 0 : body.length);
+    var text = STATUS_TEXT[status], hasBody = status !== 204;
+    headStart(hdr[c], 0, HR, status, hasBody ? TYPE_TEXT : null, text.length + 5);
+    if (status === 204 || status === 405) w.str("Allow: ").str(allow as string).str(CRLF);
+    if (status === 503) w.str("Retry-After: 1\r\n");
+    headEnd(c);
+    if (hasBody && !isHead(c)) w.num(status).byte(32).str(text).byte(10);
+    startSend(c, status, w.pos, null, null, 0, 0);
   }
 
   /** A protocol error: answer and close. Returns the bytes to consume (all of them). */
   function fail(c: number, status: number, s: number, e: number): number {
-    simple(c, status, true, null);
+    simple(c, status, true);
     return e - s;
   }
 
@@ -445,125 +387,109 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** Parses the request line at src[s..le) (le after the LF). Returns 0 or an error status. */
   function requestLine(c: number, src: Uint8Array, s: number, le: number): number {
-    var e = le - 1;
+    var e = le - 1, k: number, b: number;
     if (e > s && src[e - 1] === 13) e--;
     var sp1 = src.indexOf(32, s);
     if (sp1 <= s || sp1 >= e) return 400;
-    for (var k = s; k < sp1; k++) { var b = src[k]; if (b < 33 || b > 126) return 400; }
+    for (k = s; k < sp1; k++) { b = src[k]; if (b < 33 || b > 126) return 400; }
     var sp2 = src.indexOf(32, sp1 + 1);
-    if (sp2 < 0 || sp2 >= e || sp2 === sp1 + 1) return 400;
     // version: HTTP/d.d
-    if (e - sp2 !== 9) return 400;
-    for (k = 0; k < 5; k++) if (src[sp2 + 1 + k] !== T_HTTP[k]) return 400;
-    var maj = src[sp2 + 6] - 48, dot = src[sp2 + 7], min = src[sp2 + 8] - 48;
-    if (maj < 0 || maj > 9 || dot !== 46 || min < 0 || min > 9) return 400;
+    if (sp2 < 0 || sp2 >= e || sp2 === sp1 + 1 || e - sp2 !== 9 || !same(src, sp2 + 1, sp2 + 6, T_HTTP)) return 400;
+    var maj = src[sp2 + 6] - 48, min = src[sp2 + 8] - 48;
+    if (maj < 0 || maj > 9 || src[sp2 + 7] !== 46 || min < 0 || min > 9) return 400;
     if (maj !== 1) return 505;
-    ver[c] = min === 0 ? 10 : 11;
-    // method
-    var m = 0;
-    for (k = 0; k < METHOD_BYTES.length; k++) {
-      var mb = METHOD_BYTES[k];
-      if (mb.length === sp1 - s) {
-        var j = 0;
-        while (j < mb.length && src[s + j] === mb[j]) j++;
-        if (j === mb.length) { m = 1 << k; break; }
-      }
-    }
-    if (m === 0) return 501;
-    method[c] = m;
+    ver[c] = min ? 11 : 10;
+    for (k = 0; k < 9 && !same(src, s, sp1, METHOD_BYTES[k]); k++);
+    if (k > 8) return 501;
+    methodIdx[c] = k;
     // target: origin-form, or absolute-form http://host/path
-    var t = sp1 + 1;
-    pathOff[c] = t - s; pathEnd[c] = sp2 - s; queryOff[c] = sp2 - s; queryEnd[c] = sp2 - s;
+    var t = sp1 + 1, q = sp2;
+    pathOff[c] = t - s; pathEnd[c] = queryOff[c] = queryEnd[c] = sp2 - s;
     if (src[t] !== 47) {
-      if (!eqLower(src, t, t + 4, T_HTTP4)) return m === M_OPTIONS && src[t] === 42 && sp2 === t + 1 ? 0 : 400;
+      if (!same(src, t, t + 4, T_HTTP_LC, true)) return k === I_OPTIONS && src[t] === 42 && sp2 === t + 1 ? 0 : 400;
       var ss = src.indexOf(47, t);            // "http://host/path": skip to the third '/'
       if (src[ss + 1] !== 47) return 400;
       t = src.indexOf(47, ss + 2);
       if (t < 0 || t > sp2) return 400;
     }
-    var q = sp2;
     for (k = t; k < sp2; k++) {
       b = src[k];
-      if (b < 33 || b > 126) return 400;
-      if (b === 37 && (hexVal(src[k + 1]) < 0 || hexVal(src[k + 2]) < 0 || k + 2 >= sp2)) return 400;
+      if (b < 33 || b > 126 || b === 35 || (b === 37 && (hexVal(src[k + 1]) < 0 || hexVal(src[k + 2]) < 0 || k + 2 >= sp2))) return 400;
       if (b === 63 && q === sp2) q = k;
-      if (b === 35) return 400;
     }
     pathOff[c] = t - s; pathEnd[c] = q - s;
-    queryOff[c] = (q < sp2 ? q + 1 : sp2) - s; queryEnd[c] = sp2 - s;
-    route[c] = findRoute(src, t, q);
+    queryOff[c] = (q < sp2 ? q + 1 : sp2) - s;
+    for (k = 0; k < routes.length && !pathMatch(src, t, q, routes[k]); k++);
+    route[c] = k < routes.length ? k : -1;
     return 0;
   }
 
-  function findRoute(src: Uint8Array, p: number, e: number): number {
-    for (var r = 0; r < routes.length; r++) if (pathMatch(src, p, e, routes[r].path, routes[r].prefix)) return r;
-    return -1;
-  }
-
-  /** The percent-decoded path src[p..e) equals (or, for a prefix, starts with) rb. */
-  function pathMatch(src: Uint8Array, p: number, e: number, rb: Uint8Array, prefix: boolean): boolean {
-    var k = 0, nb = rb.length;
+  /** The percent-decoded path src[p..e) equals (or, for a prefix route, starts with) the route's path. */
+  function pathMatch(src: Uint8Array, p: number, e: number, rt: Route): boolean {
+    var rb = rt.path, k = 0;
     while (p < e) {
       var b = src[p];
       if (b === 37) { b = (hexVal(src[p + 1]) << 4) | hexVal(src[p + 2]); p += 3; } else p++;
-      if (k >= nb) return prefix;
-      if (b !== rb[k]) return false;
-      k++;
+      if (k >= rb.length) return rt.prefix;
+      if (b !== rb[k++]) return false;
     }
-    return k === nb;
+    return k === rb.length;
   }
 
   /** One header line src[a..e) (no line end). Returns 0 or an error status. */
   function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
-    var b = src[a];
-    if (b === 32 || b === 9) return 400;                 // obsolete line folding
-    var colon = src.indexOf(58, a);
-    if (colon <= a || colon >= e) return 400;
-    b = src[colon - 1];
-    if (b === 32 || b === 9) return 400;                 // whitespace before the colon
-    var nl = colon - a;
-    if (nl >= 18 || !WANTED_LEN[nl]) return 0;          // not a header this server reads: skip early
-    var v = colon + 1;
+    var b = src[a], colon = src.indexOf(58, a);
+    // obsolete line folding, no colon, whitespace before the colon
+    if (b === 32 || b === 9 || colon <= a || colon >= e || (b = src[colon - 1]) === 32 || b === 9) return 400;
+    var nl = colon - a, h = nl < 18 ? HEADER_AT_LEN[nl] : 0;
+    if (!h || !same(src, a, colon, HEADER_NAMES[--h], true)) return 0;   // not a header this server reads
+    var v = colon + 1, ve = e, f = flags[c];
     while (v < e && (src[v] === 32 || src[v] === 9)) v++;
-    var ve = e;
     while (ve > v && (src[ve - 1] === 32 || src[ve - 1] === 9)) ve--;
-    var f = flags[c];
-    if (nl === 14 && eqLower(src, a, colon, HN_CONTENT_LENGTH)) {
-      var len = 0;
-      if (ve === v || ve - v > 9) return ve === v ? 400 : 413;
-      for (var k = v; k < ve; k++) {
-        var d = src[k] - 48;
-        if (d < 0 || d > 9) return 400;
-        len = len * 10 + d;
-      }
-      if ((f & F_CL) && clen[c] !== len) return 400;
-      clen[c] = len;
-      f |= F_CL;
-    } else if (nl === 10 && eqLower(src, a, colon, HN_CONNECTION)) {
-      if (hasToken(src, v, ve, T_CLOSE) === 1) f |= F_CLOSE;
-      if (hasToken(src, v, ve, T_KEEPALIVE) === 1) f |= F_KA;
-    } else if (nl === 15 && eqLower(src, a, colon, HN_ACCEPT_ENCODING)) {
-      var g = hasToken(src, v, ve, T_GZIP);
-      if (g === 1 || (g === 0 && hasToken(src, v, ve, T_STAR) === 1)) f |= F_GZIP;
-    } else if (nl === 13 && eqLower(src, a, colon, HN_IF_NONE_MATCH)) {
-      if (etagMatch(c, src, v, ve)) f |= F_INM;
-    } else if (nl === 17 && eqLower(src, a, colon, HN_TRANSFER_ENCODING)) {
-      f |= F_TE;
-    } else if (nl === 12 && eqLower(src, a, colon, HN_CONTENT_TYPE)) {
-      ctype[c] = startsLower(src, v, ve, T_FORM) ? CT_FORM : startsLower(src, v, ve, T_JSON) ? CT_JSON : CT_OTHER;
-    } else if (nl === 6 && eqLower(src, a, colon, HN_EXPECT)) {
-      if (!eqLower(src, v, ve, T_CONTINUE)) return 417;
-      f |= F_EXPECT;
-    } else if (nl === 4 && eqLower(src, a, colon, HN_HOST)) {
-      if (f & F_HOST) return 400;
-      f |= F_HOST;
+    switch (h) {
+      case 0:   // content-length
+        if (ve === v) return 400;
+        if (ve - v > 9) return 413;
+        for (var len = 0, k = v; k < ve; k++) {
+          var d = src[k] - 48;
+          if (d < 0 || d > 9) return 400;
+          len = len * 10 + d;
+        }
+        if ((f & F_CL) && clen[c] !== len) return 400;
+        clen[c] = len;
+        f |= F_CL;
+        break;
+      case 1:   // connection
+        if (hasToken(src, v, ve, T_CLOSE) === 1) f |= F_CLOSE;
+        if (hasToken(src, v, ve, T_KEEPALIVE) === 1) f |= F_KA;
+        break;
+      case 2:   // accept-encoding
+        var g = hasToken(src, v, ve, T_GZIP);
+        if (g === 1 || (!g && hasToken(src, v, ve, T_STAR) === 1)) f |= F_GZIP;
+        break;
+      case 3:   // if-none-match
+        if (etagMatch(c, src, v, ve)) f |= F_INM;
+        break;
+      case 4:   // transfer-encoding
+        f |= F_TE;
+        break;
+      case 5:   // content-type
+        ctype[c] = startsWith(src, v, ve, T_FORM) ? CT_FORM : startsWith(src, v, ve, T_JSON) ? CT_JSON : CT_OTHER;
+        break;
+      case 6:   // host
+        if (f & F_HOST) return 400;
+        f |= F_HOST;
+        break;
+      case 7:   // expect
+        if (!same(src, v, ve, T_CONTINUE, true)) return 417;
+        f |= F_EXPECT;
     }
     flags[c] = f;
     return 0;
   }
 
-  function startsLower(src: Uint8Array, a: number, e: number, t: Uint8Array): boolean {
-    return e - a >= t.length && eqLower(src, a, a + t.length, t);
+  function startsWith(src: Uint8Array, a: number, e: number, t: Uint8Array): boolean {
+    return e - a >= t.length && same(src, a, a + t.length, t, true);
   }
 
   /** Looks for token t in a comma-separated list: 0 absent, 1 present, 2 present with q=0. */
@@ -573,13 +499,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       while (p < e && (src[p] === 32 || src[p] === 9 || src[p] === 44)) p++;
       var s = p;
       while (p < e && src[p] !== 44 && src[p] !== 59 && src[p] !== 32 && src[p] !== 9) p++;
-      var hit = eqLower(src, s, p, t);
-      var q0 = false;
+      var hit = same(src, s, p, t, true), q0 = false;
       while (p < e && src[p] !== 44) {              // parameters: look for q=0[.000]
         if ((src[p] | 32) === 113 && src[p + 1] === 61 && p > s && (src[p - 1] === 59 || src[p - 1] === 32)) {
           var k = p + 2;
-          q0 = src[k] === 48;
-          k++;
+          q0 = src[k++] === 48;
           if (src[k] === 46) { k++; while (k < e && src[k] === 48) k++; }
           if (k < e && src[k] >= 49 && src[k] <= 57) q0 = false;
         }
@@ -590,12 +514,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     return 0;
   }
 
-  /** If-None-Match value against the route's asset ETag ("*", weak tags and lists accepted). */
-  function etagMatch(c: number, src: Uint8Array, a: number, e: number): boolean {
-    var r = route[c];
-    if (r < 0 || routes[r].asset === null) return false;
-    var tag = (routes[r].asset as Asset).etag, tl = tag.length;
-    var p = a;
+  /** If-None-Match value against the route's asset ETag ("*", weak tags, the "-gz" tag and lists accepted). */
+  function etagMatch(c: number, src: Uint8Array, p: number, e: number): boolean {
+    var a = route[c] < 0 ? null : routes[route[c]].asset;
+    if (a === null) return false;
+    var tag = a.etag, tl = tag.length;
     while (p < e) {
       var b = src[p];
       if (b === 42) return true;
@@ -604,12 +527,12 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         if (q < 0 || q >= e) return false;
         var len = q - p - 1;
         if (len === tl || (len === tl + 3 && src[p + 1 + tl] === 45 && src[p + 2 + tl] === 103 && src[p + 3 + tl] === 122)) {
-          var k = 0;
-          while (k < tl && src[p + 1 + k] === tag[k]) k++;
+          for (var k = 0; k < tl && src[p + 1 + k] === tag.charCodeAt(k); k++);
           if (k === tl) return true;
         }
-        p = q + 1;
-      } else p++;
+        p = q;
+      }
+      p++;
     }
     return false;
   }
@@ -620,47 +543,38 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
    * fatal error; 0 when the request is not complete yet (state kept relative to s).
    */
   function parse(c: number, src: Uint8Array, s: number, e: number): number {
-    if (lineEnd[c] === 0 && scan[c] === 0) {
+    var le = lineEnd[c], err: number;
+    if (le === 0 && scan[c] === 0) {
       var k = s;
       while (k < e && (src[k] === 13 || src[k] === 10)) k++;
       if (k > s) return k - s;
     }
     if (reqStartMs[c] < 0) reqStartMs[c] = now;
     if (hdrLen[c] === 0) {
-      var ls = scan[c];
-      for (;;) {
+      for (var ls = scan[c]; ; ls = L) {
         var lf = src.indexOf(10, s + ls);
         if (lf < 0 || lf >= e) {
-          if (lineEnd[c] === 0) {
-            if (e - s > REQUEST_LINE_MAX + 1) return fail(c, looksLikeRequest(src, s, e) ? 414 : 400, s, e);
-          } else if (e - s - lineEnd[c] > HEADERS_MAX + 1) return fail(c, 431, s, e);
+          if (le === 0 ? e - s > REQUEST_LINE_MAX + 1 : e - s - le > HEADERS_MAX + 1) break;
           scan[c] = ls;
           return 0;
         }
-        var L = lf + 1 - s;
-        var err: number;
-        if (lineEnd[c] === 0) {
-          var ll = L - 1;
-          if (ll > 0 && src[lf - 1] === 13) ll--;
-          if (ll > REQUEST_LINE_MAX) return fail(c, looksLikeRequest(src, s, e) ? 414 : 400, s, e);
-          lineEnd[c] = L;
+        var L = lf + 1 - s, ll = lf - s - ls;          // line length without CRLF
+        if (ll > 0 && src[lf - 1] === 13) ll--;
+        if (le === 0) {
+          if (ll > REQUEST_LINE_MAX) break;
+          lineEnd[c] = le = L;
           err = requestLine(c, src, s, lf + 1);
-          if (err) return fail(c, err, s, e);
         } else {
-          var hl = lf - s - ls;
-          if (hl > 0 && src[lf - 1] === 13) hl--;
-          if (hl === 0) { hdrLen[c] = L; break; }
-          if (L - lineEnd[c] > HEADERS_MAX) return fail(c, 431, s, e);
-          err = headerLine(c, src, s + ls, s + ls + hl);
-          if (err) return fail(c, err, s, e);
+          if (ll === 0) { hdrLen[c] = L; break; }
+          if (L - le > HEADERS_MAX) return fail(c, 431, s, e);
+          err = headerLine(c, src, s + ls, s + ls + ll);
         }
-        ls = L;
+        if (err) return fail(c, err, s, e);
       }
       var f = flags[c];
-      if (f & F_TE) return fail(c, 501, s, e);
-      if (ver[c] === 11 && !(f & F_HOST)) return fail(c, 400, s, e);
-      if (clen[c] > BODY_MAX) return fail(c, 413, s, e);
-      if (server.busy) { counters.rejected++; return fail(c, 503, s, e); }
+      err = hdrLen[c] === 0 ? (le === 0 ? (looksLikeRequest(src, s, e) ? 414 : 400) : 431) :
+        (f & F_TE) ? 501 : ver[c] === 11 && !(f & F_HOST) ? 400 : clen[c] > BODY_MAX ? 413 : server.busy ? 503 : 0;
+      if (err) return fail(c, err, s, e);
     }
     var total = hdrLen[c] + (clen[c] > 0 ? clen[c] : 0);
     if (e - s < total) {
@@ -672,7 +586,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       return 0;
     }
     counters.requests++;
-    served[c]++;
+    served[c] = 1;
     dispatch(c, src, s);
     return total;
   }
@@ -681,7 +595,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var sp = src.indexOf(32, s);
     if (sp <= s || sp >= e || sp - s > 8) return false;
     for (var k = s; k < sp; k++) if (src[k] < 65 || src[k] > 90) return false;
-    return src[sp + 1] === 47 || src[sp + 1] === 104 || src[sp + 1] === 72;
+    return src[sp + 1] === 47 || (src[sp + 1] | 32) === 104;
   }
 
   // ---- dispatch ----
@@ -700,31 +614,39 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     },
   };
   var resConn = -1;       // connection the handler answers, -1 once answered
+  var bStatus = 200;      // status and type given to res.begin()
+  var bType = "";
+
+  /** The head of a handler's response into buf[off..end); returns its end. */
+  function handlerHead(c: number, buf: Uint8Array, off: number, end: number, status: number, type: string, length: number): number {
+    headStart(buf, off, end, status, type, length).str("Cache-Control: no-store\r\n");
+    return headEnd(c);
+  }
+
+  /** A handler's response with a body by reference (bytes, or a chunk source). */
+  function reply(status: number, type: string, length: number, body: Uint8Array | null, src: ChunkSource | null): void {
+    var c = resConn;
+    if (c < 0) return;
+    resConn = -1;
+    startSend(c, status, handlerHead(c, hdr[c], 0, HR, status, type, length), body, src, 0, isHead(c) ? 0 : length);
+  }
+
   var res: HttpResponse = {
     header: function (name: string, value: string): HttpResponse {
-      xw.str(name).byte(58).byte(32).str(value).bytes(CRLF);
+      xw.str(name).str(": ").str(value).str(CRLF);
       return res;
     },
     send: function (status: number, type: string, body?: string | Uint8Array): void {
-      if (typeof body === "string") {
-        var wr = res.begin(status, type);
-        if (resConn >= 0 && wr.end > 0) wr.utf8(body);
-        res.end();
-        return;
-      }
-      var c = resConn;
-      if (c < 0) return;
-      resConn = -1;
-      var b = body || empty;
-      var h = head(c, status, type, b.length).bytes(H_NOSTORE).bytes(CRLF);
-      startSend(c, h.pos, b, null, 0, method[c] === M_HEAD ? 0 : b.length);
+      if (typeof body === "string") { res.begin(status, type).utf8(body); res.end(); }
+      else reply(status, type, body ? body.length : 0, body || empty, null);
     },
     begin: function (status: number, type: string): AsciiWriter {
-      var c = resConn;
+      var c = resConn, k = c < 0 ? -1 : take(outOwner, c);
       bStatus = status; bType = type;
-      if (c < 0) return bw.reset(empty, 0, 0);
-      var k = take(outOwner, c);
-      if (k < 0) { bStatus = 503; return bw.reset(empty, 0, 0); }
+      if (k < 0) {
+        if (c >= 0) bStatus = 503;
+        return bw.reset(empty, 0, 0);
+      }
       outIdx[c] = k;
       return bw.reset(outPool[k], HR, outSize);
     },
@@ -735,45 +657,34 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       if (bStatus === 503 || bw.over) {
         releaseOut(c);
         xw.pos = 0;
-        if (bStatus !== 503) counters.handlerErrors++;
-        simple(c, bStatus === 503 ? 503 : 500, true, null);
+        simple(c, bStatus === 503 ? 503 : 500, true);
         return;
       }
       var bl = bw.pos - HR, ob = bw.buf;
       // The head goes right before the body (one segment for both): measure it, then write it there.
-      countStatus(bStatus);
-      var hl = headTo(hdr[c], 0, RESPONSE_HEAD_MAX, c, bStatus, bType, bl).bytes(H_NOSTORE).bytes(CRLF).pos;
-      headTo(ob, HR - hl, HR, c, bStatus, bType, bl).bytes(H_NOSTORE).bytes(CRLF);
-      xw.pos = 0;
-      startSend(c, 0, ob, null, HR - hl, method[c] === M_HEAD ? HR : HR + bl);
+      var hl = handlerHead(c, hdr[c], 0, HR, bStatus, bType, bl);
+      handlerHead(c, ob, HR - hl, HR, bStatus, bType, bl);
+      startSend(c, bStatus, 0, ob, null, HR - hl, isHead(c) ? HR : HR + bl);
     },
     stream: function (status: number, type: string, length: number, source: ChunkSource): void {
-      var c = resConn;
-      if (c < 0) return;
-      resConn = -1;
-      var h = head(c, status, type, length).bytes(H_NOSTORE).bytes(CRLF);
-      startSend(c, h.pos, null, source, 0, method[c] === M_HEAD ? 0 : length);
+      reply(status, type, length, null, source);
     },
   };
-  var bStatus = 200;
-  var bType = "";
-
 
   function dispatch(c: number, src: Uint8Array, s: number): void {
-    var f = flags[c];
-    var m = method[c];
+    var f = flags[c], mi = methodIdx[c], m = 1 << mi, r = route[c];
     if ((f & F_CLOSE) || (ver[c] === 10 && !(f & F_KA))) closeAfter[c] = 1;
-    var r = route[c];
-    if (r < 0) {
-      if (m === M_OPTIONS && src[s + pathOff[c]] === 42) { optionsReply(c, ALLOW_ALL); return; }
-      simple(c, 404, false, null);
-      return;
-    }
+    if (r < 0) return simple(c, mi === I_OPTIONS && src[s + pathOff[c]] === 42 ? 204 : 404, false, ALLOW_ALL);
     var rt = routes[r];
-    if (m === M_OPTIONS) { optionsReply(c, rt.allow); return; }
-    if (!(rt.methods & m)) { simple(c, 405, false, rt.allow); return; }
-    if (rt.asset !== null) { serveAsset(c, rt.asset, f); return; }
-    req.conn = c; req.method = m; req.methodName = METHOD_NAMES[bitIndex(m)]; req.version = ver[c];
+    if (mi === I_OPTIONS || !(rt.methods & m)) return simple(c, mi === I_OPTIONS ? 204 : 405, false, rt.allow);
+    var a = rt.asset;
+    if (a !== null) {
+      var gz = a.gzip !== null && (f & F_GZIP) !== 0, len = gz ? (a.gzip as Uint8Array).length : a.length, status = 200;
+      if (f & F_INM) { assetHead(a, gz, status = 304, hdr[c]); len = 0; }
+      else w.reset(hdr[c], 0, HR).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
+      return startSend(c, status, headEnd(c), gz ? a.gzip : a.body, gz ? null : a.source, 0, isHead(c) ? 0 : len);
+    }
+    req.conn = c; req.method = m; req.methodName = METHOD_NAMES[mi]; req.version = ver[c];
     req.buf = src; req.pathOff = s + pathOff[c]; req.pathEnd = s + pathEnd[c];
     req.queryOff = s + queryOff[c]; req.queryEnd = s + queryEnd[c];
     req.bodyOff = s + hdrLen[c]; req.bodyLen = clen[c] > 0 ? clen[c] : 0; req.contentType = ctype[c];
@@ -782,64 +693,31 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     try {
       (rt.handler as Handler)(req, res);
     } catch (x) {
-      counters.handlerErrors++;
+      // answered with a 500 below
     }
     req.buf = empty;
+    xw.pos = 0;
     if (resConn >= 0) {                     // threw or did not answer
       resConn = -1;
       releaseOut(c);
-      xw.pos = 0;
-      counters.handlerErrors++;
-      simple(c, 500, true, null);
+      simple(c, 500, true);
     }
   }
 
-  function bitIndex(m: number): number {
-    var k = 0;
-    while (m > 1) { m >>= 1; k++; }
-    return k;
+  /** An asset's head up to the Connection line into buf: status line, type (200 only), length,
+   *  ETag, Content-Encoding (gzip 200), Vary (when it has a gzip form), Cache-Control. */
+  function assetHead(a: Asset, gz: boolean, status: number, buf: Uint8Array): AsciiWriter {
+    headStart(buf, 0, HR, status, status === 200 ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
+      .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
+    if (gz && status === 200) w.str("Content-Encoding: gzip\r\n");
+    if (a.gzip !== null) w.str("Vary: Accept-Encoding\r\n");
+    return w.str("Cache-Control: no-cache\r\n");
   }
 
-  function optionsReply(c: number, allow: Uint8Array): void {
-    var wr = head(c, 204, null, 0).bytes(H_ALLOW).bytes(allow).bytes(CRLF).bytes(CRLF);
-    startSend(c, wr.pos, null, null, 0, 0);
-  }
-
-  /** The asset-specific head lines (ETag, Content-Encoding, Vary, Cache-Control) after head(). */
-  function assetLines(wr: AsciiWriter, a: Asset, gz: boolean, notMod: boolean): AsciiWriter {
-    wr.bytes(H_ETAG).bytes(a.etag).bytes(gz ? H_ETAG_GZ_END : H_QUOTE_CRLF);
-    if (gz && !notMod) wr.bytes(H_GZIP);
-    if (a.gzip !== null) wr.bytes(H_VARY);
-    return wr.bytes(H_NOCACHE);
-  }
-
-  /** Builds a 200 head once at registration (the per-request part is only the Connection line). */
-  function prebuiltHead(a: Asset, gz: boolean): Uint8Array {
-    var tmp = new Uint8Array(RESPONSE_HEAD_MAX);
-    w.reset(tmp, 0, RESPONSE_HEAD_MAX);
-    w.bytes(STATUS_LINE[200]).bytes(H_CT).bytes(a.type).bytes(CRLF);
-    w.bytes(H_CL).num(gz ? (a.gzip as Uint8Array).length : a.length).bytes(CRLF);
-    assetLines(w, a, gz, false);
-    var out = new Uint8Array(w.pos);
-    for (var k = 0; k < w.pos; k++) out[k] = tmp[k];
-    return out;
-  }
-
-  function serveAsset(c: number, a: Asset, f: number): void {
-    var gz = a.gzip !== null && (f & F_GZIP) !== 0;
-    var notMod = (f & F_INM) !== 0;
-    var len = gz ? (a.gzip as Uint8Array).length : a.length;
-    var wr: AsciiWriter;
-    if (notMod) wr = assetLines(head(c, 304, null, len), a, gz, true);
-    else {
-      countStatus(200);
-      wr = w.reset(hdr[c], 0, RESPONSE_HEAD_MAX).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
-      if (closeAfter[c]) wr.bytes(H_CLOSE);
-      else if (ver[c] === 10) wr.bytes(H_KA);
-    }
-    wr.bytes(CRLF);
-    var bodyLen = notMod || method[c] === M_HEAD ? 0 : len;
-    startSend(c, wr.pos, gz ? a.gzip : a.body, gz ? null : a.source, 0, bodyLen);
+  /** The 200 head of an asset, built once at registration (per request only the Connection line follows). */
+  function head200(a: Asset, gz: boolean): Uint8Array {
+    var wr = assetHead(a, gz, 200, new U8(HR));
+    return new U8(wr.buf.subarray(0, wr.pos));
   }
 
   // ---- input plumbing ----
@@ -849,17 +727,16 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (inIdx[c] < 0) {
       var k = take(inOwner, c);
       if (k < 0) return 0;
-      inIdx[c] = k; inStart[c] = 0; inEnd[c] = 0;
+      inIdx[c] = k; inStart[c] = inEnd[c] = 0;
     }
-    var buf = inPool[inIdx[c]];
-    if (inEnd[c] + len > buf.length && inStart[c] > 0) {     // compact
-      var s = inStart[c], m = inEnd[c] - s;
-      for (var j = 0; j < m; j++) buf[j] = buf[s + j];
-      inStart[c] = 0; inEnd[c] = m;
+    var buf = inPool[inIdx[c]], s = inStart[c], m = inEnd[c];
+    if (m + len > REQUEST_MAX && s > 0) {     // compact
+      for (var j = s; j < m; j++) buf[j - s] = buf[j];
+      inStart[c] = 0; inEnd[c] = m -= s;
     }
-    var room = buf.length - inEnd[c];
-    var fit = len < room ? len : room;
-    if (fit > 0) buf.set(src.subarray(off, off + fit), inEnd[c]);
+    var fit = REQUEST_MAX - m;
+    if (fit > len) fit = len;
+    if (fit > 0) buf.set(src.subarray(off, off + fit), m);
     inEnd[c] += fit;
     return fit;
   }
@@ -877,71 +754,56 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** The peer half-closed and nothing complete is waiting: close our side too. */
   function closeIfGone(c: number): void {
-    if (phase[c] === P_READ && peerGone[c]) { releaseIn(c); phase[c] = P_CLOSED; tcp.close(c); }
+    if (phase[c] === P_READ && peerGone[c]) shut(c);
   }
 
   /** TCP data: returns the bytes consumed (input that does not fit behind a response in progress is left unacknowledged). */
   function onData(c: number, buf: Uint8Array, off: number, len: number): number {
     if (c >= n) return len;
-    var ph = phase[c];
-    counters.bytesIn += len;
+    var ph = phase[c], p = off, e = off + len, fit: number;
     lastMs[c] = now;
-    var fit: number;
+    if (ph === P_REJECT) simple(c, 503, true);
+    // P_CLOSED, P_FREE, P_REJECT, or a response after which the connection closes: input discarded
+    if (ph !== P_READ && (ph !== P_SEND || closeAfter[c])) return len;
     if (ph === P_READ && inIdx[c] < 0) {
-      var p = off, e = off + len;
       while (p < e && phase[c] === P_READ) {
         var got = parse(c, buf, p, e);
         if (got === 0) break;
         p += got;
       }
-      if (p < e && (phase[c] === P_READ || phase[c] === P_SEND)) {
-        if (phase[c] === P_READ) counters.split++; else counters.pipelined++;
+      ph = phase[c];
+      if (p < e && (ph === P_READ || ph === P_SEND)) {
+        if (ph === P_READ) counters.split++;
         fit = stash(c, buf, p, e - p);
         if (fit < e - p) return overflow(c, p + fit - off, len);
       }
       closeIfGone(c);
       return len;
     }
-    if (ph === P_READ || ph === P_SEND) {
-      if (ph === P_SEND) counters.pipelined++;
-      fit = stash(c, buf, off, len);
-      if (fit < len) return overflow(c, fit, len);
-      if (ph === P_READ) drainIn(c);
-      return len;
-    }
-    if (ph === P_REJECT) {
-      phase[c] = P_CLOSED;
-      counters.rejected++;
-      countStatus(503);
-      tcp.write(c, REJECT_503, 0, REJECT_503.length);
-      tcp.close(c);
-    }
-    return len;   // P_CLOSED, P_FREE, P_REJECT: input discarded
+    fit = stash(c, buf, off, len);
+    if (fit < len) return overflow(c, fit, len);
+    if (ph === P_READ) drainIn(c);
+    return len;
   }
 
   /** No room for more input. A request waiting for its rest gets 503 (all input consumed);
    *  behind a response in progress, only `taken` bytes are consumed (TCP has the peer resend). */
   function overflow(c: number, taken: number, all: number): number {
-    counters.inOverflow++;
-    if (phase[c] === P_READ) {
-      releaseIn(c);
-      resetRequest(c);
-      simple(c, 503, true, null);
-      return all;
-    }
-    return taken;
+    if (phase[c] !== P_READ) return taken;
+    releaseIn(c);
+    resetRequest(c);
+    simple(c, 503, true);
+    return all;
   }
 
   var handler: TcpHandler = {
     open: function (c: number): void {
-      counters.connections++;
-      if (c >= n) { return; }
-      if (active >= maxConn) phase[c] = P_REJECT;
-      else { phase[c] = P_READ; active++; counted[c] = 1; }
-      closeAfter[c] = 0; peerGone[c] = 0; served[c] = 0;
+      if (c >= n) return;
+      if (counters.active >= maxConn) phase[c] = P_REJECT;
+      else { phase[c] = P_READ; counters.active++; counted[c] = 1; }
+      closeAfter[c] = peerGone[c] = served[c] = 0;
       releaseIn(c); releaseOut(c); resetRequest(c);
       lastMs[c] = now;
-      counters.active = active;
     },
     data: onData,
     drained: function (c: number): void {
@@ -950,138 +812,93 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       if (phase[c] === P_READ) drainIn(c);
     },
     peerClosed: function (c: number): void {
-      if (c >= n) { tcp.close(c); return; }
+      if (c >= n) return tcp.close(c);
       peerGone[c] = 1;
       var ph = phase[c];
       if (ph === P_READ) drainIn(c);
-      else if (ph === P_REJECT || ph === P_FREE) { phase[c] = P_CLOSED; tcp.close(c); }
+      else if (ph === P_REJECT || ph === P_FREE) shut(c);
     },
-    end: function (c: number, reason: number): void {
-      if (c >= n) return;
-      freeSlot(c);
-      counters.active = active;
+    end: function (c: number): void {
+      if (c < n) freeSlot(c);
     },
   };
 
   function tick(t: number): void {
     now = t;
     for (var c = 0; c < n; c++) {
-      var ph = phase[c];
+      var ph = phase[c], idle = t - lastMs[c];
       if (ph === P_READ) {
         if (reqStartMs[c] >= 0 || inIdx[c] >= 0) {
           if (reqStartMs[c] < 0) reqStartMs[c] = lastMs[c];
-          if (t - reqStartMs[c] >= HEADER_TIMEOUT_MS) { counters.timeouts++; releaseIn(c); resetRequest(c); simple(c, 408, true, null); }
-        } else if (served[c] === 0) {
-          if (t - lastMs[c] >= FIRST_REQUEST_TIMEOUT_MS) { counters.timeouts++; simple(c, 408, true, null); }
-        } else if (t - lastMs[c] >= KEEPALIVE_IDLE_MS) {
-          phase[c] = P_CLOSED;
-          tcp.close(c);
-        }
-      } else if (ph === P_SEND) {
-        if (t - lastMs[c] >= SEND_STALL_MS) { counters.stalls++; tcp.abort(c); if (phase[c] !== P_FREE) freeSlot(c); }
+          if (t - reqStartMs[c] >= HEADER_TIMEOUT_MS) { releaseIn(c); resetRequest(c); simple(c, 408, true); }
+        } else if (!served[c]) {
+          if (idle >= FIRST_REQUEST_TIMEOUT_MS) simple(c, 408, true);
+        } else if (idle >= KEEPALIVE_IDLE_MS) shut(c);
       } else if (ph === P_REJECT) {
-        if (t - lastMs[c] >= FIRST_REQUEST_TIMEOUT_MS) { phase[c] = P_CLOSED; lastMs[c] = t; tcp.close(c); }
-      } else if (ph === P_CLOSED) {
-        if (t - lastMs[c] >= SEND_STALL_MS) { counters.stalls++; tcp.abort(c); if (phase[c] !== P_FREE) freeSlot(c); }
+        if (idle >= FIRST_REQUEST_TIMEOUT_MS) { lastMs[c] = t; shut(c); }
+      } else if (ph && idle >= SEND_STALL_MS) {       // P_SEND or P_CLOSED making no progress
+        counters.stalls++;
+        tcp.abort(c);
+        if (phase[c] !== P_FREE) freeSlot(c);
       }
     }
-    counters.active = active;
   }
 
-  function methodsMask(list: string): number {
-    var m = 0, parts = list.toUpperCase().split(",");
-    for (var k = 0; k < parts.length; k++) {
-      var name = parts[k].replace(/^\s+|\s+$/g, "");
-      for (var j = 0; j < METHOD_NAMES.length; j++) if (METHOD_NAMES[j] === name) m |= 1 << j;
-    }
-    if (m & M_GET) m |= M_HEAD;
-    return m;
-  }
-
-  function allowOf(m: number): Uint8Array {
+  function addRoute(path: string, methods: number, a: Asset | null, h: Handler | null, prefix: boolean): void {
     var names: string[] = [];
-    for (var j = 0; j < METHOD_NAMES.length; j++) if (m & (1 << j)) names.push(METHOD_NAMES[j]);
+    for (var k = 0; k < 9; k++) if (methods & (1 << k)) names.push(METHOD_NAMES[k]);
     names.push("OPTIONS");
-    return toBytes(names.join(", "));
+    var rt: Route = { path: utf8Bytes(path), prefix: prefix, methods: methods, allow: names.join(", "), asset: a, handler: h };
+    for (k = 0; k < routes.length; k++) {
+      var old = routes[k].path;
+      if (!routes[k].prefix && !prefix && same(old, 0, old.length, rt.path)) { routes[k] = rt; return; }
+    }
+    // Exact routes before prefixes; longer prefixes first.
+    for (k = 0; k < routes.length && !(routes[k].prefix && (!prefix || routes[k].path.length < rt.path.length)); k++);
+    routes.splice(k, 0, rt);
   }
 
   var server: HttpServer = {
     asset: function (path: string, body: Uint8Array | string | ChunkSource, ao?: AssetOptions, length?: number): Asset {
-      var opt = ao || {};
-      var bytes: Uint8Array | null = typeof body === "string" ? utf8Bytes(body) : typeof body === "function" ? null : body;
-      var gz: Uint8Array | null = typeof opt.gzip === "string" ? toBytes(opt.gzip) : opt.gzip || null;
+      var opt = ao || {}, src = typeof body === "function" ? body : null;
+      var bytes = src !== null ? null : typeof body === "string" ? utf8Bytes(body) : body as Uint8Array;
+      var gz = typeof opt.gzip === "string" ? toBytes(opt.gzip) : opt.gzip || null;
       var a: Asset = {
-        body: bytes,
-        source: typeof body === "function" ? body : null,
-        length: bytes !== null ? bytes.length : length || 0,
-        gzip: gz,
-        type: toBytes(opt.type || mimeFor(path)),
-        etag: toBytes(opt.etag || hex8(bytes !== null ? E.CRC32(bytes) : (length || 0) * 2654435761)),
-        head200: null,
-        head200gz: null,
+        body: bytes, source: src, length: bytes !== null ? bytes.length : length || 0, gzip: gz,
+        type: opt.type || mimeFor(path),
+        etag: opt.etag || ("0000000" + ((bytes !== null ? E.CRC32(bytes) : (length || 0) * 2654435761) >>> 0).toString(16)).slice(-8),
+        head200: null, head200gz: null,
       };
-      a.head200 = prebuiltHead(a, false);
-      if (gz !== null) a.head200gz = prebuiltHead(a, true);
+      a.head200 = head200(a, false);
+      if (gz !== null) a.head200gz = head200(a, true);
       addRoute(path, M_GET | M_HEAD, a, null, !!opt.prefix);
       return a;
     },
     route: function (path: string, methods: string, h: Handler, prefix?: boolean): void {
-      addRoute(path, methodsMask(methods), null, h, !!prefix);
+      var m = 0, list = "," + methods.toUpperCase().replace(/\s/g, "") + ",";
+      for (var k = 0; k < 9; k++) if (list.indexOf("," + METHOD_NAMES[k] + ",") >= 0) m |= 1 << k;
+      addRoute(path, m & M_GET ? m | M_HEAD : m, null, h, !!prefix);
     },
     tick: tick,
     busy: false,
-    memoryBytes: 0,
     handler: handler,
     counters: counters,
     phaseCounts: function (out: Uint16Array): void {
       for (var k = 0; k < 5; k++) out[k] = 0;
-      for (var c = 0; c < n; c++) out[phase[c]]++;
+      for (k = 0; k < n; k++) out[phase[k]]++;
     },
   };
-  function addRoute(path: string, methods: number, a: Asset | null, h: Handler | null, prefix: boolean): void {
-    var rt: Route = { path: utf8Bytes(path), prefix: prefix, methods: methods, allow: allowOf(methods), asset: a, handler: h };
-    for (var k = 0; k < routes.length; k++) {
-      if (!routes[k].prefix && !prefix && eqBytes(routes[k].path, rt.path)) { routes[k] = rt; return; }
-    }
-    // Exact routes before prefixes; longer prefixes first.
-    var at = routes.length;
-    for (k = 0; k < routes.length; k++) {
-      if (routes[k].prefix && (!prefix || routes[k].path.length < rt.path.length)) { at = k; break; }
-    }
-    routes.splice(at, 0, rt);
-  }
-
-  var perSlot = 0;
-  var arrays = [phase, inIdx, inStart, inEnd, scan, lineEnd, hdrLen, clen, flags, method, ver, route, ctype, pathOff,
-    pathEnd, queryOff, queryEnd, served, reqStartMs, lastMs, closeAfter, peerGone, counted, hLen, hPos, bPos, bEnd, outIdx];
-  for (i = 0; i < arrays.length; i++) perSlot += arrays[i].byteLength;
-  server.memoryBytes = perSlot + hdrArea.length + inArea.length + outArea.length + xArea.length + inOwner.length + outOwner.length;
-  if (o.listen !== false) tcp.listen(port, handler);
+  if (o.listen !== false) tcp.listen(o.port || 80, handler);
   return server;
 }
 
-function eqBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (var k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
-
-function hex8(v: number): string {
-  var s = "";
-  v = v >>> 0;
-  for (var k = 7; k >= 0; k--) s += "0123456789abcdef".charAt((v >>> (k * 4)) & 15);
-  return s;
-}
-
 /** Percent-decodes src[a..e) ('+' as space when `plus`), UTF-8, into a string (allocates). */
-export function decode(src: Uint8Array, a: number, e: number, plus: boolean): string {
+function decode(src: Uint8Array, a: number, e: number, plus: boolean): string {
   var tmp = new Uint8Array(e - a), m = 0;
   for (var p = a; p < e; p++) {
-    var b = src[p];
-    if (b === 37 && p + 2 < e && hexVal(src[p + 1]) >= 0 && hexVal(src[p + 2]) >= 0) {
-      b = (hexVal(src[p + 1]) << 4) | hexVal(src[p + 2]);
-      p += 2;
-    } else if (b === 43 && plus) b = 32;
+    var b = src[p], hv = (hexVal(src[p + 1]) << 4) | hexVal(src[p + 2]);
+    if (b === 37 && p + 2 < e && hv >= 0) { b = hv; p += 2; }
+    else if (b === 43 && plus) b = 32;
     tmp[m++] = b;
   }
   return decodeUtf8(tmp, 0, m);
@@ -1089,18 +906,18 @@ export function decode(src: Uint8Array, a: number, e: number, plus: boolean): st
 
 /** UTF-8 bytes to a string of Latin-1 characters (allocates; invalid sequences and characters
  *  beyond U+00FF become '?', as Espruino's 8-bit strings cannot hold them). */
-export function decodeUtf8(b: Uint8Array, a: number, e: number): string {
+function decodeUtf8(b: Uint8Array, p: number, e: number): string {
   var s = "";
-  var p = a;
   while (p < e) {
     var c = b[p++];
     if (c >= 0x80) {
       var need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
-      if (need < 0 || p + need > e) { s += "?"; continue; }
-      c &= need === 3 ? 7 : need === 2 ? 15 : 31;
-      for (var k = 0; k < need; k++) c = (c << 6) | (b[p++] & 63);
-      // Espruino's strings hold 8-bit characters: beyond Latin-1 becomes '?' (on every platform, alike)
-      if (c > 0xff) c = 63;
+      if (need < 0 || p + need > e) c = 63;
+      else {
+        c &= 0x3f >> need;
+        while (need--) c = (c << 6) | (b[p++] & 63);
+        if (c > 0xff) c = 63;
+      }
     }
     s += String.fromCharCode(c);
   }
@@ -1108,14 +925,13 @@ export function decodeUtf8(b: Uint8Array, a: number, e: number): string {
 }
 
 /** The decoded value of field `name` in an urlencoded list src[a..e) (query or form body), or null. */
-export function field(src: Uint8Array, a: number, e: number, name: string): string | null {
-  var p = a;
+function field(src: Uint8Array, p: number, e: number, name: string): string | null {
   while (p < e) {
     var amp = src.indexOf(38, p);
     if (amp < 0 || amp > e) amp = e;
     var eq = src.indexOf(61, p);
-    var ke = eq >= 0 && eq < amp ? eq : amp;
-    if (decode(src, p, ke, true) === name) return eq >= 0 && eq < amp ? decode(src, eq + 1, amp, true) : "";
+    if (eq < 0 || eq > amp) eq = amp;
+    if (decode(src, p, eq, true) === name) return eq < amp ? decode(src, eq + 1, amp, true) : "";
     p = amp + 1;
   }
   return null;
