@@ -4,7 +4,7 @@
 // Espruino's SPI.send returns a new array (native allocation, unavoidable); nothing else here
 // allocates per call except a subarray view when a caller sends fewer bytes than its buffer.
 
-import { Hal, SpiPort, OutputPin, InputPin, Clock, Timers } from "./types";
+import { Hal, SpiPort } from "./types";
 import { BoardConfig } from "../boards/board";
 
 export function createEspruinoHal(board: BoardConfig): Hal {
@@ -13,67 +13,67 @@ export function createEspruinoHal(board: BoardConfig): Hal {
   cs.write(1);
   spi.setup({ sck: board.sck, miso: board.miso, mosi: board.mosi, baud: board.baud, mode: 0 });
 
+  /** buf itself, or a view of its first len bytes. */
+  function head(buf: Uint8Array, len: number): Uint8Array {
+    return len === buf.length ? buf : buf.subarray(0, len);
+  }
   var port: SpiPort = {
     transfer: function (buf: Uint8Array, len: number): void {
-      buf.set(spi.send(len === buf.length ? buf : buf.subarray(0, len), cs));
+      buf.set(spi.send(head(buf, len), cs));
     },
     write: function (buf: Uint8Array, len: number): void {
-      spi.write(len === buf.length ? buf : buf.subarray(0, len), cs);
+      spi.write(head(buf, len), cs);
     },
   };
 
-  var clock: Clock = {
-    now: function (): number {
-      return getTime() * 1000;
+  var hal: Hal = {
+    spi: port,
+    clock: {
+      now: function (): number {
+        return getTime() * 1000;
+      },
+    },
+    timers: {
+      after: function (ms: number, fn: () => void): any {
+        return setTimeout(fn, ms);
+      },
+      every: function (ms: number, fn: () => void): any {
+        return setInterval(fn, ms);
+      },
+      cancel: function (id: any): void {
+        // Espruino keeps timeouts and intervals in one table: clearTimeout clears either.
+        clearTimeout(id);
+      },
     },
   };
 
-  var timers: Timers = {
-    after: function (ms: number, fn: () => void): any {
-      return setTimeout(fn, ms);
-    },
-    every: function (ms: number, fn: () => void): any {
-      return setInterval(fn, ms);
-    },
-    cancel: function (id: any): void {
-      // Espruino keeps timeouts and intervals in one table: clearTimeout clears either.
-      clearTimeout(id);
-    },
-  };
-
-  var hal: Hal = { spi: port, clock: clock, timers: timers };
-
-  var resetPin = board.reset;
-  if (resetPin) {
-    var rp = resetPin;
+  var rp = board.reset;
+  if (rp) {
     rp.write(1);
-    var reset: OutputPin = {
+    hal.reset = {
       set: function (high: boolean): void {
-        rp.write(high);
+        (rp as Pin).write(high);
       },
     };
-    hal.reset = reset;
   }
 
-  var intPinName = board.int;
-  if (intPinName) {
-    var ip = intPinName;
+  var ip = board.int;
+  if (ip) {
     ip.mode("input_pullup");
-    var intPin: InputPin = {
+    hal.int = {
       read: function (): boolean {
-        return ip.read();
+        return (ip as Pin).read();
       },
       onFalling: function (fn: () => void): void {
         setWatch(
           function () {
             fn();
           },
-          ip,
+          ip as Pin,
           { edge: "falling", repeat: true },
         );
       },
     };
-    hal.int = intPin;
   }
   return hal;
 }

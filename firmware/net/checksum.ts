@@ -48,9 +48,16 @@ function sumSlow(buf: Uint8Array, off: number, len: number): number {
   return s;
 }
 
+/** Folds a sum to 16 bits (two carries are enough below 2^32). */
 function s16(s: number): number {
   s = (s & 0xffff) + (s >>> 16);
   return (s & 0xffff) + (s >>> 16);
+}
+
+/** A little-endian E.sum of 16-bit words, folded and byte-swapped: the big-endian partial sum. */
+function swapped(s: number): number {
+  s = s16(s);
+  return ((s & 0xff) << 8) | (s >> 8);
 }
 
 /**
@@ -62,19 +69,14 @@ export function csumAdd(buf: Uint8Array, off: number, len: number, acc: number):
   if (len <= 0) return acc;
   if ((buf.byteOffset + off) & 1) return acc + s16(sumSlow(buf, off, len));
   var words = len >> 1;
-  var s = words > 0 ? E.sum(wordView(buf, off, words)) : 0;
-  s = (s & 0xffff) + (s >>> 16);
-  s = (s & 0xffff) + (s >>> 16);
-  s = ((s & 0xff) << 8) | (s >> 8);
+  var s = words > 0 ? swapped(E.sum(wordView(buf, off, words))) : 0;
   if (len & 1) s += buf[off + len - 1] << 8;
   return acc + s;
 }
 
 /** Folds acc to 16 bits and complements it: the value to store big-endian in a header. */
 export function csumFinish(acc: number): number {
-  acc = (acc & 0xffff) + (acc >>> 16);
-  acc = (acc & 0xffff) + (acc >>> 16);
-  return ~acc & 0xffff;
+  return ~s16(acc) & 0xffff;
 }
 
 /** The pseudo-header sum for TCP/UDP: source, destination, protocol, layer-4 length. */
@@ -87,8 +89,5 @@ export function pseudoSum(src: number, dst: number, proto: number, len: number):
  * once at start-up, e.g. the IPv4 header inside rx/tx): no view is created.
  */
 export function csumView(view: Uint16Array): number {
-  var s = E.sum(view);
-  s = (s & 0xffff) + (s >>> 16);
-  s = (s & 0xffff) + (s >>> 16);
-  return ((s & 0xff) << 8) | (s >> 8);
+  return swapped(E.sum(view));
 }

@@ -10,7 +10,7 @@
 
 import { Netif } from "./netif";
 import { csumAdd, csumFinish } from "./checksum";
-import { IpState, rd32 } from "./ipv4";
+import { IpState, rd16, rd32, wr16 } from "./ipv4";
 
 export interface Icmp {
   input(rx: Uint8Array, off: number, len: number): void;
@@ -45,10 +45,8 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       }
       tx.set(copyView, 34);
       tx[34] = 0;
-      var s = (~((rx[off + 2] << 8) | rx[off + 3]) & 0xffff) + 0xf7ff;
-      s = ~((s & 0xffff) + (s >>> 16)) & 0xffff;
-      tx[36] = s >> 8;
-      tx[37] = s & 255;
+      var s = (~rd16(rx, off + 2) & 0xffff) + 0xf7ff;
+      wr16(tx, 36, ~((s & 0xffff) + (s >>> 16)) & 0xffff);
       if (sendReply(1, len) > 0) {
         c.tx++;
         c.echoOut++;
@@ -62,9 +60,7 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       tx[35] = 3;
       tx.fill(0, 36, 42);
       tx.set(rx.subarray(14, 14 + quoted), 42);
-      var s = csumFinish(csumAdd(tx, 34, 8 + quoted, 0));
-      tx[36] = s >> 8;
-      tx[37] = s & 255;
+      wr16(tx, 36, csumFinish(csumAdd(tx, 34, 8 + quoted, 0)));
       if (sendReply(1, 8 + quoted) > 0) {
         c.tx++;
       }

@@ -18,14 +18,17 @@ export interface IpState {
   gateway: number;
 }
 
-export var IP_OFF = 14;
-export var L4_OFF = 34;
-export var PROTO_ICMP = 1;
-export var PROTO_TCP = 6;
-export var PROTO_UDP = 17;
-
 export function rd32(b: Uint8Array, i: number): number {
   return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+}
+
+export function rd16(b: Uint8Array, i: number): number {
+  return (b[i] << 8) | b[i + 1];
+}
+
+export function wr16(b: Uint8Array, i: number, v: number): void {
+  b[i] = v >> 8;
+  b[i + 1] = v & 255;
 }
 
 export function wr32(b: Uint8Array, i: number, v: number): void {
@@ -56,8 +59,9 @@ export interface Ipv4 {
 export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }, deliver: Ipv4Deliver): Ipv4 {
   var rx = netif.rx;
   var tx = netif.tx;
-  var rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + IP_OFF, 10);
-  var txHdr = new Uint16Array(tx.buffer, tx.byteOffset + IP_OFF, 10);
+  // The 20-byte IPv4 headers (at 14) as aligned 16-bit views for the checksum.
+  var rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + 14, 10);
+  var txHdr = new Uint16Array(tx.buffer, tx.byteOffset + 14, 10);
   // Ethernet source + type + constant IPv4 fields + source address, copied in one set().
   var template = new Uint8Array(34);
   template.set(netif.mac, 6);
@@ -70,19 +74,14 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
 
   function begin(proto: number, l4Len: number): void {
     tx.set(template, 0);
-    var tl = l4Len + 20;
-    tx[16] = tl >> 8;
-    tx[17] = tl & 255;
+    wr16(tx, 16, l4Len + 20);
     id = (id + 1) & 0xffff;
-    tx[18] = id >> 8;
-    tx[19] = id & 255;
+    wr16(tx, 18, id);
     tx[23] = proto;
   }
 
   function seal(): void {
-    var s = csumFinish(csumView(txHdr));
-    tx[24] = s >> 8;
-    tx[25] = s & 255;
+    wr16(tx, 24, csumFinish(csumView(txHdr)));
   }
 
   return {
@@ -96,7 +95,7 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
         ihl = (v & 15) << 2;
         if (ihl < 20) { c.dropIhl++; return; }
       }
-      var tl = (rx[16] << 8) | rx[17];
+      var tl = rd16(rx, 16);
       if (tl < ihl || tl + 14 > len) { c.dropLength++; return; }
       if (csumFinish(ihl === 20 ? csumView(rxHdr) : csumAdd(rx, 14, ihl, 0)) !== 0) { c.dropChecksum++; return; }
       if ((rx[20] & 0x3f) | rx[21]) { c.dropFragment++; return; }

@@ -15,7 +15,7 @@ import { Clock } from "../../hal/types";
 import { createCounters, StackCounters } from "./counters";
 import { createEthFilter, EthFilter } from "./ethernet";
 import { createArp, Arp } from "./arp";
-import { createIpv4, parseIp, formatIp, rd32 } from "./ipv4";
+import { createIpv4, parseIp, formatIp, rd16, rd32, wr32 } from "./ipv4";
 import { createIcmp } from "./icmp";
 import { createUdp, UdpHandler } from "./udp";
 import { createDhcp, Dhcp } from "./dhcp";
@@ -105,7 +105,8 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
       return sendFrame(len);
     }
     if (dst >= 0xe0000000 && dst < 0xf0000000) {
-      tx[0] = 1; tx[1] = 0; tx[2] = 0x5e; tx[3] = (dst >>> 16) & 0x7f; tx[4] = (dst >>> 8) & 255; tx[5] = dst & 255;
+      wr32(tx, 2, dst & 0x7fffff);   // 01:00:5e + the group's low 23 bits
+      tx[0] = 1; tx[1] = 0; tx[2] = 0x5e;
       return sendFrame(len);
     }
     var hop = addr !== 0 && ((dst ^ addr) & stack.mask) === 0 ? dst : stack.gateway;
@@ -139,7 +140,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     ce.rx++;
     if (len < 14) { ce.dropShort++; return; }
     if (!eth.accepts(rx)) { ce.dropNotForUs++; return; }
-    var t = (rx[12] << 8) | rx[13];
+    var t = rd16(rx, 12);
     if (t === 0x0800) ipv4.input(rx, len);
     else if (t === 0x0806) arp.input(rx, len);
     else ce.dropType++;

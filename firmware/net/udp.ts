@@ -4,7 +4,7 @@
 
 import { Netif } from "./netif";
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { IpState, rd32 } from "./ipv4";
+import { IpState, rd16, rd32, wr16 } from "./ipv4";
 
 export type UdpHandler = (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
 
@@ -49,18 +49,12 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
     send: function (dst: number, dstPort: number, srcPort: number, len: number): number {
       var ulen = len + 8;
       if (ulen + 34 > tx.length) return -4;
-      tx[34] = srcPort >> 8;
-      tx[35] = srcPort & 255;
-      tx[36] = dstPort >> 8;
-      tx[37] = dstPort & 255;
-      tx[38] = ulen >> 8;
-      tx[39] = ulen & 255;
-      tx[40] = 0;
-      tx[41] = 0;
-      var s = csumFinish(csumAdd(tx, 34, ulen, pseudoSum(st.addr, dst, 17, ulen)));
-      if (s === 0) s = 0xffff;
-      tx[40] = s >> 8;
-      tx[41] = s & 255;
+      wr16(tx, 34, srcPort);
+      wr16(tx, 36, dstPort);
+      wr16(tx, 38, ulen);
+      wr16(tx, 40, 0);
+      // a computed 0 is sent as 0xffff (0 means "no checksum")
+      wr16(tx, 40, csumFinish(csumAdd(tx, 34, ulen, pseudoSum(st.addr, dst, 17, ulen))) || 0xffff);
       var r = ipSend(17, dst, ulen);
       if (r >= 0) c.tx++;
       return r;
@@ -70,19 +64,19 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
       var src = rd32(rx, 26);
       var dst = rd32(rx, 30);
       if (len < 8) { c.dropShort++; return; }
-      var ulen = (rx[off + 4] << 8) | rx[off + 5];
+      var ulen = rd16(rx, off + 4);
       if (ulen < 8 || ulen > len) { c.dropLength++; return; }
       if ((rx[off + 6] | rx[off + 7]) && csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, 17, ulen))) !== 0) {
         c.dropChecksum++;
         return;
       }
-      var i = find((rx[off + 2] << 8) | rx[off + 3]);
+      var i = find(rd16(rx, off + 2));
       if (i < 0) {
         c.noPort++;
         if (dst === st.addr) unreachable(off - 14);
         return;
       }
-      (fns[i] as UdpHandler)(src, (rx[off] << 8) | rx[off + 1], rx, off + 8, ulen - 8);
+      (fns[i] as UdpHandler)(src, rd16(rx, off), rx, off + 8, ulen - 8);
     },
   };
 }
