@@ -15,7 +15,7 @@ export function get16(b: Uint8Array, o: number): number {
 }
 
 export function get32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  return get16(b, o) * 65536 + get16(b, o + 2);
 }
 
 export function put16(b: Uint8Array, o: number, v: number): void {
@@ -24,10 +24,8 @@ export function put16(b: Uint8Array, o: number, v: number): void {
 }
 
 export function put32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = v >> 16;
-  b[o + 2] = v >> 8;
-  b[o + 3] = v;
+  put16(b, o, v >>> 16);
+  put16(b, o + 2, v);
 }
 
 /**

@@ -4,29 +4,48 @@
 //
 // Segments are first checked (acceptability, RST, SYN, ACK: see tcp.ts) and only then turned
 // into these events; user calls (listen/connect/write/close/abort) and timers are events too.
-// A (state, event) pair with no row is "not allowed here": the engine does nothing and counts it.
+// A (state, event) pair with no row is "not allowed here": the engine does nothing.
 // tools/diagram.ts renders ROWS into docs/tcp-states.dot/.svg.
 
 import { STATE_COUNT } from "./states";
 
 // ---- events ----
-export var EV_PASSIVE_OPEN = 0;   // listen()
-export var EV_ACTIVE_OPEN = 1;    // connect()
-export var EV_SEND = 2;           // write()
-export var EV_CLOSE = 3;          // close(): FIN after queued data
-export var EV_ABORT = 4;          // abort()
-export var EV_RCV_SYN = 5;        // SYN without ACK
-export var EV_RCV_SYN_ACK = 6;    // SYN+ACK acknowledging our SYN
-export var EV_RCV_ACK_OF_SYN = 7; // ACK acknowledging our SYN (SYN-RCVD)
-export var EV_RCV_FIN = 8;        // FIN in sequence
-export var EV_RCV_FIN_ACK = 9;    // FIN in sequence that also acknowledges our FIN
-export var EV_RCV_ACK_OF_FIN = 10;// ACK acknowledging our FIN
-export var EV_RCV_RST = 11;       // acceptable RST
-export var EV_RCV_RST_ACTIVE = 12;// acceptable RST in SYN-RCVD entered from SYN-SENT (active open)
-export var EV_TIMEOUT_2MSL = 13;  // TIME-WAIT over
-export var EV_RTO = 14;           // retransmission timeout, retries left
-export var EV_GIVE_UP = 15;       // retransmission timeout, retries exhausted
-export var EV_STATE_TIMEOUT = 16; // SYN-RCVD or FIN-WAIT-2 held too long
+export const enum Ev {
+  PASSIVE_OPEN = 0,  // listen()
+  ACTIVE_OPEN = 1,  // connect()
+  SEND = 2,  // write()
+  CLOSE = 3,  // close(): FIN after queued data
+  ABORT = 4,  // abort()
+  RCV_SYN = 5,  // SYN without ACK
+  RCV_SYN_ACK = 6,  // SYN+ACK acknowledging our SYN
+  RCV_ACK_OF_SYN = 7,  // ACK acknowledging our SYN (SYN-RCVD)
+  RCV_FIN = 8,  // FIN in sequence
+  RCV_FIN_ACK = 9,  // FIN in sequence that also acknowledges our FIN
+  RCV_ACK_OF_FIN = 10,  // ACK acknowledging our FIN
+  RCV_RST = 11,  // acceptable RST
+  RCV_RST_ACTIVE = 12,  // acceptable RST in SYN-RCVD entered from SYN-SENT (active open)
+  TIMEOUT_2MSL = 13,  // TIME-WAIT over
+  RTO = 14,  // retransmission timeout, retries left
+  GIVE_UP = 15,  // retransmission timeout, retries exhausted
+  STATE_TIMEOUT = 16,  // SYN-RCVD or FIN-WAIT-2 held too long
+}
+export var EV_PASSIVE_OPEN = Ev.PASSIVE_OPEN;
+export var EV_ACTIVE_OPEN = Ev.ACTIVE_OPEN;
+export var EV_SEND = Ev.SEND;
+export var EV_CLOSE = Ev.CLOSE;
+export var EV_ABORT = Ev.ABORT;
+export var EV_RCV_SYN = Ev.RCV_SYN;
+export var EV_RCV_SYN_ACK = Ev.RCV_SYN_ACK;
+export var EV_RCV_ACK_OF_SYN = Ev.RCV_ACK_OF_SYN;
+export var EV_RCV_FIN = Ev.RCV_FIN;
+export var EV_RCV_FIN_ACK = Ev.RCV_FIN_ACK;
+export var EV_RCV_ACK_OF_FIN = Ev.RCV_ACK_OF_FIN;
+export var EV_RCV_RST = Ev.RCV_RST;
+export var EV_RCV_RST_ACTIVE = Ev.RCV_RST_ACTIVE;
+export var EV_TIMEOUT_2MSL = Ev.TIMEOUT_2MSL;
+export var EV_RTO = Ev.RTO;
+export var EV_GIVE_UP = Ev.GIVE_UP;
+export var EV_STATE_TIMEOUT = Ev.STATE_TIMEOUT;
 export var EV_COUNT = 17;
 
 export var EVENT_NAMES = [
@@ -37,19 +56,34 @@ export var EVENT_NAMES = [
 ];
 
 // ---- actions (bit flags, run in this order by the engine) ----
-export var A_RESEND = 1;       // go back to SND.UNA and retransmit (SYN, SYN-ACK, data, FIN)
-export var A_SYN = 2;          // send SYN <ISS> with MSS option, arm retransmission
-export var A_SYNACK = 4;       // send SYN+ACK <ISS, RCV.NXT> with MSS option, arm retransmission
-export var A_FIN = 8;          // queue our FIN after the queued data
-export var A_OUTPUT = 16;      // send queued data / FIN as windows allow
-export var A_ACK = 32;         // send an ACK now
-export var A_RST = 64;         // send RST <SND.NXT> (abort, give-up, time-out)
-export var A_TIMER_2MSL = 128; // arm the TIME-WAIT timer (2*MSL)
-export var A_TIMER_STATE = 256;// arm the SYN-RCVD / FIN-WAIT-2 time-out
-export var A_OPENED = 512;     // tell the application: open(c)
-export var A_PEER_CLOSED = 1024;// tell the application: peerClosed(c)
-export var A_END = 2048;       // tell the application: end(c, reason) (once, if it knows c)
-export var A_FREE = 4096;      // release the slot
+export const enum A {
+  RESEND = 1,  // go back to SND.UNA and retransmit (SYN, SYN-ACK, data, FIN)
+  SYN = 2,  // send SYN <ISS> with MSS option, arm retransmission
+  SYNACK = 4,  // send SYN+ACK <ISS, RCV.NXT> with MSS option, arm retransmission
+  FIN = 8,  // queue our FIN after the queued data
+  OUTPUT = 16,  // send queued data / FIN as windows allow
+  ACK = 32,  // send an ACK now
+  RST = 64,  // send RST <SND.NXT> (abort, give-up, time-out)
+  TIMER_2MSL = 128,  // arm the TIME-WAIT timer (2*MSL)
+  TIMER_STATE = 256,  // arm the SYN-RCVD / FIN-WAIT-2 time-out
+  OPENED = 512,  // tell the application: open(c)
+  PEER_CLOSED = 1024,  // tell the application: peerClosed(c)
+  END = 2048,  // tell the application: end(c, reason) (once, if it knows c)
+  FREE = 4096,  // release the slot
+}
+export var A_RESEND = A.RESEND;
+export var A_SYN = A.SYN;
+export var A_SYNACK = A.SYNACK;
+export var A_FIN = A.FIN;
+export var A_OUTPUT = A.OUTPUT;
+export var A_ACK = A.ACK;
+export var A_RST = A.RST;
+export var A_TIMER_2MSL = A.TIMER_2MSL;
+export var A_TIMER_STATE = A.TIMER_STATE;
+export var A_OPENED = A.OPENED;
+export var A_PEER_CLOSED = A.PEER_CLOSED;
+export var A_END = A.END;
+export var A_FREE = A.FREE;
 
 export var ACTION_NAMES = [
   "resend", "SYN", "SYN+ACK", "FIN", "output", "ACK", "RST", "2MSL timer", "state timer",

@@ -11,17 +11,8 @@
 // escapes into the receive path or leaves a slot half-updated.
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
-import {
-  CLOSED, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING,
-  LAST_ACK, TIME_WAIT, STATE_COUNT,
-} from "./states";
-import {
-  compileTable, EV_PASSIVE_OPEN, EV_ACTIVE_OPEN, EV_SEND, EV_CLOSE, EV_ABORT, EV_RCV_SYN,
-  EV_RCV_SYN_ACK, EV_RCV_ACK_OF_SYN, EV_RCV_FIN, EV_RCV_FIN_ACK, EV_RCV_ACK_OF_FIN, EV_RCV_RST,
-  EV_RCV_RST_ACTIVE, EV_TIMEOUT_2MSL, EV_RTO, EV_GIVE_UP, EV_STATE_TIMEOUT,
-  A_RESEND, A_SYN, A_SYNACK, A_FIN, A_OUTPUT, A_ACK, A_RST, A_TIMER_2MSL, A_TIMER_STATE,
-  A_OPENED, A_PEER_CLOSED, A_END, A_FREE,
-} from "./table";
+import { State, STATE_COUNT } from "./states";
+import { compileTable, Ev, A } from "./table";
 import { step, nextOf, reasonOf, actionsOf } from "./engine";
 import { F, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { createSlots, Slots, SF } from "./slots";
@@ -194,7 +185,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (w < keep) w = keep;
     else if (keep > 0 && w - keep < swsStep && w < recvWindow) w = keep;
     rcvWnd[s] = w;
-    rcvAdv[s] = (nxt + w) >>> 0;
+    rcvAdv[s] = nxt + w; // typed-array stores wrap modulo 2^32
     return w;
   }
 
@@ -235,9 +226,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function sendSyn(s: number, ack: boolean): void {
     var i0 = iss[s];
     emit(s, ack ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
-    sndNxt[s] = (i0 + 1) >>> 0;
+    sndNxt[s] = i0 + 1;
     if (sndMax[s] === i0) {
-      sndMax[s] = (i0 + 1) >>> 0;
+      sndMax[s] = i0 + 1;
       if (retries[s] === 0) timeFrom(s, i0);
     }
     armRexmt(s);
@@ -268,7 +259,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       var fin = fl[s] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F.ACK | fin | (k > 0 && off + k === len ? F.PSH : 0), nxt, k, 0);
-      var end = (nxt + k + (fin ? 1 : 0)) >>> 0;
+      var end = nxt + k + (fin ? 1 : 0);
       sndNxt[s] = end;
       if (fin) fl[s] |= SF.FIN_SENT;
       if (seqLe(sndMax[s], nxt) && !(fl[s] & SF.TIMING)) timeFrom(s, nxt);
@@ -291,7 +282,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     cwnd[s] = mss[s];
     tRexmt[s] = 0;
     if (!(fl[s] & SF.SYN_ACKED)) {
-      sendSyn(s, st[s] !== SYN_SENT);
+      sendSyn(s, st[s] !== State.SYN_SENT);
       return;
     }
     sndNxt[s] = sndUna[s];
@@ -303,7 +294,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     count(C.zeroWindowProbes);
     if (((nxt - sndUna[s]) >>> 0) < sndLen[s]) {
       emit(s, F.ACK, nxt, 1, 0);
-      if (seqLt(sndMax[s], (nxt + 1) >>> 0)) sndMax[s] = (nxt + 1) >>> 0;
+      if (seqLt(sndMax[s], nxt + 1)) sndMax[s] = nxt + 1;
     } else {
       sendAck(s);
     }
@@ -332,17 +323,15 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- engine
   function free(s: number): void {
-    st[s] = CLOSED;
-    fl[s] = 0;
-    gen[s] = (gen[s] + 1) & 0xffff;
-    tRexmt[s] = 0;
-    tPersist[s] = 0;
-    tAck[s] = 0;
-    tState[s] = 0;
-    sndLen[s] = 0;
-    sndHead[s] = 0;
+    clear(s); // CLOSED, no flags, no timers, empty ring
+    gen[s]++;
     lst[s] = -1;
     handler[s] = null;
+  }
+
+  /** Every per-connection field of slot s to 0 (not gen). */
+  function clear(s: number): void {
+    for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
   }
 
   function fire(s: number, ev: number): void {
@@ -355,35 +344,35 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function act(s: number, a: number, reason: number): void {
     var sent = 0;
-    if (a & A_RESEND) resend(s);
-    if (a & A_SYN) sendSyn(s, false);
-    if (a & A_SYNACK) sendSyn(s, true);
-    if (a & A_FIN) fl[s] |= SF.FIN_QUEUED;
-    if (a & A_OUTPUT) sent = output(s);
-    if (a & A_ACK && sent === 0) sendAck(s);
-    if (a & A_RST) sendRst(s);
-    if (a & A_TIMER_2MSL) {
+    if (a & A.RESEND) resend(s);
+    if (a & A.SYN) sendSyn(s, false);
+    if (a & A.SYNACK) sendSyn(s, true);
+    if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
+    if (a & A.OUTPUT) sent = output(s);
+    if (a & A.ACK && sent === 0) sendAck(s);
+    if (a & A.RST) sendRst(s);
+    if (a & A.TIMER_2MSL) {
       tState[s] = now + 2 * msl;
       tRexmt[s] = 0;
       tPersist[s] = 0;
     }
-    if (a & A_TIMER_STATE) tState[s] = now + (st[s] === SYN_RCVD ? synRcvdMs : fw2Ms);
-    if (a & A_OPENED) {
+    if (a & A.TIMER_STATE) tState[s] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
+    if (a & A.OPENED) {
       fl[s] |= SF.KNOWN;
       count(C.opened);
       if (!tell(s, "open")) return;
     }
-    if (a & A_PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
-    if (a & A_END && fl[s] & SF.KNOWN) {
+    if (a & A.PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
+    if (a & A.END && fl[s] & SF.KNOWN) {
       fl[s] &= ~SF.KNOWN;
       if (!tell(s, "end", reason)) return;
     }
-    if (a & A_FREE) free(s);
+    if (a & A.FREE) free(s);
   }
 
   // ---------------------------------------------------------------- slots
   function initSlot(s: number, li: number, ip: number, rp: number, lp: number, h: TcpHandler): void {
-    for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
+    clear(s);
     lst[s] = li;
     rip[s] = ip;
     rport[s] = rp;
@@ -418,14 +407,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** Free slot, else oldest TIME-WAIT, else oldest half-open, else oldest idle accepted one. */
   function allocSlot(): number {
     var i;
-    for (i = 0; i < n; i++) if (st[i] === CLOSED) return i;
-    i = oldest(TIME_WAIT, -1);
+    for (i = 0; i < n; i++) if (st[i] === State.CLOSED) return i;
+    i = oldest(State.TIME_WAIT, -1);
     if (i >= 0) {
       count(C.reuseTimeWait);
       free(i);
       return i;
     }
-    i = oldest(SYN_RCVD, -1);
+    i = oldest(State.SYN_RCVD, -1);
     if (i >= 0 && !(fl[i] & SF.ACTIVE)) {
       count(C.evictHalfOpen);
       evictHalfOpen(i);
@@ -433,13 +422,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     var best = -1;
     for (i = 0; i < n; i++) {
-      if (st[i] === ESTABLISHED && lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs &&
+      if (st[i] === State.ESTABLISHED && lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs &&
         (best < 0 || tUsed[i] < tUsed[best])) best = i;
     }
     if (best >= 0) {
       count(C.evictIdle);
-      fire(best, EV_ABORT);
-      if (st[best] === CLOSED) return best;
+      fire(best, Ev.ABORT);
+      if (st[best] === State.CLOSED) return best;
     }
     return -1;
   }
@@ -454,13 +443,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function find(src: number, sport: number, dport: number): number {
     for (var i = 0; i < n; i++) {
-      if (st[i] !== CLOSED && rport[i] === sport && lport[i] === dport && rip[i] === src) return i;
+      if (st[i] !== State.CLOSED && rport[i] === sport && lport[i] === dport && rip[i] === src) return i;
     }
     return -1;
   }
 
   function listenerFor(port: number): number {
-    for (var i = 0; i < LISTENERS; i++) if (lState[i] === LISTEN && lPort[i] === port) return i;
+    for (var i = 0; i < LISTENERS; i++) if (lState[i] === State.LISTEN && lPort[i] === port) return i;
     return -1;
   }
 
@@ -499,10 +488,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var pm = peerMss(rx, o, hl);
     if (pm < 0) return;
     var half = 0;
-    for (var i = 0; i < n; i++) if (st[i] === SYN_RCVD && lst[i] === li) half++;
+    for (var i = 0; i < n; i++) if (st[i] === State.SYN_RCVD && lst[i] === li) half++;
     var s = -1;
     if (half >= lBacklog[li]) {
-      s = oldest(SYN_RCVD, li);
+      s = oldest(State.SYN_RCVD, li);
       if (s >= 0) {
         count(C.backlogEvict);
         evictHalfOpen(s);
@@ -514,15 +503,15 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       return;
     }
     initSlot(s, li, src, sport, dport, lHandler[li]);
-    st[s] = LISTEN;
+    st[s] = State.LISTEN;
     peerSyn(s, seq, win, pm);
     count(C.accepted);
-    fire(s, EV_RCV_SYN);
+    fire(s, Ev.RCV_SYN);
   }
 
   function peerSyn(s: number, seq: number, win: number, pm: number): void {
     irs[s] = seq;
-    rcvNxt[s] = (seq + 1) >>> 0;
+    rcvNxt[s] = seq + 1;
     if (pm === 0) pm = 536;
     mss[s] = pm < ourMss ? pm : ourMss;
     sndWnd[s] = win;
@@ -539,7 +528,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       return;
     }
     if (flags & F.RST) {
-      if (flags & F.ACK) fire(s, EV_RCV_RST);
+      if (flags & F.ACK) fire(s, Ev.RCV_RST);
       else count(C.dropRst);
       return;
     }
@@ -553,9 +542,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     tUsed[s] = now;
     if (flags & F.ACK) {
       ackIn(s, ack, seq, win);
-      fire(s, EV_RCV_SYN_ACK);
+      fire(s, Ev.RCV_SYN_ACK);
     } else {
-      fire(s, EV_RCV_SYN);
+      fire(s, Ev.RCV_SYN);
     }
   }
 
@@ -567,7 +556,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       sendAck(s);
       return false;
     }
-    if (seqLt(ack, (una - 65535) >>> 0)) {
+    if (seqLt(ack, una - 65535)) {
       count(C.dropBadAck);
       sendAck(s);
       return false;
@@ -616,11 +605,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var cur = st[s];
     var rn = rcvNxt[s];
     var wnd = rcvWnd[s];
-    if (cur === SYN_RCVD && flags & F.SYN && seq === irs[s]) {
+    if (cur === State.SYN_RCVD && flags & F.SYN && seq === irs[s]) {
       // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
       // other half of a simultaneous open: take its ACK and forget the SYN.
       if (!(flags & F.ACK)) {
-        fire(s, EV_RCV_SYN);
+        fire(s, Ev.RCV_SYN);
         return;
       }
       seq = (seq + 1) >>> 0;
@@ -643,8 +632,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         count(C.dropRst);
         return;
       }
-      if (flags & F.FIN && cur === TIME_WAIT) {
-        fire(s, EV_RCV_FIN);
+      if (flags & F.FIN && cur === State.TIME_WAIT) {
+        fire(s, Ev.RCV_FIN);
         return;
       }
       count(C.dropOutOfWindow);
@@ -653,7 +642,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     tUsed[s] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
     if (flags & F.RST) {
-      if (d0 === 0) fire(s, cur === SYN_RCVD && fl[s] & SF.ACTIVE ? EV_RCV_RST_ACTIVE : EV_RCV_RST);
+      if (d0 === 0) fire(s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
       else challengeAck(s);
       return;
     }
@@ -665,7 +654,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       count(C.dropNoAck);
       return;
     }
-    if (cur === SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) {
+    if (cur === State.SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) {
       count(C.dropBadAck);
       replyRst(rip[s], rport[s], lport[s], ack, 0, F.RST);
       return;
@@ -674,8 +663,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (!ackIn(s, ack, seq, win)) return;
     freed -= sndLen[s];
     var g = gen[s];
-    if (cur === SYN_RCVD) {
-      fire(s, EV_RCV_ACK_OF_SYN);
+    if (cur === State.SYN_RCVD) {
+      fire(s, Ev.RCV_ACK_OF_SYN);
       if (gen[s] !== g) return;
       cur = st[s];
     }
@@ -685,12 +674,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var fin = flags & F.FIN && inOrder && skip <= dlen;
     var f = fl[s];
     var finAcked = f & SF.FIN_ACKED;
-    var receiving = cur === ESTABLISHED || cur === FIN_WAIT_1 || cur === FIN_WAIT_2;
-    if (finAcked && (cur === CLOSING || cur === LAST_ACK || (cur === FIN_WAIT_1 && !(fin && receiving)))) {
-      fire(s, EV_RCV_ACK_OF_FIN);
-      if (gen[s] !== g || st[s] === CLOSED) return;
+    var receiving = cur === State.ESTABLISHED || cur === State.FIN_WAIT_1 || cur === State.FIN_WAIT_2;
+    if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !(fin && receiving)))) {
+      fire(s, Ev.RCV_ACK_OF_FIN);
+      if (gen[s] !== g || st[s] === State.CLOSED) return;
       cur = st[s];
-      receiving = cur === ESTABLISHED || cur === FIN_WAIT_1 || cur === FIN_WAIT_2;
+      receiving = cur === State.ESTABLISHED || cur === State.FIN_WAIT_1 || cur === State.FIN_WAIT_2;
     }
     var ackNow = false;
     if (!inOrder) {
@@ -699,14 +688,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fin = false;
     } else if (receiving && dlen > skip) {
       var k = dlen - skip;
-      rcvNxt[s] = (rn + k) >>> 0;
-      if (cur === FIN_WAIT_2) tState[s] = now + fw2Ms;
+      rcvNxt[s] = rn + k;
+      if (cur === State.FIN_WAIT_2) tState[s] = now + fw2Ms;
       fl[s] |= SF.ACK_PENDING;
       if (++rsegs[s] >= 2) ackNow = true;
       if (!tell(s, "data", rx, doff + skip, k)) return;
       var used = appResult; // bytes consumed, when the handler says
       if (typeof used === "number" && used >= 0 && used < k) {
-        rcvNxt[s] = (rn + used) >>> 0;
+        rcvNxt[s] = rn + used;
         fin = false;
         ackNow = true;
       }
@@ -717,9 +706,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       fin = false;
     }
     if (fin && receiving) {
-      rcvNxt[s] = (rcvNxt[s] + 1) >>> 0;
-      fire(s, cur === FIN_WAIT_1 && finAcked ? EV_RCV_FIN_ACK : EV_RCV_FIN);
-      if (gen[s] !== g || st[s] === CLOSED) return;
+      rcvNxt[s]++;
+      fire(s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
+      if (gen[s] !== g || st[s] === State.CLOSED) return;
     }
     if (ackNow) fl[s] |= SF.ACK_PENDING;
     output(s);
@@ -734,7 +723,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** Send space came back: window update if our advertised window was small, drained(). */
   function afterFreed(s: number): void {
     var h = handler[s];
-    if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== TIME_WAIT) {
+    if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
       var r = h.room(s);
       if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
     }
@@ -771,32 +760,32 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       noConnection(rx, o, hl, len - hl, src, sport, dport, seq, ack, flags, win);
       return;
     }
-    if (st[s] === SYN_SENT) synSent(s, rx, o, hl, seq, ack, flags, win);
+    if (st[s] === State.SYN_SENT) synSent(s, rx, o, hl, seq, ack, flags, win);
     else synchronized(s, rx, o + hl, len - hl, seq, ack, flags, win);
   }
 
   function tick(t: number): void {
     now = t;
     for (var s = 0; s < n; s++) {
-      if (st[s] === CLOSED) continue;
+      if (st[s] === State.CLOSED) continue;
       if (tAck[s] !== 0 && now >= tAck[s]) {
         tAck[s] = 0;
         if (fl[s] & SF.ACK_PENDING) sendAck(s);
       }
       if (tState[s] !== 0 && now >= tState[s]) {
         tState[s] = 0;
-        fire(s, st[s] === TIME_WAIT ? EV_TIMEOUT_2MSL : EV_STATE_TIMEOUT);
+        fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
         continue;
       }
       if (tRexmt[s] !== 0 && now >= tRexmt[s]) {
         tRexmt[s] = 0;
-        if (retries[s] >= (st[s] === SYN_SENT ? synRetries : maxRetries)) {
+        if (retries[s] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
           count(C.giveUps);
-          fire(s, EV_GIVE_UP);
+          fire(s, Ev.GIVE_UP);
         } else {
           retries[s]++;
           backOff(S, s);
-          fire(s, EV_RTO);
+          fire(s, Ev.RTO);
         }
         continue;
       }
@@ -809,14 +798,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- API
   function valid(c: number): boolean {
-    return c >= 0 && c < n && st[c] !== CLOSED;
+    return c >= 0 && c < n && st[c] !== State.CLOSED;
   }
 
   function listen(port: number, h: TcpHandler, backlog?: number): boolean {
     if (listenerFor(port) >= 0) return false;
     for (var i = 0; i < LISTENERS; i++) {
-      if (lState[i] === CLOSED) {
-        lState[i] = nextOf(step(T, CLOSED, EV_PASSIVE_OPEN));
+      if (lState[i] === State.CLOSED) {
+        lState[i] = nextOf(step(T, State.CLOSED, Ev.PASSIVE_OPEN));
         lPort[i] = port;
         lHandler[i] = h;
         var b = backlog || defBacklog;
@@ -829,11 +818,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function unlisten(port: number): void {
     var i = listenerFor(port);
-    if (i >= 0) lState[i] = nextOf(step(T, LISTEN, EV_CLOSE));
+    if (i >= 0) lState[i] = nextOf(step(T, State.LISTEN, Ev.CLOSE));
   }
 
   function portInUse(p: number): boolean {
-    for (var i = 0; i < n; i++) if (st[i] !== CLOSED && lport[i] === p) return true;
+    for (var i = 0; i < n; i++) if (st[i] !== State.CLOSED && lport[i] === p) return true;
     return listenerFor(p) >= 0;
   }
 
@@ -848,12 +837,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     initSlot(s, -1, ip >>> 0, port, nextPort, h);
     fl[s] = SF.ACTIVE | SF.KNOWN;
-    fire(s, EV_ACTIVE_OPEN);
+    fire(s, Ev.ACTIVE_OPEN);
     return s;
   }
 
   function sendAllowed(c: number): boolean {
-    return valid(c) && step(T, st[c], EV_SEND) !== 0 && !(fl[c] & SF.FIN_QUEUED);
+    return valid(c) && step(T, st[c], Ev.SEND) !== 0 && !(fl[c] & SF.FIN_QUEUED);
   }
 
   function write(c: number, buf: Uint8Array, off: number, len: number): number {
@@ -873,7 +862,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (k > first) ring.set(buf.subarray(off + first, off + k), base);
     sndLen[c] = used + k;
     if (used + k === sendBuf) fl[c] |= SF.WANT_DRAIN;
-    fire(c, EV_SEND);
+    fire(c, Ev.SEND);
     return k;
   }
 
@@ -894,7 +883,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function stateCounts(out: Uint16Array): void {
     out.fill(0);
     for (var s = 0; s < n; s++) if (st[s] < out.length) out[st[s]]++;
-    for (var l = 0; l < LISTENERS; l++) if (lState[l] === LISTEN && LISTEN < out.length) out[LISTEN]++;
+    for (var l = 0; l < LISTENERS; l++) if (lState[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
+  }
+
+  function reader(a: Uint16Array | Uint32Array): (c: number) => number {
+    return function (c: number): number {
+      return a[c];
+    };
   }
 
   return {
@@ -904,23 +899,17 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     write: write,
     space: space,
     close: function (c: number): void {
-      userEvent(c, EV_CLOSE);
+      userEvent(c, Ev.CLOSE);
     },
     abort: function (c: number): void {
-      userEvent(c, EV_ABORT);
+      userEvent(c, Ev.ABORT);
     },
     state: function (c: number): number {
-      return c >= 0 && c < n ? st[c] : CLOSED;
+      return c >= 0 && c < n ? st[c] : State.CLOSED;
     },
-    remoteIp: function (c: number): number {
-      return rip[c];
-    },
-    remotePort: function (c: number): number {
-      return rport[c];
-    },
-    localPort: function (c: number): number {
-      return lport[c];
-    },
+    remoteIp: reader(rip),
+    remotePort: reader(rport),
+    localPort: reader(lport),
     counters: counters,
     stateCounts: stateCounts,
     memoryBytes: S.bytes,
