@@ -28,9 +28,11 @@ device: setup
 
 bundle: build device
 	node build/tools/bundle.js $(BOARD)
+	node build/tools/gen-assets.js
 
 bundle-all: build device
 	node build/tools/bundle.js $(BOARDS)
+	node build/tools/gen-assets.js
 
 # The Espruino compatibility gate over every emitted bundle (also run by bundle).
 gate: bundle-all

@@ -7,20 +7,14 @@
 // bit 1 set (locally administered) and bit 0 cleared (unicast). 46 bits of the hash survive,
 // so two boards collide with negligible probability on one LAN.
 
-var HEX = "0123456789abcdef";
-
 /** One FNV-1a round over a string, 32 bits (multiply by 16777619 as shifts: no Math.imul). */
 function fnv1a(s: string, basis: number): number {
-  var h = basis >>> 0;
+  var h = basis;
   for (var i = 0; i < s.length; i++) {
     h = (h ^ (s.charCodeAt(i) & 0xff)) >>> 0;
     h = (h + (h << 1) + (h << 4) + (h << 7) + (h << 8) + (h << 24)) >>> 0;
   }
   return h;
-}
-
-function hexByte(b: number): string {
-  return HEX.charAt((b >> 4) & 15) + HEX.charAt(b & 15);
 }
 
 /**
@@ -29,20 +23,11 @@ function hexByte(b: number): string {
  * Throws on an empty or missing serial (every Espruino board reports one).
  */
 export function macFromSerial(serial: string): string {
-  if (typeof serial !== "string" || serial.length === 0) {
-    throw new Error("macFromSerial: no serial number (getSerial() returned nothing); set mac in the board file");
-  }
-  var a = fnv1a(serial, 0x811c9dc5);
-  var b = fnv1a(serial, 0x050c5d1f);
-  var o0 = (((a >>> 24) & 0xfc) | 0x02) & 0xff;
-  return (
-    hexByte(o0) + ":" +
-    hexByte((a >>> 16) & 0xff) + ":" +
-    hexByte((a >>> 8) & 0xff) + ":" +
-    hexByte(a & 0xff) + ":" +
-    hexByte((b >>> 24) & 0xff) + ":" +
-    hexByte((b >>> 16) & 0xff)
-  );
+  if (typeof serial !== "string" || !serial) throw new Error("no serial number: set mac in the board file");
+  var a = fnv1a(serial, 0x811c9dc5), b = fnv1a(serial, 0x050c5d1f);
+  var bytes = [((a >>> 24) & 0xfc) | 2, a >>> 16, a >>> 8, a, b >>> 24, b >>> 16], mac = "";
+  for (var i = 0; i < 6; i++) mac += (i ? ":" : "") + (256 + (bytes[i] & 255)).toString(16).substring(1);
+  return mac;
 }
 
 /**
@@ -50,14 +35,12 @@ export function macFromSerial(serial: string): string {
  * Throws a clear error on anything else. Start-up only.
  */
 export function parseMac(mac: string): Uint8Array {
-  var out = new Uint8Array(6);
-  if (typeof mac !== "string" || mac.length !== 17) throw new Error("bad MAC address '" + mac + "': expected xx:xx:xx:xx:xx:xx");
-  for (var i = 0; i < 6; i++) {
-    var hi = HEX.indexOf(mac.charAt(i * 3).toLowerCase());
-    var lo = HEX.indexOf(mac.charAt(i * 3 + 1).toLowerCase());
-    var sep = i < 5 ? mac.charAt(i * 3 + 2) : ":";
-    if (hi < 0 || lo < 0 || (sep !== ":" && sep !== "-")) throw new Error("bad MAC address '" + mac + "': expected xx:xx:xx:xx:xx:xx");
-    out[i] = (hi << 4) | lo;
+  var out = new Uint8Array(6), ok = !!mac && mac.length === 17;
+  for (var i = 0; ok && i < 17; i++) {
+    var c = mac.charAt(i), k = (i / 3) | 0;
+    if (i % 3 === 2) ok = c === ":" || c === "-";
+    else { var v = "0123456789abcdef".indexOf(c.toLowerCase()); ok = v >= 0; out[k] = out[k] * 16 + v; }
   }
+  if (!ok) throw new Error("bad MAC address '" + mac + "': expected xx:xx:xx:xx:xx:xx");
   return out;
 }

@@ -8,6 +8,7 @@ import { createSimBoard, SimBoard, SimConfig } from "./board";
 import { createWire, Wire } from "./wire";
 import { openTap, TapLink } from "./tap";
 import { ipToNum, numToIp, macToBytes, snoopDhcpAck } from "./dhcp";
+import { writePageFiles, WWW_OUT } from "../tools/gen-assets";
 
 export interface SimOptions {
   bundle: string;                // path of the device bundle (dist/sim.js)
@@ -120,6 +121,13 @@ export async function startSim(o: SimOptions): Promise<Sim> {
 
   // Like a board's flash, Storage survives restarts: build/sim-storage unless --storage.
   const storage = o.storage || path.resolve(__dirname, "..", "..", "build", "sim-storage");
+  // As `make flash` writes the page files next to .bootcde, every start puts each file of the
+  // www/ folder beside the bundle (dist/www, built with it; made from page.html if absent) into
+  // Storage as www/<name> (file names encoded as in sim/board.ts).
+  let www = path.join(path.dirname(path.resolve(o.bundle)), "www");
+  if (!fs.existsSync(www)) { www = WWW_OUT; if (!fs.existsSync(www)) writePageFiles(www); }
+  fs.mkdirSync(storage, { recursive: true });
+  for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
   const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal });
   const close = async (): Promise<void> => {
     board.stop();

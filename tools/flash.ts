@@ -1,6 +1,8 @@
 // Host tool: upload a board bundle (dist/<board>.js) with the `espruino` CLI (npm package
 // `espruino` 0.1.67) and save it to flash as the Storage file `.bootcde`, which Espruino runs
-// at every boot. Offline by construction:
+// at every boot, together with the page files (dist/www/<name>, built by tools/gen-assets.ts)
+// as Storage files www/<name> (one CLI run: each file is one `--storage name:file` option; the
+// CLI writes them before .bootcde). Offline by construction:
 //   - the board description is a local file (boards/json/<board>.json) and the CLI is told not
 //     to query the board for it (a bare --board name would download www.espruino.com/json/...);
 //   - MODULE_URL points at the local tree (".|modules"), compilation/online minification are off;
@@ -12,13 +14,15 @@
 //
 //   node build/tools/flash.js --board pico --port /dev/ttyACM0     (what `make flash` runs)
 //   node build/tools/flash.js --board pico --dry-run out.js        (the exact code it would send)
-// Options: --file F.js (upload F instead of dist/<board>.js), --baud N, --timeout-ms N,
+// Options: --file F.js (upload F instead of dist/<board>.js; no page files unless --www is given),
+// --www DIR (page files from DIR), --no-www, --baud N, --timeout-ms N,
 // --watch-ms N (listen this long after the upload for errors from the started program), --verbose.
 
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as vm from "vm";
+import { WWW_OUT, writePageFiles } from "./gen-assets";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const CLI_PATH = path.join(ROOT, "node_modules", "espruino", "bin", "espruino-cli.js");
@@ -108,15 +112,18 @@ export function hasUsbConsole(json: BoardJson): boolean {
 }
 
 /**
- * Room for the program in the board's Storage area (chip.saved_code), or null when the board
- * JSON does not say. Storage keeps a 32-byte header per file, so leave that much.
+ * Whether the program fits the board's Storage area (chip.saved_code) next to the other files
+ * uploaded with it (`others`: their sizes); null when it fits or the board JSON does not say.
+ * Storage keeps a 32-byte header per file, so leave that much for each.
  */
-export function storageProblem(json: BoardJson, bytes: number): string | null {
+export function storageProblem(json: BoardJson, bytes: number, others: number[] = []): string | null {
   const sc = json.chip.saved_code;
   if (!sc) return null;
-  const room = sc.page_size * sc.pages - 32;
+  const besides = others.reduce((sum, n) => sum + n + 32, 0);
+  const room = sc.page_size * sc.pages - 32 - besides;
   if (bytes <= room) return null;
-  return `the program is ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB) but ${json.info.name}'s Storage area holds ${room} bytes (${Math.floor(room / 1024)} KB)`;
+  return `the program is ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB) but ${json.info.name}'s Storage area holds ${room} bytes (${Math.floor(room / 1024)} KB)` +
+    (others.length ? ` next to the page files (${besides} bytes with headers)` : "");
 }
 
 export interface CliPlan {
@@ -129,6 +136,11 @@ export interface FlashOptions {
   board: string;
   port?: string;        // serial device path, or tcp://host:port
   file?: string;        // default dist/<board>.js
+  /**
+   * Folder whose files are uploaded as Storage files www/<name> (the page). Default: dist/www
+   * (made from page.html if missing) when uploading dist/<board>.js, none with `file`; null: none.
+   */
+  www?: string | null;
   dryRun?: string;      // write the code the CLI would send to this .js file instead of uploading
   baud?: number;
   timeoutMs?: number;
@@ -147,6 +159,26 @@ function bundlePath(opts: FlashOptions): string {
   return path.resolve(ROOT, opts.file || path.join("dist", `${opts.board}.js`));
 }
 
+/** A file uploaded next to the program: Storage name, path on disk, size. */
+export interface PageFile { name: string; file: string; bytes: number }
+
+/** The page files to upload (sorted by name), per FlashOptions.www. */
+export function pageFilesFor(opts: FlashOptions): PageFile[] {
+  let dir = opts.www === undefined ? (opts.file ? null : WWW_OUT) : opts.www;
+  if (!dir) return [];
+  dir = path.resolve(ROOT, dir);
+  if (!fs.existsSync(dir)) {
+    if (dir !== WWW_OUT) throw new Error(`no page folder ${shown(dir)}`);
+    writePageFiles(dir);
+  }
+  return fs.readdirSync(dir).sort().map((n) => {
+    const file = path.join(dir as string, n);
+    // the CLI splits "--storage name:file" at the first ':' and allows 28-character names
+    if (file.indexOf(":") >= 0 || n.length > 24) throw new Error(`cannot upload ${shown(file)}: Storage names are www/ + at most 24 characters, and the path may not hold ':'`);
+    return { name: "www/" + n, file, bytes: fs.statSync(file).size };
+  });
+}
+
 /** A path as the user should read it: relative inside the project, absolute outside. */
 function shown(p: string): string {
   const rel = path.relative(ROOT, p);
@@ -160,7 +192,8 @@ function watchMs(opts: FlashOptions): number {
 /** The exact espruino CLI command line (and environment) for an upload or a dry run. */
 export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
   const file = bundlePath(opts);
-  const bytes = fs.statSync(file).size;
+  const pages = pageFilesFor(opts);
+  const bytes = pages.reduce((sum, p) => sum + p.bytes, fs.statSync(file).size);
   const tcp = !!opts.port && opts.port.startsWith("tcp://");
   // The CLI (0.1.67) only reports the end of an unthrottled write when the data exceeds its
   // 512-byte block; a smaller upload would never finish. Tiny uploads therefore go throttled.
@@ -176,8 +209,9 @@ export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
     "--config", "MINIFICATION_LEVEL=",
     "--config", "PRETOKENISE=0",
     "--config", `SERIAL_THROTTLE_SEND=${throttled ? 1 : 2}`,
-    "--storage", `${BOOT_FILE}:-`,
   ];
+  for (const p of pages) args.push("--storage", `${p.name}:${p.file}`);
+  args.push("--storage", `${BOOT_FILE}:-`);
   if (opts.dryRun) args.push("-o", path.resolve(opts.dryRun));
   else args.push("-p", opts.port as string, "-b", String(baud), "--sleep", String(watchMs(opts) / 1000));
   args.push(file);
@@ -322,6 +356,7 @@ export function decodeUpload(sent: string): DecodedUpload {
       throw new Error(`decodeUpload: unexpected require(${JSON.stringify(m)})`);
     },
     load: (f?: string) => { loads.push(f === undefined ? "" : f); },
+    atob: (b64: string) => Buffer.from(b64, "base64").toString("latin1"),
     reset: () => { resets++; },
     print: () => undefined,
     echo: () => undefined,
@@ -355,6 +390,7 @@ export async function flash(opts: FlashOptions, onLine?: (line: string) => void)
   const file = bundlePath(opts);
   if (!fs.existsSync(file)) throw new Error(`no bundle ${path.relative(ROOT, file)}: run 'make bundle BOARD=${opts.board}' first`);
   if (!fs.existsSync(CLI_PATH)) throw new Error(`espruino CLI not found at ${path.relative(ROOT, CLI_PATH)}: run 'npm ci'`);
+  const pages = pageFilesFor(opts);
   if (opts.dryRun) {
     check(/\.js$/.test(opts.dryRun), `--dry-run needs a .js output file name (got '${opts.dryRun}')`);
     const out = path.resolve(opts.dryRun);
@@ -370,18 +406,23 @@ export async function flash(opts: FlashOptions, onLine?: (line: string) => void)
     const code = fs.readFileSync(file, "latin1");
     if (decoded.files[BOOT_FILE] !== code) return { ok: false, message: `${opts.dryRun} does not write ${shown(file)} to Storage ${BOOT_FILE} unchanged`, run };
     if (decoded.loads.indexOf(BOOT_FILE) < 0) return { ok: false, message: `${opts.dryRun} does not load ${BOOT_FILE} after writing it`, run };
+    for (const p of pages) {
+      if (decoded.files[p.name] !== fs.readFileSync(p.file, "latin1")) return { ok: false, message: `${opts.dryRun} does not write ${shown(p.file)} to Storage ${p.name} unchanged`, run };
+    }
     const chunks = (sent.match(/require\("Storage"\)\.write\(/g) || []).length;
-    const tooBig = storageProblem(json, code.length);
+    const tooBig = storageProblem(json, code.length, pages.map((p) => p.bytes));
     return {
       ok: true,
-      message: `dry run: ${opts.dryRun} (${sent.length} bytes) writes ${shown(file)} (${code.length} bytes) to Storage ${BOOT_FILE} in ${chunks} chunks, then load(${JSON.stringify(BOOT_FILE)}); offline` +
+      message: `dry run: ${opts.dryRun} (${sent.length} bytes) writes ${shown(file)} (${code.length} bytes) to Storage ${BOOT_FILE}` +
+        pages.map((p) => `, ${shown(p.file)} (${p.bytes} bytes) to ${p.name}`).join("") +
+        ` in ${chunks} chunks, then load(${JSON.stringify(BOOT_FILE)}); offline` +
         (tooBig ? `\nflash: WARNING: ${tooBig}: an upload to this board would fail` : ""),
       run,
     };
   }
   checkPort(opts.port);
   const port = opts.port as string;
-  const tooBig = storageProblem(json, fs.statSync(file).size);
+  const tooBig = storageProblem(json, fs.statSync(file).size, pages.map((p) => p.bytes));
   if (tooBig) return { ok: false, message: tooBig };
   const plan = planCli(opts, json);
   const run = await runCli(plan, (line) => failureInLine(line, port), onLine);
@@ -398,7 +439,12 @@ export async function flash(opts: FlashOptions, onLine?: (line: string) => void)
     }
     return { ok: false, message: why, run };
   }
-  return { ok: true, message: `flashed ${shown(file)} to ${json.info.name} on ${port} as Storage ${BOOT_FILE} (runs at boot)`, run };
+  return {
+    ok: true,
+    message: `flashed ${shown(file)} to ${json.info.name} on ${port} as Storage ${BOOT_FILE} (runs at boot)` +
+      (pages.length ? `, with ${pages.map((p) => p.name).join(", ")}` : ""),
+    run,
+  };
 }
 
 interface CliArgs extends FlashOptions {
@@ -417,6 +463,8 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === "--port") out.port = next();
     else if (a === "--dry-run") out.dryRun = next();
     else if (a === "--file") out.file = next();
+    else if (a === "--www") out.www = next();
+    else if (a === "--no-www") out.www = null;
     else if (a === "--baud") out.baud = Number(next());
     else if (a === "--timeout-ms") out.timeoutMs = Number(next());
     else if (a === "--watch-ms") out.watchMs = Number(next());
@@ -429,7 +477,7 @@ export function parseArgs(argv: string[]): CliArgs {
   return out;
 }
 
-const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--baud N] [--timeout-ms N] [--watch-ms N] [--throttle|--no-throttle] [--verbose]";
+const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--www DIR|--no-www] [--baud N] [--timeout-ms N] [--watch-ms N] [--throttle|--no-throttle] [--verbose]";
 
 async function main(): Promise<void> {
   let args: CliArgs;
@@ -442,7 +490,7 @@ async function main(): Promise<void> {
   try {
     const onLine = args.verbose ? (l: string) => console.log(`  | ${l}`) : (l: string) => { if (l.startsWith("--] ")) console.log(`  board: ${l.slice(4)}`); };
     if (!args.dryRun) checkPort(args.port);
-    if (!args.dryRun) console.log(`flash: uploading ${args.file || `dist/${args.board}.js`} to ${args.port || "?"} (board ${args.board}), offline ...`);
+    if (!args.dryRun) console.log(`flash: uploading ${args.file || `dist/${args.board}.js`}${pageFilesFor(args).length ? " and the page files" : ""} to ${args.port || "?"} (board ${args.board}), offline ...`);
     const r = await flash(args, onLine);
     if (r.ok) {
       console.log(`flash: ${r.message}`);

@@ -1,21 +1,24 @@
 // The demo application, independent of where it runs: composes driver + IP stack + TCP + echo
-// + HTTP server + the page over a Hal (Espruino's, or the host's over the emulator), and builds
-// the `device` console object. firmware/app/main.ts calls it with Espruino's HAL and globals.
+// + HTTP server + the page's API + the Storage files (the page is www/index.html) over a Hal
+// (Espruino's, or the host's over the emulator), and builds the `device` console object.
+// firmware/app/main.ts calls it with Espruino's HAL and globals.
 
 import { Hal } from "../../hal/types";
 import { createEnc28j60, Enc28j60 } from "../../hal/enc28j60";
-import { createStack, Stack, StackConfig, formatIp } from "../net/stack";
+import { createStack, Stack, StackConfig, formatIp, parseIp } from "../net/stack";
 import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
-import { createHttpServer, HttpServer } from "../http/server";
+import { createHttpServer, HttpServer, HttpRequest, HttpResponse } from "../http/server";
 import { installPage, PageContext, Settings } from "./routes";
 import { serveStorageFiles, FlashStorage } from "./files";
 
-/** Settings storage (Espruino's require("Storage") has this shape). */
+/** Espruino's require("Storage"), the part used: the setting, and the www/ files when it has list(). */
 export interface KeyStore {
-  read(name: string): string | undefined;
+  read(name: string, offset?: number, length?: number): string | undefined;
   write(name: string, data: string): any;
+  list?(re?: RegExp): string[];
+  readArrayBuffer?(name: string): ArrayBuffer | undefined;
 }
 
 export interface AppConfig {
@@ -32,13 +35,9 @@ export interface AppConfig {
   log?: (s: string) => void;
   /** JS variables (free, total) for the status page. */
   memory?: () => number[];
-  /** Start the INT watch, the poll timer and the 100 ms tick (default true; tests drive them by hand). */
+  /** Start the INT watch, the poll timer (250 ms with INT, 20 ms without) and the 100 ms tick (default true; tests drive them by hand). */
   timers?: boolean;
-  /** Poll interval when INT is wired (fallback) / when it is not. Default 250 / 20 ms. */
-  pollMs?: number;
-  /** TCP options beyond the slot count. */
-  tcp?: { mss?: number; sendBuf?: number; recvWindow?: number; mslMs?: number };
-  http?: { inBuffers?: number; outBuffers?: number; port?: number };
+  http?: { inBuffers?: number; outBuffers?: number };
 }
 
 export interface Device {
@@ -68,28 +67,22 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   driver.init();
   var settings: Settings = { name: cfg.board };
   var store = cfg.storage;
-  if (store) {
-    try {
-      var saved = store.read(SETTINGS_FILE);
-      if (saved) {
-        var js = JSON.parse(saved);
-        if (js && typeof js.name === "string") settings.name = js.name;
-      }
-    } catch (e) { /* corrupt settings: keep defaults */ }
-  }
+  try {
+    var saved = JSON.parse(store!.read(SETTINGS_FILE)!).name;
+    if (typeof saved === "string") settings.name = saved;
+  } catch (e) { /* no storage, no setting saved, or a corrupt one: the default name */ }
   var sc: StackConfig = { hostname: cfg.hostname || hostnameOf(settings.name) };
   if (cfg.ip !== undefined && cfg.mask !== undefined && cfg.gateway !== undefined) {
     sc.ip = cfg.ip; sc.mask = cfg.mask; sc.gateway = cfg.gateway;
   }
   var stack = createStack(driver, hal.clock, sc);
-  var to = cfg.tcp || {};
-  var tcp = createTcp(stack, { slots: cfg.slots, mss: to.mss, sendBuf: to.sendBuf, recvWindow: to.recvWindow, mslMs: to.mslMs });
+  var tcp = createTcp(stack, { slots: cfg.slots });
   startEcho(tcp, 7);
   var ho = cfg.http || {};
   // One connection fewer than the slots is served, so that a client over the limit still gets
   // a 503 from the last slot rather than a reset.
   var http = createHttpServer(tcp, {
-    slots: cfg.slots, port: ho.port, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
+    slots: cfg.slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
     maxConnections: cfg.slots > 2 ? cfg.slots - 1 : cfg.slots,
   });
   stack.onTick(function (now: number): void { http.tick(now); });
@@ -104,17 +97,18 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   // Console connections: what they receive is kept (bounded) and logged.
   var rxText: string[] = [];
   var log = cfg.log;
+  function note(c: number, what: string): void { if (log) log("conn " + c + " " + what); }
   var client: TcpHandler = {
-    open: function (c: number): void { rxText[c] = ""; if (log) log("conn " + c + " open"); },
+    open: function (c: number): void { rxText[c] = ""; note(c, "open"); },
     data: function (c: number, buf: Uint8Array, off: number, len: number): void {
       var s = E.toString(buf.subarray(off, off + len));
       var t = (rxText[c] || "") + s;
       rxText[c] = t.length > 4096 ? t.substring(t.length - 4096) : t;
-      if (log) log("conn " + c + " rx " + JSON.stringify(s));
+      note(c, "rx " + JSON.stringify(s));
     },
     drained: function (c: number): void {},
-    peerClosed: function (c: number): void { if (log) log("conn " + c + " peer closed"); tcp.close(c); },
-    end: function (c: number, reason: number): void { if (log) log("conn " + c + " end " + reason); },
+    peerClosed: function (c: number): void { note(c, "peer closed"); tcp.close(c); },
+    end: function (c: number, reason: number): void { note(c, "end " + reason); },
   };
 
   var ctx: PageContext = {
@@ -127,7 +121,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     uptimeMs: function (): number { return hal.clock.now() - t0; },
     memory: cfg.memory || function (): number[] { return [0, 0]; },
     getLed: function (): boolean { return ledOn; },
-    setLed: function (on: boolean): void { setLed(on); },
+    setLed: setLed,
     settings: settings,
     saveSettings: function (): boolean {
       if (!store) return true;
@@ -135,11 +129,13 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     },
   };
   installPage(http, ctx);
-  // Files uploaded to flash as "www/<path>" are served too (and may replace the page).
-  var flash: any = store;
-  if (flash && typeof flash.list === "function") {
-    try { serveStorageFiles(http, flash as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
-  }
+  // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde); until
+  // it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
+  var noPage = E.toUint8Array("page not in flash: run make flash\n");
+  http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
+    res.send(503, "text/plain; charset=utf-8", noPage);
+  });
+  try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
 
   function setLed(on: boolean): void {
     ledOn = !!on;
@@ -166,7 +162,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       };
     },
     connect: function (ip: string, port: number): number {
-      var c = tcp.connect(parseDotted(ip), port, client);
+      var c = tcp.connect(parseIp(ip), port, client);
       if (c >= 0) rxText[c] = "";
       return c;
     },
@@ -193,24 +189,13 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
 
   if (cfg.timers !== false) {
     if (hal.int) hal.int.onFalling(service);
-    hal.timers.every(cfg.pollMs || (hal.int ? 250 : 20), service);
+    hal.timers.every(hal.int ? 250 : 20, service);
     hal.timers.every(100, function (): void { stack.tick(); });
   }
   return dev;
 }
 
-/** "a.b.c.d" to a 32-bit number (console use). */
-function parseDotted(s: string): number {
-  var p = s.split(".");
-  return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
-}
-
 /** A DHCP host name from the device name: letters, digits and '-', at most 32. */
 export function hostnameOf(name: string): string {
-  var h = "";
-  for (var i = 0; i < name.length && h.length < 32; i++) {
-    var ch = name.charAt(i).toLowerCase();
-    h += (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") ? ch : "-";
-  }
-  return h || "enc28j60";
+  return name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, 32) || "enc28j60";
 }

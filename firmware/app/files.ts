@@ -1,7 +1,9 @@
-// Static files from flash: every Storage file named "www/<path>" is served at "/<path>",
-// with "www/<path>.gz" as its pre-compressed representation when present. Bodies are never
-// copied into RAM when the firmware offers Storage.readArrayBuffer (a memory-mapped view of
-// flash); otherwise they are read one window at a time with Storage.read(name, offset, len).
+// Static files from flash: every Storage file named "www/<path>" is served at "/<path>" (and
+// www/index.html at / too: the page, which `make flash` writes there), with "www/<path>.gz" as
+// its pre-compressed representation when present. Type, ETag and gzip are set up once here;
+// bodies are never copied into RAM when the firmware offers Storage.readArrayBuffer (a
+// memory-mapped view of flash), otherwise they are read one window at a time with
+// Storage.read(name, offset, len).
 
 import { HttpServer, ChunkSource, mimeFor } from "../http/server";
 
@@ -12,37 +14,35 @@ export interface FlashStorage {
   readArrayBuffer?(name: string): ArrayBuffer | undefined;
 }
 
-/** Bytes of a Storage file: a flash view when possible, else null (use a chunk source). */
+/** A flash view of a file, or null when the firmware cannot map files. */
 function mapped(st: FlashStorage, name: string): Uint8Array | null {
-  if (typeof st.readArrayBuffer !== "function") return null;
-  var ab = st.readArrayBuffer(name);
+  var ab = st.readArrayBuffer ? st.readArrayBuffer(name) : undefined;
   return ab ? new Uint8Array(ab) : null;
 }
 
-function source(st: FlashStorage, name: string): ChunkSource {
+function windows(st: FlashStorage, name: string): ChunkSource {
   return function (off: number, len: number): Uint8Array {
     return E.toUint8Array(st.read(name, off, len) || "");
   };
 }
 
-/** Registers www/ files; returns how many paths are served. Start-up only. */
+/** Registers the www/ files; returns how many paths are served (/ not counted). Start-up only. */
 export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
-  var names = st.list(/^www\//);
-  var count = 0;
+  var names = st.list(/^www\//), count = 0;
   for (var i = 0; i < names.length; i++) {
-    var name = names[i];
-    if (name.length > 3 && name.substring(name.length - 3) === ".gz" && names.indexOf(name.substring(0, name.length - 3)) >= 0) continue;
-    var path = "/" + name.substring(4);
+    var name = names[i], gzName = name + ".gz", path = "/" + name.substring(4);
+    // a .gz next to its original is that file's representation, not a file of its own
+    if (/\.gz$/.test(name) && names.indexOf(name.substring(0, name.length - 3)) >= 0) continue;
     var whole = st.read(name);
     if (whole === undefined) continue;
-    var gzName = name + ".gz";
-    var gz = names.indexOf(gzName) >= 0 ? mapped(st, gzName) || E.toUint8Array(st.read(gzName) || "") : null;
-    var etag = (E.CRC32(whole) >>> 0).toString(16);
-    var bytes = mapped(st, name);
-    var opts = { type: mimeFor(path), gzip: gz || undefined, etag: etag };
-    if (bytes) http.asset(path, bytes, opts);
-    else http.asset(path, source(st, name), opts, whole.length);
-    if (path === "/index.html") http.asset("/", bytes || source(st, name), opts, whole.length);
+    var body = mapped(st, name) || windows(st, name);
+    var opts = {
+      type: mimeFor(path),
+      gzip: names.indexOf(gzName) >= 0 ? mapped(st, gzName) || E.toUint8Array(st.read(gzName) || "") : undefined,
+      etag: (E.CRC32(whole) >>> 0).toString(16),
+    };
+    http.asset(path, body, opts, whole.length);
+    if (path === "/index.html") http.asset("/", body, opts, whole.length);
     count++;
   }
   return count;

@@ -24,11 +24,8 @@ export function start(board: BoardConfig): Device {
   if (board.ip && board.netmask && board.gateway) {
     cfg.ip = parseIp(board.ip); cfg.mask = parseIp(board.netmask); cfg.gateway = parseIp(board.gateway);
   }
-  var ledPin = board.led;
-  if (ledPin) {
-    var lp = ledPin;
-    cfg.led = { set: function (on: boolean): void { lp.write(on); } };
-  }
+  var led = board.led;
+  if (led) cfg.led = { set: function (on: boolean): void { led!.write(on); } };
   try { cfg.storage = require("Storage"); } catch (e) { /* no flash storage: settings live in RAM */ }
   var device = createApp(hal, cfg);
   (global as any).device = device;

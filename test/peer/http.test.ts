@@ -8,8 +8,11 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { requirePeerTests, startPeerBench, PeerBench } from "./lib/netns";
-import { PAGE_HTML } from "../../firmware/app/assets";
+import { pageFiles } from "../../tools/gen-assets";
 import * as L from "../../firmware/http/limits";
+
+// The page as `make bundle` builds it into dist/www (the sim preloads Storage with it).
+const PAGE_HTML = pageFiles()["index.html"].toString("latin1");
 
 // Sends stdin as one write to 192.0.2.2:80 (or in pieces with a pause), prints everything
 // received until the device closes or 10 s pass, as latin-1.

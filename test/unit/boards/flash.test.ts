@@ -10,7 +10,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { BOOT_FILE, GUARD_MARK, decodeUpload, flash, loadBoardJson, planCli, runCli, failureInLine } from "../../../tools/flash";
+import { BOOT_FILE, GUARD_MARK, decodeUpload, flash, loadBoardJson, planCli, runCli, failureInLine, pageFilesFor } from "../../../tools/flash";
+import { writePageFiles, WWW_OUT } from "../../../tools/gen-assets";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const FLASH_JS = path.join(ROOT, "build", "tools", "flash.js");
@@ -29,6 +30,7 @@ const TINY = 'print("hi");\n';
 let tmp: string;
 let bundle: string;        // dist/pico.js when it can be built, else the sample
 let sample: string;
+let www: string;           // the page files, as `make bundle` writes them to dist/www
 
 function noProxyEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -90,6 +92,8 @@ describe("tools/flash (espruino CLI, offline)", function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flash-test-"));
     sample = path.join(tmp, "sample.js");
     fs.writeFileSync(sample, SAMPLE, "latin1");
+    www = path.join(tmp, "www");
+    writePageFiles(www);
     const dist = path.join(ROOT, "dist", "pico.js");
     // `make test` bundles every board first; otherwise build it here, once the app exists.
     if (!fs.existsSync(dist) && fs.existsSync(path.join(ROOT, "firmware", "app", "main.ts")))
@@ -100,21 +104,38 @@ describe("tools/flash (espruino CLI, offline)", function () {
 
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it("dry run writes the exact code: the bundle into Storage .bootcde unchanged, then load(.bootcde)", async () => {
+  it("dry run writes the exact code: the page files into Storage www/*, the bundle into .bootcde, unchanged, then load(.bootcde)", async () => {
     const out = path.join(tmp, "out.js");
-    const r = await flash({ board: "pico", file: bundle, dryRun: out });
+    const r = await flash({ board: "pico", file: bundle, dryRun: out, www });
     assert.ok(r.ok, r.message);
     const sent = fs.readFileSync(out, "latin1");
     const code = fs.readFileSync(bundle, "latin1");
-    assert.ok(sent.startsWith(`require("Storage").write(${JSON.stringify(BOOT_FILE)},`), sent.slice(0, 80));
+    // the page files go first, so the program finds them when it starts
+    assert.ok(sent.startsWith(`require("Storage").write("www/`), sent.slice(0, 80));
+    assert.ok(sent.lastIndexOf(`require("Storage").write("www/`) < sent.indexOf(`require("Storage").write(${JSON.stringify(BOOT_FILE)},`));
     const chunks = sent.match(/^require\("Storage"\)\.write\("\.bootcde",/gm) || [];
     assert.equal(chunks.length, Math.ceil(code.length / 1024), "one Storage.write per 1 KB chunk");
     assert.match(sent, /\nload\("\.bootcde"\)\n$/);
     const decoded = decodeUpload(sent);
     assert.equal(decoded.files[BOOT_FILE], code, "what lands in .bootcde must equal the bundle byte for byte");
+    assert.deepEqual(Object.keys(decoded.files).sort(), [BOOT_FILE, "www/index.html", "www/index.html.gz"]);
+    for (const n of ["index.html", "index.html.gz"]) {
+      assert.ok(Buffer.from(decoded.files["www/" + n], "latin1").equals(fs.readFileSync(path.join(www, n))), `www/${n} byte for byte`);
+    }
+    assert.match(r.message, /to Storage \.bootcde, \S+index\.html \(\d+ bytes\) to www\/index\.html, \S+index\.html\.gz \(\d+ bytes\) to www\/index\.html\.gz in \d+ chunks/);
     assert.deepEqual(decoded.loads, [BOOT_FILE]);
     assert.equal(r.run!.output.indexOf(GUARD_MARK), -1, "the CLI attempted network access");
     assert.match(r.run!.output, /No port supplied, but output file listed - not connecting/);
+  });
+
+  it("uploads the page files from dist/www with the board's bundle (make flash), none with --file unless --www", () => {
+    const names = (o: Parameters<typeof pageFilesFor>[0]) => pageFilesFor(o).map((p) => p.name + ":" + p.file);
+    assert.deepEqual(names({ board: "pico" }), ["www/index.html:" + path.join(WWW_OUT, "index.html"), "www/index.html.gz:" + path.join(WWW_OUT, "index.html.gz")]);
+    assert.deepEqual(names({ board: "pico", file: sample }), []);
+    assert.deepEqual(names({ board: "pico", file: sample, www }), ["www/index.html:" + path.join(www, "index.html"), "www/index.html.gz:" + path.join(www, "index.html.gz")]);
+    assert.deepEqual(names({ board: "pico", www: null }), []);
+    const args = planCli({ board: "pico", file: sample, port: "/dev/ttyACM0", www }, loadBoardJson("pico")).args.join(" ");
+    assert.ok(args.indexOf(`--storage www/index.html:${path.join(www, "index.html")} --storage www/index.html.gz:${path.join(www, "index.html.gz")} --storage .bootcde:-`) > 0, args);
   });
 
   it("dry run works for every board's JSON (no download of board data, Storage upload enabled)", async () => {
@@ -300,6 +321,14 @@ describe("tools/flash (espruino CLI, offline)", function () {
       const d = await flash({ board: "pico", file: big, dryRun: path.join(tmp, "big-out.js") });
       assert.ok(d.ok, d.message);
       assert.match(d.message, /WARNING: .*an upload to this board would fail/);
+      // the page files count: a program that fits alone is refused when they do not fit beside it
+      const pages = fs.readdirSync(www).reduce((sum, n) => sum + fs.statSync(path.join(www, n)).size + 32, 0);
+      const fits = path.join(tmp, "fits.js");
+      fs.writeFileSync(fits, 'var s="' + "y".repeat(49120 - pages - 10 + 1) + '";\n');
+      const r2 = await flash({ board: "pico", file: fits, port: `tcp://127.0.0.1:${board.port}`, www });
+      assert.equal(r2.ok, false);
+      assert.equal(r2.message, `the program is ${49120 - pages + 1} bytes (${((49120 - pages + 1) / 1024).toFixed(1)} KB) but Espruino Pico's Storage area holds ${49120 - pages} bytes (${Math.floor((49120 - pages) / 1024)} KB) next to the page files (${pages} bytes with headers)`);
+      assert.equal(board.received(), "", "nothing may be sent");
     } finally {
       await board.close();
     }

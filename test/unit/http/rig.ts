@@ -9,6 +9,10 @@ import { createStack, Stack } from "../../../firmware/net/stack";
 import { createTcp, Tcp, TcpHandler } from "../../../firmware/tcp/tcp";
 import { createHostNetif, HostNetif } from "../../../sim/host-netif";
 import { createDhcpServer, DhcpServer } from "../../../sim/dhcp";
+import { pageFiles } from "../../../tools/gen-assets";
+
+/** The page files `make flash` writes to Storage as www/<name> (the rig's Storage holds them). */
+export const PAGE_FILES = pageFiles();
 
 export const DEV_IP = 0xc0000202;   // 192.0.2.2
 export const PEER_IP = 0xc0000201;  // 192.0.2.1
@@ -24,7 +28,7 @@ export interface Client {
   bytes(): Buffer;
 }
 
-export interface RigOptions { dhcp?: boolean; slots?: number; peerSlots?: number; peerWindow?: number; http?: { inBuffers?: number; outBuffers?: number } }
+export interface RigOptions { /** false: Storage without the page files (a board flashed by an old tool). */ page?: boolean; dhcp?: boolean; slots?: number; peerSlots?: number; peerWindow?: number; http?: { inBuffers?: number; outBuffers?: number } }
 
 export class Rig {
   emu = new Enc28j60Emulator();
@@ -47,12 +51,17 @@ export class Rig {
   private handler: TcpHandler;
 
   constructor(o: RigOptions = {}) {
+    if (o.page !== false) for (const n of Object.keys(PAGE_FILES)) this.store.set("www/" + n, PAGE_FILES[n].toString("latin1"));
     this.hal = createHostHal(this.emu, { timers: { after: () => 0, every: () => 0, cancel: () => undefined } });
     this.dev = createApp(this.hal, {
       board: "rig", mac: new Uint8Array([2, 0x45, 0x4e, 0x43, 0, 2]), slots: o.slots || 6,
       ip: o.dhcp ? undefined : DEV_IP, mask: o.dhcp ? undefined : MASK, gateway: o.dhcp ? undefined : PEER_IP, timers: false,
       led: { set: (on) => { this.led = on; } },
-      storage: { read: (n) => this.store.get(n), write: (n, d) => { this.store.set(n, d); return true; } },
+      storage: {
+        read: (n, off = 0, len?) => { const s = this.store.get(n); return s === undefined ? s : s.substring(off, len === undefined ? s.length : off + len); },
+        write: (n, d) => { this.store.set(n, d); return true; },
+        list: (re) => [...this.store.keys()].filter((n) => !re || re.test(n)).sort(),
+      },
       http: o.http,
     });
     this.peerNetif = createHostNetif(new Uint8Array([2, 0x45, 0x4e, 0x43, 0, 1]), (f) => { this.toDevice.push(f); });

@@ -5,7 +5,10 @@ import * as zlib from "zlib";
 import { Rig, Client } from "./rig";
 import { parseResponses, ParsedResponse } from "./fake-tcp";
 import * as L from "../../../firmware/http/limits";
-import { PAGE_HTML, PAGE_GZIP_B64 } from "../../../firmware/app/assets";
+import { PAGE_FILES } from "./rig";
+
+const PAGE_HTML = PAGE_FILES["index.html"].toString("latin1");
+const PAGE_GZIP_B64 = PAGE_FILES["index.html.gz"].toString("base64");
 
 function responses(rig: Rig, k: Client, n: number, heads: boolean[] = [], maxMs = 20000): ParsedResponse[] {
   let got: ParsedResponse[] = [];
@@ -231,6 +234,21 @@ describe("http through TCP + IP + driver + emulator", function () {
     assert.equal(rig.dev.received(c), "");
     rig.dev.close(c);
     assert.ok(rig.until(() => rig.dev.tcp.state(c) === 0 || rig.dev.tcp.state(c) === 10, 5000), "closed: state " + rig.dev.tcp.state(c));
+  });
+
+  it("without the page in Storage (flashed by an old tool): / says so with a 503, the API still answers", () => {
+    const bare = new Rig({ page: false });
+    const k = bare.connect();
+    bare.write(k, GET("/"));
+    const [r] = responses(bare, k, 1);
+    assert.equal(r.status, 503);
+    assert.equal(r.headers["content-type"], "text/plain; charset=utf-8");
+    assert.equal(r.body.toString(), "page not in flash: run make flash\n");
+    const k2 = bare.connect();
+    bare.write(k2, GET("/api/status"));
+    const [s] = responses(bare, k2, 1);
+    assert.equal(s.status, 200);
+    assert.equal(JSON.parse(s.body.toString()).ip, "192.0.2.2");
   });
 });
 
