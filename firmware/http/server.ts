@@ -88,7 +88,7 @@ var MIME: { [ext: string]: string } = {
 /** Content type for a path by its extension; application/octet-stream when unknown. Start-up use. */
 export function mimeFor(path: string): string {
   var t = MIME[path.substring(path.lastIndexOf(".") + 1).toLowerCase()] || "application/octet-stream";
-  return t.indexOf("text/") ? t : t + "; charset=utf-8";
+  return t.slice(0, 5) === "text/" ? t + "; charset=utf-8" : t;
 }
 
 /** Reads len bytes of a body at off (random access; may return fewer). For flash streaming. */
@@ -875,8 +875,12 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       return a;
     },
     route: function (path: string, methods: string, h: Handler, prefix?: boolean): void {
-      var m = 0, list = "," + methods.toUpperCase().replace(/\s/g, "") + ",";
-      for (var k = 0; k < 9; k++) if (list.indexOf("," + METHOD_NAMES[k] + ",") >= 0) m |= 1 << k;
+      // (no String.indexOf here: Espruino's matches a partial needle at the end of the string)
+      var m = 0, names = methods.toUpperCase().split(" ").join("").split(",");
+      for (var k = 0; k < names.length; k++) {
+        var bit = METHOD_NAMES.indexOf(names[k]);
+        if (bit >= 0) m |= 1 << bit;
+      }
       addRoute(path, m & M_GET ? m | M_HEAD : m, null, h, !!prefix);
     },
     tick: tick,
