@@ -167,17 +167,13 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   function rd(reg: number): number {
     sel(reg);
-    if (reg & Enc.MACMII) {
-      c3[0] = reg & 0x1f;
-      c3[1] = 0;
-      c3[2] = 0;
-      spi.transfer(c3, 3);
-      return c3[2];
-    }
-    c2[0] = reg & 0x1f;
-    c2[1] = 0;
-    spi.transfer(c2, 2);
-    return c2[1];
+    // c2 and c3 share their bytes: MAC/MII registers answer after a dummy byte.
+    var n = reg & Enc.MACMII ? 3 : 2;
+    c3[0] = reg & 0x1f;
+    c3[1] = 0;
+    c3[2] = 0;
+    spi.transfer(n === 3 ? c3 : c2, n);
+    return c3[n - 1];
   }
   function cmd(op: number, reg: number, v: number): void {
     sel(reg);
@@ -306,25 +302,25 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       spi.transfer(rxCmd, n + 1);
       hdrReady = false;
     }
-    bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
-    avail--;
-    nextPkt = next;
-    held += n + 6;
-    if (held >= freeBatch) freeRing();
+    release(next, n);
     counters.rxFrames++;
     return count - 4;
   }
   /** A structurally sound packet the MAC did not receive OK: release it without reading it. */
   function skip(n: number): number {
     counters.rxErrors++;
-    nextPkt = hNext;
     hdrReady = false;
     rdptOk = false;
+    release(hNext, n);
+    return -1;
+  }
+  /** The packet (n data bytes) is consumed: PKTDEC, next packet at next, ring space freed per batch. */
+  function release(next: number, n: number): void {
     bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
     avail--;
+    nextPkt = next;
     held += n + 6;
     if (held >= freeBatch) freeRing();
-    return -1;
   }
   function receive(): number {
     for (var i = 0; i < 256; i++) {
@@ -434,7 +430,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       else bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
     }
     if (eir & Enc.EIR_LINKIF) linkEvent();
-    avail = rd(Enc.EPKTCNT);
+    pending();
     // Idle (typically the polling timer): hand back the ring space still held.
     if (avail === 0 && held) freeRing();
     return avail;
@@ -535,8 +531,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     wr(Enc.MABBIPG, fullDuplex ? 0x15 : 0x12);
     wr(Enc.MAIPGL, 0x12);
     wr(Enc.MAIPGH, fullDuplex ? 0x00 : 0x0c);
-    wr(Enc.MAMXFLL, Enc.MAX_FRAME & 0xff);
-    wr(Enc.MAMXFLH, Enc.MAX_FRAME >> 8);
+    wr16(Enc.MAMXFLL, Enc.MAX_FRAME);
     // Bank 3: MAC address. Octet k goes to MAADR(k+1), at MAADR5 + 4, 5, 2, 3, 0, 1 = (5 - k) ^ 1.
     for (var k = 0; k < 6; k++) wr(Enc.MAADR5 + ((5 - k) ^ 1), ownMac[k]);
     // PHY: duplex (erratum 9: HDLDIS in half duplex), LEDs, link change interrupt.

@@ -78,6 +78,12 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     if (netif.send(42)) countTx();
   }
 
+  /** A request for ip: broadcast, or unicast to dstMac (refresh). */
+  function request(dstMac: Uint8Array | null, ip: number): void {
+    c.requestsOut++;
+    sendArp(1, dstMac, null, ip);
+  }
+
   function find(ip: number): number {
     for (var i = 0; i < n; i++) if (state[i] !== E.FREE && ips[i] === ip) return i;
     return -1;
@@ -173,8 +179,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
         tries[i] = 1;
         due[i] = now + T.RETRY_MS;
         if (due[i] < nextCheck) nextCheck = due[i];
-        sendArp(1, null, null, nextHop);
-        c.requestsOut++;
+        request(null, nextHop);
       }
       return 0;
     },
@@ -193,8 +198,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
           due[i] = now + T.RETRY_MS * (1 << tries[i]);
           tries[i]++;
           c.retries++;
-          c.requestsOut++;
-          sendArp(1, null, null, ips[i]);
+          request(null, ips[i]);
         } else if (s === E.RESOLVED && now >= expires[i]) {
           state[i] = E.FREE;
           c.expired++;
@@ -203,8 +207,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
           due[i] = used[i] ? now + 1000 : expires[i];
           if (used[i]) {
             used[i] = 0;
-            c.requestsOut++;
-            sendArp(1, macViews[i], null, ips[i]);
+            request(macViews[i], ips[i]);
           }
         }
         if (s !== E.FREE) {

@@ -66,10 +66,10 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       }
     },
     tick: function (now: number): void {
-      if (tokens < burst && now >= nextRefill) {
-        tokens++;
+      if (tokens >= burst || now >= nextRefill) {
+        if (tokens < burst) tokens++;
         nextRefill = now + refillMs;
-      } else if (tokens >= burst) nextRefill = now + refillMs;
+      }
     },
   };
 }

@@ -124,22 +124,19 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
 
 /** "a.b.c.d" -> unsigned 32-bit number; NaN for anything else (start-up / UI only). */
 export function parseIp(s: string): number {
-  var p = String(s).split(".");
-  if (p.length !== 4) return NaN;
-  var n = 0;
-  for (var i = 0; i < 4; i++) {
-    var t = p[i];
-    if (t.length < 1 || t.length > 3) return NaN;
-    var b = 0;
-    for (var j = 0; j < t.length; j++) {
-      var d = t.charCodeAt(j) - 48;
-      if (d < 0 || d > 9) return NaN;
-      b = b * 10 + d;
-    }
-    if (b > 255) return NaN;
-    n = n * 256 + b;
+  s = String(s);
+  var n = 0, part = 0, digits = 0, parts = 0;
+  for (var i = 0; i <= s.length; i++) {
+    var d = i < s.length ? s.charCodeAt(i) - 48 : -2;   // -2: "." or the end of the string
+    if (d >= 0 && d <= 9 && digits < 3) {
+      part = part * 10 + d;
+      digits++;
+    } else if (d === -2 && digits && part < 256 && parts++ < 4) {
+      n = n * 256 + part;
+      part = digits = 0;
+    } else return NaN;
   }
-  return n;
+  return parts === 4 ? n : NaN;
 }
 
 /** Unsigned 32-bit number -> "a.b.c.d" (start-up / UI only). */
