@@ -259,7 +259,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       var fin = fl[s] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F.ACK | fin | (k > 0 && off + k === len ? F.PSH : 0), nxt, k, 0);
-      var end = nxt + k + (fin ? 1 : 0);
+      var end = nxt + k + fin; // fin is F.FIN = 1 or 0
       sndNxt[s] = end;
       if (fin) fl[s] |= SF.FIN_SENT;
       if (seqLe(sndMax[s], nxt) && !(fl[s] & SF.TIMING)) timeFrom(s, nxt);
@@ -600,6 +600,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return true;
   }
 
+  /** ESTABLISHED, FIN-WAIT-1 or FIN-WAIT-2: the states that take data and FIN. */
+  function receives(state: number): boolean {
+    return state >= State.ESTABLISHED && state <= State.FIN_WAIT_2;
+  }
+
   function synchronized(s: number, rx: Uint8Array, doff: number, dlen: number, seq: number, ack: number,
     flags: number, win: number): void {
     var cur = st[s];
@@ -617,10 +622,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     var slen = segLen(dlen, flags);
     var d0 = (seq - rn) | 0;
-    var ok: boolean;
-    if (slen === 0) ok = wnd === 0 ? d0 === 0 : d0 >= 0 && d0 < wnd;
-    else if (wnd === 0) ok = false;
-    else ok = (d0 >= 0 && d0 < wnd) || (d0 + slen - 1 >= 0 && d0 + slen - 1 < wnd);
+    // RFC 9293 3.10.7.4: the first or the last octet inside RCV.WND (x >>> 0 < wnd: 0 <= x < wnd).
+    var ok = d0 >>> 0 < wnd || (slen > 0 && (d0 + slen - 1) >>> 0 < wnd);
     if (!ok && wnd === 0 && d0 === 0) {
       // Zero window: still take the ACK and RST of a segment at RCV.NXT, without its text.
       ok = true;
@@ -674,12 +677,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var fin = flags & F.FIN && inOrder && skip <= dlen;
     var f = fl[s];
     var finAcked = f & SF.FIN_ACKED;
-    var receiving = cur === State.ESTABLISHED || cur === State.FIN_WAIT_1 || cur === State.FIN_WAIT_2;
+    var receiving = receives(cur);
     if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !(fin && receiving)))) {
       fire(s, Ev.RCV_ACK_OF_FIN);
       if (gen[s] !== g || st[s] === State.CLOSED) return;
       cur = st[s];
-      receiving = cur === State.ESTABLISHED || cur === State.FIN_WAIT_1 || cur === State.FIN_WAIT_2;
+      receiving = receives(cur);
     }
     var ackNow = false;
     if (!inOrder) {
@@ -764,21 +767,23 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     else synchronized(s, rx, o + hl, len - hl, seq, ack, flags, win);
   }
 
+  /** Timer a of slot s has expired: true, and the timer is off. */
+  function due(a: Float64Array, s: number): boolean {
+    if (a[s] === 0 || now < a[s]) return false;
+    a[s] = 0;
+    return true;
+  }
+
   function tick(t: number): void {
     now = t;
     for (var s = 0; s < n; s++) {
       if (st[s] === State.CLOSED) continue;
-      if (tAck[s] !== 0 && now >= tAck[s]) {
-        tAck[s] = 0;
-        if (fl[s] & SF.ACK_PENDING) sendAck(s);
-      }
-      if (tState[s] !== 0 && now >= tState[s]) {
-        tState[s] = 0;
+      if (due(tAck, s) && fl[s] & SF.ACK_PENDING) sendAck(s);
+      if (due(tState, s)) {
         fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
         continue;
       }
-      if (tRexmt[s] !== 0 && now >= tRexmt[s]) {
-        tRexmt[s] = 0;
+      if (due(tRexmt, s)) {
         if (retries[s] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
           count(C.giveUps);
           fire(s, Ev.GIVE_UP);
@@ -789,7 +794,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         }
         continue;
       }
-      if (tPersist[s] !== 0 && now >= tPersist[s]) probe(s);
+      if (due(tPersist, s)) probe(s);
     }
   }
 
