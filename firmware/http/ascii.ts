@@ -7,85 +7,103 @@
  * drops the rest (the caller answers 500 or truncates), never throws. One instance is retargeted
  * with reset() for every use, so writing allocates nothing.
  */
-export class AsciiWriter {
-  buf: Uint8Array = new Uint8Array(0);
-  pos = 0;
-  end = 0;
-  over = false;
-  reset(buf: Uint8Array, pos: number, end: number): AsciiWriter {
-    this.buf = buf; this.pos = pos; this.end = end; this.over = false;
-    return this;
-  }
-  byte(b: number): AsciiWriter {
-    if (this.pos < this.end) this.buf[this.pos++] = b; else this.over = true;
-    return this;
-  }
+export interface AsciiWriter {
+  buf: Uint8Array;
+  pos: number;
+  end: number;
+  over: boolean;
+  reset(buf: Uint8Array, pos: number, end: number): AsciiWriter;
+  byte(b: number): AsciiWriter;
   /** Copies bytes (native set). */
-  bytes(b: Uint8Array): AsciiWriter {
-    var p = this.pos;
-    if (p + b.length > this.end) this.over = true;
-    else { this.buf.set(b, p); this.pos = p + b.length; }
-    return this;
-  }
+  bytes(b: Uint8Array): AsciiWriter;
   /** A string, one byte per char (code units above 255 are written as '?'). */
-  str(s: string): AsciiWriter {
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      this.byte(c < 256 ? c : 63);
-    }
-    return this;
-  }
+  str(s: string): AsciiWriter;
   /** A string as UTF-8. */
-  utf8(s: string): AsciiWriter {
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c < 128) this.byte(c);
-      else {
-        if (c < 2048) this.byte(192 | (c >> 6));
-        else {
-          if ((c & 0xfc00) === 0xd800) {      // surrogate pair: 4 bytes
-            c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-            this.byte(240 | (c >> 18)).byte(128 | ((c >> 12) & 63));
-          } else this.byte(224 | (c >> 12));
-          this.byte(128 | ((c >> 6) & 63));
-        }
-        this.byte(128 | (c & 63));
-      }
-    }
-    return this;
-  }
+  utf8(s: string): AsciiWriter;
   /** A non-negative integer below 2^53 in decimal (negative numbers get a '-'); fractions truncated. */
-  num(n: number): AsciiWriter {
-    if (n < 0) { this.byte(45); n = -n; }
-    n = Math.floor(n);
-    var d = 1;
-    while (d * 10 <= n) d *= 10;
-    for (; d >= 1; d /= 10) {
-      var q = Math.floor(n / d);
-      this.byte(48 + q);
-      n -= q * d;
-    }
-    return this;
-  }
+  num(n: number): AsciiWriter;
   /** Lower-case hex, exactly `digits` digits of an unsigned 32-bit number. */
-  hex(n: number, digits: number): AsciiWriter {
-    while (digits--) this.byte("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
-    return this;
-  }
+  hex(n: number, digits: number): AsciiWriter;
   /** A JSON string literal (quotes included): escapes ", \ and control characters; UTF-16 above 0x7e as \uXXXX. */
-  jstr(s: string): AsciiWriter {
-    this.byte(34);
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c === 34 || c === 92) this.byte(92).byte(c);
-      else if (c < 32 || c > 126) this.byte(92).byte(117).hex(c, 4);
-      else this.byte(c);
-    }
-    return this.byte(34);
-  }
+  jstr(s: string): AsciiWriter;
 }
 
-var startup = new AsciiWriter();
+/** A new writer (start-up: each one is a few closures). */
+export function asciiWriter(): AsciiWriter {
+  function put(b: number): AsciiWriter {
+    if (w.pos < w.end) w.buf[w.pos++] = b; else w.over = true;
+    return w;
+  }
+  var w: AsciiWriter = {
+    buf: new Uint8Array(0), pos: 0, end: 0, over: false,
+    reset: function (buf: Uint8Array, pos: number, end: number): AsciiWriter {
+      w.buf = buf; w.pos = pos; w.end = end; w.over = false;
+      return w;
+    },
+    byte: put,
+    bytes: function (b: Uint8Array): AsciiWriter {
+      var p = w.pos;
+      if (p + b.length > w.end) w.over = true;
+      else { w.buf.set(b, p); w.pos = p + b.length; }
+      return w;
+    },
+    str: function (s: string): AsciiWriter {
+      for (var i = 0; i < s.length; i++) {
+        var c = s.charCodeAt(i);
+        put(c < 256 ? c : 63);
+      }
+      return w;
+    },
+    utf8: function (s: string): AsciiWriter {
+      for (var i = 0; i < s.length; i++) {
+        var c = s.charCodeAt(i);
+        if (c < 128) put(c);
+        else {
+          if (c < 2048) put(192 | (c >> 6));
+          else {
+            if ((c & 0xfc00) === 0xd800) {      // surrogate pair: 4 bytes
+              c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+              put(240 | (c >> 18));
+              put(128 | ((c >> 12) & 63));
+            } else put(224 | (c >> 12));
+            put(128 | ((c >> 6) & 63));
+          }
+          put(128 | (c & 63));
+        }
+      }
+      return w;
+    },
+    num: function (n: number): AsciiWriter {
+      if (n < 0) { put(45); n = -n; }
+      n = Math.floor(n);
+      var d = 1;
+      while (d * 10 <= n) d *= 10;
+      for (; d >= 1; d /= 10) {
+        var q = Math.floor(n / d);
+        put(48 + q);
+        n -= q * d;
+      }
+      return w;
+    },
+    hex: function (n: number, digits: number): AsciiWriter {
+      while (digits--) put("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
+      return w;
+    },
+    jstr: function (s: string): AsciiWriter {
+      put(34);
+      for (var i = 0; i < s.length; i++) {
+        var c = s.charCodeAt(i);
+        if (c === 34 || c === 92) put(92).byte(c);
+        else if (c < 32 || c > 126) put(92).byte(117).hex(c, 4);
+        else put(c);
+      }
+      return put(34);
+    },
+  };
+  return w;
+}
+
+var startup = asciiWriter();
 
 /** Bytes of a one-byte-per-char string. Start-up only: allocates. */
 export function toBytes(s: string): Uint8Array {
@@ -94,11 +112,8 @@ export function toBytes(s: string): Uint8Array {
 
 /** Bytes of a string as UTF-8. Start-up only: allocates. */
 export function utf8Bytes(s: string): Uint8Array {
-  var n = 0;
-  for (var i = 0; i < s.length; i++) {
-    var c = s.charCodeAt(i) & 0xfc00;       // a surrogate pair counts 4 (high 4, low 0)
-    n += c === 0xd800 ? 4 : c === 0xdc00 ? 0 : s.charCodeAt(i) < 128 ? 1 : s.charCodeAt(i) < 2048 ? 2 : 3;
-  }
+  // measured first by writing into an empty array (writes beyond its end are ignored)
+  var n = startup.reset(new Uint8Array(0), 0, 1e9).utf8(s).pos;
   return startup.reset(new Uint8Array(n), 0, n).utf8(s).buf;
 }
 

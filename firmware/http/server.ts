@@ -7,7 +7,7 @@
 // as fast as tcp.write() accepts it (back-pressure through drained()). See docs/http.md.
 
 import { TcpApi, TcpHandler } from "./tcp-api";
-import { AsciiWriter, toBytes, utf8Bytes, same, hexVal } from "./ascii";
+import { AsciiWriter, asciiWriter, toBytes, utf8Bytes, same, hexVal } from "./ascii";
 import {
   REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX, REQUEST_MAX, RESPONSE_HEAD_MAX, HANDLER_BODY_MAX,
   HEADER_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, KEEPALIVE_IDLE_MS, SEND_STALL_MS, WRITE_PIECE_MAX,
@@ -59,6 +59,7 @@ for (var hi = 0; hi < HEADER_NAMES.length; hi++) HEADER_AT_LEN[HEADER_NAMES[hi].
 var T_CLOSE = toBytes("close");
 var T_KEEPALIVE = toBytes("keep-alive");
 var T_GZIP = toBytes("gzip");
+var T_GZ_TAG = toBytes("-gz");
 var T_STAR = toBytes("*");
 var T_FORM = toBytes("application/x-www-form-urlencoded");
 var T_JSON = toBytes("application/json");
@@ -254,10 +255,10 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var outPool: Uint8Array[] = [], outOwner = new I8(nOut);
   for (i = 0; i < nOut; i++) { outPool.push(new U8(outSize)); outOwner[i] = -1; }
   var empty = new U8(0);
-  var w = new AsciiWriter();       // head writer
-  var bw = new AsciiWriter();      // handler body writer
+  var w = asciiWriter();       // head writer
+  var bw = asciiWriter();      // handler body writer
   var xArea = new U8(128);         // extra headers of the response being built
-  var xw = new AsciiWriter();
+  var xw = asciiWriter();
   var now = 0;
 
   function take(owner: Int8Array, c: number): number {
@@ -526,7 +527,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         var q = src.indexOf(34, p + 1);
         if (q < 0 || q >= e) return false;
         var len = q - p - 1;
-        if (len === tl || (len === tl + 3 && src[p + 1 + tl] === 45 && src[p + 2 + tl] === 103 && src[p + 3 + tl] === 122)) {
+        if (len === tl || (len === tl + 3 && same(src, p + 1 + tl, q, T_GZ_TAG))) {
           for (var k = 0; k < tl && src[p + 1 + k] === tag.charCodeAt(k); k++);
           if (k === tl) return true;
         }
@@ -600,9 +601,8 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   // ---- dispatch ----
 
-  var req: HttpRequest = {
-    conn: -1, method: 0, methodName: "", version: 11, buf: empty, pathOff: 0, pathEnd: 0,
-    queryOff: 0, queryEnd: 0, bodyOff: 0, bodyLen: 0, contentType: CT_NONE,
+  // The fields are set by dispatch() before each handler call.
+  var req = {
     path: function (): string { return decode(req.buf, req.pathOff, req.pathEnd, false); },
     query: function (name: string): string | null { return field(req.buf, req.queryOff, req.queryEnd, name); },
     form: function (name: string): string | null {
@@ -612,7 +612,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     json: function (): any {
       try { return JSON.parse(req.text()); } catch (x) { return undefined; }
     },
-  };
+  } as HttpRequest;
   var resConn = -1;       // connection the handler answers, -1 once answered
   var bStatus = 200;      // status and type given to res.begin()
   var bType = "";
@@ -741,14 +741,23 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     return fit;
   }
 
+  /** Parses requests from src[p..e) while the connection is ready for one; returns where it stopped. */
+  function parseAll(c: number, src: Uint8Array, p: number, e: number): number {
+    while (p < e && phase[c] === P_READ) {
+      var got = parse(c, src, p, e);
+      if (got === 0) break;
+      p += got;
+    }
+    return p;
+  }
+
   /** Parses what c's input buffer holds while the connection is ready for a request. */
   function drainIn(c: number): void {
-    while (phase[c] === P_READ && inIdx[c] >= 0 && inStart[c] < inEnd[c]) {
-      var got = parse(c, inPool[inIdx[c]], inStart[c], inEnd[c]);
-      if (got === 0) break;
-      inStart[c] += got;
+    if (inIdx[c] >= 0) {
+      // (a response that closes the connection releases the buffer on the way: then inEnd is 0)
+      inStart[c] = parseAll(c, inPool[inIdx[c]], inStart[c], inEnd[c]);
+      if (inStart[c] >= inEnd[c] || phase[c] === P_CLOSED) releaseIn(c);
     }
-    if (inIdx[c] >= 0 && (inStart[c] >= inEnd[c] || phase[c] === P_CLOSED)) releaseIn(c);
     closeIfGone(c);
   }
 
@@ -766,11 +775,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     // P_CLOSED, P_FREE, P_REJECT, or a response after which the connection closes: input discarded
     if (ph !== P_READ && (ph !== P_SEND || closeAfter[c])) return len;
     if (ph === P_READ && inIdx[c] < 0) {
-      while (p < e && phase[c] === P_READ) {
-        var got = parse(c, buf, p, e);
-        if (got === 0) break;
-        p += got;
-      }
+      p = parseAll(c, buf, p, e);
       ph = phase[c];
       if (p < e && (ph === P_READ || ph === P_SEND)) {
         if (ph === P_READ) counters.split++;
@@ -863,12 +868,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       var opt = ao || {}, src = typeof body === "function" ? body : null;
       var bytes = src !== null ? null : typeof body === "string" ? utf8Bytes(body) : body as Uint8Array;
       var gz = typeof opt.gzip === "string" ? toBytes(opt.gzip) : opt.gzip || null;
-      var a: Asset = {
+      var a = {
         body: bytes, source: src, length: bytes !== null ? bytes.length : length || 0, gzip: gz,
         type: opt.type || mimeFor(path),
         etag: opt.etag || ("0000000" + ((bytes !== null ? E.CRC32(bytes) : (length || 0) * 2654435761) >>> 0).toString(16)).slice(-8),
-        head200: null, head200gz: null,
-      };
+      } as Asset;
       a.head200 = head200(a, false);
       if (gz !== null) a.head200gz = head200(a, true);
       addRoute(path, M_GET | M_HEAD, a, null, !!opt.prefix);
