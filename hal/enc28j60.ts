@@ -191,12 +191,12 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     cmd(Enc.OP_BFC, reg, m);
   }
   function wr16(regL: number, v: number): void {
-    wr(regL, v & 0xff);
+    wr(regL, v);   // c2 keeps the low 8 bits
     wr(regL + 1, v >> 8);
   }
   /** wr16, skipping each byte that already holds its value (old: the register's cached value, -1 unknown). */
   function wr16Changed(regL: number, v: number, old: number): void {
-    if ((v ^ old) & 0xff) wr(regL, v & 0xff);
+    if ((v ^ old) & 0xff) wr(regL, v);
     if ((v ^ old) >> 8) wr(regL + 1, v >> 8);
   }
   /** Polls reg until (value & mask) === want; bounded by polls AND by clock. */
@@ -222,8 +222,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   function phyWrite(reg: number, v: number): void {
     wr(Enc.MIREGADR, reg);
-    wr(Enc.MIWRL, v & 0xff);
-    wr(Enc.MIWRH, (v >> 8) & 0xff);
+    wr16(Enc.MIWRL, v);
     miiWait();
   }
   function readLink(): void {
@@ -413,11 +412,6 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
 
   // ---- interrupts, link ----
-  function linkEvent(): void {
-    phyRead(Enc.PHIR); // clears PLNKIF and with it EIR.LINKIF
-    readLink();
-    counters.linkChanges++;
-  }
   function service(): number {
     var eir = rd(Enc.EIR);
     if (eir & Enc.EIR_RXERIF) {
@@ -429,7 +423,11 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       if (txBusy) txFinish();
       else bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
     }
-    if (eir & Enc.EIR_LINKIF) linkEvent();
+    if (eir & Enc.EIR_LINKIF) {
+      phyRead(Enc.PHIR); // clears PLNKIF and with it EIR.LINKIF
+      readLink();
+      counters.linkChanges++;
+    }
     pending();
     // Idle (typically the polling timer): hand back the ring space still held.
     if (avail === 0 && held) freeRing();
@@ -445,30 +443,19 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
 
   // ---- multicast hash filter ----
-  /** Hash pointer of an address: CRC-32 bits 28:23, register form (MSB-first, preset ones, no final inversion). */
-  function hashPointer(a: Uint8Array): number {
-    var crc = 0xffffffff;
-    for (var i = 0; i < 6; i++) {
-      var d = a[i];
-      for (var b = 0; b < 8; b++) {
-        var fb = (crc >>> 31) ^ (d & 1);
-        crc = (crc << 1) >>> 0;
-        if (fb) crc = (crc ^ 0x04c11db7) >>> 0;
-        d = d >> 1;
-      }
-    }
-    return (crc >>> 23) & 0x3f;
-  }
   function addMulticast(addr: Uint8Array): void {
-    var h = hashPointer(addr);
+    // Hash pointer: CRC-32 bits 28:23 in register form (bits LSB-first per octet, preset ones,
+    // MSB-first shift, no final inversion); signed 32-bit arithmetic is enough for those bits.
+    var crc = -1;
+    for (var i = 0; i < 48; i++) {
+      crc = (crc << 1) ^ ((crc >>> 31) ^ ((addr[i >> 3] >> (i & 7)) & 1) ? 0x04c11db7 : 0);
+    }
+    var h = (crc >>> 23) & 0x3f;
     bfs(Enc.EHT0 + (h >> 3), 1 << (h & 7));
     bfs(Enc.ERXFCON, Enc.ERXFCON_HTEN);
   }
 
   // ---- initialisation ----
-  function hex2(v: number): string {
-    return (v | 256).toString(16).slice(1).toUpperCase();
-  }
   /**
    * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
    * and a register that really holds what is written to it. Bounded: 10 ms (and 100000 polls).
@@ -509,7 +496,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     var noChip = rev === 0x00 || rev === 0xff;
     if (noChip || !ready) {
       throw new Error("ENC28J60: " + (noChip ? "no chip answers on SPI" : "clock not ready after reset") +
-        " (EREVID 0x" + hex2(rev) + ")");
+        " (EREVID 0x" + (rev | 256).toString(16).slice(1).toUpperCase() + ")");
     }
     drv.revision = rev;
 

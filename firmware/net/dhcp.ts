@@ -55,7 +55,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var fallback = cfg.dhcpFallback || null;
   var name = cfg.hostname || "";
   var host = new Uint8Array(name.length > 63 ? 63 : name.length);
-  for (var k = 0; k < host.length; k++) host[k] = name.charCodeAt(k) & 255;
+  for (var k = 0; k < host.length; k++) host[k] = name.charCodeAt(k);   // low 8 bits kept
 
   var state = S.INIT;
   var due = 0;            // time of the next action in tick()
@@ -65,18 +65,6 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var server = 0;
   var t1At = 0, t2At = 0, endAt = 0;
   var opts = new Uint32Array(READ.length);   // options of the message being read
-
-  function backoff(n: number): number {
-    var t = base * (1 << (n > 5 ? 5 : n - 1));
-    if (t > 64000) t = 64000;
-    return t + (random() * 2 - 1) * (base / 4);
-  }
-
-  function laterOf(now: number, until: number): number {
-    var t = (until - now) / 2;
-    if (t < base) t = base;
-    return now + t > until ? until : now + t;
-  }
 
   /** Writes a 4-byte option at tx[i..i+6) and returns the offset after it. */
   function opt32(i: number, code: number, v: number): number {
@@ -116,7 +104,9 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     var selecting = state === S.SELECTING;
     tries++;
     send(selecting ? Msg.DISCOVER : Msg.REQUEST, 0, K.BROADCAST, selecting ? 0 : offered, selecting ? 0 : server);
-    due = now + backoff(tries);
+    // back-off: base, 2 base, 4 base ... at most 64 s, +-base/4 of jitter
+    var t = base * (1 << (tries > 5 ? 5 : tries - 1));
+    due = now + (t > 64000 ? 64000 : t) + (random() * 2 - 1) * (base / 4);
   }
 
   function restart(now: number): void {
@@ -159,14 +149,14 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
         else c.renewals++;
       } else c.retransmits++;
       send(Msg.REQUEST, st.addr, rebind ? K.BROADCAST : server, 0, 0);
-      due = laterOf(now, rebind ? endAt : t2At);
+      // next try: half the time left to T2 (renewing) or to the lease end (rebinding), at least base
+      var until = rebind ? endAt : t2At;
+      var t = (until - now) / 2;
+      if (t < base) t = base;
+      due = now + t > until ? until : now + t;
     }
   }
 
-
-  function classMask(a: number): number {
-    return a < 0x80000000 ? 0xff000000 : a < 0xc0000000 ? 0xffff0000 : 0xffffff00;
-  }
 
   function bind(now: number, yi: number, sid: number, mask: number, router: number, lease: number, t1: number, t2: number): void {
     if (sid) server = sid;
@@ -183,7 +173,8 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     state = S.BOUND;
     due = t1At;
     tries = 0;
-    setAddress(yi, mask || classMask(yi), router);
+    // without option 1 the classful mask of the address
+    setAddress(yi, mask || (yi < 0x80000000 ? 0xff000000 : yi < 0xc0000000 ? 0xffff0000 : 0xffffff00), router);
   }
 
   /** Reads the options at rx[i..end) into opts (slots as READ); false when the list is broken. */

@@ -26,16 +26,17 @@ export function rd16(b: Uint8Array, i: number): number {
   return (b[i] << 8) | b[i + 1];
 }
 
+// Writes rely on Uint8Array storing the low 8 bits of what is assigned.
 export function wr16(b: Uint8Array, i: number, v: number): void {
   b[i] = v >> 8;
-  b[i + 1] = v & 255;
+  b[i + 1] = v;
 }
 
 export function wr32(b: Uint8Array, i: number, v: number): void {
   b[i] = v >>> 24;
-  b[i + 1] = (v >>> 16) & 255;
-  b[i + 2] = (v >>> 8) & 255;
-  b[i + 3] = v & 255;
+  b[i + 1] = v >>> 16;
+  b[i + 2] = v >>> 8;
+  b[i + 3] = v;
 }
 
 /**
