@@ -67,7 +67,6 @@ export interface TcpOptions {
   sendBuf?: number;        // send ring per slot (default 2*mss)
   recvWindow?: number;     // advertised window (default 2*mss)
   mslMs?: number;          // MSL (default 2000: TIME-WAIT lasts 4 s)
-  backlog?: number;        // default half-open SYN-RCVD per listener (default max(1, slots/2))
   maxRetries?: number;     // retransmissions before giving up (default 6)
   synRetries?: number;     // SYN retransmissions of an active open (default 7: gives up after 183 s, MUST-23)
   synRcvdTimeoutMs?: number;   // default 5000
@@ -105,7 +104,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var recvWindow = opts.recvWindow || 2 * ourMss;
   if (recvWindow > 65535) recvWindow = 65535;
   var msl = opt(opts.mslMs, 2000);
-  var defBacklog = opts.backlog || (n >> 1 || 1);
+  var defBacklog = n >> 1 || 1; // half-open SYN-RCVD per listener unless listen() says
   var maxRetries = opt(opts.maxRetries, 6);
   var synRetries = opt(opts.synRetries, 7);
   var synRcvdMs = opts.synRcvdTimeoutMs || 5000;
