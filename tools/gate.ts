@@ -37,6 +37,24 @@ const ELEMENT_SIZE: Record<string, number> = {
 /** Modules Espruino resolves itself; anything else is a local file the bundler failed to inline. */
 const ESPRUINO_MODULES = new Set(["Storage", "NetworkJS", "net", "http", "Flash", "Wifi", "ESP32", "crypto", "fs", "dgram"]);
 
+/**
+ * Regular-expression features Espruino's small regex engine lacks (measured on 2v29: each of
+ * these silently fails to match): counted repetition `{n}`, a quantifier on a group, lookaround.
+ */
+export function regexProblem(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") { i++; continue; }
+    if (inClass) { if (c === "]") inClass = false; continue; }
+    if (c === "[") { inClass = true; continue; }
+    if (c === "{" && /^\{\d+(,\d*)?\}/.test(pattern.slice(i))) return "counted repetition {n}";
+    if (c === ")" && /[*+?{]/.test(pattern[i + 1] || "")) return "quantified group";
+    if (c === "(" && pattern[i + 1] === "?" && /[=!<]/.test(pattern[i + 2] || "")) return "lookaround";
+  }
+  return undefined;
+}
+
 function propName(n: Node): string | undefined {
   if (!n.computed && n.property.type === "Identifier") return n.property.name;
   if (n.computed && n.property.type === "Literal" && typeof n.property.value === "string") return n.property.value;
@@ -165,6 +183,12 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
         if (name === "apply" && n.object.type === "MemberExpression" && propName(n.object) === "fromCharCode") report(n, "String.fromCharCode.apply (throws above 256 elements; use E.toString)");
         break;
       }
+      case "Literal":
+        if (n.regex) {
+          const problem = regexProblem(n.regex.pattern);
+          if (problem) report(n, `regex ${problem} (Espruino's regex engine does not match it)`);
+        }
+        break;
       case "NewExpression": {
         const size = n.callee.type === "Identifier" ? ELEMENT_SIZE[n.callee.name] : undefined;
         const off = n.arguments[1];

@@ -50,6 +50,9 @@ describe("Espruino gate", () => {
     ["let", "let a=1", /let/],
     ["local require left", "var m=require('./m')", /require/],
     ["syntax error", "var = 1", /syntax error/],
+    ["regex counted repetition", "var r=/^[0-9a-f]{2}$/", /counted repetition/],
+    ["regex quantified group", "var r=/^(ab)+$/", /quantified group/],
+    ["regex lookahead", "var r=/a(?=b)/", /lookaround/],
   ];
   for (const [name, code, re] of bad) {
     it(`rejects ${name}`, () => {
@@ -75,6 +78,7 @@ describe("Espruino gate", () => {
       "var s=require('Storage');",
       "var m={size:1};m.set=function(){};var q=o.Map;",
       "function outer(){function inner(){return 1}return inner}",
+      "var r=/^[0-9]+(a|b)\\{2\\}[{}()+]$/;",
     ];
     for (const code of ok) assert.deepEqual(constructs(code), [], code);
   });
