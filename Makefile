@@ -7,7 +7,7 @@ PORT ?=
 NODE_BIN := node_modules/.bin
 SIM_ARGS ?=
 
-.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench sim flash diagram clean
+.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench sim run flash diagram clean
 
 all: bundle-all
 
@@ -45,17 +45,33 @@ peer-deps:
 test: setup peer-deps bundle-all
 	$(NODE_BIN)/mocha
 
+MOCHA_ONLY := $(NODE_BIN)/mocha --no-config --require build/test/setup.js --timeout 300000
+
 test-unit: bundle-all
-	$(NODE_BIN)/mocha --spec 'build/test/unit/**/*.test.js'
+	$(MOCHA_ONLY) 'build/test/unit/**/*.test.js'
 
 test-peer: peer-deps bundle-all
-	$(NODE_BIN)/mocha --spec 'build/test/peer/**/*.test.js'
+	$(MOCHA_ONLY) 'build/test/peer/**/*.test.js'
 
 bench: bundle-all
 	node --expose-gc build/bench/run.js
 
 sim: bundle-all
 	node build/sim/cli.js $(SIM_ARGS)
+
+# The main job: flash the board when one is attached (PORT=..., or BOARD=... given and one
+# serial device present), otherwise run the simulated board on http://127.0.0.1:8080/.
+run:
+	@port="$(PORT)"; \
+	if [ -z "$$port" ] && [ "$(origin BOARD)" = "command line" ]; then \
+	  set -- $$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null); [ $$# -eq 1 ] && port=$$1; \
+	fi; \
+	if [ -n "$$port" ]; then \
+	  echo "run: flashing $(BOARD) on $$port"; $(MAKE) --no-print-directory flash BOARD=$(BOARD) PORT=$$port; \
+	else \
+	  echo "run: no board attached (give BOARD=<board> with one board plugged in, or PORT=<device>): simulating"; \
+	  $(MAKE) --no-print-directory sim; \
+	fi
 
 flash: bundle
 	node build/tools/flash.js --board $(BOARD) --port "$(PORT)"
