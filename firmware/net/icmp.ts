@@ -46,7 +46,7 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       tx.set(copyView, 34);
       tx[34] = 0;
       var s = (~rd16(rx, off + 2) & 0xffff) + 0xf7ff;
-      wr16(tx, 36, ~((s & 0xffff) + (s >>> 16)) & 0xffff);
+      wr16(tx, 36, ~((s & 0xffff) + (s >>> 16)));   // wr16 keeps the low 16 bits
       if (sendReply(1, len) > 0) {
         c.tx++;
         c.echoOut++;
