@@ -62,8 +62,11 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   var holdIp = 0;
   var nextCheck = 0;                   // nothing to do in tick() before this time
 
-  /** Builds an ARP packet in tx (dst MAC: broadcast unless dstMac given) and sends it. */
-  function sendArp(op: number, dstMac: Uint8Array | null, tha: Uint8Array | null, tpa: number): void {
+  /**
+   * Builds an ARP packet in tx and sends it: op 1 (request) to dstMac or broadcast, target MAC
+   * zero; op 2 (reply) to dstMac, which is also the target MAC.
+   */
+  function sendArp(op: number, dstMac: Uint8Array | null, tpa: number): void {
     if (dstMac) tx.set(dstMac, 0);
     else tx.fill(255, 0, 6);
     tx.set(mac, 6);
@@ -71,7 +74,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     tx[21] = op;
     tx.set(mac, 22);
     wr32(tx, 28, st.addr);
-    if (tha) tx.set(tha, 32);
+    if (op === 2) tx.set(dstMac as Uint8Array, 32);
     else tx.fill(0, 32, 38);
     wr32(tx, 38, tpa);
     c.tx++;
@@ -81,7 +84,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   /** A request for ip: broadcast, or unicast to dstMac (refresh). */
   function request(dstMac: Uint8Array | null, ip: number): void {
     c.requestsOut++;
-    sendArp(1, dstMac, null, ip);
+    sendArp(1, dstMac, ip);
   }
 
   function find(ip: number): number {
@@ -147,7 +150,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       learn(i, now);
     }
     if (rx[21] === 1) {
-      sendArp(2, rxSha, rxSha, spa);
+      sendArp(2, rxSha, spa);
       c.repliesOut++;
     }
   }
@@ -218,7 +221,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     },
     announce: function (): void {
       if (st.addr === 0) return;
-      sendArp(1, null, null, st.addr);
+      sendArp(1, null, st.addr);
     },
     flush: function (): void {
       state.fill(E.FREE);

@@ -74,8 +74,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   var ce = counters.eth;
   var ci = counters.ip;
   var budget = or(config.pollBudget, 64);
-  var protoIds: number[] = [];
-  var protoFns: ProtoInput[] = [];
+  var protoFns: ProtoInput[] = [];   // indexed by IP protocol number (sparse)
   var tickers: ((now: number) => void)[] = [];
   var addressFns: (() => void)[] = [];
   var dhcp: Dhcp | null = null;
@@ -125,15 +124,8 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   function deliver(proto: number, off: number, len: number): void {
     if (proto === 17) udp.input(rx, off, len);
     else if (proto === 1) icmp.input(rx, off, len);
-    else {
-      for (var i = 0; i < protoIds.length; i++) {
-        if (protoIds[i] === proto) {
-          protoFns[i](rx, off, len, rd32(rx, 26), rd32(rx, 30));
-          return;
-        }
-      }
-      ci.dropProto++;
-    }
+    else if (protoFns[proto]) protoFns[proto](rx, off, len, rd32(rx, 26), rd32(rx, 30));
+    else ci.dropProto++;
   }
 
   function frame(len: number): void {
@@ -190,14 +182,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
       for (var i = 0; i < tickers.length; i++) tickers[i](now);
     },
     onProtocol: function (proto: number, input: ProtoInput): void {
-      for (var i = 0; i < protoIds.length; i++) {
-        if (protoIds[i] === proto) {
-          protoFns[i] = input;
-          return;
-        }
-      }
-      protoIds.push(proto);
-      protoFns.push(input);
+      protoFns[proto] = input;
     },
     onTick: function (fn: (nowMs: number) => void): void {
       tickers.push(fn);

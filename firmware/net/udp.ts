@@ -22,8 +22,7 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
   unreachable: (ihl: number) => void): Udp {
   var tx = netif.tx;
   var ports = new Uint16Array(maxPorts);
-  var fns: (UdpHandler | null)[] = [];
-  for (var k = 0; k < maxPorts; k++) fns.push(null);
+  var fns: (UdpHandler | null)[] = [];   // a port's handler; empty slots undefined or null
 
   function find(port: number): number {
     for (var i = 0; i < maxPorts; i++) if (fns[i] && ports[i] === port) return i;
