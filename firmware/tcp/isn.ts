@@ -35,8 +35,7 @@ export function isnHash(key: Uint32Array, lip: number, lport: number, rip: numbe
 
 /** The ISN for a connection at time nowMs (M = nowMs*250 ticks of 4 us, modulo 2^32). */
 export function isn(key: Uint32Array, lip: number, lport: number, rip: number, rport: number, nowMs: number): number {
-  var m = Math.floor(nowMs * 250) % 4294967296;
-  return (isnHash(key, lip, lport, rip, rport) + m) >>> 0;
+  return (isnHash(key, lip, lport, rip, rport) + Math.floor(nowMs * 250)) >>> 0; // >>> 0: modulo 2^32
 }
 
 /** Fills key with 4 fresh secret words (once per boot). */
