@@ -73,15 +73,15 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   var id = 0;
   var rxSrcIp = rx.subarray(26, 30);
 
-  function begin(proto: number, l4Len: number): void {
+  /** The header for an l4Len-byte payload to dst (-1: to the source of the packet in rx). */
+  function header(proto: number, dst: number, l4Len: number): void {
     tx.set(template, 0);
     wr16(tx, 16, l4Len + 20);
     id = (id + 1) & 0xffff;
     wr16(tx, 18, id);
     tx[23] = proto;
-  }
-
-  function seal(): void {
+    if (dst < 0) tx.set(rxSrcIp, 30);
+    else wr32(tx, 30, dst);
     wr16(tx, 24, csumFinish(csumView(txHdr)));
   }
 
@@ -107,15 +107,9 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
       if (ihl !== 20) c.options++;
       deliver(rx[23], 14 + ihl, tl - ihl);
     },
-    writeHeader: function (proto: number, dst: number, l4Len: number): void {
-      begin(proto, l4Len);
-      wr32(tx, 30, dst);
-      seal();
-    },
+    writeHeader: header,
     writeReply: function (proto: number, l4Len: number): void {
-      begin(proto, l4Len);
-      tx.set(rxSrcIp, 30);
-      seal();
+      header(proto, -1, l4Len);
     },
     setSource: function (addr: number): void {
       wr32(template, 26, addr);
