@@ -48,10 +48,13 @@ export function asciiWriter(): AsciiWriter {
       return w;
     },
     str: function (s: string): AsciiWriter {
-      for (var i = 0; i < s.length; i++) {
+      var n = s.length, p = w.pos, b = w.buf;   // (a hot loop: no call per char)
+      if (p + n > w.end) { w.over = true; n = w.end - p; }
+      for (var i = 0; i < n; i++) {
         var c = s.charCodeAt(i);
-        put(c < 256 ? c : 63);
+        b[p++] = c < 256 ? c : 63;
       }
+      w.pos = p;
       return w;
     },
     utf8: function (s: string): AsciiWriter {

@@ -76,7 +76,16 @@ var STATUS_TEXT: { [code: number]: string } = {
   503: "Service Unavailable", 505: "HTTP Version Not Supported",
 };
 var CRLF = "\r\n";
-var TYPE_TEXT = "text/plain; charset=utf-8";
+// pieces written on every response: bytes (one native copy) rather than strings (a loop per char)
+var B_CRLF = toBytes(CRLF);
+var B_STATUS = toBytes("HTTP/1.1 ");
+var B_TYPE = toBytes("Content-Type: ");
+var B_LENGTH = toBytes("Content-Length: ");
+var B_CLOSE = toBytes("Connection: close\r\n");
+var B_KEEPALIVE = toBytes("Connection: keep-alive\r\n");
+var B_ALLOW = toBytes("Allow: ");
+var B_NOSTORE = toBytes("Cache-Control: no-store\r\n");
+var TYPE_TEXT = toBytes("text/plain; charset=utf-8");
 var ALLOW_ALL = "GET, HEAD, POST, OPTIONS";
 
 /** Content types by file extension (text types get "; charset=utf-8"). */
@@ -304,21 +313,21 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   // ---- response output ----
 
   /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into buf[off..end). */
-  function headStart(buf: Uint8Array, off: number, end: number, status: number, type: string | null, length: number): AsciiWriter {
+  function headStart(buf: Uint8Array, off: number, end: number, status: number, type: string | Uint8Array | null, length: number): AsciiWriter {
     var text = STATUS_TEXT[status];
     if (!text) text = STATUS_TEXT[status = 500];
-    w.reset(buf, off, end).str("HTTP/1.1 ").num(status).byte(32).str(text).str(CRLF);
-    if (type !== null) w.str("Content-Type: ").str(type).str(CRLF);
-    if (status !== 304 && status !== 204) w.str("Content-Length: ").num(length).str(CRLF);
+    w.reset(buf, off, end).bytes(B_STATUS).num(status).byte(32).str(text).bytes(B_CRLF);
+    if (type !== null) (typeof type === "string" ? w.bytes(B_TYPE).str(type) : w.bytes(B_TYPE).bytes(type)).bytes(B_CRLF);
+    if (status !== 304 && status !== 204) w.bytes(B_LENGTH).num(length).bytes(B_CRLF);
     return w;
   }
 
   /** The Connection line, the handler's extra headers and the blank line; returns the head length. */
   function headEnd(c: number): number {
-    if (closeAfter[c]) w.str("Connection: close\r\n");
-    else if (ver[c] === 10) w.str("Connection: keep-alive\r\n");
+    if (closeAfter[c]) w.bytes(B_CLOSE);
+    else if (ver[c] === 10) w.bytes(B_KEEPALIVE);
     for (var k = 0; k < xw.pos; k++) w.byte(xArea[k]);
-    return w.str(CRLF).pos;
+    return w.bytes(B_CRLF).pos;
   }
 
   /** Counts the status, then sends hdr[c][0..hl) followed by body[off..end) (or source). */
@@ -371,7 +380,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (close) closeAfter[c] = 1;
     var text = STATUS_TEXT[status], hasBody = status !== 204;
     headStart(hdr[c], 0, HR, status, hasBody ? TYPE_TEXT : null, text.length + 5);
-    if (status === 204 || status === 405) w.str("Allow: ").str(allow as string).str(CRLF);
+    if (status === 204 || status === 405) w.bytes(B_ALLOW).str(allow as string).bytes(B_CRLF);
     if (status === 503) w.str("Retry-After: 1\r\n");
     headEnd(c);
     if (hasBody && !isHead(c)) w.num(status).byte(32).str(text).byte(10);
@@ -619,7 +628,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** The head of a handler's response into buf[off..end); returns its end. */
   function handlerHead(c: number, buf: Uint8Array, off: number, end: number, status: number, type: string, length: number): number {
-    headStart(buf, off, end, status, type, length).str("Cache-Control: no-store\r\n");
+    headStart(buf, off, end, status, type, length).bytes(B_NOSTORE);
     return headEnd(c);
   }
 
