@@ -276,9 +276,8 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   }
 
   function resetRequest(c: number): void {
-    scan[c] = lineEnd[c] = hdrLen[c] = flags[c] = methodIdx[c] = 0;
+    scan[c] = lineEnd[c] = hdrLen[c] = flags[c] = methodIdx[c] = ctype[c] = 0;   // ctype: CT_NONE
     clen[c] = route[c] = reqStartMs[c] = -1;
-    ctype[c] = CT_NONE;
   }
 
   function releaseIn(c: number): void {
@@ -414,7 +413,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     methodIdx[c] = k;
     // target: origin-form, or absolute-form http://host/path
     var t = sp1 + 1, q = sp2;
-    pathOff[c] = t - s; pathEnd[c] = queryOff[c] = queryEnd[c] = sp2 - s;
+    pathOff[c] = t - s; queryEnd[c] = sp2 - s;
     if (src[t] !== 47) {
       if (!same(src, t, t + 4, T_HTTP_LC, true)) return k === I_OPTIONS && src[t] === 42 && sp2 === t + 1 ? 0 : 400;
       var ss = src.indexOf(47, t);            // "http://host/path": skip to the third '/'
@@ -813,10 +812,10 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var handler: TcpHandler = {
     open: function (c: number): void {
       if (c >= n) return;
+      freeSlot(c);
       if (counters.active >= maxConn) phase[c] = P_REJECT;
       else { phase[c] = P_READ; counters.active++; counted[c] = 1; }
       closeAfter[c] = peerGone[c] = served[c] = 0;
-      releaseIn(c); releaseOut(c); resetRequest(c);
       lastMs[c] = now;
     },
     data: onData,
@@ -853,7 +852,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       } else if (ph && idle >= SEND_STALL_MS) {       // P_SEND or P_CLOSED making no progress
         counters.stalls++;
         tcp.abort(c);
-        if (phase[c] !== P_FREE) freeSlot(c);
+        freeSlot(c);      // (again, when abort ended the slot at once: no harm)
       }
     }
   }
