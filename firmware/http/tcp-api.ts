@@ -1,19 +1,6 @@
-// The part of the TCP API (docs: notes/api.md, "TCP") the HTTP server uses. A structural copy,
-// so firmware/http compiles and is tested on its own; firmware/tcp/tcp.ts's Tcp satisfies it.
+// The part of the TCP API (firmware/tcp/tcp.ts) the HTTP server uses: narrowing it lets the
+// server be tested over a small fake (test/unit/http/fake-tcp.ts). Types only.
+import { Tcp, TcpHandler } from "../tcp/tcp";
 
-export interface TcpHandler {
-  open(c: number): void;
-  /** May return the bytes consumed (fewer than len: the rest is not acknowledged). */
-  data(c: number, buf: Uint8Array, off: number, len: number): number | void;
-  drained(c: number): void;
-  peerClosed(c: number): void;
-  end(c: number, reason: number): void;
-}
-
-export interface TcpApi {
-  listen(port: number, h: TcpHandler, backlog?: number): boolean;
-  write(c: number, buf: Uint8Array, off: number, len: number): number;
-  space(c: number): number;
-  close(c: number): void;
-  abort(c: number): void;
-}
+export { TcpHandler };
+export type TcpApi = Pick<Tcp, "listen" | "write" | "space" | "close" | "abort">;
