@@ -6,21 +6,13 @@ import { Enc28j60Emulator, EmulatorOptions } from "../../../hal/host/enc28j60-em
 import { createHostHal, HostHal } from "../../../hal/host/host-hal";
 import { createEnc28j60, Enc28j60, Enc28j60Options } from "../../../hal/enc28j60";
 import { SpiPort } from "../../../hal/types";
+import { seededRandom } from "../../../sim/wire";
 
 export const MAC = new Uint8Array([0x02, 0x00, 0x5e, 0x10, 0x20, 0x31]);
 export const PEER = new Uint8Array([0x02, 0x99, 0x88, 0x77, 0x66, 0x55]);
 
-/** mulberry32: small, seeded, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, seeded, deterministic (the same generator as the sim's loss filter). */
+export const prng = seededRandom;
 
 /** A frame to `dst` of `size` bytes (no CRC): ethertype 0x88B5, sequence number, PRNG payload. */
 export function makeFrame(size: number, seq: number, rnd: () => number, dst: Uint8Array = MAC): Uint8Array {
