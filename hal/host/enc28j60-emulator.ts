@@ -1,7 +1,7 @@
 // Register-level model of the Microchip ENC28J60 behind an SPI bus (host only).
 //
 // Faithful to the datasheet (DS39662E) and the rev. B errata (DS80349C) where a driver can
-// tell the difference; see /work/shared/reference/enc28j60.md. Layout: this file (SPI decoding,
+// tell the difference; see ../shared/reference/enc28j60.md (beside the repository). Layout: this file (SPI decoding,
 // registers, receive/transmit engines, PHY, DMA), emu/regs.ts (register map, write masks, reset
 // values), emu/filters.ts (ERXFCON receive filters), emu/tx-frame.ts (control byte, padding,
 // CRC, status vector), emu/phy.ts (PHY registers, link), emu/crc.ts (FCS, hash-filter CRC).
