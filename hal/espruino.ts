@@ -1,4 +1,3 @@
-/// <reference path="./espruino.d.ts" />
 // HAL over Espruino's globals (device code). One SPI.send/SPI.write per transaction with the
 // board's CS pin, so CS stays low for the whole command; pins, setWatch, getTime, timers.
 // Espruino's SPI.send returns a new array (native allocation, unavoidable); nothing else here
