@@ -10,7 +10,20 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { BOOT_FILE, GUARD_MARK, decodeUpload, flash, loadBoardJson, planCli, runCli, failureInLine, pageFilesFor } from "../../../tools/flash";
+import { BOOT_FILE, GUARD_MARK, cliPretokeniser, decodeUpload, flash, loadBoardJson, pagesThatFit, planCli, runCli, failureInLine, pageFilesFor, storedProgram, tokenStream } from "../../../tools/flash";
+
+/**
+ * The program goes to flash pretokenised: .bootcde must hold exactly the CLI tokeniser's output
+ * for the bundle, which must untokenise to the bundle token for token, and must be smaller than
+ * the source whenever the source has a reserved word or operator to tokenise.
+ */
+function assertStoredProgram(stored: string | undefined, file: string, msg = ".bootcde"): void {
+  const code = fs.readFileSync(file, "latin1");
+  assert.ok(stored !== undefined, `${msg}: nothing stored`);
+  assert.equal(stored, storedProgram(file), `${msg}: not the pretokenised bundle`);
+  assert.equal(tokenStream(cliPretokeniser().untokenise(stored!)).join(" "), tokenStream(code).join(" "), `${msg}: does not untokenise to the bundle`);
+  if (/\b(var|function|return|print)\b|===/.test(code)) assert.ok(stored!.length < code.length, `${msg}: not pretokenised`);
+}
 import { writePageFiles, WWW_OUT } from "../../../tools/gen-assets";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
@@ -113,16 +126,20 @@ describe("tools/flash (espruino CLI, offline)", function () {
     // the page files go first, so the program finds them when it starts
     assert.ok(sent.startsWith(`require("Storage").write("www/`), sent.slice(0, 80));
     assert.ok(sent.lastIndexOf(`require("Storage").write("www/`) < sent.indexOf(`require("Storage").write(${JSON.stringify(BOOT_FILE)},`));
-    const chunks = sent.match(/^require\("Storage"\)\.write\("\.bootcde",/gm) || [];
-    assert.equal(chunks.length, Math.ceil(code.length / 1024), "one Storage.write per 1 KB chunk");
+    const chunks = sent.match(/^require\("Storage"\)\.write\("\.bootcde",[^\n]*/gm) || [];
+    assert.ok(chunks.length > 1, "written in chunks");
+    for (const c of chunks) assert.match(c, /^require\("Storage"\)\.write\("\.bootcde",atob\("[A-Za-z0-9+\/=]+"\),\d+(,\d+)?\)$/, "binary-safe base64 chunks");
     assert.match(sent, /\nload\("\.bootcde"\)\n$/);
     const decoded = decodeUpload(sent);
-    assert.equal(decoded.files[BOOT_FILE], code, "what lands in .bootcde must equal the bundle byte for byte");
-    assert.deepEqual(Object.keys(decoded.files).sort(), [BOOT_FILE, "www/index.html", "www/index.html.gz"]);
-    for (const n of ["index.html", "index.html.gz"]) {
+    assertStoredProgram(decoded.files[BOOT_FILE], bundle, "what lands in .bootcde");
+    // the Pico's 48 KB hold the pretokenised bundle and the plain page, not the gzip copy too
+    const pages = pagesThatFit(loadBoardJson("pico"), storedProgram(bundle).length, pageFilesFor({ board: "pico", file: bundle, www })).map((p) => p.name.slice(4));
+    assert.ok(pages.indexOf("index.html") >= 0, "the plain page always goes");
+    assert.deepEqual(Object.keys(decoded.files).sort(), [BOOT_FILE, ...pages.map((n) => "www/" + n)].sort());
+    for (const n of pages) {
       assert.ok(Buffer.from(decoded.files["www/" + n], "latin1").equals(fs.readFileSync(path.join(www, n))), `www/${n} byte for byte`);
     }
-    assert.match(r.message, /to Storage \.bootcde, \S+index\.html \(\d+ bytes\) to www\/index\.html, \S+index\.html\.gz \(\d+ bytes\) to www\/index\.html\.gz in \d+ chunks/);
+    assert.match(r.message, /pretokenised\) to Storage \.bootcde, \S+index\.html \(\d+ bytes\) to www\/index\.html(, \S+index\.html\.gz \(\d+ bytes\) to www\/index\.html\.gz)? in \d+ chunks/);
     assert.deepEqual(decoded.loads, [BOOT_FILE]);
     assert.equal(r.run!.output.indexOf(GUARD_MARK), -1, "the CLI attempted network access");
     assert.match(r.run!.output, /No port supplied, but output file listed - not connecting/);
@@ -135,7 +152,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
     assert.deepEqual(names({ board: "pico", file: sample, www }), ["www/index.html:" + path.join(www, "index.html"), "www/index.html.gz:" + path.join(www, "index.html.gz")]);
     assert.deepEqual(names({ board: "pico", www: null }), []);
     const args = planCli({ board: "pico", file: sample, port: "/dev/ttyACM0", www }, loadBoardJson("pico")).args.join(" ");
-    assert.ok(args.indexOf(`--storage www/index.html:${path.join(www, "index.html")} --storage www/index.html.gz:${path.join(www, "index.html.gz")} --storage .bootcde:-`) > 0, args);
+    assert.match(args, new RegExp(`--storage \\.bootcde:\\S+\\.bootcde --storage www/index\\.html:${path.join(www, "index.html")} --storage www/index\\.html\\.gz:${path.join(www, "index.html.gz")} `));
   });
 
   it("dry run works for every board's JSON (no download of board data, Storage upload enabled)", async () => {
@@ -143,7 +160,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
       const out = path.join(tmp, `${b}.js`);
       const r = await flash({ board: b, file: sample, dryRun: out });
       assert.ok(r.ok, `${b}: ${r.message}`);
-      assert.equal(decodeUpload(fs.readFileSync(out, "latin1")).files[BOOT_FILE], SAMPLE);
+      assertStoredProgram(decodeUpload(fs.readFileSync(out, "latin1")).files[BOOT_FILE], sample, b);
       assert.doesNotMatch(r.run!.output, /pre-1v96 firmware|No list of built-in modules/, b);
     }
   });
@@ -152,8 +169,8 @@ describe("tools/flash (espruino CLI, offline)", function () {
     const out = path.join(tmp, "cli-out.js");
     const r = await runTool(["--board", "pico", "--file", sample, "--dry-run", out], 30000);
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /dry run: .*writes .* to Storage \.bootcde in 3 chunks, then load\("\.bootcde"\); offline/);
-    assert.equal(decodeUpload(fs.readFileSync(out, "latin1")).files[BOOT_FILE], SAMPLE);
+    assert.match(r.out, /dry run: .*writes .* pretokenised\) to Storage \.bootcde in \d+ chunks, then load\("\.bootcde"\); offline/);
+    assertStoredProgram(decodeUpload(fs.readFileSync(out, "latin1")).files[BOOT_FILE], sample);
   });
 
   it("the offline guard really stops the CLI from downloading (a bare --board name would fetch JSON)", async () => {
@@ -177,7 +194,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
       assert.ok(got.startsWith("\n"), "the CLI first probes for a prompt with a newline");
       assert.match(got, /\x10reset\(\);\n/, "the board is reset before the upload");
       const decoded = decodeUpload(got);
-      assert.equal(decoded.files[BOOT_FILE], fs.readFileSync(bundle, "latin1"));
+      assertStoredProgram(decoded.files[BOOT_FILE], bundle);
       assert.deepEqual(decoded.loads, [BOOT_FILE]);
       assert.equal(decoded.resets, 1);
       assert.equal(r.run!.output.indexOf(GUARD_MARK), -1);
@@ -193,7 +210,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
     try {
       const r = await flash({ board: "pico", file: tiny, port: `tcp://127.0.0.1:${board.port}`, throttle: false, watchMs: 500, timeoutMs: 20000 });
       assert.ok(r.ok, r.message);
-      assert.equal(decodeUpload(board.received()).files[BOOT_FILE], TINY);
+      assertStoredProgram(decodeUpload(board.received()).files[BOOT_FILE], tiny);
     } finally {
       await board.close();
     }
@@ -316,18 +333,30 @@ describe("tools/flash (espruino CLI, offline)", function () {
     try {
       const r = await flash({ board: "pico", file: big, port: `tcp://127.0.0.1:${board.port}` });
       assert.equal(r.ok, false);
-      assert.match(r.message, /the program is 49210 bytes .* but Espruino Pico's Storage area holds 49120 bytes/);
+      const stored = storedProgram(big).length;
+      assert.ok(stored > 49120 && stored < 49210, `pretokenised size ${stored}`);
+      assert.match(r.message, new RegExp(`the program is ${stored} bytes .* but Espruino Pico's Storage area holds 49120 bytes`));
       assert.equal(board.received(), "", "nothing may be sent");
       const d = await flash({ board: "pico", file: big, dryRun: path.join(tmp, "big-out.js") });
       assert.ok(d.ok, d.message);
       assert.match(d.message, /WARNING: .*an upload to this board would fail/);
-      // the page files count: a program that fits alone is refused when they do not fit beside it
-      const pages = fs.readdirSync(www).reduce((sum, n) => sum + fs.statSync(path.join(www, n)).size + 32, 0);
+      // the page files count: a program that fits alone is refused when even the plain page does
+      // not fit beside it; when only the gzip copy is in the way, the copy stays home
+      const size = (n: string) => fs.statSync(path.join(www, n)).size + 32;
+      const pages = size("index.html") + size("index.html.gz");
+      const program = (file: string, bytes: number) => { fs.writeFileSync(file, 'var s="' + "y".repeat(bytes) + '";\n'); return storedProgram(file).length; };
+      const fitsPlain = path.join(tmp, "fits-plain.js");
+      const plainLen = program(fitsPlain, 49120 - pages + 100);
+      assert.ok(plainLen > 49120 - pages && plainLen <= 49120 - size("index.html"));
+      const d2 = await flash({ board: "pico", file: fitsPlain, dryRun: path.join(tmp, "fits-plain-out.js"), www });
+      assert.ok(d2.ok && !/WARNING/.test(d2.message), d2.message);
+      assert.match(d2.message, /to www\/index\.html in/, "the plain page goes");
+      assert.doesNotMatch(d2.message, /index\.html\.gz/, "the gzip copy is left out");
       const fits = path.join(tmp, "fits.js");
-      fs.writeFileSync(fits, 'var s="' + "y".repeat(49120 - pages - 10 + 1) + '";\n');
+      const len = program(fits, 49120 - size("index.html") + 1);
       const r2 = await flash({ board: "pico", file: fits, port: `tcp://127.0.0.1:${board.port}`, www });
       assert.equal(r2.ok, false);
-      assert.equal(r2.message, `the program is ${49120 - pages + 1} bytes (${((49120 - pages + 1) / 1024).toFixed(1)} KB) but Espruino Pico's Storage area holds ${49120 - pages} bytes (${Math.floor((49120 - pages) / 1024)} KB) next to the page files (${pages} bytes with headers)`);
+      assert.equal(r2.message, `the program is ${len} bytes (${(len / 1024).toFixed(1)} KB) but Espruino Pico's Storage area holds ${49120 - pages} bytes (${Math.floor((49120 - pages) / 1024)} KB) next to the page files (${pages} bytes with headers)`);
       assert.equal(board.received(), "", "nothing may be sent");
     } finally {
       await board.close();
@@ -370,7 +399,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
     assert.match(args("pico", "/dev/ttyACM0"), / --sleep 3 /);
     const pico = args("pico", "/dev/ttyACM0");
     assert.match(pico, /--config MODULE_URL=\.\|modules /);
-    assert.match(pico, /--storage \.bootcde:- /);
+    assert.match(pico, /--storage \.bootcde:\S+\/build\/flash\/sample\.bootcde /);
     assert.match(pico, /--board \S*boards\/json\/pico\.json /);
   });
 });
