@@ -42,7 +42,10 @@ export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist"
   const min = await minify(bundled, {
     ecma: 5,
     toplevel: true,
-    compress: { passes: 2, ecma: 5, unsafe: false, hoist_funs: false, hoist_vars: false, keep_fargs: true },
+    // reduce_funcs: false: terser would otherwise paste single-use functions into their caller
+    // as function expressions called in place, a new closure on every call in Espruino (43 of
+    // them, many per packet: checksums, TCP segment handling). The gate rejects any left.
+    compress: { passes: 2, ecma: 5, unsafe: false, hoist_funs: false, hoist_vars: false, keep_fargs: true, reduce_funcs: false },
     mangle: { toplevel: true },
     format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
   });

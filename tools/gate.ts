@@ -127,6 +127,8 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
     report({ start: pos }, `syntax error: ${e.message}`);
     return findings;
   }
+  // Functions enclosing the node being visited; the bundle's own wrapper counts as one.
+  let depth = 0;
   const visit = (n: Node, parent: Node | null): void => {
     switch (n.type) {
       case "ClassDeclaration":
@@ -196,6 +198,9 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
         break;
       }
       case "CallExpression":
+        // Code at the top of the bundle's wrapper runs once; deeper, a function expression
+        // called in place is a new closure (about 8 JsVars) and a re-parse on every call.
+        if (n.callee.type === "FunctionExpression" && depth > 1) report(n, "function expression called in place inside a function (a new closure on every call)");
         if (n.callee.type === "Identifier" && n.callee.name === "require") {
           const a = n.arguments[0];
           if (!a || a.type !== "Literal" || !ESPRUINO_MODULES.has(a.value)) report(n, `require of a module Espruino cannot resolve (${a && a.type === "Literal" ? a.value : "non-literal"})`);
@@ -208,7 +213,10 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
         if (parent && (parent.type === "FunctionDeclaration" || parent.type === "FunctionExpression" || parent.type === "ArrowFunctionExpression")) declarationOrder(n.body, report);
         break;
     }
+    const fn = n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+    if (fn) depth++;
     for (const c of childNodes(n)) visit(c, n);
+    if (fn) depth--;
   };
   visit(ast, null);
   findings.sort((a, b) => a.line - b.line || a.column - b.column);

@@ -57,6 +57,7 @@ describe("Espruino gate", () => {
     ["regex counted repetition", "var r=/^[0-9a-f]{2}$/", /counted repetition/],
     ["regex quantified group", "var r=/^(ab)+$/", /quantified group/],
     ["regex lookahead", "var r=/a(?=b)/", /lookaround/],
+    ["closure called in place inside a function", "!function(){function f(a){return function(b){return b+1}(a)}f(1)}()", /called in place/],
   ];
   for (const [name, code, re] of bad) {
     it(`rejects ${name}`, () => {
@@ -83,6 +84,7 @@ describe("Espruino gate", () => {
       "var m={size:1};m.set=function(){};var q=o.Map;",
       "function outer(){function inner(){return 1}return inner}",
       "var r=/^[0-9]+(a|b)\\{2\\}[{}()+]$/;",
+      "!function(){var t=function(a){return a}(1);!function(){}()}();",   // start-up code in the wrapper
     ];
     for (const code of ok) assert.deepEqual(constructs(code), [], code);
   });
