@@ -43,7 +43,7 @@ var ARP_HEAD = [8, 6, 0, 1, 8, 0, 6, 4, 0];
 
 /** n cache entries; a hold buffer of holdBytes (0: nothing is held). */
 export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: string]: number },
-  countTx: () => void, n: number, holdBytes: number): Arp {
+  eth: { [k: string]: number }, n: number, holdBytes: number): Arp {
   var rx = netif.rx;
   var tx = netif.tx;
   var mac = netif.mac;
@@ -78,7 +78,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     else tx.fill(0, 32, 38);
     wr32(tx, 38, tpa);
     c.tx++;
-    if (netif.send(42)) countTx();
+    if (netif.send(42)) eth.tx++;
   }
 
   /** A request for ip: broadcast, or unicast to dstMac (refresh). */
@@ -123,7 +123,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       var len = holdLen;
       holdLen = 0;
       c.heldSent++;
-      if (netif.send(len)) countTx();
+      if (netif.send(len)) eth.tx++;
     }
   }
 

@@ -1,31 +1,27 @@
 // Per-layer counters: plain objects of numbers, created once at start-up and only incremented.
 // The HTTP status page can walk them with for-in. "drop*" names count frames dropped by reason.
 // Only counters something reads (status page, tests) are kept: every name costs bundle bytes.
+// Every layer starts with rx and tx; the other names follow in the order listed here ("-" stands
+// for "drop").
 
 export interface StackCounters {
   [layer: string]: { [name: string]: number };
 }
 
+var LAYERS = "eth txFail -Short -NotForUs -Type errors" +
+  "|arp requestsOut repliesOut -Short -Malformed ignored conflicts hits misses held heldSent heldDropped notHeld retries giveUps expired evicted" +
+  "|ip -Short -Version -Ihl -Length -Checksum -Fragment -Source -NotForUs -Proto options" +
+  "|icmp echoOut rateLimited -Short -Checksum -Type ignoredBroadcast" +
+  "|udp -Short -Length -Checksum noPort" +
+  "|dhcp offers requests acks naks -Malformed -Other retransmits renewals rebinds expired restarts fallbacks";
+
 export function createCounters(): StackCounters {
-  return {
-    eth: { rx: 0, tx: 0, txFail: 0, dropShort: 0, dropNotForUs: 0, dropType: 0, errors: 0 },
-    arp: {
-      rx: 0, tx: 0, requestsOut: 0, repliesOut: 0, dropShort: 0, dropMalformed: 0, ignored: 0,
-      conflicts: 0, hits: 0, misses: 0, held: 0, heldSent: 0, heldDropped: 0, notHeld: 0, retries: 0,
-      giveUps: 0, expired: 0, evicted: 0,
-    },
-    ip: {
-      rx: 0, tx: 0, dropShort: 0, dropVersion: 0, dropIhl: 0, dropLength: 0, dropChecksum: 0,
-      dropFragment: 0, dropSource: 0, dropNotForUs: 0, dropProto: 0, options: 0,
-    },
-    icmp: {
-      rx: 0, tx: 0, echoOut: 0, rateLimited: 0, dropShort: 0, dropChecksum: 0, dropType: 0,
-      ignoredBroadcast: 0,
-    },
-    udp: { rx: 0, tx: 0, dropShort: 0, dropLength: 0, dropChecksum: 0, noPort: 0 },
-    dhcp: {
-      rx: 0, tx: 0, offers: 0, requests: 0, acks: 0, naks: 0, dropMalformed: 0,
-      dropOther: 0, retransmits: 0, renewals: 0, rebinds: 0, expired: 0, restarts: 0, fallbacks: 0,
-    },
-  };
+  var all: StackCounters = {};
+  var layers = LAYERS.split("|");
+  for (var i = 0; i < layers.length; i++) {
+    var names = layers[i].split(" ");
+    var layer = all[names[0]] = { rx: 0, tx: 0 } as { [name: string]: number };
+    for (var k = 1; k < names.length; k++) layer[names[k].replace("-", "drop")] = 0;
+  }
+  return all;
 }

@@ -34,10 +34,9 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
   return {
     input: function (rx: Uint8Array, off: number, len: number): void {
       c.rx++;
-      if (len < 8) { c.dropShort++; return; }
-      if (csumFinish(csumAdd(rx, off, len, 0)) !== 0) { c.dropChecksum++; return; }
-      if (rx[off] !== 8) { c.dropType++; return; }
-      if (rd32(rx, 30) !== st.addr || len > tx.length - 34) { c.ignoredBroadcast++; return; }
+      var drop = len < 8 ? "dropShort" : csumFinish(csumAdd(rx, off, len, 0)) ? "dropChecksum" :
+        rx[off] !== 8 ? "dropType" : rd32(rx, 30) !== st.addr || len > tx.length - 34 ? "ignoredBroadcast" : "";
+      if (drop) { c[drop]++; return; }
       if (off !== copyOff || len !== copyLen) {
         copyView = rx.subarray(off, off + len);
         copyOff = off;

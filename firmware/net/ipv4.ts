@@ -49,10 +49,11 @@ export type Ipv4Deliver = (proto: number, l4Off: number, l4Len: number) => void;
 export interface Ipv4 {
   /** Validates the IPv4 packet in rx (frame length len) and hands its payload to deliver. */
   input(rx: Uint8Array, len: number): void;
-  /** Writes Ethernet source/type and the IPv4 header into tx for an l4Len-byte payload at 34. */
+  /**
+   * Writes Ethernet source/type and the IPv4 header into tx for an l4Len-byte payload at 34;
+   * dst -1 addresses the source of the packet in rx (replies: echo, ICMP errors).
+   */
   writeHeader(proto: number, dst: number, l4Len: number): void;
-  /** The same, addressed to the source of the packet in rx (replies: echo, ICMP errors). */
-  writeReply(proto: number, l4Len: number): void;
   /** Updates the source address kept in the header template. */
   setSource(addr: number): void;
 }
@@ -88,29 +89,22 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   return {
     input: function (rx: Uint8Array, len: number): void {
       c.rx++;
-      if (len < 34) { c.dropShort++; return; }
-      var ihl = 20;
       var v = rx[14];
-      if (v !== 0x45) {
-        if ((v >> 4) !== 4) { c.dropVersion++; return; }
-        ihl = (v & 15) << 2;
-        if (ihl < 20) { c.dropIhl++; return; }
-      }
+      var ihl = (v & 15) << 2;
       var tl = rd16(rx, 16);
-      if (tl < ihl || tl + 14 > len) { c.dropLength++; return; }
-      if (csumFinish(ihl === 20 ? csumView(rxHdr) : csumAdd(rx, 14, ihl, 0)) !== 0) { c.dropChecksum++; return; }
-      if ((rx[20] & 0x3f) | rx[21]) { c.dropFragment++; return; }
-      if (rx[26] >= 224) { c.dropSource++; return; }
       var dst = rd32(rx, 30);
       var addr = st.addr;
-      if (dst !== addr && addr !== 0 && dst !== 0xffffffff && dst !== ((addr | ~st.mask) >>> 0)) { c.dropNotForUs++; return; }
+      // The first reason to drop, by the name of its counter ("" = none).
+      var drop = len < 34 ? "dropShort" : v >> 4 !== 4 ? "dropVersion" : ihl < 20 ? "dropIhl" :
+        tl < ihl || tl + 14 > len ? "dropLength" :
+        csumFinish(ihl === 20 ? csumView(rxHdr) : csumAdd(rx, 14, ihl, 0)) ? "dropChecksum" :
+        (rx[20] & 0x3f) | rx[21] ? "dropFragment" : rx[26] >= 224 ? "dropSource" :
+        dst !== addr && addr && dst !== 0xffffffff && dst !== ((addr | ~st.mask) >>> 0) ? "dropNotForUs" : "";
+      if (drop) { c[drop]++; return; }
       if (ihl !== 20) c.options++;
       deliver(rx[23], 14 + ihl, tl - ihl);
     },
     writeHeader: header,
-    writeReply: function (proto: number, l4Len: number): void {
-      header(proto, -1, l4Len);
-    },
     setSource: function (addr: number): void {
       wr32(template, 26, addr);
     },
@@ -119,19 +113,14 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
 
 /** "a.b.c.d" -> unsigned 32-bit number; NaN for anything else (start-up / UI only). */
 export function parseIp(s: string): number {
-  s = String(s);
-  var n = 0, part = 0, digits = 0, parts = 0;
-  for (var i = 0; i <= s.length; i++) {
-    var d = i < s.length ? s.charCodeAt(i) - 48 : -2;   // -2: "." or the end of the string
-    if (d >= 0 && d <= 9 && digits < 3) {
-      part = part * 10 + d;
-      digits++;
-    } else if (d === -2 && digits && part < 256 && parts++ < 4) {
-      n = n * 256 + part;
-      part = digits = 0;
-    } else return NaN;
+  var parts = String(s).split(".");
+  var n = 0;
+  for (var i = 0; i < 4; i++) {
+    var p = parts[i];
+    if (parts.length !== 4 || !/^\d\d?\d?$/.test(p) || +p > 255) return NaN;
+    n = n * 256 + +p;
   }
-  return parts === 4 ? n : NaN;
+  return n;
 }
 
 /** Unsigned 32-bit number -> "a.b.c.d" (start-up / UI only). */

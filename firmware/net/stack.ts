@@ -30,12 +30,9 @@ export interface StackConfig {
   dhcpTries?: number;        // DISCOVERs before falling back [4]
   dhcpBaseMs?: number;       // first DHCP retransmission timeout, doubled per try up to 64 s [4000]
   random?: () => number;     // [Math.random] (DHCP xid and retransmission jitter)
-  arpEntries?: number;       // ARP cache size [8]
-  arpHoldBytes?: number;     // hold buffer for one frame awaiting ARP, 0 = none [netif.tx.length]
-  udpPorts?: number;         // UDP bindings [4]
-  multicastGroups?: number;  // joinable Ethernet multicast groups [2]
-  pollBudget?: number;       // frames handled per poll() at most (a bound, not a batch size) [64]
 }
+// Fixed sizes: ARP cache 8 entries, ARP hold buffer netif.tx.length, 4 UDP bindings,
+// 2 joinable Ethernet multicast groups, at most 64 frames handled per poll() (a bound, not a batch).
 
 export type ProtoInput = (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void;
 
@@ -62,10 +59,6 @@ export interface Stack {
   linkUp: boolean;
 }
 
-function or(v: number | undefined, d: number): number {
-  return v === undefined ? d : v;
-}
-
 export function createStack(netif: Netif, clock: Clock, config: StackConfig): Stack {
   var rx = netif.rx;
   var tx = netif.tx;
@@ -73,15 +66,10 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   var counters = createCounters();
   var ce = counters.eth;
   var ci = counters.ip;
-  var budget = or(config.pollBudget, 64);
   var protoFns: ProtoInput[] = [];   // indexed by IP protocol number (sparse)
   var tickers: ((now: number) => void)[] = [];
   var addressFns: (() => void)[] = [];
   var dhcp: Dhcp | null = null;
-
-  function countTx(): void {
-    ce.tx++;
-  }
 
   function sendFrame(len: number): number {
     if (netif.send(len)) {
@@ -116,7 +104,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
 
   /** Sends the l4Len-byte payload at tx[34..) back to the sender of the frame in rx. */
   function sendReply(proto: number, l4Len: number): number {
-    ipv4.writeReply(proto, l4Len);
+    ipv4.writeHeader(proto, -1, l4Len);
     tx.set(rxSrcMac, 0);
     return sendFrame(l4Len + 34);
   }
@@ -130,12 +118,11 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
 
   function frame(len: number): void {
     ce.rx++;
-    if (len < 14) { ce.dropShort++; return; }
-    if (!eth.accepts(rx)) { ce.dropNotForUs++; return; }
     var t = rd16(rx, 12);
-    if (t === 0x0800) ipv4.input(rx, len);
-    else if (t === 0x0806) arp.input(rx, len);
-    else ce.dropType++;
+    var drop = len < 14 ? "dropShort" : !eth.accepts(rx) ? "dropNotForUs" : t !== 0x0800 && t !== 0x0806 ? "dropType" : "";
+    if (drop) ce[drop]++;
+    else if (t === 0x0800) ipv4.input(rx, len);
+    else arp.input(rx, len);
   }
 
   function setAddress(addr: number, mask: number, gateway: number): void {
@@ -150,7 +137,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     for (var i = 0; i < addressFns.length; i++) addressFns[i]();
   }
 
-  var eth = createEthFilter(netif.mac, or(config.multicastGroups, 2));
+  var eth = createEthFilter(netif.mac, 2);
   var stack: Stack = {
     netif: netif,
     clock: clock,
@@ -159,7 +146,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     gateway: 0,
     linkUp: netif.linkUp(),
     poll: function (): void {
-      for (var n = 0; n < budget; n++) {
+      for (var n = 0; n < 64; n++) {
         var len = netif.receive();
         if (len <= 0) return;
         try {
@@ -199,15 +186,15 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     arp: null as any,
     eth: eth,
   };
-  var arp = createArp(netif, clock, stack, counters.arp, countTx, or(config.arpEntries, 8),
-    or(config.arpHoldBytes, tx.length));
+  var arp = createArp(netif, clock, stack, counters.arp, ce, 8, tx.length);
   var ipv4 = createIpv4(netif, stack, ci, deliver);
   var icmp = createIcmp(netif, stack, counters.icmp, sendReply, 4, 250);
-  var udp = createUdp(netif, stack, counters.udp, or(config.udpPorts, 4), ipSend, icmp.portUnreachable);
+  var udp = createUdp(netif, stack, counters.udp, 4, ipSend, icmp.portUnreachable);
   stack.arp = arp;
   stack.udp = udp;
-  if (config.ip !== undefined && config.ip !== 0) {
-    setAddress(config.ip, or(config.mask, 0xffffff00), or(config.gateway, 0));
+  var ip = config.ip, mask = config.mask, gateway = config.gateway;
+  if (ip !== undefined && ip !== 0) {
+    setAddress(ip, mask === undefined ? 0xffffff00 : mask, gateway === undefined ? 0 : gateway);
   } else {
     dhcp = createDhcp(netif, clock, stack, counters.dhcp, udp, setAddress, config);
   }

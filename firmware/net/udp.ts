@@ -62,13 +62,10 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
       c.rx++;
       var src = rd32(rx, 26);
       var dst = rd32(rx, 30);
-      if (len < 8) { c.dropShort++; return; }
       var ulen = rd16(rx, off + 4);
-      if (ulen < 8 || ulen > len) { c.dropLength++; return; }
-      if ((rx[off + 6] | rx[off + 7]) && csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, 17, ulen))) !== 0) {
-        c.dropChecksum++;
-        return;
-      }
+      var drop = len < 8 ? "dropShort" : ulen < 8 || ulen > len ? "dropLength" :
+        (rx[off + 6] | rx[off + 7]) && csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, 17, ulen))) ? "dropChecksum" : "";
+      if (drop) { c[drop]++; return; }
       var i = find(rd16(rx, off + 2));
       if (i < 0) {
         c.noPort++;
