@@ -100,24 +100,20 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var freeBatch = o.freeBatch || 1024;
 
   // Register commands: 2 bytes (ETH registers) or 3 (MAC/MII reads with the dummy byte).
-  var cmdAb = new ArrayBuffer(4);
-  var c2 = new Uint8Array(cmdAb, 0, 2);
-  var c3 = new Uint8Array(cmdAb, 0, 3);
+  var c3 = new Uint8Array(3);
+  var c2 = c3.subarray(0, 2);
   // Receive: [unused, RBM opcode, frame...]: the frame starts at an even byte offset and the
   // opcode and data travel in one transaction.
   var rxAb = new ArrayBuffer(1540);
   var rxCmd = new Uint8Array(rxAb, 1, 1539);
   var rx = new Uint8Array(rxAb, 2, 1536);
-  // Transmit: [WBM opcode, control byte 0x00, frame...], written with one SPI write.
-  var txAb = new ArrayBuffer(1520);
-  var txCmd = new Uint8Array(txAb, 0, 1520);
-  var tx = new Uint8Array(txAb, 2, 1518);
+  // Transmit: [WBM opcode, control byte 0x00 (never written), frame...], one SPI write.
+  var txCmd = new Uint8Array(1520);
+  var tx = txCmd.subarray(2);
   txCmd[0] = Enc.OP_WBM;
-  txCmd[1] = 0x00;
   // Transmit status vector read: [RBM, 7 bytes].
   var tsv = new Uint8Array(8);
-  var ownMac = new Uint8Array(6);
-  ownMac.set(mac);
+  var ownMac = new Uint8Array(mac);
 
   var counters: Enc28j60Counters = {
     rxFrames: 0, rxErrors: 0, rxOverflows: 0, rxResets: 0,
@@ -170,8 +166,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     // c2 and c3 share their bytes: MAC/MII registers answer after a dummy byte.
     var n = reg & Enc.MACMII ? 3 : 2;
     c3[0] = reg & 0x1f;
-    c3[1] = 0;
-    c3[2] = 0;
+    c3[1] = c3[2] = 0;
     spi.transfer(n === 3 ? c3 : c2, n);
     return c3[n - 1];
   }
@@ -194,10 +189,11 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     wr(regL, v);   // c2 keeps the low 8 bits
     wr(regL + 1, v >> 8);
   }
-  /** wr16, skipping each byte that already holds its value (old: the register's cached value, -1 unknown). */
-  function wr16Changed(regL: number, v: number, old: number): void {
+  /** wr16, skipping each byte that already holds its value (old: the register's cached value, -1 unknown); returns v. */
+  function wr16Changed(regL: number, v: number, old: number): number {
     if ((v ^ old) & 0xff) wr(regL, v);
     if ((v ^ old) >> 8) wr(regL + 1, v >> 8);
+    return v;
   }
   /** Polls reg until (value & mask) === want; bounded by polls AND by clock. */
   function waitFor(reg: number, mask: number, want: number, polls: number, ms: number): boolean {
@@ -225,23 +221,26 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     wr16(Enc.MIWRL, v);
     miiWait();
   }
+  /** Clears the link change flag (reading PHIR clears PLNKIF and with it EIR.LINKIF), reads the link. */
   function readLink(): void {
-    link = (phyRead(Enc.PHSTAT2) & Enc.PHSTAT2_LSTAT) !== 0;
+    phyRead(Enc.PHIR);
+    link = !!(phyRead(Enc.PHSTAT2) & Enc.PHSTAT2_LSTAT);
   }
 
   // ---- receive ring ----
   function ringInit(): void {
-    wr16(Enc.ERXSTL, 0);
-    wr16(Enc.ERXNDL, Enc.RX_END);
-    wr16(Enc.ERXRDPTL, Enc.RX_END); // odd (erratum 14); low byte first, the chip latches on the high byte
-    wr16(Enc.ERDPTL, 0);
-    nextPkt = 0;
+    nextPkt = avail = 0;
     rdptOk = true;
     hdrReady = false;
-    avail = 0;
-    held = 0;
+    wr16(Enc.ERXSTL, 0);
+    wr16(Enc.ERXNDL, Enc.RX_END);
+    freeRing(); // ERXRDPT = RX_END
+    wr16(Enc.ERDPTL, 0);
   }
-  /** Releases every consumed packet: ERXRDPT = nextPkt - 1 (odd), or RX_END when that is outside the ring. */
+  /**
+   * Releases every consumed packet: ERXRDPT = nextPkt - 1 (odd, erratum 14), or RX_END when that
+   * is outside the ring; low byte first, the chip latches on the high byte.
+   */
   function freeRing(): void {
     wr16(Enc.ERXRDPTL, nextPkt === 0 ? Enc.RX_END : nextPkt - 1);
     held = 0;
@@ -267,10 +266,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   /** One packet: its length (> 0), 0 when none waits, -1 when it was skipped (try the next). */
   function rxOne(): number {
-    if (avail === 0) {
-      avail = rd(Enc.EPKTCNT);
-      if (avail === 0) return 0;
-    }
+    if (!avail && !pending()) return 0;
     if (!rdptOk) {
       var p = hdrReady ? nextPkt + 6 : nextPkt;
       wr16(Enc.ERDPTL, p > Enc.RX_END ? p - Enc.RX_SIZE : p);
@@ -290,28 +286,21 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       resetRx();
       return 0;
     }
-    if (!(hStat & Enc.RSV_RX_OK)) return skip(n);
-    rxCmd[0] = Enc.OP_RBM;
-    if (avail > 1) {
-      // The next packet is complete: fetch its header in the same transaction.
-      spi.transfer(rxCmd, n + 7);
-      header(n);
-      hdrReady = true;
-    } else {
-      spi.transfer(rxCmd, n + 1);
-      hdrReady = false;
+    if (!(hStat & Enc.RSV_RX_OK)) {
+      // Structurally sound but not received OK: released without reading it.
+      counters.rxErrors++;
+      hdrReady = rdptOk = false;
+      release(next, n);
+      return -1;
     }
+    rxCmd[0] = Enc.OP_RBM;
+    // When the next packet is complete, its header comes in the same transaction.
+    hdrReady = avail > 1;
+    spi.transfer(rxCmd, hdrReady ? n + 7 : n + 1);
+    if (hdrReady) header(n);
     release(next, n);
     counters.rxFrames++;
     return count - 4;
-  }
-  /** A structurally sound packet the MAC did not receive OK: release it without reading it. */
-  function skip(n: number): number {
-    counters.rxErrors++;
-    hdrReady = false;
-    rdptOk = false;
-    release(hNext, n);
-    return -1;
   }
   /** The packet (n data bytes) is consumed: PKTDEC, next packet at next, ring space freed per batch. */
   function release(next: number, n: number): void {
@@ -395,9 +384,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     wr16Changed(Enc.EWRPTL, Enc.TX_START, ewrpt);
     spi.write(txCmd, len + 2);
     ewrpt = Enc.TX_START + 1 + len;
-    var end = Enc.TX_START + len;
-    wr16Changed(Enc.ETXNDL, end, etxnd);
-    etxnd = end;
+    etxnd = wr16Changed(Enc.ETXNDL, Enc.TX_START + len, etxnd);
     bfs(Enc.ECON1, Enc.ECON1_TXRTS);
     txBusy = true;
     txTries = 1;
@@ -424,7 +411,6 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       else bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
     }
     if (eir & Enc.EIR_LINKIF) {
-      phyRead(Enc.PHIR); // clears PLNKIF and with it EIR.LINKIF
       readLink();
       counters.linkChanges++;
     }
@@ -460,6 +446,11 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
    * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
    * and a register that really holds what is written to it. Bounded: 10 ms (and 100000 polls).
    */
+  /** Writes v to ETXSTL and reads it back. */
+  function holds(v: number): boolean {
+    wr(Enc.ETXSTL, v);
+    return rd(Enc.ETXSTL) === v;
+  }
   function waitReady(): boolean {
     var t0 = clock.now();
     for (var i = 0; i < 100000; i++) {
@@ -468,11 +459,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       // Ready is checked before the time bound: a slow host (GC pause) must not fail a ready chip.
       if (ready && (elapsed >= 1 || i >= 1000)) {
         var v = (0x5a + i) & 0xff;
-        wr(Enc.ETXSTL, v);
-        if (rd(Enc.ETXSTL) === v) {
-          wr(Enc.ETXSTL, v ^ 0xff);
-          if (rd(Enc.ETXSTL) === (v ^ 0xff)) return true;
-        }
+        if (holds(v) && holds(v ^ 0xff)) return true;
       }
       if (elapsed > 10) return false;
     }
@@ -512,8 +499,9 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     var groups = o.multicastGroups;
     if (groups) for (var g = 0; g < groups.length; g++) addMulticast(groups[g]);
     // Bank 2: MAC.
-    wr(Enc.MACON1, Enc.MACON1_MARXEN | (fullDuplex ? Enc.MACON1_TXPAUS | Enc.MACON1_RXPAUS : 0));
-    wr(Enc.MACON3, Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN | (fullDuplex ? Enc.MACON3_FULDPX : 0));
+    wr(Enc.MACON1, fullDuplex ? Enc.MACON1_MARXEN | Enc.MACON1_TXPAUS | Enc.MACON1_RXPAUS : Enc.MACON1_MARXEN);
+    var macon3 = Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN;
+    wr(Enc.MACON3, fullDuplex ? macon3 | Enc.MACON3_FULDPX : macon3);
     wr(Enc.MACON4, fullDuplex ? 0 : Enc.MACON4_DEFER);
     wr(Enc.MABBIPG, fullDuplex ? 0x15 : 0x12);
     wr(Enc.MAIPGL, 0x12);
@@ -526,7 +514,6 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     phyWrite(Enc.PHCON2, fullDuplex ? 0 : Enc.PHCON2_HDLDIS);
     phyWrite(Enc.PHLCON, o.leds || 0x3476);
     phyWrite(Enc.PHIE, Enc.PHIE_PGEIE | Enc.PHIE_PLNKIE);
-    phyRead(Enc.PHIR);
     readLink();
     // Interrupts, auto-increment, receive on. Bank 0 is home.
     bfs(Enc.ECON2, Enc.ECON2_AUTOINC);
