@@ -121,19 +121,24 @@ export function utf8Bytes(s: string): Uint8Array {
 }
 
 /** src[a..b) equals t (ignoring ASCII case in src when `fold`, t being lower case). No allocation. */
-export function same(src: Uint8Array, a: number, b: number, t: Uint8Array, fold?: boolean): boolean {
+export function same(src: Uint8Array, a: number, b: number, t: string, fold?: boolean): boolean {
   if (b - a !== t.length) return false;
   for (var i = 0; i < t.length; i++) {
     var x = src[a + i];
     if (fold && x > 64 && x < 91) x |= 32;
-    if (x !== t[i]) return false;
+    if (x !== t.charCodeAt(i)) return false;
   }
   return true;
 }
 
 /** Value of one hex digit, or -1. */
-export function hexVal(b: number): number {
+function hexVal(b: number): number {
   if (b >= 48 && b <= 57) return b - 48;
   b |= 32;
   return b >= 97 && b <= 102 ? b - 87 : -1;
+}
+
+/** The byte a percent escape at src[k] ('%' there) stands for; negative when not two hex digits follow. */
+export function pctByte(src: Uint8Array, k: number): number {
+  return (hexVal(src[k + 1]) << 4) | hexVal(src[k + 2]);
 }

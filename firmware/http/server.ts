@@ -7,7 +7,7 @@
 // as fast as tcp.write() accepts it (back-pressure through drained()). See docs/http.md.
 
 import { TcpApi, TcpHandler } from "./tcp-api";
-import { AsciiWriter, asciiWriter, toBytes, utf8Bytes, same, hexVal } from "./ascii";
+import { AsciiWriter, asciiWriter, toBytes, utf8Bytes, same, pctByte } from "./ascii";
 import {
   REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX, REQUEST_MAX, RESPONSE_HEAD_MAX, HANDLER_BODY_MAX,
   HEADER_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, KEEPALIVE_IDLE_MS, SEND_STALL_MS, WRITE_PIECE_MAX,
@@ -24,7 +24,6 @@ export const M_PATCH = 64;
 export const M_TRACE = 128;
 export const M_CONNECT = 256;
 var METHOD_NAMES = "GET HEAD POST PUT DELETE OPTIONS PATCH TRACE CONNECT".split(" ");
-var METHOD_BYTES = METHOD_NAMES.map(toBytes);
 var I_HEAD = 1, I_OPTIONS = 5;   // indexes in METHOD_NAMES
 
 /** Request body kinds (req.contentType). */
@@ -45,27 +44,16 @@ var F_CLOSE = 1;        // Connection: close
 var F_KA = 2;           // Connection: keep-alive
 var F_GZIP = 4;         // Accept-Encoding allows gzip
 var F_INM = 8;          // If-None-Match matched the route's asset
-var F_HOST = 16;        // Host seen
-var F_TE = 32;          // Transfer-Encoding seen
-var F_CL = 64;          // Content-Length seen
-var F_EXPECT = 128;     // Expect: 100-continue
+var F_EXPECT = 16;      // Expect: 100-continue
+// and a "seen" bit per header read: F_SEEN << its index in HEADER_NAMES
+var F_SEEN = 32;
 
 // ---- the request headers the parser reads (lower case; their lengths all differ) ----
-var HEADER_NAMES = "content-length connection accept-encoding if-none-match transfer-encoding content-type host expect"
-  .split(" ").map(toBytes);
+var HEADER_NAMES = "content-length connection accept-encoding if-none-match transfer-encoding content-type host expect".split(" ");
+var H_TE = 4, H_HOST = 6;   // indexes in HEADER_NAMES
 /** 1 + index in HEADER_NAMES by name length, 0: no header of that length is read. */
 var HEADER_AT_LEN = new Uint8Array(18);
 for (var hi = 0; hi < HEADER_NAMES.length; hi++) HEADER_AT_LEN[HEADER_NAMES[hi].length] = hi + 1;
-var T_CLOSE = toBytes("close");
-var T_KEEPALIVE = toBytes("keep-alive");
-var T_GZIP = toBytes("gzip");
-var T_GZ_TAG = toBytes("-gz");
-var T_STAR = toBytes("*");
-var T_FORM = toBytes("application/x-www-form-urlencoded");
-var T_JSON = toBytes("application/json");
-var T_HTTP = toBytes("HTTP/");
-var T_HTTP_LC = toBytes("http");
-var T_CONTINUE = toBytes("100-continue");
 var CONTINUE_100 = toBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
 var STATUS_TEXT: { [code: number]: string } = {
@@ -168,6 +156,8 @@ export interface HttpResponse {
 export type Handler = (req: HttpRequest, res: HttpResponse) => void;
 
 interface Route {
+  /** The path as given, and as UTF-8 bytes (matched against the percent-decoded target). */
+  name: string;
   path: Uint8Array;
   prefix: boolean;
   methods: number;
@@ -214,79 +204,81 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var maxConn = o.maxConnections || n;
   var nIn = o.inBuffers === undefined ? 2 : o.inBuffers;
   var nOut = o.outBuffers === undefined ? 2 : o.outBuffers;
-  var U8 = Uint8Array, U16 = Uint16Array, I8 = Int8Array, F64 = Float64Array;
 
   var routes: Route[] = [];
   var counters: { [name: string]: number } = {
     requests: 0, active: 0, split: 0, stalls: 0, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 0,
   };
 
+  /** One number per connection. */
+  function perConn(): Int32Array {
+    return new Int32Array(n);
+  }
   // Per-connection state.
-  var phase = new U8(n);
-  var inIdx = new I8(n);          // input pool buffer, -1 none
-  var inStart = new U16(n);
-  var inEnd = new U16(n);
-  var scan = new U16(n);          // next line start (relative to the request start)
-  var lineEnd = new U16(n);       // request line length incl. LF, 0 = not yet
-  var hdrLen = new U16(n);        // request head length incl. blank line, 0 = not yet
-  var clen = new Int32Array(n);
-  var flags = new U16(n);
-  var methodIdx = new U8(n);      // index in METHOD_NAMES
-  var ver = new U8(n);
-  var route = new Int16Array(n);
-  var ctype = new U8(n);
-  var pathOff = new U16(n);
-  var pathEnd = new U16(n);
-  var queryOff = new U16(n);
-  var queryEnd = new U16(n);
-  var served = new U8(n);         // a request was answered on this connection
-  var reqStartMs = new F64(n);    // first byte of the pending request, -1 none
-  var lastMs = new F64(n);        // last input, or last send progress
-  var closeAfter = new U8(n);
-  var peerGone = new U8(n);       // FIN received
-  var counted = new U8(n);        // counted in counters.active
-  // Response in progress: head hdr[c][hPos..hLen), then body bPos..bEnd of bodyBuf or bodySrc.
-  var hLen = new U16(n);
-  var hPos = new U16(n);
-  var bodyBuf: (Uint8Array | null)[] = [];
-  var bodySrc: (ChunkSource | null)[] = [];
-  var bPos = new F64(n);
-  var bEnd = new F64(n);
-  var outIdx = new I8(n);
+  var phase = perConn();
+  var inIdx = perConn();          // input pool buffer (index from 1), 0 none
+  var inStart = perConn();
+  var inEnd = perConn();
+  var scan = perConn();           // next line start (relative to the request start)
+  var lineEnd = perConn();        // request line length incl. LF, 0 = not yet
+  var hdrLen = perConn();         // request head length incl. blank line, 0 = not yet
+  var clen = perConn();           // Content-Length (0 when none)
+  var flags = perConn();
+  var methodIdx = perConn();      // index in METHOD_NAMES
+  var ver = perConn();
+  var route = perConn();          // index in routes, -1 none
+  var ctype = perConn();
+  var pathOff = perConn();
+  var pathEnd = perConn();
+  var queryOff = perConn();
+  var queryEnd = perConn();
+  var served = perConn();         // a request was answered on this connection
+  var reqStartMs = new Float64Array(n);   // first byte of the pending request, -1 none
+  var lastMs = new Float64Array(n);       // last input, or last send progress
+  var closeAfter = perConn();
+  var peerGone = perConn();       // FIN received
+  var counted = perConn();        // counted in counters.active
+  // Response in progress: head hdr[c][hPos..hLen), then body bPos..bEnd of body[c] (bytes or a chunk source).
+  var hLen = perConn();
+  var hPos = perConn();
+  var body: (Uint8Array | ChunkSource | null)[] = [];
+  var bPos = perConn();
+  var bEnd = perConn();
+  var outIdx = perConn();         // output pool buffer (index from 1), 0 none
   var HR = RESPONSE_HEAD_MAX;
   var hdr: Uint8Array[] = [];
-  for (var i = 0; i < n; i++) { hdr.push(new U8(HR)); inIdx[i] = outIdx[i] = -1; }
-  // Pools: input buffers; output buffers with room for the response head before the handler's
-  // body, so both leave in one write.
-  var inPool: Uint8Array[] = [], inOwner = new I8(nIn);
-  for (i = 0; i < nIn; i++) { inPool.push(new U8(REQUEST_MAX)); inOwner[i] = -1; }
+  for (var i = 0; i < n; i++) hdr.push(new Uint8Array(HR));
+  // Pools (entry 0 unused): input buffers; output buffers with room for the response head
+  // before the handler's body, so both leave in one write.
+  var empty = new Uint8Array(0);
+  var inPool: Uint8Array[] = [empty], inUsed = new Uint8Array(nIn + 1);
+  for (i = 0; i < nIn; i++) inPool.push(new Uint8Array(REQUEST_MAX));
   var outSize = HR + HANDLER_BODY_MAX;
-  var outPool: Uint8Array[] = [], outOwner = new I8(nOut);
-  for (i = 0; i < nOut; i++) { outPool.push(new U8(outSize)); outOwner[i] = -1; }
-  var empty = new U8(0);
+  var outPool: Uint8Array[] = [empty], outUsed = new Uint8Array(nOut + 1);
+  for (i = 0; i < nOut; i++) outPool.push(new Uint8Array(outSize));
   var w = asciiWriter();       // head writer
   var bw = asciiWriter();      // handler body writer
-  var xArea = new U8(128);         // extra headers of the response being built
+  var xArea = new Uint8Array(128);   // extra headers of the response being built
   var xw = asciiWriter();
   var now = 0;
 
-  function take(owner: Int8Array, c: number): number {
-    for (var k = 0; k < owner.length; k++) if (owner[k] < 0) { owner[k] = c; return k; }
-    return -1;
+  /** A free pool entry (marked used), 0 when none. */
+  function take(used: Uint8Array): number {
+    for (var k = 1; k < used.length; k++) if (!used[k]) { used[k] = 1; return k; }
+    return 0;
   }
 
   function resetRequest(c: number): void {
-    scan[c] = lineEnd[c] = hdrLen[c] = flags[c] = methodIdx[c] = ctype[c] = 0;   // ctype: CT_NONE
-    clen[c] = route[c] = reqStartMs[c] = -1;
+    scan[c] = lineEnd[c] = hdrLen[c] = flags[c] = methodIdx[c] = ctype[c] = clen[c] = 0;   // ctype: CT_NONE
+    route[c] = reqStartMs[c] = -1;
   }
 
   function releaseIn(c: number): void {
-    if (inIdx[c] >= 0) { inOwner[inIdx[c]] = -1; inIdx[c] = -1; }
-    inStart[c] = inEnd[c] = 0;
+    inUsed[inIdx[c]] = inIdx[c] = inStart[c] = inEnd[c] = 0;
   }
 
   function releaseOut(c: number): void {
-    if (outIdx[c] >= 0) { outOwner[outIdx[c]] = -1; outIdx[c] = -1; }
+    outUsed[outIdx[c]] = outIdx[c] = 0;
   }
 
   /** Our side closes (FIN); input is discarded from now on. */
@@ -296,13 +288,18 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     tcp.close(c);
   }
 
+  /** No response in progress, no request pending: phase ph. */
+  function settle(c: number, ph: number): void {
+    phase[c] = ph;
+    releaseOut(c);
+    body[c] = null;
+    resetRequest(c);
+  }
+
   function freeSlot(c: number): void {
     if (counted[c]) { counters.active--; counted[c] = 0; }
-    phase[c] = P_FREE;
+    settle(c, P_FREE);
     releaseIn(c);
-    releaseOut(c);
-    bodyBuf[c] = bodySrc[c] = null;
-    resetRequest(c);
   }
 
   function isHead(c: number): boolean {
@@ -311,11 +308,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   // ---- response output ----
 
-  /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into buf[off..end). */
-  function headStart(buf: Uint8Array, off: number, end: number, status: number, type: string | Uint8Array | null, length: number): AsciiWriter {
+  /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into buf[off..HR). */
+  function headStart(buf: Uint8Array, off: number, status: number, type: string | Uint8Array | null, length: number): AsciiWriter {
     var text = STATUS_TEXT[status];
     if (!text) text = STATUS_TEXT[status = 500];
-    w.reset(buf, off, end).bytes(B_STATUS).num(status).byte(32).str(text).bytes(B_CRLF);
+    w.reset(buf, off, HR).bytes(B_STATUS).num(status).byte(32).str(text).bytes(B_CRLF);
     if (type !== null) (typeof type === "string" ? w.bytes(B_TYPE).str(type) : w.bytes(B_TYPE).bytes(type)).bytes(B_CRLF);
     if (status !== 304 && status !== 204) w.bytes(B_LENGTH).num(length).bytes(B_CRLF);
     return w;
@@ -329,12 +326,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     return w.bytes(B_CRLF).pos;
   }
 
-  /** Counts the status, then sends hdr[c][0..hl) followed by body[off..end) (or source). */
-  function startSend(c: number, status: number, hl: number, body: Uint8Array | null, src: ChunkSource | null, off: number, end: number): void {
+  /** Counts the status, then sends hdr[c][0..hl) followed by bytes off..end of b (bytes or a chunk source). */
+  function startSend(c: number, status: number, hl: number, b: Uint8Array | ChunkSource | null, off: number, end: number): void {
     counters[status < 300 ? "status2xx" : status < 400 ? "status3xx" : status < 500 ? "status4xx" : "status5xx"]++;
     hLen[c] = hl; hPos[c] = 0;
-    bodyBuf[c] = body; bodySrc[c] = src;
-    bPos[c] = off; bEnd[c] = end;
+    body[c] = b; bPos[c] = off; bEnd[c] = end;
     phase[c] = P_SEND;
     lastMs[c] = now;
     pump(c);
@@ -342,21 +338,20 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   function pump(c: number): void {
     while (phase[c] === P_SEND) {
-      var got: number, p = bPos[c], k = bEnd[c] - p;
+      var got: number, p = bPos[c], k = bEnd[c] - p, src = body[c];
       if (hPos[c] < hLen[c]) {
         got = tcp.write(c, hdr[c], hPos[c], hLen[c] - hPos[c]);
         if (got <= 0) return;
         hPos[c] += got;
       } else if (k > 0) {
         if (k > WRITE_PIECE_MAX) k = WRITE_PIECE_MAX;
-        var src = bodySrc[c];
-        if (src !== null) {
+        if (typeof src === "function") {
           var sp = tcp.space(c);
           if (sp <= 0) return;
           if (k > sp) k = sp;
           var piece = src(p, k);
-          got = tcp.write(c, piece, 0, piece.length < k ? piece.length : k);
-        } else got = tcp.write(c, bodyBuf[c] as Uint8Array, p, k);
+          got = tcp.write(c, piece, 0, Math.min(piece.length, k));
+        } else got = tcp.write(c, src as Uint8Array, p, k);
         if (got <= 0) return;
         bPos[c] = p + got;
       } else return finish(c);
@@ -366,56 +361,50 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** The response is entirely with TCP: close, or get ready for the next request. */
   function finish(c: number): void {
-    releaseOut(c);
-    bodyBuf[c] = bodySrc[c] = null;
-    resetRequest(c);
+    settle(c, P_READ);
     lastMs[c] = now;
-    phase[c] = P_READ;
-    if (closeAfter[c] || (peerGone[c] && inIdx[c] < 0)) shut(c);   // half-closed peer: answer what it pipelined first
+    if (closeAfter[c] || (peerGone[c] && !inIdx[c])) shut(c);   // half-closed peer: answer what it pipelined first
   }
 
   /** A plain-text status response (204: none; 204 and 405 with `allow`); `close` ends the connection after it. */
   function simple(c: number, status: number, close: boolean, allow?: string): void {
     if (close) closeAfter[c] = 1;
     var text = STATUS_TEXT[status], hasBody = status !== 204;
-    headStart(hdr[c], 0, HR, status, hasBody ? TYPE_TEXT : null, text.length + 5);
+    headStart(hdr[c], 0, status, hasBody ? TYPE_TEXT : null, text.length + 5);
     if (status === 204 || status === 405) w.bytes(B_ALLOW).str(allow as string).bytes(B_CRLF);
     if (status === 503) w.str("Retry-After: 1\r\n");
     headEnd(c);
     if (hasBody && !isHead(c)) w.num(status).byte(32).str(text).byte(10);
-    startSend(c, status, w.pos, null, null, 0, 0);
+    startSend(c, status, w.pos, null, 0, 0);
   }
 
-  /** A protocol error: answer and close. Returns the bytes to consume (all of them). */
-  function fail(c: number, status: number, s: number, e: number): number {
+  /** Drops the pending request (its input too) and answers `status`, closing after it. */
+  function abandon(c: number, status: number): void {
+    releaseIn(c);
+    resetRequest(c);
     simple(c, status, true);
-    return e - s;
   }
 
   // ---- request parsing ----
 
-  /** Parses the request line at src[s..le) (le after the LF). Returns 0 or an error status. */
-  function requestLine(c: number, src: Uint8Array, s: number, le: number): number {
-    var e = le - 1, k: number, b: number;
-    if (e > s && src[e - 1] === 13) e--;
-    var sp1 = src.indexOf(32, s);
-    if (sp1 <= s || sp1 >= e) return 400;
+  /** Parses the request line src[s..e) (without its line end). Returns 0 or an error status. */
+  function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
+    var sp1 = src.indexOf(32, s), sp2 = src.indexOf(32, sp1 + 1), k: number, b: number;
+    // method, target, version: HTTP/d.d
+    if (sp1 <= s || sp2 < 0 || sp2 >= e || sp2 === sp1 + 1 || e - sp2 !== 9) return 400;
     for (k = s; k < sp1; k++) { b = src[k]; if (b < 33 || b > 126) return 400; }
-    var sp2 = src.indexOf(32, sp1 + 1);
-    // version: HTTP/d.d
-    if (sp2 < 0 || sp2 >= e || sp2 === sp1 + 1 || e - sp2 !== 9 || !same(src, sp2 + 1, sp2 + 6, T_HTTP)) return 400;
     var maj = src[sp2 + 6] - 48, min = src[sp2 + 8] - 48;
-    if (maj < 0 || maj > 9 || src[sp2 + 7] !== 46 || min < 0 || min > 9) return 400;
+    if (!same(src, sp2 + 1, sp2 + 6, "HTTP/") || maj < 0 || maj > 9 || src[sp2 + 7] !== 46 || min < 0 || min > 9) return 400;
     if (maj !== 1) return 505;
     ver[c] = min ? 11 : 10;
-    for (k = 0; k < 9 && !same(src, s, sp1, METHOD_BYTES[k]); k++);
+    for (k = 0; k < 9 && !same(src, s, sp1, METHOD_NAMES[k]); k++);
     if (k > 8) return 501;
     methodIdx[c] = k;
     // target: origin-form, or absolute-form http://host/path
     var t = sp1 + 1, q = sp2;
-    pathOff[c] = t - s; queryEnd[c] = sp2 - s;
+    pathOff[c] = t - s;
     if (src[t] !== 47) {
-      if (!same(src, t, t + 4, T_HTTP_LC, true)) return k === I_OPTIONS && src[t] === 42 && sp2 === t + 1 ? 0 : 400;
+      if (!same(src, t, t + 4, "http", true)) return k === I_OPTIONS && src[t] === 42 && sp2 === t + 1 ? 0 : 400;
       var ss = src.indexOf(47, t);            // "http://host/path": skip to the third '/'
       if (src[ss + 1] !== 47) return 400;
       t = src.indexOf(47, ss + 2);
@@ -423,11 +412,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     }
     for (k = t; k < sp2; k++) {
       b = src[k];
-      if (b < 33 || b > 126 || b === 35 || (b === 37 && (hexVal(src[k + 1]) < 0 || hexVal(src[k + 2]) < 0 || k + 2 >= sp2))) return 400;
+      if (b < 33 || b > 126 || b === 35 || (b === 37 && (pctByte(src, k) < 0 || k + 2 >= sp2))) return 400;
       if (b === 63 && q === sp2) q = k;
     }
     pathOff[c] = t - s; pathEnd[c] = q - s;
-    queryOff[c] = (q < sp2 ? q + 1 : sp2) - s;
+    queryOff[c] = (q < sp2 ? q + 1 : sp2) - s; queryEnd[c] = sp2 - s;
     for (k = 0; k < routes.length && !pathMatch(src, t, q, routes[k]); k++);
     route[c] = k < routes.length ? k : -1;
     return 0;
@@ -438,7 +427,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var rb = rt.path, k = 0;
     while (p < e) {
       var b = src[p];
-      if (b === 37) { b = (hexVal(src[p + 1]) << 4) | hexVal(src[p + 2]); p += 3; } else p++;
+      if (b === 37) { b = pctByte(src, p); p += 3; } else p++;
       if (k >= rb.length) return rt.prefix;
       if (b !== rb[k++]) return false;
     }
@@ -452,7 +441,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (b === 32 || b === 9 || colon <= a || colon >= e || (b = src[colon - 1]) === 32 || b === 9) return 400;
     var nl = colon - a, h = nl < 18 ? HEADER_AT_LEN[nl] : 0;
     if (!h || !same(src, a, colon, HEADER_NAMES[--h], true)) return 0;   // not a header this server reads
-    var v = colon + 1, ve = e, f = flags[c];
+    var v = colon + 1, ve = e, f = flags[c], seen = f & (F_SEEN << h);
     while (v < e && (src[v] === 32 || src[v] === 9)) v++;
     while (ve > v && (src[ve - 1] === 32 || src[ve - 1] === 9)) ve--;
     switch (h) {
@@ -464,59 +453,52 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
           if (d < 0 || d > 9) return 400;
           len = len * 10 + d;
         }
-        if ((f & F_CL) && clen[c] !== len) return 400;
+        if (seen && clen[c] !== len) return 400;
         clen[c] = len;
-        f |= F_CL;
         break;
       case 1:   // connection
-        if (hasToken(src, v, ve, T_CLOSE) === 1) f |= F_CLOSE;
-        if (hasToken(src, v, ve, T_KEEPALIVE) === 1) f |= F_KA;
+        if (hasToken(src, v, ve, "close") === 1) f |= F_CLOSE;
+        if (hasToken(src, v, ve, "keep-alive") === 1) f |= F_KA;
         break;
       case 2:   // accept-encoding
-        var g = hasToken(src, v, ve, T_GZIP);
-        if (g === 1 || (!g && hasToken(src, v, ve, T_STAR) === 1)) f |= F_GZIP;
+        var g = hasToken(src, v, ve, "gzip");
+        if (g === 1 || (!g && hasToken(src, v, ve, "*") === 1)) f |= F_GZIP;
         break;
       case 3:   // if-none-match
         if (etagMatch(c, src, v, ve)) f |= F_INM;
         break;
-      case 4:   // transfer-encoding
-        f |= F_TE;
-        break;
       case 5:   // content-type
-        ctype[c] = startsWith(src, v, ve, T_FORM) ? CT_FORM : startsWith(src, v, ve, T_JSON) ? CT_JSON : CT_OTHER;
+        ctype[c] = startsWith(src, v, ve, "application/x-www-form-urlencoded") ? CT_FORM : startsWith(src, v, ve, "application/json") ? CT_JSON : CT_OTHER;
         break;
       case 6:   // host
-        if (f & F_HOST) return 400;
-        f |= F_HOST;
+        if (seen) return 400;
         break;
       case 7:   // expect
-        if (!same(src, v, ve, T_CONTINUE, true)) return 417;
+        if (!same(src, v, ve, "100-continue", true)) return 417;
         f |= F_EXPECT;
     }
-    flags[c] = f;
+    flags[c] = f | F_SEEN << h;
     return 0;
   }
 
-  function startsWith(src: Uint8Array, a: number, e: number, t: Uint8Array): boolean {
+  function startsWith(src: Uint8Array, a: number, e: number, t: string): boolean {
     return e - a >= t.length && same(src, a, a + t.length, t, true);
   }
 
   /** Looks for token t in a comma-separated list: 0 absent, 1 present, 2 present with q=0. */
-  function hasToken(src: Uint8Array, a: number, e: number, t: Uint8Array): number {
-    var p = a;
+  function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
     while (p < e) {
       while (p < e && (src[p] === 32 || src[p] === 9 || src[p] === 44)) p++;
       var s = p;
       while (p < e && src[p] !== 44 && src[p] !== 59 && src[p] !== 32 && src[p] !== 9) p++;
       var hit = same(src, s, p, t, true), q0 = false;
-      while (p < e && src[p] !== 44) {              // parameters: look for q=0[.000]
-        if ((src[p] | 32) === 113 && src[p + 1] === 61 && p > s && (src[p - 1] === 59 || src[p - 1] === 32)) {
+      for (; p < e && src[p] !== 44; p++) {      // parameters: look for q=0[.000]
+        if ((src[p] | 32) === 113 && src[p + 1] === 61 && (src[p - 1] === 59 || src[p - 1] === 32)) {
           var k = p + 2;
           q0 = src[k++] === 48;
-          if (src[k] === 46) { k++; while (k < e && src[k] === 48) k++; }
+          if (src[k] === 46) while (++k < e && src[k] === 48);
           if (k < e && src[k] >= 49 && src[k] <= 57) q0 = false;
         }
-        p++;
       }
       if (hit) return q0 ? 2 : 1;
     }
@@ -525,20 +507,17 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** If-None-Match value against the route's asset ETag ("*", weak tags, the "-gz" tag and lists accepted). */
   function etagMatch(c: number, src: Uint8Array, p: number, e: number): boolean {
-    var a = route[c] < 0 ? null : routes[route[c]].asset;
+    var rt = routes[route[c]], a = rt ? rt.asset : null;
     if (a === null) return false;
-    var tag = a.etag, tl = tag.length;
+    var tag = a.etag, te = p;
     while (p < e) {
       var b = src[p];
       if (b === 42) return true;
       if (b === 34) {
         var q = src.indexOf(34, p + 1);
         if (q < 0 || q >= e) return false;
-        var len = q - p - 1;
-        if (len === tl || (len === tl + 3 && same(src, p + 1 + tl, q, T_GZ_TAG))) {
-          for (var k = 0; k < tl && src[p + 1 + k] === tag.charCodeAt(k); k++);
-          if (k === tl) return true;
-        }
+        te = p + 1 + tag.length;
+        if (q >= te && same(src, p + 1, te, tag) && (q === te || same(src, te, q, "-gz"))) return true;
         p = q;
       }
       p++;
@@ -552,40 +531,36 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
    * fatal error; 0 when the request is not complete yet (state kept relative to s).
    */
   function parse(c: number, src: Uint8Array, s: number, e: number): number {
-    var le = lineEnd[c], err: number;
-    if (le === 0 && scan[c] === 0) {
+    var le = lineEnd[c], err = 0;
+    if (!le) {        // (then no line has been scanned yet)
       var k = s;
       while (k < e && (src[k] === 13 || src[k] === 10)) k++;
       if (k > s) return k - s;
     }
     if (reqStartMs[c] < 0) reqStartMs[c] = now;
-    if (hdrLen[c] === 0) {
-      for (var ls = scan[c]; ; ls = L) {
+    if (!hdrLen[c]) {
+      for (var ls = scan[c]; !err; ls = L) {
         var lf = src.indexOf(10, s + ls);
         if (lf < 0 || lf >= e) {
-          if (le === 0 ? e - s > REQUEST_LINE_MAX + 1 : e - s - le > HEADERS_MAX + 1) break;
+          if (le ? e - s - le > HEADERS_MAX + 1 : e - s > REQUEST_LINE_MAX + 1) break;
           scan[c] = ls;
           return 0;
         }
         var L = lf + 1 - s, ll = lf - s - ls;          // line length without CRLF
         if (ll > 0 && src[lf - 1] === 13) ll--;
-        if (le === 0) {
+        if (!le) {
           if (ll > REQUEST_LINE_MAX) break;
+          err = requestLine(c, src, s, s + ll);
           lineEnd[c] = le = L;
-          err = requestLine(c, src, s, lf + 1);
-        } else {
-          if (ll === 0) { hdrLen[c] = L; break; }
-          if (L - le > HEADERS_MAX) return fail(c, 431, s, e);
-          err = headerLine(c, src, s + ls, s + ls + ll);
-        }
-        if (err) return fail(c, err, s, e);
+        } else if (!ll) { hdrLen[c] = L; break; }
+        else err = L - le > HEADERS_MAX ? 431 : headerLine(c, src, s + ls, s + ls + ll);
       }
       var f = flags[c];
-      err = hdrLen[c] === 0 ? (le === 0 ? (looksLikeRequest(src, s, e) ? 414 : 400) : 431) :
-        (f & F_TE) ? 501 : ver[c] === 11 && !(f & F_HOST) ? 400 : clen[c] > BODY_MAX ? 413 : server.busy ? 503 : 0;
-      if (err) return fail(c, err, s, e);
+      err = err || (!hdrLen[c] ? (le ? 431 : looksLikeRequest(src, s, e) ? 414 : 400) :
+        (f & F_SEEN << H_TE) ? 501 : ver[c] === 11 && !(f & F_SEEN << H_HOST) ? 400 : clen[c] > BODY_MAX ? 413 : server.busy ? 503 : 0);
+      if (err) { simple(c, err, true); return e - s; }
     }
-    var total = hdrLen[c] + (clen[c] > 0 ? clen[c] : 0);
+    var total = hdrLen[c] + clen[c];
     if (e - s < total) {
       // The client waits for an interim 100 before sending the body (once, HTTP/1.1 only).
       if ((flags[c] & F_EXPECT) && ver[c] === 11 && e - s === hdrLen[c]) {
@@ -625,18 +600,26 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var bStatus = 200;      // status and type given to res.begin()
   var bType = "";
 
-  /** The head of a handler's response into buf[off..end); returns its end. */
-  function handlerHead(c: number, buf: Uint8Array, off: number, end: number, status: number, type: string, length: number): number {
-    headStart(buf, off, end, status, type, length).bytes(B_NOSTORE);
+  /** The head of a handler's response into buf from off; returns its end. */
+  function handlerHead(c: number, buf: Uint8Array, off: number, status: number, type: string, length: number): number {
+    headStart(buf, off, status, type, length).bytes(B_NOSTORE);
     return headEnd(c);
   }
 
   /** A handler's response with a body by reference (bytes, or a chunk source). */
-  function reply(status: number, type: string, length: number, body: Uint8Array | null, src: ChunkSource | null): void {
+  function reply(status: number, type: string, length: number, b: Uint8Array | ChunkSource): void {
     var c = resConn;
     if (c < 0) return;
     resConn = -1;
-    startSend(c, status, handlerHead(c, hdr[c], 0, HR, status, type, length), body, src, 0, isHead(c) ? 0 : length);
+    startSend(c, status, handlerHead(c, hdr[c], 0, status, type, length), b, 0, isHead(c) ? 0 : length);
+  }
+
+  /** The handler's answer failed (no buffer, body too big, threw, none): a plain status, closing. */
+  function handlerFail(c: number, status: number): void {
+    resConn = -1;
+    releaseOut(c);
+    xw.pos = 0;
+    simple(c, status, true);
   }
 
   var res: HttpResponse = {
@@ -644,14 +627,14 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       xw.str(name).str(": ").str(value).str(CRLF);
       return res;
     },
-    send: function (status: number, type: string, body?: string | Uint8Array): void {
-      if (typeof body === "string") { res.begin(status, type).utf8(body); res.end(); }
-      else reply(status, type, body ? body.length : 0, body || empty, null);
+    send: function (status: number, type: string, b?: string | Uint8Array): void {
+      if (typeof b === "string") { res.begin(status, type).utf8(b); res.end(); }
+      else reply(status, type, b ? b.length : 0, b || empty);
     },
     begin: function (status: number, type: string): AsciiWriter {
-      var c = resConn, k = c < 0 ? -1 : take(outOwner, c);
+      var c = resConn, k = c < 0 ? 0 : take(outUsed);
       bStatus = status; bType = type;
-      if (k < 0) {
+      if (!k) {
         if (c >= 0) bStatus = 503;
         return bw.reset(empty, 0, 0);
       }
@@ -661,43 +644,37 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     end: function (): void {
       var c = resConn;
       if (c < 0) return;
+      if (bStatus === 503 || bw.over) return handlerFail(c, bStatus === 503 ? 503 : 500);
       resConn = -1;
-      if (bStatus === 503 || bw.over) {
-        releaseOut(c);
-        xw.pos = 0;
-        simple(c, bStatus === 503 ? 503 : 500, true);
-        return;
-      }
       var bl = bw.pos - HR, ob = bw.buf;
       // The head goes right before the body (one segment for both): measure it, then write it there.
-      var hl = handlerHead(c, hdr[c], 0, HR, bStatus, bType, bl);
-      handlerHead(c, ob, HR - hl, HR, bStatus, bType, bl);
-      startSend(c, bStatus, 0, ob, null, HR - hl, isHead(c) ? HR : HR + bl);
+      var hl = handlerHead(c, hdr[c], 0, bStatus, bType, bl);
+      handlerHead(c, ob, HR - hl, bStatus, bType, bl);
+      startSend(c, bStatus, 0, ob, HR - hl, isHead(c) ? HR : HR + bl);
     },
     stream: function (status: number, type: string, length: number, source: ChunkSource): void {
-      reply(status, type, length, null, source);
+      reply(status, type, length, source);
     },
   };
 
   function dispatch(c: number, src: Uint8Array, s: number): void {
-    var f = flags[c], mi = methodIdx[c], m = 1 << mi, r = route[c];
+    var f = flags[c], mi = methodIdx[c], r = route[c], options = mi === I_OPTIONS;
     if ((f & F_CLOSE) || (ver[c] === 10 && !(f & F_KA))) closeAfter[c] = 1;
-    if (r < 0) return simple(c, mi === I_OPTIONS && src[s + pathOff[c]] === 42 ? 204 : 404, false, ALLOW_ALL);
-    var rt = routes[r];
-    if (mi === I_OPTIONS || !(rt.methods & m)) return simple(c, mi === I_OPTIONS ? 204 : 405, false, rt.allow);
-    var a = rt.asset;
+    if (r < 0) return simple(c, options && src[s + pathOff[c]] === 42 ? 204 : 404, false, ALLOW_ALL);
+    var rt = routes[r], a = rt.asset;
+    if (options || !(rt.methods & 1 << mi)) return simple(c, options ? 204 : 405, false, rt.allow);
     if (a !== null) {
       var gz = a.gzip !== null && (f & F_GZIP) !== 0, len = gz ? (a.gzip as Uint8Array).length : a.length, status = 200;
       if (f & F_INM) { assetHead(a, gz, status = 304, hdr[c]); len = 0; }
       else w.reset(hdr[c], 0, HR).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
-      return startSend(c, status, headEnd(c), gz ? a.gzip : a.body, gz ? null : a.source, 0, isHead(c) ? 0 : len);
+      return startSend(c, status, headEnd(c), gz ? a.gzip : a.source || a.body, 0, isHead(c) ? 0 : len);
     }
-    req.conn = c; req.method = m; req.methodName = METHOD_NAMES[mi]; req.version = ver[c];
+    req.conn = c; req.method = 1 << mi; req.methodName = METHOD_NAMES[mi]; req.version = ver[c];
     req.buf = src; req.pathOff = s + pathOff[c]; req.pathEnd = s + pathEnd[c];
     req.queryOff = s + queryOff[c]; req.queryEnd = s + queryEnd[c];
-    req.bodyOff = s + hdrLen[c]; req.bodyLen = clen[c] > 0 ? clen[c] : 0; req.contentType = ctype[c];
+    req.bodyOff = s + hdrLen[c]; req.bodyLen = clen[c]; req.contentType = ctype[c];
     resConn = c;
-    xw.reset(xArea, 0, xArea.length);
+    xw.reset(xArea, 0, 128);
     try {
       (rt.handler as Handler)(req, res);
     } catch (x) {
@@ -705,17 +682,13 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     }
     req.buf = empty;
     xw.pos = 0;
-    if (resConn >= 0) {                     // threw or did not answer
-      resConn = -1;
-      releaseOut(c);
-      simple(c, 500, true);
-    }
+    if (resConn >= 0) handlerFail(c, 500);      // threw or did not answer
   }
 
   /** An asset's head up to the Connection line into buf: status line, type (200 only), length,
    *  ETag, Content-Encoding (gzip 200), Vary (when it has a gzip form), Cache-Control. */
   function assetHead(a: Asset, gz: boolean, status: number, buf: Uint8Array): AsciiWriter {
-    headStart(buf, 0, HR, status, status === 200 ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
+    headStart(buf, 0, status, status === 200 ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
       .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
     if (gz && status === 200) w.str("Content-Encoding: gzip\r\n");
     if (a.gzip !== null) w.str("Vary: Accept-Encoding\r\n");
@@ -724,26 +697,22 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** The 200 head of an asset, built once at registration (per request only the Connection line follows). */
   function head200(a: Asset, gz: boolean): Uint8Array {
-    var wr = assetHead(a, gz, 200, new U8(HR));
-    return new U8(wr.buf.subarray(0, wr.pos));
+    var wr = assetHead(a, gz, 200, new Uint8Array(HR));
+    return new Uint8Array(wr.buf.subarray(0, wr.pos));
   }
 
   // ---- input plumbing ----
 
   /** Appends src[off..off+len) to c's input buffer; returns the bytes that fit (0 when no buffer is free). */
   function stash(c: number, src: Uint8Array, off: number, len: number): number {
-    if (inIdx[c] < 0) {
-      var k = take(inOwner, c);
-      if (k < 0) return 0;
-      inIdx[c] = k; inStart[c] = inEnd[c] = 0;
-    }
+    if (!inIdx[c]) inIdx[c] = take(inUsed);
+    if (!inIdx[c]) return 0;
     var buf = inPool[inIdx[c]], s = inStart[c], m = inEnd[c];
     if (m + len > REQUEST_MAX && s > 0) {     // compact
-      for (var j = s; j < m; j++) buf[j - s] = buf[j];
+      buf.set(buf.subarray(s, m));
       inStart[c] = 0; inEnd[c] = m -= s;
     }
-    var fit = REQUEST_MAX - m;
-    if (fit > len) fit = len;
+    var fit = Math.min(REQUEST_MAX - m, len);
     if (fit > 0) buf.set(src.subarray(off, off + fit), m);
     inEnd[c] += fit;
     return fit;
@@ -751,17 +720,13 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** Parses requests from src[p..e) while the connection is ready for one; returns where it stopped. */
   function parseAll(c: number, src: Uint8Array, p: number, e: number): number {
-    while (p < e && phase[c] === P_READ) {
-      var got = parse(c, src, p, e);
-      if (got === 0) break;
-      p += got;
-    }
+    for (var got = 1; got && p < e && phase[c] === P_READ; p += got) got = parse(c, src, p, e);
     return p;
   }
 
   /** Parses what c's input buffer holds while the connection is ready for a request. */
   function drainIn(c: number): void {
-    if (inIdx[c] >= 0) {
+    if (inIdx[c]) {
       // (a response that closes the connection releases the buffer on the way: then inEnd is 0)
       inStart[c] = parseAll(c, inPool[inIdx[c]], inStart[c], inEnd[c]);
       if (inStart[c] >= inEnd[c] || phase[c] === P_CLOSED) releaseIn(c);
@@ -782,31 +747,21 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (ph === P_REJECT) simple(c, 503, true);
     // P_CLOSED, P_FREE, P_REJECT, or a response after which the connection closes: input discarded
     if (ph !== P_READ && (ph !== P_SEND || closeAfter[c])) return len;
-    if (ph === P_READ && inIdx[c] < 0) {
+    if (ph === P_READ && !inIdx[c]) {
+      // parsed in place; what is left (a split request, or pipelined behind a response) is kept
       p = parseAll(c, buf, p, e);
       ph = phase[c];
-      if (p < e && (ph === P_READ || ph === P_SEND)) {
-        if (ph === P_READ) counters.split++;
-        fit = stash(c, buf, p, e - p);
-        if (fit < e - p) return overflow(c, p + fit - off, len);
-      }
-      closeIfGone(c);
-      return len;
+      if (p >= e || (ph !== P_READ && ph !== P_SEND)) { closeIfGone(c); return len; }
+      if (ph === P_READ) counters.split++;
     }
-    fit = stash(c, buf, off, len);
-    if (fit < len) return overflow(c, fit, len);
-    if (ph === P_READ) drainIn(c);
+    fit = stash(c, buf, p, e - p);
+    // No room for more input. A request waiting for its rest gets 503 (all input consumed);
+    // behind a response in progress, only what fit is consumed (TCP has the peer resend).
+    if (fit < e - p) {
+      if (phase[c] !== P_READ) return p + fit - off;
+      abandon(c, 503);
+    } else if (ph === P_READ) drainIn(c);
     return len;
-  }
-
-  /** No room for more input. A request waiting for its rest gets 503 (all input consumed);
-   *  behind a response in progress, only `taken` bytes are consumed (TCP has the peer resend). */
-  function overflow(c: number, taken: number, all: number): number {
-    if (phase[c] !== P_READ) return taken;
-    releaseIn(c);
-    resetRequest(c);
-    simple(c, 503, true);
-    return all;
   }
 
   var handler: TcpHandler = {
@@ -841,9 +796,9 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     for (var c = 0; c < n; c++) {
       var ph = phase[c], idle = t - lastMs[c];
       if (ph === P_READ) {
-        if (reqStartMs[c] >= 0 || inIdx[c] >= 0) {
+        if (reqStartMs[c] >= 0 || inIdx[c]) {
           if (reqStartMs[c] < 0) reqStartMs[c] = lastMs[c];
-          if (t - reqStartMs[c] >= HEADER_TIMEOUT_MS) { releaseIn(c); resetRequest(c); simple(c, 408, true); }
+          if (t - reqStartMs[c] >= HEADER_TIMEOUT_MS) abandon(c, 408);
         } else if (!served[c]) {
           if (idle >= FIRST_REQUEST_TIMEOUT_MS) simple(c, 408, true);
         } else if (idle >= KEEPALIVE_IDLE_MS) shut(c);
@@ -858,23 +813,23 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   }
 
   function addRoute(path: string, methods: number, a: Asset | null, h: Handler | null, prefix: boolean): void {
-    var names: string[] = [];
-    for (var k = 0; k < 9; k++) if (methods & (1 << k)) names.push(METHOD_NAMES[k]);
-    names.push("OPTIONS");
-    var rt: Route = { path: utf8Bytes(path), prefix: prefix, methods: methods, allow: names.join(", "), asset: a, handler: h };
-    for (k = 0; k < routes.length; k++) {
-      var old = routes[k].path;
-      if (!routes[k].prefix && !prefix && same(old, 0, old.length, rt.path)) { routes[k] = rt; return; }
+    var rt: Route = {
+      name: path, path: utf8Bytes(path), prefix: prefix, methods: methods, asset: a, handler: h,
+      allow: METHOD_NAMES.filter(function (x: string, k: number): number { return methods & 1 << k; }).concat("OPTIONS").join(", "),
+    };
+    // Exact routes before prefixes (an exact path given again replaces its route); longer prefixes first.
+    for (var k = 0; k < routes.length; k++) {
+      var old = routes[k];
+      if (!prefix && !old.prefix && old.name === path) { routes[k] = rt; return; }
+      if (old.prefix && (!prefix || old.path.length < rt.path.length)) break;
     }
-    // Exact routes before prefixes; longer prefixes first.
-    for (k = 0; k < routes.length && !(routes[k].prefix && (!prefix || routes[k].path.length < rt.path.length)); k++);
     routes.splice(k, 0, rt);
   }
 
   var server: HttpServer = {
-    asset: function (path: string, body: Uint8Array | string | ChunkSource, ao?: AssetOptions, length?: number): Asset {
-      var opt = ao || {}, src = typeof body === "function" ? body : null;
-      var bytes = src !== null ? null : typeof body === "string" ? utf8Bytes(body) : body as Uint8Array;
+    asset: function (path: string, b: Uint8Array | string | ChunkSource, ao?: AssetOptions, length?: number): Asset {
+      var opt = ao || {}, src = typeof b === "function" ? b : null;
+      var bytes = src !== null ? null : typeof b === "string" ? utf8Bytes(b) : b as Uint8Array;
       var gz = typeof opt.gzip === "string" ? toBytes(opt.gzip) : opt.gzip || null;
       var a = {
         body: bytes, source: src, length: bytes !== null ? bytes.length : length || 0, gzip: gz,
@@ -889,10 +844,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     route: function (path: string, methods: string, h: Handler, prefix?: boolean): void {
       // (no String.indexOf here: Espruino's matches a partial needle at the end of the string)
       var m = 0, names = methods.toUpperCase().split(" ").join("").split(",");
-      for (var k = 0; k < names.length; k++) {
-        var bit = METHOD_NAMES.indexOf(names[k]);
-        if (bit >= 0) m |= 1 << bit;
-      }
+      for (var k = 0; k < 9; k++) if (names.indexOf(METHOD_NAMES[k]) >= 0) m |= 1 << k;
       addRoute(path, m & M_GET ? m | M_HEAD : m, null, h, !!prefix);
     },
     tick: tick,
@@ -912,7 +864,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 function decode(src: Uint8Array, a: number, e: number, plus: boolean): string {
   var tmp = new Uint8Array(e - a), m = 0;
   for (var p = a; p < e; p++) {
-    var b = src[p], hv = (hexVal(src[p + 1]) << 4) | hexVal(src[p + 2]);
+    var b = src[p], hv = pctByte(src, p);
     if (b === 37 && p + 2 < e && hv >= 0) { b = hv; p += 2; }
     else if (b === 43 && plus) b = 32;
     tmp[m++] = b;
