@@ -41,7 +41,7 @@ const enum T {
 // Bytes 12..21 of every ARP frame: EtherType 0x0806, Ethernet, IPv4, lengths 6 and 4, op high byte.
 var ARP_HEAD = [8, 6, 0, 1, 8, 0, 6, 4, 0];
 
-/** n cache entries; a hold buffer of holdBytes (0: nothing is held). */
+/** n cache entries; a hold buffer of holdBytes (0: nothing is held). eth: the Ethernet counters. */
 export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: string]: number },
   eth: { [k: string]: number }, n: number, holdBytes: number): Arp {
   var rx = netif.rx;
@@ -49,10 +49,10 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   var mac = netif.mac;
   var ips = new Uint32Array(n);
   var state = new Uint8Array(n);
-  var tries = new Uint8Array(n);
-  var used = new Uint8Array(n);        // used since the last refresh check
+  // PENDING: requests sent; RESOLVED: 1 when used since the last refresh check.
+  var count = new Uint8Array(n);
   var expires = new Float64Array(n);
-  var due = new Float64Array(n);       // next retry / refresh time
+  var due = new Float64Array(n);       // next retry / refresh time; never after expires when RESOLVED
   var macs = new Uint8Array(n * 6);
   var macViews: Uint8Array[] = [];
   for (var k = 0; k < n; k++) macViews.push(macs.subarray(k * 6, k * 6 + 6));
@@ -74,8 +74,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     tx[21] = op;
     tx.set(mac, 22);
     wr32(tx, 28, st.addr);
+    tx.fill(0, 32, 38);
     if (op === 2) tx.set(dstMac as Uint8Array, 32);
-    else tx.fill(0, 32, 38);
     wr32(tx, 38, tpa);
     c.tx++;
     if (netif.send(42)) eth.tx++;
@@ -92,31 +92,45 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     return -1;
   }
 
-  /** A free entry, or the one expiring first (resolved before pending). */
-  function alloc(): number {
-    var best = -1;
-    for (var i = 0; i < n; i++) {
-      if (state[i] === E.FREE) return i;
-      if (best < 0 || (state[i] === E.RESOLVED && (state[best] !== E.RESOLVED || expires[i] < expires[best]))) best = i;
+  function lookup(ip: number): number {
+    var i = find(ip);
+    return i >= 0 && state[i] === E.RESOLVED ? i : -1;
+  }
+
+  /** Drops the held frame when it waits for ip. */
+  function dropHold(ip: number): void {
+    if (holdLen && holdIp === ip) {
+      holdLen = 0;
+      c.heldDropped++;
     }
-    c.evicted++;
-    if (holdLen && ips[best] === holdIp) dropHold();
+  }
+
+  /** A free entry, or the one expiring first (resolved before pending), for ip. */
+  function alloc(ip: number): number {
+    var best = 0;
+    for (var i = 0; i < n; i++) {
+      if (state[i] === E.FREE) { best = i; break; }
+      if (state[i] === E.RESOLVED && (state[best] !== E.RESOLVED || expires[i] < expires[best])) best = i;
+    }
+    if (state[best] !== E.FREE) {
+      c.evicted++;
+      dropHold(ips[best]);
+    }
+    ips[best] = ip;
     return best;
   }
 
-  function dropHold(): void {
-    holdLen = 0;
-    c.heldDropped++;
+  function schedule(i: number, t: number): void {
+    due[i] = t;
+    if (t < nextCheck) nextCheck = t;
   }
 
   function learn(i: number, now: number): void {
     macs.set(rxSha, i * 6);
     state[i] = E.RESOLVED;
-    tries[i] = 0;
-    used[i] = 0;
+    count[i] = 0;
     expires[i] = now + T.TTL_MS;
-    due[i] = expires[i] - T.REFRESH_MS;
-    if (due[i] < nextCheck) nextCheck = due[i];
+    schedule(i, now + T.TTL_MS - T.REFRESH_MS);
     if (holdLen && ips[i] === holdIp) {
       tx.set(hold, 0);
       tx.set(macViews[i], 0);
@@ -127,61 +141,46 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     }
   }
 
-  function input(rx: Uint8Array, len: number): void {
-    c.rx++;
-    if (len < 42) { c.dropShort++; return; }
-    var bad = (rx[21] !== 1 && rx[21] !== 2) || (rx[22] & 1);
-    for (var k = 14; k < 21; k++) if (rx[k] !== ARP_HEAD[k - 12]) bad = true;
-    if (bad) { c.dropMalformed++; return; }
-    var spa = rd32(rx, 28);
-    var tpa = rd32(rx, 38);
-    var addr = st.addr;
-    if (addr !== 0 && spa === addr) { c.conflicts++; return; }
-    var now = clock.now();
-    var i = spa !== 0 ? find(spa) : -1;
-    if (i >= 0) learn(i, now);
-    if (addr === 0 || tpa !== addr) {
-      if (i < 0) c.ignored++;
-      return;
-    }
-    if (i < 0 && spa !== 0) {
-      i = alloc();
-      ips[i] = spa;
-      learn(i, now);
-    }
-    if (rx[21] === 1) {
-      sendArp(2, rxSha, spa);
-      c.repliesOut++;
-    }
-  }
-
   return {
-    input: input,
+    input: function (rx: Uint8Array, len: number): void {
+      c.rx++;
+      // bytes 14..21: Ethernet, IPv4, lengths 6 and 4, op 1 or 2; the sender MAC not multicast
+      var drop = len < 42 ? "dropShort" :
+        rd32(rx, 14) !== 0x10800 || (rd32(rx, 18) - 0x6040001) >>> 0 > 1 || rx[22] & 1 ? "dropMalformed" : "";
+      if (drop) { c[drop]++; return; }
+      var spa = rd32(rx, 28);
+      var addr = st.addr;
+      if (addr !== 0 && spa === addr) { c.conflicts++; return; }
+      var forUs = addr !== 0 && rd32(rx, 38) === addr;
+      var i = find(spa);    // never an entry for 0.0.0.0 (a probe)
+      if (i < 0 && spa !== 0 && forUs) i = alloc(spa);
+      if (i >= 0) learn(i, clock.now());
+      else if (!forUs) c.ignored++;
+      if (forUs && rx[21] === 1) {
+        sendArp(2, rxSha, spa);
+        c.repliesOut++;
+      }
+    },
     resolve: function (frameLen: number, nextHop: number): number {
-      var i = find(nextHop);
-      if (i >= 0 && state[i] === E.RESOLVED) {
+      var i = lookup(nextHop);
+      if (i >= 0) {
         tx.set(macViews[i], 0);
-        used[i] = 1;
+        count[i] = 1;
         c.hits++;
         return 1;
       }
       c.misses++;
-      if (holdLen === 0 || holdIp === nextHop) {
-        if (frameLen <= hold.length) {
-          hold.set(tx.subarray(0, frameLen), 0);
-          holdLen = frameLen;
-          holdIp = nextHop;
-          c.held++;
-        } else c.notHeld++;
+      if ((holdLen === 0 || holdIp === nextHop) && frameLen <= holdBytes) {
+        hold.set(tx.subarray(0, frameLen), 0);
+        holdLen = frameLen;
+        holdIp = nextHop;
+        c.held++;
       } else c.notHeld++;
-      if (i < 0) {
-        var now = clock.now();
-        i = alloc();
+      if (find(nextHop) < 0) {
+        i = alloc(nextHop);
         state[i] = E.PENDING;
-        ips[i] = nextHop;
-        tries[i] = 1;
-        due[i] = now + T.RETRY_MS;
-        if (due[i] < nextCheck) nextCheck = due[i];
+        count[i] = 1;
+        schedule(i, clock.now() + T.RETRY_MS);
         request(null, nextHop);
       }
       return 0;
@@ -190,47 +189,37 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       if (now < nextCheck) return;
       nextCheck = now + 60000;
       for (var i = 0; i < n; i++) {
-        var s = state[i];
-        if (s === E.PENDING && now >= due[i]) {
-          if (tries[i] >= T.MAX_TRIES) {
+        if (state[i] !== E.FREE && now >= due[i]) {
+          if (state[i] === E.RESOLVED) {
+            if (now >= expires[i]) {
+              state[i] = E.FREE;
+              c.expired++;
+            } else if (count[i]) {          // used lately: refresh by unicast, check again in 1 s
+              count[i] = 0;
+              due[i] = Math.min(now + 1000, expires[i]);
+              request(macViews[i], ips[i]);
+            } else due[i] = expires[i];
+          } else if (count[i] >= T.MAX_TRIES) {
             state[i] = E.FREE;
             c.giveUps++;
-            if (holdLen && holdIp === ips[i]) dropHold();
-            continue;
-          }
-          due[i] = now + T.RETRY_MS * (1 << tries[i]);
-          tries[i]++;
-          c.retries++;
-          request(null, ips[i]);
-        } else if (s === E.RESOLVED && now >= expires[i]) {
-          state[i] = E.FREE;
-          c.expired++;
-          continue;
-        } else if (s === E.RESOLVED && now >= due[i]) {
-          due[i] = used[i] ? now + 1000 : expires[i];
-          if (used[i]) {
-            used[i] = 0;
-            request(macViews[i], ips[i]);
+            dropHold(ips[i]);
+          } else {
+            due[i] = now + (T.RETRY_MS << count[i]++);
+            c.retries++;
+            request(null, ips[i]);
           }
         }
-        if (s !== E.FREE) {
-          var t = due[i] < expires[i] || s === E.PENDING ? due[i] : expires[i];
-          if (t < nextCheck) nextCheck = t;
-        }
+        if (state[i] !== E.FREE && due[i] < nextCheck) nextCheck = due[i];
       }
     },
     announce: function (): void {
-      if (st.addr === 0) return;
-      sendArp(1, null, st.addr);
+      if (st.addr !== 0) sendArp(1, null, st.addr);
     },
     flush: function (): void {
       state.fill(E.FREE);
-      if (holdLen) dropHold();
+      dropHold(holdIp);
     },
-    lookup: function (ip: number): number {
-      var i = find(ip);
-      return i >= 0 && state[i] === E.RESOLVED ? i : -1;
-    },
+    lookup: lookup,
     macOf: function (i: number): Uint8Array {
       return macViews[i];
     },

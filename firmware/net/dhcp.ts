@@ -35,7 +35,7 @@ export interface DhcpConfig {
 const enum S { INIT, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING, FALLBACK }
 var NAMES = ["init", "selecting", "requesting", "bound", "renewing", "rebinding", "fallback"];
 const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 }
-const enum K { BROADCAST = 0xffffffff, COOKIE = 0x63825363 }
+const enum K { BROADCAST = 0xffffffff, COOKIE = 0x63825363, BOOTREPLY = 0x020106 }
 // Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
 // lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
 var READ = [53, 54, 1, 51, 58, 59, 3];
@@ -52,10 +52,12 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var random = cfg.random || Math.random;
   var base = cfg.dhcpBaseMs || 4000;
   var maxTries = cfg.dhcpTries || 4;
-  var fallback = cfg.dhcpFallback || null;
-  var name = cfg.hostname || "";
-  var host = new Uint8Array(name.length > 63 ? 63 : name.length);
-  for (var k = 0; k < host.length; k++) host[k] = name.charCodeAt(k);   // low 8 bits kept
+  var fallback = cfg.dhcpFallback;
+  // The closing options, built once: 12 hostname (at most 63 bytes, low 8 bits of each char) + TAIL.
+  var name = (cfg.hostname || "").substring(0, 63);
+  var tail: number[] = name ? [12, name.length] : [];
+  for (var k = 0; k < name.length; k++) tail.push(name.charCodeAt(k));
+  tail = tail.concat(TAIL);
 
   var state = S.INIT;
   var due = 0;            // time of the next action in tick()
@@ -63,36 +65,35 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var xid = 0;
   var offered = 0;
   var server = 0;
-  var t1At = 0, t2At = 0, endAt = 0;
-  var opts = new Uint32Array(READ.length);   // options of the message being read
+  var t2At = 0, endAt = 0;
+  var opts = new Uint32Array(7);   // options of the message being read (slots as READ)
 
-  /** Writes a 4-byte option at tx[i..i+6) and returns the offset after it. */
-  function opt32(i: number, code: number, v: number): number {
-    tx[i] = code;
-    tx[i + 1] = 4;
-    wr32(tx, i + 2, v);
-    return i + 6;
-  }
-
-  /** Builds a BOOTREQUEST at tx[42..) and sends it to dst:67 from port 68. */
-  function send(type: number, ciaddr: number, dst: number, reqIp: number, sid: number): void {
+  /**
+   * Builds the BOOTREQUEST the state calls for at tx[42..) and sends it from port 68 to port 67:
+   * DISCOVER (SELECTING), REQUEST with options 50/54 (REQUESTING), REQUEST with ciaddr unicast to
+   * the server (RENEWING) or broadcast (REBINDING). Our address is 0 before BOUND.
+   */
+  function send(): void {
+    var i = 294;
     tx.fill(0, 42, 342);
     tx[42] = 1; tx[43] = 1; tx[44] = 6;   // BOOTREQUEST, Ethernet, 6-byte addresses
     wr32(tx, 46, xid);
-    wr32(tx, 54, ciaddr);
+    wr32(tx, 54, st.addr);
     tx.set(mac, 70);
     tx.set(HEAD, 278);
-    tx[284] = type;
+    tx[284] = state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST;
     tx.set(mac, 288);
-    var i = 294;
-    if (reqIp) i = opt32(i, 50, reqIp);
-    if (sid) i = opt32(i, 54, sid);
-    if (host.length) { tx[i] = 12; tx[i + 1] = host.length; tx.set(host, i + 2); i += 2 + host.length; }
-    tx.set(TAIL, i);
-    i += 12;
+    if (state === S.REQUESTING) {
+      tx[294] = 50; tx[295] = tx[301] = 4; tx[300] = 54;
+      wr32(tx, 296, offered);
+      wr32(tx, 302, server);
+      i = 306;
+    }
+    tx.set(tail, i);
+    i += tail.length - 42;
     c.tx++;
-    if (type === Msg.REQUEST) c.requests++;
-    udp.send(dst, 67, 68, i - 42 < 300 ? 300 : i - 42);
+    if (state !== S.SELECTING) c.requests++;
+    udp.send(state === S.RENEWING ? server : K.BROADCAST, 67, 68, i < 300 ? 300 : i);
   }
 
   function newXid(): void {
@@ -101,12 +102,10 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   /** DISCOVER (SELECTING) or REQUEST for the offer (REQUESTING), broadcast, with back-off. */
   function solicit(now: number): void {
-    var selecting = state === S.SELECTING;
     tries++;
-    send(selecting ? Msg.DISCOVER : Msg.REQUEST, 0, K.BROADCAST, selecting ? 0 : offered, selecting ? 0 : server);
+    send();
     // back-off: base, 2 base, 4 base ... at most 64 s, +-base/4 of jitter
-    var t = base * (1 << (tries > 5 ? 5 : tries - 1));
-    due = now + (t > 64000 ? 64000 : t) + (random() * 2 - 1) * (base / 4);
+    due = now + Math.min(base * (1 << (tries > 5 ? 5 : tries - 1)), 64000) + (random() * 2 - 1) * (base / 4);
   }
 
   function restart(now: number): void {
@@ -129,11 +128,11 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
         state = S.FALLBACK;
         c.fallbacks++;
         setAddress(fallback.ip, fallback.mask, fallback.gateway);
-        return;
+      } else if (state === S.REQUESTING && tries >= 4) restart(now);
+      else {
+        c.retransmits++;
+        solicit(now);
       }
-      if (state === S.REQUESTING && tries >= 4) { restart(now); return; }
-      c.retransmits++;
-      solicit(now);
     } else {                        // BOUND at T1, RENEWING (until T2), REBINDING (until the lease ends)
       var rebind = state === S.REBINDING || (state === S.RENEWING && now >= t2At);
       if (rebind && now >= endAt) {
@@ -145,36 +144,13 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       if (state !== next) {
         state = next;
         newXid();
-        if (rebind) c.rebinds++;
-        else c.renewals++;
+        c[rebind ? "rebinds" : "renewals"]++;
       } else c.retransmits++;
-      send(Msg.REQUEST, st.addr, rebind ? K.BROADCAST : server, 0, 0);
+      send();
       // next try: half the time left to T2 (renewing) or to the lease end (rebinding), at least base
       var until = rebind ? endAt : t2At;
-      var t = (until - now) / 2;
-      if (t < base) t = base;
-      due = now + t > until ? until : now + t;
+      due = Math.min(until, now + Math.max(base, (until - now) / 2));
     }
-  }
-
-
-  function bind(now: number, yi: number, sid: number, mask: number, router: number, lease: number, t1: number, t2: number): void {
-    if (sid) server = sid;
-    if (lease === K.BROADCAST) {  // infinite lease
-      t1At = t2At = endAt = Infinity;
-    } else {
-      if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
-      if (!(t2 >= t1 && t2 <= lease)) t2 = lease * 7 / 8;
-      if (t2 < t1) t2 = t1;
-      t1At = now + t1 * 1000;
-      t2At = now + t2 * 1000;
-      endAt = now + lease * 1000;
-    }
-    state = S.BOUND;
-    due = t1At;
-    tries = 0;
-    // without option 1 the classful mask of the address
-    setAddress(yi, mask || (yi < 0x80000000 ? 0xff000000 : yi < 0xc0000000 ? 0xffff0000 : 0xffffff00), router);
   }
 
   /** Reads the options at rx[i..end) into opts (slots as READ); false when the list is broken. */
@@ -184,10 +160,9 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       var code = rx[i];
       if (code === 255) break;
       if (code === 0) { i++; continue; }
-      if (i + 1 >= end) return false;
       var ol = rx[i + 1];
       var v = i + 2;
-      if (v + ol > end) return false;
+      if (!(v + ol <= end)) return false;   // also when the length byte itself is missing
       var k = READ.indexOf(code);
       if (k >= 0) {
         if (k === 0 ? ol !== 1 : k === 6 ? ol < 4 || (ol & 3) : ol !== 4) return false;
@@ -200,26 +175,20 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
     c.rx++;
-    if (len < 240 || rx[off] !== 2 || rx[off + 1] !== 1 || rx[off + 2] !== 6 || rd32(rx, off + 236) !== K.COOKIE) {
-      c.dropMalformed++;
-      return;
-    }
     var other = rd32(rx, off + 4) !== xid;   // not our transaction, or not our hardware address
     for (var k = 0; k < 6; k++) if (rx[off + 28 + k] !== mac[k]) other = true;
-    if (other) { c.dropOther++; return; }
-    if (!parse(rx, off + 240, off + len)) { c.dropMalformed++; return; }
-    var type = opts[0], sid = opts[1];
-    var answering = state === S.REQUESTING || state === S.RENEWING || state === S.REBINDING;
-    if (type === Msg.OFFER ? state !== S.SELECTING : type === Msg.ACK || type === Msg.NAK ? !answering : true) {
-      c.dropOther++;
-      return;
-    }
+    var drop = len < 240 || rd32(rx, off) >>> 8 !== K.BOOTREPLY || rd32(rx, off + 236) !== K.COOKIE ? "dropMalformed" :
+      other ? "dropOther" : !parse(rx, off + 240, off + len) ? "dropMalformed" :
+      // OFFER only when selecting; ACK and NAK only when requesting, renewing or rebinding
+      (opts[0] === Msg.OFFER ? state !== S.SELECTING : (opts[0] !== Msg.ACK && opts[0] !== Msg.NAK) || !((0x34 >> state) & 1)) ? "dropOther" : "";
+    if (drop) { c[drop]++; return; }
+    var type = opts[0], sid = opts[1], lease = opts[3];
     var yi = rd32(rx, off + 16);
     var now = clock.now();
     if (type === Msg.NAK) {
       c.naks++;
       restart(now);
-    } else if (yi === 0 || (type === Msg.OFFER ? sid === 0 : opts[3] === 0 || (state === S.REQUESTING && sid !== 0 && sid !== server))) {
+    } else if (yi === 0 || (type === Msg.OFFER ? sid === 0 : lease === 0 || (state === S.REQUESTING && sid !== 0 && sid !== server))) {
       c.dropMalformed++;
     } else if (type === Msg.OFFER) {
       c.offers++;
@@ -230,7 +199,18 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       solicit(now);
     } else {
       c.acks++;
-      bind(now, yi, sid, opts[2], opts[6], opts[3], opts[4], opts[5]);
+      if (sid) server = sid;
+      // T1 and T2 as given when they make sense, else 1/2 and 7/8 of the lease; infinite leases never end
+      var t1 = opts[4], t2 = opts[5], ms = lease === K.BROADCAST ? Infinity : 1000;
+      if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
+      if (!(t2 >= t1 && t2 <= lease)) t2 = lease * 7 / 8;
+      state = S.BOUND;
+      due = now + t1 * ms;
+      t2At = now + Math.max(t1, t2) * ms;
+      endAt = now + lease * ms;
+      tries = 0;
+      // without option 1 the classful mask of the address
+      setAddress(yi, opts[2] || (-1 << (yi < 0x80000000 ? 24 : yi < 0xc0000000 ? 16 : 8)) >>> 0, opts[6]);
     }
   }
 
