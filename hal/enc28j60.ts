@@ -107,6 +107,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var rxAb = new ArrayBuffer(1540);
   var rxCmd = new Uint8Array(rxAb, 1, 1539);
   var rx = new Uint8Array(rxAb, 2, 1536);
+  var rx16 = new Uint16Array(rxAb, 2, 768); // receive headers: little-endian words at even offsets
   // Transmit: [WBM opcode, control byte 0x00 (never written), frame...], one SPI write.
   var txCmd = new Uint8Array(1520);
   var tx = txCmd.subarray(2);
@@ -258,11 +259,11 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     bfs(Enc.ECON1, Enc.ECON1_RXEN);
   }
 
-  /** Takes the 6-byte receive header at rx[i..): next pointer, byte count, status. */
+  /** Takes the 6-byte receive header at rx[2 * i..): next pointer, byte count, status. */
   function header(i: number): void {
-    hNext = rx[i] | (rx[i + 1] << 8);
-    hCount = rx[i + 2] | (rx[i + 3] << 8);
-    hStat = rx[i + 4] | (rx[i + 5] << 8);
+    hNext = rx16[i];
+    hCount = rx16[i + 1];
+    hStat = rx16[i + 2];
   }
   /** One packet: its length (> 0), 0 when none waits, -1 when it was skipped (try the next). */
   function rxOne(): number {
@@ -297,7 +298,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     // When the next packet is complete, its header comes in the same transaction.
     hdrReady = avail > 1;
     spi.transfer(rxCmd, hdrReady ? n + 7 : n + 1);
-    if (hdrReady) header(n);
+    if (hdrReady) header(n >> 1);
     release(next, n);
     counters.rxFrames++;
     return count - 4;
@@ -326,14 +327,6 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
     counters.txResets++;
   }
-  /** Late collision bit (29) of the status vector at ETXND + 1 (erratum 15: not ESTAT.LATECOL). */
-  function lateCollision(): boolean {
-    wr16(Enc.ERDPTL, etxnd + 1);
-    rdptOk = false;
-    tsv[0] = Enc.OP_RBM;
-    spi.transfer(tsv, 8);
-    return (tsv[4] & Enc.TSV3_LATE_COLLISION) !== 0;
-  }
   function resend(): void {
     counters.txRetries++;
     bfs(Enc.ECON1, Enc.ECON1_TXRTS);
@@ -361,9 +354,13 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       } else {
         // No TXERIF pending when the INT line is high (TXERIE is enabled): no SPI read needed.
         if ((intPin && intPin.read()) || !(rd(Enc.EIR) & Enc.EIR_TXERIF)) break;
-        var late = lateCollision();
+        // Late collision: bit 29 of the status vector at ETXND + 1 (erratum 15: not ESTAT.LATECOL).
+        wr16(Enc.ERDPTL, etxnd + 1);
+        rdptOk = false;
+        tsv[0] = Enc.OP_RBM;
+        spi.transfer(tsv, 8);
         txReset();
-        if (late && txTries < Tx.MAX_TRIES) {
+        if (tsv[4] & Enc.TSV3_LATE_COLLISION && txTries < Tx.MAX_TRIES) {
           txTries++;
           resend();
           continue;
@@ -420,8 +417,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     return avail;
   }
   function pending(): number {
-    avail = rd(Enc.EPKTCNT);
-    return avail;
+    return avail = rd(Enc.EPKTCNT);
   }
   function watch(fn: () => void, pollMs: number): void {
     if (intPin) intPin.onFalling(fn);
@@ -454,7 +450,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   function waitReady(): boolean {
     var t0 = clock.now();
     for (var i = 0; i < 100000; i++) {
-      var ready = (rd(Enc.ESTAT) & Enc.ESTAT_CLKRDY) !== 0;
+      var ready = rd(Enc.ESTAT) & Enc.ESTAT_CLKRDY;
       var elapsed = clock.now() - t0;
       // Ready is checked before the time bound: a slow host (GC pause) must not fail a ready chip.
       if (ready && (elapsed >= 1 || i >= 1000)) {
@@ -471,9 +467,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       hal.reset.set(true);
     }
     // Erratum 19: SRC is ignored in power save. Leave it, let the clock come up.
-    c2[0] = Enc.OP_BFC | Enc.ECON2;
-    c2[1] = Enc.ECON2_PWRSV;
-    spi.write(c2, 2);
+    bfc(Enc.ECON2, Enc.ECON2_PWRSV); // a common register: no bank select
     waitFor(Enc.ESTAT, Enc.ESTAT_CLKRDY, Enc.ESTAT_CLKRDY, 200, 2);
     c2[0] = Enc.OP_SRC;
     spi.write(c2, 1);
@@ -495,13 +489,14 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     etxnd = -1;
     txBusy = false;
     // Bank 1: filters.
-    wr(Enc.ERXFCON, Enc.ERXFCON_UCEN | Enc.ERXFCON_CRCEN | Enc.ERXFCON_BCEN | (o.multicast ? Enc.ERXFCON_MCEN : 0));
+    wr(Enc.ERXFCON, o.multicast ? Enc.ERXFCON_UCEN | Enc.ERXFCON_CRCEN | Enc.ERXFCON_BCEN | Enc.ERXFCON_MCEN
+      : Enc.ERXFCON_UCEN | Enc.ERXFCON_CRCEN | Enc.ERXFCON_BCEN);
     var groups = o.multicastGroups;
     if (groups) for (var g = 0; g < groups.length; g++) addMulticast(groups[g]);
     // Bank 2: MAC.
     wr(Enc.MACON1, fullDuplex ? Enc.MACON1_MARXEN | Enc.MACON1_TXPAUS | Enc.MACON1_RXPAUS : Enc.MACON1_MARXEN);
-    var macon3 = Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN;
-    wr(Enc.MACON3, fullDuplex ? macon3 | Enc.MACON3_FULDPX : macon3);
+    wr(Enc.MACON3, fullDuplex ? Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN | Enc.MACON3_FULDPX
+      : Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN);
     wr(Enc.MACON4, fullDuplex ? 0 : Enc.MACON4_DEFER);
     wr(Enc.MABBIPG, fullDuplex ? 0x15 : 0x12);
     wr(Enc.MAIPGL, 0x12);
