@@ -5,12 +5,12 @@
 
 import { Hal } from "../../hal/types";
 import { createEnc28j60, Enc28j60 } from "../../hal/enc28j60";
-import { createStack, Stack, StackConfig, formatIp, parseIp } from "../net/stack";
+import { createStack, Stack, formatIp, parseIp } from "../net/stack";
 import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { createHttpServer, HttpServer, HttpRequest, HttpResponse } from "../http/server";
-import { installPage, PageContext, Settings } from "./routes";
+import { installPage, Settings, SETTINGS_FILE } from "./routes";
 import { serveStorageFiles, FlashStorage } from "./files";
 
 /** Espruino's require("Storage"), the part used: the setting, and the www/ files when it has list(). */
@@ -25,7 +25,7 @@ export interface AppConfig {
   board: string;
   mac: Uint8Array;
   slots: number;
-  /** Static address (all three) or DHCP. */
+  /** Static address (give all three), or none of them: DHCP. */
   ip?: number; mask?: number; gateway?: number;
   hostname?: string;
   /** The LED the page toggles. */
@@ -60,8 +60,6 @@ export interface Device {
   settings: Settings;
 }
 
-var SETTINGS_FILE = "enc-settings";
-
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   var driver = createEnc28j60(hal, cfg.mac);
   driver.init();
@@ -71,11 +69,9 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     var saved = JSON.parse(store!.read(SETTINGS_FILE)!).name;
     if (typeof saved === "string") settings.name = saved;
   } catch (e) { /* no storage, no setting saved, or a corrupt one: the default name */ }
-  var sc: StackConfig = { hostname: cfg.hostname || hostnameOf(settings.name) };
-  if (cfg.ip !== undefined && cfg.mask !== undefined && cfg.gateway !== undefined) {
-    sc.ip = cfg.ip; sc.mask = cfg.mask; sc.gateway = cfg.gateway;
-  }
-  var stack = createStack(driver, hal.clock, sc);
+  var stack = createStack(driver, hal.clock, {
+    hostname: cfg.hostname || hostnameOf(settings.name), ip: cfg.ip, mask: cfg.mask, gateway: cfg.gateway,
+  });
   var tcp = createTcp(stack, { slots: cfg.slots });
   startEcho(tcp, 7);
   var ho = cfg.http || {};
@@ -93,6 +89,12 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     driver.service();
     stack.poll();
   }
+  function uptimeMs(): number { return hal.clock.now() - t0; }
+  function setLed(on: boolean): void {
+    ledOn = !!on;
+    if (cfg.led) cfg.led.set(ledOn);
+  }
+  setLed(false);
 
   // Console connections: what they receive is kept (bounded) and logged.
   var rxText: string[] = [];
@@ -111,38 +113,6 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     end: function (c: number, reason: number): void { note(c, "end " + reason); },
   };
 
-  var ctx: PageContext = {
-    board: cfg.board,
-    mac: cfg.mac,
-    stack: stack,
-    tcp: tcp,
-    driver: driver,
-    http: http,
-    uptimeMs: function (): number { return hal.clock.now() - t0; },
-    memory: cfg.memory || function (): number[] { return [0, 0]; },
-    getLed: function (): boolean { return ledOn; },
-    setLed: setLed,
-    settings: settings,
-    saveSettings: function (): boolean {
-      if (!store) return true;
-      try { store.write(SETTINGS_FILE, JSON.stringify({ name: settings.name })); return true; } catch (e) { return false; }
-    },
-  };
-  installPage(http, ctx);
-  // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde); until
-  // it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
-  var noPage = E.toUint8Array("page not in flash: run make flash\n");
-  http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    res.send(503, "text/plain; charset=utf-8", noPage);
-  });
-  try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
-
-  function setLed(on: boolean): void {
-    ledOn = !!on;
-    if (cfg.led) cfg.led.set(ledOn);
-  }
-  setLed(false);
-
   var dev: Device = {
     driver: driver,
     stack: stack,
@@ -157,7 +127,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       for (var i = 0; i < STATE_COUNT; i++) if (sc16[i]) states[STATE_NAMES[i]] = sc16[i];
       return {
         name: settings.name, board: cfg.board, ip: formatIp(stack.addr), link: driver.linkUp(),
-        dhcp: stack.dhcpState(), uptime: Math.floor(ctx.uptimeMs() / 1000), led: ledOn, states: states,
+        dhcp: stack.dhcpState(), uptime: Math.floor(uptimeMs() / 1000), led: ledOn, states: states,
         frames: [driver.counters.rxFrames, driver.counters.txFrames], http: http.counters.requests,
       };
     },
@@ -186,6 +156,15 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       return http.asset(path, data, { type: type }).length;
     },
   };
+
+  installPage(dev, cfg, uptimeMs);
+  // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde); until
+  // it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
+  var noPage = E.toUint8Array("page not in flash: run make flash\n");
+  http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
+    res.send(503, "text/plain; charset=utf-8", noPage);
+  });
+  try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
 
   if (cfg.timers !== false) {
     if (hal.int) hal.int.onFalling(service);
