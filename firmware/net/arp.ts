@@ -53,9 +53,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   var count = new Uint8Array(n);
   var expires = new Float64Array(n);
   var due = new Float64Array(n);       // next retry / refresh time; never after expires when RESOLVED
-  var macs = new Uint8Array(n * 6);
-  var macViews: Uint8Array[] = [];
-  for (var k = 0; k < n; k++) macViews.push(macs.subarray(k * 6, k * 6 + 6));
+  var macViews: Uint8Array[] = [];     // the MAC of each entry
+  for (var k = 0; k < n; k++) macViews.push(new Uint8Array(6));
   var rxSha = rx.subarray(22, 28);
   var hold = new Uint8Array(holdBytes);
   var holdLen = 0;
@@ -126,7 +125,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   }
 
   function learn(i: number, now: number): void {
-    macs.set(rxSha, i * 6);
+    macViews[i].set(rxSha);
     state[i] = E.RESOLVED;
     count[i] = 0;
     expires[i] = now + T.TTL_MS;

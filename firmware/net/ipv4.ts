@@ -78,8 +78,7 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   function header(proto: number, dst: number, l4Len: number): void {
     tx.set(template, 0);
     wr16(tx, 16, l4Len + 20);
-    id = (id + 1) & 0xffff;
-    wr16(tx, 18, id);
+    wr16(tx, 18, ++id);   // the low 16 bits
     tx[23] = proto;
     if (dst < 0) tx.set(rxSrcIp, 30);
     else wr32(tx, 30, dst);

@@ -82,23 +82,20 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   }
 
   function ipSend(proto: number, dst: number, l4Len: number): number {
-    if (l4Len + 34 > tx.length) return -4;
+    var len = l4Len + 34;
+    if (len > tx.length) return -4;
     if (!stack.linkUp) return -2;
     var addr = stack.addr;
     ipv4.writeHeader(proto, dst, l4Len);
-    var len = l4Len + 34;
-    if (dst === 0xffffffff || (addr !== 0 && dst === ((addr | ~stack.mask) >>> 0))) {
-      tx.fill(255, 0, 6);
-      return sendFrame(len);
-    }
-    if (dst >= 0xe0000000 && dst < 0xf0000000) {
-      wr32(tx, 2, dst & 0x7fffff);   // 01:00:5e + the group's low 23 bits
+    if (dst === 0xffffffff || (addr !== 0 && dst === ((addr | ~stack.mask) >>> 0))) tx.fill(255, 0, 6);
+    else if (dst >>> 28 === 14) {     // 224.0.0.0/4: 01:00:5e + the group's low 23 bits
+      wr32(tx, 2, dst & 0x7fffff);
       tx[0] = 1; tx[1] = 0; tx[2] = 0x5e;
-      return sendFrame(len);
+    } else {
+      var hop = ((dst ^ addr) & stack.mask) === 0 ? dst : stack.gateway;
+      if (addr === 0 || hop === 0) return -1;
+      if (arp.resolve(len, hop) === 0) return 0;
     }
-    var hop = addr !== 0 && ((dst ^ addr) & stack.mask) === 0 ? dst : stack.gateway;
-    if (addr === 0 || hop === 0) return -1;
-    if (arp.resolve(len, hop) === 0) return 0;
     return sendFrame(len);
   }
 
@@ -178,20 +175,16 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
       addressFns.push(fn);
     },
     ipSend: ipSend,
-    udp: null as any,
     counters: counters,
     dhcpState: function (): string {
       return dhcp ? dhcp.state() : "static";
     },
-    arp: null as any,
     eth: eth,
-  };
-  var arp = createArp(netif, clock, stack, counters.arp, ce, 8, tx.length);
+  } as Stack;
+  var arp = stack.arp = createArp(netif, clock, stack, counters.arp, ce, 8, tx.length);
   var ipv4 = createIpv4(netif, stack, ci, deliver);
   var icmp = createIcmp(netif, stack, counters.icmp, sendReply, 4, 250);
-  var udp = createUdp(netif, stack, counters.udp, 4, ipSend, icmp.portUnreachable);
-  stack.arp = arp;
-  stack.udp = udp;
+  var udp = stack.udp = createUdp(netif, stack, counters.udp, 4, ipSend, icmp.portUnreachable);
   var ip = config.ip, mask = config.mask, gateway = config.gateway;
   if (ip !== undefined && ip !== 0) {
     setAddress(ip, mask === undefined ? 0xffffff00 : mask, gateway === undefined ? 0 : gateway);

@@ -1,4 +1,5 @@
-// UDP (RFC 768): a small table of bound ports, checksum verified (when non-zero) and generated.
+// UDP (RFC 768): at most maxPorts bound ports (handlers in an array indexed by port), checksum
+// verified (when non-zero) and generated.
 // Receive handlers get (src, srcPort, rx, off, len): the payload is valid only during the call.
 // Datagrams to closed ports are answered with ICMP port unreachable (unicast ones only).
 
@@ -21,29 +22,21 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
   ipSend: (proto: number, dst: number, l4Len: number) => number,
   unreachable: (ihl: number) => void): Udp {
   var tx = netif.tx;
-  var ports = new Uint16Array(maxPorts);
-  var fns: (UdpHandler | null)[] = [];   // a port's handler; empty slots undefined or null
-
-  function find(port: number): number {
-    for (var i = 0; i < maxPorts; i++) if (fns[i] && ports[i] === port) return i;
-    return -1;
-  }
+  var fns: (UdpHandler | undefined)[] = [];   // handlers by port number (sparse)
+  var bound = 0;
 
   return {
     bind: function (port: number, fn: UdpHandler): boolean {
-      if (port <= 0 || port > 65535 || find(port) >= 0) return false;
-      for (var i = 0; i < maxPorts; i++) {
-        if (!fns[i]) {
-          ports[i] = port;
-          fns[i] = fn;
-          return true;
-        }
-      }
-      return false;
+      if (port <= 0 || port > 65535 || fns[port] || bound >= maxPorts) return false;
+      fns[port] = fn;
+      bound++;
+      return true;
     },
     unbind: function (port: number): void {
-      var i = find(port);
-      if (i >= 0) fns[i] = null;
+      if (fns[port]) {
+        fns[port] = undefined;
+        bound--;
+      }
     },
     send: function (dst: number, dstPort: number, srcPort: number, len: number): number {
       var ulen = len + 8;
@@ -66,13 +59,12 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
       var drop = len < 8 ? "dropShort" : ulen < 8 || ulen > len ? "dropLength" :
         (rx[off + 6] | rx[off + 7]) && csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, 17, ulen))) ? "dropChecksum" : "";
       if (drop) { c[drop]++; return; }
-      var i = find(rd16(rx, off + 2));
-      if (i < 0) {
+      var fn = fns[rd16(rx, off + 2)];
+      if (fn) fn(src, rd16(rx, off), rx, off + 8, ulen - 8);
+      else {
         c.noPort++;
         if (dst === st.addr) unreachable(off - 14);
-        return;
       }
-      (fns[i] as UdpHandler)(src, rd16(rx, off), rx, off + 8, ulen - 8);
     },
   };
 }
