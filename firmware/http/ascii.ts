@@ -79,14 +79,8 @@ export function asciiWriter(): AsciiWriter {
     num: function (n: number): AsciiWriter {
       if (n < 0) { put(45); n = -n; }
       n = Math.floor(n);
-      var d = 1;
-      while (d * 10 <= n) d *= 10;
-      for (; d >= 1; d /= 10) {
-        var q = Math.floor(n / d);
-        put(48 + q);
-        n -= q * d;
-      }
-      return w;
+      if (n > 9) w.num(n / 10);      // the leading digits first
+      return put(48 + n % 10);
     },
     hex: function (n: number, digits: number): AsciiWriter {
       while (digits--) put("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));

@@ -313,7 +313,10 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var text = STATUS_TEXT[status];
     if (!text) text = STATUS_TEXT[status = 500];
     w.reset(buf, off, HR).bytes(B_STATUS).num(status).byte(32).str(text).bytes(B_CRLF);
-    if (type !== null) (typeof type === "string" ? w.bytes(B_TYPE).str(type) : w.bytes(B_TYPE).bytes(type)).bytes(B_CRLF);
+    if (type !== null) {
+      w.bytes(B_TYPE);
+      (typeof type === "string" ? w.str(type) : w.bytes(type)).bytes(B_CRLF);
+    }
     if (status !== 304 && status !== 204) w.bytes(B_LENGTH).num(length).bytes(B_CRLF);
     return w;
   }
@@ -439,7 +442,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var b = src[a], colon = src.indexOf(58, a);
     // obsolete line folding, no colon, whitespace before the colon
     if (b === 32 || b === 9 || colon <= a || colon >= e || (b = src[colon - 1]) === 32 || b === 9) return 400;
-    var nl = colon - a, h = nl < 18 ? HEADER_AT_LEN[nl] : 0;
+    var h = HEADER_AT_LEN[colon - a];   // (undefined past the end)
     if (!h || !same(src, a, colon, HEADER_NAMES[--h], true)) return 0;   // not a header this server reads
     var v = colon + 1, ve = e, f = flags[c], seen = f & (F_SEEN << h);
     while (v < e && (src[v] === 32 || src[v] === 9)) v++;
@@ -508,19 +511,14 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   /** If-None-Match value against the route's asset ETag ("*", weak tags, the "-gz" tag and lists accepted). */
   function etagMatch(c: number, src: Uint8Array, p: number, e: number): boolean {
     var rt = routes[route[c]], a = rt ? rt.asset : null;
-    if (a === null) return false;
-    var tag = a.etag, te = p;
-    while (p < e) {
-      var b = src[p];
-      if (b === 42) return true;
-      if (b === 34) {
+    for (; a !== null && p < e; p++) {
+      if (src[p] === 42) return true;
+      if (src[p] === 34) {
         var q = src.indexOf(34, p + 1);
         if (q < 0 || q >= e) return false;
-        te = p + 1 + tag.length;
-        if (q >= te && same(src, p + 1, te, tag) && (q === te || same(src, te, q, "-gz"))) return true;
+        if (same(src, p + 1, q, a.etag) || (same(src, p + 1, q - 3, a.etag) && same(src, q - 3, q, "-gz"))) return true;
         p = q;
       }
-      p++;
     }
     return false;
   }
@@ -829,12 +827,12 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var server: HttpServer = {
     asset: function (path: string, b: Uint8Array | string | ChunkSource, ao?: AssetOptions, length?: number): Asset {
       var opt = ao || {}, src = typeof b === "function" ? b : null;
-      var bytes = src !== null ? null : typeof b === "string" ? utf8Bytes(b) : b as Uint8Array;
+      var bytes = src ? null : typeof b === "string" ? utf8Bytes(b) : b as Uint8Array;
       var gz = typeof opt.gzip === "string" ? toBytes(opt.gzip) : opt.gzip || null;
+      var len = bytes ? bytes.length : length || 0;
       var a = {
-        body: bytes, source: src, length: bytes !== null ? bytes.length : length || 0, gzip: gz,
-        type: opt.type || mimeFor(path),
-        etag: opt.etag || ("0000000" + ((bytes !== null ? E.CRC32(bytes) : (length || 0) * 2654435761) >>> 0).toString(16)).slice(-8),
+        body: bytes, source: src, length: len, gzip: gz, type: opt.type || mimeFor(path),
+        etag: opt.etag || ("0000000" + ((bytes ? E.CRC32(bytes) : len * 2654435761) >>> 0).toString(16)).slice(-8),
       } as Asset;
       a.head200 = head200(a, false);
       if (gz !== null) a.head200gz = head200(a, true);
