@@ -347,11 +347,10 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         if (got <= 0) return;
         hPos[c] += got;
       } else if (k > 0) {
-        if (k > WRITE_PIECE_MAX) k = WRITE_PIECE_MAX;
+        k = Math.min(k, WRITE_PIECE_MAX);
         if (typeof src === "function") {
-          var sp = tcp.space(c);
-          if (sp <= 0) return;
-          if (k > sp) k = sp;
+          k = Math.min(k, tcp.space(c));
+          if (k <= 0) return;
           var piece = src(p, k);
           got = tcp.write(c, piece, 0, Math.min(piece.length, k));
         } else got = tcp.write(c, src as Uint8Array, p, k);
@@ -471,7 +470,9 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         if (etagMatch(c, src, v, ve)) f |= F_INM;
         break;
       case 5:   // content-type
-        ctype[c] = startsWith(src, v, ve, "application/x-www-form-urlencoded") ? CT_FORM : startsWith(src, v, ve, "application/json") ? CT_JSON : CT_OTHER;
+        // (a prefix compare may read past ve: whitespace or the line end there never matches)
+        ctype[c] = same(src, v, v + 33, "application/x-www-form-urlencoded", true) ? CT_FORM :
+          same(src, v, v + 16, "application/json", true) ? CT_JSON : CT_OTHER;
         break;
       case 6:   // host
         if (seen) return 400;
@@ -482,10 +483,6 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     }
     flags[c] = f | F_SEEN << h;
     return 0;
-  }
-
-  function startsWith(src: Uint8Array, a: number, e: number, t: string): boolean {
-    return e - a >= t.length && same(src, a, a + t.length, t, true);
   }
 
   /** Looks for token t in a comma-separated list: 0 absent, 1 present, 2 present with q=0. */
@@ -554,8 +551,14 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
         else err = L - le > HEADERS_MAX ? 431 : headerLine(c, src, s + ls, s + ls + ll);
       }
       var f = flags[c];
-      err = err || (!hdrLen[c] ? (le ? 431 : looksLikeRequest(src, s, e) ? 414 : 400) :
-        (f & F_SEEN << H_TE) ? 501 : ver[c] === 11 && !(f & F_SEEN << H_HOST) ? 400 : clen[c] > BODY_MAX ? 413 : server.busy ? 503 : 0);
+      if (!err) err = !hdrLen[c] ? (le ? 431 : 400) :     // too long: the headers, or the request line
+        (f & F_SEEN << H_TE) ? 501 : ver[c] === 11 && !(f & F_SEEN << H_HOST) ? 400 : clen[c] > BODY_MAX ? 413 : server.busy ? 503 : 0;
+      if (err === 400 && !le) {
+        // (only a request line too long has no lineEnd here) 414 when it starts like one: "GET /", "GET h"
+        var sp = src.indexOf(32, s);
+        for (k = s; k < sp && src[k] > 64 && src[k] < 91; k++);
+        if (k === sp && k > s && k - s < 9 && k < e && (src[k + 1] === 47 || (src[k + 1] | 32) === 104)) err = 414;
+      }
       if (err) { simple(c, err, true); return e - s; }
     }
     var total = hdrLen[c] + clen[c];
@@ -571,13 +574,6 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     served[c] = 1;
     dispatch(c, src, s);
     return total;
-  }
-
-  function looksLikeRequest(src: Uint8Array, s: number, e: number): boolean {
-    var sp = src.indexOf(32, s);
-    if (sp <= s || sp >= e || sp - s > 8) return false;
-    for (var k = s; k < sp; k++) if (src[k] < 65 || src[k] > 90) return false;
-    return src[sp + 1] === 47 || (src[sp + 1] | 32) === 104;
   }
 
   // ---- dispatch ----
