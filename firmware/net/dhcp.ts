@@ -39,6 +39,10 @@ const enum K { BROADCAST = 0xffffffff, COOKIE = 0x63825363, BOOTREPLY = 0x020106
 // Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
 // lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
 var READ = [53, 54, 1, 51, 58, 59, 3];
+// By message type, the states (one bit each) in which it is accepted: OFFER when SELECTING;
+// ACK and NAK when REQUESTING, RENEWING or REBINDING.
+var ANSWERING = (1 << S.REQUESTING) | (1 << S.RENEWING) | (1 << S.REBINDING);
+var ACCEPT = [0, 0, 1 << S.SELECTING, 0, 0, ANSWERING, ANSWERING];
 // Fixed request bytes from offset 278: magic cookie, option 53 (type at 284), option 61 header.
 var HEAD = [99, 130, 83, 99, 53, 1, 0, 61, 7, 1];
 // Closing options: 55 parameter list (1, 3, 51, 58, 59), 57 max message size 1500, end.
@@ -109,7 +113,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   }
 
   function restart(now: number): void {
-    if (st.addr !== 0) setAddress(0, 0, 0);
+    setAddress(0, 0, 0);   // (no change when already unbound: the mask and gateway are 0 then too)
     state = S.INIT;
     due = now;
     c.restarts++;
@@ -179,8 +183,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     for (var k = 0; k < 6; k++) if (rx[off + 28 + k] !== mac[k]) other = true;
     var drop = len < 240 || rd32(rx, off) >>> 8 !== K.BOOTREPLY || rd32(rx, off + 236) !== K.COOKIE ? "dropMalformed" :
       other ? "dropOther" : !parse(rx, off + 240, off + len) ? "dropMalformed" :
-      // OFFER only when selecting; ACK and NAK only when requesting, renewing or rebinding
-      (opts[0] === Msg.OFFER ? state !== S.SELECTING : (opts[0] !== Msg.ACK && opts[0] !== Msg.NAK) || !((0x34 >> state) & 1)) ? "dropOther" : "";
+      !((ACCEPT[opts[0]] >> state) & 1) ? "dropOther" : "";
     if (drop) { c[drop]++; return; }
     var type = opts[0], sid = opts[1], lease = opts[3];
     var yi = rd32(rx, off + 16);
