@@ -35,11 +35,11 @@ export function macFromSerial(serial: string): string {
  * Throws a clear error on anything else. Start-up only.
  */
 export function parseMac(mac: string): Uint8Array {
-  var out = new Uint8Array(6), ok = !!mac && mac.length === 17;
-  for (var i = 0; ok && i < 17; i++) {
-    var c = mac.charAt(i), k = (i / 3) | 0;
-    if (i % 3 === 2) ok = c === ":" || c === "-";
-    else { var v = "0123456789abcdef".indexOf(c.toLowerCase()); ok = v >= 0; out[k] = out[k] * 16 + v; }
+  var out = new Uint8Array(6), parts = typeof mac === "string" ? mac.split(/[:-]/) : [];
+  var ok = parts.length === 6;
+  for (var i = 0; ok && i < 6; i++) {
+    ok = /^[0-9a-fA-F][0-9a-fA-F]$/.test(parts[i]);
+    out[i] = parseInt(parts[i], 16);
   }
   if (!ok) throw new Error("bad MAC address '" + mac + "': expected xx:xx:xx:xx:xx:xx");
   return out;

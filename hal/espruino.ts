@@ -39,10 +39,8 @@ export function createEspruinoHal(board: BoardConfig): Hal {
       every: function (ms: number, fn: () => void): any {
         return setInterval(fn, ms);
       },
-      cancel: function (id: any): void {
-        // Espruino keeps timeouts and intervals in one table: clearTimeout clears either.
-        clearTimeout(id);
-      },
+      // Espruino keeps timeouts and intervals in one table: clearTimeout clears either.
+      cancel: clearTimeout,
     },
   };
 
@@ -64,13 +62,7 @@ export function createEspruinoHal(board: BoardConfig): Hal {
         return (ip as Pin).read();
       },
       onFalling: function (fn: () => void): void {
-        setWatch(
-          function () {
-            fn();
-          },
-          ip as Pin,
-          { edge: "falling", repeat: true },
-        );
+        setWatch(fn, ip as Pin, { edge: "falling", repeat: true });
       },
     };
   }

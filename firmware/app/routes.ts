@@ -1,10 +1,11 @@
 // The page's JSON API: GET /api/status, GET|POST /api/led, GET|POST /api/settings. (The page
 // itself is the Storage file www/index.html, served by files.ts.) The status JSON is written
-// straight into the server's output buffer (no strings built per request).
+// straight into the server's output buffer (no strings built per request but the address).
 
 import { HttpRequest, HttpResponse, CT_JSON } from "../http/server";
 import { AsciiWriter } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
+import { formatIp } from "../net/stack";
 import { AppConfig, Device } from "./app";
 
 export interface Settings { name: string }
@@ -15,16 +16,6 @@ export var SETTINGS_FILE = "enc-settings";
 var JSON_TYPE = "application/json";
 /** Form/query values of "on": false for the first three, true for the rest (else "toggle"). */
 var LED_WORDS = ["0", "false", "off", "1", "true", "on"];
-
-/** Valid device name: 1..32 characters, no control characters. */
-function validName(s: any): boolean {
-  if (typeof s !== "string" || s.length < 1 || s.length > 32) return false;
-  for (var i = 0; i < s.length; i++) {
-    var c = s.charCodeAt(i);
-    if (c < 32 || c === 127) return false;
-  }
-  return true;
-}
 
 /** Registers the API routes on dev.http; uptimeMs: milliseconds since start. */
 export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number): void {
@@ -61,9 +52,8 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   }
 
   http.route("/api/status", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"');
-    var m = cfg.mac, a = stack.addr, i: number;
-    for (i = 24; i >= 0; i -= 8) { w.num((a >>> i) & 255); if (i) w.byte(46); }
+    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"').str(formatIp(stack.addr));
+    var m = cfg.mac, i: number;
     w.str('","mac":"');
     for (i = 0; i < 6; i++) { if (i) w.byte(58); w.hex(m[i], 2); }
     w.str('","up":').num(uptimeMs() / 1000).str(',"link":').str("" + drv.linkUp());
@@ -112,7 +102,10 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     var isJson = req.contentType === CT_JSON;
     if (req.methodName === "POST") {
       var name: any = isJson ? (req.json() || {}).name : req.form("name");
-      if (!validName(name)) return fail(res, 400, "name: 1 to 32 characters, no control characters");
+      // a valid name: 1..32 characters, no control characters
+      var ok = typeof name === "string" && name.length > 0 && name.length < 33;
+      for (var i = 0; ok && i < name.length; i++) ok = name.charCodeAt(i) > 31 && name.charCodeAt(i) !== 127;
+      if (!ok) return fail(res, 400, "name: 1 to 32 characters, no control characters");
       settings.name = name;
       try { if (cfg.storage) cfg.storage.write(SETTINGS_FILE, JSON.stringify({ name: settings.name })); } catch (e) {
         return fail(res, 500, "could not store the setting");
