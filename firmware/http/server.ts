@@ -226,7 +226,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var flags = perConn();
   var methodIdx = perConn();      // index in METHOD_NAMES
   var ver = perConn();
-  var route = perConn();          // index in routes, -1 none
+  var route = perConn();          // index in routes (none: -1 or past the end)
   var ctype = perConn();
   var pathOff = perConn();
   var pathEnd = perConn();
@@ -363,8 +363,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** The response is entirely with TCP: close, or get ready for the next request. */
   function finish(c: number): void {
-    settle(c, P_READ);
-    lastMs[c] = now;
+    settle(c, P_READ);      // (lastMs is already now: set by the last progress, or by startSend)
     if (closeAfter[c] || (peerGone[c] && !inIdx[c])) shut(c);   // half-closed peer: answer what it pipelined first
   }
 
@@ -420,7 +419,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     pathOff[c] = t - s; pathEnd[c] = q - s;
     queryOff[c] = (q < sp2 ? q + 1 : sp2) - s; queryEnd[c] = sp2 - s;
     for (k = 0; k < routes.length && !pathMatch(src, t, q, routes[k]); k++);
-    route[c] = k < routes.length ? k : -1;
+    route[c] = k;      // (routes.length: none)
     return 0;
   }
 
@@ -652,13 +651,13 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   };
 
   function dispatch(c: number, src: Uint8Array, s: number): void {
-    var f = flags[c], mi = methodIdx[c], r = route[c], options = mi === I_OPTIONS;
+    var f = flags[c], mi = methodIdx[c], rt = routes[route[c]], options = mi === I_OPTIONS;
     if ((f & F_CLOSE) || (ver[c] === 10 && !(f & F_KA))) closeAfter[c] = 1;
-    if (r < 0) return simple(c, options && src[s + pathOff[c]] === 42 ? 204 : 404, false, ALLOW_ALL);
-    var rt = routes[r], a = rt.asset;
+    if (!rt) return simple(c, options && src[s + pathOff[c]] === 42 ? 204 : 404, false, ALLOW_ALL);
+    var a = rt.asset;
     if (options || !(rt.methods & 1 << mi)) return simple(c, options ? 204 : 405, false, rt.allow);
-    if (a !== null) {
-      var gz = a.gzip !== null && (f & F_GZIP) !== 0, len = gz ? (a.gzip as Uint8Array).length : a.length, status = 200;
+    if (a) {
+      var gz = !!(a.gzip && f & F_GZIP), len = gz ? (a.gzip as Uint8Array).length : a.length, status = 200;
       if (f & F_INM) { assetHead(a, gz, status = 304, hdr[c]); len = 0; }
       else w.reset(hdr[c], 0, HR).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
       return startSend(c, status, headEnd(c), gz ? a.gzip : a.source || a.body, 0, isHead(c) ? 0 : len);
@@ -685,7 +684,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     headStart(buf, 0, status, status === 200 ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
       .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
     if (gz && status === 200) w.str("Content-Encoding: gzip\r\n");
-    if (a.gzip !== null) w.str("Vary: Accept-Encoding\r\n");
+    if (a.gzip) w.str("Vary: Accept-Encoding\r\n");
     return w.str("Cache-Control: no-cache\r\n");
   }
 
@@ -837,7 +836,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     },
     route: function (path: string, methods: string, h: Handler, prefix?: boolean): void {
       // (no String.indexOf here: Espruino's matches a partial needle at the end of the string)
-      var m = 0, names = methods.toUpperCase().split(" ").join("").split(",");
+      var m = 0, names = methods.toUpperCase().replace(/ /g, "").split(",");
       for (var k = 0; k < 9; k++) if (names.indexOf(METHOD_NAMES[k]) >= 0) m |= 1 << k;
       addRoute(path, m & M_GET ? m | M_HEAD : m, null, h, !!prefix);
     },
