@@ -76,8 +76,11 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
    * Builds the BOOTREQUEST the state calls for at tx[42..) and sends it from port 68 to port 67:
    * DISCOVER (SELECTING), REQUEST with options 50/54 (REQUESTING), REQUEST with ciaddr unicast to
    * the server (RENEWING) or broadcast (REBINDING). Our address is 0 before BOUND.
+   * Then schedules the next one: SELECTING, REQUESTING back off (base, 2 base, 4 base ... at most
+   * 64 s, +-base/4 of jitter; tries counts the messages); RENEWING, REBINDING try again after half
+   * the time left to T2 / the lease end, at least base.
    */
-  function send(): void {
+  function send(now: number): void {
     var i = 294;
     tx.fill(0, 42, 342);
     tx[42] = 1; tx[43] = 1; tx[44] = 6;   // BOOTREQUEST, Ethernet, 6-byte addresses
@@ -98,18 +101,16 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     c.tx++;
     if (state !== S.SELECTING) c.requests++;
     udp.send(state === S.RENEWING ? server : K.BROADCAST, 67, 68, i < 300 ? 300 : i);
+    if (state < S.BOUND) {
+      due = now + Math.min(base * (1 << Math.min(tries++, 5)), 64000) + (random() * 2 - 1) * (base / 4);
+    } else {
+      var until = state === S.REBINDING ? endAt : t2At;
+      due = Math.min(until, now + Math.max(base, (until - now) / 2));
+    }
   }
 
   function newXid(): void {
     xid = (random() * 4294967296) >>> 0;
-  }
-
-  /** DISCOVER (SELECTING) or REQUEST for the offer (REQUESTING), broadcast, with back-off. */
-  function solicit(now: number): void {
-    tries++;
-    send();
-    // back-off: base, 2 base, 4 base ... at most 64 s, +-base/4 of jitter
-    due = now + Math.min(base * (1 << (tries > 5 ? 5 : tries - 1)), 64000) + (random() * 2 - 1) * (base / 4);
   }
 
   function restart(now: number): void {
@@ -126,7 +127,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       newXid();
       tries = 0;
       state = S.SELECTING;
-      solicit(now);
+      send(now);
     } else if (state < S.BOUND) {   // SELECTING, REQUESTING: retransmit, or give up
       if (state === S.SELECTING && fallback && tries >= maxTries) {
         state = S.FALLBACK;
@@ -135,7 +136,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       } else if (state === S.REQUESTING && tries >= 4) restart(now);
       else {
         c.retransmits++;
-        solicit(now);
+        send(now);
       }
     } else {                        // BOUND at T1, RENEWING (until T2), REBINDING (until the lease ends)
       var rebind = state === S.REBINDING || (state === S.RENEWING && now >= t2At);
@@ -150,10 +151,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
         newXid();
         c[rebind ? "rebinds" : "renewals"]++;
       } else c.retransmits++;
-      send();
-      // next try: half the time left to T2 (renewing) or to the lease end (rebinding), at least base
-      var until = rebind ? endAt : t2At;
-      due = Math.min(until, now + Math.max(base, (until - now) / 2));
+      send(now);
     }
   }
 
@@ -199,7 +197,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       server = sid;
       state = S.REQUESTING;
       tries = 0;
-      solicit(now);
+      send(now);
     } else {
       c.acks++;
       if (sid) server = sid;
@@ -211,7 +209,6 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       due = now + t1 * ms;
       t2At = now + Math.max(t1, t2) * ms;
       endAt = now + lease * ms;
-      tries = 0;
       // without option 1 the classful mask of the address
       setAddress(yi, opts[2] || (-1 << (yi < 0x80000000 ? 24 : yi < 0xc0000000 ? 16 : 8)) >>> 0, opts[6]);
     }
