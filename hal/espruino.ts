@@ -3,7 +3,7 @@
 // Espruino's SPI.send returns a new array (native allocation, unavoidable); nothing else here
 // allocates per call except a subarray view when a caller sends fewer bytes than its buffer.
 
-import { Hal, SpiPort } from "./types";
+import { Hal } from "./types";
 import { BoardConfig } from "../boards/board";
 
 export function createEspruinoHal(board: BoardConfig): Hal {
@@ -16,17 +16,15 @@ export function createEspruinoHal(board: BoardConfig): Hal {
   function head(buf: Uint8Array, len: number): Uint8Array {
     return len === buf.length ? buf : buf.subarray(0, len);
   }
-  var port: SpiPort = {
-    transfer: function (buf: Uint8Array, len: number): void {
-      buf.set(spi.send(head(buf, len), cs));
-    },
-    write: function (buf: Uint8Array, len: number): void {
-      spi.write(head(buf, len), cs);
-    },
-  };
-
   var hal: Hal = {
-    spi: port,
+    spi: {
+      transfer: function (buf: Uint8Array, len: number): void {
+        buf.set(spi.send(head(buf, len), cs));
+      },
+      write: function (buf: Uint8Array, len: number): void {
+        spi.write(head(buf, len), cs);
+      },
+    },
     clock: {
       now: function (): number {
         return getTime() * 1000;

@@ -72,14 +72,15 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   var stack = createStack(driver, hal.clock, {
     hostname: cfg.hostname || hostnameOf(settings.name), ip: cfg.ip, mask: cfg.mask, gateway: cfg.gateway,
   });
-  var tcp = createTcp(stack, { slots: cfg.slots });
+  var slots = cfg.slots;
+  var tcp = createTcp(stack, { slots: slots });
   startEcho(tcp, 7);
   var ho = cfg.http || {};
   // One connection fewer than the slots is served, so that a client over the limit still gets
   // a 503 from the last slot rather than a reset.
   var http = createHttpServer(tcp, {
-    slots: cfg.slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
-    maxConnections: cfg.slots > 2 ? cfg.slots - 1 : cfg.slots,
+    slots: slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
+    maxConnections: slots > 2 ? slots - 1 : slots,
   });
   stack.onTick(function (now: number): void { http.tick(now); });
   var t0 = hal.clock.now();
@@ -104,11 +105,10 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     open: function (c: number): void { rxText[c] = ""; note(c, "open"); },
     data: function (c: number, buf: Uint8Array, off: number, len: number): void {
       var s = E.toString(buf.subarray(off, off + len));
-      var t = (rxText[c] || "") + s;
-      rxText[c] = t.length > 4096 ? t.substring(t.length - 4096) : t;
+      rxText[c] = ((rxText[c] || "") + s).slice(-4096);   // the last 4 KB
       note(c, "rx " + JSON.stringify(s));
     },
-    drained: function (c: number): void {},
+    drained: function (): void {},
     peerClosed: function (c: number): void { note(c, "peer closed"); tcp.close(c); },
     end: function (c: number, reason: number): void { note(c, "end " + reason); },
   };

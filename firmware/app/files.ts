@@ -16,7 +16,7 @@ export interface FlashStorage {
 
 /** A flash view of a file, or null when the firmware cannot map files. */
 function mapped(st: FlashStorage, name: string): Uint8Array | null {
-  var ab = st.readArrayBuffer ? st.readArrayBuffer(name) : undefined;
+  var ab = st.readArrayBuffer && st.readArrayBuffer(name);
   return ab ? new Uint8Array(ab) : null;
 }
 
@@ -32,7 +32,7 @@ export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
   for (var i = 0; i < names.length; i++) {
     var name = names[i], gzName = name + ".gz", path = "/" + name.substring(4);
     // a .gz next to its original is that file's representation, not a file of its own
-    if (/\.gz$/.test(name) && names.indexOf(name.substring(0, name.length - 3)) >= 0) continue;
+    if (/\.gz$/.test(name) && names.indexOf(name.slice(0, -3)) >= 0) continue;
     var whole = st.read(name);
     if (whole === undefined) continue;
     var body = mapped(st, name) || windows(st, name);

@@ -11,10 +11,9 @@ import { createApp, AppConfig, Device } from "./app";
 
 export function start(board: BoardConfig): Device {
   var hal = createEspruinoHal(board);
-  var mac = parseMac(board.mac || macFromSerial(getSerial()));
   var cfg: AppConfig = {
     board: board.name,
-    mac: mac,
+    mac: parseMac(board.mac || macFromSerial(getSerial())),
     slots: board.slots || 4,
     hostname: board.hostname,
     log: function (s: string): void { console.log(s); },
