@@ -59,20 +59,13 @@ export function asciiWriter(): AsciiWriter {
     },
     utf8: function (s: string): AsciiWriter {
       for (var i = 0; i < s.length; i++) {
-        var c = s.charCodeAt(i);
-        if (c < 128) put(c);
-        else {
-          if (c < 2048) put(192 | (c >> 6));
-          else {
-            if ((c & 0xfc00) === 0xd800) {      // surrogate pair: 4 bytes
-              c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-              put(240 | (c >> 18));
-              put(128 | ((c >> 12) & 63));
-            } else put(224 | (c >> 12));
-            put(128 | ((c >> 6) & 63));
-          }
-          put(128 | (c & 63));
+        var c = s.charCodeAt(i), n = c < 128 ? 0 : c < 2048 ? 1 : 2;    // continuation bytes
+        if ((c & 0xfc00) === 0xd800) {      // surrogate pair: 4 bytes
+          c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+          n = 3;
         }
+        put(n ? (0xff << 7 - n) & 255 | c >> 6 * n : c);   // lead byte 110xxxxx, 1110xxxx or 11110xxx
+        while (n--) put(128 | (c >> 6 * n) & 63);
       }
       return w;
     },
