@@ -106,7 +106,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   // opcode and data travel in one transaction.
   var rxAb = new ArrayBuffer(1540);
   var rxCmd = new Uint8Array(rxAb, 1, 1539);
-  var rx = new Uint8Array(rxAb, 2, 1536);
+  var rx = rxCmd.subarray(1, 1537);
   var rx16 = new Uint16Array(rxAb, 2, 768); // receive headers: little-endian words at even offsets
   // Transmit: [WBM opcode, control byte 0x00 (never written), frame...], one SPI write.
   var txCmd = new Uint8Array(1520);
@@ -129,16 +129,13 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var nextPkt = 0; // ring address of the next unconsumed packet's header
   var rdptOk = true; // chip ERDPT is where the next read expects it
   var hdrReady = false; // header of the packet at nextPkt already read (prefetched)
-  var hNext = 0;
-  var hCount = 0;
-  var hStat = 0;
+  var hNext: number, hCount: number, hStat: number; // set by header() before any use
   var avail = 0; // complete packets known to wait (EPKTCNT at last read minus consumed)
   var held = 0; // bytes consumed but not yet released with ERXRDPT
 
   // Transmit state.
   var txBusy = false; // a frame was handed to the MAC and its completion not yet checked
-  var txTries = 0;
-  var txStallRetries = 0;
+  var txTries: number, txStallRetries: number; // set by send() with txBusy
   var ewrpt = -1; // chip EWRPT (WBM advances it), -1 unknown
   var etxnd = -1; // chip ETXND as last written, -1 unknown
 
@@ -254,7 +251,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     bfc(Enc.ECON1, Enc.ECON1_RXRST);
     ringInit();
     var n = rd(Enc.EPKTCNT);
-    for (var i = 0; i < n && i < 255; i++) bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
+    for (var i = 0; i < n; i++) bfs(Enc.ECON2, Enc.ECON2_PKTDEC); // n < 256: an 8-bit register
     bfc(Enc.EIR, Enc.EIR_RXERIF);
     bfs(Enc.ECON1, Enc.ECON1_RXEN);
   }
