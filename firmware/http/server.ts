@@ -246,16 +246,18 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var bEnd = perConn();
   var outIdx = perConn();         // output pool buffer (index from 1), 0 none
   var HR = RESPONSE_HEAD_MAX;
-  var hdr: Uint8Array[] = [];
-  for (var i = 0; i < n; i++) hdr.push(new Uint8Array(HR));
+  var empty = new Uint8Array(0);
+  /** `count` buffers of `size` bytes after `first`. */
+  function buffers(first: Uint8Array[], count: number, size: number): Uint8Array[] {
+    while (count--) first.push(new Uint8Array(size));
+    return first;
+  }
+  var hdr = buffers([], n, HR);
   // Pools (entry 0 unused): input buffers; output buffers with room for the response head
   // before the handler's body, so both leave in one write.
-  var empty = new Uint8Array(0);
-  var inPool: Uint8Array[] = [empty], inUsed = new Uint8Array(nIn + 1);
-  for (i = 0; i < nIn; i++) inPool.push(new Uint8Array(REQUEST_MAX));
+  var inPool = buffers([empty], nIn, REQUEST_MAX), inUsed = new Uint8Array(nIn + 1);
   var outSize = HR + HANDLER_BODY_MAX;
-  var outPool: Uint8Array[] = [empty], outUsed = new Uint8Array(nOut + 1);
-  for (i = 0; i < nOut; i++) outPool.push(new Uint8Array(outSize));
+  var outPool = buffers([empty], nOut, outSize), outUsed = new Uint8Array(nOut + 1);
   var w = asciiWriter();       // head writer
   var bw = asciiWriter();      // handler body writer
   var xArea = new Uint8Array(128);   // extra headers of the response being built
