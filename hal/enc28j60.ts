@@ -387,9 +387,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     return true;
   }
   function flush(): boolean {
-    if (!txBusy) return true;
     var errors = counters.txErrors;
-    return txFinish() && counters.txErrors === errors;
+    return !txBusy || (txFinish() && counters.txErrors === errors);
   }
 
   // ---- interrupts, link ----
@@ -408,9 +407,8 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
       readLink();
       counters.linkChanges++;
     }
-    pending();
     // Idle (typically the polling timer): hand back the ring space still held.
-    if (avail === 0 && held) freeRing();
+    if (!pending() && held) freeRing();
     return avail;
   }
   function pending(): number {
@@ -471,7 +469,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     bank = 0;
     var ready = waitReady();
     var rev = rd(Enc.EREVID);
-    var noChip = rev === 0x00 || rev === 0xff;
+    var noChip = !rev || rev === 0xff;
     if (noChip || !ready) {
       throw new Error("ENC28J60: " + (noChip ? "no chip answers on SPI" : "clock not ready after reset") +
         " (EREVID 0x" + (rev | 256).toString(16).slice(1).toUpperCase() + ")");

@@ -82,7 +82,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     slots: slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
     maxConnections: slots > 2 ? slots - 1 : slots,
   });
-  stack.onTick(function (now: number): void { http.tick(now); });
+  stack.onTick(http.tick);
   var t0 = hal.clock.now();
   var ledOn = false;
 
@@ -140,7 +140,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       var b = E.toUint8Array(s);
       return tcp.write(c, b, 0, b.length);
     },
-    close: function (c: number): void { tcp.close(c); },
+    close: tcp.close,
     received: function (c: number): string { var t = rxText[c] || ""; rxText[c] = ""; return t; },
     led: function (on?: boolean): boolean {
       if (on !== undefined) setLed(on);
@@ -167,9 +167,8 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
 
   if (cfg.timers !== false) {
-    if (hal.int) hal.int.onFalling(service);
-    hal.timers.every(hal.int ? 250 : 20, service);
-    hal.timers.every(100, function (): void { stack.tick(); });
+    driver.watch(service, hal.int ? 250 : 20);
+    hal.timers.every(100, stack.tick);
   }
   return dev;
 }
