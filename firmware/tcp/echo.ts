@@ -4,17 +4,19 @@
 
 import { Tcp, TcpHandler } from "./tcp";
 
+function nothing(): void {}
+
 export function startEcho(tcp: Tcp, port?: number): boolean {
   var h: TcpHandler = {
-    open: function (c: number): void {},
+    open: nothing,
     data: function (c: number, buf: Uint8Array, off: number, len: number): number {
       return tcp.write(c, buf, off, len);
     },
-    drained: function (c: number): void {},
+    drained: nothing,
     peerClosed: function (c: number): void {
       tcp.close(c);
     },
-    end: function (c: number, reason: number): void {},
+    end: nothing,
     room: function (c: number): number {
       return tcp.space(c);
     },

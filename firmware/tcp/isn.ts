@@ -3,33 +3,24 @@
 // multiply-xor-rotate mix over 32-bit words (not MD5: the device has no crypto primitives, see
 // docs/tcp.md); 32x32-bit multiplication is done in 16-bit halves (Espruino has no Math.imul).
 
-/** Low 32 bits of a*b for unsigned 32-bit a, b, exactly, without Math.imul. */
+/** Low 32 bits of a*b for 32-bit a, b (signed or unsigned), exactly, without Math.imul. */
 export function mul32(a: number, b: number): number {
   var al = a & 0xffff;
-  var ah = a >>> 16;
   var bl = b & 0xffff;
-  var bh = b >>> 16;
-  return ((((ah * bl + al * bh) & 0xffff) << 16) + al * bl) >>> 0;
+  // << 16 keeps only the low 16 bits of the cross terms, as the product needs
+  return ((((a >>> 16) * bl + al * (b >>> 16)) << 16) + al * bl) >>> 0;
 }
 
 function mix(h: number, w: number): number {
-  h = mul32((h ^ w) >>> 0, 0xcc9e2d51);
-  h = ((h << 15) | (h >>> 17)) >>> 0;
-  return mul32(h, 0x1b873593);
+  h = mul32(h ^ w, 0xcc9e2d51);
+  return mul32((h << 15) | (h >>> 17), 0x1b873593);
 }
 
 /** The keyed hash F over the 4-tuple; key is 4 secret words. */
 export function isnHash(key: Uint32Array, lip: number, lport: number, rip: number, rport: number): number {
-  var h = key[0];
-  h = mix(h, lip);
-  h = mix(h, ((lport << 16) | rport) >>> 0);
-  h = mix(h ^ key[1], rip);
-  h = mix(h, key[2]);
-  h = mix(h, key[3]);
-  h ^= h >>> 16;
-  h = mul32(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = mul32(h, 0xc2b2ae35);
+  var h = mix(mix(mix(mix(mix(key[0], lip), (lport << 16) | rport) ^ key[1], rip), key[2]), key[3]);
+  h = mul32(h ^ (h >>> 16), 0x85ebca6b);
+  h = mul32(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
@@ -40,5 +31,5 @@ export function isn(key: Uint32Array, lip: number, lport: number, rip: number, r
 
 /** Fills key with 4 fresh secret words (once per boot). */
 export function newSecret(key: Uint32Array): void {
-  for (var i = 0; i < 4; i++) key[i] = Math.floor(Math.random() * 4294967296) >>> 0;
+  for (var i = 0; i < 4; i++) key[i] = (Math.random() * 4294967296) >>> 0;
 }

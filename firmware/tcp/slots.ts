@@ -15,8 +15,6 @@ export const enum SF {
 }
 
 export interface Slots {
-  n: number;
-  sendBuf: number;
   st: Uint8Array;        // state number
   fl: Uint16Array;       // SF flags
   lst: Int8Array;        // listener index for accepted connections, -1 for connect()
@@ -54,8 +52,8 @@ export interface Slots {
   tState: Float64Array;  // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline, 0 = off
   tUsed: Float64Array;   // last time a segment came or went (idle/oldest policies)
   ring: Uint8Array;      // n * sendBuf bytes of send rings
-  handler: any[];        // the TcpHandler of each slot (references to start-up objects)
-  bytes: number;         // total bytes of the typed arrays above
+  handler: any[];        // the TcpHandler of each slot (references to start-up objects; null or unset when free)
+  bytes: number;         // total bytes of the typed arrays above (gen and ring included)
   /** Every per-slot array but gen: all of them start at 0 for a new connection. */
   perConn: (Uint8Array | Int8Array | Uint16Array | Uint32Array | Float64Array)[];
 }
@@ -70,15 +68,15 @@ var LAYOUT: any[] = [
 ];
 
 export function createSlots(n: number, sendBuf: number): Slots {
-  var s: any = {
-    n: n, sendBuf: sendBuf, gen: new Uint16Array(n), ring: new Uint8Array(n * sendBuf),
-    handler: [], bytes: n * bytesPerSlot(sendBuf), perConn: [],
-  };
+  var s: any = { gen: new Uint16Array(n), ring: new Uint8Array(n * sendBuf), handler: [], bytes: n * (2 + sendBuf), perConn: [] };
   for (var i = 0; i < LAYOUT.length; i += 2) {
     var names = LAYOUT[i + 1].split(" ");
-    for (var j = 0; j < names.length; j++) s.perConn.push(s[names[j]] = new LAYOUT[i](n));
+    for (var j = 0; j < names.length; j++) {
+      var a = s[names[j]] = new LAYOUT[i](n);
+      s.perConn.push(a);
+      s.bytes += a.byteLength;
+    }
   }
-  for (i = 0; i < n; i++) s.handler.push(null);
   return s;
 }
 

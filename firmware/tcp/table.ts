@@ -138,13 +138,14 @@ var PACKED =
 export var ROWS: number[][] = [];
 var packedRows = PACKED.split(" ");
 for (var ri = 0; ri < packedRows.length; ri++) {
-  var p = packedRows[ri], acts = 0, reason = 0;
+  var p = packedRows[ri];
+  var r = [STATE_KEYS.indexOf(p[0]), EVENT_KEYS.indexOf(p[1]), STATE_KEYS.indexOf(p[2]), 0, 0];
   for (var pi = 3; pi < p.length; pi++) {
-    var k = ACTION_KEYS.indexOf(p.charAt(pi));
-    if (k < 0) reason = +p.charAt(pi);
-    else acts |= 1 << k;
+    var k = ACTION_KEYS.indexOf(p[pi]);
+    if (k < 0) r[4] = +p[pi];
+    else r[3] |= 1 << k;
   }
-  ROWS.push([STATE_KEYS.indexOf(p.charAt(0)), EVENT_KEYS.indexOf(p.charAt(1)), STATE_KEYS.indexOf(p.charAt(2)), acts, reason]);
+  ROWS.push(r);
 }
 
 /**

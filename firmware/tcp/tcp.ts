@@ -12,8 +12,7 @@
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
 import { State, STATE_COUNT } from "./states";
-import { compileTable, Ev, A } from "./table";
-import { step, nextOf, reasonOf, actionsOf } from "./engine";
+import { compileTable, Ev, A, EV_COUNT } from "./table";
 import { F, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { createSlots, Slots, SF } from "./slots";
 import { INITIAL_RTO_MS, rttSample, backOff, probeDelay } from "./timers";
@@ -78,7 +77,6 @@ export interface TcpOptions {
 
 var TX = 34;              // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
 var LISTENERS = 4;        // listener table size
-var MIN_RTO_MS = 200;     // RFC 6298 says 1 s (SHOULD); Linux also uses 200 ms
 var ACK_DELAY_MS = 100;   // delayed ACK, serviced by the ~100 ms tick
 
 // Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
@@ -92,7 +90,6 @@ var COUNTER_NAMES = ("retransmits challengeAcks challengeAcksLimited dropShort d
   "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
   "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
   "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
-
 function opt(v: number | undefined, dflt: number): number {
   return v === undefined ? dflt : v;
 }
@@ -134,6 +131,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var nextPort = 49152 + (key[0] & 0x3fff);
   var appResult: any; // what the last tell() returned
 
+  // The segment being processed, set by input() (nothing else runs input() meanwhile): the
+  // checks below read these instead of passing a dozen arguments along. seq, flags and dlen
+  // are trimmed in place where RFC 9293 says to ignore a part of the segment.
+  var rx: Uint8Array, rxOff = 0, hl = 0, dlen = 0, src = 0, sport = 0, dport = 0, seq = 0, ack = 0,
+    flags = 0, win = 0;
+
   var lState = new Uint8Array(LISTENERS);
   var lPort = new Uint16Array(LISTENERS);
   var lBacklog = new Uint8Array(LISTENERS);
@@ -159,11 +162,23 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return gen[s] === g;
   }
 
+  /** The compiled row for (state, event) of the table, 0 when there is none (engine.ts step()). */
+  function row(state: number, ev: number): number {
+    return T[state * EV_COUNT + ev];
+  }
+
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
     put16(tx, TX + 16, csumFinish(csumAdd(tx, TX, len, pseudoSum(stack.addr, dst, 6, len))));
     counters.segOut++;
     stack.ipSend(6, dst, len);
+  }
+
+  /** What the application can take now: room(c) clamped to 0..recvWindow (recvWindow without room()). */
+  function room(s: number): number {
+    var h = handler[s];
+    var r = h && h.room ? h.room(s) : recvWindow;
+    return r < recvWindow ? (r > 0 ? r : 0) : recvWindow;
   }
 
   /**
@@ -172,17 +187,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
    * right by at least min(recvWindow/2, MSS) (receiver SWS avoidance, MUST-39).
    */
   function window(s: number): number {
-    var w = recvWindow;
-    var h = handler[s];
-    if (h && h.room) {
-      var r = h.room(s);
-      if (r < w) w = r > 0 ? r : 0;
-    }
+    var w = room(s);
     var nxt = rcvNxt[s];
     var keep = (rcvAdv[s] - nxt) | 0;
     if (keep < 0) keep = 0;
-    if (w < keep) w = keep;
-    else if (keep > 0 && w - keep < swsStep && w < recvWindow) w = keep;
+    if (w < keep || (keep > 0 && w - keep < swsStep && w < recvWindow)) w = keep;
     rcvWnd[s] = w;
     rcvAdv[s] = nxt + w; // typed-array stores wrap modulo 2^32
     return w;
@@ -190,20 +199,19 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends one segment of slot s; len bytes of payload from the ring at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
-    var wnd = flags & F.RST ? 0 : window(s);
-    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F.ACK ? rcvNxt[s] : 0, flags, wnd, mssOpt);
+    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F.ACK ? rcvNxt[s] : 0, flags,
+      flags & F.RST ? 0 : window(s), mssOpt);
     if (len > 0) {
       var base = s * sendBuf;
-      var start = (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
-      var first = sendBuf - start;
+      var start = base + (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
+      var first = base + sendBuf - start;
       if (first > len) first = len;
-      tx.set(ring.subarray(base + start, base + start + first), TX + hl);
+      tx.set(ring.subarray(start, start + first), TX + hl);
       if (len > first) tx.set(ring.subarray(base, base + len - first), TX + hl + first);
       tUsed[s] = now;
     }
     fl[s] &= ~SF.ACK_PENDING;
-    tAck[s] = 0;
-    rsegs[s] = 0;
+    tAck[s] = rsegs[s] = 0;
     finish(rip[s], hl + len);
   }
 
@@ -222,7 +230,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     rttT[s] = now;
   }
 
-  function sendSyn(s: number, ack: boolean): void {
+  /** Sends our SYN (a SYN-ACK when ack is truthy). */
+  function sendSyn(s: number, ack: any): void {
     var i0 = iss[s];
     emit(s, ack ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
     sndNxt[s] = i0 + 1;
@@ -248,8 +257,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       off = (nxt - una) >>> 0;
       if (off > len) break;
       var k = len - off;
-      var room = wnd - off;
-      if (k > room) k = room;
+      var avail = wnd - off;
+      if (k > avail) k = avail;
       if (k > m) k = m;
       if (k < 0) k = 0;
       // Sender SWS avoidance (MUST-38): with data in flight, do not send a small segment only
@@ -280,10 +289,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     fl[s] &= ~SF.TIMING;
     cwnd[s] = mss[s];
     tRexmt[s] = 0;
-    if (!(fl[s] & SF.SYN_ACKED)) {
-      sendSyn(s, st[s] !== State.SYN_SENT);
-      return;
-    }
+    if (!(fl[s] & SF.SYN_ACKED)) return sendSyn(s, st[s] !== State.SYN_SENT);
     sndNxt[s] = sndUna[s];
     output(s);
   }
@@ -301,9 +307,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     tPersist[s] = now + probeDelay(S, s);
   }
 
-  function replyRst(dst: number, sport: number, dport: number, seq: number, ack: number, flags: number): void {
+  /** A RST (flags RST or RST+ACK) in reply to the segment being processed. */
+  function replyRst(seq: number, ack: number, flags: number): void {
     putHeader(tx, TX, dport, sport, seq, ack, flags, 0, 0);
-    finish(dst, 20);
+    finish(src, 20);
+  }
+
+  /** The segment's ACK is not acceptable: counted, answered with <SEQ=SEG.ACK><CTL=RST> (never a RST to a RST). */
+  function rstBadAck(): void {
+    count(C.dropBadAck);
+    if (!(flags & F.RST)) replyRst(ack, 0, F.RST);
   }
 
   function challengeAck(s: number): void {
@@ -333,27 +346,26 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
   }
 
+  /** The table's row for (st[s], ev), if any: next state, then its actions (engine.ts decoders inlined). */
   function fire(s: number, ev: number): void {
-    var row = step(T, st[s], ev);
-    if (row !== 0) {
-      st[s] = nextOf(row);
-      act(s, actionsOf(row), reasonOf(row));
+    var r = row(st[s], ev);
+    if (r !== 0) {
+      st[s] = (r & 15) - 1;
+      act(s, r >> 8, (r >> 4) & 15);
     }
   }
 
   function act(s: number, a: number, reason: number): void {
     var sent = 0;
     if (a & A.RESEND) resend(s);
-    if (a & A.SYN) sendSyn(s, false);
-    if (a & A.SYNACK) sendSyn(s, true);
+    if (a & (A.SYN | A.SYNACK)) sendSyn(s, a & A.SYNACK);
     if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
     if (a & A.OUTPUT) sent = output(s);
     if (a & A.ACK && sent === 0) sendAck(s);
     if (a & A.RST) sendRst(s);
     if (a & A.TIMER_2MSL) {
       tState[s] = now + 2 * msl;
-      tRexmt[s] = 0;
-      tPersist[s] = 0;
+      tRexmt[s] = tPersist[s] = 0;
     }
     if (a & A.TIMER_STATE) tState[s] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
     if (a & A.OPENED) {
@@ -385,11 +397,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     tUsed[s] = now;
   }
 
-  /** The oldest slot in state st (optionally only those of listener li), or -1. */
-  function oldest(want: number, li: number): number {
+  /**
+   * The oldest slot in state want (only those of listener li when li >= 0; when idle, only
+   * accepted ones with nothing queued and no activity for idleEvictMs), or -1.
+   */
+  function oldest(want: number, li: number, idle?: boolean): number {
     var best = -1;
     for (var i = 0; i < n; i++) {
-      if (st[i] === want && (li < 0 || lst[i] === li) && (best < 0 || tUsed[i] < tUsed[best])) best = i;
+      if (st[i] === want && (li < 0 || lst[i] === li) &&
+        (!idle || (lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs)) &&
+        (best < 0 || tUsed[i] < tUsed[best])) best = i;
     }
     return best;
   }
@@ -419,15 +436,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       evictHalfOpen(i);
       return i;
     }
-    var best = -1;
-    for (i = 0; i < n; i++) {
-      if (st[i] === State.ESTABLISHED && lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs &&
-        (best < 0 || tUsed[i] < tUsed[best])) best = i;
-    }
-    if (best >= 0) {
+    i = oldest(State.ESTABLISHED, -1, true);
+    if (i >= 0) {
       count(C.evictIdle);
-      fire(best, Ev.ABORT);
-      if (st[best] === State.CLOSED) return best;
+      fire(i, Ev.ABORT);
+      if (st[i] === State.CLOSED) return i;
     }
     return -1;
   }
@@ -440,13 +453,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return !!m && m !== 0xffffffff && ((a | m) >>> 0) === 0xffffffff;
   }
 
-  function find(src: number, sport: number, dport: number): number {
-    for (var i = 0; i < n; i++) {
-      if (st[i] !== State.CLOSED && rport[i] === sport && lport[i] === dport && rip[i] === src) return i;
-    }
-    return -1;
-  }
-
   function listenerFor(port: number): number {
     for (var i = 0; i < LISTENERS; i++) if (lState[i] === State.LISTEN && lPort[i] === port) return i;
     return -1;
@@ -454,37 +460,28 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- input
   /** The peer's MSS option (0: none); -1, counted, when the options are malformed. */
-  function peerMss(rx: Uint8Array, o: number, hl: number): number {
-    var pm = parseMss(rx, o + 20, hl - 20);
+  function peerMss(): number {
+    var pm = parseMss(rx, rxOff + 20, hl - 20);
     if (pm < 0) count(C.dropBadOptions);
     return pm;
   }
 
-  /** SEG.LEN: the data plus one for each of SYN and FIN. */
-  function segLen(dlen: number, flags: number): number {
-    return dlen + (flags & F.SYN ? 1 : 0) + (flags & F.FIN ? 1 : 0);
+  /** SEG.LEN: the data plus one for each of SYN (2) and FIN (1). */
+  function segLen(): number {
+    return dlen + (flags & F.FIN) + ((flags >> 1) & 1);
   }
 
-  function noConnection(rx: Uint8Array, o: number, hl: number, dlen: number, src: number, sport: number,
-    dport: number, seq: number, ack: number, flags: number, win: number): void {
-    if (flags & F.RST) {
-      count(C.dropRst);
-      return;
-    }
+  function noConnection(): void {
+    if (flags & F.RST) return count(C.dropRst);
     var li = listenerFor(dport);
-    if (li >= 0 && !(flags & F.ACK)) {
-      if (flags & F.SYN) accept(li, rx, o, hl, src, sport, dport, seq, win);
-      else count(C.dropNoListener);
-      return;
-    }
+    if (li >= 0 && !(flags & F.ACK)) return flags & F.SYN ? accept(li) : count(C.dropNoListener);
     if (li < 0) count(C.dropNoListener);
-    if (flags & F.ACK) replyRst(src, sport, dport, ack, 0, F.RST);
-    else replyRst(src, sport, dport, 0, (seq + segLen(dlen, flags)) >>> 0, F.RST | F.ACK);
+    if (flags & F.ACK) replyRst(ack, 0, F.RST);
+    else replyRst(0, (seq + segLen()) >>> 0, F.RST | F.ACK);
   }
 
-  function accept(li: number, rx: Uint8Array, o: number, hl: number, src: number, sport: number, dport: number,
-    seq: number, win: number): void {
-    var pm = peerMss(rx, o, hl);
+  function accept(li: number): void {
+    var pm = peerMss();
     if (pm < 0) return;
     var half = 0;
     for (var i = 0; i < n; i++) if (st[i] === State.SYN_RCVD && lst[i] === li) half++;
@@ -497,50 +494,33 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       }
     }
     if (s < 0) s = allocSlot();
-    if (s < 0) {
-      count(C.dropSynFull);
-      return;
-    }
+    if (s < 0) return count(C.dropSynFull);
     initSlot(s, li, src, sport, dport, lHandler[li]);
     st[s] = State.LISTEN;
-    peerSyn(s, seq, win, pm);
+    peerSyn(s, pm);
     count(C.accepted);
     fire(s, Ev.RCV_SYN);
   }
 
-  function peerSyn(s: number, seq: number, win: number, pm: number): void {
-    irs[s] = seq;
-    rcvNxt[s] = seq + 1;
+  function peerSyn(s: number, pm: number): void {
+    irs[s] = sndWl1[s] = seq;
+    rcvAdv[s] = rcvNxt[s] = seq + 1;
     if (pm === 0) pm = 536;
     mss[s] = pm < ourMss ? pm : ourMss;
-    sndWnd[s] = win;
-    maxWnd[s] = win;
-    sndWl1[s] = seq;
+    sndWnd[s] = maxWnd[s] = win;
     sndWl2[s] = iss[s];
-    rcvAdv[s] = rcvNxt[s];
   }
 
-  function synSent(s: number, rx: Uint8Array, o: number, hl: number, seq: number, ack: number, flags: number, win: number): void {
-    if (flags & F.ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) {
-      count(C.dropBadAck);
-      if (!(flags & F.RST)) replyRst(rip[s], rport[s], lport[s], ack, 0, F.RST);
-      return;
-    }
-    if (flags & F.RST) {
-      if (flags & F.ACK) fire(s, Ev.RCV_RST);
-      else count(C.dropRst);
-      return;
-    }
-    if (!(flags & F.SYN)) {
-      count(C.dropNoAck);
-      return;
-    }
-    var pm = peerMss(rx, o, hl);
+  function synSent(s: number): void {
+    if (flags & F.ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) return rstBadAck();
+    if (flags & F.RST) return flags & F.ACK ? fire(s, Ev.RCV_RST) : count(C.dropRst);
+    if (!(flags & F.SYN)) return count(C.dropNoAck);
+    var pm = peerMss();
     if (pm < 0) return;
-    peerSyn(s, seq, win, pm);
+    peerSyn(s, pm);
     tUsed[s] = now;
     if (flags & F.ACK) {
-      ackIn(s, ack, seq, win);
+      ackIn(s);
       fire(s, Ev.RCV_SYN_ACK);
     } else {
       fire(s, Ev.RCV_SYN);
@@ -548,15 +528,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   /** Processes an acceptable ACK field; false when the segment must be dropped. */
-  function ackIn(s: number, ack: number, seq: number, win: number): boolean {
+  function ackIn(s: number): boolean {
     var una = sndUna[s];
-    if (seqLt(sndMax[s], ack)) {
-      count(C.dropAckUnsent);
-      sendAck(s);
-      return false;
-    }
-    if (seqLt(ack, una - 65535)) {
-      count(C.dropBadAck);
+    var unsent = seqLt(sndMax[s], ack);
+    if (unsent || seqLt(ack, una - 65535)) {
+      count(unsent ? C.dropAckUnsent : C.dropBadAck);
       sendAck(s);
       return false;
     }
@@ -570,16 +546,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       }
       var len = sndLen[s];
       var d = acked > len ? len : acked;
-      if (d > 0) {
-        sndHead[s] = (sndHead[s] + d) % sendBuf;
-        sndLen[s] = len - d;
-      }
+      sndHead[s] = (sndHead[s] + d) % sendBuf;
+      sndLen[s] = len - d;
       if (acked > len && f & SF.FIN_SENT) fl[s] |= SF.FIN_ACKED;
       sndUna[s] = ack;
       if (seqLt(sndNxt[s], ack)) sndNxt[s] = ack;
       if (f & SF.TIMING && seqLt(rttSeq[s], ack)) {
         fl[s] &= ~SF.TIMING;
-        rttSample(S, s, now - rttT[s], MIN_RTO_MS);
+        rttSample(S, s, now - rttT[s]);
       }
       retries[s] = 0;
       var cw = cwnd[s] + mss[s];
@@ -591,10 +565,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       sndWl1[s] = seq;
       sndWl2[s] = ack;
       if (win > maxWnd[s]) maxWnd[s] = win;
-      if (win > 0) {
-        tPersist[s] = 0;
-        probes[s] = 0;
-      }
+      if (win > 0) tPersist[s] = probes[s] = 0;
     }
     return true;
   }
@@ -604,22 +575,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return state >= State.ESTABLISHED && state <= State.FIN_WAIT_2;
   }
 
-  function synchronized(s: number, rx: Uint8Array, doff: number, dlen: number, seq: number, ack: number,
-    flags: number, win: number): void {
+  function synchronized(s: number): void {
     var cur = st[s];
     var rn = rcvNxt[s];
     var wnd = rcvWnd[s];
     if (cur === State.SYN_RCVD && flags & F.SYN && seq === irs[s]) {
       // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
       // other half of a simultaneous open: take its ACK and forget the SYN.
-      if (!(flags & F.ACK)) {
-        fire(s, Ev.RCV_SYN);
-        return;
-      }
+      if (!(flags & F.ACK)) return fire(s, Ev.RCV_SYN);
       seq = (seq + 1) >>> 0;
       flags &= ~F.SYN;
     }
-    var slen = segLen(dlen, flags);
+    var slen = segLen();
     var d0 = (seq - rn) | 0;
     // RFC 9293 3.10.7.4: the first or the last octet inside RCV.WND (x >>> 0 < wnd: 0 <= x < wnd).
     var ok = d0 >>> 0 < wnd || (slen > 0 && (d0 + slen - 1) >>> 0 < wnd);
@@ -630,39 +597,22 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       flags &= ~F.FIN;
     }
     if (!ok) {
-      if (flags & F.RST) {
-        count(C.dropRst);
-        return;
-      }
-      if (flags & F.FIN && cur === State.TIME_WAIT) {
-        fire(s, Ev.RCV_FIN);
-        return;
-      }
+      if (flags & F.RST) return count(C.dropRst);
+      if (flags & F.FIN && cur === State.TIME_WAIT) return fire(s, Ev.RCV_FIN);
       count(C.dropOutOfWindow);
-      sendAck(s);
-      return;
+      return sendAck(s);
     }
     tUsed[s] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
-    if (flags & F.RST) {
-      if (d0 === 0) fire(s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
+    if (flags & (F.RST | F.SYN)) {
+      // RST at exactly RCV.NXT resets; any other RST in the window, or a SYN: challenge ACK
+      if (flags & F.RST && d0 === 0) fire(s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
       else challengeAck(s);
       return;
     }
-    if (flags & F.SYN) {
-      challengeAck(s);
-      return;
-    }
-    if (!(flags & F.ACK)) {
-      count(C.dropNoAck);
-      return;
-    }
-    if (cur === State.SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) {
-      count(C.dropBadAck);
-      replyRst(rip[s], rport[s], lport[s], ack, 0, F.RST);
-      return;
-    }
+    if (!(flags & F.ACK)) return count(C.dropNoAck);
+    if (cur === State.SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) return rstBadAck();
     var freed = sndLen[s];
-    if (!ackIn(s, ack, seq, win)) return;
+    if (!ackIn(s)) return;
     freed -= sndLen[s];
     var g = gen[s];
     if (cur === State.SYN_RCVD) {
@@ -673,41 +623,37 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     // Classify the rest: data and FIN in sequence?
     var skip = d0 < 0 ? -d0 : 0;
     var inOrder = d0 <= 0;
-    var fin = flags & F.FIN && inOrder && skip <= dlen;
-    var f = fl[s];
-    var finAcked = f & SF.FIN_ACKED;
     var receiving = receives(cur);
-    if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !(fin && receiving)))) {
+    var fin = flags & F.FIN && inOrder && skip <= dlen && receiving;
+    var finAcked = fl[s] & SF.FIN_ACKED;
+    if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !fin))) {
       fire(s, Ev.RCV_ACK_OF_FIN);
       if (gen[s] !== g || st[s] === State.CLOSED) return;
       cur = st[s];
       receiving = receives(cur);
+      fin = fin && receiving;
     }
     var ackNow = false;
-    if (!inOrder) {
-      count(C.dropOutOfOrder);
-      ackNow = true;
-      fin = false;
-    } else if (receiving && dlen > skip) {
+    if (inOrder && receiving && dlen > skip) {
       var k = dlen - skip;
       rcvNxt[s] = rn + k;
       if (cur === State.FIN_WAIT_2) tState[s] = now + fw2Ms;
       fl[s] |= SF.ACK_PENDING;
       if (++rsegs[s] >= 2) ackNow = true;
-      if (!tell(s, "data", rx, doff + skip, k)) return;
+      if (!tell(s, "data", rx, rxOff + hl + skip, k)) return;
       var used = appResult; // bytes consumed, when the handler says
       if (typeof used === "number" && used >= 0 && used < k) {
         rcvNxt[s] = rn + used;
-        fin = false;
         ackNow = true;
+        fin = false;
       }
-    } else if (slen > 0 && !(fin && receiving)) {
-      // Nothing new: old data, or text in a state that takes none. ACK it.
-      count(C.dropDuplicate);
+    } else if (!inOrder || (slen > 0 && !fin)) {
+      // Out of order (dropped: never delivered out of order), or nothing new: old data, or
+      // text in a state that takes none. ACK it.
+      count(inOrder ? C.dropDuplicate : C.dropOutOfOrder);
       ackNow = true;
-      fin = false;
     }
-    if (fin && receiving) {
+    if (fin) {
       rcvNxt[s]++;
       fire(s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
       if (gen[s] !== g || st[s] === State.CLOSED) return;
@@ -724,9 +670,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Send space came back: window update if our advertised window was small, drained(). */
   function afterFreed(s: number): void {
-    var h = handler[s];
-    if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
-      var r = h.room(s);
+    // (without room(), rcvWnd is always recvWindow >= mss: no update needed)
+    if (rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
+      var r = room(s);
       if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
     }
     if (fl[s] & SF.WANT_DRAIN && sndLen[s] < sendBuf) {
@@ -735,35 +681,29 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
   }
 
-  function input(rx: Uint8Array, o: number, len: number, src: number, dst: number): void {
+  function input(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
     counters.segIn++;
-    var hl = (rx[o + 12] >> 4) << 2;
-    if (len < 20 || hl < 20 || hl > len) {
-      count(C.dropShort);
-      return;
+    hl = (buf[o + 12] >> 4) << 2;
+    if (len < 20 || hl < 20 || hl > len) return count(C.dropShort);
+    if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
+    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, 6, len)))) return count(C.dropChecksum);
+    rx = buf;
+    rxOff = o;
+    dlen = len - hl;
+    src = from;
+    sport = get16(buf, o);
+    dport = get16(buf, o + 2);
+    seq = get32(buf, o + 4);
+    ack = get32(buf, o + 8);
+    flags = buf[o + 13];
+    win = get16(buf, o + 14);
+    for (var s = 0; s < n; s++) {
+      if (st[s] !== State.CLOSED && rport[s] === sport && lport[s] === dport && rip[s] === src) {
+        return st[s] === State.SYN_SENT ? synSent(s) : synchronized(s);
+      }
     }
-    if (dst !== stack.addr || badAddr(src)) {
-      count(C.dropAddress);
-      return;
-    }
-    if (csumFinish(csumAdd(rx, o, len, pseudoSum(src, dst, 6, len))) !== 0) {
-      count(C.dropChecksum);
-      return;
-    }
-    var sport = get16(rx, o);
-    var dport = get16(rx, o + 2);
-    var seq = get32(rx, o + 4);
-    var ack = get32(rx, o + 8);
-    var flags = rx[o + 13];
-    var win = get16(rx, o + 14);
-    var s = find(src, sport, dport);
-    if (s < 0) {
-      noConnection(rx, o, hl, len - hl, src, sport, dport, seq, ack, flags, win);
-      return;
-    }
-    if (st[s] === State.SYN_SENT) synSent(s, rx, o, hl, seq, ack, flags, win);
-    else synchronized(s, rx, o + hl, len - hl, seq, ack, flags, win);
+    noConnection();
   }
 
   /** Timer a of slot s has expired: true, and the timer is off. */
@@ -778,11 +718,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (var s = 0; s < n; s++) {
       if (st[s] === State.CLOSED) continue;
       if (due(tAck, s) && fl[s] & SF.ACK_PENDING) sendAck(s);
-      if (due(tState, s)) {
-        fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
-        continue;
-      }
-      if (due(tRexmt, s)) {
+      if (due(tState, s)) fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
+      else if (due(tRexmt, s)) {
         if (retries[s] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
           count(C.giveUps);
           fire(s, Ev.GIVE_UP);
@@ -791,9 +728,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
           backOff(S, s);
           fire(s, Ev.RTO);
         }
-        continue;
-      }
-      if (due(tPersist, s)) probe(s);
+      } else if (due(tPersist, s)) probe(s);
     }
   }
 
@@ -809,7 +744,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (listenerFor(port) >= 0) return false;
     for (var i = 0; i < LISTENERS; i++) {
       if (lState[i] === State.CLOSED) {
-        lState[i] = nextOf(step(T, State.CLOSED, Ev.PASSIVE_OPEN));
+        lState[i] = (row(State.CLOSED, Ev.PASSIVE_OPEN) & 15) - 1;
         lPort[i] = port;
         lHandler[i] = h;
         var b = backlog || defBacklog;
@@ -822,7 +757,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function unlisten(port: number): void {
     var i = listenerFor(port);
-    if (i >= 0) lState[i] = nextOf(step(T, State.LISTEN, Ev.CLOSE));
+    if (i >= 0) lState[i] = (row(State.LISTEN, Ev.CLOSE) & 15) - 1;
   }
 
   function portInUse(p: number): boolean {
@@ -832,31 +767,39 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function connect(ip: number, port: number, h: TcpHandler): number {
     now = clock.now();
-    if (!stack.addr || badAddr(ip >>> 0) || !(port > 0 && port < 65536)) return -1;
-    var s = allocSlot();
-    if (s < 0) return -1;
-    for (var tries = 0; tries < 16384; tries++) {
-      nextPort = nextPort >= 65535 ? 49152 : nextPort + 1;
-      if (!portInUse(nextPort)) break;
+    ip >>>= 0;
+    var s = !stack.addr || badAddr(ip) || !(port > 0 && port < 65536) ? -1 : allocSlot();
+    if (s >= 0) {
+      for (var tries = 0; tries < 16384; tries++) {
+        nextPort = nextPort >= 65535 ? 49152 : nextPort + 1;
+        if (!portInUse(nextPort)) break;
+      }
+      initSlot(s, -1, ip, port, nextPort, h);
+      fl[s] = SF.ACTIVE | SF.KNOWN;
+      fire(s, Ev.ACTIVE_OPEN);
     }
-    initSlot(s, -1, ip >>> 0, port, nextPort, h);
-    fl[s] = SF.ACTIVE | SF.KNOWN;
-    fire(s, Ev.ACTIVE_OPEN);
     return s;
   }
 
-  function sendAllowed(c: number): boolean {
-    return valid(c) && step(T, st[c], Ev.SEND) !== 0 && !(fl[c] & SF.FIN_QUEUED);
+  /** Free bytes in the send ring of c; -1 when the table has no SEND row in its state or close() was called. */
+  function sendSpace(c: number): number {
+    return !valid(c) || row(st[c], Ev.SEND) === 0 || fl[c] & SF.FIN_QUEUED ? -1 : sendBuf - sndLen[c];
+  }
+
+  function space(c: number): number {
+    var k = sendSpace(c);
+    if (k === 0) fl[c] |= SF.WANT_DRAIN;
+    return k < 0 ? 0 : k;
   }
 
   function write(c: number, buf: Uint8Array, off: number, len: number): number {
-    if (!sendAllowed(c)) return 0;
-    now = clock.now();
-    var used = sndLen[c];
-    var k = sendBuf - used;
+    var k = sendSpace(c);
+    if (k < 0) return 0;
     if (k > len) k = len;
     if (k < len) fl[c] |= SF.WANT_DRAIN;
     if (k <= 0) return 0;
+    now = clock.now();
+    var used = sndLen[c];
     var base = c * sendBuf;
     var tail = (sndHead[c] + used) % sendBuf;
     var first = sendBuf - tail;
@@ -867,13 +810,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     sndLen[c] = used + k;
     if (used + k === sendBuf) fl[c] |= SF.WANT_DRAIN;
     fire(c, Ev.SEND);
-    return k;
-  }
-
-  function space(c: number): number {
-    if (!sendAllowed(c)) return 0;
-    var k = sendBuf - sndLen[c];
-    if (k === 0) fl[c] |= SF.WANT_DRAIN;
     return k;
   }
 

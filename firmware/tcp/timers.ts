@@ -7,13 +7,14 @@ import { Slots } from "./slots";
 export var INITIAL_RTO_MS = 1000;
 export var MAX_RTO_MS = 60000;
 export var CLOCK_G_MS = 100; // clock granularity G: the tick period
+export var MIN_RTO_MS = 200;  // RFC 6298 says 1 s (SHOULD); Linux also uses 200 ms
 
 function capped(ms: number): number {
   return ms > MAX_RTO_MS ? MAX_RTO_MS : ms;
 }
 
 /** Feeds one RTT measurement r (ms) into SRTT/RTTVAR and recomputes the RTO. */
-export function rttSample(S: Slots, s: number, r: number, minRto: number): void {
+export function rttSample(S: Slots, s: number, r: number): void {
   var srtt = S.srtt, rttvar = S.rttvar;
   if (r < 1) r = 1;
   var d = srtt[s] - r;
@@ -26,7 +27,7 @@ export function rttSample(S: Slots, s: number, r: number, minRto: number): void 
   }
   var k = 4 * rttvar[s];
   var rto = srtt[s] + (k > CLOCK_G_MS ? k : CLOCK_G_MS);
-  S.rto[s] = capped(rto < minRto ? minRto : rto);
+  S.rto[s] = capped(rto < MIN_RTO_MS ? MIN_RTO_MS : rto);
 }
 
 /** Doubles the RTO after a time-out (RFC 6298 5.5), capped. */
