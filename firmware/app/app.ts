@@ -5,7 +5,7 @@
 
 import { Hal } from "../../hal/types";
 import { createEnc28j60, Enc28j60 } from "../../hal/enc28j60";
-import { createStack, Stack, formatIp, parseIp } from "../net/stack";
+import { createStack, Stack, StackConfig, formatIp, parseIp } from "../net/stack";
 import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
@@ -21,13 +21,11 @@ export interface KeyStore {
   readArrayBuffer?(name: string): ArrayBuffer | undefined;
 }
 
-export interface AppConfig {
+/** Also the IP stack's configuration: static address or DHCP, host name (filled in when absent). */
+export interface AppConfig extends StackConfig {
   board: string;
   mac: Uint8Array;
   slots: number;
-  /** Static address (give all three), or none of them: DHCP. */
-  ip?: number; mask?: number; gateway?: number;
-  hostname?: string;
   /** The LED the page toggles. */
   led?: { set(on: boolean): void };
   storage?: KeyStore;
@@ -69,9 +67,9 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     var saved = JSON.parse(store!.read(SETTINGS_FILE)!).name;
     if (typeof saved === "string") settings.name = saved;
   } catch (e) { /* no storage, no setting saved, or a corrupt one: the default name */ }
-  var stack = createStack(driver, hal.clock, {
-    hostname: cfg.hostname || hostnameOf(settings.name), ip: cfg.ip, mask: cfg.mask, gateway: cfg.gateway,
-  });
+  // cfg is the stack's configuration too (address, host name)
+  if (!cfg.hostname) cfg.hostname = hostnameOf(settings.name);
+  var stack = createStack(driver, hal.clock, cfg);
   var slots = cfg.slots;
   var tcp = createTcp(stack, { slots: slots });
   startEcho(tcp, 7);
@@ -125,10 +123,11 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       var sc16 = new Uint16Array(STATE_COUNT);
       tcp.stateCounts(sc16);
       for (var i = 0; i < STATE_COUNT; i++) if (sc16[i]) states[STATE_NAMES[i]] = sc16[i];
+      var dc = driver.counters;
       return {
         name: settings.name, board: cfg.board, ip: formatIp(stack.addr), link: driver.linkUp(),
         dhcp: stack.dhcpState(), uptime: Math.floor(uptimeMs() / 1000), led: ledOn, states: states,
-        frames: [driver.counters.rxFrames, driver.counters.txFrames], http: http.counters.requests,
+        frames: [dc.rxFrames, dc.txFrames], http: http.counters.requests,
       };
     },
     connect: function (ip: string, port: number): number {
