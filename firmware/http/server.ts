@@ -63,8 +63,9 @@ var STATUS_TEXT: { [code: number]: string } = {
   431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
   503: "Service Unavailable", 505: "HTTP Version Not Supported",
 };
+var CRLF = "\r\n";
 // pieces written on every response: bytes (one native copy) rather than strings (a loop per char)
-var B_CRLF = toBytes("\r\n");
+var B_CRLF = toBytes(CRLF);
 var B_STATUS = toBytes("HTTP/1.1 ");
 var B_TYPE = toBytes("Content-Type: ");
 var B_LENGTH = toBytes("Content-Length: ");
@@ -618,7 +619,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   var res: HttpResponse = {
     header: function (name: string, value: string): HttpResponse {
-      xw.str(name).str(": ").str(value).str("\r\n");
+      xw.str(name).str(": ").str(value).str(CRLF);
       return res;
     },
     send: function (status: number, type: string, b?: string | Uint8Array): void {
