@@ -45,13 +45,9 @@ export function parseMss(b: Uint8Array, off: number, len: number): number {
       i++;
       continue;
     }
-    if (i + 1 >= end) return -1;
     var olen = b[i + 1];
-    if (olen < 2 || i + olen > end) return -1;
-    if (kind === 2) {
-      if (olen !== 4) return -1;
-      mss = get16(b, i + 2);
-    }
+    if (i + 1 >= end || olen < 2 || i + olen > end || (kind === 2 && olen !== 4)) return -1;
+    if (kind === 2) mss = get16(b, i + 2);
     i += olen;
   }
   return mss;
@@ -66,19 +62,12 @@ export function putHeader(
   flags: number, wnd: number, mss: number
 ): number {
   var hl = mss > 0 ? 24 : 20;
-  put16(b, o, sport);
-  put16(b, o + 2, dport);
+  put32(b, o, (sport << 16) | dport);
   put32(b, o + 4, seq);
   put32(b, o + 8, ack);
-  b[o + 12] = hl << 2;
-  b[o + 13] = flags;
-  put16(b, o + 14, wnd);
-  b.fill(0, o + 16, o + 20); // checksum (filled in later) and urgent pointer
-  if (mss > 0) {
-    b[o + 20] = 2;
-    b[o + 21] = 4;
-    put16(b, o + 22, mss);
-  }
+  put32(b, o + 12, (hl << 26) | (flags << 16) | wnd); // data offset, flags, window
+  put32(b, o + 16, 0); // checksum (filled in later) and urgent pointer
+  if (mss > 0) put32(b, o + 20, 0x02040000 | mss); // kind 2, length 4
   return hl;
 }
 

@@ -130,6 +130,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var caCount = 0;
   var nextPort = 49152 + (key[0] & 0x3fff);
   var appResult: any; // what the last tell() returned
+  var matched = 0;    // slots oldest() matched
 
   // The segment being processed, set by input() (nothing else runs input() meanwhile): the
   // checks below read these instead of passing a dozen arguments along. seq, flags and dlen
@@ -346,22 +347,20 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
   }
 
-  /** The table's row for (st[s], ev), if any: next state, then its actions (engine.ts decoders inlined). */
+  /**
+   * The table's row for (st[s], ev), if any: the next state, then its actions in the order of
+   * the A bits (engine.ts decoders inlined: next+1 in bits 0-3, reason in 4-7, actions above).
+   */
   function fire(s: number, ev: number): void {
     var r = row(st[s], ev);
-    if (r !== 0) {
-      st[s] = (r & 15) - 1;
-      act(s, r >> 8, (r >> 4) & 15);
-    }
-  }
-
-  function act(s: number, a: number, reason: number): void {
-    var sent = 0;
+    if (!r) return;
+    st[s] = (r & 15) - 1;
+    var a = r >> 8;
     if (a & A.RESEND) resend(s);
     if (a & (A.SYN | A.SYNACK)) sendSyn(s, a & A.SYNACK);
     if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
-    if (a & A.OUTPUT) sent = output(s);
-    if (a & A.ACK && sent === 0) sendAck(s);
+    // ACK only when output() sent nothing (its segments carry the ACK)
+    if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
     if (a & A.RST) sendRst(s);
     if (a & A.TIMER_2MSL) {
       tState[s] = now + 2 * msl;
@@ -376,7 +375,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (a & A.PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
     if (a & A.END && fl[s] & SF.KNOWN) {
       fl[s] &= ~SF.KNOWN;
-      if (!tell(s, "end", reason)) return;
+      if (!tell(s, "end", (r >> 4) & 15)) return;
     }
     if (a & A.FREE) free(s);
   }
@@ -399,14 +398,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /**
    * The oldest slot in state want (only those of listener li when li >= 0; when idle, only
-   * accepted ones with nothing queued and no activity for idleEvictMs), or -1.
+   * accepted ones with nothing queued and no activity for idleEvictMs), or -1. Sets matched
+   * to the number of such slots.
    */
   function oldest(want: number, li: number, idle?: boolean): number {
     var best = -1;
+    matched = 0;
     for (var i = 0; i < n; i++) {
       if (st[i] === want && (li < 0 || lst[i] === li) &&
-        (!idle || (lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs)) &&
-        (best < 0 || tUsed[i] < tUsed[best])) best = i;
+        (!idle || (lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs))) {
+        matched++;
+        if (best < 0 || tUsed[i] < tUsed[best]) best = i;
+      }
     }
     return best;
   }
@@ -483,17 +486,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function accept(li: number): void {
     var pm = peerMss();
     if (pm < 0) return;
-    var half = 0;
-    for (var i = 0; i < n; i++) if (st[i] === State.SYN_RCVD && lst[i] === li) half++;
-    var s = -1;
-    if (half >= lBacklog[li]) {
-      s = oldest(State.SYN_RCVD, li);
-      if (s >= 0) {
-        count(C.backlogEvict);
-        evictHalfOpen(s);
-      }
+    // The listener's half-open slots: at its backlog, the oldest one makes room.
+    var s = oldest(State.SYN_RCVD, li);
+    if (s >= 0 && matched >= lBacklog[li]) {
+      count(C.backlogEvict);
+      evictHalfOpen(s);
+    } else {
+      s = allocSlot();
     }
-    if (s < 0) s = allocSlot();
     if (s < 0) return count(C.dropSynFull);
     initSlot(s, li, src, sport, dport, lHandler[li]);
     st[s] = State.LISTEN;
@@ -736,8 +736,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   stack.onTick(tick);
 
   // ---------------------------------------------------------------- API
+  function state(c: number): number {
+    return c >= 0 && c < n ? st[c] : State.CLOSED;
+  }
+
   function valid(c: number): boolean {
-    return c >= 0 && c < n && st[c] !== State.CLOSED;
+    return state(c) !== State.CLOSED;
   }
 
   function listen(port: number, h: TcpHandler, backlog?: number): boolean {
@@ -844,9 +848,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     abort: function (c: number): void {
       userEvent(c, Ev.ABORT);
     },
-    state: function (c: number): number {
-      return c >= 0 && c < n ? st[c] : State.CLOSED;
-    },
+    state: state,
     remoteIp: reader(rip),
     remotePort: reader(rport),
     localPort: reader(lport),
