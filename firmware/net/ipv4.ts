@@ -116,8 +116,10 @@ export function parseIp(s: string): number {
   var n = 0;
   for (var i = 0; i < 4; i++) {
     var p = parts[i];
-    if (parts.length !== 4 || !/^\d\d?\d?$/.test(p) || +p > 255) return NaN;
-    n = n * 256 + +p;
+    var v = parseInt(p, 10);
+    // 1 to 3 digits: v written back with the same leading zeros gives p again
+    if (parts.length !== 4 || !(v >= 0 && v < 256) || p.length > 3 || ("00" + v).slice(-p.length) !== p) return NaN;
+    n = n * 256 + v;
   }
   return n;
 }
