@@ -82,17 +82,47 @@ function rewriteVar(ms: MagicString, decl: Node, parent: Node): void {
   if (last !== ds[ds.length - 1]) ms.remove(last.end, ds[ds.length - 1].end);
 }
 
+/** Every identifier name in a subtree (nested functions included: conservative). */
+function identifiers(n: Node, out: Set<string>): Set<string> {
+  if (n.type === "Identifier") out.add(n.name);
+  for (const c of childNodes(n)) identifiers(c, out);
+  return out;
+}
+
+/**
+ * The scope's first statement, when it is a `var` whose initialisers use no name this scope
+ * declares (other than earlier declarators of that same statement): it can stay as written and
+ * declare the scope's other vars too, instead of being split into a declaration and assignments.
+ */
+function leadVar(scope: Scope, declared: Set<string>): Node | undefined {
+  const first = scope.body.find((s) => s.start >= scope.insertAt);
+  if (!first || first.type !== "VariableDeclaration" || first.kind !== "var") return undefined;
+  const before = new Set<string>();
+  for (const d of first.declarations as Node[]) {
+    if (d.init) for (const name of identifiers(d.init, new Set())) if (declared.has(name) && !before.has(name)) return undefined;
+    before.add(declaredNames({ declarations: [d] } as unknown as Node)[0]);
+  }
+  return first;
+}
+
 function processScope(ms: MagicString, owner: Node, body: Node[], insertAt: number, container: Node): Node[] {
   const scope: Scope = { body, insertAt: directivesEnd(body, insertAt), functions: [], vars: [] };
   const nested: Node[] = [];
   collect(scope, container, container, nested);
+  const declared = new Set<string>(scope.functions.map((f) => f.id.name as string));
+  for (const { decl } of scope.vars) for (const name of declaredNames(decl)) declared.add(name);
+  const lead = leadVar(scope, declared);
   const names: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(lead ? declaredNames(lead) : []);
   for (const { decl, parent } of scope.vars) {
+    if (decl === lead) continue;
     for (const name of declaredNames(decl)) if (!seen.has(name)) { seen.add(name); names.push(name); }
     rewriteVar(ms, decl, parent);
   }
-  if (names.length) ms.appendLeft(scope.insertAt, `var ${names.join(",")};`);
+  if (names.length) {
+    if (lead) ms.appendLeft(lead.declarations[lead.declarations.length - 1].end, `,${names.join(",")}`);
+    else ms.appendLeft(scope.insertAt, `var ${names.join(",")};`);
+  }
   for (const f of scope.functions) {
     if (f.start === scope.insertAt) continue;
     ms.move(f.start, f.end, scope.insertAt);

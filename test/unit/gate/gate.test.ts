@@ -97,6 +97,14 @@ describe("hoisting pass", () => {
     "!function(){\"use strict\";h();return;function h(){out.push(typeof y)}var y=5}();",
     "var u,v,w=1,z;out.push(u,w,function(){return n();function n(){var p=4;return p}}());",
   ];
+  it("keeps a leading var as written and adds the scope's other vars to it", () => {
+    assert.equal(hoist("function f(){var a=1,b=a;g();var c=3;function g(){}}"), "function f(){function g(){}var a=1,b=a,c;g();c=3;}");
+  });
+  it("splits a leading var whose initialiser needs a name the scope declares later", () => {
+    // Espruino: `var a=b,b=2` reads b before it exists; g() would read b before it exists
+    assert.equal(hoist("var a=b,b=2;out.push(a)"), "var a,b;a=b,b=2;out.push(a)");
+    assert.equal(hoist("var a=g(),b=1;function g(){return b}out.push(a)"), "var a,b;function g(){return b}a=g(),b=1;out.push(a)");
+  });
   for (const src of programs) {
     it(`keeps behaviour and satisfies the gate: ${src.slice(0, 40)}...`, () => {
       const hoisted = hoist(src);
