@@ -14,14 +14,11 @@
 // two (buffer, offset, length) windows are remembered and reused: repeated packet sizes (pings
 // of one size, pure ACKs, full-size segments) create no view at all.
 
-var memoBufA: Uint8Array | null = null;
-var memoOffA = -1;
-var memoLenA = -1;
-var memoViewA: Uint16Array | null = null;
-var memoBufB: Uint8Array | null = null;
-var memoOffB = -1;
-var memoLenB = -1;
-var memoViewB: Uint16Array | null = null;
+// (Left undefined until first used: no window matches them.)
+var memoBufA: Uint8Array | undefined, memoOffA: number | undefined, memoLenA: number | undefined;
+var memoViewA: Uint16Array | undefined;
+var memoBufB: Uint8Array | undefined, memoOffB: number | undefined, memoLenB: number | undefined;
+var memoViewB: Uint16Array | undefined;
 
 /** A 16-bit view of buf[off .. off + 2*words), reused when the same window was asked for lately. */
 function wordView(buf: Uint8Array, off: number, words: number): Uint16Array {
@@ -39,12 +36,9 @@ function wordView(buf: Uint8Array, off: number, words: number): Uint16Array {
   return memoViewA;
 }
 
-/** Slow path for odd addresses: big-endian words summed one by one (unfolded). */
+/** Slow path for odd addresses: bytes added one by one, even ones as high bytes (unfolded). */
 function sumSlow(buf: Uint8Array, off: number, len: number): number {
-  var s = 0;
-  var end = off + (len & ~1);
-  for (var i = off; i < end; i += 2) s += (buf[i] << 8) | buf[i + 1];
-  if (len & 1) s += buf[off + len - 1] << 8;
+  for (var s = 0, i = 0; i < len; i++) s += buf[off + i] << 8 * (~i & 1);
   return s;
 }
 
