@@ -119,17 +119,13 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     return best;
   }
 
-  function schedule(i: number, t: number): void {
-    due[i] = t;
-    if (t < nextCheck) nextCheck = t;
-  }
-
   function learn(i: number, now: number): void {
     macViews[i].set(rxSha);
     state[i] = E.RESOLVED;
     count[i] = 0;
     expires[i] = now + T.TTL_MS;
-    schedule(i, now + T.TTL_MS - T.REFRESH_MS);
+    due[i] = now + T.TTL_MS - T.REFRESH_MS;
+    nextCheck = 0;   // the next tick() finds the earliest due time again
     if (holdLen && ips[i] === holdIp) {
       tx.set(hold, 0);
       tx.set(macViews[i], 0);
@@ -179,7 +175,8 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
         i = alloc(nextHop);
         state[i] = E.PENDING;
         count[i] = 1;
-        schedule(i, clock.now() + T.RETRY_MS);
+        due[i] = clock.now() + T.RETRY_MS;
+        nextCheck = 0;
         request(null, nextHop);
       }
       return 0;
