@@ -9,17 +9,19 @@ export interface EthFilter {
   leave(group: Uint8Array): void;
 }
 
-/** maxGroups multicast MACs are kept in one preallocated table. */
+/**
+ * maxGroups multicast MACs are kept in one preallocated table; a slot whose first byte is 0 is
+ * free (a group address always has the group bit of its first byte set).
+ */
 export function createEthFilter(mac: Uint8Array, maxGroups: number): EthFilter {
   var m0 = mac[0], m1 = mac[1], m2 = mac[2], m3 = mac[3], m4 = mac[4], m5 = mac[5];
   var groups = new Uint8Array(maxGroups * 6);
-  var used = new Uint8Array(maxGroups);
 
   /** Table index of the group address g[0..6), -1 when not joined. */
   function find(g: Uint8Array): number {
     for (var i = 0; i < maxGroups; i++) {
-      for (var k = 0; used[i] && k < 6 && groups[i * 6 + k] === g[k]; k++);
-      if (k === 6) return i;
+      for (var k = 0; k < 6 && groups[i * 6 + k] === g[k]; k++);
+      if (k === 6 && g[0]) return i;
     }
     return -1;
   }
@@ -36,9 +38,8 @@ export function createEthFilter(mac: Uint8Array, maxGroups: number): EthFilter {
       if (!(group[0] & 1)) return false;
       if (find(group) >= 0) return true;
       for (var i = 0; i < maxGroups; i++) {
-        if (!used[i]) {
+        if (!groups[i * 6]) {
           groups.set(group, i * 6);
-          used[i] = 1;
           return true;
         }
       }
@@ -46,7 +47,7 @@ export function createEthFilter(mac: Uint8Array, maxGroups: number): EthFilter {
     },
     leave: function (group: Uint8Array): void {
       var i = find(group);
-      if (i >= 0) used[i] = 0;
+      if (i >= 0) groups[i * 6] = 0;
     },
   };
 }
