@@ -97,66 +97,64 @@ export var END_TIMEOUT = 2;
 export var END_ABORTED = 3;
 export var END_REFUSED = 4;
 
-// The rows, one string each: state, event, next state, then the actions (letters, run in the
-// order of the A_ bits whatever the order here) and the end() reason digit (0 when absent).
+// The rows, grouped by state: a state letter, then one word per row of that state: event,
+// next state, then the actions (letters, run in the order of the A_ bits whatever the order
+// here); a digit is end() with that reason.
 //   states:  C CLOSED, L LISTEN, S SYN-SENT, R SYN-RCVD, E ESTABLISHED, 1 FIN-WAIT-1,
 //            2 FIN-WAIT-2, W CLOSE-WAIT, G CLOSING, A LAST-ACK, T TIME-WAIT
 //   events:  p passive OPEN, a active OPEN, s SEND, c CLOSE, x ABORT, y rcv SYN, Y rcv SYN+ACK,
 //            k rcv ACK of SYN, f rcv FIN, F rcv FIN+ACK, K rcv ACK of FIN, r rcv RST,
 //            R rcv RST (active open), m 2MSL, t RTO, g retries exhausted, o state timeout
 //   actions: r resend, s SYN, y SYN+ACK, f FIN, o output, a ACK, x RST, m 2MSL timer,
-//            t state timer, O open(), P peerClosed(), E end(), F free
-//   reasons: 0 normal, 1 reset, 2 timeout, 3 aborted, 4 refused (END_* below)
+//            t state timer, O open(), P peerClosed(), F free
+//   reasons: 0 normal, 1 reset, 2 timeout, 3 aborted, 4 refused (END_* above)
 var STATE_KEYS = "CLSRE12WGAT";
 var EVENT_KEYS = "pascxyYkfFKrRmtgo";
-var ACTION_KEYS = "rsyfoaxmtOPEF";
+var ACTION_KEYS = "rsyfoaxmtOPEF"; // E (end) is written as its reason digit
 var PACKED =
   // CLOSED (a RST to no connection is dropped, never answered)
-  "CpL CaSs CrC " +
+  "C pL aSs rC " +
   // LISTEN (a listener; a new slot starts here for each accepted SYN)
-  "LyRyt LsSs LcCF LxCF LrL " +
-  // SYN-SENT
-  "SYEaoO SyRyt SsS ScC3EF SxC3EF SrC4EF StSr SgC2EF " +
-  // SYN-RCVD
-  "RkEoO RyRy RsR Rc1f RxC3xEF RrLF RRC4EF RtRr RgC2xEF RoC2xEF " +
-  // ESTABLISHED
-  "EsEo Ec1fo EfWaP ErC1EF ExC3xEF EtEr EgC2xEF " +
-  // FIN-WAIT-1
-  "1K2t 1fGaP 1FT0amPE 1rC1EF 1xC3xEF 1t1r 1gC2xEF " +
-  // FIN-WAIT-2
-  "2fT0amPE 2rC1EF 2xC3xEF 2oC2xEF " +
-  // CLOSE-WAIT
-  "WsWo WcAfo WrC1EF WxC3xEF WtWr WgC2xEF " +
-  // CLOSING
-  "GKT0mE GrC1EF GxC3xEF GtGr GgC2xEF " +
-  // LAST-ACK
-  "AKC0EF ArC1EF AxC3xEF AtAr AgC2xEF " +
-  // TIME-WAIT
-  "TfTam TmCF TrCF TxCF";
+  "L yRyt sSs cCF xCF rL " +
+  "S YEaoO yRyt sS cC3F xC3F rC4F tSr gC2F " +
+  "R kEoO yRy sR c1f xC3xF rLF RC4F tRr gC2xF oC2xF " +
+  "E sEo c1fo fWaP rC1F xC3xF tEr gC2xF " +
+  "1 K2t fGaP FT0amP rC1F xC3xF t1r gC2xF " +
+  "2 fT0amP rC1F xC3xF oC2xF " +
+  "W sWo cAfo rC1F xC3xF tWr gC2xF " +
+  "G KT0m rC1F xC3xF tGr gC2xF " +
+  "A KC0F rC1F xC3xF tAr gC2xF " +
+  "T fTam mCF rCF xCF";
 
 /** One row: [state, event, next state, actions, end reason], decoded from PACKED at start-up. */
 export var ROWS: number[][] = [];
-var packedRows = PACKED.split(" ");
-for (var ri = 0; ri < packedRows.length; ri++) {
-  var p = packedRows[ri];
-  var r = [STATE_KEYS.indexOf(p[0]), EVENT_KEYS.indexOf(p[1]), STATE_KEYS.indexOf(p[2]), 0, 0];
-  for (var pi = 3; pi < p.length; pi++) {
-    var k = ACTION_KEYS.indexOf(p[pi]);
-    if (k < 0) r[4] = +p[pi];
-    else r[3] |= 1 << k;
-  }
-  ROWS.push(r);
-}
-
 /**
- * The rows compiled into one Int32Array indexed by state*EV_COUNT+event, built once at start-up:
+ * The rows compiled into one Int32Array indexed by state*EV_COUNT+event, built with ROWS:
  * 0 = no row; otherwise (next+1) | reason<<4 | actions<<8.
  */
-export function compileTable(): Int32Array {
-  var t = new Int32Array(STATE_COUNT * EV_COUNT);
-  for (var i = 0; i < ROWS.length; i++) {
-    var r = ROWS[i];
-    t[r[0] * EV_COUNT + r[1]] = (r[2] + 1) | (r[4] << 4) | (r[3] << 8);
+var TABLE = new Int32Array(STATE_COUNT * EV_COUNT);
+var words = PACKED.split(" ");
+var state = 0;
+for (var wi = 0; wi < words.length; wi++) {
+  var w = words[wi];
+  if (w.length < 2) {
+    state = STATE_KEYS.indexOf(w);
+    continue;
   }
-  return t;
+  var r = [state, EVENT_KEYS.indexOf(w[0]), STATE_KEYS.indexOf(w[1]), 0, 0];
+  for (var i = 2; i < w.length; i++) {
+    var k = ACTION_KEYS.indexOf(w[i]);
+    if (k < 0) {
+      r[4] = +w[i]; // a digit: end(reason)
+      k = 11;
+    }
+    r[3] |= 1 << k;
+  }
+  ROWS.push(r);
+  TABLE[state * EV_COUNT + r[1]] = (r[2] + 1) | (r[4] << 4) | (r[3] << 8);
+}
+
+/** The compiled table (one, shared: read only). */
+export function compileTable(): Int32Array {
+  return TABLE;
 }

@@ -182,26 +182,22 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return r < recvWindow ? (r > 0 ? r : 0) : recvWindow;
   }
 
-  /**
-   * The window to advertise: min(recvWindow, room) where room is what the application says it
-   * can take. Never shrinks the right edge already advertised (SHLD-14), and only moves it
-   * right by at least min(recvWindow/2, MSS) (receiver SWS avoidance, MUST-39).
-   */
-  function window(s: number): number {
-    var w = room(s);
-    var nxt = rcvNxt[s];
-    var keep = (rcvAdv[s] - nxt) | 0;
-    if (keep < 0) keep = 0;
-    if (w < keep || (keep > 0 && w - keep < swsStep && w < recvWindow)) w = keep;
-    rcvWnd[s] = w;
-    rcvAdv[s] = nxt + w; // typed-array stores wrap modulo 2^32
-    return w;
-  }
-
   /** Sends one segment of slot s; len bytes of payload from the ring at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
-    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F.ACK ? rcvNxt[s] : 0, flags,
-      flags & F.RST ? 0 : window(s), mssOpt);
+    var nxt = rcvNxt[s];
+    var w = 0; // a RST advertises no window
+    if (!(flags & F.RST)) {
+      // The window to advertise: min(recvWindow, room). Never shrinks the right edge already
+      // advertised (SHLD-14), and only moves it right by at least min(recvWindow/2, MSS)
+      // (receiver SWS avoidance, MUST-39).
+      var keep = (rcvAdv[s] - nxt) | 0;
+      if (keep < 0) keep = 0;
+      w = room(s);
+      if (w < keep || (keep > 0 && w - keep < swsStep && w < recvWindow)) w = keep;
+      rcvWnd[s] = w;
+      rcvAdv[s] = nxt + w; // typed-array stores wrap modulo 2^32
+    }
+    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
     if (len > 0) {
       var base = s * sendBuf;
       var start = base + (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
@@ -284,30 +280,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return sent;
   }
 
-  /** Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void). */
-  function resend(s: number): void {
-    count(C.retransmits);
-    fl[s] &= ~SF.TIMING;
-    cwnd[s] = mss[s];
-    tRexmt[s] = 0;
-    if (!(fl[s] & SF.SYN_ACKED)) return sendSyn(s, st[s] !== State.SYN_SENT);
-    sndNxt[s] = sndUna[s];
-    output(s);
-  }
-
-  function probe(s: number): void {
-    var nxt = sndNxt[s];
-    count(C.zeroWindowProbes);
-    if (((nxt - sndUna[s]) >>> 0) < sndLen[s]) {
-      emit(s, F.ACK, nxt, 1, 0);
-      if (seqLt(sndMax[s], nxt + 1)) sndMax[s] = nxt + 1;
-    } else {
-      sendAck(s);
-    }
-    if (probes[s] < 255) probes[s]++;
-    tPersist[s] = now + probeDelay(S, s);
-  }
-
   /** A RST (flags RST or RST+ACK) in reply to the segment being processed. */
   function replyRst(seq: number, ack: number, flags: number): void {
     putHeader(tx, TX, dport, sport, seq, ack, flags, 0, 0);
@@ -356,7 +328,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (!r) return;
     st[s] = (r & 15) - 1;
     var a = r >> 8;
-    if (a & A.RESEND) resend(s);
+    if (a & A.RESEND) {
+      // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
+      count(C.retransmits);
+      fl[s] &= ~SF.TIMING;
+      cwnd[s] = mss[s];
+      tRexmt[s] = 0;
+      if (!(fl[s] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT);
+      else {
+        sndNxt[s] = sndUna[s];
+        output(s);
+      }
+    }
     if (a & (A.SYN | A.SYNACK)) sendSyn(s, a & A.SYNACK);
     if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
     // ACK only when output() sent nothing (its segments carry the ACK)
@@ -728,7 +711,19 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
           backOff(S, s);
           fire(s, Ev.RTO);
         }
-      } else if (due(tPersist, s)) probe(s);
+      } else if (due(tPersist, s)) {
+        // zero-window probe: one byte beyond the window, or an ACK when nothing is queued
+        var nxt = sndNxt[s];
+        count(C.zeroWindowProbes);
+        if (((nxt - sndUna[s]) >>> 0) < sndLen[s]) {
+          emit(s, F.ACK, nxt, 1, 0);
+          if (seqLt(sndMax[s], nxt + 1)) sndMax[s] = nxt + 1;
+        } else {
+          sendAck(s);
+        }
+        if (probes[s] < 255) probes[s]++;
+        tPersist[s] = now + probeDelay(S, s);
+      }
     }
   }
 
@@ -764,19 +759,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (i >= 0) lState[i] = (row(State.LISTEN, Ev.CLOSE) & 15) - 1;
   }
 
-  function portInUse(p: number): boolean {
-    for (var i = 0; i < n; i++) if (st[i] !== State.CLOSED && lport[i] === p) return true;
-    return listenerFor(p) >= 0;
-  }
-
   function connect(ip: number, port: number, h: TcpHandler): number {
     now = clock.now();
     ip >>>= 0;
     var s = !stack.addr || badAddr(ip) || !(port > 0 && port < 65536) ? -1 : allocSlot();
     if (s >= 0) {
+      // the next ephemeral port no slot or listener uses (give up looking after 16384)
       for (var tries = 0; tries < 16384; tries++) {
         nextPort = nextPort >= 65535 ? 49152 : nextPort + 1;
-        if (!portInUse(nextPort)) break;
+        for (var i = 0; i < n; i++) if (st[i] !== State.CLOSED && lport[i] === nextPort) break;
+        if (i === n && listenerFor(nextPort) < 0) break;
       }
       initSlot(s, -1, ip, port, nextPort, h);
       fl[s] = SF.ACTIVE | SF.KNOWN;
