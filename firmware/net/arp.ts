@@ -86,14 +86,10 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
     sendArp(1, dstMac, ip);
   }
 
-  function find(ip: number): number {
-    for (var i = 0; i < n; i++) if (state[i] !== E.FREE && ips[i] === ip) return i;
+  /** The entry for ip (there is at most one) in state minState or later (PENDING: any), else -1. */
+  function find(ip: number, minState: number): number {
+    for (var i = 0; i < n; i++) if (state[i] >= minState && ips[i] === ip) return i;
     return -1;
-  }
-
-  function lookup(ip: number): number {
-    var i = find(ip);
-    return i >= 0 && state[i] === E.RESOLVED ? i : -1;
   }
 
   /** Drops the held frame when it waits for ip. */
@@ -147,7 +143,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       var addr = st.addr;
       if (addr !== 0 && spa === addr) { c.conflicts++; return; }
       var forUs = addr !== 0 && rd32(rx, 38) === addr;
-      var i = find(spa);    // never an entry for 0.0.0.0 (a probe)
+      var i = find(spa, E.PENDING);    // never an entry for 0.0.0.0 (a probe)
       if (i < 0 && spa !== 0 && forUs) i = alloc(spa);
       if (i >= 0) learn(i, clock.now());
       else if (!forUs) c.ignored++;
@@ -157,7 +153,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       }
     },
     resolve: function (frameLen: number, nextHop: number): number {
-      var i = lookup(nextHop);
+      var i = find(nextHop, E.RESOLVED);
       if (i >= 0) {
         tx.set(macViews[i], 0);
         count[i] = 1;
@@ -171,7 +167,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
         holdIp = nextHop;
         c.held++;
       } else c.notHeld++;
-      if (find(nextHop) < 0) {
+      if (find(nextHop, E.PENDING) < 0) {
         i = alloc(nextHop);
         state[i] = E.PENDING;
         count[i] = 1;
@@ -215,7 +211,9 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       state.fill(E.FREE);
       dropHold(holdIp);
     },
-    lookup: lookup,
+    lookup: function (ip: number): number {
+      return find(ip, E.RESOLVED);
+    },
     macOf: function (i: number): Uint8Array {
       return macViews[i];
     },

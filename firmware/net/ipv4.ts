@@ -62,8 +62,11 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   var rx = netif.rx;
   var tx = netif.tx;
   // The 20-byte IPv4 headers (at 14) as aligned 16-bit views for the checksum.
-  var rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + 14, 10);
-  var txHdr = new Uint16Array(tx.buffer, tx.byteOffset + 14, 10);
+  function headerView(b: Uint8Array): Uint16Array {
+    return new Uint16Array(b.buffer, b.byteOffset + 14, 10);
+  }
+  var rxHdr = headerView(rx);
+  var txHdr = headerView(tx);
   // Ethernet source + type + constant IPv4 fields + source address, copied in one set().
   var template = new Uint8Array(34);
   template.set(netif.mac, 6);
