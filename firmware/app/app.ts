@@ -67,8 +67,9 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     var saved = JSON.parse(store!.read(SETTINGS_FILE)!).name;
     if (typeof saved === "string") settings.name = saved;
   } catch (e) { /* no storage, no setting saved, or a corrupt one: the default name */ }
-  // cfg is the stack's configuration too (address, host name)
-  if (!cfg.hostname) cfg.hostname = hostnameOf(settings.name);
+  // cfg is the stack's configuration too (address, host name). The default DHCP host name comes
+  // from the device name: letters, digits and '-', at most 32.
+  if (!cfg.hostname) cfg.hostname = settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, 32) || "enc28j60";
   var stack = createStack(driver, hal.clock, cfg);
   var slots = cfg.slots;
   var tcp = createTcp(stack, { slots: slots });
@@ -170,9 +171,4 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     hal.timers.every(100, stack.tick);
   }
   return dev;
-}
-
-/** A DHCP host name from the device name: letters, digits and '-', at most 32. */
-export function hostnameOf(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, 32) || "enc28j60";
 }
