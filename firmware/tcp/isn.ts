@@ -16,17 +16,17 @@ function mix(h: number, w: number): number {
   return mul32((h << 15) | (h >>> 17), 0x1b873593);
 }
 
-/** The keyed hash F over the 4-tuple; key is 4 secret words. */
-export function isnHash(key: Uint32Array, lip: number, lport: number, rip: number, rport: number): number {
+/** The ISN for a connection at time nowMs: F(4-tuple, key) + M, M = nowMs*250 ticks of 4 us, modulo 2^32. */
+export function isn(key: Uint32Array, lip: number, lport: number, rip: number, rport: number, nowMs: number): number {
   var h = mix(mix(mix(mix(mix(key[0], lip), (lport << 16) | rport) ^ key[1], rip), key[2]), key[3]);
   h = mul32(h ^ (h >>> 16), 0x85ebca6b);
   h = mul32(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return ((h ^ (h >>> 16)) + Math.floor(nowMs * 250)) >>> 0; // >>> 0: modulo 2^32
 }
 
-/** The ISN for a connection at time nowMs (M = nowMs*250 ticks of 4 us, modulo 2^32). */
-export function isn(key: Uint32Array, lip: number, lport: number, rip: number, rport: number, nowMs: number): number {
-  return (isnHash(key, lip, lport, rip, rport) + Math.floor(nowMs * 250)) >>> 0; // >>> 0: modulo 2^32
+/** The keyed hash F over the 4-tuple alone (the ISN at time 0); key is 4 secret words. */
+export function isnHash(key: Uint32Array, lip: number, lport: number, rip: number, rport: number): number {
+  return isn(key, lip, lport, rip, rport, 0);
 }
 
 /** Fills key with 4 fresh secret words (once per boot). */

@@ -12,7 +12,8 @@
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
 import { State, STATE_COUNT } from "./states";
-import { compileTable, Ev, A, EV_COUNT } from "./table";
+import { compileTable, Ev, A } from "./table";
+import { step, nextOf } from "./engine";
 import { F, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { createSlots, Slots, SF } from "./slots";
 import { INITIAL_RTO_MS, rttSample, backOff, probeDelay } from "./timers";
@@ -81,12 +82,12 @@ var ACK_DELAY_MS = 100;   // delayed ACK, serviced by the ~100 ms tick
 
 // Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
 const enum C {
-  retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
+  segIn, segOut, retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
   dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
   reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
 }
-var COUNTER_NAMES = ("retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
+var COUNTER_NAMES = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
   "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
   "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
   "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
@@ -100,7 +101,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var sendBuf = opts.sendBuf || 2 * ourMss;
   var recvWindow = opts.recvWindow || 2 * ourMss;
   if (recvWindow > 65535) recvWindow = 65535;
-  var msl = opt(opts.mslMs, 2000);
+  var twoMsl = 2 * opt(opts.mslMs, 2000); // TIME-WAIT
   var defBacklog = n >> 1 || 1; // half-open SYN-RCVD per listener unless listen() says
   var maxRetries = opt(opts.maxRetries, 6);
   var synRetries = opt(opts.synRetries, 7);
@@ -143,7 +144,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var lBacklog = new Uint8Array(LISTENERS);
   var lHandler: TcpHandler[] = [];
 
-  var counters: { [name: string]: number } = { segIn: 0, segOut: 0 };
+  var counters: { [name: string]: number } = {};
   for (var i0 = 0; i0 < COUNTER_NAMES.length; i0++) counters[COUNTER_NAMES[i0]] = 0;
 
   function count(c: C): void {
@@ -163,15 +164,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return gen[s] === g;
   }
 
-  /** The compiled row for (state, event) of the table, 0 when there is none (engine.ts step()). */
-  function row(state: number, ev: number): number {
-    return T[state * EV_COUNT + ev];
-  }
-
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
     put16(tx, TX + 16, csumFinish(csumAdd(tx, TX, len, pseudoSum(stack.addr, dst, 6, len))));
-    counters.segOut++;
+    count(C.segOut);
     stack.ipSend(6, dst, len);
   }
 
@@ -321,12 +317,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /**
    * The table's row for (st[s], ev), if any: the next state, then its actions in the order of
-   * the A bits (engine.ts decoders inlined: next+1 in bits 0-3, reason in 4-7, actions above).
+   * the A bits (the row: next+1 in bits 0-3, reason in 4-7, actions above; see engine.ts).
    */
   function fire(s: number, ev: number): void {
-    var r = row(st[s], ev);
+    var r = step(T, st[s], ev);
     if (!r) return;
-    st[s] = (r & 15) - 1;
+    st[s] = nextOf(r);
     var a = r >> 8;
     if (a & A.RESEND) {
       // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
@@ -346,7 +342,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
     if (a & A.RST) sendRst(s);
     if (a & A.TIMER_2MSL) {
-      tState[s] = now + 2 * msl;
+      tState[s] = now + twoMsl;
       tRexmt[s] = tPersist[s] = 0;
     }
     if (a & A.TIMER_STATE) tState[s] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
@@ -434,9 +430,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** Broadcast, multicast, 0.x, loopback or our subnet's broadcast: never a TCP peer (MUST-46/57/63). */
   function badAddr(a: number): boolean {
     var top = a >>> 24;
-    if (top === 0 || top === 127 || top >= 224) return true;
-    var m = stack.mask;
-    return !!m && m !== 0xffffffff && ((a | m) >>> 0) === 0xffffffff;
+    var m = stack.mask as number; // none or 0: a | m is a, and 255.255.255.255 is caught by top >= 224
+    return top === 0 || top === 127 || top >= 224 || (m !== 0xffffffff && ((a | m) >>> 0) === 0xffffffff);
   }
 
   function listenerFor(port: number): number {
@@ -611,7 +606,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var finAcked = fl[s] & SF.FIN_ACKED;
     if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !fin))) {
       fire(s, Ev.RCV_ACK_OF_FIN);
-      if (gen[s] !== g || st[s] === State.CLOSED) return;
+      if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
       cur = st[s];
       receiving = receives(cur);
       fin = fin && receiving;
@@ -639,7 +634,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (fin) {
       rcvNxt[s]++;
       fire(s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
-      if (gen[s] !== g || st[s] === State.CLOSED) return;
+      if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
     }
     if (ackNow) fl[s] |= SF.ACK_PENDING;
     output(s);
@@ -666,7 +661,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function input(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
-    counters.segIn++;
+    count(C.segIn);
     hl = (buf[o + 12] >> 4) << 2;
     if (len < 20 || hl < 20 || hl > len) return count(C.dropShort);
     if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
@@ -743,7 +738,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (listenerFor(port) >= 0) return false;
     for (var i = 0; i < LISTENERS; i++) {
       if (lState[i] === State.CLOSED) {
-        lState[i] = (row(State.CLOSED, Ev.PASSIVE_OPEN) & 15) - 1;
+        lState[i] = nextOf(step(T, State.CLOSED, Ev.PASSIVE_OPEN));
         lPort[i] = port;
         lHandler[i] = h;
         var b = backlog || defBacklog;
@@ -756,7 +751,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function unlisten(port: number): void {
     var i = listenerFor(port);
-    if (i >= 0) lState[i] = (row(State.LISTEN, Ev.CLOSE) & 15) - 1;
+    if (i >= 0) lState[i] = nextOf(step(T, State.LISTEN, Ev.CLOSE));
   }
 
   function connect(ip: number, port: number, h: TcpHandler): number {
@@ -779,7 +774,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Free bytes in the send ring of c; -1 when the table has no SEND row in its state or close() was called. */
   function sendSpace(c: number): number {
-    return !valid(c) || row(st[c], Ev.SEND) === 0 || fl[c] & SF.FIN_QUEUED ? -1 : sendBuf - sndLen[c];
+    return !valid(c) || step(T, st[c], Ev.SEND) === 0 || fl[c] & SF.FIN_QUEUED ? -1 : sendBuf - sndLen[c];
   }
 
   function space(c: number): number {
