@@ -599,8 +599,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       cur = st[s];
     }
     // Classify the rest: data and FIN in sequence?
-    var skip = d0 < 0 ? -d0 : 0;
     var inOrder = d0 <= 0;
+    var skip = -d0; // bytes already received at the left edge (used only when inOrder)
     var receiving = receives(cur);
     var fin = flags & F.FIN && inOrder && skip <= dlen && receiving;
     var finAcked = fl[s] & SF.FIN_ACKED;
@@ -638,24 +638,22 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (ackNow) fl[s] |= SF.ACK_PENDING;
     output(s);
-    if (freed > 0) afterFreed(s);
+    if (freed > 0) {
+      // Send space came back: window update if our advertised window was small (without
+      // room(), rcvWnd is always recvWindow >= mss: no update needed), drained().
+      if (rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
+        var r = room(s);
+        if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
+      }
+      if (fl[s] & SF.WANT_DRAIN && sndLen[s] < sendBuf) {
+        fl[s] &= ~SF.WANT_DRAIN;
+        if (fl[s] & SF.KNOWN) tell(s, "drained");
+      }
+    }
     if (gen[s] !== g) return;
     if (fl[s] & SF.ACK_PENDING) {
       if (ackNow) sendAck(s);
       else if (tAck[s] === 0) tAck[s] = now + ACK_DELAY_MS;
-    }
-  }
-
-  /** Send space came back: window update if our advertised window was small, drained(). */
-  function afterFreed(s: number): void {
-    // (without room(), rcvWnd is always recvWindow >= mss: no update needed)
-    if (rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
-      var r = room(s);
-      if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
-    }
-    if (fl[s] & SF.WANT_DRAIN && sndLen[s] < sendBuf) {
-      fl[s] &= ~SF.WANT_DRAIN;
-      if (fl[s] & SF.KNOWN) tell(s, "drained");
     }
   }
 
