@@ -25,9 +25,8 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
   burst: number, refillMs: number): Icmp {
   var rx = netif.rx;
   var tx = netif.tx;
-  var copyOff = -1;
-  var copyLen = -1;
-  var copyView = rx.subarray(0, 0);
+  // The last echo's view of rx (undefined at first: no request matches it).
+  var copyOff: number | undefined, copyLen: number | undefined, copyView: Uint8Array | undefined;
   var tokens = burst;
   var nextRefill = 0;
 
@@ -42,7 +41,7 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
         copyOff = off;
         copyLen = len;
       }
-      tx.set(copyView, 34);
+      tx.set(copyView as Uint8Array, 34);
       tx[34] = 0;
       var s = (~rd16(rx, off + 2) & 0xffff) + 0xf7ff;
       wr16(tx, 36, ~((s & 0xffff) + (s >>> 16)));   // wr16 keeps the low 16 bits

@@ -129,5 +129,5 @@ export function parseIp(s: string): number {
 
 /** Unsigned 32-bit number -> "a.b.c.d" (start-up / UI only). */
 export function formatIp(n: number): string {
-  return (n >>> 24) + "." + ((n >>> 16) & 255) + "." + ((n >>> 8) & 255) + "." + (n & 255);
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }
