@@ -782,10 +782,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function write(c: number, buf: Uint8Array, off: number, len: number): number {
-    var k = sendSpace(c);
-    if (k < 0) return 0;
-    if (k > len) k = len;
-    if (k < len) fl[c] |= SF.WANT_DRAIN;
+    var avail = sendSpace(c);
+    if (avail < 0) return 0;
+    var k = len < avail ? len : avail;
+    if (k === avail && !(len <= 0)) fl[c] |= SF.WANT_DRAIN; // the ring is full now (or was, and refused len)
     if (k <= 0) return 0;
     now = clock.now();
     var used = sndLen[c];
@@ -797,16 +797,17 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     else ring.set(buf.subarray(off, off + first), base + tail);
     if (k > first) ring.set(buf.subarray(off + first, off + k), base);
     sndLen[c] = used + k;
-    if (used + k === sendBuf) fl[c] |= SF.WANT_DRAIN;
     fire(c, Ev.SEND);
     return k;
   }
 
   /** close() and abort(): the table decides what the event does in the current state. */
-  function userEvent(c: number, ev: number): void {
-    if (!valid(c)) return;
-    now = clock.now();
-    fire(c, ev);
+  function userEvent(ev: number): (c: number) => void {
+    return function (c: number): void {
+      if (!valid(c)) return;
+      now = clock.now();
+      fire(c, ev);
+    };
   }
 
   function stateCounts(out: Uint16Array): void {
@@ -827,12 +828,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     connect: connect,
     write: write,
     space: space,
-    close: function (c: number): void {
-      userEvent(c, Ev.CLOSE);
-    },
-    abort: function (c: number): void {
-      userEvent(c, Ev.ABORT);
-    },
+    close: userEvent(Ev.CLOSE),
+    abort: userEvent(Ev.ABORT),
     state: state,
     remoteIp: reader(rip),
     remotePort: reader(rport),
