@@ -7,19 +7,15 @@ import { Tcp, TcpHandler } from "./tcp";
 function nothing(): void {}
 
 export function startEcho(tcp: Tcp, port?: number): boolean {
+  // tcp's own functions take the handler's arguments as they are: data -> write, peerClosed ->
+  // close, room -> space (none of them uses `this`)
   var h: TcpHandler = {
     open: nothing,
-    data: function (c: number, buf: Uint8Array, off: number, len: number): number {
-      return tcp.write(c, buf, off, len);
-    },
+    data: tcp.write,
     drained: nothing,
-    peerClosed: function (c: number): void {
-      tcp.close(c);
-    },
+    peerClosed: tcp.close,
     end: nothing,
-    room: function (c: number): number {
-      return tcp.space(c);
-    },
+    room: tcp.space,
   };
   return tcp.listen(port === undefined ? 7 : port, h);
 }
