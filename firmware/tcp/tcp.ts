@@ -110,8 +110,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var idleEvictMs = opt(opts.idleEvictMs, 2000);
   var caLimit = opt(opts.challengeAckLimit, 10);
   var swsStep = recvWindow >> 1 < ourMss ? recvWindow >> 1 : ourMss;
-  var key = opts.secret || new Uint32Array(4);
-  if (!opts.secret) newSecret(key);
+  var key = opts.secret as Uint32Array;
+  if (!key) newSecret((key = new Uint32Array(4)));
 
   var T = compileTable();
   var S = createSlots(n, sendBuf);
@@ -341,11 +341,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     // ACK only when output() sent nothing (its segments carry the ACK)
     if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
     if (a & A.RST) sendRst(s);
-    if (a & A.TIMER_2MSL) {
-      tState[s] = now + twoMsl;
-      tRexmt[s] = tPersist[s] = 0;
+    // the state timer: 2MSL in TIME-WAIT (no retransmission or probe there), else the
+    // SYN-RCVD or FIN-WAIT-2 time-out
+    if (a & A.TIMER_2MSL) tRexmt[s] = tPersist[s] = 0;
+    if (a & (A.TIMER_2MSL | A.TIMER_STATE)) {
+      tState[s] = now + (a & A.TIMER_2MSL ? twoMsl : st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
     }
-    if (a & A.TIMER_STATE) tState[s] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
     if (a & A.OPENED) {
       fl[s] |= SF.KNOWN;
       count(C.opened);
