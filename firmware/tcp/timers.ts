@@ -37,7 +37,5 @@ export function backOff(S: Slots, s: number): void {
 
 /** Next zero-window probe delay: RTO doubled per probe already sent, capped at 60 s. */
 export function probeDelay(S: Slots, s: number): number {
-  var d = S.rto[s];
-  for (var i = 0; i < S.probes[s] && d < MAX_RTO_MS; i++) d *= 2;
-  return capped(d);
+  return capped(S.rto[s] * Math.pow(2, S.probes[s])); // exact: scaling by a power of 2
 }
