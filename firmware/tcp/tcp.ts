@@ -167,7 +167,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
     put16(tx, TX + 16, csumFinish(csumAdd(tx, TX, len, pseudoSum(stack.addr, dst, 6, len))));
-    count(C.segOut);
+    counters.segOut++; // per segment: no call
     stack.ipSend(6, dst, len);
   }
 
@@ -660,7 +660,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function input(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
-    count(C.segIn);
+    counters.segIn++; // per segment: no call
     hl = (buf[o + 12] >> 4) << 2;
     if (len < 20 || hl < 20 || hl > len) return count(C.dropShort);
     if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
