@@ -640,10 +640,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (ackNow) fl[s] |= SF.ACK_PENDING;
     output(s);
     if (freed > 0) {
-      // Send space came back: window update if our advertised window was small (without
-      // room(), rcvWnd is always recvWindow >= mss: no update needed), drained().
-      if (rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
-        var r = room(s);
+      // Send space came back: window update if our advertised window was small and the
+      // application has room again, drained().
+      var h = handler[s];
+      if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
+        var r = h.room(s);
         if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
       }
       if (fl[s] & SF.WANT_DRAIN && sndLen[s] < sendBuf) {
