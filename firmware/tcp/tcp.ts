@@ -99,6 +99,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var n = opts.slots;
   var ourMss = opts.mss || 1460;
   var sendBuf = opts.sendBuf || 2 * ourMss;
+  // (slot send lengths and offsets are 16-bit)
+  if (ourMss < 64 || ourMss > 1460 || sendBuf > 65535) throw new Error("tcp: mss must be 64..1460 and sendBuf at most 65535");
   var recvWindow = opts.recvWindow || 2 * ourMss;
   if (recvWindow > 65535) recvWindow = 65535;
   var twoMsl = 2 * opt(opts.mslMs, 2000); // TIME-WAIT

@@ -10,6 +10,13 @@ const W = 2920;
 const P = 40000;
 
 describe("tcp robustness", () => {
+  it("refuses options its 16-bit slot fields cannot hold, with a clear error", () => {
+    for (const o of [{ mss: 40000 }, { mss: 1461 }, { mss: 10 }, { sendBuf: 65536 }, { mss: 1460, sendBuf: 70000 }]) {
+      assert.throws(() => new Harness(o), /tcp: mss must be 64\.\.1460 and sendBuf at most 65535/, JSON.stringify(o));
+    }
+    assert.doesNotThrow(() => new Harness({ mss: 536, sendBuf: 65535 }));
+  });
+
   it("out-of-window segment: ACK of RCV.NXT, data dropped", () => {
     const h = new Harness();
     const o = passiveOpen(h);
