@@ -68,16 +68,15 @@ print("@@counters " + JSON.stringify(srv.counters));
 // The demo page's routes over fake stack/TCP/driver objects (E.toArrayBuffer and atob paths on Espruino).
 var srv2 = createHttpServer(tcp, { slots: 4 });
 var led = false;
-var ctx = {
-  board: "t", mac: new Uint8Array([2, 0x45, 0x4e, 0x43, 0, 2]),
+var dev = {
   stack: { addr: 0xc0000202, dhcpState: function () { return "static"; }, counters: { eth: { rx: 1, dropShort: 2 }, ip: { rx: 3, tx: 4, dropChecksum: 0 } } },
   tcp: { counters: { segIn: 5, segOut: 6, retransmits: 0, dropNoListener: 7 }, stateCounts: function (o) { for (var i = 0; i < o.length; i++) o[i] = 0; o[1] = 2; o[4] = 1; } },
   driver: { linkUp: function () { return true; }, counters: { rxFrames: 8, txFrames: 9, rxErrors: 0, rxOverflows: 1, txErrors: 0 } },
-  http: srv2, uptimeMs: function () { return 12345; }, memory: function () { return [100, 200]; },
-  getLed: function () { return led; }, setLed: function (on) { led = on; },
-  settings: { name: "n" }, saveSettings: function () { return true; }
+  http: srv2, settings: { name: "n" },
+  led: function (on) { if (on !== undefined) led = !!on; return led; }
 };
-installPage(srv2, ctx);
+var cfg = { board: "t", mac: new Uint8Array([2, 0x45, 0x4e, 0x43, 0, 2]), memory: function () { return [100, 200]; } };
+installPage(dev, cfg, function () { return 12345; });
 function post(path, type, body) {
   return "POST " + path + " HTTP/1.1\r\nHost: d\r\nContent-Type: " + type + "\r\nContent-Length: " + body.length + "\r\n\r\n" + body;
 }
@@ -97,5 +96,5 @@ for (var c2 = 0; c2 < cases2.length; c2++) {
   tcp.h.data(0, b2, 0, b2.length);
   var o2 = out[0];
   // page bodies are long: print their length and a checksum instead
-  print("@@page" + c2 + " " + JSON.stringify([ctx.settings.name, led, o2.length > 1500 ? o2.substring(0, o2.indexOf("\r\n\r\n")) + " len=" + o2.length + " crc=" + E.CRC32(o2) : o2]));
+  print("@@page" + c2 + " " + JSON.stringify([dev.settings.name, led, o2.length > 1500 ? o2.substring(0, o2.indexOf("\r\n\r\n")) + " len=" + o2.length + " crc=" + E.CRC32(o2) : o2]));
 }
