@@ -72,8 +72,15 @@ export function asciiWriter(): AsciiWriter {
     num: function (n: number): AsciiWriter {
       if (n < 0) { put(45); n = -n; }
       n = Math.floor(n);
-      if (n > 9) w.num(n / 10);      // the leading digits first
-      return put(48 + n % 10);
+      // a loop, not recursion: one call per digit costs ~19k instructions on Espruino, and V8
+      // boxes the fractional n / 10 passed down (16 B per digit)
+      for (var d = 1; d * 10 <= n; d *= 10);
+      for (; d >= 1; d /= 10) {
+        var q = Math.floor(n / d);
+        put(48 + q);
+        n -= q * d;
+      }
+      return w;
     },
     hex: function (n: number, digits: number): AsciiWriter {
       while (digits--) put("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
