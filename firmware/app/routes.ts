@@ -1,11 +1,10 @@
 // The page's JSON API: GET /api/status, GET|POST /api/led, GET|POST /api/settings. (The page
 // itself is the Storage file www/index.html, served by files.ts.) The status JSON is written
-// straight into the server's output buffer (no strings built per request but the address).
+// straight into the server's output buffer (no strings built per request).
 
 import { HttpRequest, HttpResponse, CT_JSON } from "../http/server";
 import { AsciiWriter } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
-import { formatIp } from "../net/stack";
 import { AppConfig, Device } from "./app";
 
 export interface Settings { name: string }
@@ -52,8 +51,9 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   }
 
   http.route("/api/status", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"').str(formatIp(stack.addr));
-    var m = cfg.mac, i: number;
+    var m = cfg.mac, a = stack.addr, i: number;
+    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"');
+    for (i = 24; i >= 0; i -= 8) { w.num((a >>> i) & 255); if (i) w.byte(46); }
     w.str('","mac":"');
     for (i = 0; i < 6; i++) { if (i) w.byte(58); w.hex(m[i], 2); }
     w.str('","up":').num(uptimeMs() / 1000).str(',"link":').str("" + drv.linkUp());
