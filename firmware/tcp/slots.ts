@@ -18,7 +18,7 @@ export interface Slots {
   st: Uint8Array;        // state number
   fl: Uint16Array;       // SF flags
   lst: Int8Array;        // listener index for accepted connections, -1 for connect()
-  gen: Uint16Array;      // bumped on every free: detects a slot reused under a callback
+  gen: Uint16Array;      // bumped on every free and every new connection: detects a slot reused under a callback
   retries: Uint8Array;   // consecutive retransmission time-outs
   probes: Uint8Array;    // zero-window probes sent since the window closed
   rsegs: Uint8Array;     // full segments received since our last ACK

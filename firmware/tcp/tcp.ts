@@ -365,6 +365,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   // ---------------------------------------------------------------- slots
   function initSlot(s: number, li: number, ip: number, rp: number, lp: number, h: TcpHandler): void {
     clear(s);
+    gen[s]++;   // a new connection: a handler call in progress on the old one sees the slot moved on
     lst[s] = li;
     rip[s] = ip;
     rport[s] = rp;

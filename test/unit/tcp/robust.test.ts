@@ -10,6 +10,23 @@ const W = 2920;
 const P = 40000;
 
 describe("tcp robustness", () => {
+  it("a connect() from inside end() gets a live connection, even when it reuses the slot being freed", () => {
+    const h = new Harness({ slots: 1 });
+    const o = activeOpen(h);
+    const again = recorder(() => h.tcp);
+    let c2 = -2;
+    o.r.end = (c, r) => { o.r.log.push(`end ${c} ${r}`); c2 = h.tcp.connect(PEER, 81, again); };
+    h.send({ sport: 80, dport: o.lp, seq: o.pseq, flags: RST });           // exact RST: CLOSED, end()
+    assert.strictEqual(c2, o.c, "the only slot is reused");
+    const syn = field(h.take().pop()!.bytes);
+    assert.strictEqual(syn.dport, 81);
+    assert.strictEqual(syn.flags, SYN);
+    assert.strictEqual(h.tcp.state(c2), S.SYN_SENT, "the new connection survives the old one's end()");
+    h.send({ sport: 81, dport: syn.sport, seq: 9000, ack: syn.seq + 1, flags: SYN | ACK, win: 64240, opts: MSS_OPT(1460) });
+    assert.strictEqual(h.tcp.state(c2), S.ESTABLISHED);
+    assert.deepStrictEqual(again.log, [`open ${c2}`]);
+  });
+
   it("refuses options its 16-bit slot fields cannot hold, with a clear error", () => {
     for (const o of [{ mss: 40000 }, { mss: 1461 }, { mss: 10 }, { sendBuf: 65536 }, { mss: 1460, sendBuf: 70000 }]) {
       assert.throws(() => new Harness(o), /tcp: mss must be 64\.\.1460 and sendBuf at most 65535/, JSON.stringify(o));
