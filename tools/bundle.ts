@@ -3,6 +3,7 @@
 //   -> esbuild: one IIFE, no require of local files left
 //   -> terser: minified, ecma 5 (Espruino re-reads source on every pass)
 //   -> hoist: functions and vars first in every scope (Espruino does not hoist)
+//   -> signs: `a+(+b)` for `a+ +b`, which the CLI's pretokeniser would store as `a++b`
 //   -> gate: anything Espruino cannot run fails the build with file, line and construct.
 // Usage: node build/tools/bundle.js <board>...
 
@@ -11,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { minify } from "terser";
 import { hoist } from "./hoist";
+import { separateSigns } from "./signs";
 import { checkSource, formatFinding } from "./gate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -50,7 +52,7 @@ export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist"
     format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
   });
   if (!min.code) throw new Error(`bundle: terser produced nothing for ${board}`);
-  const code = hoist(min.code.split(REQUIRE_ALIAS).join("require"));
+  const code = separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require")));
   const file = path.join(outDir, `${board}.js`);
   const findings = checkSource(code, path.relative(ROOT, file));
   if (findings.length) {
