@@ -100,7 +100,7 @@ function leadVar(scope: Scope, declared: Set<string>): Node | undefined {
   const before = new Set<string>();
   for (const d of first.declarations as Node[]) {
     if (d.init) for (const name of identifiers(d.init, new Set())) if (declared.has(name) && !before.has(name)) return undefined;
-    before.add(declaredNames({ declarations: [d] } as unknown as Node)[0]);
+    before.add(d.id.name);   // (processScope ran declaredNames on it first: no destructuring here)
   }
   return first;
 }
