@@ -10,9 +10,9 @@
 // The ratio column is ours / theirs: below 1.00 means fewer transactions than that driver.
 import { installEspruinoShims } from "../hal/host/espruino-shims";
 installEspruinoShims();
-import { Enc28j60Emulator } from "../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../emu/enc28j60/emulator";
 import { createHostHal } from "../hal/host/host-hal";
-import { createEnc28j60, Enc28j60 } from "../hal/enc28j60";
+import { createEnc28j60, Enc28j60 } from "../drivers/enc28j60/driver";
 
 const MAC = new Uint8Array([0x02, 0x00, 0x5e, 0x10, 0x20, 0x31]);
 const BEST = { rx: 7, tx: 8 };

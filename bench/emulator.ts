@@ -1,6 +1,6 @@
 // Emulator speed (host): how much the register-level ENC28J60 model costs per SPI transaction
 // and per frame, since it sits under every host test and the simulated board. Figures only.
-import { Enc28j60Emulator } from "../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../emu/enc28j60/emulator";
 
 function timeUs(n: number, fn: () => void): number {
   const t0 = process.hrtime.bigint();

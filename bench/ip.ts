@@ -17,7 +17,7 @@ import { PerformanceObserver } from "perf_hooks";
 import { installEspruinoShims } from "../hal/host/espruino-shims";
 installEspruinoShims();
 import { createStack, Stack } from "../firmware/net/stack";
-import { Netif } from "../firmware/net/netif";
+import { Netif } from "../hal/netif";
 
 const N = 10000;
 const WARMUP = 20000;

@@ -11,9 +11,9 @@
 import { PerformanceObserver } from "perf_hooks";
 import { installEspruinoShims } from "../hal/host/espruino-shims";
 installEspruinoShims();
-import { Enc28j60Emulator } from "../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../emu/enc28j60/emulator";
 import { createHostHal } from "../hal/host/host-hal";
-import { createEnc28j60, Enc28j60 } from "../hal/enc28j60";
+import { createEnc28j60, Enc28j60 } from "../drivers/enc28j60/driver";
 import { createStack, Stack } from "../firmware/net/stack";
 import { createTcp, Tcp, TcpHandler, TcpStack } from "../firmware/tcp/tcp";
 import { bytesPerSlot } from "../firmware/tcp/slots";

@@ -1,21 +1,12 @@
 // What a board file gives the firmware: the ENC28J60 wiring and a few board facts.
-// Each boards/<name>.ts fills one in and calls start() from firmware/app/main.ts.
+// Each boards/<name>.ts fills one in and calls start() from boards/start.ts. The wiring half is
+// the HAL's own type (hal/espruino.ts), so the HAL never imports from boards/.
 
-export interface BoardConfig {
+import { EspruinoWiring } from "../hal/espruino";
+
+export interface BoardConfig extends EspruinoWiring {
   /** Short board name, as used by `make bundle BOARD=<name>`. */
   name: string;
-  /** The SPI peripheral the ENC28J60 hangs on (an Espruino global such as SPI2). */
-  spi: SPI;
-  sck: Pin;
-  miso: Pin;
-  mosi: Pin;
-  cs: Pin;
-  /** ENC28J60 INT (active low); without it the driver polls. */
-  int?: Pin;
-  /** ENC28J60 RESET (active low); without it the driver uses the soft reset command. */
-  reset?: Pin;
-  /** SPI clock in Hz: the fastest in-spec rate the board really produces (>= 8 MHz, <= 20 MHz). */
-  baud: number;
   /** An LED the demo page can toggle. */
   led?: Pin;
   /** MAC address "xx:xx:xx:xx:xx:xx"; when absent one is derived from the chip's serial number. */

@@ -11,7 +11,7 @@
 // MAC: locally administered, derived from the chip's unique id (getSerial()); the ESP32's
 // own factory MACs belong to its WiFi/BT interfaces and are not reused here.
 // Slots: 12 TCP connections (16,383 variables, less when WiFi/BLE are in use).
-import { start } from "../firmware/app/main";
+import { start } from "./start";
 import { macFromSerial } from "./mac";
 
 start({

@@ -12,7 +12,7 @@
 //
 // MAC: locally administered, derived from the STM32's 96-bit unique id (getSerial()).
 // Slots: 8 TCP connections (8,190 variables).
-import { start } from "../firmware/app/main";
+import { start } from "./start";
 import { macFromSerial } from "./mac";
 
 start({

@@ -9,7 +9,7 @@
 //
 // MAC: locally administered, derived from the STM32's 96-bit unique id (getSerial()).
 // Slots: 4 TCP connections fit the Pico's 5,100 variables next to the stack's buffers.
-import { start } from "../firmware/app/main";
+import { start } from "./start";
 import { macFromSerial } from "./mac";
 
 start({

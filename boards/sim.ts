@@ -4,7 +4,7 @@
 //
 // SIM_CONFIG is the one non-Espruino global of the simulated board: the sim's command line
 // (--ip/--netmask/--gateway, --mac, --slots) passed into the bundle. Without --ip: DHCP.
-import { start } from "../firmware/app/main";
+import { start } from "./start";
 
 declare var SIM_CONFIG: { ip?: string; netmask?: string; gateway?: string; mac?: string; slots?: number } | undefined;
 

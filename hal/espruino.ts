@@ -4,9 +4,24 @@
 // allocates per call except a subarray view when a caller sends fewer bytes than its buffer.
 
 import { Hal } from "./types";
-import { BoardConfig } from "../boards/board";
 
-export function createEspruinoHal(board: BoardConfig): Hal {
+/** How the ENC28J60 is wired to an Espruino board (boards/board.ts extends it). */
+export interface EspruinoWiring {
+  /** The SPI peripheral the ENC28J60 hangs on (an Espruino global such as SPI2). */
+  spi: SPI;
+  sck: Pin;
+  miso: Pin;
+  mosi: Pin;
+  cs: Pin;
+  /** ENC28J60 INT (active low); without it the driver polls. */
+  int?: Pin;
+  /** ENC28J60 RESET (active low); without it the driver uses the soft reset command. */
+  reset?: Pin;
+  /** SPI clock in Hz: the fastest in-spec rate the board really produces (>= 8 MHz, <= 20 MHz). */
+  baud: number;
+}
+
+export function createEspruinoHal(board: EspruinoWiring): Hal {
   var spi = board.spi;
   var cs = board.cs;
   cs.write(1);

@@ -1,7 +1,7 @@
 // A host-side Netif attached to the emulated wire: the gateway's own network interface.
 // Host code; frames from the wire are queued and handed to the stack by receive().
 
-import type { Netif } from "../firmware/net/netif";
+import type { Netif } from "../hal/netif";
 
 export interface HostNetif extends Netif {
   /** A frame arrived from the wire; false when the queue is full (dropped). */

@@ -3,7 +3,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { Enc28j60Emulator } from "../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../emu/enc28j60/emulator";
 import { createSimBoard, SimBoard, SimConfig } from "./board";
 import { createWire, Wire } from "./wire";
 import { openTap, TapLink } from "./tap";

@@ -1,62 +1,20 @@
 // The demo application, independent of where it runs: composes driver + IP stack + TCP + echo
 // + HTTP server + the page's API + the Storage files (the page is www/index.html) over a Hal
 // (Espruino's, or the host's over the emulator), and builds the `device` console object.
-// firmware/app/main.ts calls it with Espruino's HAL and globals.
+// boards/start.ts calls it with Espruino's HAL and globals.
 
 import { Hal } from "../../hal/types";
-import { createEnc28j60, Enc28j60 } from "../../hal/enc28j60";
+import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
 import { createStack, Stack, StackConfig, formatIp, parseIp } from "../net/stack";
 import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { createHttpServer, HttpServer, HttpRequest, HttpResponse } from "../http/server";
-import { installPage, Settings, SETTINGS_FILE } from "./routes";
+import { installPage, SETTINGS_FILE } from "./routes";
+import { KeyStore, AppConfig, Device, Settings } from "./device";
 import { serveStorageFiles, FlashStorage } from "./files";
 
-/** Espruino's require("Storage"), the part used: the setting, and the www/ files when it has list(). */
-export interface KeyStore {
-  read(name: string, offset?: number, length?: number): string | undefined;
-  write(name: string, data: string): any;
-  list?(re?: RegExp): string[];
-  readArrayBuffer?(name: string): ArrayBuffer | undefined;
-}
-
-/** Also the IP stack's configuration: static address or DHCP, host name (filled in when absent). */
-export interface AppConfig extends StackConfig {
-  board: string;
-  mac: Uint8Array;
-  slots: number;
-  /** The LED the page toggles. */
-  led?: { set(on: boolean): void };
-  storage?: KeyStore;
-  /** Where the console object prints received data (default: nowhere). */
-  log?: (s: string) => void;
-  /** JS variables (free, total) for the status page. */
-  memory?: () => number[];
-  /** Start the INT watch, the poll timer (250 ms with INT, 20 ms without) and the 100 ms tick (default true; tests drive them by hand). */
-  timers?: boolean;
-  http?: { inBuffers?: number; outBuffers?: number };
-}
-
-export interface Device {
-  driver: Enc28j60;
-  stack: Stack;
-  tcp: Tcp;
-  http: HttpServer;
-  /** INT handler: driver service + drain received frames. */
-  service(): void;
-  status(): any;
-  connect(ip: string, port: number): number;
-  send(c: number, s: string): number;
-  close(c: number): void;
-  /** Data received on a connect()ed connection (and clears it). */
-  received(c: number): string;
-  led(on?: boolean): boolean;
-  /** Serves `size` deterministic bytes at `path` (byte i = (i*31 + (i>>8)) & 255) for transfer tests. */
-  addTestAsset(path: string, size: number): number;
-  addAsset(path: string, data: string, type?: string): number;
-  settings: Settings;
-}
+export { KeyStore, AppConfig, Device } from "./device";
 
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   var driver = createEnc28j60(hal, cfg.mac);

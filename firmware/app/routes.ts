@@ -5,9 +5,9 @@
 import { HttpRequest, HttpResponse, CT_JSON } from "../http/server";
 import { AsciiWriter } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
-import { AppConfig, Device } from "./app";
+import { AppConfig, Device, Settings } from "./device";
 
-export interface Settings { name: string }
+export { Settings };
 
 /** The Storage file holding the settings (JSON). */
 export var SETTINGS_FILE = "enc-settings";

@@ -11,7 +11,7 @@
 // A resolved entry lives TTL_MS; when it was used in its last REFRESH_MS a unicast request refreshes
 // it, otherwise it simply expires. When the table is full the entry expiring first is evicted.
 
-import { Netif } from "./netif";
+import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
 import { IpState, rd32, wr32 } from "./ipv4";
 

@@ -13,7 +13,7 @@
 // Options read: 53, 54, 1, 3, 51, 58, 59; option lengths are checked and a broken option list
 // drops the message (dhcp.dropMalformed). The client waits for link-up before its first DISCOVER.
 
-import { Netif } from "./netif";
+import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
 import { IpState, rd32, wr32 } from "./ipv4";
 import { Udp } from "./udp";

@@ -8,7 +8,7 @@
 // Port unreachable: IP header + 8 bytes of the offending datagram, never for broadcast
 // destinations, rate-limited by a token bucket (burst `burst`, one token back per refillMs).
 
-import { Netif } from "./netif";
+import { Netif } from "../../hal/netif";
 import { csumAdd, csumFinish } from "./checksum";
 import { IpState, rd16, rd32, wr16 } from "./ipv4";
 

@@ -8,7 +8,7 @@
 // needs memory a small board does not have, and nothing we serve needs datagrams over the MTU.
 // Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
 
-import { Netif } from "./netif";
+import { Netif } from "../../hal/netif";
 import { csumAdd, csumFinish, csumView } from "./checksum";
 
 /** The addressing the layers share (the Stack object itself carries these fields). */

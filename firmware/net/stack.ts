@@ -10,7 +10,7 @@
 // the frame, -4 too big for tx. tx contents are not preserved across ipSend.
 // Timing: tick() about every 100 ms (clock.now() in ms); poll() on INT and on a poll timer.
 
-import { Netif } from "./netif";
+import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
 import { createCounters, StackCounters } from "./counters";
 import { createEthFilter, EthFilter } from "./ethernet";

@@ -3,7 +3,7 @@
 // Receive handlers get (src, srcPort, rx, off, len): the payload is valid only during the call.
 // Datagrams to closed ports are answered with ICMP port unreachable (unicast ones only).
 
-import { Netif } from "./netif";
+import { Netif } from "../../hal/netif";
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
 import { IpState, rd16, rd32, wr16 } from "./ipv4";
 

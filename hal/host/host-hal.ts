@@ -4,7 +4,7 @@
 // Call dispatch() (what Espruino's idle loop does) to run the queued callbacks.
 
 import { Clock, Hal, InputPin, OutputPin, Timers } from "../types";
-import { Enc28j60Emulator } from "./enc28j60-emulator";
+import { Enc28j60Emulator } from "../../emu/enc28j60/emulator";
 import { createMockSpi } from "./mock-spi";
 
 export interface HostHalOptions {

@@ -2,7 +2,7 @@
 // transaction, exactly as on the board. Nothing allocated per call.
 
 import { SpiPort } from "../types";
-import { Enc28j60Emulator } from "./enc28j60-emulator";
+import { Enc28j60Emulator } from "../../emu/enc28j60/emulator";
 
 export function createMockSpi(emu: Enc28j60Emulator): SpiPort {
   return {

@@ -96,7 +96,7 @@ function evaluateBoard(file: string, serial = SERIAL): Captured {
   for (const s of ["SPI1", "SPI2", "SPI3"]) sandbox[s] = { name: s, setup() {}, send() {}, write() {} };
   const mac = require(path.join(BUILD, "boards", "mac.js"));
   const requireStub = (m: string): any => {
-    if (m === "../firmware/app/main") return { start: (c: any) => { captured.config = c; captured.calls++; } };
+    if (m === "./start") return { start: (c: any) => { captured.config = c; captured.calls++; } };
     if (m === "./mac") return mac;
     throw new Error(`board file ${file} requires unexpected module ${m}`);
   };

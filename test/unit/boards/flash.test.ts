@@ -109,7 +109,7 @@ describe("tools/flash (espruino CLI, offline)", function () {
     writePageFiles(www);
     const dist = path.join(ROOT, "dist", "pico.js");
     // `make test` bundles every board first; otherwise build it here, once the app exists.
-    if (!fs.existsSync(dist) && fs.existsSync(path.join(ROOT, "firmware", "app", "main.ts")))
+    if (!fs.existsSync(dist) && fs.existsSync(path.join(ROOT, "boards", "start.ts")))
       spawnSync("make", ["bundle", "BOARD=pico"], { cwd: ROOT, timeout: 110000, stdio: "ignore" });
     bundle = fs.existsSync(dist) ? dist : sample;
     if (bundle === sample) console.log("      (dist/pico.js could not be built yet: flash tests use a sample ES5 file)");

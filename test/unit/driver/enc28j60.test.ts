@@ -3,9 +3,9 @@
 // fault and asserts that the naive one fails where the real one passes.
 
 import * as assert from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { createHostHal } from "../../../hal/host/host-hal";
-import { createEnc28j60, Enc28j60 } from "../../../hal/enc28j60";
+import { createEnc28j60, Enc28j60 } from "../../../drivers/enc28j60/driver";
 import {
   MAC, PEER, prng, makeFrame, sameBytes, ringBytes, makeRig, drain, proxySpi, NaiveEnc28j60, Rig,
 } from "./rig";

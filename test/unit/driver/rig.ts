@@ -2,9 +2,9 @@
 // builders, an SPI proxy that logs and can lie, and a deliberately naive driver that the
 // fault tests run side by side with the real one (it must fail where the real one passes).
 
-import { Enc28j60Emulator, EmulatorOptions } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator, EmulatorOptions } from "../../../emu/enc28j60/emulator";
 import { createHostHal, HostHal } from "../../../hal/host/host-hal";
-import { createEnc28j60, Enc28j60, Enc28j60Options } from "../../../hal/enc28j60";
+import { createEnc28j60, Enc28j60, Enc28j60Options } from "../../../drivers/enc28j60/driver";
 import { SpiPort } from "../../../hal/types";
 import { seededRandom } from "../../../sim/wire";
 

@@ -2,9 +2,9 @@
 // between two polls must not make init fail with "clock not ready" when the chip is ready.
 
 import * as assert from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { createHostHal } from "../../../hal/host/host-hal";
-import { createEnc28j60 } from "../../../hal/enc28j60";
+import { createEnc28j60 } from "../../../drivers/enc28j60/driver";
 import { MAC } from "./rig";
 
 describe("ENC28J60 driver: post-reset wait on a slow host", () => {

@@ -1,7 +1,7 @@
 // Random SPI traffic, deliveries, faults and time: the emulator must never throw and must keep
 // its invariants (bounded pointers and counters, INT consistent with the registers).
 import { strict as assert } from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { initChip, MAC, BCAST } from "./spi-helpers";
 
 function randomFrame(rnd: () => number, dst: number[], len: number): Uint8Array {

@@ -1,6 +1,6 @@
 // Buffer memory access: RBM/WBM auto-increment and the exact wrap rules, ERXRDPT buffering.
 import { strict as assert } from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { txn, bfc, ptr16, read16, wbm, rbm, wcr, rcrEth, ECON2, OP_WCR } from "./spi-helpers";
 
 describe("emulator: buffer memory", () => {

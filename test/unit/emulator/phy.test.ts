@@ -1,6 +1,6 @@
 // PHY over MII (BUSY timing), link state and LINKIF, INT pin, DMA copy and checksum.
 import { strict as assert } from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { txn, bank, bfs, bfc, ptr16, wcr, rcrEth, rcrMac, phyRead, phyWrite, waitMiiIdle, OP_WCR, OP_RCR, ECON1, EIE, EIR } from "./spi-helpers";
 
 describe("emulator: PHY, INT and DMA", () => {

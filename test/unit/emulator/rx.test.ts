@@ -1,7 +1,7 @@
 // Receive path: ring layout, header and status vector, filters, limits, overflow, faults.
 import { strict as assert } from "assert";
 import { crc32 } from "zlib";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { txn, bank, bfs, bfc, ptr16, read16, rbm, wcr, rcrEth, initChip, frame, MAC, BCAST, ECON1, ECON2, EIE, EIR, OP_WCR } from "./spi-helpers";
 
 interface Pkt { at: number; next: number; count: number; status: number; data: number[] }

@@ -1,6 +1,6 @@
 // Raw SPI byte sequences for driving the emulator directly in tests, written from the
 // ENC28J60 datasheet's command table (no driver involved).
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 
 export const OP_RCR = 0x00, OP_RBM = 0x3a, OP_WCR = 0x40, OP_WBM = 0x7a, OP_BFS = 0x80, OP_BFC = 0xa0, OP_SRC = 0xff;
 export const EIE = 0x1b, EIR = 0x1c, ESTAT = 0x1d, ECON2 = 0x1e, ECON1 = 0x1f;

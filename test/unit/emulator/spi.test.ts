@@ -1,7 +1,7 @@
 // SPI command decoding, banks, register semantics and reset behaviour of the emulator,
 // driven with raw byte sequences from the datasheet's SPI instruction table.
 import { strict as assert } from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { txn, bank, bfs, bfc, wcr, rcrEth, rcrMac, OP_RCR, OP_WCR, OP_BFS, OP_BFC, OP_SRC, ECON1, ECON2, EIE, EIR, ESTAT } from "./spi-helpers";
 
 describe("emulator: SPI opcodes and registers", () => {

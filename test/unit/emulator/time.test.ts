@@ -1,6 +1,6 @@
 // The emulator's clock: injected time source, advance(), SPI time.
 import { strict as assert } from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { txn, bfs, bfc, ptr16, wbm, wcr, initChip, frame, MAC, ECON1, EIR, EIE, OP_RCR, OP_SRC, ESTAT } from "./spi-helpers";
 
 function send(emu: Enc28j60Emulator, len: number): void {

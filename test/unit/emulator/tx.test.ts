@@ -1,7 +1,7 @@
 // Transmit path: control byte, padding/CRC, status vector, timing, faults, loopback.
 import { strict as assert } from "assert";
 import { crc32 } from "zlib";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { txn, bfs, bfc, ptr16, rbm, wbm, wcr, rcrEth, initChip, frame, phyWrite, MAC, BCAST, ECON1, EIR, ESTAT, OP_RCR } from "./spi-helpers";
 
 const TXST = 0x1800;

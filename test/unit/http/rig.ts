@@ -2,7 +2,7 @@
 // stack, TCP, HTTP, page), wired frame by frame to a client peer that runs the project's own
 // IP stack and TCP on a host netif. Virtual time: run(ms) advances the emulator's clock in
 // 1 ms steps, ticks both stacks every 100 ms, and moves frames both ways. No sockets, no timers.
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { createHostHal, HostHal } from "../../../hal/host/host-hal";
 import { createApp, Device } from "../../../firmware/app/app";
 import { createStack, Stack } from "../../../firmware/net/stack";

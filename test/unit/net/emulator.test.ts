@@ -1,9 +1,9 @@
 // The IP layer over the real ENC28J60 driver talking SPI to the register-level emulator:
 // frames enter with emu.deliver() and leave through emu.takeSent(), as on the wire.
 import { strict as assert } from "assert";
-import { Enc28j60Emulator } from "../../../hal/host/enc28j60-emulator";
+import { Enc28j60Emulator } from "../../../emu/enc28j60/emulator";
 import { createHostHal } from "../../../hal/host/host-hal";
-import { createEnc28j60 } from "../../../hal/enc28j60";
+import { createEnc28j60 } from "../../../drivers/enc28j60/driver";
 import { createStack, Stack, StackConfig } from "../../../firmware/net/stack";
 import {
   OUR_MAC, PEER_MAC, BCAST_MAC, ip, ipBytes, be32, ethFrame, arpPacket, ipv4Packet, icmpEcho, udpFrame, udpDatagram,

@@ -132,7 +132,7 @@ describe("tcp table rows for user calls and timers (generated from ROWS)", () =>
     });
   }
 
-  it("every row of the table is exercised by this file or arrows.test.ts", () => {
+  it("every row of the table is exercised by this file or arrows.test", () => {
     const segmentEvents = [T.EV_RCV_SYN, T.EV_RCV_SYN_ACK, T.EV_RCV_ACK_OF_SYN, T.EV_RCV_FIN, T.EV_RCV_FIN_ACK, T.EV_RCV_ACK_OF_FIN, T.EV_RCV_RST_ACTIVE];
     const apiOnly = ["CLOSED,passive OPEN", "CLOSED,active OPEN", "CLOSED,rcv RST", "LISTEN,CLOSE", "LISTEN,rcv RST"];
     const unreachable = ["LISTEN,SEND", "LISTEN,ABORT"]; // no API sends on or aborts a listener

@@ -13,9 +13,9 @@
 // 13 (resend on late collision, up to 16 tries), 14 (ERXRDPT always odd), 15 (late collision
 // from status vector bit 29, never ESTAT.LATECOL), 19 (PWRSV cleared before SRC).
 
-import { Hal } from "./types";
-import { Netif } from "../firmware/net/netif";
-import { Enc } from "./enc28j60-regs";
+import { Hal } from "../../hal/types";
+import { Netif } from "../../hal/netif";
+import { Enc } from "./regs";
 
 export interface Enc28j60Counters {
   rxFrames: number;

@@ -41,11 +41,11 @@
 // - DMA: about 40 ns per byte (no datasheet figure); EDMACS holds the Internet checksum
 //   (complemented), EDMACSH the high byte, as in datasheet section 13.2.
 
-import { crc32 } from "./emu/crc";
-import { receiveFilterAccepts } from "./emu/filters";
-import { PhyModel } from "./emu/phy";
-import { planTransmit } from "./emu/tx-frame";
-import * as R from "./emu/regs";
+import { crc32 } from "./crc";
+import { receiveFilterAccepts } from "./filters";
+import { PhyModel } from "./phy";
+import { planTransmit } from "./tx-frame";
+import * as R from "./regs";
 
 export interface EmulatorOptions {
   /** EREVID value, default 0x06 (B7). */

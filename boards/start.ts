@@ -3,11 +3,11 @@
 // the console: device.status(), device.connect("192.0.2.1", 7), device.send(c, "hi"),
 // device.received(c), device.close(c), device.led(true), device.addTestAsset("/t.bin", 204800).
 
-import { BoardConfig } from "../../boards/board";
-import { createEspruinoHal } from "../../hal/espruino";
-import { parseMac, macFromSerial } from "../../boards/mac";
-import { parseIp } from "../net/stack";
-import { createApp, AppConfig, Device } from "./app";
+import { BoardConfig } from "./board";
+import { createEspruinoHal } from "../hal/espruino";
+import { parseMac, macFromSerial } from "./mac";
+import { parseIp } from "../firmware/net/stack";
+import { createApp, AppConfig, Device } from "../firmware/app/app";
 
 export function start(board: BoardConfig): Device {
   var hal = createEspruinoHal(board);
