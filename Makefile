@@ -32,11 +32,12 @@ bundle: build device
 
 bundle-all: build device
 	node build/tools/bundle.js $(BOARDS)
+	node build/tools/gate.js sim/prelude.js
 	node build/tools/gen-assets.js
 
 # The Espruino compatibility gate over every emitted bundle (also run by bundle).
 gate: bundle-all
-	node build/tools/gate.js dist/*.js
+	node build/tools/gate.js dist/*.js sim/prelude.js
 
 # Debian packages the real-peer tests use (root only; a no-op when present).
 peer-deps:

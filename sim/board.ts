@@ -164,143 +164,9 @@ export function formatValue(v: any): string {
 
 // The prelude: runs once inside the context, receives the bridge and the pin names, defines the
 // Espruino globals as context functions, and returns the helpers the host calls back.
-const PRELUDE = `(function (g, bridge, pinNames, wiring) {
-  var U8 = Uint8Array;
-  // Errors from the host side become errors of this realm (no path to the host's constructors).
-  function host(a, b, c, d, e) {
-    try { return bridge(a, b, c, d, e); } catch (err) { throw new Error(String(err && err.message || err)); }
-  }
-  var pins = {};
-  var pinByObj = [];
-  function Pin() {}
-  function nameOf(p) {
-    if (p === undefined || p === null) return undefined;
-    for (var i = 0; i < pinByObj.length; i++) if (pinByObj[i][0] === p) return pinByObj[i][1];
-    if (typeof p === "string" && pins[p]) return p;
-    throw new Error("Invalid pin: " + p);
-  }
-  Pin.prototype.write = function (v) { host("pinWrite", nameOf(this), !!v); };
-  Pin.prototype.set = function () { host("pinWrite", nameOf(this), true); };
-  Pin.prototype.reset = function () { host("pinWrite", nameOf(this), false); };
-  Pin.prototype.read = function () { return host("pinRead", nameOf(this)); };
-  Pin.prototype.toggle = function () { var v = !host("pinRead", nameOf(this)); host("pinWrite", nameOf(this), v); return v; };
-  Pin.prototype.mode = function (m) { host("pinMode", nameOf(this), String(m)); };
-  Pin.prototype.getMode = function () { return host("pinGetMode", nameOf(this)); };
-  Pin.prototype.toString = function () { return nameOf(this); };
-  for (var i = 0; i < pinNames.length; i++) {
-    var p = new Pin();
-    pins[pinNames[i]] = p;
-    pinByObj.push([p, pinNames[i]]);
-    g[pinNames[i]] = p;
-  }
-  function toBytes(args) {
-    var out = [];
-    function add(a) {
-      if (typeof a === "number") out.push(a & 255);
-      else if (typeof a === "string") for (var i = 0; i < a.length; i++) out.push(a.charCodeAt(i) & 255);
-      else if (a && typeof a.length === "number") for (var j = 0; j < a.length; j++) add(a[j]);
-      else if (a && typeof a === "object" && a.data !== undefined) for (var k = 0; k < (a.count || 1); k++) add(a.data);
-    }
-    for (var i = 0; i < args.length; i++) add(args[i]);
-    return new U8(out);
-  }
-  g.SPI1 = {
-    setup: function (opts) { host("spiSetup", opts && opts.baud, opts && nameOf(opts.sck), opts && nameOf(opts.miso), opts && nameOf(opts.mosi)); },
-    send: function (data, cs) {
-      var csName = nameOf(cs), b;
-      if (typeof data === "number") { b = new U8(1); b[0] = data; host("spi", b, csName); return b[0]; }
-      if (typeof data === "string") {
-        b = toBytes([data]); host("spi", b, csName);
-        var s = ""; for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]); return s;
-      }
-      if (data && typeof data.length === "number" && data.length !== undefined) {
-        b = new U8(data.length); b.set(data); host("spi", b, csName); return b;
-      }
-      b = toBytes([data]); host("spi", b, csName); return b;
-    },
-    write: function () {
-      var args = [];
-      for (var i = 0; i < arguments.length; i++) args.push(arguments[i]);
-      var cs;
-      if (args.length > 1 && args[args.length - 1] instanceof Pin) cs = args.pop();
-      var b = toBytes(args);
-      host("spi", b, nameOf(cs));
-    }
-  };
-  g.digitalWrite = function (pin, v) { pins[nameOf(pin)].write(v); };
-  g.digitalRead = function (pin) { return pins[nameOf(pin)].read() ? 1 : 0; };
-  g.pinMode = function (pin, m) { pins[nameOf(pin)].mode(m); };
-  g.setWatch = function (fn, pin, opts) {
-    if (typeof fn !== "function") throw new Error("setWatch: function expected");
-    var o = opts || {};
-    return host("setWatch", fn, nameOf(pin), String(o.edge || "both"), !!o.repeat);
-  };
-  g.clearWatch = function (id) { host("clearWatch", id); };
-  g.getTime = function () { return host("getTime"); };
-  g.getSerial = function () { return host("getSerial"); };
-  function timer(kind) {
-    return function (fn, ms) {
-      if (typeof fn !== "function") throw new Error(kind + ": function expected");
-      var extra = [];
-      for (var i = 2; i < arguments.length; i++) extra.push(arguments[i]);
-      return host(kind, fn, +ms || 0, extra);
-    };
-  }
-  g.setTimeout = timer("setTimeout");
-  g.setInterval = timer("setInterval");
-  g.clearTimeout = function (id) { host("clearTimer", id); };
-  g.clearInterval = function (id) { host("clearTimer", id); };
-  var handlers = {};
-  g.E = {
-    sum: function (a) { var s = 0; for (var i = 0; i < a.length; i++) s += a[i]; return s; },
-    toString: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return host("E.toString", toBytes(a)); },
-    toUint8Array: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return toBytes(a); },
-    getSizeOf: function (v, d) { return host("E.getSizeOf", v, d); },
-    CRC32: function (d) { return host("E.CRC32", toBytes([d])); },
-    on: function (ev, fn) { (handlers[ev] = handlers[ev] || []).push(fn); }
-  };
-  var memory = function () {
-    var m = host("memory");
-    return { free: m[0], usage: m[1], total: m[2], history: 0, gc: 0, gctime: 0, blocksize: m[3] };
-  };
-  g.process = new Proxy({ memory: memory }, {
-    get: function (t, k) {
-      if (typeof k !== "string" || k === "memory" || k === "then" || k === "toJSON") return t[k];
-      if (k in t) return t[k];
-      throw new ReferenceError("process." + k + " is not available on an Espruino board (the simulated board offers process.memory() only)");
-    }
-  });
-  var storage = {
-    read: function (name, offset, length) { return host("storage.read", String(name), offset, length); },
-    readJSON: function (name) { var s = host("storage.read", String(name)); return s === undefined ? undefined : JSON.parse(s); },
-    readArrayBuffer: function (name) { var s = host("storage.read", String(name)); return s === undefined ? undefined : toBytes([s]).buffer; },
-    write: function (name, data, offset, size) { return host("storage.write", String(name), host("E.toString", toBytes([data])), offset, size); },
-    writeJSON: function (name, v) { return host("storage.write", String(name), JSON.stringify(v)); },
-    list: function (re) { var l = host("storage.list"); var out = []; for (var i = 0; i < l.length; i++) if (!re || re.test(l[i])) out.push(l[i]); return out; },
-    erase: function (name) { host("storage.erase", String(name)); },
-    eraseAll: function () { var l = host("storage.list"); for (var i = 0; i < l.length; i++) host("storage.erase", l[i]); },
-    getFree: function () { return host("storage.free"); }
-  };
-  g.require = function (name) {
-    if (name === "Storage") return storage;
-    throw new Error("Module " + name + " not found");
-  };
-  function show() { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); host("print", a); }
-  g.console = { log: show };
-  g.print = show;
-  g.global = g;
-  return {
-    watchEvent: function (fn, state, time, lastTime) { fn({ state: state, time: time, lastTime: lastTime }); },
-    emit: function (ev) { var l = handlers[ev] || []; for (var i = 0; i < l.length; i++) l[i](); },
-    absent: function (names, members) {
-      for (var i = 0; i < names.length; i++) delete g[names[i]];
-      for (var j = 0; j < members.length; j++) {
-        var m = members[j], dot = m.lastIndexOf(".");
-        delete (eval(m.substring(0, dot)))[m.substring(dot + 1)];
-      }
-    }
-  };
-})`;
+/** sim/prelude.js: the device-side half, an ES5 file the gate checks (see its header). */
+const PRELUDE_FILE = path.join(__dirname, "..", "..", "sim", "prelude.js");
+const PRELUDE = fs.readFileSync(PRELUDE_FILE, "utf8");
 
 /**
  * Espruino-style size in JsVar blocks of everything reachable from `roots`, using the costs
@@ -511,7 +377,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     return f(a, b, c, d);
   }
 
-  const prelude = vm.runInContext(PRELUDE, context, { filename: "sim-prelude.js" });
+  const prelude = vm.runInContext(PRELUDE, context, { filename: PRELUDE_FILE });
   helpers = prelude(vm.runInContext("this", context), bridge, SIM_PIN_NAMES.slice(), SIM_WIRING);
   // The firmware's own globals: everything on the global object that the sim did not put there.
   const builtins = new Set<string>((vm.runInContext("Object.getOwnPropertyNames(globalThis)", vm.createContext({})) as string[]).concat(SIM_GLOBALS));

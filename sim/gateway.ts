@@ -11,9 +11,6 @@ import { createDhcpServer, DhcpServer } from "./dhcp";
 import type { Wire } from "./wire";
 import { installEspruinoShims } from "../hal/host/espruino-shims";
 
-// The project's stack calls Espruino natives (E.sum): give the host process the shims.
-installEspruinoShims();
-
 export interface GatewayOptions {
   wire: Wire;
   mac: Uint8Array;
@@ -44,6 +41,9 @@ export interface Gateway {
 }
 
 export function startGateway(o: GatewayOptions): Gateway {
+  // The project's stack calls Espruino natives (E.sum): the host process needs the shims, installed
+  // when a gateway starts, not when this module is imported.
+  installEspruinoShims();
   const clock = { now: () => performance.now() };
   const netif = createHostNetif(o.mac, (f) => o.wire.toDevice(f));
   const stack = createStack(netif, clock, { ip: o.ip, mask: o.mask, gateway: 0 });

@@ -5,9 +5,8 @@
 
 import * as acorn from "acorn";
 import * as fs from "fs";
-import { childNodes } from "./hoist";
+import { Node, childNodes } from "./ast";
 
-type Node = acorn.Node & { [key: string]: any };
 
 export interface Finding {
   file: string;

@@ -4,25 +4,8 @@
 // the original `var` statements become plain assignments where they stood.
 // Run it after minifying (terser emits `return x; var y` patterns).
 
-import * as acorn from "acorn";
 import MagicString from "magic-string";
-
-type Node = acorn.Node & { [key: string]: any };
-
-const FUNCTION_TYPES = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
-
-/** Child nodes of n, in source order. */
-export function childNodes(n: Node): Node[] {
-  const out: Node[] = [];
-  for (const key of Object.keys(n)) {
-    if (key === "type" || key === "start" || key === "end" || key === "loc" || key === "range") continue;
-    const v = n[key];
-    if (Array.isArray(v)) {
-      for (const x of v) if (x && typeof x.type === "string") out.push(x);
-    } else if (v && typeof v.type === "string") out.push(v);
-  }
-  return out.sort((a, b) => a.start - b.start);
-}
+import { Node, FUNCTION_TYPES, childNodes, parseScript } from "./ast";
 
 interface Scope {
   body: Node[];          // the statement list of the scope
@@ -146,7 +129,7 @@ function processFunction(ms: MagicString, fn: Node): void {
 }
 
 export function hoist(code: string): string {
-  const ast = acorn.parse(code, { ecmaVersion: "latest", sourceType: "script" }) as Node;
+  const ast = parseScript(code);
   const ms = new MagicString(code);
   const nested = processScope(ms, ast, ast.body, 0, ast);
   for (const n of nested) processFunction(ms, n);

@@ -3,11 +3,9 @@
 // increments. This pass puts parentheses around such a right-hand operand (`a+(+b)`), so the
 // stored program means what the bundle means. Run after minifying, before the gate.
 
-import * as acorn from "acorn";
 import MagicString from "magic-string";
-import { childNodes } from "./hoist";
+import { Node, childNodes, parseScript } from "./ast";
 
-type Node = acorn.Node & { [key: string]: any };
 
 /** True when the expression's source starts with the sign character `sign` ("+" or "-"). */
 function startsWithSign(n: Node, sign: string): boolean {
@@ -15,7 +13,7 @@ function startsWithSign(n: Node, sign: string): boolean {
 }
 
 export function separateSigns(code: string): string {
-  const ast = acorn.parse(code, { ecmaVersion: "latest", sourceType: "script" }) as Node;
+  const ast = parseScript(code);
   const ms = new MagicString(code);
   const visit = (n: Node): void => {
     const sign = n.type === "BinaryExpression" || n.type === "UnaryExpression" ? n.operator : "";

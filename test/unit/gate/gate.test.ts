@@ -123,6 +123,10 @@ describe("emitted bundles", () => {
       assert.ok(bundles.includes(`${b}.js`), `dist/${b}.js missing`);
     }
   });
+  it("sim/prelude.js (the simulated board's device-side globals) passes the gate too", () => {
+    const file = path.resolve(__dirname, "..", "..", "..", "..", "sim", "prelude.js");
+    assert.deepEqual(checkSource(fs.readFileSync(file, "utf8"), "sim/prelude.js").map((f) => `${f.line}:${f.column} ${f.construct}`), []);
+  });
   for (const b of bundles) {
     it(`dist/${b} passes the gate and leaves only Espruino's own modules to require`, () => {
       const code = fs.readFileSync(path.join(dist, b), "utf8");
