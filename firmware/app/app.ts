@@ -4,17 +4,35 @@
 // boards/start.ts calls it with Espruino's HAL and globals.
 
 import { Hal } from "../../hal/types";
-import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
-import { createStack, Stack, StackConfig, formatIp, parseIp } from "../net/stack";
-import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
+import { createEnc28j60 } from "../../drivers/enc28j60/driver";
+import { createStack, formatIp, parseIp } from "../net/stack";
+import { createTcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
-import { createHttpServer, HttpServer, HttpRequest, HttpResponse } from "../http/server";
+import { createHttpServer, HttpRequest, HttpResponse, Status } from "../http/server";
 import { installPage, SETTINGS_FILE } from "./routes";
-import { KeyStore, AppConfig, Device, Settings } from "./device";
+import { AppConfig, Device, Settings } from "./device";
 import { serveStorageFiles, FlashStorage } from "./files";
 
 export { KeyStore, AppConfig, Device } from "./device";
+
+/** The app's numbers (const enum: tsc writes them in place). */
+const enum App {
+  /** The echo service (RFC 862). */
+  ECHO_PORT = 7,
+  /** The default DHCP host name: at most this many characters of the device name. */
+  HOSTNAME_MAX = 32,
+  /** From this many TCP slots on, the last one is kept to answer 503 (see createHttpServer below). */
+  SPARE_SLOT_FROM = 3,
+  /** A console connection keeps the last this many received characters. */
+  RX_KEEP = 4096,
+  /** Poll the chip this often (ms) as a fallback with the INT pin watched, and without it. */
+  POLL_WITH_INT_MS = 250,
+  POLL_MS = 20,
+  /** The stack's (and the HTTP server's) tick (ms). */
+  TICK_MS = 100,
+  MS_PER_S = 1000,
+}
 
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   var driver = createEnc28j60(hal, cfg.mac);
@@ -27,17 +45,17 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   } catch (e) { /* no storage, no setting saved, or a corrupt one: the default name */ }
   // cfg is the stack's configuration too (address, host name). The default DHCP host name comes
   // from the device name: letters, digits and '-', at most 32.
-  if (!cfg.hostname) cfg.hostname = settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, 32) || "enc28j60";
+  if (!cfg.hostname) cfg.hostname = settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, App.HOSTNAME_MAX) || "enc28j60";
   var stack = createStack(driver, hal.clock, cfg);
   var slots = cfg.slots;
   var tcp = createTcp(stack, { slots: slots });
-  startEcho(tcp, 7);
+  startEcho(tcp, App.ECHO_PORT);
   var ho = cfg.http || {};
-  // One connection fewer than the slots is served, so that a client over the limit still gets
-  // a 503 from the last slot rather than a reset.
+  // One connection fewer than the slots is served (with 3 slots or more), so that a client over
+  // the limit still gets a 503 from the last slot rather than a reset.
   var http = createHttpServer(tcp, {
     slots: slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
-    maxConnections: slots > 2 ? slots - 1 : slots,
+    maxConnections: slots >= App.SPARE_SLOT_FROM ? slots - 1 : slots,
   });
   stack.onTick(http.tick);
   var t0 = hal.clock.now();
@@ -62,7 +80,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     open: function (c: number): void { rxText[c] = ""; note(c, "open"); },
     data: function (c: number, buf: Uint8Array, off: number, len: number): void {
       var s = E.toString(buf.subarray(off, off + len));
-      rxText[c] = ((rxText[c] || "") + s).slice(-4096);   // the last 4 KB
+      rxText[c] = ((rxText[c] || "") + s).slice(-App.RX_KEEP);   // the last 4 KB
       note(c, "rx " + JSON.stringify(s));
     },
     drained: function (): void {},
@@ -85,7 +103,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       var dc = driver.counters;
       return {
         name: settings.name, board: cfg.board, ip: formatIp(stack.addr), link: driver.linkUp(),
-        dhcp: stack.dhcpState(), uptime: Math.floor(uptimeMs() / 1000), led: ledOn, states: states,
+        dhcp: stack.dhcpState(), uptime: Math.floor(uptimeMs() / App.MS_PER_S), led: ledOn, states: states,
         frames: [dc.rxFrames, dc.txFrames], http: http.counters.requests,
       };
     },
@@ -120,13 +138,13 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   // it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
   var noPage = E.toUint8Array("page not in flash: run make flash\n");
   http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    res.send(503, "text/plain; charset=utf-8", noPage);
+    res.send(Status.UNAVAILABLE, "text/plain; charset=utf-8", noPage);
   });
   try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
 
   if (cfg.timers !== false) {
-    driver.watch(service, hal.int ? 250 : 20);
-    hal.timers.every(100, stack.tick);
+    driver.watch(service, hal.int ? App.POLL_WITH_INT_MS : App.POLL_MS);
+    hal.timers.every(App.TICK_MS, stack.tick);
   }
   return dev;
 }

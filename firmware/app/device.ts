@@ -2,9 +2,8 @@
 // and the stored settings. app.ts builds a Device; routes.ts serves its JSON API. Kept apart so
 // neither imports the other.
 
-import { StackConfig } from "../net/stack";
 import { Enc28j60 } from "../../drivers/enc28j60/driver";
-import { Stack } from "../net/stack";
+import { Stack, StackConfig } from "../net/stack";
 import { Tcp } from "../tcp/tcp";
 import { HttpServer } from "../http/server";
 

@@ -7,6 +7,9 @@
 
 import { HttpServer, ChunkSource, mimeFor } from "../http/server";
 
+/** "www/" and ".gz" in Storage names. */
+const enum Www { PREFIX_LEN = 4, GZ_LEN = 3 }
+
 /** The part of Espruino's require("Storage") used here. */
 export interface FlashStorage {
   list(re?: RegExp): string[];
@@ -30,9 +33,9 @@ function windows(st: FlashStorage, name: string): ChunkSource {
 export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
   var names = st.list(/^www\//), count = 0;
   for (var i = 0; i < names.length; i++) {
-    var name = names[i], gzName = name + ".gz", path = "/" + name.substring(4);
+    var name = names[i], gzName = name + ".gz", path = "/" + name.substring(Www.PREFIX_LEN);
     // a .gz next to its original is that file's representation, not a file of its own
-    if (/\.gz$/.test(name) && names.indexOf(name.slice(0, -3)) >= 0) continue;
+    if (/\.gz$/.test(name) && names.indexOf(name.slice(0, -Www.GZ_LEN)) >= 0) continue;
     var whole = st.read(name);
     if (whole === undefined) continue;
     var body = mapped(st, name) || windows(st, name);

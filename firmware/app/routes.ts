@@ -2,12 +2,10 @@
 // itself is the Storage file www/index.html, served by files.ts.) The status JSON is written
 // straight into the server's output buffer (no strings built per request).
 
-import { HttpRequest, HttpResponse, CT_JSON } from "../http/server";
-import { AsciiWriter } from "../http/ascii";
+import { HttpRequest, HttpResponse, CT_JSON, Status } from "../http/server";
+import { AsciiWriter, Ch } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
-import { AppConfig, Device, Settings } from "./device";
-
-export { Settings };
+import { AppConfig, Device } from "./device";
 
 /** The Storage file holding the settings (JSON). */
 export var SETTINGS_FILE = "enc-settings";
@@ -15,6 +13,22 @@ export var SETTINGS_FILE = "enc-settings";
 var JSON_TYPE = "application/json";
 /** Form/query values of "on": false for the first three, true for the rest (else "toggle"). */
 var LED_WORDS = ["0", "false", "off", "1", "true", "on"];
+
+/** Numbers of the API (const enum: tsc writes them in place). */
+const enum Api {
+  /** LED_WORDS from this index on mean "on". */
+  LED_FIRST_ON = 3,
+  /** A device name: 1 to this many characters. */
+  NAME_MAX = 32,
+  /** Room a drop counter needs, with the closing "}}": none is written with less left. */
+  DROP_ROOM = 64,
+  /** An IPv4 address: 4 bytes, the first in bits 24..31; a MAC: 6 bytes, 2 hex digits each. */
+  IP_TOP_SHIFT = 24,
+  BYTE_BITS = 8,
+  BYTE_MASK = 0xff,
+  MAC_LEN = 6,
+  MS_PER_S = 1000,
+}
 
 /** Registers the API routes on dev.http; uptimeMs: milliseconds since start. */
 export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number): void {
@@ -25,26 +39,26 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
 
   /** The next item of a JSON list or object: a comma unless first. */
   function next(): AsciiWriter {
-    if (!first) w.byte(44);
+    if (!first) w.byte(Ch.COMMA);
     first = false;
     return w;
   }
   /** A member "<layer>.<name>":n of a JSON object ("<name>":n without a layer). */
   function pair(layer: string, name: string, n: number): void {
-    next().byte(34).str(layer);
-    if (layer) w.byte(46);
+    next().byte(Ch.DQUOTE).str(layer);
+    if (layer) w.byte(Ch.DOT);
     w.str(name).str('":').num(n);
   }
   /** A non-zero drop counter, while there is room. */
   function drop(layer: string, name: string, n: number): void {
-    if (n > 0 && w.pos < w.end - 64) pair(layer, name, n);
+    if (n > 0 && w.pos < w.end - Api.DROP_ROOM) pair(layer, name, n);
   }
   /** Every non-zero counter named drop... of a layer. */
   function drops(layer: string, counters: { [name: string]: number }): void {
     for (var k in counters) if (k.indexOf("drop") === 0) drop(layer, k, counters[k]);
   }
   function json(res: HttpResponse, key: string): AsciiWriter {
-    return res.begin(200, JSON_TYPE).str('{"').str(key).str('":');
+    return res.begin(Status.OK, JSON_TYPE).str('{"').str(key).str('":');
   }
   function fail(res: HttpResponse, status: number, error: string): void {
     res.send(status, JSON_TYPE, '{"error":"' + error + '"}');
@@ -53,13 +67,13 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   http.route("/api/status", "GET", function (req: HttpRequest, res: HttpResponse): void {
     var m = cfg.mac, a = stack.addr, i: number;
     w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"');
-    for (i = 24; i >= 0; i -= 8) { w.num((a >>> i) & 255); if (i) w.byte(46); }
+    for (i = Api.IP_TOP_SHIFT; i >= 0; i -= Api.BYTE_BITS) { w.num((a >>> i) & Api.BYTE_MASK); if (i) w.byte(Ch.DOT); }
     w.str('","mac":"');
-    for (i = 0; i < 6; i++) { if (i) w.byte(58); w.hex(m[i], 2); }
-    w.str('","up":').num(uptimeMs() / 1000).str(',"link":').str("" + drv.linkUp());
+    for (i = 0; i < Api.MAC_LEN; i++) { if (i) w.byte(Ch.COLON); w.hex(m[i], 2); }
+    w.str('","up":').num(uptimeMs() / Api.MS_PER_S).str(',"link":').str("" + drv.linkUp());
     w.str(',"dhcp":').jstr(stack.dhcpState()).str(',"led":').str("" + dev.led());
     var mem = memory();
-    w.str(',"mem":[').num(mem[0]).byte(44).num(mem[1]).str('],"traffic":[');
+    w.str(',"mem":[').num(mem[0]).byte(Ch.COMMA).num(mem[1]).str('],"traffic":[');
     var dc = drv.counters, sc = stack.counters, tc = tcp.counters;
     first = true;
     next().num(dc.rxFrames); next().num(dc.txFrames); next().num(sc.ip.rx); next().num(sc.ip.tx);
@@ -89,12 +103,12 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
         var f = req.form("on");
         if (f === null) f = req.query("on");
         var k = LED_WORDS.indexOf(f as string);
-        v = k >= 0 ? k > 2 : f === "toggle" ? !dev.led() : null;
+        v = k >= 0 ? k >= Api.LED_FIRST_ON : f === "toggle" ? !dev.led() : null;
       }
-      if (v === null) return fail(res, 400, "on must be 1, 0 or toggle");
+      if (v === null) return fail(res, Status.BAD_REQUEST, "on must be 1, 0 or toggle");
       dev.led(v);
     }
-    json(res, "led").str("" + dev.led()).byte(125);
+    json(res, "led").str("" + dev.led()).byte(Ch.RBRACE);
     res.end();
   });
 
@@ -103,17 +117,17 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     if (req.methodName === "POST") {
       var name: any = isJson ? (req.json() || {}).name : req.form("name");
       // a valid name: 1..32 characters, no control characters
-      var ok = typeof name === "string" && name.length > 0 && name.length < 33;
-      for (var i = 0; ok && i < name.length; i++) ok = name.charCodeAt(i) > 31 && name.charCodeAt(i) !== 127;
-      if (!ok) return fail(res, 400, "name: 1 to 32 characters, no control characters");
+      var ok = typeof name === "string" && name.length > 0 && name.length <= Api.NAME_MAX;
+      for (var i = 0; ok && i < name.length; i++) ok = name.charCodeAt(i) >= Ch.SP && name.charCodeAt(i) !== Ch.DEL;
+      if (!ok) return fail(res, Status.BAD_REQUEST, "name: 1 to 32 characters, no control characters");
       settings.name = name;
       try { if (cfg.storage) cfg.storage.write(SETTINGS_FILE, JSON.stringify({ name: settings.name })); } catch (e) {
-        return fail(res, 500, "could not store the setting");
+        return fail(res, Status.INTERNAL_ERROR, "could not store the setting");
       }
       // a plain form post (no JavaScript) goes back to the page
-      if (!isJson && req.query("js") !== "1") return res.header("Location", "/").send(303, "text/plain; charset=utf-8", "saved\n");
+      if (!isJson && req.query("js") !== "1") return res.header("Location", "/").send(Status.SEE_OTHER, "text/plain; charset=utf-8", "saved\n");
     }
-    json(res, "ok").str('true,"name":').jstr(settings.name).byte(125);
+    json(res, "ok").str('true,"name":').jstr(settings.name).byte(Ch.RBRACE);
     res.end();
   });
 }

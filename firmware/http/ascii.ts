@@ -1,6 +1,73 @@
-// Byte helpers for HTTP: an ASCII writer over a preallocated buffer, start-up string-to-bytes
-// conversion, in-place comparisons. Nothing here allocates after start-up except toBytes() and
-// utf8Bytes() (start-up only).
+// Byte helpers for HTTP: the ASCII characters and UTF-8 constants the HTTP code names, an ASCII
+// writer over a preallocated buffer, start-up string-to-bytes conversion, in-place comparisons.
+// Nothing here allocates after start-up except toBytes() and utf8Bytes() (start-up only).
+
+/** ASCII characters read or written by the HTTP server and the app (const enum: tsc writes the
+ *  numbers in place, nothing reaches the bundle). */
+export const enum Ch {
+  TAB = 0x09,
+  LF = 0x0a,
+  CR = 0x0d,
+  SP = 0x20,
+  DQUOTE = 0x22,      // "
+  HASH = 0x23,        // #
+  PERCENT = 0x25,     // %
+  AMP = 0x26,         // &
+  STAR = 0x2a,        // *
+  PLUS = 0x2b,        // +
+  COMMA = 0x2c,       // ,
+  MINUS = 0x2d,       // -
+  DOT = 0x2e,         // .
+  SLASH = 0x2f,       // /
+  DIGIT_0 = 0x30,
+  DIGIT_1 = 0x31,
+  DIGIT_9 = 0x39,
+  COLON = 0x3a,       // :
+  SEMI = 0x3b,        // ;
+  EQUALS = 0x3d,      // =
+  QUESTION = 0x3f,    // ?
+  UPPER_A = 0x41,
+  UPPER_Z = 0x5a,
+  BACKSLASH = 0x5c,
+  LOWER_A = 0x61,
+  LOWER_F = 0x66,
+  LOWER_H = 0x68,
+  LOWER_Q = 0x71,
+  LOWER_U = 0x75,
+  RBRACE = 0x7d,      // }
+  TILDE = 0x7e,       // ~, the last printable character
+  DEL = 0x7f,
+  /** Visible characters (RFC 5234 VCHAR): '!' to '~'. */
+  VCHAR_MIN = 0x21,
+  VCHAR_MAX = 0x7e,
+  /** Set in a lower-case ASCII letter, clear in its upper-case form: `| CASE_BIT` folds to lower case. */
+  CASE_BIT = 0x20,
+  /** The highest code a one-byte-per-char string holds (Latin-1). */
+  LATIN1_MAX = 0xff,
+}
+
+/** UTF-8 (RFC 3629 section 3) and UTF-16 surrogate constants. */
+export const enum Utf8 {
+  /** Code points below this are one byte (ASCII). */
+  ONE_BYTE_END = 0x80,
+  /** ... below this two bytes, then three, then (surrogate pairs) four. */
+  TWO_BYTE_END = 0x800,
+  /** Lead bytes: 110xxxxx (one continuation byte follows), 1110xxxx (two), 11110xxx (three). */
+  LEAD_2 = 0xc0,
+  LEAD_3 = 0xe0,
+  LEAD_4 = 0xf0,
+  /** Continuation bytes: 10xxxxxx, 6 bits of the code point each. */
+  CONT = 0x80,
+  CONT_MASK = 0x3f,
+  CONT_BITS = 6,
+  /** UTF-16: the top 6 bits tell a high surrogate (0xd800..0xdbff) from a low one (0xdc00..0xdfff). */
+  SURROGATE_MASK = 0xfc00,
+  HIGH_SURROGATE = 0xd800,
+  LOW_SURROGATE = 0xdc00,
+  /** The first code point a surrogate pair encodes; each surrogate carries 10 bits. */
+  SUPPLEMENTARY = 0x10000,
+  SURROGATE_BITS = 10,
+}
 
 /**
  * Writes ASCII into a window [pos, end) of a preallocated buffer. Overflow sets `over` and
@@ -52,32 +119,33 @@ export function asciiWriter(): AsciiWriter {
       if (p + n > w.end) { w.over = true; n = w.end - p; }
       for (var i = 0; i < n; i++) {
         var c = s.charCodeAt(i);
-        b[p++] = c < 256 ? c : 63;
+        b[p++] = c <= Ch.LATIN1_MAX ? c : Ch.QUESTION;
       }
       w.pos = p;
       return w;
     },
     utf8: function (s: string): AsciiWriter {
       for (var i = 0; i < s.length; i++) {
-        var c = s.charCodeAt(i), n = c < 128 ? 0 : c < 2048 ? 1 : 2;    // continuation bytes
-        if ((c & 0xfc00) === 0xd800) {      // surrogate pair: 4 bytes
-          c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        var c = s.charCodeAt(i), n = c < Utf8.ONE_BYTE_END ? 0 : c < Utf8.TWO_BYTE_END ? 1 : 2;    // continuation bytes
+        if ((c & Utf8.SURROGATE_MASK) === Utf8.HIGH_SURROGATE) {      // surrogate pair: 4 bytes
+          c = Utf8.SUPPLEMENTARY + ((c - Utf8.HIGH_SURROGATE) << Utf8.SURROGATE_BITS) + (s.charCodeAt(++i) - Utf8.LOW_SURROGATE);
           n = 3;
         }
-        put(n ? (0xff << 7 - n) & 255 | c >> 6 * n : c);   // lead byte 110xxxxx, 1110xxxx or 11110xxx
-        while (n--) put(128 | (c >> 6 * n) & 63);
+        // lead byte: n + 1 one bits on top (110xxxxx, 1110xxxx or 11110xxx), then the code point's top bits
+        put(n ? (0xff << 7 - n) & 0xff | c >> Utf8.CONT_BITS * n : c);
+        while (n--) put(Utf8.CONT | (c >> Utf8.CONT_BITS * n) & Utf8.CONT_MASK);
       }
       return w;
     },
     num: function (n: number): AsciiWriter {
-      if (n < 0) { put(45); n = -n; }
+      if (n < 0) { put(Ch.MINUS); n = -n; }
       n = Math.floor(n);
       // a loop, not recursion: one call per digit costs ~19k instructions on Espruino, and V8
       // boxes the fractional n / 10 passed down (16 B per digit)
       for (var d = 1; d * 10 <= n; d *= 10);
       for (; d >= 1; d /= 10) {
         var q = Math.floor(n / d);
-        put(48 + q);
+        put(Ch.DIGIT_0 + q);
         n -= q * d;
       }
       return w;
@@ -87,14 +155,16 @@ export function asciiWriter(): AsciiWriter {
       return w;
     },
     jstr: function (s: string): AsciiWriter {
-      put(34);
+      // RFC 8259 section 7: '"' and '\' escaped, control characters as \uXXXX (and, to stay
+      // ASCII, everything above '~' too: a code unit, so a surrogate pair becomes two escapes)
+      put(Ch.DQUOTE);
       for (var i = 0; i < s.length; i++) {
         var c = s.charCodeAt(i);
-        if (c === 34 || c === 92) put(92).byte(c);
-        else if (c < 32 || c > 126) put(92).byte(117).hex(c, 4);
+        if (c === Ch.DQUOTE || c === Ch.BACKSLASH) put(Ch.BACKSLASH).byte(c);
+        else if (c < Ch.SP || c > Ch.TILDE) put(Ch.BACKSLASH).byte(Ch.LOWER_U).hex(c, 4);
         else put(c);
       }
-      return put(34);
+      return put(Ch.DQUOTE);
     },
   };
   return w;
@@ -119,7 +189,7 @@ export function same(src: Uint8Array, a: number, b: number, t: string, fold?: bo
   if (b - a !== t.length) return false;
   for (var i = 0; i < t.length; i++) {
     var x = src[a + i];
-    if (fold && x > 64 && x < 91) x |= 32;
+    if (fold && x >= Ch.UPPER_A && x <= Ch.UPPER_Z) x |= Ch.CASE_BIT;
     if (x !== t.charCodeAt(i)) return false;
   }
   return true;
@@ -127,9 +197,9 @@ export function same(src: Uint8Array, a: number, b: number, t: string, fold?: bo
 
 /** Value of one hex digit, or -1. */
 function hexVal(b: number): number {
-  if (b >= 48 && b <= 57) return b - 48;
-  b |= 32;
-  return b >= 97 && b <= 102 ? b - 87 : -1;
+  if (b >= Ch.DIGIT_0 && b <= Ch.DIGIT_9) return b - Ch.DIGIT_0;
+  b |= Ch.CASE_BIT;
+  return b >= Ch.LOWER_A && b <= Ch.LOWER_F ? b - (Ch.LOWER_A - 10) : -1;
 }
 
 /** The byte a percent escape at src[k] ('%' there) stands for; negative when not two hex digits follow. */

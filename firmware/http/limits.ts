@@ -7,7 +7,8 @@ export const REQUEST_LINE_MAX = 256;
 export const HEADERS_MAX = 1024;
 /** Request body (Content-Length). Larger: 413. Transfer-Encoding (chunked) bodies: 501. */
 export const BODY_MAX = 512;
-/** Bytes a per-connection input buffer holds: one whole request at the limits above. */
+/** Bytes an input buffer holds (the server's pool of `inBuffers`, taken by a connection whose
+ *  request is split or pipelined): one whole request at the limits above, CRLFs included. */
 export const REQUEST_MAX = REQUEST_LINE_MAX + 2 + HEADERS_MAX + 2 + BODY_MAX;
 /** Room for the response status line and headers (per connection). */
 export const RESPONSE_HEAD_MAX = 256;

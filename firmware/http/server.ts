@@ -7,24 +7,26 @@
 // as fast as tcp.write() accepts it (back-pressure through drained()). See docs/http.md.
 
 import { TcpApi, TcpHandler } from "./tcp-api";
-import { AsciiWriter, asciiWriter, toBytes, utf8Bytes, same, pctByte } from "./ascii";
+import { AsciiWriter, asciiWriter, toBytes, utf8Bytes, same, pctByte, Ch, Utf8 } from "./ascii";
 import {
   REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX, REQUEST_MAX, RESPONSE_HEAD_MAX, HANDLER_BODY_MAX,
   HEADER_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, KEEPALIVE_IDLE_MS, SEND_STALL_MS, WRITE_PIECE_MAX,
 } from "./limits";
 
-// ---- methods (bit per method; the bit number indexes METHOD_NAMES) ----
-export const M_GET = 1;
-export const M_HEAD = 2;
-export const M_POST = 4;
-export const M_PUT = 8;
-export const M_DELETE = 16;
-export const M_OPTIONS = 32;
-export const M_PATCH = 64;
-export const M_TRACE = 128;
-export const M_CONNECT = 256;
+// Numbers as const enums: tsc writes them in place, no name reaches the bundle.
+
+// ---- methods: an index in METHOD_NAMES, and a bit per method (1 << index) ----
+const enum Mi { GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, TRACE, CONNECT, COUNT }
 var METHOD_NAMES = "GET HEAD POST PUT DELETE OPTIONS PATCH TRACE CONNECT".split(" ");
-var I_HEAD = 1, I_OPTIONS = 5;   // indexes in METHOD_NAMES
+export const M_GET = 1 << Mi.GET;
+export const M_HEAD = 1 << Mi.HEAD;
+export const M_POST = 1 << Mi.POST;
+export const M_PUT = 1 << Mi.PUT;
+export const M_DELETE = 1 << Mi.DELETE;
+export const M_OPTIONS = 1 << Mi.OPTIONS;
+export const M_PATCH = 1 << Mi.PATCH;
+export const M_TRACE = 1 << Mi.TRACE;
+export const M_CONNECT = 1 << Mi.CONNECT;
 
 /** Request body kinds (req.contentType). */
 export const CT_NONE = 0;
@@ -32,27 +34,98 @@ export const CT_FORM = 1;
 export const CT_JSON = 2;
 export const CT_OTHER = 3;
 
+/** The status codes the server and the app answer with (their texts: STATUS_TEXT). */
+export const enum Status {
+  OK = 200,
+  NO_CONTENT = 204,
+  SEE_OTHER = 303,
+  NOT_MODIFIED = 304,
+  BAD_REQUEST = 400,
+  NOT_FOUND = 404,
+  METHOD_NOT_ALLOWED = 405,
+  REQUEST_TIMEOUT = 408,
+  CONTENT_TOO_LARGE = 413,
+  URI_TOO_LONG = 414,
+  EXPECTATION_FAILED = 417,
+  HEADERS_TOO_LARGE = 431,
+  INTERNAL_ERROR = 500,
+  NOT_IMPLEMENTED = 501,
+  UNAVAILABLE = 503,
+  VERSION_NOT_SUPPORTED = 505,
+  /** The first code of a class (counters.status2xx...). */
+  CLASS_3XX = 300,
+  CLASS_4XX = 400,
+  CLASS_5XX = 500,
+}
+
+/** HTTP versions as req.version holds them. */
+const enum Ver { HTTP_1_0 = 10, HTTP_1_1 = 11 }
+
+/** The version after the request line's second space (at sp2): "HTTP/d.d", offsets from sp2. */
+const enum V { NAME = 1, MAJOR = 6, DOT = 7, MINOR = 8, END = 9 }
+
+/** Defaults of HttpServerOptions. */
+const enum Default { PORT = 80, SLOTS = 4, IN_BUFFERS = 2, OUT_BUFFERS = 2 }
+
+/** Lengths of fixed pieces of the syntax and of the server's own areas. */
+const enum Len {
+  /** "transfer-encoding", the longest name in HEADER_NAMES. */
+  HEADER_NAME_MAX = 17,
+  /** "http" of an absolute-form target. */
+  HTTP_SCHEME = 4,
+  /** "%XY" */
+  PCT_ESCAPE = 3,
+  /** "application/x-www-form-urlencoded", "application/json". */
+  FORM_TYPE = 33,
+  JSON_TYPE = 16,
+  /** "-gz": the suffix of a gzip representation's ETag. */
+  GZ_TAG = 3,
+  /** A Content-Length of more digits: 413 at once (9 digits cannot overflow the sum). */
+  LENGTH_DIGITS_MAX = 9,
+  /** An over-long line starting with an upper-case token up to this long, a space and a
+   *  target gets 414 (the longest method, CONNECT and OPTIONS, has 7 letters). */
+  METHOD_TOKEN_MAX = 8,
+  /** The extra headers of one handler response (res.header()). */
+  EXTRA_HEADERS = 128,
+  /** The body of a plain status response is "<3-digit code> <reason>\n": the reason and 5 bytes. */
+  STATUS_BODY_EXTRA = 5,
+  /** A default ETag: 8 hex digits. */
+  ETAG_DIGITS = 8,
+}
+
+/** A weak default ETag for a chunk source: its length times a prime near 2^32 / golden ratio (Knuth's multiplicative hash). */
+const enum Etag { LENGTH_HASH = 2654435761 }
+
 // ---- connection phases ----
-var P_FREE = 0;     // no connection
-var P_READ = 1;     // waiting for (the rest of) a request
-var P_SEND = 2;     // a response is being handed to TCP
-var P_CLOSED = 3;   // we closed (FIN queued): input is discarded until TCP ends the slot
-var P_REJECT = 4;   // over capacity: answered 503 on first input
+const enum Phase {
+  FREE,      // no connection
+  READ,      // waiting for (the rest of) a request
+  SEND,      // a response is being handed to TCP
+  CLOSED,    // we closed (FIN queued): input is discarded until TCP ends the slot
+  REJECT,    // over capacity: answered 503 on first input
+  COUNT,
+}
 
 // ---- request flags ----
-var F_CLOSE = 1;        // Connection: close
-var F_KA = 2;           // Connection: keep-alive
-var F_GZIP = 4;         // Accept-Encoding allows gzip
-var F_INM = 8;          // If-None-Match matched the route's asset
-var F_EXPECT = 16;      // Expect: 100-continue
-// and a "seen" bit per header read: F_SEEN << its index in HEADER_NAMES
-var F_SEEN = 32;
+const enum Flag {
+  CLOSE = 1,         // Connection: close
+  KA = 2,            // Connection: keep-alive
+  GZIP = 4,          // Accept-Encoding allows gzip
+  INM = 8,           // If-None-Match matched the route's asset
+  EXPECT = 16,       // Expect: 100-continue
+  /** And a "seen" bit per header read: SEEN << its index in HEADER_NAMES. */
+  SEEN = 32,
+}
+
+/** hasToken()'s answer for a token in a comma-separated list. */
+const enum Tok { ABSENT, LISTED, Q_ZERO }
 
 // ---- the request headers the parser reads (lower case; their lengths all differ) ----
 var HEADER_NAMES = "content-length connection accept-encoding if-none-match transfer-encoding content-type host expect".split(" ");
-var H_TE = 4, H_HOST = 6;   // indexes in HEADER_NAMES
+/** Indexes in HEADER_NAMES. */
+const enum Hdr { CONTENT_LENGTH, CONNECTION, ACCEPT_ENCODING, IF_NONE_MATCH, TRANSFER_ENCODING, CONTENT_TYPE, HOST, EXPECT }
 /** 1 + index in HEADER_NAMES by name length, 0: no header of that length is read. */
-var HEADER_AT_LEN = new Uint8Array(18);
+var HEADER_AT_LEN = new Uint8Array(Len.HEADER_NAME_MAX + 1);
 for (var hi = 0; hi < HEADER_NAMES.length; hi++) HEADER_AT_LEN[HEADER_NAMES[hi].length] = hi + 1;
 var CONTINUE_100 = toBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
@@ -200,10 +273,10 @@ export interface HttpServer {
 /** Starts an HTTP server on `tcp`. Everything is allocated here, none per request. */
 export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpServer {
   var o = opts || {};
-  var n = o.slots || 4;
+  var n = o.slots || Default.SLOTS;
   var maxConn = o.maxConnections || n;
-  var nIn = o.inBuffers === undefined ? 2 : o.inBuffers;
-  var nOut = o.outBuffers === undefined ? 2 : o.outBuffers;
+  var nIn = o.inBuffers === undefined ? Default.IN_BUFFERS : o.inBuffers;
+  var nOut = o.outBuffers === undefined ? Default.OUT_BUFFERS : o.outBuffers;
 
   var routes: Route[] = [];
   var counters: { [name: string]: number } = {
@@ -223,9 +296,9 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var lineEnd = perConn();        // request line length incl. LF, 0 = not yet
   var hdrLen = perConn();         // request head length incl. blank line, 0 = not yet
   var clen = perConn();           // Content-Length (0 when none)
-  var flags = perConn();
-  var methodIdx = perConn();      // index in METHOD_NAMES
-  var ver = perConn();
+  var flags = perConn();          // Flag bits
+  var methodIdx = perConn();      // index in METHOD_NAMES (Mi)
+  var ver = perConn();            // Ver
   var route = perConn();          // index in routes (none: -1 or past the end)
   var ctype = perConn();
   var pathOff = perConn();
@@ -260,7 +333,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   var outPool = buffers([empty], nOut, outSize), outUsed = new Uint8Array(nOut + 1);
   var w = asciiWriter();       // head writer
   var bw = asciiWriter();      // handler body writer
-  var xArea = new Uint8Array(128);   // extra headers of the response being built
+  var xArea = new Uint8Array(Len.EXTRA_HEADERS);   // extra headers of the response being built
   var xw = asciiWriter();
   var now = 0;
 
@@ -286,7 +359,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   /** Our side closes (FIN); input is discarded from now on. */
   function shut(c: number): void {
     releaseIn(c);
-    phase[c] = P_CLOSED;
+    phase[c] = Phase.CLOSED;
     tcp.close(c);
   }
 
@@ -300,12 +373,12 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   function freeSlot(c: number): void {
     if (counted[c]) { counters.active--; counted[c] = 0; }
-    settle(c, P_FREE);
+    settle(c, Phase.FREE);
     releaseIn(c);
   }
 
   function isHead(c: number): boolean {
-    return methodIdx[c] === I_HEAD;
+    return methodIdx[c] === Mi.HEAD;
   }
 
   // ---- response output ----
@@ -313,36 +386,37 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into buf[off..HR). */
   function headStart(buf: Uint8Array, off: number, status: number, type: string | Uint8Array | null, length: number): AsciiWriter {
     var text = STATUS_TEXT[status];
-    if (!text) text = STATUS_TEXT[status = 500];
-    w.reset(buf, off, HR).bytes(B_STATUS).num(status).byte(32).str(text).bytes(B_CRLF);
+    if (!text) text = STATUS_TEXT[status = Status.INTERNAL_ERROR];
+    w.reset(buf, off, HR).bytes(B_STATUS).num(status).byte(Ch.SP).str(text).bytes(B_CRLF);
     if (type !== null) {
       w.bytes(B_TYPE);
       (typeof type === "string" ? w.str(type) : w.bytes(type)).bytes(B_CRLF);
     }
-    if (status !== 304 && status !== 204) w.bytes(B_LENGTH).num(length).bytes(B_CRLF);
+    if (status !== Status.NOT_MODIFIED && status !== Status.NO_CONTENT) w.bytes(B_LENGTH).num(length).bytes(B_CRLF);
     return w;
   }
 
   /** The Connection line, the handler's extra headers and the blank line; returns the head length. */
   function headEnd(c: number): number {
     if (closeAfter[c]) w.bytes(B_CLOSE);
-    else if (ver[c] === 10) w.bytes(B_KEEPALIVE);
+    else if (ver[c] === Ver.HTTP_1_0) w.bytes(B_KEEPALIVE);
     for (var k = 0; k < xw.pos; k++) w.byte(xArea[k]);
     return w.bytes(B_CRLF).pos;
   }
 
   /** Counts the status, then sends hdr[c][0..hl) followed by bytes off..end of b (bytes or a chunk source). */
   function startSend(c: number, status: number, hl: number, b: Uint8Array | ChunkSource | null, off: number, end: number): void {
-    counters[status < 300 ? "status2xx" : status < 400 ? "status3xx" : status < 500 ? "status4xx" : "status5xx"]++;
+    counters[status < Status.CLASS_3XX ? "status2xx" : status < Status.CLASS_4XX ? "status3xx" :
+      status < Status.CLASS_5XX ? "status4xx" : "status5xx"]++;
     hLen[c] = hl; hPos[c] = 0;
     body[c] = b; bPos[c] = off; bEnd[c] = end;
-    phase[c] = P_SEND;
+    phase[c] = Phase.SEND;
     lastMs[c] = now;
     pump(c);
   }
 
   function pump(c: number): void {
-    while (phase[c] === P_SEND) {
+    while (phase[c] === Phase.SEND) {
       var got: number, p = bPos[c], k = bEnd[c] - p, src = body[c];
       if (hPos[c] < hLen[c]) {
         got = tcp.write(c, hdr[c], hPos[c], hLen[c] - hPos[c]);
@@ -365,19 +439,19 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** The response is entirely with TCP: close, or get ready for the next request. */
   function finish(c: number): void {
-    settle(c, P_READ);      // (lastMs is already now: set by the last progress, or by startSend)
+    settle(c, Phase.READ);      // (lastMs is already now: set by the last progress, or by startSend)
     if (closeAfter[c] || (peerGone[c] && !inIdx[c])) shut(c);   // half-closed peer: answer what it pipelined first
   }
 
   /** A plain-text status response (204: none; 204 and 405 with `allow`); `close` ends the connection after it. */
   function simple(c: number, status: number, close: boolean, allow?: string): void {
     if (close) closeAfter[c] = 1;
-    var text = STATUS_TEXT[status], hasBody = status !== 204;
-    headStart(hdr[c], 0, status, hasBody ? TYPE_TEXT : null, text.length + 5);
-    if (status === 204 || status === 405) w.bytes(B_ALLOW).str(allow as string).bytes(B_CRLF);
-    if (status === 503) w.str("Retry-After: 1\r\n");
+    var text = STATUS_TEXT[status], hasBody = status !== Status.NO_CONTENT;
+    headStart(hdr[c], 0, status, hasBody ? TYPE_TEXT : null, text.length + Len.STATUS_BODY_EXTRA);
+    if (status === Status.NO_CONTENT || status === Status.METHOD_NOT_ALLOWED) w.bytes(B_ALLOW).str(allow as string).bytes(B_CRLF);
+    if (status === Status.UNAVAILABLE) w.str("Retry-After: 1\r\n");
     headEnd(c);
-    if (hasBody && !isHead(c)) w.num(status).byte(32).str(text).byte(10);
+    if (hasBody && !isHead(c)) w.num(status).byte(Ch.SP).str(text).byte(Ch.LF);
     startSend(c, status, w.pos, null, 0, 0);
   }
 
@@ -392,31 +466,53 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** Parses the request line src[s..e) (without its line end). Returns 0 or an error status. */
   function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
-    var sp1 = src.indexOf(32, s), sp2 = src.indexOf(32, sp1 + 1), k: number, b: number;
-    // method, target, version: HTTP/d.d
-    if (sp1 <= s || sp2 < 0 || sp2 >= e || sp2 === sp1 + 1 || e - sp2 !== 9) return 400;
-    for (k = s; k < sp1; k++) { b = src[k]; if (b < 33 || b > 126) return 400; }
-    var maj = src[sp2 + 6] - 48, min = src[sp2 + 8] - 48;
-    if (!same(src, sp2 + 1, sp2 + 6, "HTTP/") || maj < 0 || maj > 9 || src[sp2 + 7] !== 46 || min < 0 || min > 9) return 400;
-    if (maj !== 1) return 505;
-    ver[c] = min ? 11 : 10;
-    for (k = 0; k < 9 && !same(src, s, sp1, METHOD_NAMES[k]); k++);
-    if (k > 8) return 501;
+    var sp1 = src.indexOf(Ch.SP, s), sp2 = src.indexOf(Ch.SP, sp1 + 1), k: number, b: number;
+    // method SP request-target SP HTTP-version, one space each (RFC 9112 section 3)
+    if (sp1 <= s ||                       // no method
+      sp2 < 0 || sp2 >= e ||              // no second space
+      sp2 === sp1 + 1 ||                  // no target
+      e - sp2 !== V.END) {                // the version is not "HTTP/d.d"
+      return Status.BAD_REQUEST;
+    }
+    for (k = s; k < sp1; k++) {                                     // the method: visible characters
+      b = src[k];
+      if (b < Ch.VCHAR_MIN || b > Ch.VCHAR_MAX) return Status.BAD_REQUEST;
+    }
+    // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3; the name is case-sensitive)
+    var maj = src[sp2 + V.MAJOR] - Ch.DIGIT_0, min = src[sp2 + V.MINOR] - Ch.DIGIT_0;
+    if (!same(src, sp2 + V.NAME, sp2 + V.MAJOR, "HTTP/") ||
+      maj < 0 || maj > 9 ||
+      src[sp2 + V.DOT] !== Ch.DOT ||
+      min < 0 || min > 9) {
+      return Status.BAD_REQUEST;
+    }
+    if (maj !== 1) return Status.VERSION_NOT_SUPPORTED;
+    ver[c] = min ? Ver.HTTP_1_1 : Ver.HTTP_1_0;      // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
+    for (k = 0; k < Mi.COUNT && !same(src, s, sp1, METHOD_NAMES[k]); k++);
+    if (k === Mi.COUNT) return Status.NOT_IMPLEMENTED;
     methodIdx[c] = k;
-    // target: origin-form, or absolute-form http://host/path
+    // target: origin-form, absolute-form http://host/path, or asterisk-form for OPTIONS (RFC 9112 section 3.2)
     var t = sp1 + 1, q = sp2;
     pathOff[c] = t - s;
-    if (src[t] !== 47) {
-      if (!same(src, t, t + 4, "http", true)) return k === I_OPTIONS && src[t] === 42 && sp2 === t + 1 ? 0 : 400;
-      var ss = src.indexOf(47, t);            // "http://host/path": skip to the third '/'
-      if (src[ss + 1] !== 47) return 400;
-      t = src.indexOf(47, ss + 2);
-      if (t < 0 || t > sp2) return 400;
+    if (src[t] !== Ch.SLASH) {
+      if (!same(src, t, t + Len.HTTP_SCHEME, "http", true)) {
+        if (k === Mi.OPTIONS && src[t] === Ch.STAR && sp2 === t + 1) return 0;    // "OPTIONS *"
+        return Status.BAD_REQUEST;
+      }
+      var ss = src.indexOf(Ch.SLASH, t);            // "http://host/path": skip to the third '/'
+      if (src[ss + 1] !== Ch.SLASH) return Status.BAD_REQUEST;
+      t = src.indexOf(Ch.SLASH, ss + 2);      // the path starts at the first '/' after "//host"
+      if (t < 0 || t > sp2) return Status.BAD_REQUEST;
     }
     for (k = t; k < sp2; k++) {
       b = src[k];
-      if (b < 33 || b > 126 || b === 35 || (b === 37 && (pctByte(src, k) < 0 || k + 2 >= sp2))) return 400;
-      if (b === 63 && q === sp2) q = k;
+      if (b < Ch.VCHAR_MIN || b > Ch.VCHAR_MAX ||       // a control character, space or non-ASCII
+        b === Ch.HASH ||                                // a fragment (never sent)
+        // '%' not followed by two hex digits inside the target (RFC 3986 section 2.1)
+        (b === Ch.PERCENT && (pctByte(src, k) < 0 || k + 2 >= sp2))) {
+        return Status.BAD_REQUEST;
+      }
+      if (b === Ch.QUESTION && q === sp2) q = k;        // the first '?' starts the query
     }
     pathOff[c] = t - s; pathEnd[c] = q - s;
     queryOff[c] = (q < sp2 ? q + 1 : sp2) - s; queryEnd[c] = sp2 - s;
@@ -430,7 +526,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var rb = rt.path, k = 0;
     while (p < e) {
       var b = src[p];
-      if (b === 37) { b = pctByte(src, p); p += 3; } else p++;
+      if (b === Ch.PERCENT) { b = pctByte(src, p); p += Len.PCT_ESCAPE; } else p++;
       if (k >= rb.length) return rt.prefix;
       if (b !== rb[k++]) return false;
     }
@@ -439,82 +535,93 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** One header line src[a..e) (no line end). Returns 0 or an error status. */
   function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
-    var b = src[a], colon = src.indexOf(58, a);
-    // obsolete line folding, no colon, whitespace before the colon
-    if (b === 32 || b === 9 || colon <= a || colon >= e || (b = src[colon - 1]) === 32 || b === 9) return 400;
+    var b = src[a], colon = src.indexOf(Ch.COLON, a);
+    if (b === Ch.SP || b === Ch.TAB ||                  // obsolete line folding (RFC 9112 section 5.2)
+      colon <= a || colon >= e ||                       // no colon in this line, or no name
+      (b = src[colon - 1]) === Ch.SP || b === Ch.TAB) { // whitespace before the colon (RFC 9112 section 5.1)
+      return Status.BAD_REQUEST;
+    }
     var h = HEADER_AT_LEN[colon - a];   // (undefined past the end)
     if (!h || !same(src, a, colon, HEADER_NAMES[--h], true)) return 0;   // not a header this server reads
-    var v = colon + 1, ve = e, f = flags[c], seen = f & (F_SEEN << h);
-    while (v < e && (src[v] === 32 || src[v] === 9)) v++;
-    while (ve > v && (src[ve - 1] === 32 || src[ve - 1] === 9)) ve--;
+    var v = colon + 1, ve = e, f = flags[c], seen = f & (Flag.SEEN << h);
+    // the value without the optional whitespace around it (RFC 9112 section 5.1)
+    while (v < e && (src[v] === Ch.SP || src[v] === Ch.TAB)) v++;
+    while (ve > v && (src[ve - 1] === Ch.SP || src[ve - 1] === Ch.TAB)) ve--;
     switch (h) {
-      case 0:   // content-length
-        if (ve === v) return 400;
-        if (ve - v > 9) return 413;
+      case Hdr.CONTENT_LENGTH:
+        if (ve === v) return Status.BAD_REQUEST;
+        if (ve - v > Len.LENGTH_DIGITS_MAX) return Status.CONTENT_TOO_LARGE;
         for (var len = 0, k = v; k < ve; k++) {
-          var d = src[k] - 48;
-          if (d < 0 || d > 9) return 400;
+          var d = src[k] - Ch.DIGIT_0;
+          if (d < 0 || d > 9) return Status.BAD_REQUEST;
           len = len * 10 + d;
         }
-        if (seen && clen[c] !== len) return 400;
+        // a repeated Content-Length must repeat the same value (RFC 9112 section 6.3)
+        if (seen && clen[c] !== len) return Status.BAD_REQUEST;
         clen[c] = len;
         break;
-      case 1:   // connection
-        if (hasToken(src, v, ve, "close") === 1) f |= F_CLOSE;
-        if (hasToken(src, v, ve, "keep-alive") === 1) f |= F_KA;
+      case Hdr.CONNECTION:
+        if (hasToken(src, v, ve, "close") === Tok.LISTED) f |= Flag.CLOSE;
+        if (hasToken(src, v, ve, "keep-alive") === Tok.LISTED) f |= Flag.KA;
         break;
-      case 2:   // accept-encoding
+      case Hdr.ACCEPT_ENCODING:
+        // gzip listed, or not named at all and "*" listed (RFC 9110 section 12.5.3)
         var g = hasToken(src, v, ve, "gzip");
-        if (g === 1 || (!g && hasToken(src, v, ve, "*") === 1)) f |= F_GZIP;
+        if (g === Tok.LISTED || (g === Tok.ABSENT && hasToken(src, v, ve, "*") === Tok.LISTED)) f |= Flag.GZIP;
         break;
-      case 3:   // if-none-match
-        if (etagMatch(c, src, v, ve)) f |= F_INM;
+      case Hdr.IF_NONE_MATCH:
+        if (etagMatch(c, src, v, ve)) f |= Flag.INM;
         break;
-      case 5:   // content-type
+      case Hdr.CONTENT_TYPE:
         // (a prefix compare may read past ve: whitespace or the line end there never matches)
-        ctype[c] = same(src, v, v + 33, "application/x-www-form-urlencoded", true) ? CT_FORM :
-          same(src, v, v + 16, "application/json", true) ? CT_JSON : CT_OTHER;
+        ctype[c] = same(src, v, v + Len.FORM_TYPE, "application/x-www-form-urlencoded", true) ? CT_FORM :
+          same(src, v, v + Len.JSON_TYPE, "application/json", true) ? CT_JSON : CT_OTHER;
         break;
-      case 6:   // host
-        if (seen) return 400;
+      case Hdr.HOST:
+        if (seen) return Status.BAD_REQUEST;       // more than one Host (RFC 9112 section 3.2)
         break;
-      case 7:   // expect
-        if (!same(src, v, ve, "100-continue", true)) return 417;
-        f |= F_EXPECT;
+      case Hdr.EXPECT:
+        if (!same(src, v, ve, "100-continue", true)) return Status.EXPECTATION_FAILED;
+        f |= Flag.EXPECT;
     }
-    flags[c] = f | F_SEEN << h;
+    flags[c] = f | Flag.SEEN << h;
     return 0;
   }
 
-  /** Looks for token t in a comma-separated list: 0 absent, 1 present, 2 present with q=0. */
+  /** Looks for token t (case-insensitive) in a comma-separated list src[p..e): ABSENT, LISTED,
+   *  or Q_ZERO (listed with q=0: "not acceptable", RFC 9110 section 12.4.2). */
   function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
     while (p < e) {
-      while (p < e && (src[p] === 32 || src[p] === 9 || src[p] === 44)) p++;
+      // skip whitespace and empty list elements, then the token ends at ',', ';' or whitespace
+      while (p < e && (src[p] === Ch.SP || src[p] === Ch.TAB || src[p] === Ch.COMMA)) p++;
       var s = p;
-      while (p < e && src[p] !== 44 && src[p] !== 59 && src[p] !== 32 && src[p] !== 9) p++;
+      while (p < e && src[p] !== Ch.COMMA && src[p] !== Ch.SEMI && src[p] !== Ch.SP && src[p] !== Ch.TAB) p++;
       var hit = same(src, s, p, t, true), q0 = false;
-      for (; p < e && src[p] !== 44; p++) {      // parameters: look for q=0[.000]
-        if ((src[p] | 32) === 113 && src[p + 1] === 61 && (src[p - 1] === 59 || src[p - 1] === 32)) {
-          var k = p + 2;
-          q0 = src[k++] === 48;
-          if (src[k] === 46) while (++k < e && src[k] === 48);
-          if (k < e && src[k] >= 49 && src[k] <= 57) q0 = false;
+      for (; p < e && src[p] !== Ch.COMMA; p++) {      // parameters: look for q=0[.000]
+        if ((src[p] | Ch.CASE_BIT) === Ch.LOWER_Q && src[p + 1] === Ch.EQUALS && (src[p - 1] === Ch.SEMI || src[p - 1] === Ch.SP)) {
+          var k = p + 2;                             // after "q="
+          q0 = src[k++] === Ch.DIGIT_0;
+          if (src[k] === Ch.DOT) while (++k < e && src[k] === Ch.DIGIT_0);
+          if (k < e && src[k] >= Ch.DIGIT_1 && src[k] <= Ch.DIGIT_9) q0 = false;
         }
       }
-      if (hit) return q0 ? 2 : 1;
+      if (hit) return q0 ? Tok.Q_ZERO : Tok.LISTED;
     }
-    return 0;
+    return Tok.ABSENT;
   }
 
   /** If-None-Match value against the route's asset ETag ("*", weak tags, the "-gz" tag and lists accepted). */
   function etagMatch(c: number, src: Uint8Array, p: number, e: number): boolean {
     var rt = routes[route[c]], a = rt ? rt.asset : null;
     for (; a !== null && p < e; p++) {
-      if (src[p] === 42) return true;
-      if (src[p] === 34) {
-        var q = src.indexOf(34, p + 1);
+      if (src[p] === Ch.STAR) return true;
+      if (src[p] === Ch.DQUOTE) {
+        var q = src.indexOf(Ch.DQUOTE, p + 1);
         if (q < 0 || q >= e) return false;
-        if (same(src, p + 1, q, a.etag) || (same(src, p + 1, q - 3, a.etag) && same(src, q - 3, q, "-gz"))) return true;
+        if (same(src, p + 1, q, a.etag) ||                                                        // "<etag>"
+          (same(src, p + 1, q - Len.GZ_TAG, a.etag) && same(src, q - Len.GZ_TAG, q, "-gz"))) {   // "<etag>-gz"
+          return true;
+        }
         p = q;
       }
     }
@@ -530,43 +637,54 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     var le = lineEnd[c], err = 0;
     if (!le) {        // (then no line has been scanned yet)
       var k = s;
-      while (k < e && (src[k] === 13 || src[k] === 10)) k++;
+      // empty lines before a request line are ignored (RFC 9112 section 2.2)
+      while (k < e && (src[k] === Ch.CR || src[k] === Ch.LF)) k++;
       if (k > s) return k - s;
     }
     if (reqStartMs[c] < 0) reqStartMs[c] = now;
     if (!hdrLen[c]) {
       for (var ls = scan[c]; !err; ls = L) {
-        var lf = src.indexOf(10, s + ls);
+        var lf = src.indexOf(Ch.LF, s + ls);
         if (lf < 0 || lf >= e) {
+          // no line end yet: stop when the line is already over its limit (+ 1: its CR may be here)
           if (le ? e - s - le > HEADERS_MAX + 1 : e - s > REQUEST_LINE_MAX + 1) break;
           scan[c] = ls;
           return 0;
         }
         var L = lf + 1 - s, ll = lf - s - ls;          // line length without CRLF
-        if (ll > 0 && src[lf - 1] === 13) ll--;
+        if (ll > 0 && src[lf - 1] === Ch.CR) ll--;
         if (!le) {
           if (ll > REQUEST_LINE_MAX) break;
           err = requestLine(c, src, s, s + ll);
           lineEnd[c] = le = L;
         } else if (!ll) { hdrLen[c] = L; break; }
-        else err = L - le > HEADERS_MAX ? 431 : headerLine(c, src, s + ls, s + ls + ll);
+        else if (L - le > HEADERS_MAX) err = Status.HEADERS_TOO_LARGE;
+        else err = headerLine(c, src, s + ls, s + ls + ll);
       }
       var f = flags[c];
-      if (!err) err = !hdrLen[c] ? (le ? 431 : 400) :     // too long: the headers, or the request line
-        (f & F_SEEN << H_TE) ? 501 : ver[c] === 11 && !(f & F_SEEN << H_HOST) ? 400 : clen[c] > BODY_MAX ? 413 : server.busy ? 503 : 0;
-      if (err === 400 && !le) {
-        // (only a request line too long has no lineEnd here) 414 when it starts like one: "GET /", "GET h"
-        var sp = src.indexOf(32, s);
-        for (k = s; k < sp && src[k] > 64 && src[k] < 91; k++);
-        if (k === sp && k > s && k - s < 9 && k < e && (src[k + 1] === 47 || (src[k + 1] | 32) === 104)) err = 414;
+      if (!err) {     // (else the request line or a header line was refused)
+        // no blank line within the limits: the headers too long, or the request line (414 below)
+        if (!hdrLen[c]) err = le ? Status.HEADERS_TOO_LARGE : Status.BAD_REQUEST;
+        else if (f & Flag.SEEN << Hdr.TRANSFER_ENCODING) err = Status.NOT_IMPLEMENTED;   // no chunked bodies
+        else if (ver[c] === Ver.HTTP_1_1 && !(f & Flag.SEEN << Hdr.HOST)) err = Status.BAD_REQUEST;  // RFC 9112 section 3.2
+        else if (clen[c] > BODY_MAX) err = Status.CONTENT_TOO_LARGE;
+        else if (server.busy) err = Status.UNAVAILABLE;
+      }
+      if (err === Status.BAD_REQUEST && !le) {
+        // (only a request line too long has no lineEnd here) 414 when it starts like one: an
+        // upper-case method, a space, then "/" or "http..."
+        var sp = src.indexOf(Ch.SP, s);
+        for (k = s; k < sp && src[k] >= Ch.UPPER_A && src[k] <= Ch.UPPER_Z; k++);
+        if (k === sp && k > s && k - s <= Len.METHOD_TOKEN_MAX && k < e &&
+          (src[k + 1] === Ch.SLASH || (src[k + 1] | Ch.CASE_BIT) === Ch.LOWER_H)) err = Status.URI_TOO_LONG;
       }
       if (err) { simple(c, err, true); return e - s; }
     }
     var total = hdrLen[c] + clen[c];
     if (e - s < total) {
       // The client waits for an interim 100 before sending the body (once, HTTP/1.1 only).
-      if ((flags[c] & F_EXPECT) && ver[c] === 11 && e - s === hdrLen[c]) {
-        flags[c] &= ~F_EXPECT;
+      if ((flags[c] & Flag.EXPECT) && ver[c] === Ver.HTTP_1_1 && e - s === hdrLen[c]) {
+        flags[c] &= ~Flag.EXPECT;
         tcp.write(c, CONTINUE_100, 0, CONTINUE_100.length);
       }
       return 0;
@@ -592,7 +710,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     },
   } as HttpRequest;
   var resConn = -1;       // connection the handler answers, -1 once answered
-  var bStatus = 200;      // status and type given to res.begin()
+  var bStatus: number = Status.OK;      // status and type given to res.begin()
   var bType = "";
 
   /** The head of a handler's response into buf from off; returns its end. */
@@ -630,7 +748,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       var c = resConn, k = c < 0 ? 0 : take(outUsed);
       bStatus = status; bType = type;
       if (!k) {
-        if (c >= 0) bStatus = 503;
+        if (c >= 0) bStatus = Status.UNAVAILABLE;
         return bw.reset(empty, 0, 0);
       }
       outIdx[c] = k;
@@ -639,7 +757,10 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     end: function (): void {
       var c = resConn;
       if (c < 0) return;
-      if (bStatus === 503 || bw.over) return handlerFail(c, bStatus === 503 ? 503 : 500);
+      // no output buffer was free (503), or the body did not fit (500)
+      if (bStatus === Status.UNAVAILABLE || bw.over) {
+        return handlerFail(c, bStatus === Status.UNAVAILABLE ? Status.UNAVAILABLE : Status.INTERNAL_ERROR);
+      }
       resConn = -1;
       var bl = bw.pos - HR, ob = bw.buf;
       // The head goes right before the body (one segment for both): measure it, then write it there.
@@ -653,14 +774,17 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   };
 
   function dispatch(c: number, src: Uint8Array, s: number): void {
-    var f = flags[c], mi = methodIdx[c], rt = routes[route[c]], options = mi === I_OPTIONS;
-    if ((f & F_CLOSE) || (ver[c] === 10 && !(f & F_KA))) closeAfter[c] = 1;
-    if (!rt) return simple(c, options && src[s + pathOff[c]] === 42 ? 204 : 404, false, ALLOW_ALL);
+    var f = flags[c], mi = methodIdx[c], rt = routes[route[c]], options = mi === Mi.OPTIONS;
+    // close after the response when asked to, or for HTTP/1.0 without keep-alive (RFC 9112 section 9.3)
+    if ((f & Flag.CLOSE) || (ver[c] === Ver.HTTP_1_0 && !(f & Flag.KA))) closeAfter[c] = 1;
+    // no route: 404, but "OPTIONS *" (the whole server) gets 204 with Allow
+    if (!rt) return simple(c, options && src[s + pathOff[c]] === Ch.STAR ? Status.NO_CONTENT : Status.NOT_FOUND, false, ALLOW_ALL);
     var a = rt.asset;
-    if (options || !(rt.methods & 1 << mi)) return simple(c, options ? 204 : 405, false, rt.allow);
+    // OPTIONS: 204 with Allow; a method the route does not take: 405 with Allow
+    if (options || !(rt.methods & 1 << mi)) return simple(c, options ? Status.NO_CONTENT : Status.METHOD_NOT_ALLOWED, false, rt.allow);
     if (a) {
-      var gz = !!(a.gzip && f & F_GZIP), len = gz ? (a.gzip as Uint8Array).length : a.length, status = 200;
-      if (f & F_INM) { assetHead(a, gz, status = 304, hdr[c]); len = 0; }
+      var gz = !!(a.gzip && f & Flag.GZIP), len = gz ? (a.gzip as Uint8Array).length : a.length, status = Status.OK;
+      if (f & Flag.INM) { assetHead(a, gz, status = Status.NOT_MODIFIED, hdr[c]); len = 0; }
       else w.reset(hdr[c], 0, HR).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
       return startSend(c, status, headEnd(c), gz ? a.gzip : a.source || a.body, 0, isHead(c) ? 0 : len);
     }
@@ -669,7 +793,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     req.queryOff = s + queryOff[c]; req.queryEnd = s + queryEnd[c];
     req.bodyOff = s + hdrLen[c]; req.bodyLen = clen[c]; req.contentType = ctype[c];
     resConn = c;
-    xw.reset(xArea, 0, 128);
+    xw.reset(xArea, 0, Len.EXTRA_HEADERS);
     try {
       (rt.handler as Handler)(req, res);
     } catch (x) {
@@ -677,22 +801,22 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     }
     req.buf = empty;
     xw.pos = 0;
-    if (resConn >= 0) handlerFail(c, 500);      // threw or did not answer
+    if (resConn >= 0) handlerFail(c, Status.INTERNAL_ERROR);      // threw or did not answer
   }
 
   /** An asset's head up to the Connection line into buf: status line, type (200 only), length,
    *  ETag, Content-Encoding (gzip 200), Vary (when it has a gzip form), Cache-Control. */
   function assetHead(a: Asset, gz: boolean, status: number, buf: Uint8Array): AsciiWriter {
-    headStart(buf, 0, status, status === 200 ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
+    headStart(buf, 0, status, status === Status.OK ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
       .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
-    if (gz && status === 200) w.str("Content-Encoding: gzip\r\n");
+    if (gz && status === Status.OK) w.str("Content-Encoding: gzip\r\n");
     if (a.gzip) w.str("Vary: Accept-Encoding\r\n");
     return w.str("Cache-Control: no-cache\r\n");
   }
 
   /** The 200 head of an asset, built once at registration (per request only the Connection line follows). */
   function head200(a: Asset, gz: boolean): Uint8Array {
-    var wr = assetHead(a, gz, 200, new Uint8Array(HR));
+    var wr = assetHead(a, gz, Status.OK, new Uint8Array(HR));
     return new Uint8Array(wr.buf.subarray(0, wr.pos));
   }
 
@@ -715,7 +839,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
 
   /** Parses requests from src[p..e) while the connection is ready for one; returns where it stopped. */
   function parseAll(c: number, src: Uint8Array, p: number, e: number): number {
-    for (var got = 1; got && p < e && phase[c] === P_READ; p += got) got = parse(c, src, p, e);
+    for (var got = 1; got && p < e && phase[c] === Phase.READ; p += got) got = parse(c, src, p, e);
     return p;
   }
 
@@ -724,14 +848,14 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (inIdx[c]) {
       // (a response that closes the connection releases the buffer on the way: then inEnd is 0)
       inStart[c] = parseAll(c, inPool[inIdx[c]], inStart[c], inEnd[c]);
-      if (inStart[c] >= inEnd[c] || phase[c] === P_CLOSED) releaseIn(c);
+      if (inStart[c] >= inEnd[c] || phase[c] === Phase.CLOSED) releaseIn(c);
     }
     closeIfGone(c);
   }
 
   /** The peer half-closed and nothing complete is waiting: close our side too. */
   function closeIfGone(c: number): void {
-    if (phase[c] === P_READ && peerGone[c]) shut(c);
+    if (phase[c] === Phase.READ && peerGone[c]) shut(c);
   }
 
   /** TCP data: returns the bytes consumed (input that does not fit behind a response in progress is left unacknowledged). */
@@ -739,23 +863,23 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     if (c >= n) return len;
     var ph = phase[c], p = off, e = off + len, fit: number;
     lastMs[c] = now;
-    if (ph === P_REJECT) simple(c, 503, true);
-    // P_CLOSED, P_FREE, P_REJECT, or a response after which the connection closes: input discarded
-    if (ph !== P_READ && (ph !== P_SEND || closeAfter[c])) return len;
-    if (ph === P_READ && !inIdx[c]) {
+    if (ph === Phase.REJECT) simple(c, Status.UNAVAILABLE, true);
+    // CLOSED, FREE, REJECT, or a response after which the connection closes: input discarded
+    if (ph !== Phase.READ && (ph !== Phase.SEND || closeAfter[c])) return len;
+    if (ph === Phase.READ && !inIdx[c]) {
       // parsed in place; what is left (a split request, or pipelined behind a response) is kept
       p = parseAll(c, buf, p, e);
       ph = phase[c];
-      if (p >= e || (ph !== P_READ && ph !== P_SEND)) { closeIfGone(c); return len; }
-      if (ph === P_READ) counters.split++;
+      if (p >= e || (ph !== Phase.READ && ph !== Phase.SEND)) { closeIfGone(c); return len; }
+      if (ph === Phase.READ) counters.split++;
     }
     fit = stash(c, buf, p, e - p);
     // No room for more input. A request waiting for its rest gets 503 (all input consumed);
     // behind a response in progress, only what fit is consumed (TCP has the peer resend).
     if (fit < e - p) {
-      if (phase[c] !== P_READ) return p + fit - off;
-      abandon(c, 503);
-    } else if (ph === P_READ) drainIn(c);
+      if (phase[c] !== Phase.READ) return p + fit - off;
+      abandon(c, Status.UNAVAILABLE);
+    } else if (ph === Phase.READ) drainIn(c);
     return len;
   }
 
@@ -763,23 +887,23 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     open: function (c: number): void {
       if (c >= n) return;
       freeSlot(c);
-      if (counters.active >= maxConn) phase[c] = P_REJECT;
-      else { phase[c] = P_READ; counters.active++; counted[c] = 1; }
+      if (counters.active >= maxConn) phase[c] = Phase.REJECT;
+      else { phase[c] = Phase.READ; counters.active++; counted[c] = 1; }
       closeAfter[c] = peerGone[c] = served[c] = 0;
       lastMs[c] = now;
     },
     data: onData,
     drained: function (c: number): void {
-      if (c >= n || phase[c] !== P_SEND) return;
+      if (c >= n || phase[c] !== Phase.SEND) return;
       pump(c);
-      if (phase[c] === P_READ) drainIn(c);
+      if ((phase[c] as Phase) === Phase.READ) drainIn(c);     // (pump() finished the response)
     },
     peerClosed: function (c: number): void {
       if (c >= n) return tcp.close(c);
       peerGone[c] = 1;
       var ph = phase[c];
-      if (ph === P_READ) drainIn(c);
-      else if (ph === P_REJECT || ph === P_FREE) shut(c);
+      if (ph === Phase.READ) drainIn(c);
+      else if (ph === Phase.REJECT || ph === Phase.FREE) shut(c);
     },
     end: function (c: number): void {
       if (c < n) freeSlot(c);
@@ -790,16 +914,16 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     now = t;
     for (var c = 0; c < n; c++) {
       var ph = phase[c], idle = t - lastMs[c];
-      if (ph === P_READ) {
+      if (ph === Phase.READ) {
         if (reqStartMs[c] >= 0 || inIdx[c]) {
           if (reqStartMs[c] < 0) reqStartMs[c] = lastMs[c];
-          if (t - reqStartMs[c] >= HEADER_TIMEOUT_MS) abandon(c, 408);
+          if (t - reqStartMs[c] >= HEADER_TIMEOUT_MS) abandon(c, Status.REQUEST_TIMEOUT);
         } else if (!served[c]) {
-          if (idle >= FIRST_REQUEST_TIMEOUT_MS) simple(c, 408, true);
+          if (idle >= FIRST_REQUEST_TIMEOUT_MS) simple(c, Status.REQUEST_TIMEOUT, true);
         } else if (idle >= KEEPALIVE_IDLE_MS) shut(c);
-      } else if (ph === P_REJECT) {
+      } else if (ph === Phase.REJECT) {
         if (idle >= FIRST_REQUEST_TIMEOUT_MS) { lastMs[c] = t; shut(c); }
-      } else if (ph && idle >= SEND_STALL_MS) {       // P_SEND or P_CLOSED making no progress
+      } else if (ph !== Phase.FREE && idle >= SEND_STALL_MS) {       // SEND or CLOSED making no progress
         counters.stalls++;
         tcp.abort(c);
         freeSlot(c);      // (again, when abort ended the slot at once: no harm)
@@ -829,7 +953,8 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
       var len = bytes ? bytes.length : length || 0;
       var a = {
         body: bytes, source: src, length: len, gzip: gz, type: opt.type || mimeFor(path),
-        etag: opt.etag || ("0000000" + ((bytes ? E.CRC32(bytes) : len * 2654435761) >>> 0).toString(16)).slice(-8),
+        // default ETag: CRC32 of the body, or a weak hash of a source's length; 8 hex digits
+        etag: opt.etag || ("0000000" + ((bytes ? E.CRC32(bytes) : len * Etag.LENGTH_HASH) >>> 0).toString(16)).slice(-Len.ETAG_DIGITS),
       } as Asset;
       a.head200 = head200(a, false);
       if (gz !== null) a.head200gz = head200(a, true);
@@ -839,7 +964,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     route: function (path: string, methods: string, h: Handler, prefix?: boolean): void {
       // (no String.indexOf here: Espruino's matches a partial needle at the end of the string)
       var m = 0, names = methods.toUpperCase().replace(/ /g, "").split(",");
-      for (var k = 0; k < 9; k++) if (names.indexOf(METHOD_NAMES[k]) >= 0) m |= 1 << k;
+      for (var k = 0; k < Mi.COUNT; k++) if (names.indexOf(METHOD_NAMES[k]) >= 0) m |= 1 << k;
       addRoute(path, m & M_GET ? m | M_HEAD : m, null, h, !!prefix);
     },
     tick: tick,
@@ -847,11 +972,11 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     handler: handler,
     counters: counters,
     phaseCounts: function (out: Uint16Array): void {
-      for (var k = 0; k < 5; k++) out[k] = 0;
+      for (var k = 0; k < Phase.COUNT; k++) out[k] = 0;
       for (k = 0; k < n; k++) out[phase[k]]++;
     },
   };
-  if (o.listen !== false) tcp.listen(o.port || 80, handler);
+  if (o.listen !== false) tcp.listen(o.port || Default.PORT, handler);
   return server;
 }
 
@@ -860,8 +985,8 @@ function decode(src: Uint8Array, a: number, e: number, plus: boolean): string {
   var tmp = new Uint8Array(e - a), m = 0;
   for (var p = a; p < e; p++) {
     var b = src[p], hv = pctByte(src, p);
-    if (b === 37 && p + 2 < e && hv >= 0) { b = hv; p += 2; }
-    else if (b === 43 && plus) b = 32;
+    if (b === Ch.PERCENT && p + 2 < e && hv >= 0) { b = hv; p += 2; }
+    else if (b === Ch.PLUS && plus) b = Ch.SP;
     tmp[m++] = b;
   }
   return decodeUtf8(tmp, 0, m);
@@ -873,13 +998,14 @@ function decodeUtf8(b: Uint8Array, p: number, e: number): string {
   var s = "";
   while (p < e) {
     var c = b[p++];
-    if (c >= 0x80) {
-      var need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
-      if (need < 0 || p + need > e) c = 63;
+    if (c >= Utf8.ONE_BYTE_END) {
+      // continuation bytes the lead byte announces (-1: c is itself a continuation byte)
+      var need = c >= Utf8.LEAD_4 ? 3 : c >= Utf8.LEAD_3 ? 2 : c >= Utf8.LEAD_2 ? 1 : -1;
+      if (need < 0 || p + need > e) c = Ch.QUESTION;
       else {
-        c &= 0x3f >> need;
-        while (need--) c = (c << 6) | (b[p++] & 63);
-        if (c > 0xff) c = 63;
+        c &= Utf8.CONT_MASK >> need;      // the lead byte's own bits
+        while (need--) c = (c << Utf8.CONT_BITS) | (b[p++] & Utf8.CONT_MASK);
+        if (c > Ch.LATIN1_MAX) c = Ch.QUESTION;
       }
     }
     s += String.fromCharCode(c);
@@ -890,9 +1016,9 @@ function decodeUtf8(b: Uint8Array, p: number, e: number): string {
 /** The decoded value of field `name` in an urlencoded list src[a..e) (query or form body), or null. */
 function field(src: Uint8Array, p: number, e: number, name: string): string | null {
   while (p < e) {
-    var amp = src.indexOf(38, p);
+    var amp = src.indexOf(Ch.AMP, p);
     if (amp < 0 || amp > e) amp = e;
-    var eq = src.indexOf(61, p);
+    var eq = src.indexOf(Ch.EQUALS, p);
     if (eq < 0 || eq > amp) eq = amp;
     if (decode(src, p, eq, true) === name) return eq < amp ? decode(src, eq + 1, amp, true) : "";
     p = amp + 1;
