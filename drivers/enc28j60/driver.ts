@@ -252,7 +252,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   /** Takes the 6-byte receive header at rx[2 * i..): next pointer, byte count, status. */
   function header(i: number): void {
-    hNext = rx16[i]; // + Enc.RXH_NEXT (0)
+    hNext = rx16[i]; // RXH_NEXT is word 0
     hCount = rx16[i + Enc.RXH_COUNT];
     hStat = rx16[i + Enc.RXH_STATUS];
   }
