@@ -24,7 +24,8 @@ export interface EspruinoWiring {
 export function createEspruinoHal(board: EspruinoWiring): Hal {
   var spi = board.spi;
   var cs = board.cs;
-  cs.write(1);
+  cs.write(1); // deselected until the first transaction
+  // SPI mode 0 (CPOL 0, CPHA 0): the only mode the ENC28J60 supports.
   spi.setup({ sck: board.sck, miso: board.miso, mosi: board.mosi, baud: board.baud, mode: 0 });
 
   /** buf itself, or a view of its first len bytes. */
@@ -42,7 +43,7 @@ export function createEspruinoHal(board: EspruinoWiring): Hal {
     },
     clock: {
       now: function (): number {
-        return getTime() * 1000;
+        return getTime() * 1000; // getTime() is in seconds
       },
     },
     timers: {

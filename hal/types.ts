@@ -1,6 +1,6 @@
 // Hardware-abstraction interfaces. Device code (driver, stack, app) sees only these.
 // Two implementations: hal/espruino.ts over Espruino's globals, hal/host/ over a mocked
-// SPI bus wired to the register-level ENC28J60 emulator.
+// SPI bus wired to the register-level ENC28J60 emulator (emu/enc28j60/).
 // Hot-path rule: callers pass preallocated buffers; nothing here allocates per call on the host.
 
 /** An SPI device: chip select is asserted (low) for the whole of each call. */

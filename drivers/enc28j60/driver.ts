@@ -16,6 +16,7 @@
 import { Hal } from "../../hal/types";
 import { Netif } from "../../hal/netif";
 import { Enc } from "./regs";
+import { Hash, Mii, Ready, Rx, Tx } from "./limits";
 
 export interface Enc28j60Counters {
   rxFrames: number;
@@ -55,7 +56,7 @@ export interface Enc28j60Options {
    * Default 1024 (small frames: once per ~14; full-size: every frame).
    */
   freeBatch?: number;
-  /** PHLCON value (LED setup). Default 0x3476: LEDA link + activity, LEDB activity. */
+  /** PHLCON value (LED setup). Default 0x3476: LEDA link status, LEDB transmit/receive activity, stretched. */
   leds?: number;
 }
 
@@ -82,38 +83,29 @@ export interface Enc28j60 extends Netif {
   counters: Enc28j60Counters;
 }
 
-const enum Tx {
-  MAX_TRIES = 16,          // sends of one frame (erratum 13: late collisions)
-  MAX_STALL_RETRIES = 1,   // resends after a stalled transmit logic (erratum 12)
-  // Bound for a wait on TXRTS: the clock ends it; the poll count is only a safety net for a clock
-  // that does not move.
-  WAIT_MS = 20,
-  WAIT_POLLS = 50000,
-}
-
 export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options): Enc28j60 {
   var o = opts || {};
   var spi = hal.spi;
   var clock = hal.clock;
   var intPin = hal.int;
   var fullDuplex = !!o.fullDuplex;
-  var freeBatch = o.freeBatch || 1024;
+  var freeBatch = o.freeBatch || Rx.FREE_BATCH;
 
   // Register commands: 2 bytes (ETH registers) or 3 (MAC/MII reads with the dummy byte).
   var c3 = new Uint8Array(3);
   var c2 = c3.subarray(0, 2);
   // Receive: [unused, RBM opcode, frame...]: the frame starts at an even byte offset and the
   // opcode and data travel in one transaction.
-  var rxAb = new ArrayBuffer(1540);
-  var rxCmd = new Uint8Array(rxAb, 1, 1539);
-  var rx = rxCmd.subarray(1, 1537);
-  var rx16 = new Uint16Array(rxAb, 2, 768); // receive headers: little-endian words at even offsets
+  var rxAb = new ArrayBuffer(Rx.AB);
+  var rxCmd = new Uint8Array(rxAb, 1, Rx.AB - 1);
+  var rx = rxCmd.subarray(1, 1 + Rx.BUF);
+  var rx16 = new Uint16Array(rxAb, 2, Rx.BUF / 2); // receive headers: little-endian words at even offsets
   // Transmit: [WBM opcode, control byte 0x00 (never written), frame...], one SPI write.
-  var txCmd = new Uint8Array(1520);
-  var tx = txCmd.subarray(2);
+  var txCmd = new Uint8Array(Tx.CMD_HDR + Tx.BUF);
+  var tx = txCmd.subarray(Tx.CMD_HDR);
   txCmd[0] = Enc.OP_WBM;
   // Transmit status vector read: [RBM, 7 bytes].
-  var tsv = new Uint8Array(8);
+  var tsv = new Uint8Array(1 + Enc.TSV_LEN);
   var ownMac = new Uint8Array(mac);
 
   var counters: Enc28j60Counters = {
@@ -157,20 +149,22 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   }
   /** Selects the bank of reg unless it is a common register (0x1B-0x1F) or the bank is current. */
   function sel(reg: number): void {
-    if ((reg & 0x1f) < 0x1b && ((reg >> 5) & 3) !== bank) setBank((reg >> 5) & 3);
+    if ((reg & Enc.ADDR_MASK) < Enc.COMMON_FIRST && ((reg >> Enc.BANK_SHIFT) & Enc.ECON1_BSEL) !== bank) {
+      setBank((reg >> Enc.BANK_SHIFT) & Enc.ECON1_BSEL);
+    }
   }
   function rd(reg: number): number {
     sel(reg);
     // c2 and c3 share their bytes: MAC/MII registers answer after a dummy byte.
     var n = reg & Enc.MACMII ? 3 : 2;
-    c3[0] = reg & 0x1f;
+    c3[0] = reg & Enc.ADDR_MASK; // OP_RCR is 0x00: the address alone
     c3[1] = c3[2] = 0;
     spi.transfer(n === 3 ? c3 : c2, n);
     return c3[n - 1];
   }
   function cmd(op: number, reg: number, v: number): void {
     sel(reg);
-    c2[0] = op | (reg & 0x1f);
+    c2[0] = op | (reg & Enc.ADDR_MASK);
     c2[1] = v;
     spi.write(c2, 2);
   }
@@ -205,7 +199,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   // ---- PHY over MII ----
   function miiWait(): void {
-    if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, 2000, 5)) counters.miiTimeouts++;
+    if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, Mii.WAIT_POLLS, Mii.WAIT_MS)) counters.miiTimeouts++;
   }
   function phyRead(reg: number): number {
     wr(Enc.MIREGADR, reg);
@@ -230,23 +224,23 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     nextPkt = avail = 0;
     rdptOk = true;
     hdrReady = false;
-    wr16(Enc.ERXSTL, 0);
+    wr16(Enc.ERXSTL, Enc.RX_START);
     wr16(Enc.ERXNDL, Enc.RX_END);
     freeRing(); // ERXRDPT = RX_END
-    wr16(Enc.ERDPTL, 0);
+    wr16(Enc.ERDPTL, Enc.RX_START);
   }
   /**
    * Releases every consumed packet: ERXRDPT = nextPkt - 1 (odd, erratum 14), or RX_END when that
    * is outside the ring; low byte first, the chip latches on the high byte.
    */
   function freeRing(): void {
-    wr16(Enc.ERXRDPTL, nextPkt === 0 ? Enc.RX_END : nextPkt - 1);
+    wr16(Enc.ERXRDPTL, nextPkt === Enc.RX_START ? Enc.RX_END : nextPkt - 1);
     held = 0;
   }
   function resetRx(): void {
     counters.rxResets++;
     bfc(Enc.ECON1, Enc.ECON1_RXEN);
-    waitFor(Enc.ESTAT, Enc.ESTAT_RXBUSY, 0, 50, 3);
+    waitFor(Enc.ESTAT, Enc.ESTAT_RXBUSY, 0, Rx.BUSY_POLLS, Rx.BUSY_MS);
     bfs(Enc.ECON1, Enc.ECON1_RXRST);
     bfc(Enc.ECON1, Enc.ECON1_RXRST);
     ringInit();
@@ -258,28 +252,29 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   /** Takes the 6-byte receive header at rx[2 * i..): next pointer, byte count, status. */
   function header(i: number): void {
-    hNext = rx16[i];
-    hCount = rx16[i + 1];
-    hStat = rx16[i + 2];
+    hNext = rx16[i]; // RXH_NEXT is word 0
+    hCount = rx16[i + Enc.RXH_COUNT];
+    hStat = rx16[i + Enc.RXH_STATUS];
   }
   /** One packet: its length (> 0), 0 when none waits, -1 when it was skipped (try the next). */
   function rxOne(): number {
     if (!avail && !pending()) return 0;
     if (!rdptOk) {
-      var p = hdrReady ? nextPkt + 6 : nextPkt;
+      var p = hdrReady ? nextPkt + Enc.RXH_LEN : nextPkt;
       wr16(Enc.ERDPTL, p > Enc.RX_END ? p - Enc.RX_SIZE : p);
       rdptOk = true;
     }
     if (!hdrReady) {
       rxCmd[0] = Enc.OP_RBM;
-      spi.transfer(rxCmd, 7);
+      spi.transfer(rxCmd, Rx.HDR_CMD);
       header(0);
     }
     var count = hCount;
-    var n = count + (count & 1);
-    var next = nextPkt + 6 + n;
+    var n = count + (count & 1); // packets start at even addresses: an odd count has a pad byte
+    var next = nextPkt + Enc.RXH_LEN + n;
     if (next > Enc.RX_END) next -= Enc.RX_SIZE;
-    if (next !== hNext || count < 18 || count > Enc.MAX_FRAME || (hStat & Enc.RSV_ZERO)) {
+    // A header that does not describe this packet means the ring is out of step: reset.
+    if (next !== hNext || count < Rx.MIN_COUNT || count > Enc.MAX_FRAME || (hStat & Enc.RSV_ZERO)) {
       counters.rxErrors++;
       resetRx();
       return 0;
@@ -294,22 +289,22 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     rxCmd[0] = Enc.OP_RBM;
     // When the next packet is complete, its header comes in the same transaction.
     hdrReady = avail > 1;
-    spi.transfer(rxCmd, hdrReady ? n + 7 : n + 1);
-    if (hdrReady) header(n >> 1);
+    spi.transfer(rxCmd, hdrReady ? n + Rx.HDR_CMD : n + 1); // + 1: the RBM opcode
+    if (hdrReady) header(n >> 1); // n is even: the word index of rx[n]
     release(next, n);
     counters.rxFrames++;
-    return count - 4;
+    return count - Enc.CRC_LEN;
   }
   /** The packet (n data bytes) is consumed: PKTDEC, next packet at next, ring space freed per batch. */
   function release(next: number, n: number): void {
     bfs(Enc.ECON2, Enc.ECON2_PKTDEC);
     avail--;
     nextPkt = next;
-    held += n + 6;
+    held += n + Enc.RXH_LEN;
     if (held >= freeBatch) freeRing();
   }
   function receive(): number {
-    for (var i = 0; i < 256; i++) {
+    for (var i = 0; i < Rx.MAX_SKIPS; i++) {
       var r = rxOne();
       if (r >= 0) return r;
     }
@@ -355,9 +350,9 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
         wr16(Enc.ERDPTL, etxnd + 1);
         rdptOk = false;
         tsv[0] = Enc.OP_RBM;
-        spi.transfer(tsv, 8);
+        spi.transfer(tsv, 1 + Enc.TSV_LEN);
         txReset();
-        if (tsv[4] & Enc.TSV3_LATE_COLLISION && txTries < Tx.MAX_TRIES) {
+        if (tsv[1 + Enc.TSV_BYTE3] & Enc.TSV3_LATE_COLLISION && txTries < Tx.MAX_TRIES) {
           txTries++;
           resend();
           continue;
@@ -370,14 +365,15 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     return true;
   }
   function send(len: number): boolean {
-    if (len < 1 || len > Enc.MAX_FRAME - 4) {
+    if (len < 1 || len > Enc.MAX_FRAME - Enc.CRC_LEN) {
       counters.txErrors++;
       return false;
     }
     if (txBusy && !txFinish()) return false;
     wr16Changed(Enc.EWRPTL, Enc.TX_START, ewrpt);
-    spi.write(txCmd, len + 2);
-    ewrpt = Enc.TX_START + 1 + len;
+    spi.write(txCmd, len + Tx.CMD_HDR);
+    ewrpt = Enc.TX_START + Enc.TX_CTRL_LEN + len;
+    // ETXND: the frame's last byte, TX_START + TX_CTRL_LEN + len - 1 (the control byte comes first).
     etxnd = wr16Changed(Enc.ETXNDL, Enc.TX_START + len, etxnd);
     bfs(Enc.ECON1, Enc.ECON1_TXRTS);
     txBusy = true;
@@ -424,35 +420,35 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     // Hash pointer: CRC-32 bits 28:23 in register form (bits LSB-first per octet, preset ones,
     // MSB-first shift, no final inversion); signed 32-bit arithmetic is enough for those bits.
     var crc = -1;
-    for (var i = 0; i < 48; i++) {
-      crc = (crc << 1) ^ ((crc >>> 31) ^ ((addr[i >> 3] >> (i & 7)) & 1) ? 0x04c11db7 : 0);
+    for (var i = 0; i < Hash.BITS; i++) {
+      crc = (crc << 1) ^ ((crc >>> 31) ^ ((addr[i >> 3] >> (i & 7)) & 1) ? Hash.POLY : 0);
     }
-    var h = (crc >>> 23) & 0x3f;
-    bfs(Enc.EHT0 + (h >> 3), 1 << (h & 7));
+    var h = (crc >>> Hash.SHIFT) & Hash.MASK;
+    bfs(Enc.EHT0 + (h >> 3), 1 << (h & 7)); // register EHT(h / 8), bit h % 8
     bfs(Enc.ERXFCON, Enc.ERXFCON_HTEN);
   }
 
   // ---- initialisation ----
-  /**
-   * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
-   * and a register that really holds what is written to it. Bounded: 10 ms (and 100000 polls).
-   */
   /** Writes v to ETXSTL and reads it back. */
   function holds(v: number): boolean {
     wr(Enc.ETXSTL, v);
     return rd(Enc.ETXSTL) === v;
   }
+  /**
+   * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
+   * and a register that really holds what is written to it. Bounded: 10 ms (and 100000 polls).
+   */
   function waitReady(): boolean {
     var t0 = clock.now();
-    for (var i = 0; i < 100000; i++) {
+    for (var i = 0; i < Ready.MAX_POLLS; i++) {
       var ready = rd(Enc.ESTAT) & Enc.ESTAT_CLKRDY;
       var elapsed = clock.now() - t0;
       // Ready is checked before the time bound: a slow host (GC pause) must not fail a ready chip.
-      if (ready && (elapsed >= 1 || i >= 1000)) {
-        var v = (0x5a + i) & 0xff;
-        if (holds(v) && holds(v ^ 0xff)) return true;
+      if (ready && (elapsed >= Ready.MIN_MS || i >= Ready.MIN_POLLS)) {
+        var v = (Ready.PATTERN + i) & 0xff;
+        if (holds(v) && holds(v ^ 0xff)) return true; // the pattern, then each bit inverted
       }
-      if (elapsed > 10) return false;
+      if (elapsed > Ready.MAX_MS) return false;
     }
     return false;
   }
@@ -463,14 +459,15 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     }
     // Erratum 19: SRC is ignored in power save. Leave it, let the clock come up.
     bfc(Enc.ECON2, Enc.ECON2_PWRSV); // a common register: no bank select
-    waitFor(Enc.ESTAT, Enc.ESTAT_CLKRDY, Enc.ESTAT_CLKRDY, 200, 2);
+    waitFor(Enc.ESTAT, Enc.ESTAT_CLKRDY, Enc.ESTAT_CLKRDY, Ready.OSC_POLLS, Ready.OSC_MS);
     c2[0] = Enc.OP_SRC;
     spi.write(c2, 1);
     bank = 0;
     var ready = waitReady();
     var rev = rd(Enc.EREVID);
-    var noChip = !rev || rev === 0xff;
+    var noChip = !rev || rev === Ready.MISO_HIGH;
     if (noChip || !ready) {
+      // (rev | 256) in hex is "1" and two digits: slice(1) keeps the two, leading zero included.
       throw new Error("ENC28J60: " + (noChip ? "no chip answers on SPI" : "clock not ready after reset") +
         " (EREVID 0x" + (rev | 256).toString(16).slice(1).toUpperCase() + ")");
     }
@@ -493,16 +490,17 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     wr(Enc.MACON3, fullDuplex ? Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN | Enc.MACON3_FULDPX
       : Enc.MACON3_PADCFG0 | Enc.MACON3_TXCRCEN | Enc.MACON3_FRMLNEN);
     wr(Enc.MACON4, fullDuplex ? 0 : Enc.MACON4_DEFER);
-    wr(Enc.MABBIPG, fullDuplex ? 0x15 : 0x12);
-    wr(Enc.MAIPGL, 0x12);
-    wr(Enc.MAIPGH, fullDuplex ? 0x00 : 0x0c);
+    wr(Enc.MABBIPG, fullDuplex ? Enc.MABBIPG_FULL : Enc.MABBIPG_HALF);
+    wr(Enc.MAIPGL, Enc.MAIPGL_GAP);
+    wr(Enc.MAIPGH, fullDuplex ? 0 : Enc.MAIPGH_HALF);
     wr16(Enc.MAMXFLL, Enc.MAX_FRAME);
     // Bank 3: MAC address. Octet k goes to MAADR(k+1), at MAADR5 + 4, 5, 2, 3, 0, 1 = (5 - k) ^ 1.
     for (var k = 0; k < 6; k++) wr(Enc.MAADR5 + ((5 - k) ^ 1), ownMac[k]);
     // PHY: duplex (erratum 9: HDLDIS in half duplex), LEDs, link change interrupt.
     phyWrite(Enc.PHCON1, fullDuplex ? Enc.PHCON1_PDPXMD : 0);
     phyWrite(Enc.PHCON2, fullDuplex ? 0 : Enc.PHCON2_HDLDIS);
-    phyWrite(Enc.PHLCON, o.leds || 0x3476);
+    phyWrite(Enc.PHLCON, o.leds ||
+      Enc.PHLCON_RESERVED | Enc.PHLCON_LEDA_LINK | Enc.PHLCON_LEDB_TXRX | Enc.PHLCON_LFRQ_70MS | Enc.PHLCON_STRCH);
     phyWrite(Enc.PHIE, Enc.PHIE_PGEIE | Enc.PHIE_PLNKIE);
     readLink();
     // Interrupts, auto-increment, receive on. Bank 0 is home.

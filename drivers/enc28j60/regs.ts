@@ -10,6 +10,8 @@ export const enum Enc {
   ADDR_MASK = 0x1f,
   BANK_MASK = 0x60,
   MACMII = 0x80,
+  /** Addresses from here to 0x1F (EIE, EIR, ESTAT, ECON2, ECON1) exist in every bank. */
+  COMMON_FIRST = 0x1b,
 
   // ---- SPI opcodes (first byte; the low 5 bits carry the register address) ----
   OP_RCR = 0x00,
@@ -137,6 +139,11 @@ export const enum Enc {
   MACON3_FULDPX = 0x01,
   // MACON4
   MACON4_DEFER = 0x40,
+  // Inter-packet gaps (datasheet 6.5, the recommended values)
+  MABBIPG_FULL = 0x15, // back-to-back gap, full duplex
+  MABBIPG_HALF = 0x12, // back-to-back gap, half duplex
+  MAIPGL_GAP = 0x12, // non-back-to-back gap, low byte
+  MAIPGH_HALF = 0x0c, // non-back-to-back gap, high byte (half duplex only; 0 in full duplex)
   // MICMD
   MICMD_MIISCAN = 0x02,
   MICMD_MIIRD = 0x01,
@@ -190,8 +197,18 @@ export const enum Enc {
   PHIE_PLNKIE = 0x0010,
   PHIE_PGEIE = 0x0002,
   PHIR_PLNKIF = 0x0010,
+  // PHLCON: bits 13:12 write as 1, LACFG (LEDA) bits 11:8, LBCFG (LEDB) bits 7:4, LFRQ 3:2, STRCH 1
+  PHLCON_RESERVED = 0x3000,
+  PHLCON_LEDA_LINK = 0x0400, // LACFG 0100: link status
+  PHLCON_LEDB_TXRX = 0x0070, // LBCFG 0111: transmit and receive activity
+  PHLCON_LFRQ_70MS = 0x0004, // LFRQ 01: stretch events to about 70 ms
+  PHLCON_STRCH = 0x0002, // stretch LED events
 
-  // ---- Receive status vector (bits 16-31 of the 6-byte header, as a 16-bit value here) ----
+  // ---- Receive header: next packet pointer, byte count, status vector bits 16-31 (LE words) ----
+  RXH_LEN = 6,
+  RXH_NEXT = 0, // word index
+  RXH_COUNT = 1, // word index: frame bytes with CRC (the status vector's bits 0-15)
+  RXH_STATUS = 2, // word index: bits 16-31 of the status vector, as a 16-bit value below
   RSV_LONG_DROP = 0x0001, // bit 16
   RSV_CARRIER = 0x0004, // bit 18
   RSV_CRC_ERROR = 0x0010, // bit 20
@@ -203,6 +220,8 @@ export const enum Enc {
   RSV_ZERO = 0x8000, // bit 31, always 0 in a sane header
 
   // ---- Transmit status vector (7 bytes at ETXND+1), byte 3 holds bits 24-31 ----
+  TSV_LEN = 7,
+  TSV_BYTE3 = 3,
   TSV2_DONE = 0x80, // byte 2 bit 7 = bit 23
   TSV3_LATE_COLLISION = 0x20, // byte 3 bit 5 = bit 29
   TSV3_EXCESSIVE_COLLISIONS = 0x10, // bit 28
@@ -213,10 +232,16 @@ export const enum Enc {
   /** Receive ring: 0x0000..RX_END (erratum 5: the ring starts at 0; RX_END odd for erratum 14). */
   RX_START = 0x0000,
   RX_END = 0x19ff,
-  RX_SIZE = 0x1a00,
+  RX_SIZE = RX_END + 1,
   /** Transmit area: control byte at TX_START, frame after it, 7-byte status vector after the frame. */
-  TX_START = 0x1a00,
+  TX_START = RX_END + 1,
+  /** The per-packet control byte before the frame; 0x00: MACON3 decides padding and CRC. */
+  TX_CTRL_LEN = 1,
 
   /** Largest frame the MAC accepts, destination MAC through CRC. */
   MAX_FRAME = 1518,
+  /** Ethernet frame check sequence (CRC-32) at the end of every frame. */
+  CRC_LEN = 4,
+  /** Ethernet header: destination, source, type. */
+  ETH_HDR = 14,
 }

@@ -1,10 +1,11 @@
 // Register-level model of the Microchip ENC28J60 behind an SPI bus (host only).
 //
 // Faithful to the datasheet (DS39662E) and the rev. B errata (DS80349C) where a driver can
-// tell the difference; see ../shared/reference/enc28j60.md (beside the repository). Layout: this file (SPI decoding,
-// registers, receive/transmit engines, PHY, DMA), emu/regs.ts (register map, write masks, reset
-// values), emu/filters.ts (ERXFCON receive filters), emu/tx-frame.ts (control byte, padding,
-// CRC, status vector), emu/phy.ts (PHY registers, link), emu/crc.ts (FCS, hash-filter CRC).
+// tell the difference; see ../shared/reference/enc28j60.md (beside the repository). Layout of
+// emu/enc28j60/: this file (SPI decoding, registers, receive/transmit engines, PHY, DMA), regs.ts
+// (register map, write masks, reset values, status vector and frame constants), filters.ts
+// (ERXFCON receive filters), tx-frame.ts (control byte, padding, CRC, status vector), phy.ts
+// (PHY registers, link), crc.ts (FCS, hash-filter CRC).
 //
 // Time: every timed behaviour (MII busy, transmit duration, DMA, the window after SRC) is
 // evaluated lazily against now() = (injected clock opts.now(), or 0) + an offset that advance()
@@ -42,7 +43,7 @@
 //   (complemented), EDMACSH the high byte, as in datasheet section 13.2.
 
 import { crc32 } from "./crc";
-import { receiveFilterAccepts } from "./filters";
+import { isBroadcast, receiveFilterAccepts } from "./filters";
 import { PhyModel } from "./phy";
 import { planTransmit } from "./tx-frame";
 import * as R from "./regs";
@@ -144,7 +145,16 @@ export interface EmulatorCounters {
 const P_OPCODE = 0, P_RCR_DUMMY = 1, P_RCR = 2, P_WCR = 3, P_BFS = 4, P_BFC = 5, P_RBM = 6,
   P_WBM = 7, P_DONE = 8, P_IGNORE = 9;
 const DUMMY_BYTE = 0xa5; // what a MAC/MII read returns in its dummy slot
+const IDLE_BYTE = 0xff; // MISO when nothing drives it (CS high, no chip, no command, reset window)
+const NO_DATA = 0x00; // MISO during an opcode or a written data byte
+const DEFAULT_REVISION = 0x06; // EREVID of silicon rev. B7
+const DEFAULT_SPI_HZ = 10_500_000;
+/** Erratum 14's garbage header: the next pointer and status vector XORed with these (then forced bad). */
+const CORRUPT_NEXT_XOR = 0x0a5a, CORRUPT_STATUS_XOR = 0x3a5a0000;
+/** A wrong FCS for deliver(..., {badCrc: true}): the right one with these bits flipped. */
+const BAD_FCS_XOR = 0xdeadbeef;
 const BYTE_MS = 0.0008; // 10 Mbit/s: 0.8 us per byte
+const PREAMBLE_BYTES = 8; // preamble and start-of-frame delimiter before every frame
 const MII_MS = 0.01024; // 10.24 us
 const OST_MS = 0.3; // oscillator start-up timer after leaving power save
 const DMA_BYTE_MS = 0.00004; // ~1 byte per 40 ns (25 MHz core); an estimate, the datasheet gives no figure
@@ -155,7 +165,7 @@ interface PendingRx { frame: Uint8Array; badCrc: boolean }
 
 export class Enc28j60Emulator {
   /** 8 KB buffer memory (introspection; tests may read or preload it). */
-  readonly mem = new Uint8Array(8192);
+  readonly mem = new Uint8Array(R.MEM_SIZE);
   readonly faults: EmulatorFaults = {
     rxOverflow: false, lateCollision: 0, txStall: false, evenRdptCorruption: false,
     clkrdyEarly: false, unreliablePktif: false, erxstZero: false,
@@ -166,7 +176,7 @@ export class Enc28j60Emulator {
   /** Why the last frame given to deliver() (or looped back) was not written into the ring. */
   lastDrop = "";
 
-  private readonly regs = new Uint8Array(128);
+  private readonly regs = new Uint8Array(R.REG_COUNT);
   private readonly phy: PhyModel;
   private readonly revision: number;
   private readonly phyRevision: number;
@@ -184,7 +194,7 @@ export class Enc28j60Emulator {
   private invalid = false;
 
   // Buffered ERXRDPTL (committed when ERXRDPTH is written)
-  private rdptLowBuf = 0xfa;
+  private rdptLowBuf = R.RESET_VALUE[R.ERXRDPTL];
   // Receive engine
   private rxWp = 0;
   private droppedSinceLast = false;
@@ -196,7 +206,7 @@ export class Enc28j60Emulator {
   private txDoneAt = 0;
   private txAbort = false;
   private txFrame: Uint8Array | null = null;
-  private readonly txStatus = new Uint8Array(7);
+  private readonly txStatus = new Uint8Array(R.TSV_LEN);
   private txEnd = 0;
   private txStart = 0;
   private txTouched = false;
@@ -220,9 +230,9 @@ export class Enc28j60Emulator {
 
   constructor(opts?: EmulatorOptions) {
     const o = opts || {};
-    this.revision = o.revision === undefined ? 0x06 : o.revision & 0xff;
-    this.phyRevision = (o.phyRevision || 0) & 0x0f;
-    this.spiMsPerByte = 8000 / (o.spiHz || 10_500_000);
+    this.revision = o.revision === undefined ? DEFAULT_REVISION : o.revision & 0xff;
+    this.phyRevision = (o.phyRevision || 0) & R.PHID2_REV_MASK;
+    this.spiMsPerByte = (8 * 1000) / (o.spiHz || DEFAULT_SPI_HZ); // 8 bits per byte, in ms
     this.injectedNow = o.now || null;
     this.resetWindowMs = o.resetWindowMs === undefined ? 1 : o.resetWindowMs;
     this.spiTimeInClock = o.spiTimeInClock === undefined ? true : o.spiTimeInClock;
@@ -282,20 +292,20 @@ export class Enc28j60Emulator {
   }
 
   exchange(byte: number): number {
-    if (!this.csActive) return 0xff; // CS high: SO is tri-stated
+    if (!this.csActive) return IDLE_BYTE; // CS high: SO is tri-stated
     this.txnBytes++;
     this.counters.bytesClocked++;
-    if (this.absent) return 0xff;
+    if (this.absent) return IDLE_BYTE;
     const c = this.counters;
     switch (this.phase) {
       case P_OPCODE:
         c.bytesToChip++;
         this.opcode(byte & 0xff);
-        return 0x00;
+        return NO_DATA;
       case P_RCR_DUMMY:
         c.bytesFromChip++;
         this.phase = P_RCR;
-        return this.invalid ? 0xff : DUMMY_BYTE;
+        return this.invalid ? IDLE_BYTE : DUMMY_BYTE;
       case P_RCR:
         c.bytesFromChip++;
         this.phase = P_DONE;
@@ -304,16 +314,16 @@ export class Enc28j60Emulator {
         c.bytesToChip++;
         this.phase = P_DONE;
         if (!this.invalid) this.writeReg(this.cmdIdx, byte & 0xff);
-        return 0x00;
+        return NO_DATA;
       case P_BFS:
       case P_BFC:
         c.bytesToChip++;
         if (!this.invalid) this.bitOp(this.cmdIdx, byte & 0xff, this.phase === P_BFS);
         this.phase = P_DONE;
-        return 0x00;
+        return NO_DATA;
       case P_RBM: {
         c.bytesFromChip++;
-        if (this.invalid) return 0xff;
+        if (this.invalid) return IDLE_BYTE;
         const p = this.ptr(R.ERDPTL);
         const v = this.mem[p];
         if (this.regs[R.ECON2] & R.ECON2_AUTOINC) this.setPtr(R.ERDPTL, this.rbmNext(p));
@@ -321,20 +331,20 @@ export class Enc28j60Emulator {
       }
       case P_WBM: {
         c.bytesToChip++;
-        if (this.invalid) return 0x00;
+        if (this.invalid) return NO_DATA;
         const p = this.ptr(R.EWRPTL);
         this.mem[p] = byte;
         if (this.txBusy) this.checkTxTouch(p);
-        if (this.regs[R.ECON2] & R.ECON2_AUTOINC) this.setPtr(R.EWRPTL, (p + 1) & 0x1fff);
-        return 0x00;
+        if (this.regs[R.ECON2] & R.ECON2_AUTOINC) this.setPtr(R.EWRPTL, (p + 1) & R.MEM_MASK);
+        return NO_DATA;
       }
       case P_DONE:
         c.extraBytes++;
         c.bytesToChip++;
-        return 0xff;
+        return IDLE_BYTE;
       default:
         c.bytesToChip++;
-        return 0xff;
+        return IDLE_BYTE;
     }
   }
 
@@ -354,33 +364,37 @@ export class Enc28j60Emulator {
 
   private opcode(b: number): void {
     const c = this.counters.byOpcode;
-    const a = b & 0x1f;
-    const idx = a >= 0x1b ? a : ((this.regs[R.ECON1] & 3) << 5) | a;
-    switch (b >> 5) {
-      case 0:
+    const a = b & R.ADDR_MASK;
+    const idx = a >= R.COMMON_FIRST ? a : ((this.regs[R.ECON1] & R.ECON1_BSEL) << R.BANK_SHIFT) | a;
+    switch (b >> R.OPCODE_SHIFT) {
+      case R.OPC_RCR:
         c.RCR++;
         this.cmdIdx = idx;
         this.phase = R.IS_MAC[idx] ? P_RCR_DUMMY : P_RCR;
         return;
-      case 1:
-        if (a === 0x1a) { c.RBM++; this.phase = P_RBM; return; }
+      case R.OPC_RBM:
+        if (a === R.ARG_BUFFER) { c.RBM++; this.phase = P_RBM; return; }
         break;
-      case 2:
+      case R.OPC_WCR:
         c.WCR++;
         this.cmdIdx = idx;
         this.phase = P_WCR;
         return;
-      case 3:
-        if (a === 0x1a) { c.WBM++; this.phase = P_WBM; return; }
+      case R.OPC_WBM:
+        if (a === R.ARG_BUFFER) { c.WBM++; this.phase = P_WBM; return; }
         break;
-      case 4:
-      case 5:
-        if (b >> 5 === 4) c.BFS++; else c.BFC++;
+      case R.OPC_BFS:
+        c.BFS++;
         this.cmdIdx = idx;
-        this.phase = b >> 5 === 4 ? P_BFS : P_BFC;
+        this.phase = P_BFS;
         return;
-      case 7:
-        if (b === 0xff) {
+      case R.OPC_BFC:
+        c.BFC++;
+        this.cmdIdx = idx;
+        this.phase = P_BFC;
+        return;
+      case R.OPC_SRC:
+        if (b === R.SRC_BYTE) {
           c.SRC++;
           this.phase = P_DONE;
           if (this.regs[R.ECON2] & R.ECON2_PWRSV) this.counters.srcIgnored++;
@@ -401,7 +415,7 @@ export class Enc28j60Emulator {
     const n = len - i;
     for (; i < len; i++) {
       buf[i] = mem[p];
-      if (inc) p = p === nd ? st : (p + 1) & 0x1fff;
+      if (inc) p = p === nd ? st : (p + 1) & R.MEM_MASK;
     }
     this.setPtr(R.ERDPTL, p);
     this.txnBytes += n;
@@ -419,7 +433,7 @@ export class Enc28j60Emulator {
       mem[p] = buf[i];
       buf[i] = 0;
       if (watch) this.checkTxTouch(p);
-      if (inc) p = (p + 1) & 0x1fff;
+      if (inc) p = (p + 1) & R.MEM_MASK;
     }
     this.setPtr(R.EWRPTL, p);
     this.txnBytes += n;
@@ -429,25 +443,25 @@ export class Enc28j60Emulator {
 
   /** A WBM byte landed inside the frame being transmitted (datasheet: do not touch it). */
   private checkTxTouch(p: number): void {
-    if (((p - this.txStart) & 0x1fff) <= ((this.txEnd - this.txStart) & 0x1fff)) {
+    if (((p - this.txStart) & R.MEM_MASK) <= ((this.txEnd - this.txStart) & R.MEM_MASK)) {
       if (!this.txTouched) this.counters.txBufferWrites++;
       this.txTouched = true;
     }
   }
 
   private rbmNext(p: number): number {
-    return p === this.ptr(R.ERXNDL) ? this.ptr(R.ERXSTL) : (p + 1) & 0x1fff;
+    return p === this.ptr(R.ERXNDL) ? this.ptr(R.ERXSTL) : (p + 1) & R.MEM_MASK;
   }
 
   // ------------------------------------------------------------------ registers
 
   private ptr(lowIdx: number): number {
-    return (this.regs[lowIdx] | (this.regs[lowIdx + 1] << 8)) & 0x1fff;
+    return (this.regs[lowIdx] | (this.regs[lowIdx + 1] << 8)) & R.MEM_MASK;
   }
 
   private setPtr(lowIdx: number, v: number): void {
     this.regs[lowIdx] = v & 0xff;
-    this.regs[lowIdx + 1] = (v >> 8) & 0x1f;
+    this.regs[lowIdx + 1] = (v >> 8) & R.PTRH_MASK;
   }
 
   private eirValue(): number {
@@ -459,7 +473,7 @@ export class Enc28j60Emulator {
   private spiRead(idx: number): number {
     if (this.invalid) {
       if (idx === R.ESTAT) return this.faults.clkrdyEarly ? R.ESTAT_CLKRDY : 0;
-      return 0xff;
+      return IDLE_BYTE;
     }
     return this.peek(idx);
   }
@@ -488,7 +502,7 @@ export class Enc28j60Emulator {
       case R.MIRDL:
       case R.MIRDH:
         if ((this.regs[R.MICMD] & R.MICMD_MIISCAN) && this.now() - this.miiScanSince >= MII_MS) {
-          const v = this.phy.peek(this.regs[R.MIREGADR] & 0x1f, this.txBusy);
+          const v = this.phy.peek(this.regs[R.MIREGADR] & R.PHY_ADDR_MASK, this.txBusy);
           this.regs[R.MIRDL] = v & 0xff;
           this.regs[R.MIRDH] = v >> 8;
         }
@@ -542,7 +556,7 @@ export class Enc28j60Emulator {
         return;
       case R.ERXRDPTH:
         regs[R.ERXRDPTL] = this.rdptLowBuf;
-        regs[R.ERXRDPTH] = v & 0x1f;
+        regs[R.ERXRDPTH] = v & R.PTRH_MASK;
         if (this.faults.evenRdptCorruption && (this.rdptLowBuf & 1) === 0) this.corruptNext = true;
         return;
       case R.ETXSTL: case R.ETXSTL + 1: case R.ETXNDL: case R.ETXNDL + 1:
@@ -557,16 +571,16 @@ export class Enc28j60Emulator {
         return;
       case R.MICMD: {
         const old = regs[R.MICMD];
-        regs[R.MICMD] = v & 0x03;
+        regs[R.MICMD] = v & (R.MICMD_MIISCAN | R.MICMD_MIIRD);
         if ((v & R.MICMD_MIIRD) && !(old & R.MICMD_MIIRD) && this.miiOp === MII_NONE) {
-          this.startMii(MII_READ, regs[R.MIREGADR] & 0x1f, 0);
+          this.startMii(MII_READ, regs[R.MIREGADR] & R.PHY_ADDR_MASK, 0);
         }
         if ((v & R.MICMD_MIISCAN) && !(old & R.MICMD_MIISCAN)) this.miiScanSince = this.now();
         return;
       }
       case R.MIWRH:
         regs[R.MIWRH] = v;
-        if (this.miiOp === MII_NONE) this.startMii(MII_WRITE, regs[R.MIREGADR] & 0x1f, regs[R.MIWRL] | (v << 8));
+        if (this.miiOp === MII_NONE) this.startMii(MII_WRITE, regs[R.MIREGADR] & R.PHY_ADDR_MASK, regs[R.MIWRL] | (v << 8));
         return;
       default:
         regs[idx] = (regs[idx] & ~R.WRITE_MASK[idx]) | (v & R.WRITE_MASK[idx]);
@@ -742,63 +756,74 @@ export class Enc28j60Emulator {
         !(regs[R.MACON1] & R.MACON1_MARXEN)) return this.rxDrop("receiver disabled");
     if (fromWire && !this.phy.linkUp) return this.rxDrop("link down");
     if (fromWire && this.phy.internalLoopback()) return this.rxDrop("PHY loopback");
-    const len = frame.length < 60 ? 60 : frame.length;
+    const len = frame.length < R.ETH_MIN_FRAME ? R.ETH_MIN_FRAME : frame.length;
     const fcon = regs[R.ERXFCON];
     if (badCrc && (fcon & R.ERXFCON_CRCEN)) { c.rxCrcDropped++; return this.rxDrop("CRC"); }
-    const type = (frame[12] << 8) | frame[13];
-    if (type === 0x8808 && !(regs[R.MACON1] & R.MACON1_PASSALL)) { c.rxFiltered++; return this.rxDrop("control frame"); }
+    const type = (frame[R.ETH_TYPE] << 8) | frame[R.ETH_TYPE + 1];
+    if (type === R.ETH_TYPE_MAC_CONTROL && !(regs[R.MACON1] & R.MACON1_PASSALL)) {
+      c.rxFiltered++;
+      return this.rxDrop("control frame");
+    }
     if (!receiveFilterAccepts(frame, regs)) { c.rxFiltered++; return this.rxDrop("filter"); }
-    const count = len + 4;
+    const count = len + R.ETH_FCS_LEN;
     const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
     if (!(regs[R.MACON3] & R.MACON3_HFRMEN) && count > maxLen) { c.rxTooLong++; return this.rxDrop("longer than MAMXFL"); }
     // Ring space
     const st = this.ptr(R.ERXSTL), nd = this.ptr(R.ERXNDL);
     const rd = this.ptr(R.ERXRDPTL), wr = this.rxWp;
     const free = wr > rd ? (nd - st) - (wr - rd) : wr === rd ? nd - st : rd - wr - 1;
-    const needed = (6 + count + 1) & ~1;
-    if (this.faults.rxOverflow || regs[R.EPKTCNT] >= 255 || needed > free) {
+    const needed = (R.RXH_LEN + count + 1) & ~1; // header + frame + FCS, rounded up to even
+    // Overflow: one named reason per cause, all counted as rxOverflow and raising RXERIF.
+    let overflow = "";
+    if (this.faults.rxOverflow) overflow = "overflow (fault)";
+    else if (regs[R.EPKTCNT] >= R.EPKTCNT_MAX) overflow = "EPKTCNT 255";
+    else if (needed > free) overflow = "ring full";
+    if (overflow) {
       regs[R.EIR] |= R.EIR_RXERIF;
       this.droppedSinceLast = true;
       c.rxOverflow++;
-      return this.rxDrop(this.faults.rxOverflow ? "overflow (fault)" : regs[R.EPKTCNT] >= 255 ? "EPKTCNT 255" : "ring full");
+      return this.rxDrop(overflow);
     }
     // Status vector
-    const bcast = frame[0] === 0xff && frame[1] === 0xff && frame[2] === 0xff && frame[3] === 0xff &&
-      frame[4] === 0xff && frame[5] === 0xff;
-    const mcast = !bcast && (frame[0] & 1) === 1;
+    const bcast = isBroadcast(frame);
+    const mcast = !bcast && (frame[0] & R.ETH_GROUP_BIT) !== 0;
     let status = count;
-    if (this.droppedSinceLast) status += 1 << 16;
-    if (badCrc) status += 1 << 20;
-    if (type <= 1500) {
-      if ((regs[R.MACON3] & R.MACON3_FRMLNEN) && (type > 46 ? len - 14 !== type : len - 14 !== 46)) status += 1 << 21;
-    } else status += 1 << 22;
-    if (!badCrc) status += 1 << 23;
-    if (mcast) status += 1 << 24;
-    if (bcast) status += 1 << 25;
-    if (type === 0x8808) {
-      status += 1 << 27;
-      if (len >= 16 && ((frame[14] << 8) | frame[15]) === 1) status += 1 << 28; else status += 1 << 29;
+    if (this.droppedSinceLast) status |= R.RSV_LONG_DROP;
+    if (badCrc) status |= R.RSV_CRC_ERROR;
+    if (type <= R.ETH_MAX_LENGTH) {
+      // A length field: with FRMLNEN, checked against the payload (46 bytes when it is shorter: padded).
+      const want = type > R.ETH_MIN_PAYLOAD ? type : R.ETH_MIN_PAYLOAD;
+      if ((regs[R.MACON3] & R.MACON3_FRMLNEN) && len - R.ETH_HDR !== want) status |= R.RSV_LEN_CHECK_ERROR;
+    } else status |= R.RSV_LEN_OUT_OF_RANGE; // a type field (every IP frame)
+    if (!badCrc) status |= R.RSV_RX_OK;
+    if (mcast) status |= R.RSV_MULTICAST;
+    if (bcast) status |= R.RSV_BROADCAST;
+    if (type === R.ETH_TYPE_MAC_CONTROL) {
+      status |= R.RSV_CONTROL;
+      const opcode = len >= R.ETH_CONTROL_OPCODE + 2 ?
+        (frame[R.ETH_CONTROL_OPCODE] << 8) | frame[R.ETH_CONTROL_OPCODE + 1] : -1;
+      status |= opcode === R.ETH_OPCODE_PAUSE ? R.RSV_PAUSE : R.RSV_UNKNOWN_OPCODE;
     }
-    if (type === 0x8100) status += 1 << 30;
+    if (type === R.ETH_TYPE_VLAN) status |= R.RSV_VLAN;
     const next = this.ringAdvance(wr, needed, st, nd);
     let hdrNext = next;
     if (this.corruptNext) {
       // Erratum 14: the hardware wrote a garbage header (odd next pointer, reserved bit 31 set, not OK)
       this.corruptNext = false;
-      hdrNext = ((next ^ 0x0a5a) | 1) & 0x1fff;
-      status = ((status ^ 0x3a5a0000) | 0x80000000) & ~(1 << 23);
+      hdrNext = ((next ^ CORRUPT_NEXT_XOR) | 1) & R.MEM_MASK;
+      status = ((status ^ CORRUPT_STATUS_XOR) | R.RSV_ZERO) & ~R.RSV_RX_OK;
       c.rxCorrupted++;
     }
     // Write header, frame, FCS (never touching the byte at ERXRDPT: guaranteed by the space check)
     let p = wr;
     const mem = this.mem;
-    const put = (b: number): void => { mem[p] = b; p = p === nd ? st : (p + 1) & 0x1fff; };
+    const put = (b: number): void => { mem[p] = b; p = p === nd ? st : (p + 1) & R.MEM_MASK; };
     put(hdrNext & 0xff); put(hdrNext >> 8);
     put(status & 0xff); put((status >>> 8) & 0xff); put((status >>> 16) & 0xff); put((status >>> 24) & 0xff);
     p = this.ringCopy(frame, frame.length, p, st, nd);
     for (let i = frame.length; i < len; i++) put(0);
     let fcs = frame.length === len ? crc32(frame, 0, len) : this.paddedCrc(frame, len);
-    if (badCrc) fcs = (fcs ^ 0xdeadbeef) >>> 0;
+    if (badCrc) fcs = (fcs ^ BAD_FCS_XOR) >>> 0;
     put(fcs & 0xff); put((fcs >>> 8) & 0xff); put((fcs >>> 16) & 0xff); put(fcs >>> 24);
     this.rxWp = next;
     this.setPtr(R.ERXWRPTL, next);
@@ -811,7 +836,7 @@ export class Enc28j60Emulator {
   /** The address n bytes after p with the receive-write wrap rule (ERXND -> ERXST, else 0x1FFF -> 0). */
   private ringAdvance(p: number, n: number, st: number, nd: number): number {
     while (n > 0) {
-      const last = p <= nd ? nd : 0x1fff;
+      const last = p <= nd ? nd : R.MEM_MASK; // last address before the wrap
       const k = Math.min(n, last - p + 1);
       n -= k;
       p += k;
@@ -825,7 +850,7 @@ export class Enc28j60Emulator {
     const mem = this.mem;
     let i = 0;
     while (i < n) {
-      const last = p <= nd ? nd : 0x1fff; // last address before the wrap
+      const last = p <= nd ? nd : R.MEM_MASK; // last address before the wrap
       const k = Math.min(n - i, last - p + 1);
       mem.set(src.subarray(i, i + k), p);
       i += k;
@@ -876,17 +901,17 @@ export class Enc28j60Emulator {
     if (giant) c.txGiants++;
     if (late) c.txLateCollisions++;
     this.txBusy = true;
-    this.txDoneAt = this.now() + (giant ? 0 : (8 + plan.onWire) * BYTE_MS);
+    this.txDoneAt = this.now() + (giant ? 0 : (PREAMBLE_BYTES + plan.onWire) * BYTE_MS);
   }
 
   private writeTxStatus(): void {
-    let p = (this.txEnd + 1) & 0x1fff;
-    for (let i = 0; i < 7; i++) { this.mem[p] = this.txStatus[i]; p = (p + 1) & 0x1fff; }
+    let p = (this.txEnd + 1) & R.MEM_MASK;
+    for (let i = 0; i < R.TSV_LEN; i++) { this.mem[p] = this.txStatus[i]; p = (p + 1) & R.MEM_MASK; }
   }
 
   private cancelTx(): void {
     // Host cleared TXRTS: abort; status vector without "done", TXIF set
-    this.txStatus[2] &= ~0x80;
+    this.txStatus[R.TSV_FLAGS2] &= ~R.TSV2_DONE;
     this.writeTxStatus();
     this.txBusy = false;
     this.txFrame = null;
@@ -903,8 +928,8 @@ export class Enc28j60Emulator {
     this.txFrame = null;
     if (frame && this.txTouched) {
       // The host rewrote the buffer during the transmission: the wire carries the new bytes
-      const n = Math.min(frame.length, ((this.txEnd - this.txStart) & 0x1fff));
-      for (let i = 0, p = (this.txStart + 1) & 0x1fff; i < n; i++, p = (p + 1) & 0x1fff) frame[i] = this.mem[p];
+      const n = Math.min(frame.length, ((this.txEnd - this.txStart) & R.MEM_MASK));
+      for (let i = 0, p = (this.txStart + 1) & R.MEM_MASK; i < n; i++, p = (p + 1) & R.MEM_MASK) frame[i] = this.mem[p];
     }
     const time = this.txDoneAt;
     if (this.txAbort || !frame) {
@@ -941,14 +966,14 @@ export class Enc28j60Emulator {
   }
 
   private dmaNext(p: number, rst: number, rnd: number): number {
-    return p === rnd ? rst : (p + 1) & 0x1fff;
+    return p === rnd ? rst : (p + 1) & R.MEM_MASK;
   }
 
   /** Bytes from EDMAST to EDMAND inclusive, the source wrapping inside the receive ring. */
   private dmaLength(st: number, nd: number): number {
     const rst = this.ptr(R.ERXSTL), rnd = this.ptr(R.ERXNDL);
     let p = st, n = 1;
-    while (p !== nd && n <= 8192) { p = this.dmaNext(p, rst, rnd); n++; }
+    while (p !== nd && n <= R.MEM_SIZE) { p = this.dmaNext(p, rst, rnd); n++; }
     return n;
   }
 
@@ -972,7 +997,7 @@ export class Enc28j60Emulator {
       let p = st, d = this.ptr(R.EDMADSTL);
       const tmp = new Uint8Array(n);
       for (let i = 0; i < n; i++) { tmp[i] = mem[p]; p = this.dmaNext(p, rst, rnd); }
-      for (let i = 0; i < n; i++) { mem[d] = tmp[i]; d = (d + 1) & 0x1fff; }
+      for (let i = 0; i < n; i++) { mem[d] = tmp[i]; d = (d + 1) & R.MEM_MASK; }
     }
     this.dmaBusy = false;
     regs[R.ECON1] &= ~R.ECON1_DMAST;
@@ -985,7 +1010,7 @@ export class Enc28j60Emulator {
   readReg(bank: number, addr: number): number {
     this.sync();
     this.updateInt();
-    const idx = addr >= 0x1b ? addr : ((bank & 3) << 5) | (addr & 0x1f);
+    const idx = addr >= R.COMMON_FIRST ? addr : ((bank & R.ECON1_BSEL) << R.BANK_SHIFT) | (addr & R.ADDR_MASK);
     return this.peek(idx);
   }
 
@@ -993,7 +1018,7 @@ export class Enc28j60Emulator {
   readPhy(addr: number): number {
     this.sync();
     this.updateInt();
-    return this.phy.peek(addr & 0x1f, this.txBusy);
+    return this.phy.peek(addr & R.PHY_ADDR_MASK, this.txBusy);
   }
 
   /** Internal receive write pointer (where the next packet will go). */

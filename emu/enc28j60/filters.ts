@@ -10,35 +10,48 @@ function macByte(regs: Uint8Array, i: number): number {
   return regs[R.MAADR_OCTET[i]];
 }
 
-function isBroadcast(f: Uint8Array): boolean {
-  return f[0] === 0xff && f[1] === 0xff && f[2] === 0xff && f[3] === 0xff && f[4] === 0xff && f[5] === 0xff;
+/** Whether a frame's destination (its first 6 bytes) is the broadcast address. */
+export function isBroadcast(f: Uint8Array): boolean {
+  for (let i = 0; i < R.ETH_ADDR_LEN; i++) if (f[i] !== R.ETH_BROADCAST_OCTET) return false;
+  return true;
 }
 
 function isOurs(f: Uint8Array, regs: Uint8Array): boolean {
-  for (let i = 0; i < 6; i++) if (f[i] !== macByte(regs, i)) return false;
+  for (let i = 0; i < R.ETH_ADDR_LEN; i++) if (f[i] !== macByte(regs, i)) return false;
   return true;
+}
+
+const enum Magic {
+  SYNC_LEN = 6, // FFh x 6
+  REPEATS = 16, // then the station address x 16
+  LEN = SYNC_LEN + REPEATS * 6,
 }
 
 /** Magic Packet: FFh x 6 then the station address x 16, anywhere in the payload. */
 function hasMagic(f: Uint8Array, regs: Uint8Array): boolean {
   const n = f.length;
-  for (let s = 14; s + 102 <= n; s++) {
+  for (let s = R.ETH_HDR; s + Magic.LEN <= n; s++) {
     let ok = true;
-    for (let i = 0; i < 6 && ok; i++) if (f[s + i] !== 0xff) ok = false;
-    for (let r = 0; r < 16 && ok; r++) {
-      for (let i = 0; i < 6; i++) if (f[s + 6 + r * 6 + i] !== macByte(regs, i)) { ok = false; break; }
+    for (let i = 0; i < Magic.SYNC_LEN && ok; i++) if (f[s + i] !== R.ETH_BROADCAST_OCTET) ok = false;
+    for (let r = 0; r < Magic.REPEATS && ok; r++) {
+      for (let i = 0; i < R.ETH_ADDR_LEN; i++) {
+        if (f[s + Magic.SYNC_LEN + r * R.ETH_ADDR_LEN + i] !== macByte(regs, i)) { ok = false; break; }
+      }
     }
     if (ok) return true;
   }
   return false;
 }
 
+/** The pattern-match window: 64 bytes from EPMO, each selected by one EPMM bit. */
+const PATTERN_WINDOW = 64;
+
 /** Pattern match: Internet checksum of the EPMM-selected bytes of the 64-byte window at EPMO == EPMCS. */
 function patternMatches(f: Uint8Array, regs: Uint8Array): boolean {
-  const off = (regs[R.EPMOL] | (regs[R.EPMOL + 1] << 8)) & 0x1fff;
-  if (off + 64 > f.length) return false;
+  const off = (regs[R.EPMOL] | (regs[R.EPMOL + 1] << 8)) & R.MEM_MASK;
+  if (off + PATTERN_WINDOW > f.length) return false;
   let acc = 0, hi = true;
-  for (let i = 0; i < 64; i++) {
+  for (let i = 0; i < PATTERN_WINDOW; i++) {
     if (!(regs[R.EPMM0 + (i >> 3)] & (1 << (i & 7)))) continue;
     acc += hi ? f[off + i] << 8 : f[off + i];
     hi = !hi;
@@ -55,13 +68,13 @@ export function receiveFilterAccepts(f: Uint8Array, regs: Uint8Array): boolean {
   let any = false, all = true;
   const uc = isOurs(f, regs);
   const bc = isBroadcast(f);
-  for (let bit = 0x80; bit !== 0; bit >>= 1) {
+  for (let bit = R.ERXFCON_UCEN; bit !== 0; bit >>= 1) { // every filter bit, UCEN (0x80) down to BCEN (0x01)
     if (!(en & bit)) continue;
     let ok: boolean;
     switch (bit) {
       case R.ERXFCON_UCEN: ok = uc; break;
       case R.ERXFCON_BCEN: ok = bc; break;
-      case R.ERXFCON_MCEN: ok = (f[0] & 1) === 1; break;
+      case R.ERXFCON_MCEN: ok = (f[0] & R.ETH_GROUP_BIT) !== 0; break;
       case R.ERXFCON_HTEN: {
         const hp = hashPointer(f, 0);
         ok = (regs[R.EHT0 + (hp >> 3)] & (1 << (hp & 7))) !== 0;

@@ -5,7 +5,7 @@
 import * as R from "./regs";
 
 export class PhyModel {
-  readonly regs = new Uint16Array(32);
+  readonly regs = new Uint16Array(R.PHY_ADDR_MASK + 1); // 32 addresses
   linkUp: boolean;
   private llLatch: boolean;
 
@@ -18,9 +18,9 @@ export class PhyModel {
   /** Power-on / PHCON1.PRST / system reset values (the link itself is the wire's). */
   reset(): void {
     this.regs.fill(0);
-    this.regs[R.PHID1] = 0x0083;
-    this.regs[R.PHID2] = 0x1400 | (this.revision & 0x0f);
-    this.regs[R.PHLCON] = 0x3422;
+    this.regs[R.PHID1] = R.PHID1_VALUE;
+    this.regs[R.PHID2] = R.PHID2_VALUE | (this.revision & R.PHID2_REV_MASK);
+    this.regs[R.PHLCON] = R.PHLCON_RESET;
     this.llLatch = this.linkUp;
   }
 
@@ -28,7 +28,8 @@ export class PhyModel {
   peek(reg: number, txBusy: boolean): number {
     const r = this.regs;
     switch (reg) {
-      case R.PHSTAT1: return 0x1800 | (this.llLatch ? R.PHSTAT1_LLSTAT : 0);
+      // 10 Mbit/s full and half duplex capable (PFDPX, PHDPX), and the latched link state
+      case R.PHSTAT1: return R.PHSTAT1_PFDPX | R.PHSTAT1_PHDPX | (this.llLatch ? R.PHSTAT1_LLSTAT : 0);
       case R.PHSTAT2:
         return (txBusy ? R.PHSTAT2_TXSTAT : 0) | (this.linkUp ? R.PHSTAT2_LSTAT : 0) |
           (r[R.PHCON1] & R.PHCON1_PDPXMD ? R.PHSTAT2_DPXSTAT : 0);
@@ -52,11 +53,11 @@ export class PhyModel {
     switch (reg) {
       case R.PHCON1:
         if (v & R.PHCON1_PRST) { this.reset(); return; } // self-clearing
-        r[R.PHCON1] = v & 0x4900;
+        r[R.PHCON1] = v & (R.PHCON1_PLOOPBK | R.PHCON1_PPWRSV | R.PHCON1_PDPXMD);
         return;
-      case R.PHCON2: r[R.PHCON2] = v & 0x6500; return;
-      case R.PHIE: r[R.PHIE] = v & 0x0012; return;
-      case R.PHLCON: r[R.PHLCON] = 0x3000 | (v & 0x0ffe); return;
+      case R.PHCON2: r[R.PHCON2] = v & (R.PHCON2_FRCLNK | R.PHCON2_TXDIS | R.PHCON2_JABBER | R.PHCON2_HDLDIS); return;
+      case R.PHIE: r[R.PHIE] = v & (R.PHIE_PLNKIE | R.PHIE_PGEIE); return;
+      case R.PHLCON: r[R.PHLCON] = R.PHLCON_RESERVED | (v & R.PHLCON_WRITABLE); return;
       default: return;
     }
   }

@@ -1,10 +1,11 @@
 // What the ENC28J60's transmit engine makes of the bytes between ETXST and ETXND (host only):
-// the per-packet control byte (datasheet table 7-1) or MACON3 (PADCFG, TXCRCEN, HFRMEN), the
+// the per-packet control byte (datasheet figure 7-1) or MACON3 (PADCFG, TXCRCEN, HFRMEN), the
 // padding, the CRC (appended, or the host's checked), the giant check against MAMXFL, and the
 // 7-byte transmit status vector (table 7-1: count, CRC error, length bits, done, multicast,
 // broadcast, late collision, giant, bytes on wire, control/pause/VLAN).
 
 import { crc32 } from "./crc";
+import { isBroadcast } from "./filters";
 import * as R from "./regs";
 
 export interface TxPlan {
@@ -14,7 +15,7 @@ export interface TxPlan {
   giant: boolean;
   /** Aborted by an injected late collision. */
   late: boolean;
-  /** Bytes that go on the wire (CRC included; 64 for a late collision, 0 for a giant). */
+  /** Bytes that go on the wire (CRC included; at most 64 for a late collision, 0 for a giant). */
   onWire: number;
 }
 
@@ -24,24 +25,26 @@ export interface TxPlan {
  */
 export function planTransmit(mem: Uint8Array, regs: Uint8Array, st: number, nd: number,
   injectLate: boolean, status: Uint8Array): TxPlan {
-  const dataLen = (nd - st) & 0x1fff; // bytes after the control byte
+  const dataLen = (nd - st) & R.MEM_MASK; // bytes after the control byte
   const ctrl = mem[st];
   const data = new Uint8Array(dataLen);
-  for (let i = 0, p = (st + 1) & 0x1fff; i < dataLen; i++, p = (p + 1) & 0x1fff) data[i] = mem[p];
-  const type = dataLen >= 14 ? (data[12] << 8) | data[13] : 0;
+  for (let i = 0, p = (st + 1) & R.MEM_MASK; i < dataLen; i++, p = (p + 1) & R.MEM_MASK) data[i] = mem[p];
+  const type = dataLen >= R.ETH_HDR ? (data[R.ETH_TYPE] << 8) | data[R.ETH_TYPE + 1] : 0;
   const macon3 = regs[R.MACON3];
   let pad = 0, addCrc: boolean, huge: boolean;
-  if (ctrl & 0x01) { // POVERRIDE: PHUGEEN 3, PPADEN 2, PCRCEN 1
-    huge = (ctrl & 0x08) !== 0;
-    if (ctrl & 0x04) pad = 60;
-    addCrc = (ctrl & 0x02) !== 0;
+  if (ctrl & R.CTRL_POVERRIDE) { // the control byte decides, not MACON3
+    huge = (ctrl & R.CTRL_PHUGEEN) !== 0;
+    if (ctrl & R.CTRL_PPADEN) pad = R.ETH_MIN_FRAME;
+    addCrc = (ctrl & R.CTRL_PCRCEN) !== 0;
   } else {
     huge = (macon3 & R.MACON3_HFRMEN) !== 0;
-    const padcfg = macon3 >> 5;
+    const padcfg = macon3 >> R.MACON3_PADCFG_SHIFT;
     addCrc = (macon3 & R.MACON3_TXCRCEN) !== 0;
-    if (padcfg & 1) { // x01: 60, 011/111: 64, 101: 64 for VLAN else 60; CRC always appended
+    if (padcfg & R.PADCFG_PAD_BIT) { // padding on: the CRC is always appended
       addCrc = true;
-      pad = padcfg === 1 ? 60 : padcfg === 5 ? (type === 0x8100 ? 64 : 60) : 64;
+      if (padcfg === R.PADCFG_60) pad = R.ETH_MIN_FRAME;
+      else if (padcfg === R.PADCFG_AUTO) pad = type === R.ETH_TYPE_VLAN ? R.ETH_MIN_FRAME_VLAN : R.ETH_MIN_FRAME;
+      else pad = R.ETH_MIN_FRAME_VLAN;
     }
   }
   const wireLen = dataLen < pad ? pad : dataLen; // bytes before any appended CRC
@@ -52,36 +55,44 @@ export function planTransmit(mem: Uint8Array, regs: Uint8Array, st: number, nd: 
     wire.set(data);
   } else {
     // The last four bytes are the host's FCS: checked, not altered
-    const body = wireLen >= 4 ? wireLen - 4 : 0;
+    const body = wireLen >= R.ETH_FCS_LEN ? wireLen - R.ETH_FCS_LEN : 0;
     wire = new Uint8Array(body);
     wire.set(data.subarray(0, body));
-    if (wireLen >= 4) {
+    if (wireLen >= R.ETH_FCS_LEN) {
       const got = (data[body] | (data[body + 1] << 8) | (data[body + 2] << 16) | (data[body + 3] << 24)) >>> 0;
       crcErr = crc32(data, 0, body) !== got;
     } else crcErr = true;
   }
-  const count = addCrc ? wireLen + 4 : wireLen;
+  const count = addCrc ? wireLen + R.ETH_FCS_LEN : wireLen;
   const maxLen = regs[R.MAMXFLL] | (regs[R.MAMXFLL + 1] << 8);
   const giant = !huge && count > maxLen;
   const late = !giant && injectLate;
-  const bcast = dataLen >= 6 && data[0] === 0xff && data[1] === 0xff && data[2] === 0xff &&
-    data[3] === 0xff && data[4] === 0xff && data[5] === 0xff;
-  const mcast = !bcast && dataLen >= 1 && (data[0] & 1) === 1;
-  const onWire = giant ? 0 : late ? Math.min(count, 64) : count;
+  const bcast = dataLen >= R.ETH_ADDR_LEN && isBroadcast(data);
+  const mcast = !bcast && dataLen >= 1 && (data[0] & R.ETH_GROUP_BIT) !== 0;
+  // A late collision aborts the frame after at most one slot time on the wire.
+  const onWire = giant ? 0 : late ? Math.min(count, R.ETH_SLOT_BYTES) : count;
   let b2 = 0, b3 = 0, b6 = 0;
-  if (crcErr) b2 |= 0x10;
-  if (type > 1500) b2 |= 0x40;
-  else if (dataLen >= 14 && (macon3 & R.MACON3_FRMLNEN) && type > 46 && wireLen - 14 !== type) b2 |= 0x20;
-  if (!giant && !late) b2 |= 0x80;
-  if (mcast) b3 |= 0x01;
-  if (bcast) b3 |= 0x02;
-  if (late) b3 |= 0x20;
-  if (giant) b3 |= 0x40;
-  if (type === 0x8808) { b6 |= 0x01; if (dataLen >= 16 && ((data[14] << 8) | data[15]) === 1) b6 |= 0x02; }
-  if (type === 0x8100) b6 |= 0x08;
-  status[0] = count & 0xff; status[1] = (count >> 8) & 0xff;
-  status[2] = b2; status[3] = b3;
-  status[4] = onWire & 0xff; status[5] = (onWire >> 8) & 0xff;
-  status[6] = b6;
+  if (crcErr) b2 |= R.TSV2_CRC_ERROR;
+  // A type/length above 1500 is a type; below, with FRMLNEN, a length checked against the payload
+  // (a length up to 46 is not checked here: the payload may be padded).
+  if (type > R.ETH_MAX_LENGTH) b2 |= R.TSV2_LEN_OUT_OF_RANGE;
+  else if (dataLen >= R.ETH_HDR && (macon3 & R.MACON3_FRMLNEN) && type > R.ETH_MIN_PAYLOAD &&
+    wireLen - R.ETH_HDR !== type) b2 |= R.TSV2_LEN_CHECK_ERROR;
+  if (!giant && !late) b2 |= R.TSV2_DONE;
+  if (mcast) b3 |= R.TSV3_MULTICAST;
+  if (bcast) b3 |= R.TSV3_BROADCAST;
+  if (late) b3 |= R.TSV3_LATE_COLLISION;
+  if (giant) b3 |= R.TSV3_GIANT;
+  if (type === R.ETH_TYPE_MAC_CONTROL) {
+    b6 |= R.TSV6_CONTROL;
+    const opcode = dataLen >= R.ETH_CONTROL_OPCODE + 2 ?
+      (data[R.ETH_CONTROL_OPCODE] << 8) | data[R.ETH_CONTROL_OPCODE + 1] : -1;
+    if (opcode === R.ETH_OPCODE_PAUSE) b6 |= R.TSV6_PAUSE;
+  }
+  if (type === R.ETH_TYPE_VLAN) b6 |= R.TSV6_VLAN;
+  status[R.TSV_COUNT] = count & 0xff; status[R.TSV_COUNT + 1] = (count >> 8) & 0xff;
+  status[R.TSV_FLAGS2] = b2; status[R.TSV_FLAGS3] = b3;
+  status[R.TSV_WIRE] = onWire & 0xff; status[R.TSV_WIRE + 1] = (onWire >> 8) & 0xff;
+  status[R.TSV_FLAGS6] = b6;
   return { wire, giant, late, onWire };
 }

@@ -2,6 +2,11 @@
 // same results as on a board. Installed on globalThis by test/setup.ts for host tests, and
 // offered inside the simulated board's vm context by sim/.
 
+import { crc32 } from "../../emu/enc28j60/crc";
+
+/** Character codes per String.fromCharCode.apply call (an argument list has a size limit). */
+const APPLY_CHUNK = 4096;
+
 export interface HostE {
   sum(arr: ArrayLike<number>): number;
   toString(...args: any[]): string;
@@ -23,21 +28,6 @@ function flattenBytes(args: any[], out: number[]): void {
   }
 }
 
-let crcTable: Uint32Array | undefined;
-function crc32(bytes: ArrayLike<number>): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 255] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 export function makeHostE(): HostE {
   return {
     sum(arr: ArrayLike<number>): number {
@@ -49,7 +39,7 @@ export function makeHostE(): HostE {
       const bytes: number[] = [];
       flattenBytes(args, bytes);
       let s = "";
-      for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode.apply(null, bytes.slice(i, i + 4096));
+      for (let i = 0; i < bytes.length; i += APPLY_CHUNK) s += String.fromCharCode.apply(null, bytes.slice(i, i + APPLY_CHUNK));
       return s;
     },
     toUint8Array(...args: any[]): Uint8Array {
@@ -63,7 +53,7 @@ export function makeHostE(): HostE {
     CRC32(data: any): number {
       const bytes: number[] = [];
       flattenBytes([data], bytes);
-      return crc32(bytes);
+      return crc32(Uint8Array.from(bytes), 0, bytes.length); // the IEEE 802.3 CRC-32, as Ethernet's FCS
     },
     on(): void {
       /* no board events on the host */
