@@ -12,8 +12,8 @@
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
 import { State, STATE_COUNT } from "./states";
-import { compileTable, Ev, A } from "./table";
-import { step, nextOf } from "./engine";
+import { Ev, A } from "./table";
+import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
 import { F, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { createSlots, Slots, SF } from "./slots";
 import { INITIAL_RTO_MS, rttSample, backOff, probeDelay } from "./timers";
@@ -319,13 +319,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /**
    * The table's row for (st[s], ev), if any: the next state, then its actions in the order of
-   * the A bits (the row: next+1 in bits 0-3, reason in 4-7, actions above; see engine.ts).
+   * the A bits (the cell is decoded by engine.ts).
    */
   function fire(s: number, ev: number): void {
     var r = step(T, st[s], ev);
     if (!r) return;
     st[s] = nextOf(r);
-    var a = r >> 8;
+    var a = actionsOf(r);
     if (a & A.RESEND) {
       // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
       count(C.retransmits);
@@ -357,7 +357,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (a & A.PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
     if (a & A.END && fl[s] & SF.KNOWN) {
       fl[s] &= ~SF.KNOWN;
-      if (!tell(s, "end", (r >> 4) & 15)) return;
+      if (!tell(s, "end", reasonOf(r))) return;
     }
     if (a & A.FREE) free(s);
   }
