@@ -212,7 +212,7 @@ export var ROWS: Row[] = [
   [S.CLOSING, Ev.ABORT, S.CLOSED, A.RST | A.END | A.FREE, End.ABORTED],
   [S.LAST_ACK, Ev.ABORT, S.CLOSED, A.RST | A.END | A.FREE, End.ABORTED],
 
-  // ================================================================ timers (RFC 6298, RFC 9293 3.8.3)
+  // ================================================================ timers (RFC 6298; RFC 9293 3.8.1, 3.8.3)
   // retransmission time-out with retries left: resend from SND.UNA (SYN, SYN+ACK, data, FIN)
   [S.SYN_SENT, Ev.RTO, S.SYN_SENT, A.RESEND, End.NONE],
   [S.SYN_RCVD, Ev.RTO, S.SYN_RCVD, A.RESEND, End.NONE],
