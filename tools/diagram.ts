@@ -1,30 +1,36 @@
 // Renders the TCP state table (firmware/tcp/table.ts ROWS) as a Graphviz diagram:
 // docs/tcp-states.dot always, docs/tcp-states.svg when `dot` is installed (the SVG is committed,
-// so tests and builds never need Graphviz). `make diagram` runs this.
+// so tests and builds never need Graphviz). `make diagram` runs this; it also rewrites
+// firmware/tcp/packed.ts (tools/pack-table.ts), the form of the same rows the device reads.
 import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import {
-  ROWS, EVENT_NAMES, ACTION_NAMES, END_NORMAL, EV_ABORT, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_GIVE_UP, EV_STATE_TIMEOUT,
+  ROWS, EVENT_NAMES, ACTION_NAMES, A_END, END_NORMAL, EV_ABORT, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_GIVE_UP, EV_STATE_TIMEOUT,
 } from "../firmware/tcp/table";
 import { STATE_NAMES } from "../firmware/tcp/states";
+import * as packTable from "./pack-table";
 
 const REASONS = ["normal", "reset", "timeout", "aborted", "refused"];
 
 function actionText(a: number, reason: number): string {
   const out: string[] = [];
   for (let i = 0; i < ACTION_NAMES.length; i++) {
-    if (a & (1 << i)) out.push(ACTION_NAMES[i] === "end()" ? `end(${reason}${reason === END_NORMAL ? "" : " " + REASONS[reason]})` : ACTION_NAMES[i]);
+    if (a & (1 << i)) out.push((1 << i) === A_END ? `end(${reason}${reason === END_NORMAL ? "" : " " + REASONS[reason]})` : ACTION_NAMES[i]);
   }
   return out.join(", ");
 }
 
-/** The DOT text for the current table (deterministic: rows in table order, grouped per arrow). */
+/**
+ * The DOT text for the current table (deterministic: rows in (state, event) order whatever
+ * their order in table.ts, grouped per arrow).
+ */
 export function renderDot(): string {
   const edges = new Map<string, string[]>();
   const errorOnly = new Map<string, boolean>();
   const errorEvents = [EV_ABORT, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_GIVE_UP, EV_STATE_TIMEOUT];
-  for (const [st, ev, next, acts, reason] of ROWS) {
+  const rows = ROWS.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (const [st, ev, next, acts, reason] of rows) {
     const k = `${st}>${next}`;
     if (!edges.has(k)) edges.set(k, []);
     errorOnly.set(k, (errorOnly.get(k) ?? true) && errorEvents.includes(ev) && st !== next);
@@ -49,6 +55,7 @@ export function renderDot(): string {
 }
 
 export function main(): void {
+  packTable.main();
   const root = path.resolve(__dirname, "..", "..");
   const dotFile = path.join(root, "docs", "tcp-states.dot");
   fs.writeFileSync(dotFile, renderDot());

@@ -4,6 +4,10 @@
 
 import { Tcp, TcpHandler } from "./tcp";
 
+const enum Echo {
+  PORT = 7, // RFC 862
+}
+
 function nothing(): void {}
 
 export function startEcho(tcp: Tcp, port?: number): boolean {
@@ -17,5 +21,5 @@ export function startEcho(tcp: Tcp, port?: number): boolean {
     end: nothing,
     room: tcp.space,
   };
-  return tcp.listen(port === undefined ? 7 : port, h);
+  return tcp.listen(port === undefined ? Echo.PORT : port, h);
 }

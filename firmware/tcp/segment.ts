@@ -10,6 +10,37 @@ export const enum F {
   ACK = 16,
 }
 
+/** TCP header: byte offsets from its start, and lengths (RFC 9293 3.1). */
+export const enum Hdr {
+  SPORT = 0,
+  DPORT = 2,
+  SEQ = 4,
+  ACK = 8,
+  DATA_OFFSET = 12,  // high nibble: the header length in 32-bit words
+  FLAGS = 13,
+  WINDOW = 14,
+  CHECKSUM = 16,
+  URGENT = 18,
+  OPTIONS = 20,      // options (if any) follow the fixed header
+  LEN = 20,          // the header without options
+  LEN_MSS = 24,      // with the MSS option, the only one we send
+  DOFF_SHIFT = 4,    // DATA_OFFSET byte >> 4: the header length in words
+  WORD_SHIFT = 2,    // words << 2: bytes
+  // The 32-bit word at DATA_OFFSET: data offset (words) in bits 28-31, flags in 16-23,
+  // window in 0-15. A length in bytes (a multiple of 4) << 26 is the length in words << 28.
+  DOFF_WORD_SHIFT = 26,
+  FLAGS_WORD_SHIFT = 16,
+}
+
+/** TCP option kinds and lengths (RFC 9293 3.2). */
+export const enum Opt {
+  EOL = 0,       // end of option list
+  NOP = 1,       // no-operation (padding)
+  MSS = 2,       // maximum segment size: kind, length 4, 16-bit MSS
+  MSS_LEN = 4,
+  MIN_LEN = 2,   // every option but EOL and NOP: kind, length, data
+}
+
 export function get16(b: Uint8Array, o: number): number {
   return (b[o] << 8) | b[o + 1];
 }
@@ -40,14 +71,17 @@ export function parseMss(b: Uint8Array, off: number, len: number): number {
   var i = off;
   while (i < end) {
     var kind = b[i];
-    if (kind === 0) break;
-    if (kind === 1) {
+    if (kind === Opt.EOL) break;
+    if (kind === Opt.NOP) {
       i++;
       continue;
     }
     var olen = b[i + 1];
-    if (i + 1 >= end || olen < 2 || i + olen > end || (kind === 2 && olen !== 4)) return -1;
-    if (kind === 2) mss = get16(b, i + 2);
+    if (i + 1 >= end) return -1; // no room for the length byte
+    if (olen < Opt.MIN_LEN) return -1; // MUST-7: would not advance (0, 1)
+    if (i + olen > end) return -1; // runs past the header
+    if (kind === Opt.MSS && olen !== Opt.MSS_LEN) return -1;
+    if (kind === Opt.MSS) mss = get16(b, i + 2);
     i += olen;
   }
   return mss;
@@ -61,13 +95,13 @@ export function putHeader(
   b: Uint8Array, o: number, sport: number, dport: number, seq: number, ack: number,
   flags: number, wnd: number, mss: number
 ): number {
-  var hl = mss > 0 ? 24 : 20;
-  put32(b, o, (sport << 16) | dport);
-  put32(b, o + 4, seq);
-  put32(b, o + 8, ack);
-  put32(b, o + 12, (hl << 26) | (flags << 16) | wnd); // data offset, flags, window
-  put32(b, o + 16, 0); // checksum (filled in later) and urgent pointer
-  if (mss > 0) put32(b, o + 20, 0x02040000 | mss); // kind 2, length 4
+  var hl = mss > 0 ? Hdr.LEN_MSS : Hdr.LEN;
+  put32(b, o + Hdr.SPORT, (sport << 16) | dport); // SPORT, DPORT
+  put32(b, o + Hdr.SEQ, seq);
+  put32(b, o + Hdr.ACK, ack);
+  put32(b, o + Hdr.DATA_OFFSET, (hl << Hdr.DOFF_WORD_SHIFT) | (flags << Hdr.FLAGS_WORD_SHIFT) | wnd); // DATA_OFFSET, FLAGS, WINDOW
+  put32(b, o + Hdr.CHECKSUM, 0); // CHECKSUM (filled in later), URGENT
+  if (mss > 0) put32(b, o + Hdr.OPTIONS, (Opt.MSS << 24) | (Opt.MSS_LEN << 16) | mss);
   return hl;
 }
 

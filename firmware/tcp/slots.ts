@@ -67,8 +67,13 @@ var LAYOUT: any[] = [
   Float64Array, "rto srtt rttvar rttT tRexmt tPersist tAck tState tUsed",
 ];
 
+/** Bytes per slot outside LAYOUT: gen (a Uint16Array). The ring adds sendBuf. */
+const enum B {
+  GEN = 2,
+}
+
 export function createSlots(n: number, sendBuf: number): Slots {
-  var s: any = { gen: new Uint16Array(n), ring: new Uint8Array(n * sendBuf), handler: [], bytes: n * (2 + sendBuf), perConn: [] };
+  var s: any = { gen: new Uint16Array(n), ring: new Uint8Array(n * sendBuf), handler: [], bytes: n * (B.GEN + sendBuf), perConn: [] };
   for (var i = 0; i < LAYOUT.length; i += 2) {
     var names = LAYOUT[i + 1].split(" ");
     for (var j = 0; j < names.length; j++) {
@@ -80,7 +85,9 @@ export function createSlots(n: number, sendBuf: number): Slots {
   return s;
 }
 
-/** Bytes of typed arrays per slot: 5 x 1 + 11 x 2 + 11 x 4 + 9 x 8 + the ring. */
+/** Bytes of typed arrays per slot, from LAYOUT: its fields, gen and the ring (docs/tcp.md). */
 export function bytesPerSlot(sendBuf: number): number {
-  return 5 * 1 + 11 * 2 + 11 * 4 + 9 * 8 + sendBuf;
+  var bytes = B.GEN + sendBuf;
+  for (var i = 0; i < LAYOUT.length; i += 2) bytes += new LAYOUT[i](1).byteLength * LAYOUT[i + 1].split(" ").length;
+  return bytes;
 }

@@ -12,12 +12,12 @@
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
 import { State, STATE_COUNT } from "./states";
-import { compileTable, Ev, A } from "./table";
-import { step, nextOf } from "./engine";
-import { F, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
+import { Ev, A } from "./table";
+import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
+import { F, Hdr, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { createSlots, Slots, SF } from "./slots";
-import { INITIAL_RTO_MS, rttSample, backOff, probeDelay } from "./timers";
-import { isn, newSecret } from "./isn";
+import { Rto, rttSample, backOff, probeDelay } from "./timers";
+import { Isn, isn, newSecret } from "./isn";
 
 export interface TcpHandler {
   open(c: number): void;
@@ -76,11 +76,49 @@ export interface TcpOptions {
   secret?: Uint32Array;    // ISN key (4 words); default drawn at start-up
 }
 
-var TX = 34;              // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
-var LISTENERS = 4;        // listener table size
-var ACK_DELAY_MS = 100;   // delayed ACK, serviced by the ~100 ms tick
+/** Fixed numbers of this TCP (const enum: tsc writes them in place). */
+const enum K {
+  TX = 34,                  // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
+  IP_PROTO = 6,             // TCP's IPv4 protocol number
+  LISTENERS = 4,            // listener table size
+  ACK_DELAY_MS = 100,       // delayed ACK, serviced by the ~100 ms tick
+  ACK_EVERY = 2,            // full segments received before an immediate ACK (RFC 9293 3.8.6.3)
+  MSS_MAX = 1460,           // our default and largest MSS: 1500-byte MTU - 20 IPv4 - 20 TCP
+  MSS_MIN = 64,             // smallest MSS createTcp() accepts
+  MSS_DEFAULT = 536,        // the send MSS when the peer sends no MSS option (MUST-15)
+  MAX_16 = 65535,           // windows, ring lengths and offsets are 16-bit; the largest window
+  PORT_MAX = 65535,
+  EPHEMERAL_FIRST = 49152,  // dynamic ports 49152-65535 (RFC 6335 6)
+  EPHEMERAL_COUNT = 16384,
+  EPHEMERAL_MASK = 0x3fff,  // the first port of a boot: EPHEMERAL_FIRST + key bits
+  CHALLENGE_ACK_MS = 1000,  // the challenge-ACK budget is per second (RFC 5961 7)
+  PROBES_MAX = 255,         // probes[] is a Uint8Array
+}
+
+/** Defaults of TcpOptions. */
+const enum D {
+  MSL_MS = 2000,
+  MAX_RETRIES = 6,
+  SYN_RETRIES = 7,
+  SYN_RCVD_TIMEOUT_MS = 5000,
+  FIN_WAIT_2_TIMEOUT_MS = 10000,
+  IDLE_EVICT_MS = 2000,
+  CHALLENGE_ACK_LIMIT = 10,
+}
+
+/** IPv4 addresses that are never a TCP peer (MUST-46/57/63), by first octet. */
+const enum Addr {
+  THIS_NET = 0,        // 0.0.0.0/8
+  LOOPBACK = 127,      // 127.0.0.0/8
+  MULTICAST = 224,     // 224.0.0.0/4 multicast, 240.0.0.0/4 reserved, 255.255.255.255
+  ALL_ONES = 0xffffffff,
+}
 
 // Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
+// Two names cover more than their name says (the names are public, so they stay):
+// dropNoListener also counts a segment to a listener with neither SYN nor ACK, and dropBadAck
+// counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an ACK older
+// than SND.UNA - 65535 (RFC 5961 5.2, answered with an ACK).
 const enum C {
   segIn, segOut, retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
@@ -97,23 +135,23 @@ function opt(v: number | undefined, dflt: number): number {
 
 export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var n = opts.slots;
-  var ourMss = opts.mss || 1460;
+  var ourMss = opts.mss || K.MSS_MAX;
   var sendBuf = opts.sendBuf || 2 * ourMss;
   // (slot send lengths and offsets are 16-bit)
-  if (ourMss < 64 || ourMss > 1460 || sendBuf > 65535) throw new Error("tcp: mss must be 64..1460 and sendBuf at most 65535");
+  if (ourMss < K.MSS_MIN || ourMss > K.MSS_MAX || sendBuf > K.MAX_16) throw new Error("tcp: mss must be 64..1460 and sendBuf at most 65535");
   var recvWindow = opts.recvWindow || 2 * ourMss;
-  if (recvWindow > 65535) recvWindow = 65535;
-  var twoMsl = 2 * opt(opts.mslMs, 2000); // TIME-WAIT
-  var defBacklog = n >> 1 || 1; // half-open SYN-RCVD per listener unless listen() says
-  var maxRetries = opt(opts.maxRetries, 6);
-  var synRetries = opt(opts.synRetries, 7);
-  var synRcvdMs = opts.synRcvdTimeoutMs || 5000;
-  var fw2Ms = opts.finWait2TimeoutMs || 10000;
-  var idleEvictMs = opt(opts.idleEvictMs, 2000);
-  var caLimit = opt(opts.challengeAckLimit, 10);
+  if (recvWindow > K.MAX_16) recvWindow = K.MAX_16;
+  var twoMsl = 2 * opt(opts.mslMs, D.MSL_MS); // TIME-WAIT
+  var defBacklog = n >> 1 || 1; // half-open SYN-RCVD per listener unless listen() says: half the slots, at least 1
+  var maxRetries = opt(opts.maxRetries, D.MAX_RETRIES);
+  var synRetries = opt(opts.synRetries, D.SYN_RETRIES);
+  var synRcvdMs = opts.synRcvdTimeoutMs || D.SYN_RCVD_TIMEOUT_MS;
+  var fw2Ms = opts.finWait2TimeoutMs || D.FIN_WAIT_2_TIMEOUT_MS;
+  var idleEvictMs = opt(opts.idleEvictMs, D.IDLE_EVICT_MS);
+  var caLimit = opt(opts.challengeAckLimit, D.CHALLENGE_ACK_LIMIT);
   var swsStep = recvWindow >> 1 < ourMss ? recvWindow >> 1 : ourMss;
   var key = opts.secret as Uint32Array;
-  if (!key) newSecret((key = new Uint32Array(4)));
+  if (!key) newSecret((key = new Uint32Array(Isn.KEY_WORDS)));
 
   var T = compileTable();
   var S = createSlots(n, sendBuf);
@@ -131,7 +169,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var now = 0;
   var caStart = 0;
   var caCount = 0;
-  var nextPort = 49152 + (key[0] & 0x3fff);
+  var nextPort = K.EPHEMERAL_FIRST + (key[0] & K.EPHEMERAL_MASK);
   var appResult: any; // what the last tell() returned
   var matched = 0;    // slots oldest() matched
 
@@ -141,9 +179,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var rx: Uint8Array, rxOff = 0, hl = 0, dlen = 0, src = 0, sport = 0, dport = 0, seq = 0, ack = 0,
     flags = 0, win = 0;
 
-  var lState = new Uint8Array(LISTENERS);
-  var lPort = new Uint16Array(LISTENERS);
-  var lBacklog = new Uint8Array(LISTENERS);
+  var lState = new Uint8Array(K.LISTENERS);
+  var lPort = new Uint16Array(K.LISTENERS);
+  var lBacklog = new Uint8Array(K.LISTENERS);
   var lHandler: TcpHandler[] = [];
 
   var counters: { [name: string]: number } = {};
@@ -168,7 +206,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
-    put16(tx, TX + 16, csumFinish(csumAdd(tx, TX, len, pseudoSum(stack.addr, dst, 6, len))));
+    put16(tx, K.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, K.TX, len, pseudoSum(stack.addr, dst, K.IP_PROTO, len))));
     counters.segOut++; // per segment: no call
     stack.ipSend(6, dst, len);
   }
@@ -177,7 +215,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function room(s: number): number {
     var h = handler[s];
     var r = h && h.room ? h.room(s) : recvWindow;
-    return r < recvWindow ? (r > 0 ? r : 0) : recvWindow;
+    if (!(r < recvWindow)) return recvWindow; // (also when room() gives no number)
+    if (r > 0) return r;
+    return 0;
   }
 
   /** Sends one segment of slot s; len bytes of payload from the ring at seq. */
@@ -195,14 +235,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       rcvWnd[s] = w;
       rcvAdv[s] = nxt + w; // typed-array stores wrap modulo 2^32
     }
-    var hl = putHeader(tx, TX, lport[s], rport[s], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
+    var hl = putHeader(tx, K.TX, lport[s], rport[s], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
     if (len > 0) {
       var base = s * sendBuf;
       var start = base + (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
       var first = base + sendBuf - start;
       if (first > len) first = len;
-      tx.set(ring.subarray(start, start + first), TX + hl);
-      if (len > first) tx.set(ring.subarray(base, base + len - first), TX + hl + first);
+      tx.set(ring.subarray(start, start + first), K.TX + hl);
+      if (len > first) tx.set(ring.subarray(base, base + len - first), K.TX + hl + first);
       tUsed[s] = now;
     }
     fl[s] &= ~SF.ACK_PENDING;
@@ -225,10 +265,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     rttT[s] = now;
   }
 
-  /** Sends our SYN (a SYN-ACK when ack is truthy). */
-  function sendSyn(s: number, ack: any): void {
+  /** Sends our SYN, or our SYN+ACK when synAck. */
+  function sendSyn(s: number, synAck: boolean): void {
     var i0 = iss[s];
-    emit(s, ack ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
+    emit(s, synAck ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
     sndNxt[s] = i0 + 1;
     if (sndMax[s] === i0) {
       sndMax[s] = i0 + 1;
@@ -239,7 +279,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends queued data and the FIN as the windows allow; returns segments sent. */
   function output(s: number): number {
-    if ((fl[s] & (SF.SYN_ACKED | SF.FIN_ACKED)) !== SF.SYN_ACKED) return 0;
+    if (!(fl[s] & SF.SYN_ACKED)) return 0; // nothing goes before our SYN is acknowledged
+    if (fl[s] & SF.FIN_ACKED) return 0;    // nor after our FIN is
     var una = sndUna[s];
     var len = sndLen[s];
     var wnd = sndWnd[s];
@@ -262,7 +303,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       var fin = fl[s] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F.ACK | fin | (k > 0 && off + k === len ? F.PSH : 0), nxt, k, 0);
-      var end = nxt + k + fin; // fin is F.FIN = 1 or 0
+      var end = nxt + k + fin; // fin is F.FIN = 1 or 0: the FIN takes one sequence number
       sndNxt[s] = end;
       if (fin) fl[s] |= SF.FIN_SENT;
       if (seqLe(sndMax[s], nxt) && !(fl[s] & SF.TIMING)) timeFrom(s, nxt);
@@ -280,8 +321,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** A RST (flags RST or RST+ACK) in reply to the segment being processed. */
   function replyRst(seq: number, ack: number, flags: number): void {
-    putHeader(tx, TX, dport, sport, seq, ack, flags, 0, 0);
-    finish(src, 20);
+    putHeader(tx, K.TX, dport, sport, seq, ack, flags, 0, 0);
+    finish(src, Hdr.LEN);
   }
 
   /** The segment's ACK is not acceptable: counted, answered with <SEQ=SEG.ACK><CTL=RST> (never a RST to a RST). */
@@ -291,7 +332,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function challengeAck(s: number): void {
-    if (now - caStart >= 1000) {
+    if (now - caStart >= K.CHALLENGE_ACK_MS) {
       caStart = now;
       caCount = 0;
     }
@@ -319,35 +360,37 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /**
    * The table's row for (st[s], ev), if any: the next state, then its actions in the order of
-   * the A bits (the row: next+1 in bits 0-3, reason in 4-7, actions above; see engine.ts).
+   * the A bits (the cell is decoded by engine.ts).
    */
   function fire(s: number, ev: number): void {
     var r = step(T, st[s], ev);
     if (!r) return;
     st[s] = nextOf(r);
-    var a = r >> 8;
+    var a = actionsOf(r);
     if (a & A.RESEND) {
       // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
       count(C.retransmits);
       fl[s] &= ~SF.TIMING;
       cwnd[s] = mss[s];
       tRexmt[s] = 0;
-      if (!(fl[s] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT);
+      if (!(fl[s] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT); // SYN in SYN-SENT, else SYN+ACK (SYN-RCVD, or closed from it)
       else {
         sndNxt[s] = sndUna[s];
         output(s);
       }
     }
-    if (a & (A.SYN | A.SYNACK)) sendSyn(s, a & A.SYNACK);
+    if (a & (A.SYN | A.SYNACK)) sendSyn(s, (a & A.SYNACK) !== 0);
     if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
     // ACK only when output() sent nothing (its segments carry the ACK)
     if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
     if (a & A.RST) sendRst(s);
     // the state timer: 2MSL in TIME-WAIT (no retransmission or probe there), else the
     // SYN-RCVD or FIN-WAIT-2 time-out
-    if (a & A.TIMER_2MSL) tRexmt[s] = tPersist[s] = 0;
-    if (a & (A.TIMER_2MSL | A.TIMER_STATE)) {
-      tState[s] = now + (a & A.TIMER_2MSL ? twoMsl : st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
+    if (a & A.TIMER_2MSL) {
+      tRexmt[s] = tPersist[s] = 0;
+      tState[s] = now + twoMsl;
+    } else if (a & A.TIMER_STATE) {
+      tState[s] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
     }
     if (a & A.OPENED) {
       fl[s] |= SF.KNOWN;
@@ -357,7 +400,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (a & A.PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
     if (a & A.END && fl[s] & SF.KNOWN) {
       fl[s] &= ~SF.KNOWN;
-      if (!tell(s, "end", (r >> 4) & 15)) return;
+      if (!tell(s, "end", reasonOf(r))) return;
     }
     if (a & A.FREE) free(s);
   }
@@ -372,10 +415,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     lport[s] = lp;
     handler[s] = h;
     iss[s] = sndUna[s] = sndNxt[s] = sndMax[s] = isn(key, stack.addr, lp, ip, rp, now);
-    mss[s] = 536 < ourMss ? 536 : ourMss;
-    cwnd[s] = sendBuf < 65535 ? sendBuf : 65535;
+    mss[s] = K.MSS_DEFAULT < ourMss ? K.MSS_DEFAULT : ourMss;
+    cwnd[s] = sendBuf < K.MAX_16 ? sendBuf : K.MAX_16;
     rcvWnd[s] = recvWindow;
-    rto[s] = INITIAL_RTO_MS;
+    rto[s] = Rto.INITIAL_MS;
     tUsed[s] = now;
   }
 
@@ -433,34 +476,47 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Broadcast, multicast, 0.x, loopback or our subnet's broadcast: never a TCP peer (MUST-46/57/63). */
   function badAddr(a: number): boolean {
-    var top = a >>> 24;
-    var m = stack.mask as number; // none or 0: a | m is a, and 255.255.255.255 is caught by top >= 224
-    return top === 0 || top === 127 || top >= 224 || (m !== 0xffffffff && ((a | m) >>> 0) === 0xffffffff);
+    var top = a >>> 24; // the first octet
+    if (top === Addr.THIS_NET) return true;
+    if (top === Addr.LOOPBACK) return true;
+    if (top >= Addr.MULTICAST) return true;
+    // our subnet's broadcast: all host bits set. A /32 has none; with no mask (or 0) a | m is
+    // a, and 255.255.255.255 was caught above.
+    var m = stack.mask as number;
+    return m !== Addr.ALL_ONES && ((a | m) >>> 0) === Addr.ALL_ONES;
   }
 
   function listenerFor(port: number): number {
-    for (var i = 0; i < LISTENERS; i++) if (lState[i] === State.LISTEN && lPort[i] === port) return i;
+    for (var i = 0; i < K.LISTENERS; i++) if (lState[i] === State.LISTEN && lPort[i] === port) return i;
     return -1;
   }
 
   // ---------------------------------------------------------------- input
   /** The peer's MSS option (0: none); -1, counted, when the options are malformed. */
   function peerMss(): number {
-    var pm = parseMss(rx, rxOff + 20, hl - 20);
+    var pm = parseMss(rx, rxOff + Hdr.OPTIONS, hl - Hdr.OPTIONS);
     if (pm < 0) count(C.dropBadOptions);
     return pm;
   }
 
-  /** SEG.LEN: the data plus one for each of SYN (2) and FIN (1). */
+  /** SEG.LEN: the data plus one for each of SYN and FIN. */
   function segLen(): number {
-    return dlen + (flags & F.FIN) + ((flags >> 1) & 1);
+    var k = dlen;
+    if (flags & F.SYN) k++;
+    if (flags & F.FIN) k++;
+    return k;
   }
 
+  /** A segment for no connection (RFC 9293 3.10.7.1 CLOSED, 3.10.7.2 LISTEN). */
   function noConnection(): void {
-    if (flags & F.RST) return count(C.dropRst);
+    if (flags & F.RST) return count(C.dropRst); // never a RST in reply to a RST
     var li = listenerFor(dport);
-    if (li >= 0 && !(flags & F.ACK)) return flags & F.SYN ? accept(li) : count(C.dropNoListener);
+    if (li >= 0 && !(flags & F.ACK)) {
+      if (flags & F.SYN) return accept(li);
+      return count(C.dropNoListener); // a listener takes a SYN and nothing else
+    }
     if (li < 0) count(C.dropNoListener);
+    // the RST: <SEQ=SEG.ACK> for an ACK (also an ACK to a listener), else <SEQ=0><ACK=SEG.SEQ+SEG.LEN>
     if (flags & F.ACK) replyRst(ack, 0, F.RST);
     else replyRst(0, (seq + segLen()) >>> 0, F.RST | F.ACK);
   }
@@ -487,7 +543,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function peerSyn(s: number, pm: number): void {
     irs[s] = sndWl1[s] = seq;
     rcvAdv[s] = rcvNxt[s] = seq + 1;
-    if (pm === 0) pm = 536;
+    if (pm === 0) pm = K.MSS_DEFAULT;
     mss[s] = pm < ourMss ? pm : ourMss;
     sndWnd[s] = maxWnd[s] = win;
     sndWl2[s] = iss[s];
@@ -495,7 +551,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function synSent(s: number): void {
     if (flags & F.ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) return rstBadAck();
-    if (flags & F.RST) return flags & F.ACK ? fire(s, Ev.RCV_RST) : count(C.dropRst);
+    if (flags & F.RST) {
+      if (flags & F.ACK) return fire(s, Ev.RCV_RST); // with our SYN acknowledged: refused
+      return count(C.dropRst);
+    }
     if (!(flags & F.SYN)) return count(C.dropNoAck);
     var pm = peerMss();
     if (pm < 0) return;
@@ -512,9 +571,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** Processes an acceptable ACK field; false when the segment must be dropped. */
   function ackIn(s: number): boolean {
     var una = sndUna[s];
-    var unsent = seqLt(sndMax[s], ack);
-    if (unsent || seqLt(ack, una - 65535)) {
-      count(unsent ? C.dropAckUnsent : C.dropBadAck);
+    // RFC 5961 5.2: an ACK of data never sent, or older than SND.UNA - MAX.SND.WND: ACK, drop
+    if (seqLt(sndMax[s], ack)) {
+      count(C.dropAckUnsent);
+      sendAck(s);
+      return false;
+    }
+    if (seqLt(ack, una - K.MAX_16)) {
+      count(C.dropBadAck);
       sendAck(s);
       return false;
     }
@@ -570,10 +634,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     var slen = segLen();
     var d0 = (seq - rn) | 0;
-    // RFC 9293 3.10.7.4: the first or the last octet inside RCV.WND (x >>> 0 < wnd: 0 <= x < wnd).
+    // RFC 9293 3.10.7.4, the acceptability test: the first octet, or the last one of a segment
+    // with length, inside the window (x >>> 0 < wnd: 0 <= x < wnd, x relative to RCV.NXT).
+    // A zero window accepts nothing here, which is the test's answer for a segment with length;
+    // an empty segment at RCV.NXT is accepted just below.
     var ok = d0 >>> 0 < wnd || (slen > 0 && (d0 + slen - 1) >>> 0 < wnd);
     if (!ok && wnd === 0 && d0 === 0) {
-      // Zero window: still take the ACK and RST of a segment at RCV.NXT, without its text.
+      // Zero window: an empty segment at RCV.NXT is acceptable, and one with length still
+      // has its ACK and RST taken, without its text (MUST-66).
       ok = true;
       dlen = 0;
       flags &= ~F.FIN;
@@ -621,7 +689,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       rcvNxt[s] = rn + k;
       if (cur === State.FIN_WAIT_2) tState[s] = now + fw2Ms;
       fl[s] |= SF.ACK_PENDING;
-      if (++rsegs[s] >= 2) ackNow = true;
+      if (++rsegs[s] >= K.ACK_EVERY) ackNow = true;
       if (!tell(s, "data", rx, rxOff + hl + skip, k)) return;
       var used = appResult; // bytes consumed, when the handler says
       if (typeof used === "number" && used >= 0 && used < k) {
@@ -632,7 +700,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     } else if (!inOrder || (slen > 0 && !fin)) {
       // Out of order (dropped: never delivered out of order), or nothing new: old data, or
       // text in a state that takes none. ACK it.
-      count(inOrder ? C.dropDuplicate : C.dropOutOfOrder);
+      if (inOrder) count(C.dropDuplicate);
+      else count(C.dropOutOfOrder);
       ackNow = true;
     }
     if (fin) {
@@ -658,27 +727,27 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (gen[s] !== g) return;
     if (fl[s] & SF.ACK_PENDING) {
       if (ackNow) sendAck(s);
-      else if (tAck[s] === 0) tAck[s] = now + ACK_DELAY_MS;
+      else if (tAck[s] === 0) tAck[s] = now + K.ACK_DELAY_MS;
     }
   }
 
   function input(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
     counters.segIn++; // per segment: no call
-    hl = (buf[o + 12] >> 4) << 2;
-    if (len < 20 || hl < 20 || hl > len) return count(C.dropShort);
+    hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
+    if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) return count(C.dropShort); // no header, or a bad data offset
     if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
-    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, 6, len)))) return count(C.dropChecksum);
+    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, K.IP_PROTO, len)))) return count(C.dropChecksum);
     rx = buf;
     rxOff = o;
     dlen = len - hl;
     src = from;
-    sport = get16(buf, o);
-    dport = get16(buf, o + 2);
-    seq = get32(buf, o + 4);
-    ack = get32(buf, o + 8);
-    flags = buf[o + 13];
-    win = get16(buf, o + 14);
+    sport = get16(buf, o + Hdr.SPORT);
+    dport = get16(buf, o + Hdr.DPORT);
+    seq = get32(buf, o + Hdr.SEQ);
+    ack = get32(buf, o + Hdr.ACK);
+    flags = buf[o + Hdr.FLAGS];
+    win = get16(buf, o + Hdr.WINDOW);
     for (var s = 0; s < n; s++) {
       if (st[s] !== State.CLOSED && rport[s] === sport && lport[s] === dport && rip[s] === src) {
         return st[s] === State.SYN_SENT ? synSent(s) : synchronized(s);
@@ -719,13 +788,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         } else {
           sendAck(s);
         }
-        if (probes[s] < 255) probes[s]++;
+        if (probes[s] < K.PROBES_MAX) probes[s]++;
         tPersist[s] = now + probeDelay(S, s);
       }
     }
   }
 
-  stack.onProtocol(6, input);
+  stack.onProtocol(K.IP_PROTO, input);
   stack.onTick(tick);
 
   // ---------------------------------------------------------------- API
@@ -739,7 +808,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function listen(port: number, h: TcpHandler, backlog?: number): boolean {
     if (listenerFor(port) >= 0) return false;
-    for (var i = 0; i < LISTENERS; i++) {
+    for (var i = 0; i < K.LISTENERS; i++) {
       if (lState[i] === State.CLOSED) {
         lState[i] = nextOf(step(T, State.CLOSED, Ev.PASSIVE_OPEN));
         lPort[i] = port;
@@ -760,11 +829,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function connect(ip: number, port: number, h: TcpHandler): number {
     now = clock.now();
     ip >>>= 0;
-    var s = !stack.addr || badAddr(ip) || !(port > 0 && port < 65536) ? -1 : allocSlot();
+    var s = -1;
+    // an address of our own (DHCP may not have given one yet), a peer that can be one, a port
+    if (stack.addr && !badAddr(ip) && port > 0 && port < K.PORT_MAX + 1) s = allocSlot();
     if (s >= 0) {
-      // the next ephemeral port no slot or listener uses (give up looking after 16384)
-      for (var tries = 0; tries < 16384; tries++) {
-        nextPort = nextPort >= 65535 ? 49152 : nextPort + 1;
+      // the next ephemeral port no slot or listener uses (give up looking after all of them)
+      for (var tries = 0; tries < K.EPHEMERAL_COUNT; tries++) {
+        nextPort = nextPort >= K.PORT_MAX ? K.EPHEMERAL_FIRST : nextPort + 1;
         for (var i = 0; i < n; i++) if (st[i] !== State.CLOSED && lport[i] === nextPort) break;
         if (i === n && listenerFor(nextPort) < 0) break;
       }
@@ -777,7 +848,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Free bytes in the send ring of c; -1 when the table has no SEND row in its state or close() was called. */
   function sendSpace(c: number): number {
-    return !valid(c) || step(T, st[c], Ev.SEND) === 0 || fl[c] & SF.FIN_QUEUED ? -1 : sendBuf - sndLen[c];
+    if (!valid(c)) return -1;
+    if (step(T, st[c], Ev.SEND) === 0) return -1;
+    if (fl[c] & SF.FIN_QUEUED) return -1;
+    return sendBuf - sndLen[c];
   }
 
   function space(c: number): number {
@@ -818,7 +892,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function stateCounts(out: Uint16Array): void {
     out.fill(0);
     for (var s = 0; s < n; s++) if (st[s] < out.length) out[st[s]]++;
-    for (var l = 0; l < LISTENERS; l++) if (lState[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
+    for (var l = 0; l < K.LISTENERS; l++) if (lState[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
   }
 
   function reader(a: Uint16Array | Uint32Array): (c: number) => number {

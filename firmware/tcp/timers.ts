@@ -4,13 +4,20 @@
 
 import { Slots } from "./slots";
 
-export var INITIAL_RTO_MS = 1000;
-export var MAX_RTO_MS = 60000;
-export var CLOCK_G_MS = 100; // clock granularity G: the tick period
-export var MIN_RTO_MS = 200;  // RFC 6298 says 1 s (SHOULD); Linux also uses 200 ms
-
+/** RTO bounds and RFC 6298 constants (const enum: tsc writes them in place). */
+export const enum Rto {
+  INITIAL_MS = 1000,    // RFC 6298 2.1
+  MAX_MS = 60000,       // RFC 6298 2.5: a maximum of at least 60 s may be placed
+  MIN_MS = 200,         // RFC 6298 2.4 says 1 s (SHOULD); Linux also uses 200 ms
+  CLOCK_G_MS = 100,     // clock granularity G: the tick period
+  ALPHA = 0.125,        // 2.3: SRTT <- (1 - alpha) * SRTT + alpha * R', alpha = 1/8
+  ONE_MINUS_ALPHA = 0.875,
+  BETA = 0.25,          // 2.3: RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|, beta = 1/4
+  ONE_MINUS_BETA = 0.75,
+  K = 4,                // 2.2/2.3: RTO <- SRTT + max(G, K * RTTVAR)
+}
 function capped(ms: number): number {
-  return ms > MAX_RTO_MS ? MAX_RTO_MS : ms;
+  return ms > Rto.MAX_MS ? Rto.MAX_MS : ms;
 }
 
 /** Feeds one RTT measurement r (ms) into SRTT/RTTVAR and recomputes the RTO. */
@@ -19,15 +26,16 @@ export function rttSample(S: Slots, s: number, r: number): void {
   if (r < 1) r = 1;
   var d = srtt[s] - r;
   if (srtt[s] === 0) {
+    // the first measurement (2.2): SRTT <- R, RTTVAR <- R/2
     srtt[s] = r;
     rttvar[s] = r / 2;
   } else {
-    rttvar[s] = 0.75 * rttvar[s] + 0.25 * (d < 0 ? -d : d);
-    srtt[s] = 0.875 * srtt[s] + 0.125 * r;
+    rttvar[s] = Rto.ONE_MINUS_BETA * rttvar[s] + Rto.BETA * (d < 0 ? -d : d);
+    srtt[s] = Rto.ONE_MINUS_ALPHA * srtt[s] + Rto.ALPHA * r;
   }
-  var k = 4 * rttvar[s];
-  var rto = srtt[s] + (k > CLOCK_G_MS ? k : CLOCK_G_MS);
-  S.rto[s] = capped(rto < MIN_RTO_MS ? MIN_RTO_MS : rto);
+  var k = Rto.K * rttvar[s];
+  var rto = srtt[s] + (k > Rto.CLOCK_G_MS ? k : Rto.CLOCK_G_MS);
+  S.rto[s] = capped(rto < Rto.MIN_MS ? Rto.MIN_MS : rto);
 }
 
 /** Doubles the RTO after a time-out (RFC 6298 5.5), capped. */

@@ -1,38 +1,9 @@
 // One test per arrow of the state table, driven by a scripted peer; every segment the device
 // sends is compared byte for byte (ports, seq, ack, flags, window, options, checksum).
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER } from "./harness";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, PEER_PORT as P, OUR_WINDOW as W, passiveOpen, activeOpen } from "./harness";
 import { isn } from "../../../firmware/tcp/isn";
 import * as S from "../../../firmware/tcp/states";
-
-const P = 40000; // peer port
-const W = 2920;  // our advertised window (2 * 1460)
-
-export function passiveOpen(h: Harness, port = 7, pport = P, pseq = 1000) {
-  const r = recorder(() => h.tcp);
-  if (h.tcp.listen(port, r) === false) { /* already listening */ }
-  h.send({ sport: pport, dport: port, seq: pseq, flags: SYN, win: 64240, opts: MSS_OPT(1460) });
-  const iss = isn(KEY, DEV, port, PEER, pport, h.t);
-  h.expectOne({ sport: port, dport: pport, seq: iss, ack: pseq + 1, flags: SYN | ACK, win: W, opts: MSS_OPT(1460) });
-  h.send({ sport: pport, dport: port, seq: pseq + 1, ack: iss + 1, flags: ACK, win: 64240 });
-  h.expectNone();
-  return { r, iss: (iss + 1) >>> 0, pseq: pseq + 1, c: Number(r.log[r.log.length - 1].split(" ")[1]) };
-}
-
-export function activeOpen(h: Harness, pport = 80, pseq = 5000) {
-  const r = recorder(() => h.tcp);
-  const c = h.tcp.connect(PEER, pport, r);
-  assert.ok(c >= 0);
-  const lp = h.tcp.localPort(c);
-  const iss = isn(KEY, DEV, lp, PEER, pport, h.t);
-  h.expectOne({ sport: lp, dport: pport, seq: iss, flags: SYN, win: W, opts: MSS_OPT(1460) });
-  assert.strictEqual(h.tcp.state(c), S.SYN_SENT);
-  h.send({ sport: pport, dport: lp, seq: pseq, ack: iss + 1, flags: SYN | ACK, win: 64240, opts: MSS_OPT(1400) });
-  h.expectOne({ sport: lp, dport: pport, seq: iss + 1, ack: pseq + 1, flags: ACK, win: W });
-  assert.strictEqual(h.tcp.state(c), S.ESTABLISHED);
-  assert.deepStrictEqual(r.log, [`open ${c}`]);
-  return { r, c, lp, iss: (iss + 1) >>> 0, pseq: pseq + 1 };
-}
 
 describe("tcp arrows (scripted peer, byte-exact)", () => {
   it("CLOSED -> LISTEN -> SYN-RCVD -> ESTABLISHED (passive open)", () => {

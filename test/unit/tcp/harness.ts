@@ -1,8 +1,11 @@
 // Test double of the IP stack for TCP unit tests: captures what TCP sends (the TCP segment at
 // netif.tx[34..]), lets a scripted peer inject segments, and drives time (ticks every 100 ms).
 // Segments are built and checksummed here independently of firmware/net/checksum.ts.
+// passiveOpen()/activeOpen() bring a connection to ESTABLISHED for the other tests.
 import * as assert from "assert";
 import { createTcp, Tcp, TcpHandler, TcpOptions, TcpStack } from "../../../firmware/tcp/tcp";
+import { isn } from "../../../firmware/tcp/isn";
+import { SYN_SENT, ESTABLISHED } from "../../../firmware/tcp/states";
 
 export function ip(a: number, b: number, c: number, d: number): number {
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
@@ -164,3 +167,34 @@ export function recorder(tcp: () => Tcp, opt: { echo?: boolean; closeOnPeerClose
 }
 
 export const MSS_OPT = (m: number) => [2, 4, m >> 8, m & 255];
+
+export const PEER_PORT = 40000; // the scripted peer's port for a passive open
+export const OUR_WINDOW = 2920; // the window the device advertises by default (2 * 1460)
+
+/** listen() on port, then the peer's SYN, our SYN+ACK (byte-exact) and the peer's ACK: ESTABLISHED. */
+export function passiveOpen(h: Harness, port = 7, pport = PEER_PORT, pseq = 1000) {
+  const r = recorder(() => h.tcp);
+  if (h.tcp.listen(port, r) === false) { /* already listening */ }
+  h.send({ sport: pport, dport: port, seq: pseq, flags: SYN, win: 64240, opts: MSS_OPT(1460) });
+  const iss = isn(KEY, DEV, port, PEER, pport, h.t);
+  h.expectOne({ sport: port, dport: pport, seq: iss, ack: pseq + 1, flags: SYN | ACK, win: OUR_WINDOW, opts: MSS_OPT(1460) });
+  h.send({ sport: pport, dport: port, seq: pseq + 1, ack: iss + 1, flags: ACK, win: 64240 });
+  h.expectNone();
+  return { r, iss: (iss + 1) >>> 0, pseq: pseq + 1, c: Number(r.log[r.log.length - 1].split(" ")[1]) };
+}
+
+/** connect() to the peer's pport, our SYN (byte-exact), the peer's SYN+ACK (MSS 1400), our ACK: ESTABLISHED. */
+export function activeOpen(h: Harness, pport = 80, pseq = 5000) {
+  const r = recorder(() => h.tcp);
+  const c = h.tcp.connect(PEER, pport, r);
+  assert.ok(c >= 0);
+  const lp = h.tcp.localPort(c);
+  const iss = isn(KEY, DEV, lp, PEER, pport, h.t);
+  h.expectOne({ sport: lp, dport: pport, seq: iss, flags: SYN, win: OUR_WINDOW, opts: MSS_OPT(1460) });
+  assert.strictEqual(h.tcp.state(c), SYN_SENT);
+  h.send({ sport: pport, dport: lp, seq: pseq, ack: iss + 1, flags: SYN | ACK, win: 64240, opts: MSS_OPT(1400) });
+  h.expectOne({ sport: lp, dport: pport, seq: iss + 1, ack: pseq + 1, flags: ACK, win: OUR_WINDOW });
+  assert.strictEqual(h.tcp.state(c), ESTABLISHED);
+  assert.deepStrictEqual(r.log, [`open ${c}`]);
+  return { r, c, lp, iss: (iss + 1) >>> 0, pseq: pseq + 1 };
+}

@@ -1,8 +1,7 @@
 // RFC 9293 3.10.7 checks and RFC 5961 robustness: out-of-window, challenge ACKs and their
 // rate limit, ACK of unsent data, out-of-order, checksum, header and option sanity.
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, seg, field } from "./harness";
-import { passiveOpen, activeOpen } from "./arrows.test";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, seg, field, passiveOpen, activeOpen } from "./harness";
 import { parseMss } from "../../../firmware/tcp/segment";
 import * as S from "../../../firmware/tcp/states";
 

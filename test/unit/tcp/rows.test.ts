@@ -5,8 +5,7 @@
 // Segment-driven rows (rcv SYN, SYN+ACK, ACK of SYN, FIN, FIN+ACK, ACK of FIN) have their own
 // byte-exact tests in arrows.test.ts.
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, field } from "./harness";
-import { activeOpen } from "./arrows.test";
+import { Harness, recorder, ACK, SYN, FIN, RST, field, activeOpen } from "./harness";
 import * as T from "../../../firmware/tcp/table";
 import * as S from "../../../firmware/tcp/states";
 

@@ -1,8 +1,7 @@
 // Fixed slots: policies when full (TIME-WAIT reuse, half-open eviction, idle eviction, silent
 // drop), backlog, 50 connections in a row, memory per slot, back-pressure and drained().
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, PSH, KEY, DEV, PEER, field, expectSeg } from "./harness";
-import { passiveOpen, activeOpen } from "./arrows.test";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, KEY, DEV, PEER, field, expectSeg, passiveOpen, activeOpen } from "./harness";
 import { bytesPerSlot } from "../../../firmware/tcp/slots";
 import * as S from "../../../firmware/tcp/states";
 

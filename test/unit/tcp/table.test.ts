@@ -1,12 +1,14 @@
 // The table contains every arrow of the RFC 793 figure, RST handling in every state, and the
-// committed diagram is what tools/diagram.ts generates from the table now.
+// committed packed form (firmware/tcp/packed.ts) and diagram are what the tools generate from
+// the rows now; the engine decodes the packed form into exactly the rows.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ROWS, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_SEND, EV_RCV_FIN_ACK, EV_RCV_SYN, EV_CLOSE, EVENT_NAMES, compileTable, EV_COUNT } from "../../../firmware/tcp/table";
+import { ROWS, EV_RCV_RST, EV_RCV_RST_ACTIVE, EV_SEND, EV_RCV_FIN_ACK, EV_RCV_SYN, EV_CLOSE, EVENT_NAMES, EV_COUNT, A_END } from "../../../firmware/tcp/table";
 import { STATE_NAMES, STATE_COUNT, LISTEN, CLOSED, SYN_RCVD, SYN_SENT, FIN_WAIT_1, TIME_WAIT } from "../../../firmware/tcp/states";
-import { step, nextOf } from "../../../firmware/tcp/engine";
+import { compileTable, step, nextOf, actionsOf, reasonOf } from "../../../firmware/tcp/engine";
 import { renderDot } from "../../../tools/diagram";
+import { renderPacked, packedFile } from "../../../tools/pack-table";
 
 const idx = (name: string) => {
   const i = STATE_NAMES.indexOf(name);
@@ -55,6 +57,28 @@ describe("tcp state table", () => {
     assert.strictEqual(n, ROWS.length);
     assert.strictEqual(step(t, FIN_WAIT_1, EV_SEND), 0);
     assert.strictEqual(nextOf(step(t, SYN_SENT, EV_SEND)), SYN_SENT);
+  });
+
+  it("decodes the packed form into exactly the rows (next state, actions, reason; no other cell)", () => {
+    const t = compileTable();
+    const want = new Map<number, number[]>();
+    for (const r of ROWS) want.set(r[0] * EV_COUNT + r[1], r);
+    for (let s = 0; s < STATE_COUNT; s++) {
+      for (let e = 0; e < EV_COUNT; e++) {
+        const cell = step(t, s, e), r = want.get(s * EV_COUNT + e), name = `${STATE_NAMES[s]} / ${EVENT_NAMES[e]}`;
+        if (!r) {
+          assert.strictEqual(cell, 0, name);
+          continue;
+        }
+        assert.strictEqual(nextOf(cell), r[2], `${name}: next`);
+        assert.strictEqual(actionsOf(cell), r[3], `${name}: actions`);
+        if (r[3] & A_END) assert.strictEqual(reasonOf(cell), r[4], `${name}: reason`);
+      }
+    }
+  });
+
+  it("firmware/tcp/packed.ts is what tools/pack-table.ts generates from the rows", () => {
+    assert.strictEqual(fs.readFileSync(packedFile(), "utf8"), renderPacked(), "run `make diagram` and commit firmware/tcp/packed.ts");
   });
 
   it("docs/tcp-states.dot is what tools/diagram.ts generates from the table", () => {

@@ -1,8 +1,7 @@
 // Timers: RFC 6298 RTO with Karn and back-off, bounded retries, SYN/SYN-ACK/FIN retransmission,
 // zero-window probes, delayed-ACK bound, FIN-WAIT-2 and SYN-RCVD time-outs.
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, field, hex } from "./harness";
-import { activeOpen, passiveOpen } from "./arrows.test";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, field, hex, activeOpen, passiveOpen } from "./harness";
 import { isn } from "../../../firmware/tcp/isn";
 import * as S from "../../../firmware/tcp/states";
 
