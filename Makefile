@@ -22,8 +22,10 @@ setup: node_modules/.installed
 build: setup
 	$(NODE_BIN)/tsc -p tsconfig.json
 
-# Device build: ES5, lib es5, Espruino declarations only.
-device: setup
+# Device build: ES5, lib es5, Espruino declarations only. The TCP table's readable rows are packed
+# into firmware/tcp/packed.ts first (the form the device decodes).
+device: build
+	node build/tools/pack-table.js
 	$(NODE_BIN)/tsc -p tsconfig.device.json
 
 bundle: build device

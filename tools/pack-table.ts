@@ -1,8 +1,9 @@
 // Packs the readable TCP rows (firmware/tcp/table.ts ROWS) into the string constant the device
 // decodes (firmware/tcp/packed.ts; the format is described in firmware/tcp/engine.ts, which
 // decodes it). The rows never reach the device as arrays: on Espruino every array element is a
-// variable. `make diagram` runs this with the diagram (tools/diagram.ts); table.test.ts fails
-// when the committed packed.ts differs from what the rows give.
+// variable. The device build (`make device`) runs this before compiling, so the bundle always
+// carries the rows of table.ts; `make diagram` runs it too, and table.test.ts fails when the
+// committed packed.ts differs from what the rows give.
 import * as fs from "fs";
 import * as path from "path";
 import { ROWS, Row, A, End, Ev, EVENT_NAMES } from "../firmware/tcp/table";
@@ -65,9 +66,13 @@ export function packedFile(): string {
   return path.resolve(__dirname, "..", "..", "firmware", "tcp", "packed.ts");
 }
 
+/** Writes packed.ts when the rows give something else than what it holds (the device build runs this first). */
 export function main(): void {
-  fs.writeFileSync(packedFile(), renderPacked());
-  console.log(`wrote ${packedFile()}`);
+  const text = renderPacked();
+  const old = fs.existsSync(packedFile()) ? fs.readFileSync(packedFile(), "utf8") : "";
+  if (old === text) return;
+  fs.writeFileSync(packedFile(), text);
+  console.log(`pack-table: wrote ${path.relative(process.cwd(), packedFile())} from the rows in firmware/tcp/table.ts`);
 }
 
 if (require.main === module) main();
