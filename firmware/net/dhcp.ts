@@ -9,14 +9,17 @@
 // left to T2 / lease end, at least base. REQUESTING gives up after 4 REQUESTs (back to INIT).
 // After `dhcpTries` DISCOVERs without an offer, a configured dhcpFallback address is taken and
 // the client stops (state "fallback"); without a fallback it keeps trying forever.
-// Options sent: 53, 61 (client id: type 1 + MAC), 50/54 when selecting, 12 hostname, 55, 57.
+// Options sent: 53, 61 (client id: type 1 + MAC), 50/54 in the REQUEST that takes an offer
+// (RFC 2131 4.3.2, "SELECTING state"; our state REQUESTING), 12 hostname, 55, 57.
 // Options read: 53, 54, 1, 3, 51, 58, 59; option lengths are checked and a broken option list
 // drops the message (dhcp.dropMalformed). The client waits for link-up before its first DISCOVER.
 
 import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
-import { IpState, rd32, wr32 } from "./ipv4";
-import { Udp } from "./udp";
+import { rd32, wr32 } from "./bytes";
+import { Eth } from "./ethernet";
+import { Addr, IpState } from "./ipv4";
+import { Udp, UdpHdr } from "./udp";
 
 export interface Dhcp {
   tick(now: number): void;
@@ -34,19 +37,80 @@ export interface DhcpConfig {
 // Numeric constants as const enums: tsc writes the numbers in place, nothing reaches the bundle.
 const enum S { INIT, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING, FALLBACK }
 var NAMES = ["init", "selecting", "requesting", "bound", "renewing", "rebinding", "fallback"];
+/** DHCP message types (option 53, RFC 2132 9.6). */
 const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 }
-const enum K { BROADCAST = 0xffffffff, COOKIE = 0x63825363, BOOTREPLY = 0x020106 }
+/** Option codes (RFC 2132). */
+const enum Opt {
+  PAD = 0,
+  SUBNET_MASK = 1,
+  ROUTER = 3,
+  HOSTNAME = 12,
+  REQUESTED_IP = 50,
+  LEASE_TIME = 51,
+  MSG_TYPE = 53,
+  SERVER_ID = 54,
+  PARAM_LIST = 55,
+  MAX_SIZE = 57,
+  T1 = 58,             // renewal time
+  T2 = 59,             // rebinding time
+  CLIENT_ID = 61,
+  END = 255,
+}
+/** BOOTP/DHCP message fields (RFC 2131 2, figure 1) as offsets from the message's start. */
+const enum B {
+  OP = 0,
+  HTYPE = 1,
+  HLEN = 2,
+  XID = 4,             // transaction id, 4 bytes
+  CIADDR = 12,         // client address (RENEWING, REBINDING)
+  YIADDR = 16,         // "your" address: the one offered / assigned
+  CHADDR = 28,         // client hardware address, 16 bytes
+  COOKIE = 236,        // magic cookie, 4 bytes
+  OPTIONS = 240,
+  MIN_LEN = 300,       // a BOOTP message is at least this long (RFC 1542 2.1), zero-padded
+  BOOTREQUEST = 1,     // op
+  BOOTREPLY = 2,
+  HTYPE_ETHERNET = 1,
+  COOKIE_VALUE = 0x63825363,
+}
+/** Where our requests' fields sit in tx: the message is the UDP payload, options in fixed places first. */
+const enum Tx {
+  MSG = UdpHdr.TX_DATA,                 // 42
+  TYPE = MSG + B.OPTIONS + 2,           // the value of option 53 (HEAD lays out its code and length)
+  CLIENT_MAC = MSG + B.OPTIONS + 6,     // option 61: code, length, type 1 (HEAD), then the MAC
+  MORE = MSG + B.OPTIONS + 12,          // options 50 and 54 (REQUESTING), then the closing ones
+}
+const enum K {
+  SERVER_PORT = 67,
+  CLIENT_PORT = 68,
+  ADDR_LEN = 4,                         // an option holding one IPv4 address, lease or time
+  CLIENT_ID_LEN = 1 + Eth.MAC_LEN,      // option 61: hardware type + MAC
+  MAX_MSG = 1500,                       // option 57: the largest message we take (an MTU)
+  HOSTNAME_MAX = 63,
+  LEASE_INFINITE = 0xffffffff,          // a lease time of all ones never ends (RFC 2131 3.3)
+  MAX_RTO_MS = 64000,                   // retransmission timeouts grow to this (RFC 2131 4.1)
+  MAX_DOUBLINGS = 5,                    // (base 4 s: 4, 8, 16, 32, 64 s)
+  REQUEST_TRIES = 4,                    // REQUESTs in REQUESTING before starting over
+  DEFAULT_BASE_MS = 4000,
+  DEFAULT_TRIES = 4,
+  CLASS_B = 0x80000000,                 // first address of class B (128.0.0.0), then C (192.0.0.0)
+  CLASS_C = 0xc0000000,
+}
 // Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
 // lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
-var READ = [53, 54, 1, 51, 58, 59, 3];
+const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER, COUNT }
+var READ = [Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER];
 // By message type, the states (one bit each) in which it is accepted: OFFER when SELECTING;
 // ACK and NAK when REQUESTING, RENEWING or REBINDING.
 var ANSWERING = (1 << S.REQUESTING) | (1 << S.RENEWING) | (1 << S.REBINDING);
-var ACCEPT = [0, 0, 1 << S.SELECTING, 0, 0, ANSWERING, ANSWERING];
-// Fixed request bytes from offset 278: magic cookie, option 53 (type at 284), option 61 header.
-var HEAD = [99, 130, 83, 99, 53, 1, 0, 61, 7, 1];
-// Closing options: 55 parameter list (1, 3, 51, 58, 59), 57 max message size 1500, end.
-var TAIL = [55, 5, 1, 3, 51, 58, 59, 57, 2, 5, 0xdc, 255];
+var ACCEPT = [0, 0, /* OFFER */ 1 << S.SELECTING, 0, 0, /* ACK */ ANSWERING, /* NAK */ ANSWERING];
+// Fixed request bytes from the magic cookie on: the cookie, option 53 (its value is written at
+// Tx.TYPE), the head of option 61 (the MAC follows at Tx.CLIENT_MAC).
+var HEAD = [B.COOKIE_VALUE >>> 24, (B.COOKIE_VALUE >> 16) & 255, (B.COOKIE_VALUE >> 8) & 255, B.COOKIE_VALUE & 255,
+  Opt.MSG_TYPE, 1, 0, Opt.CLIENT_ID, K.CLIENT_ID_LEN, B.HTYPE_ETHERNET];
+// Closing options: 55 parameter list (1, 3, 51, 58, 59), 57 max message size, end.
+var TAIL = [Opt.PARAM_LIST, 5, Opt.SUBNET_MASK, Opt.ROUTER, Opt.LEASE_TIME, Opt.T1, Opt.T2,
+  Opt.MAX_SIZE, 2, K.MAX_MSG >> 8, K.MAX_MSG & 255, Opt.END];
 
 export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: boolean },
   c: { [k: string]: number }, udp: Udp,
@@ -54,12 +118,12 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var tx = netif.tx;
   var mac = netif.mac;
   var random = cfg.random || Math.random;
-  var base = cfg.dhcpBaseMs || 4000;
-  var maxTries = cfg.dhcpTries || 4;
+  var base = cfg.dhcpBaseMs || K.DEFAULT_BASE_MS;
+  var maxTries = cfg.dhcpTries || K.DEFAULT_TRIES;
   var fallback = cfg.dhcpFallback;
   // The closing options, built once: 12 hostname (at most 63 bytes, low 8 bits of each char) + TAIL.
-  var name = (cfg.hostname || "").substring(0, 63);
-  var tail: number[] = name ? [12, name.length] : [];
+  var name = (cfg.hostname || "").substring(0, K.HOSTNAME_MAX);
+  var tail: number[] = name ? [Opt.HOSTNAME, name.length] : [];
   for (var k = 0; k < name.length; k++) tail.push(name.charCodeAt(k));
   tail = tail.concat(TAIL);
 
@@ -70,7 +134,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var offered = 0;
   var server = 0;
   var t2At = 0, endAt = 0;
-  var opts = new Uint32Array(7);   // options of the message being read (slots as READ)
+  var opts = new Uint32Array(Slot.COUNT);   // options of the message being read (slots as READ)
 
   /**
    * Builds the BOOTREQUEST the state calls for at tx[42..) and sends it from port 68 to port 67:
@@ -81,28 +145,35 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
    * the time left to T2 / the lease end, at least base.
    */
   function send(now: number): void {
-    var i = 294;
-    tx.fill(0, 42, 342);
-    tx[42] = 1; tx[43] = 1; tx[44] = 6;   // BOOTREQUEST, Ethernet, 6-byte addresses
-    wr32(tx, 46, xid);
-    wr32(tx, 54, st.addr);
-    tx.set(mac, 70);
-    tx.set(HEAD, 278);
-    tx[284] = state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST;
-    tx.set(mac, 288);
+    var i = Tx.MORE;
+    tx.fill(0, Tx.MSG, Tx.MSG + B.MIN_LEN);
+    tx[Tx.MSG + B.OP] = B.BOOTREQUEST;
+    tx[Tx.MSG + B.HTYPE] = B.HTYPE_ETHERNET;
+    tx[Tx.MSG + B.HLEN] = Eth.MAC_LEN;
+    wr32(tx, Tx.MSG + B.XID, xid);
+    wr32(tx, Tx.MSG + B.CIADDR, st.addr);
+    tx.set(mac, Tx.MSG + B.CHADDR);
+    tx.set(HEAD, Tx.MSG + B.COOKIE);
+    tx[Tx.TYPE] = state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST;
+    tx.set(mac, Tx.CLIENT_MAC);
     if (state === S.REQUESTING) {
-      tx[294] = 50; tx[295] = tx[301] = 4; tx[300] = 54;
-      wr32(tx, 296, offered);
-      wr32(tx, 302, server);
-      i = 306;
+      tx[Tx.MORE] = Opt.REQUESTED_IP;   // code, length, address
+      tx[Tx.MORE + 1] = K.ADDR_LEN;
+      wr32(tx, Tx.MORE + 2, offered);
+      tx[Tx.MORE + 6] = Opt.SERVER_ID;
+      tx[Tx.MORE + 7] = K.ADDR_LEN;
+      wr32(tx, Tx.MORE + 8, server);
+      i = Tx.MORE + 12;
     }
     tx.set(tail, i);
-    i += tail.length - 42;
+    var len = i + tail.length - Tx.MSG;
     c.tx++;
     if (state !== S.SELECTING) c.requests++;
-    udp.send(state === S.RENEWING ? server : K.BROADCAST, 67, 68, i < 300 ? 300 : i);
+    udp.send(state === S.RENEWING ? server : Addr.BROADCAST, K.SERVER_PORT, K.CLIENT_PORT,
+      len < B.MIN_LEN ? B.MIN_LEN : len);
     if (state < S.BOUND) {
-      due = now + Math.min(base * (1 << Math.min(tries++, 5)), 64000) + (random() * 2 - 1) * (base / 4);
+      due = now + Math.min(base * (1 << Math.min(tries++, K.MAX_DOUBLINGS)), K.MAX_RTO_MS) +
+        (random() * 2 - 1) * (base / 4);
     } else {
       var until = state === S.REBINDING ? endAt : t2At;
       due = Math.min(until, now + Math.max(base, (until - now) / 2));
@@ -110,7 +181,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   }
 
   function newXid(): void {
-    xid = (random() * 4294967296) >>> 0;
+    xid = (random() * 4294967296) >>> 0;   // 0 .. 2^32 - 1
   }
 
   function restart(now: number): void {
@@ -133,7 +204,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
         state = S.FALLBACK;
         c.fallbacks++;
         setAddress(fallback.ip, fallback.mask, fallback.gateway);
-      } else if (state === S.REQUESTING && tries >= 4) restart(now);
+      } else if (state === S.REQUESTING && tries >= K.REQUEST_TRIES) restart(now);
       else {
         c.retransmits++;
         send(now);
@@ -160,38 +231,58 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     opts.fill(0);
     while (i < end) {
       var code = rx[i];
-      if (code === 255) break;
-      if (code === 0) { i++; continue; }
+      if (code === Opt.END) break;
+      if (code === Opt.PAD) { i++; continue; }
       var ol = rx[i + 1];
       var v = i + 2;
       if (!(v + ol <= end)) return false;   // also when the length byte itself is missing
       var k = READ.indexOf(code);
-      if (k >= 0) {
-        if (k === 0 ? ol !== 1 : k === 6 ? ol < 4 || (ol & 3) : ol !== 4) return false;
-        opts[k] = k ? rd32(rx, v) : rx[v];
+      if (k === Slot.TYPE) {
+        if (ol !== 1) return false;
+        opts[k] = rx[v];
+      } else if (k >= 0) {
+        // a list of addresses (router: the first is taken), or exactly one address or time
+        if (k === Slot.ROUTER ? ol < K.ADDR_LEN || (ol & 3) !== 0 : ol !== K.ADDR_LEN) return false;
+        opts[k] = rd32(rx, v);
       }
       i = v + ol;
     }
     return true;
   }
 
+  // One check and one counter per reason to drop, in this order.
   function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
     c.rx++;
-    var other = rd32(rx, off + 4) !== xid;   // not our transaction, or not our hardware address
-    for (var k = 0; k < 6; k++) if (rx[off + 28 + k] !== mac[k]) other = true;
-    var drop = len < 240 || rd32(rx, off) >>> 8 !== K.BOOTREPLY || rd32(rx, off + 236) !== K.COOKIE ? "dropMalformed" :
-      other ? "dropOther" : !parse(rx, off + 240, off + len) ? "dropMalformed" :
-      !((ACCEPT[opts[0]] >> state) & 1) ? "dropOther" : "";
-    if (drop) { c[drop]++; return; }
-    var type = opts[0], sid = opts[1], lease = opts[3];
-    var yi = rd32(rx, off + 16);
+    // (Fields first, then the checks: see "Drops" in README.md. The options of a message
+    // dropped for another reason are parsed in vain; nothing else uses opts.)
+    var other = rd32(rx, off + B.XID) !== xid;   // not our transaction, or not our hardware address
+    for (var k = 0; k < Eth.MAC_LEN; k++) if (rx[off + B.CHADDR + k] !== mac[k]) other = true;
+    var optionsOk = parse(rx, off + B.OPTIONS, off + len);
+    var type = opts[Slot.TYPE], sid = opts[Slot.SERVER], lease = opts[Slot.LEASE];
+    var yi = rd32(rx, off + B.YIADDR);
     var now = clock.now();
+    var t1 = opts[Slot.T1], t2 = opts[Slot.T2], ms = lease === K.LEASE_INFINITE ? Infinity : 1000;
+    // without option 1 the mask of the address's class: A (0/1) /8, B (128/2) /16, else /24
+    var hostBits = yi < K.CLASS_B ? 24 : yi < K.CLASS_C ? 16 : 8;
+    if (len < B.OPTIONS ||
+      rx[off + B.OP] !== B.BOOTREPLY || rx[off + B.HTYPE] !== B.HTYPE_ETHERNET || rx[off + B.HLEN] !== Eth.MAC_LEN ||
+      rd32(rx, off + B.COOKIE) !== B.COOKIE_VALUE) { c.dropMalformed++; return; }
+    if (other) { c.dropOther++; return; }
+    if (!optionsOk) { c.dropMalformed++; return; }
+    // a message type this state does not expect (or no option 53 at all)
+    if (!((ACCEPT[type] >> state) & 1)) { c.dropOther++; return; }
     if (type === Msg.NAK) {
       c.naks++;
       restart(now);
-    } else if (yi === 0 || (type === Msg.OFFER ? sid === 0 : lease === 0 || (state === S.REQUESTING && sid !== 0 && sid !== server))) {
-      c.dropMalformed++;
-    } else if (type === Msg.OFFER) {
+      return;
+    }
+    // OFFER and ACK carry an address; an OFFER names its server, an ACK gives a lease, and in
+    // REQUESTING an ACK naming another server than the one chosen is refused.
+    if (yi === 0 ||
+      (type === Msg.OFFER && sid === 0) ||
+      (type !== Msg.OFFER && lease === 0) ||
+      (type !== Msg.OFFER && state === S.REQUESTING && sid !== 0 && sid !== server)) { c.dropMalformed++; return; }
+    if (type === Msg.OFFER) {
       c.offers++;
       offered = yi;
       server = sid;
@@ -202,19 +293,17 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       c.acks++;
       if (sid) server = sid;
       // T1 and T2 as given when they make sense, else 1/2 and 7/8 of the lease; infinite leases never end
-      var t1 = opts[4], t2 = opts[5], ms = lease === K.BROADCAST ? Infinity : 1000;
       if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
       if (!(t2 >= t1 && t2 <= lease)) t2 = lease * 7 / 8;
       state = S.BOUND;
       due = now + t1 * ms;
       t2At = now + Math.max(t1, t2) * ms;
       endAt = now + lease * ms;
-      // without option 1 the classful mask of the address
-      setAddress(yi, opts[2] || (-1 << (yi < 0x80000000 ? 24 : yi < 0xc0000000 ? 16 : 8)) >>> 0, opts[6]);
+      setAddress(yi, opts[Slot.MASK] || (-1 << hostBits) >>> 0, opts[Slot.ROUTER]);
     }
   }
 
-  udp.bind(68, input);
+  udp.bind(K.CLIENT_PORT, input);
 
   return {
     tick: tick,

@@ -9,8 +9,10 @@
 // destinations, rate-limited by a token bucket (burst `burst`, one token back per refillMs).
 
 import { Netif } from "../../hal/netif";
+import { rd16, rd32, wr16 } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
-import { IpState, rd16, rd32, wr16 } from "./ipv4";
+import { Eth } from "./ethernet";
+import { Ip, IpSend, IpState, Proto } from "./ipv4";
 
 export interface Icmp {
   input(rx: Uint8Array, off: number, len: number): void;
@@ -19,9 +21,25 @@ export interface Icmp {
   tick(now: number): void;
 }
 
+/** ICMP header fields (RFC 792) as offsets from the message's start; types and codes. */
+const enum M {
+  TYPE = 0,
+  CODE = 1,
+  CHECKSUM = 2,            // 2 bytes
+  HEADER = 8,              // type, code, checksum, 4 bytes that depend on the type
+  ECHO_REPLY = 0,          // types
+  UNREACHABLE = 3,
+  ECHO = 8,
+  PORT_UNREACHABLE = 3,    // code of UNREACHABLE
+  QUOTED_DATA = 8,         // an error quotes the offending IP header and this many bytes after it
+  // RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the type/code word m = ECHO << 8 | code turned
+  // into m' = ECHO_REPLY << 8 | code: ~m + m' = 0xffff - (ECHO << 8), the code cancels out.
+  ECHO_SUM_DELTA = 0xffff - (ECHO << 8),
+}
+
 /** sendReply(proto, l4Len): sends tx[34..34+l4Len) back to the sender of the frame in rx (its MAC, its address). */
 export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number },
-  sendReply: (proto: number, l4Len: number) => number,
+  sendReply: (proto: number, l4Len: number) => IpSend,
   burst: number, refillMs: number): Icmp {
   var rx = netif.rx;
   var tx = netif.tx;
@@ -31,21 +49,28 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
   var nextRefill = 0;
 
   return {
+    // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, off: number, len: number): void {
+      var s: number;   // the reply's checksum sum (declared first: see "Drops" in README.md)
       c.rx++;
-      var drop = len < 8 ? "dropShort" : csumFinish(csumAdd(rx, off, len, 0)) ? "dropChecksum" :
-        rx[off] !== 8 ? "dropType" : rd32(rx, 30) !== st.addr || len > tx.length - 34 ? "ignoredBroadcast" : "";
-      if (drop) { c[drop]++; return; }
+      if (len < M.HEADER) { c.dropShort++; return; }
+      if (csumFinish(csumAdd(rx, off, len, 0))) { c.dropChecksum++; return; }
+      if (rx[off + M.TYPE] !== M.ECHO) { c.dropType++; return; }
+      // Not to our own address (broadcast, or anything while we have none); counted here too: a
+      // request too big for tx, possible only when the driver receives longer frames than it sends.
+      if (rd32(rx, Ip.DST) !== st.addr || len > tx.length - Ip.PAYLOAD) { c.ignoredBroadcast++; return; }
       if (off !== copyOff || len !== copyLen) {
         copyView = rx.subarray(off, off + len);
         copyOff = off;
         copyLen = len;
       }
-      tx.set(copyView as Uint8Array, 34);
-      tx[34] = 0;
-      var s = (~rd16(rx, off + 2) & 0xffff) + 0xf7ff;
-      wr16(tx, 36, ~((s & 0xffff) + (s >>> 16)));   // wr16 keeps the low 16 bits
-      if (sendReply(1, len) > 0) {
+      tx.set(copyView as Uint8Array, Ip.PAYLOAD);
+      tx[Ip.PAYLOAD + M.TYPE] = M.ECHO_REPLY;
+      // The checksum updated for the new type (RFC 1624 eqn. 3, see ECHO_SUM_DELTA). One carry
+      // fold is enough: s <= 0xffff + 0xf7ff, so a carry leaves a low half of at most 0xf7fe.
+      s = (~rd16(rx, off + M.CHECKSUM) & 0xffff) + M.ECHO_SUM_DELTA;
+      wr16(tx, Ip.PAYLOAD + M.CHECKSUM, ~((s & 0xffff) + (s >>> 16)));   // wr16 keeps the low 16 bits
+      if (sendReply(Proto.ICMP, len) === IpSend.SENT) {
         c.tx++;
         c.echoOut++;
       }
@@ -53,13 +78,13 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
     portUnreachable: function (ihl: number): void {
       if (tokens <= 0) { c.rateLimited++; return; }
       tokens--;
-      var quoted = ihl + 8;
-      tx[34] = 3;
-      tx[35] = 3;
-      tx.fill(0, 36, 42);
-      tx.set(rx.subarray(14, 14 + quoted), 42);
-      wr16(tx, 36, csumFinish(csumAdd(tx, 34, 8 + quoted, 0)));
-      if (sendReply(1, 8 + quoted) > 0) {
+      var quoted = ihl + M.QUOTED_DATA;
+      tx[Ip.PAYLOAD + M.TYPE] = M.UNREACHABLE;
+      tx[Ip.PAYLOAD + M.CODE] = M.PORT_UNREACHABLE;
+      tx.fill(0, Ip.PAYLOAD + M.CHECKSUM, Ip.PAYLOAD + M.HEADER);   // checksum and the unused word
+      tx.set(rx.subarray(Eth.HEADER, Eth.HEADER + quoted), Ip.PAYLOAD + M.HEADER);
+      wr16(tx, Ip.PAYLOAD + M.CHECKSUM, csumFinish(csumAdd(tx, Ip.PAYLOAD, M.HEADER + quoted, 0)));
+      if (sendReply(Proto.ICMP, M.HEADER + quoted) === IpSend.SENT) {
         c.tx++;
       }
     },

@@ -9,7 +9,9 @@
 // Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
 
 import { Netif } from "../../hal/netif";
+import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { csumAdd, csumFinish, csumView } from "./checksum";
+import { Eth } from "./ethernet";
 
 /** The addressing the layers share (the Stack object itself carries these fields). */
 export interface IpState {
@@ -18,25 +20,58 @@ export interface IpState {
   gateway: number;
 }
 
-export function rd32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+/** IPv4 header fields (RFC 791 3.1) as offsets in a frame: the header follows Ethernet's at 14. */
+export const enum Ip {
+  VER_IHL = 14,         // version (high nibble), header length in 32-bit words (low nibble)
+  TOTAL_LEN = 16,       // header + payload, 2 bytes
+  ID = 18,              // identification, 2 bytes
+  FLAGS_FRAG = 20,      // flags (3 bits) and fragment offset (13 bits), 2 bytes
+  TTL = 22,
+  PROTO = 23,
+  CHECKSUM = 24,        // header checksum, 2 bytes
+  SRC = 26,             // source address, 4 bytes
+  DST = 30,             // destination address, 4 bytes
+  PAYLOAD = 34,         // the layer-4 header: always here on output (no options)
+  MIN_HEADER = 20,      // IHL 5, the only header we send
+  VERSION = 4,
+  VER_IHL_OUT = 0x45,   // version 4, IHL 5
+  DF = 0x40,            // "don't fragment", in the first byte at FLAGS_FRAG
+  MF = 0x20,            // "more fragments", likewise
+  FRAG_HIGH = 0x1f,     // the fragment offset's high 5 bits, likewise (its low 8: the next byte)
+  TTL_OUT = 64,
+  // A source whose first byte is >= 224 is multicast (224/4) or reserved/broadcast (240/4):
+  // never a valid source (RFC 1122 3.2.1.3).
+  SRC_BAD_FIRST = 224,
 }
 
-export function rd16(b: Uint8Array, i: number): number {
-  return (b[i] << 8) | b[i + 1];
+/** The IP protocol numbers the stack handles itself or hands on (TCP). */
+export const enum Proto {
+  ICMP = 1,
+  TCP = 6,
+  UDP = 17,
 }
 
-// Writes rely on Uint8Array storing the low 8 bits of what is assigned.
-export function wr16(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >> 8;
-  b[i + 1] = v;
+/** Special addresses, as unsigned 32-bit numbers. */
+export const enum Addr {
+  BROADCAST = 0xffffffff,   // 255.255.255.255, the limited broadcast
 }
 
-export function wr32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
+/**
+ * What ipSend (and udp.send) did with a datagram. The numbers are part of the interface
+ * (callers compare `> 0`, `>= 0`): keep them.
+ */
+export const enum IpSend {
+  /** Handed to the driver. */
+  SENT = 1,
+  /** Not on the wire yet: the next hop is being resolved (the frame is held if the hold buffer was free). */
+  PENDING_ARP = 0,
+  /** No address, or off-subnet without a gateway. */
+  NO_ROUTE = -1,
+  LINK_DOWN = -2,
+  /** The driver refused the frame. */
+  REFUSED = -3,
+  /** Headers + payload larger than tx. */
+  TOO_BIG = -4,
 }
 
 /**
@@ -63,52 +98,64 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   var tx = netif.tx;
   // The 20-byte IPv4 headers (at 14) as aligned 16-bit views for the checksum.
   function headerView(b: Uint8Array): Uint16Array {
-    return new Uint16Array(b.buffer, b.byteOffset + 14, 10);
+    return new Uint16Array(b.buffer, b.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
   }
   var rxHdr = headerView(rx);
   var txHdr = headerView(tx);
   // Ethernet source + type + constant IPv4 fields + source address, copied in one set().
-  var template = new Uint8Array(34);
-  template.set(netif.mac, 6);
-  template[12] = 8;
-  template[14] = 0x45;
-  template[20] = 0x40;  // DF
-  template[22] = 64;    // TTL
+  var template = new Uint8Array(Ip.PAYLOAD);
+  template.set(netif.mac, Eth.SRC);
+  template[Eth.TYPE] = Eth.TYPE_IPV4 >> 8;
+  template[Ip.VER_IHL] = Ip.VER_IHL_OUT;
+  template[Ip.FLAGS_FRAG] = Ip.DF;
+  template[Ip.TTL] = Ip.TTL_OUT;
   var id = 0;
-  var rxSrcIp = rx.subarray(26, 30);
+  var rxSrcIp = rx.subarray(Ip.SRC, Ip.DST);
 
   /** The header for an l4Len-byte payload to dst (-1: to the source of the packet in rx). */
   function header(proto: number, dst: number, l4Len: number): void {
     tx.set(template, 0);
-    wr16(tx, 16, l4Len + 20);
-    wr16(tx, 18, ++id);   // the low 16 bits
-    tx[23] = proto;
-    if (dst < 0) tx.set(rxSrcIp, 30);
-    else wr32(tx, 30, dst);
-    wr16(tx, 24, csumFinish(csumView(txHdr)));
+    wr16(tx, Ip.TOTAL_LEN, l4Len + Ip.MIN_HEADER);
+    wr16(tx, Ip.ID, ++id);   // the low 16 bits
+    tx[Ip.PROTO] = proto;
+    if (dst < 0) tx.set(rxSrcIp, Ip.DST);
+    else wr32(tx, Ip.DST, dst);
+    wr16(tx, Ip.CHECKSUM, csumFinish(csumView(txHdr)));
   }
 
   return {
+    // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, len: number): void {
       c.rx++;
-      var v = rx[14];
-      var ihl = (v & 15) << 2;
-      var tl = rd16(rx, 16);
-      var dst = rd32(rx, 30);
+      // (Fields first, then the checks: see "Drops" in README.md.)
+      var v = rx[Ip.VER_IHL];
+      var ihl = (v & 15) << 2;   // in bytes
+      var tl = rd16(rx, Ip.TOTAL_LEN);
+      var dst = rd32(rx, Ip.DST);
       var addr = st.addr;
-      // The first reason to drop, by the name of its counter ("" = none).
-      var drop = len < 34 ? "dropShort" : v >> 4 !== 4 ? "dropVersion" : ihl < 20 ? "dropIhl" :
-        tl < ihl || tl + 14 > len ? "dropLength" :
-        csumFinish(ihl === 20 ? csumView(rxHdr) : csumAdd(rx, 14, ihl, 0)) ? "dropChecksum" :
-        (rx[20] & 0x3f) | rx[21] ? "dropFragment" : rx[26] >= 224 ? "dropSource" :
-        dst !== addr && addr && dst !== 0xffffffff && dst !== ((addr | ~st.mask) >>> 0) ? "dropNotForUs" : "";
-      if (drop) { c[drop]++; return; }
-      if (ihl !== 20) c.options++;
-      deliver(rx[23], 14 + ihl, tl - ihl);
+      if (len < Ip.PAYLOAD) { c.dropShort++; return; }
+      if (v >> 4 !== Ip.VERSION) { c.dropVersion++; return; }
+      if (ihl < Ip.MIN_HEADER) { c.dropIhl++; return; }
+      // The total length covers the header and fits in the frame (bytes past it: Ethernet padding).
+      if (tl < ihl || tl + Eth.HEADER > len) { c.dropLength++; return; }
+      // Without options the header sum runs over the preallocated view: no view is created.
+      if (csumFinish(ihl === Ip.MIN_HEADER ? csumView(rxHdr) : csumAdd(rx, Ip.VER_IHL, ihl, 0))) {
+        c.dropChecksum++;
+        return;
+      }
+      if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c.dropFragment++; return; }
+      if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c.dropSource++; return; }
+      // Ours, the limited broadcast or our subnet's broadcast; anything while we have no address.
+      if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~st.mask) >>> 0)) {
+        c.dropNotForUs++;
+        return;
+      }
+      if (ihl !== Ip.MIN_HEADER) c.options++;
+      deliver(rx[Ip.PROTO], Eth.HEADER + ihl, tl - ihl);
     },
     writeHeader: header,
     setSource: function (addr: number): void {
-      wr32(template, 26, addr);
+      wr32(template, Ip.SRC, addr);
     },
   };
 }

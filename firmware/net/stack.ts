@@ -4,23 +4,25 @@
 //
 // Output convention: a transport writes its header + payload at netif.tx[34..34+l4Len) and calls
 // ipSend(proto, dst, l4Len); the stack writes the IPv4 header (20 bytes, TTL 64) and the Ethernet
-// header. ipSend results: 1 sent; 0 not on the wire yet (ARP resolution under way: the frame is
-// kept in the single hold buffer when it is free, see arp.ts, else the caller must regenerate);
-// -1 no route (no address / off-subnet without a gateway), -2 link down, -3 the driver refused
-// the frame, -4 too big for tx. tx contents are not preserved across ipSend.
+// header. ipSend returns an IpSend (ipv4.ts): SENT (1); PENDING_ARP (0) not on the wire yet (ARP
+// resolution under way: the frame is kept in the single hold buffer when it is free, see arp.ts,
+// else the caller must regenerate); NO_ROUTE (-1: no address / off-subnet without a gateway),
+// LINK_DOWN (-2), REFUSED (-3: by the driver), TOO_BIG (-4: for tx). tx contents are not
+// preserved across ipSend.
 // Timing: tick() about every 100 ms (clock.now() in ms); poll() on INT and on a poll timer.
 
 import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
 import { createCounters, StackCounters } from "./counters";
-import { createEthFilter, EthFilter } from "./ethernet";
+import { createEthFilter, Eth, EthFilter } from "./ethernet";
 import { createArp, Arp } from "./arp";
-import { createIpv4, parseIp, formatIp, rd16, rd32, wr32 } from "./ipv4";
+import { rd16, rd32, wr32 } from "./bytes";
+import { createIpv4, parseIp, formatIp, Addr, Ip, IpSend, Proto } from "./ipv4";
 import { createIcmp } from "./icmp";
 import { createUdp, UdpHandler } from "./udp";
 import { createDhcp, Dhcp } from "./dhcp";
 
-export { parseIp, formatIp };
+export { parseIp, formatIp, IpSend };
 
 export interface StackConfig {
   ip?: number; mask?: number; gateway?: number;   // static configuration (skips DHCP)
@@ -31,8 +33,25 @@ export interface StackConfig {
   dhcpBaseMs?: number;       // first DHCP retransmission timeout, doubled per try up to 64 s [4000]
   random?: () => number;     // [Math.random] (DHCP xid and retransmission jitter)
 }
-// Fixed sizes: ARP cache 8 entries, ARP hold buffer netif.tx.length, 4 UDP bindings,
-// 2 joinable Ethernet multicast groups, at most 64 frames handled per poll() (a bound, not a batch).
+// Fixed sizes (the ARP hold buffer is netif.tx.length).
+const enum Size {
+  ARP_ENTRIES = 8,
+  UDP_PORTS = 4,               // bindings
+  ETH_GROUPS = 2,              // joinable Ethernet multicast groups
+  FRAMES_PER_POLL = 64,        // at most this many frames handled per poll() (a bound, not a batch)
+  UNREACHABLE_BURST = 4,       // ICMP port unreachable: token bucket size,
+  UNREACHABLE_REFILL_MS = 250, // and one token back per this many ms
+}
+const enum K {
+  DEFAULT_MASK = 0xffffff00,   // a static ip without a mask: /24
+  // IPv4 multicast 224.0.0.0/4 (first nibble 14) maps to the MAC 01:00:5e + the group's low
+  // 23 bits (RFC 1112 6.4).
+  MCAST_NIBBLE = 14,
+  MCAST_MAC0 = 0x01,
+  MCAST_MAC1 = 0x00,
+  MCAST_MAC2 = 0x5e,
+  MCAST_GROUP_BITS = 0x7fffff,
+}
 
 export type ProtoInput = (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void;
 
@@ -44,11 +63,11 @@ export interface Stack {
   onProtocol(proto: number, input: ProtoInput): void;
   onTick(fn: (nowMs: number) => void): void;
   onAddress(fn: () => void): void;
-  ipSend(proto: number, dst: number, l4Len: number): number;
+  ipSend(proto: number, dst: number, l4Len: number): IpSend;
   udp: {
     bind(port: number, fn: UdpHandler): boolean;
     unbind(port: number): void;
-    send(dst: number, dstPort: number, srcPort: number, len: number): number;
+    send(dst: number, dstPort: number, srcPort: number, len: number): IpSend;
   };
   counters: StackCounters;
   dhcpState(): string;
@@ -62,7 +81,7 @@ export interface Stack {
 export function createStack(netif: Netif, clock: Clock, config: StackConfig): Stack {
   var rx = netif.rx;
   var tx = netif.tx;
-  var rxSrcMac = rx.subarray(6, 12);
+  var rxSrcMac = rx.subarray(Eth.SRC, Eth.TYPE);
   var counters = createCounters();
   var ce = counters.eth;
   var ci = counters.ip;
@@ -71,55 +90,58 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   var addressFns: (() => void)[] = [];
   var dhcp: Dhcp | null = null;
 
-  function sendFrame(len: number): number {
+  function sendFrame(len: number): IpSend {
     if (netif.send(len)) {
       ce.tx++;
       ci.tx++;
-      return 1;
+      return IpSend.SENT;
     }
     ce.txFail++;
-    return -3;
+    return IpSend.REFUSED;
   }
 
-  function ipSend(proto: number, dst: number, l4Len: number): number {
-    var len = l4Len + 34;
-    if (len > tx.length) return -4;
-    if (!stack.linkUp) return -2;
+  function ipSend(proto: number, dst: number, l4Len: number): IpSend {
+    var len = l4Len + Ip.PAYLOAD;
+    if (len > tx.length) return IpSend.TOO_BIG;
+    if (!stack.linkUp) return IpSend.LINK_DOWN;
     var addr = stack.addr;
     ipv4.writeHeader(proto, dst, l4Len);
-    if (dst === 0xffffffff || (addr !== 0 && dst === ((addr | ~stack.mask) >>> 0))) tx.fill(255, 0, 6);
-    else if (dst >>> 28 === 14) {     // 224.0.0.0/4: 01:00:5e + the group's low 23 bits
-      wr32(tx, 2, dst & 0x7fffff);
-      tx[0] = 1; tx[1] = 0; tx[2] = 0x5e;
+    if (dst === Addr.BROADCAST || (addr !== 0 && dst === ((addr | ~stack.mask) >>> 0))) {
+      tx.fill(Eth.BROADCAST_BYTE, Eth.DST, Eth.DST + Eth.MAC_LEN);
+    } else if (dst >>> 28 === K.MCAST_NIBBLE) {
+      wr32(tx, Eth.DST + 2, dst & K.MCAST_GROUP_BITS);
+      tx[Eth.DST] = K.MCAST_MAC0; tx[Eth.DST + 1] = K.MCAST_MAC1; tx[Eth.DST + 2] = K.MCAST_MAC2;
     } else {
       var hop = ((dst ^ addr) & stack.mask) === 0 ? dst : stack.gateway;
-      if (addr === 0 || hop === 0) return -1;
-      if (arp.resolve(len, hop) === 0) return 0;
+      if (addr === 0 || hop === 0) return IpSend.NO_ROUTE;
+      if (arp.resolve(len, hop) === IpSend.PENDING_ARP) return IpSend.PENDING_ARP;
     }
     return sendFrame(len);
   }
 
   /** Sends the l4Len-byte payload at tx[34..) back to the sender of the frame in rx. */
-  function sendReply(proto: number, l4Len: number): number {
+  function sendReply(proto: number, l4Len: number): IpSend {
     ipv4.writeHeader(proto, -1, l4Len);
-    tx.set(rxSrcMac, 0);
-    return sendFrame(l4Len + 34);
+    tx.set(rxSrcMac, Eth.DST);
+    return sendFrame(l4Len + Ip.PAYLOAD);
   }
 
   function deliver(proto: number, off: number, len: number): void {
-    if (proto === 17) udp.input(rx, off, len);
-    else if (proto === 1) icmp.input(rx, off, len);
-    else if (protoFns[proto]) protoFns[proto](rx, off, len, rd32(rx, 26), rd32(rx, 30));
+    if (proto === Proto.UDP) udp.input(rx, off, len);
+    else if (proto === Proto.ICMP) icmp.input(rx, off, len);
+    else if (protoFns[proto]) protoFns[proto](rx, off, len, rd32(rx, Ip.SRC), rd32(rx, Ip.DST));
     else ci.dropProto++;
   }
 
+  // One check and one counter per reason to drop, in this order.
   function frame(len: number): void {
     ce.rx++;
-    var t = rd16(rx, 12);
-    var drop = len < 14 ? "dropShort" : !eth.accepts(rx) ? "dropNotForUs" : t !== 0x0800 && t !== 0x0806 ? "dropType" : "";
-    if (drop) ce[drop]++;
-    else if (t === 0x0800) ipv4.input(rx, len);
-    else arp.input(rx, len);
+    if (len < Eth.HEADER) { ce.dropShort++; return; }
+    if (!eth.accepts(rx)) { ce.dropNotForUs++; return; }
+    var t = rd16(rx, Eth.TYPE);
+    if (t === Eth.TYPE_IPV4) ipv4.input(rx, len);
+    else if (t === Eth.TYPE_ARP) arp.input(rx, len);
+    else ce.dropType++;
   }
 
   function setAddress(addr: number, mask: number, gateway: number): void {
@@ -134,7 +156,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     for (var i = 0; i < addressFns.length; i++) addressFns[i]();
   }
 
-  var eth = createEthFilter(netif.mac, 2);
+  var eth = createEthFilter(netif.mac, Size.ETH_GROUPS);
   var stack: Stack = {
     netif: netif,
     clock: clock,
@@ -143,7 +165,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     gateway: 0,
     linkUp: netif.linkUp(),
     poll: function (): void {
-      for (var n = 0; n < 64; n++) {
+      for (var n = 0; n < Size.FRAMES_PER_POLL; n++) {
         var len = netif.receive();
         if (len <= 0) return;
         try {
@@ -181,13 +203,13 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     },
     eth: eth,
   } as Stack;
-  var arp = stack.arp = createArp(netif, clock, stack, counters.arp, ce, 8, tx.length);
+  var arp = stack.arp = createArp(netif, clock, stack, counters.arp, ce, Size.ARP_ENTRIES, tx.length);
   var ipv4 = createIpv4(netif, stack, ci, deliver);
-  var icmp = createIcmp(netif, stack, counters.icmp, sendReply, 4, 250);
-  var udp = stack.udp = createUdp(netif, stack, counters.udp, 4, ipSend, icmp.portUnreachable);
+  var icmp = createIcmp(netif, stack, counters.icmp, sendReply, Size.UNREACHABLE_BURST, Size.UNREACHABLE_REFILL_MS);
+  var udp = stack.udp = createUdp(netif, stack, counters.udp, Size.UDP_PORTS, ipSend, icmp.portUnreachable);
   var ip = config.ip, mask = config.mask, gateway = config.gateway;
   if (ip !== undefined && ip !== 0) {
-    setAddress(ip, mask === undefined ? 0xffffff00 : mask, gateway === undefined ? 0 : gateway);
+    setAddress(ip, mask === undefined ? K.DEFAULT_MASK : mask, gateway === undefined ? 0 : gateway);
   } else {
     dhcp = createDhcp(netif, clock, stack, counters.dhcp, udp, setAddress, config);
   }

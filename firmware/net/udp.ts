@@ -4,8 +4,10 @@
 // Datagrams to closed ports are answered with ICMP port unreachable (unicast ones only).
 
 import { Netif } from "../../hal/netif";
+import { rd16, rd32, wr16 } from "./bytes";
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { IpState, rd16, rd32, wr16 } from "./ipv4";
+import { Eth } from "./ethernet";
+import { Ip, IpSend, IpState, Proto } from "./ipv4";
 
 export type UdpHandler = (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
 
@@ -13,13 +15,24 @@ export interface Udp {
   bind(port: number, fn: UdpHandler): boolean;
   unbind(port: number): void;
   /** Payload already at tx[42..42+len): fills the UDP header and sends. Result as Stack.ipSend. */
-  send(dst: number, dstPort: number, srcPort: number, len: number): number;
+  send(dst: number, dstPort: number, srcPort: number, len: number): IpSend;
   /** The datagram at rx[off..off+len); addresses read from the IPv4 header in rx. */
   input(rx: Uint8Array, off: number, len: number): void;
 }
 
+/** UDP header fields (RFC 768) as offsets from the datagram's start. */
+export const enum UdpHdr {
+  SRC_PORT = 0,
+  DST_PORT = 2,
+  LENGTH = 4,        // header + data
+  CHECKSUM = 6,      // 0 on input: the sender computed none
+  HEADER = 8,
+  TX_DATA = Ip.PAYLOAD + HEADER,   // where a payload to send is written in tx (42)
+  MAX_PORT = 0xffff,
+}
+
 export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number }, maxPorts: number,
-  ipSend: (proto: number, dst: number, l4Len: number) => number,
+  ipSend: (proto: number, dst: number, l4Len: number) => IpSend,
   unreachable: (ihl: number) => void): Udp {
   var tx = netif.tx;
   var fns: (UdpHandler | undefined)[] = [];   // handlers by port number (sparse)
@@ -27,7 +40,7 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
 
   return {
     bind: function (port: number, fn: UdpHandler): boolean {
-      if (port <= 0 || port > 65535 || fns[port] || bound >= maxPorts) return false;
+      if (port <= 0 || port > UdpHdr.MAX_PORT || fns[port] || bound >= maxPorts) return false;
       fns[port] = fn;
       bound++;
       return true;
@@ -38,32 +51,37 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
         bound--;
       }
     },
-    send: function (dst: number, dstPort: number, srcPort: number, len: number): number {
-      var ulen = len + 8;
-      if (ulen + 34 > tx.length) return -4;
-      wr16(tx, 34, srcPort);
-      wr16(tx, 36, dstPort);
-      wr16(tx, 38, ulen);
-      wr16(tx, 40, 0);
-      // a computed 0 is sent as 0xffff (0 means "no checksum")
-      wr16(tx, 40, csumFinish(csumAdd(tx, 34, ulen, pseudoSum(st.addr, dst, 17, ulen))) || 0xffff);
-      var r = ipSend(17, dst, ulen);
-      if (r >= 0) c.tx++;
+    send: function (dst: number, dstPort: number, srcPort: number, len: number): IpSend {
+      var ulen = len + UdpHdr.HEADER;
+      if (ulen + Ip.PAYLOAD > tx.length) return IpSend.TOO_BIG;
+      wr16(tx, Ip.PAYLOAD + UdpHdr.SRC_PORT, srcPort);
+      wr16(tx, Ip.PAYLOAD + UdpHdr.DST_PORT, dstPort);
+      wr16(tx, Ip.PAYLOAD + UdpHdr.LENGTH, ulen);
+      wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM, 0);
+      // a computed 0 is sent as 0xffff (0 means "no checksum", RFC 768)
+      wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM,
+        csumFinish(csumAdd(tx, Ip.PAYLOAD, ulen, pseudoSum(st.addr, dst, Proto.UDP, ulen))) || 0xffff);
+      var r = ipSend(Proto.UDP, dst, ulen);
+      if (r >= IpSend.PENDING_ARP) c.tx++;   // sent, or waiting for the next hop's MAC
       return r;
     },
+    // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, off: number, len: number): void {
       c.rx++;
-      var src = rd32(rx, 26);
-      var dst = rd32(rx, 30);
-      var ulen = rd16(rx, off + 4);
-      var drop = len < 8 ? "dropShort" : ulen < 8 || ulen > len ? "dropLength" :
-        (rx[off + 6] | rx[off + 7]) && csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, 17, ulen))) ? "dropChecksum" : "";
-      if (drop) { c[drop]++; return; }
-      var fn = fns[rd16(rx, off + 2)];
-      if (fn) fn(src, rd16(rx, off), rx, off + 8, ulen - 8);
+      // (Fields first, then the checks: see "Drops" in README.md.)
+      var ulen = rd16(rx, off + UdpHdr.LENGTH);
+      var src = rd32(rx, Ip.SRC);
+      var dst = rd32(rx, Ip.DST);
+      var fn = fns[rd16(rx, off + UdpHdr.DST_PORT)];
+      if (len < UdpHdr.HEADER) { c.dropShort++; return; }
+      if (ulen < UdpHdr.HEADER || ulen > len) { c.dropLength++; return; }
+      // A checksum field of 0: none was computed, none is checked.
+      if ((rx[off + UdpHdr.CHECKSUM] | rx[off + (UdpHdr.CHECKSUM + 1)]) &&
+        csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, Proto.UDP, ulen)))) { c.dropChecksum++; return; }
+      if (fn) fn(src, rd16(rx, off + UdpHdr.SRC_PORT), rx, off + UdpHdr.HEADER, ulen - UdpHdr.HEADER);
       else {
         c.noPort++;
-        if (dst === st.addr) unreachable(off - 14);
+        if (dst === st.addr) unreachable(off - Eth.HEADER);
       }
     },
   };
