@@ -11,6 +11,7 @@
 // escapes into the receive path or leaves a slot half-updated.
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
+import { Ip, Proto, IpSend } from "../net/ipv4";
 import { State, STATE_COUNT } from "./states";
 import { Ev, A } from "./table";
 import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
@@ -58,7 +59,7 @@ export interface TcpStack {
   mask?: number;
   onProtocol(proto: number, input: (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void): void;
   onTick(fn: (nowMs: number) => void): void;
-  ipSend(proto: number, dst: number, l4Len: number): number;
+  ipSend(proto: number, dst: number, l4Len: number): IpSend;
 }
 
 export interface TcpOptions {
@@ -78,8 +79,7 @@ export interface TcpOptions {
 
 /** Fixed numbers of this TCP (const enum: tsc writes them in place). */
 const enum K {
-  TX = 34,                  // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
-  IP_PROTO = 6,             // TCP's IPv4 protocol number
+  TX = Ip.PAYLOAD,          // TCP header offset in netif.tx (14 Ethernet + 20 IPv4)
   LISTENERS = 4,            // listener table size
   ACK_DELAY_MS = 100,       // delayed ACK, serviced by the ~100 ms tick
   ACK_EVERY = 2,            // full segments received before an immediate ACK (RFC 9293 3.8.6.3)
@@ -206,9 +206,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
-    put16(tx, K.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, K.TX, len, pseudoSum(stack.addr, dst, K.IP_PROTO, len))));
+    put16(tx, K.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, K.TX, len, pseudoSum(stack.addr, dst, Proto.TCP, len))));
     counters.segOut++; // per segment: no call
-    stack.ipSend(6, dst, len);
+    stack.ipSend(Proto.TCP, dst, len);
   }
 
   /** What the application can take now: room(c) clamped to 0..recvWindow (recvWindow without room()). */
@@ -737,7 +737,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
     if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) return count(C.dropShort); // no header, or a bad data offset
     if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
-    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, K.IP_PROTO, len)))) return count(C.dropChecksum);
+    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, Proto.TCP, len)))) return count(C.dropChecksum);
     rx = buf;
     rxOff = o;
     dlen = len - hl;
@@ -794,7 +794,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
   }
 
-  stack.onProtocol(K.IP_PROTO, input);
+  stack.onProtocol(Proto.TCP, input);
   stack.onTick(tick);
 
   // ---------------------------------------------------------------- API
