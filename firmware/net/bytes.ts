@@ -1,5 +1,5 @@
 // Big-endian (network byte order) 16- and 32-bit fields, read and written in place one byte at a
-// time: no DataView, no allocation. The IP layer's only byte helpers.
+// time: no DataView, no allocation. The core's only byte helpers (the IP layer and TCP use them).
 
 /** The unsigned 16-bit field at b[i..i+2). */
 export function rd16(b: Uint8Array, i: number): number {

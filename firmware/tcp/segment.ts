@@ -1,5 +1,7 @@
-// TCP header fields read and written in place (big-endian, byte by byte: no DataView, no
-// allocation), and the options parser.
+// TCP header fields written in place (through the IP layer's byte helpers, firmware/net/bytes.ts)
+// and the options parser.
+
+import { rd16, rd32, wr16, wr32 } from "../net/bytes";
 
 /** TCP header flags (URG is never sent and ignored on input). */
 export const enum F {
@@ -41,23 +43,6 @@ export const enum Opt {
   MIN_LEN = 2,   // every option but EOL and NOP: kind, length, data
 }
 
-export function get16(b: Uint8Array, o: number): number {
-  return (b[o] << 8) | b[o + 1];
-}
-
-export function get32(b: Uint8Array, o: number): number {
-  return get16(b, o) * 65536 + get16(b, o + 2);
-}
-
-export function put16(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >> 8;
-  b[o + 1] = v;
-}
-
-export function put32(b: Uint8Array, o: number, v: number): void {
-  put16(b, o, v >>> 16);
-  put16(b, o + 2, v);
-}
 
 /**
  * Walks the options in b[off .. off+len) and returns the peer's MSS, 0 when no MSS option is
@@ -81,7 +66,7 @@ export function parseMss(b: Uint8Array, off: number, len: number): number {
     if (olen < Opt.MIN_LEN) return -1; // MUST-7: would not advance (0, 1)
     if (i + olen > end) return -1; // runs past the header
     if (kind === Opt.MSS && olen !== Opt.MSS_LEN) return -1;
-    if (kind === Opt.MSS) mss = get16(b, i + 2);
+    if (kind === Opt.MSS) mss = rd16(b, i + 2);
     i += olen;
   }
   return mss;
@@ -96,12 +81,12 @@ export function putHeader(
   flags: number, wnd: number, mss: number
 ): number {
   var hl = mss > 0 ? Hdr.LEN_MSS : Hdr.LEN;
-  put32(b, o + Hdr.SPORT, (sport << 16) | dport); // SPORT, DPORT
-  put32(b, o + Hdr.SEQ, seq);
-  put32(b, o + Hdr.ACK, ack);
-  put32(b, o + Hdr.DATA_OFFSET, (hl << Hdr.DOFF_WORD_SHIFT) | (flags << Hdr.FLAGS_WORD_SHIFT) | wnd); // DATA_OFFSET, FLAGS, WINDOW
-  put32(b, o + Hdr.CHECKSUM, 0); // CHECKSUM (filled in later), URGENT
-  if (mss > 0) put32(b, o + Hdr.OPTIONS, (Opt.MSS << 24) | (Opt.MSS_LEN << 16) | mss);
+  wr32(b, o + Hdr.SPORT, (sport << 16) | dport); // SPORT, DPORT
+  wr32(b, o + Hdr.SEQ, seq);
+  wr32(b, o + Hdr.ACK, ack);
+  wr32(b, o + Hdr.DATA_OFFSET, (hl << Hdr.DOFF_WORD_SHIFT) | (flags << Hdr.FLAGS_WORD_SHIFT) | wnd); // DATA_OFFSET, FLAGS, WINDOW
+  wr32(b, o + Hdr.CHECKSUM, 0); // CHECKSUM (filled in later), URGENT
+  if (mss > 0) wr32(b, o + Hdr.OPTIONS, (Opt.MSS << 24) | (Opt.MSS_LEN << 16) | mss);
   return hl;
 }
 

@@ -15,7 +15,8 @@ import { Ip, Proto, IpSend } from "../net/ipv4";
 import { State, STATE_COUNT } from "./states";
 import { Ev, A } from "./table";
 import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
-import { F, Hdr, get16, get32, put16, parseMss, putHeader, seqLt, seqLe } from "./segment";
+import { F, Hdr, parseMss, putHeader, seqLt, seqLe } from "./segment";
+import { rd16, rd32, wr16 } from "../net/bytes";
 import { createSlots, Slots, SF } from "./slots";
 import { Rto, rttSample, backOff, probeDelay } from "./timers";
 import { Isn, isn, newSecret } from "./isn";
@@ -206,7 +207,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
-    put16(tx, K.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, K.TX, len, pseudoSum(stack.addr, dst, Proto.TCP, len))));
+    wr16(tx, K.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, K.TX, len, pseudoSum(stack.addr, dst, Proto.TCP, len))));
     counters.segOut++; // per segment: no call
     stack.ipSend(Proto.TCP, dst, len);
   }
@@ -742,12 +743,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     rxOff = o;
     dlen = len - hl;
     src = from;
-    sport = get16(buf, o + Hdr.SPORT);
-    dport = get16(buf, o + Hdr.DPORT);
-    seq = get32(buf, o + Hdr.SEQ);
-    ack = get32(buf, o + Hdr.ACK);
+    sport = rd16(buf, o + Hdr.SPORT);
+    dport = rd16(buf, o + Hdr.DPORT);
+    seq = rd32(buf, o + Hdr.SEQ);
+    ack = rd32(buf, o + Hdr.ACK);
     flags = buf[o + Hdr.FLAGS];
-    win = get16(buf, o + Hdr.WINDOW);
+    win = rd16(buf, o + Hdr.WINDOW);
     for (var s = 0; s < n; s++) {
       if (st[s] !== State.CLOSED && rport[s] === sport && lport[s] === dport && rip[s] === src) {
         return st[s] === State.SYN_SENT ? synSent(s) : synchronized(s);
