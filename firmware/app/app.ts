@@ -34,9 +34,22 @@ const enum App {
   MS_PER_S = 1000,
 }
 
+/** The parts of the boot memory map, in the order createApp builds them. */
+const enum Part { START, DRIVER, STACK, TCP, HTTP, APP, COUNT }
+/** Their names as device.memoryMap() prints them (split only when asked). */
+var PART_NAMES = "before driver stack tcp http app";
+
 export function createApp(hal: Hal, cfg: AppConfig): Device {
+  // The boot memory map: variables in use after each part is built (cfg.memory gives free and
+  // total), so device.memoryMap() can say what each part costs on this board's interpreter.
+  var bootMem = new Int32Array(Part.COUNT);
+  function mark(part: number): void {
+    if (cfg.memory) { var m = cfg.memory(); bootMem[part] = m[1] - m[0]; }
+  }
+  mark(Part.START);
   var driver = createEnc28j60(hal, cfg.mac);
   driver.init();
+  mark(Part.DRIVER);
   var settings: Settings = { name: cfg.board };
   var store = cfg.storage;
   try {
@@ -47,9 +60,11 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   // from the device name: letters, digits and '-', at most 32.
   if (!cfg.hostname) cfg.hostname = settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, App.HOSTNAME_MAX) || "enc28j60";
   var stack = createStack(driver, hal.clock, cfg);
+  mark(Part.STACK);
   var slots = cfg.slots;
   var tcp = createTcp(stack, { slots: slots });
   startEcho(tcp, App.ECHO_PORT);
+  mark(Part.TCP);
   var ho = cfg.http || {};
   // One connection fewer than the slots is served (with 3 slots or more), so that a client over
   // the limit still gets a 503 from the last slot rather than a reset.
@@ -58,6 +73,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     maxConnections: slots >= App.SPARE_SLOT_FROM ? slots - 1 : slots,
   });
   stack.onTick(http.tick);
+  mark(Part.HTTP);
   var t0 = hal.clock.now();
   var ledOn = false;
 
@@ -131,6 +147,13 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     addAsset: function (path: string, data: string, type?: string): number {
       return http.asset(path, data, { type: type }).length;
     },
+    memoryMap: function (): any {
+      var names = PART_NAMES.split(" "), map: any = {};
+      if (!cfg.memory) return map;
+      for (var p = 0; p < Part.COUNT; p++) map[names[p]] = p ? bootMem[p] - bootMem[p - 1] : bootMem[p];
+      map.total = bootMem[Part.APP];
+      return map;
+    },
   };
 
   installPage(dev, cfg, uptimeMs);
@@ -146,5 +169,6 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     driver.watch(service, hal.int ? App.POLL_WITH_INT_MS : App.POLL_MS);
     hal.timers.every(App.TICK_MS, stack.tick);
   }
+  mark(Part.APP);
   return dev;
 }

@@ -43,6 +43,8 @@ export interface Device {
   /** INT handler: driver service + drain received frames. */
   service(): void;
   status(): any;
+  /** Variables each part took at boot on this interpreter ({} without cfg.memory): before (the program and the HAL), driver, stack, tcp, http, app, total. */
+  memoryMap(): any;
   connect(ip: string, port: number): number;
   send(c: number, s: string): number;
   close(c: number): void;
