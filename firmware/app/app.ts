@@ -16,6 +16,9 @@ import { serveStorageFiles, FlashStorage } from "./files";
 
 export { KeyStore, AppConfig, Device } from "./device";
 
+/** Console connections' end reasons (TcpHandler.end), as words. */
+var END_WORDS = ["closed", "reset", "timed out", "aborted", "refused"];
+
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   var driver = createEnc28j60(hal, cfg.mac);
   driver.init();
@@ -67,7 +70,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     },
     drained: function (): void {},
     peerClosed: function (c: number): void { note(c, "peer closed"); tcp.close(c); },
-    end: function (c: number, reason: number): void { note(c, "end " + reason); },
+    end: function (c: number, reason: number): void { note(c, END_WORDS[reason] || "end " + reason); },
   };
 
   var dev: Device = {
@@ -90,8 +93,11 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       };
     },
     connect: function (ip: string, port: number): number {
-      var c = tcp.connect(parseIp(ip), port, client);
+      var a = parseIp(ip);
+      var c = tcp.connect(a, port, client);
       if (c >= 0) rxText[c] = "";
+      else if (log) log("connect: " + (!stack.addr ? "no address yet (DHCP " + stack.dhcpState() + ")" : !(port > 0 && port < 65536) ? "bad port " + port :
+        !a ? "bad address " + ip : "no free connection slot, or an address that cannot be reached"));
       return c;
     },
     send: function (c: number, s: string): number {

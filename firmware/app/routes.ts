@@ -43,6 +43,7 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   function drops(layer: string, counters: { [name: string]: number }): void {
     for (var k in counters) if (k.indexOf("drop") === 0) drop(layer, k, counters[k]);
   }
+  function count63(s: string): number { return s.split("?").length - 1; }
   function json(res: HttpResponse, key: string): AsciiWriter {
     return res.begin(200, JSON_TYPE).str('{"').str(key).str('":');
   }
@@ -101,11 +102,19 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   http.route("/api/settings", "GET,POST", function (req: HttpRequest, res: HttpResponse): void {
     var isJson = req.contentType === CT_JSON;
     if (req.methodName === "POST") {
-      var name: any = isJson ? (req.json() || {}).name : req.form("name");
+      var body: any = isJson ? req.json() : null;
+      if (isJson && body === undefined) return fail(res, 400, "invalid JSON");
+      var name: any = isJson ? (body || {}).name : req.form("name");
       // a valid name: 1..32 characters, no control characters
       var ok = typeof name === "string" && name.length > 0 && name.length < 33;
       for (var i = 0; ok && i < name.length; i++) ok = name.charCodeAt(i) > 31 && name.charCodeAt(i) !== 127;
       if (!ok) return fail(res, 400, "name: 1 to 32 characters, no control characters");
+      // the decoder turns a character beyond Latin-1 into '?': more '?' than the body sent means one
+      var wide = false;
+      for (i = 0; ok && i < name.length; i++) wide = wide || name.charCodeAt(i) > 255;
+      if (wide || count63(name) > count63(E.toString(req.buf.subarray(req.bodyOff, req.bodyOff + req.bodyLen)).replace(/%3F/gi, "?"))) {
+        return fail(res, 400, "name: a character the device cannot store (Latin-1 only)");
+      }
       settings.name = name;
       try { if (cfg.storage) cfg.storage.write(SETTINGS_FILE, JSON.stringify({ name: settings.name })); } catch (e) {
         return fail(res, 500, "could not store the setting");
