@@ -93,11 +93,9 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       };
     },
     connect: function (ip: string, port: number): number {
-      var a = parseIp(ip);
-      var c = tcp.connect(a, port, client);
+      var c = tcp.connect(parseIp(ip), port, client);
       if (c >= 0) rxText[c] = "";
-      else if (log) log("connect: " + (!stack.addr ? "no address yet (DHCP " + stack.dhcpState() + ")" : !(port > 0 && port < 65536) ? "bad port " + port :
-        !a ? "bad address " + ip : "no free connection slot, or an address that cannot be reached"));
+      else if (log) log("connect: " + (!stack.addr ? "no address yet" : "bad address or port, or no free slot"));
       return c;
     },
     send: function (c: number, s: string): number {

@@ -174,6 +174,21 @@ describe("sim as a process: console, signals, gateway", function () {
     assert.ok(ok >= 7, ok + " of 20 got 200");
   });
 
+  it("the page: labelled name field, an icon (no /favicon.ico 404), plain drop names; settings say what is wrong", async () => {
+    const page = await exchange(sim!.port, "GET / HTTP/1.0\r\n\r\n", false, 15000);
+    assert.match(page, /<label for="nm">/);
+    assert.match(page, /<link rel="icon" href="data:/);
+    assert.match(page, /SynFull:'refused: all slots busy'/);
+    assert.match(page, /the device is offline/, "the LED toggle says why it did nothing");
+    const post = (type: string, body: string): Promise<string> => exchange(sim!.port,
+      "POST /api/settings?js=1 HTTP/1.0\r\nContent-Type: " + type + "\r\nContent-Length: " + Buffer.byteLength(body) + "\r\n\r\n" + body, false, 15000);
+    assert.match(await post("application/json", "{name:"), /^HTTP\/1\.[01] 400 [\s\S]*"error":"invalid JSON"/);
+    assert.match(await post("application/x-www-form-urlencoded", "name=%E2%98%95"), /^HTTP\/1\.[01] 400 [\s\S]*cannot store \(Latin-1 only\)/);
+    assert.match(await post("application/json", '{"name":"caf\u00e9 \u2615"}'), /^HTTP\/1\.[01] 400 [\s\S]*cannot store/);
+    assert.match(await post("application/x-www-form-urlencoded", "name=why%3F"), /^HTTP\/1\.[01] 200 [\s\S]*"name":"why\?"/);
+    assert.match(await post("application/x-www-form-urlencoded", "name=caf%C3%A9"), /^HTTP\/1\.[01] 200 /);
+  });
+
   it("SIGTERM ends the sim even while a console line never returns", async () => {
     sim!.send("for (;;) {}");
     await new Promise((r) => setTimeout(r, 500));
