@@ -131,6 +131,8 @@ export interface SimBoardOptions {
    * module, process.env...), outside the console. The sim exits non-zero.
    */
   onFatal: (message: string) => void;
+  /** Called before (true) and after (false) a console callback runs: a terminal lets Ctrl-C through as SIGINT then. */
+  onConsoleCode?: (running: boolean) => void;
   /** JsVar count reported by process.memory() (default 12000); usage is estimateBlocks() of the firmware's globals. */
   vars?: number;
 }
@@ -323,7 +325,8 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       if (origin === "firmware") fn.apply(undefined, args);
       else {
         helpers.arm(fn, args);
-        CALL.runInContext(context, { timeout: CALLBACK_LIMIT_MS, breakOnSigint: true });
+        if (opts.onConsoleCode) opts.onConsoleCode(true);
+        try { CALL.runInContext(context, { timeout: CALLBACK_LIMIT_MS, breakOnSigint: true }); } finally { if (opts.onConsoleCode) opts.onConsoleCode(false); }
       }
     } catch (e) {
       const why = interruption(e);

@@ -122,6 +122,9 @@ async function main(): Promise<void> {
       out: say,
       onFatal: (m) => { process.stderr.write("sim: fatal: " + m + "\n"); void shutdown(3); },
       onBackendError: (m) => { process.stderr.write("sim: " + m + "\n"); void shutdown(1); },
+      // a callback made on the console: on a terminal, Ctrl-C must arrive as SIGINT (not as a key
+      // read after the run) so that it interrupts the callback instead of ending the sim later
+      onConsoleCode: (running) => { const i = process.stdin as NodeJS.ReadStream; if (i.isTTY && con) i.setRawMode(!running); },
     });
   } catch (e) {
     const msg = (e as Error).message;

@@ -26,6 +26,7 @@ export interface SimOptions {
   out?: (line: string) => void;  // device console and sim messages (default: stdout)
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
   onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
+  onConsoleCode?: (running: boolean) => void;  // a console callback starts/ends (sim/board.ts)
 }
 
 export interface Sim {
@@ -168,7 +169,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   if (!fs.existsSync(www)) { www = WWW_OUT; if (!fs.existsSync(www)) writePageFiles(www); }
   fs.mkdirSync(storage, { recursive: true });
   for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
-  const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal });
+  const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
   const close = async (): Promise<void> => {
     board.stop();
     if (tap) tap.close();

@@ -206,6 +206,48 @@ describe("sim as a process: console, signals, gateway", function () {
     assert.match(sim.out(), /sim: wire: \d+ frames to the device/);
   });
 
+  it("on a terminal (a pty from script(1)): Up recalls a line, Ctrl-C interrupts a line or a callback, Ctrl-C on an empty line exits 0", async function () {
+    if (spawnSync("script", ["--version"]).status !== 0) this.skip();
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), "encsim-pty-"));
+    const cmd = [process.execPath, CLI, "--port", "0", "--bundle", BUNDLE, "--storage", storage].map((a) => "'" + a + "'").join(" ");
+    const proc = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    let text = "";
+    proc.stdout!.on("data", (d: Buffer) => { text += d.toString(); });
+    proc.stderr!.on("data", (d: Buffer) => { text += d.toString(); });
+    const exited = new Promise<number | null>((r) => proc.once("exit", (c) => r(c)));
+    const wait = (from: number, re: RegExp, ms: number) => waitOut(proc, () => text, from, re, ms);
+    try {
+      await wait(0, /sim: open http/, 30000);
+      let m = text.length;
+      proc.stdin!.write("6*7\r");
+      await wait(m, /=42/, 10000);
+      m = text.length;
+      proc.stdin!.write("\x1b[A\r");                       // Up arrow, Enter: the same line again
+      await wait(m, /=42/, 10000);
+      assert.doesNotMatch(text, /SyntaxError/);
+      m = text.length;
+      proc.stdin!.write("setTimeout(function(){ for (;;) {} }, 10)\r");
+      await wait(m, /=\d+/, 10000);
+      await new Promise((r) => setTimeout(r, 500));
+      proc.stdin!.write("\x03");                             // Ctrl-C while the callback runs
+      await wait(m, /Execution Interrupted \(Ctrl-C\)/, 1500);
+      m = text.length;
+      proc.stdin!.write("for (;;) {}\r");
+      await new Promise((r) => setTimeout(r, 500));
+      proc.stdin!.write("\x03");                             // Ctrl-C while the line runs
+      await wait(m, /Execution Interrupted/, 5000);
+      m = text.length;
+      proc.stdin!.write("2+2\r");
+      await wait(m, /=4/, 10000);
+      proc.stdin!.write("\x03");                             // Ctrl-C on an empty line: exit
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running"), 10000))]);
+      assert.equal(code, 0, text);
+    } finally {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      fs.rmSync(storage, { recursive: true, force: true });
+    }
+  });
+
   it("a port in use: says which option changes it", async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
