@@ -105,6 +105,7 @@ async function main(): Promise<void> {
   const shutdown = async (code: number): Promise<void> => {
     if (exiting) return;
     exiting = true;
+    if (con) { const c = con; con = null; c.close(); }   // no prompt after the last lines
     if (sim) {
       const c = sim.wire.counters;
       say("sim: wire: " + c.toDevice + " frames to the device, " + c.fromDevice + " from it, lost " + c.lostToDevice + " to / " +
