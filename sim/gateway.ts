@@ -37,6 +37,10 @@ export interface GatewayOptions {
 export const QUEUE_WAIT_MS = 10000;
 /** Connections waiting at most in the gateway's queue; more get a 503 at once. */
 export const QUEUE_MAX = 256;
+/** Tries to open a connection to the device that resets it before it is established. */
+const CONNECT_ATTEMPTS = 4;
+/** A retry resends at most this much (a request, not an upload). */
+const RETRY_MAX_BYTES = 65536;
 /** TcpHandler.end() reasons, as words. */
 const END_WORDS = ["closed", "reset", "timed out", "aborted", "refused"];
 
@@ -151,7 +155,11 @@ export function startGateway(o: GatewayOptions): Gateway {
     queue.push({ sock, start, since: performance.now() });
   }
 
-  function relay(sock: net.Socket, pending: Buffer[], hostEnded: boolean): void {
+  /** attempt: a connection the device reset before answering anything (not established yet, or
+   *  evicted as idle when its slots ran out) is tried again with the same bytes, up to
+   *  CONNECT_ATTEMPTS times: the device's handlers answer in the call that reads the request, so
+   *  a connection reset without a byte of answer was not served. */
+  function relay(sock: net.Socket, pending: Buffer[], hostEnded: boolean, attempt = 1): void {
     const dev = o.deviceIp();
     let queuedBytes = 0;
     for (const b of pending) queuedBytes += b.length;
@@ -160,16 +168,19 @@ export function startGateway(o: GatewayOptions): Gateway {
     let answered = false;   // a byte from the device reached the client
     let opened = false;     // established: a close before that would abort the connection (RFC 793)
     let c = -1;
+    const sent: Buffer[] = [];   // what went to the device while nothing came back (for a retry)
+    let sentBytes = 0;
     active++;
     function finish(): void { if (!done) { done = true; release(); } }
     function flush(): void {
-      if (c < 0 || done) return;
+      if (c < 0 || done || !opened) return;   // nothing is written before the device accepted: a retry resends it all
       while (pending.length) {
         const b = pending[0];
         const n = tcp.write(c, b, 0, b.length);
         if (n <= 0) break;
         counters.bytesToDevice += n;
         queuedBytes -= n;
+        if (!answered && sentBytes <= RETRY_MAX_BYTES) { sent.push(b.subarray(0, n)); sentBytes += n; }
         if (n < b.length) { pending[0] = b.subarray(n); break; }
         pending.shift();
       }
@@ -188,6 +199,13 @@ export function startGateway(o: GatewayOptions): Gateway {
       peerClosed() { sock.end(); if (!hostEnded) { hostEnded = true; flush(); } },
       end(_c, reason) {
         finish();
+        if (reason !== 0 && !answered && sentBytes <= RETRY_MAX_BYTES && attempt < CONNECT_ATTEMPTS && !sock.destroyed) {
+          detach();
+          const again = sent.concat(pending);
+          active++;   // keeps its place: tried again shortly, ahead of the queue
+          setTimeout(() => { active--; if (!sock.destroyed && !closed) relay(sock, again, hostEnded, attempt + 1); else drain(); }, 50 * attempt);
+          return;
+        }
         if (reason === 0) sock.end();
         else if (!answered) unavailable(sock, "The simulated device did not take the connection (" + END_WORDS[reason] + "); try again.");
         else sock.destroy();
@@ -195,14 +213,18 @@ export function startGateway(o: GatewayOptions): Gateway {
     };
     c = tcp.connect(dev, o.devicePort, h);
     if (c < 0) { finish(); unavailable(sock, "The gateway has no free connection to the device; try again."); return; }
-    sock.on("data", (d: Buffer) => {
+    const onData = (d: Buffer): void => {
       pending.push(Buffer.from(d));
       queuedBytes += d.length;
       if (queuedBytes >= 65536) sock.pause();
       flush();
-    });
-    sock.on("end", () => { hostEnded = true; flush(); });
-    sock.on("close", () => { if (!done) { finish(); if (!finSent) tcp.abort(c); schedulePoll(); } });
+    };
+    const onEnd = (): void => { hostEnded = true; flush(); };
+    const onClose = (): void => { if (!done) { finish(); if (!finSent) tcp.abort(c); schedulePoll(); } };
+    function detach(): void { sock.off("data", onData); sock.off("end", onEnd); sock.off("close", onClose); }
+    sock.on("data", onData);
+    sock.on("end", onEnd);
+    sock.on("close", onClose);
     if (sock.isPaused()) sock.resume();
     schedulePoll();
   }
