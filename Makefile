@@ -7,7 +7,7 @@ PORT ?=
 NODE_BIN := node_modules/.bin
 SIM_ARGS ?=
 
-.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench sim run flash diagram clean
+.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench sim sim-build run flash flash-check flash-dry-run diagram clean
 
 all: bundle-all
 
@@ -59,11 +59,45 @@ test-peer: peer-deps bundle-all
 bench: bundle-all
 	node --expose-gc build/bench/run.js
 
-sim: bundle-all
+# ---- run / sim / flash: incremental (real file dependencies; nothing is rebuilt when nothing
+# changed, so a second `make run` starts at once) and only what they need: the host side of the
+# sim and the tools (tsconfig.run.json), the device build, and one board's bundle.
+HOST_RUN_SRC := $(shell find hal drivers emu firmware boards sim tools -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.run.json
+DEVICE_SRC := $(shell find hal drivers firmware boards -name '*.ts' -not -path 'hal/host/*' 2>/dev/null) tsconfig.device.json
+# npm packages: installed by `npm ci` (or here, once, when missing)
+NODE_READY := node_modules/typescript/package.json
+
+$(NODE_READY):
+	npm ci --no-audit --no-fund
+
+build/.run-host: $(HOST_RUN_SRC) | $(NODE_READY)
+	$(NODE_BIN)/tsc -p tsconfig.run.json
+	@touch $@
+
+build/.device: $(DEVICE_SRC) build/.run-host | $(NODE_READY)
+	node build/tools/pack-table.js
+	$(NODE_BIN)/tsc -p tsconfig.device.json
+	@touch $@
+
+dist/%.js: build/.run-host build/.device
+	node build/tools/bundle.js $*
+
+dist/www/index.html: firmware/app/page.html build/.run-host
+	node build/tools/gen-assets.js
+
+build/.prelude-gate: sim/prelude.js build/.run-host
+	node build/tools/gate.js sim/prelude.js
+	@touch $@
+
+# The simulated board's bundle and page, and the sim itself (`npm run sim` builds this first).
+sim-build: dist/sim.js dist/www/index.html build/.prelude-gate
+
+sim: sim-build
 	node build/sim/cli.js $(SIM_ARGS)
 
 # The main job: flash the board when one is attached (PORT=..., or BOARD=... given and one
-# serial device present), otherwise run the simulated board on http://127.0.0.1:8080/.
+# serial device present), otherwise run the simulated board on http://127.0.0.1:8080/
+# (SIM_ARGS="--port 8081" for another port; `npm run sim -- --help` lists the options).
 run:
 	@port="$(PORT)"; \
 	if [ -z "$$port" ] && [ "$(origin BOARD)" = "command line" ]; then \
@@ -71,13 +105,36 @@ run:
 	fi; \
 	if [ -n "$$port" ]; then \
 	  echo "run: flashing $(BOARD) on $$port"; $(MAKE) --no-print-directory flash BOARD=$(BOARD) PORT=$$port; \
+	elif [ "$(origin BOARD)" = "command line" ] && [ "$(BOARD)" != "sim" ]; then \
+	  echo "run: no $(BOARD) attached (no single /dev/ttyACM* or /dev/ttyUSB*; give PORT=<device>): simulating the $(BOARD) board's configuration instead"; \
+	  $(MAKE) --no-print-directory sim SIM_ARGS="--board $(BOARD) $(SIM_ARGS)"; \
 	else \
 	  echo "run: no board attached (give BOARD=<board> with one board plugged in, or PORT=<device>): simulating"; \
 	  $(MAKE) --no-print-directory sim; \
 	fi
 
-flash: bundle
+# Checked before anything is built: the board exists, PORT is given and is there.
+FLASH_BOARDS := $(filter-out sim,$(BOARDS))
+flash-check:
+	@if [ -z "$(filter $(BOARD),$(FLASH_BOARDS))" ]; then \
+	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
+	@if [ -z "$(PORT)" ]; then \
+	  echo "flash: PORT= is required (try: make flash BOARD=$(BOARD) PORT=$$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | head -n 1 | grep . || echo /dev/ttyACM0)," >&2; \
+	  echo "       or a board on the network: PORT=tcp://192.168.1.5:23; to see what would be sent: make flash-dry-run BOARD=$(BOARD))" >&2; exit 2; fi
+	@case "$(PORT)" in tcp://*) ;; *) if [ ! -c "$(PORT)" ]; then \
+	  echo "flash: serial device $(PORT) does not exist (is the board plugged in? attached now: $$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | tr '\n' ' ' | grep . || echo none))" >&2; exit 2; fi;; esac
+
+flash: flash-check
+	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
 	node build/tools/flash.js --board $(BOARD) --port "$(PORT)"
+
+# The exact code `make flash` would send, without a board: build/flash/<board>-upload.js.
+flash-dry-run:
+	@if [ -z "$(filter $(BOARD),$(FLASH_BOARDS))" ]; then \
+	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
+	@mkdir -p build/flash
+	node build/tools/flash.js --board $(BOARD) --dry-run build/flash/$(BOARD)-upload.js
 
 diagram: build
 	node build/tools/diagram.js

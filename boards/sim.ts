@@ -3,15 +3,15 @@
 // RESET D27, LED D2. The emulated bus takes any clock; 20 MHz is the chip's limit.
 //
 // SIM_CONFIG is the one non-Espruino global of the simulated board: the sim's command line
-// (--ip/--netmask/--gateway, --mac, --slots) passed into the bundle. Without --ip: DHCP.
+// (--ip/--netmask/--gateway, --mac, --slots, --board) passed into the bundle. Without --ip: DHCP.
 import { start } from "./start";
 
-declare var SIM_CONFIG: { ip?: string; netmask?: string; gateway?: string; mac?: string; slots?: number } | undefined;
+declare var SIM_CONFIG: { ip?: string; netmask?: string; gateway?: string; mac?: string; slots?: number; board?: string } | undefined;
 
 var simConfig = typeof SIM_CONFIG === "object" && SIM_CONFIG ? SIM_CONFIG : {};
 
 start({
-  name: "sim",
+  name: simConfig.board || "sim",   // `--board esp32`: another board's configuration on the sim's wiring
   spi: SPI1,
   sck: D18,
   miso: D19,

@@ -11,6 +11,7 @@ import * as vm from "vm";
 import * as fs from "fs";
 import * as path from "path";
 import * as util from "util";
+import * as acorn from "acorn";
 import { makeHostE } from "../hal/host/espruino-shims";
 
 /** What the sim needs from the chip on the SPI bus (Enc28j60Emulator has all of it). */
@@ -65,7 +66,30 @@ export const SIM_GLOBALS: string[] = [
   "print",
   "global",
   "SIM_CONFIG",
+  // plausible stubs for the sensors and buses a maker's code reads (values documented in sim/README.md)
+  "analogRead",
+  "analogWrite",
+  "Serial1",
+  "Serial2",
+  "I2C1",
+  "I2C2",
+  // internal: how the host runs a console-made callback under a time bound (not enumerable)
+  "__sim_call",
 ].concat(SIM_PIN_NAMES);
+
+/** How long a callback made from the console may run before the sim interrupts it (ms). */
+export const CALLBACK_LIMIT_MS = 2000;
+
+/**
+ * Globals and members only Node has: a ReferenceError naming one of these means "this code
+ * relies on Node", the only runtime error the sim treats as fatal (and only in firmware code).
+ */
+export const NODE_ONLY_GLOBALS: string[] = [
+  "Buffer", "setImmediate", "clearImmediate", "module", "exports", "__dirname", "__filename",
+  "queueMicrotask", "structuredClone", "TextEncoder", "TextDecoder", "fetch", "URL", "URLSearchParams",
+  "performance", "AbortController", "EventTarget", "Event", "MessageChannel", "BroadcastChannel",
+  "Blob", "crypto", "navigator", "Worker",
+];
 
 /**
  * ECMAScript builtins a vm context has but Espruino does not: removed, so firmware that uses
@@ -91,6 +115,8 @@ export interface SimConfig {
   gateway?: string;
   mac?: string;
   slots?: number;
+  /** The board whose configuration is simulated (its name on the page and in DHCP); default "sim". */
+  board?: string;
 }
 
 export interface SimBoardOptions {
@@ -105,6 +131,8 @@ export interface SimBoardOptions {
    * module, process.env...), outside the console. The sim exits non-zero.
    */
   onFatal: (message: string) => void;
+  /** Called before (true) and after (false) a console callback runs: a terminal lets Ctrl-C through as SIGINT then. */
+  onConsoleCode?: (running: boolean) => void;
   /** JsVar count reported by process.memory() (default 12000); usage is estimateBlocks() of the firmware's globals. */
   vars?: number;
 }
@@ -113,7 +141,12 @@ export interface SimBoard {
   context: vm.Context;
   /** Runs the bundle; throws an Error with a clear message when it fails to load. */
   load(code: string, filename: string): void;
-  /** Console: evaluates a line in the device's global scope; returns Espruino-style output. */
+  /**
+   * Console: evaluates a line in the device's global scope; returns Espruino-style output. Ctrl-C
+   * (SIGINT) interrupts it ("Execution Interrupted"); timers and watches it creates are "console
+   * callbacks": their errors are printed, never fatal, and one that runs longer than
+   * CALLBACK_LIMIT_MS (or gets a SIGINT) is interrupted.
+   */
   evalLine(line: string): string;
   /** Level of a pin as the board sees it. */
   pinLevel(name: string): boolean;
@@ -126,8 +159,19 @@ export interface SimBoard {
 export function isNodeOnlyError(e: any): boolean {
   const msg = String((e && e.message) || e);
   const name = e && e.constructor && e.constructor.name;
-  if (name === "ReferenceError") return true;
-  return /is not available on an Espruino board|^Module .* not found/.test(msg);
+  if (/is not available on an Espruino board/.test(msg)) return true;
+  const mod = /^Module (\S+) not found/.exec(msg);
+  if (mod) return require("module").builtinModules.indexOf(mod[1].replace(/^node:/, "")) >= 0;
+  const ref = /^(\S+) is not defined$/.exec(msg);
+  return name === "ReferenceError" && !!ref && NODE_ONLY_GLOBALS.indexOf(ref[1]) >= 0;
+}
+
+/** The error vm raises when it stops a run (SIGINT or time bound), else "". */
+export function interruption(e: any): string {
+  const code = e && e.code;
+  if (code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") return "sigint";
+  if (code === "ERR_SCRIPT_EXECUTION_TIMEOUT") return "timeout";
+  return "";
 }
 
 export function describeError(e: any): string {
@@ -138,17 +182,30 @@ export function describeError(e: any): string {
   return String(e);
 }
 
-/** True when `code` is an unfinished statement (open bracket, string...): the console waits for more lines. */
+/**
+ * True when `code` leaves a bracket, a template string or a comment open: the console waits for
+ * more lines, as Espruino's does. Anything else (`1+` included) is run as it is.
+ */
 export function isIncomplete(code: string): boolean {
+  let depth = 0;
   try {
-    new vm.Script(code, { filename: "console" });
-    return false;
+    for (const t of acorn.tokenizer(code, { ecmaVersion: 2020 })) {
+      const l = t.type.label;
+      if (l === "{" || l === "(" || l === "[" || l === "${") depth++;
+      else if (l === "}" || l === ")" || l === "]") depth--;
+    }
   } catch (e) {
-    return e instanceof SyntaxError && /Unexpected end of input|Unterminated template/.test(e.message);
+    return /Unterminated (template|comment)/.test(String((e as Error).message));
   }
+  return depth > 0;
 }
 
-/** Formats a value the way Espruino's console echoes it after `=`. */
+/** A value echoed in full up to this many characters; larger objects are summarised. */
+export const ECHO_MAX_CHARS = 1200;
+/** Typed arrays longer than this are echoed with their first elements only. */
+const ECHO_MAX_ELEMENTS = 32;
+
+/** Formats a value the way Espruino's console echoes it after `=`; large objects as a short summary. */
 export function formatValue(v: any): string {
   if (v === undefined) return "undefined";
   if (v === null) return "null";
@@ -157,9 +214,32 @@ export function formatValue(v: any): string {
   if (typeof v === "function") return "function " + (v.name || "") + "() { ... }";
   if (ArrayBuffer.isView(v)) {
     const ctor = v.constructor && v.constructor.name;
+    const n = (v as any).length as number;
+    if (n > ECHO_MAX_ELEMENTS) return "new " + ctor + "(" + n + ") [" + Array.prototype.slice.call(v, 0, 8).join(", ") + ", ...]";
     return "new " + ctor + "([" + Array.prototype.join.call(v, ", ") + "])";
   }
-  return util.inspect(v, { depth: 2, breakLength: 100 });
+  const full = util.inspect(v, { depth: 2, breakLength: 100 });
+  return full.length <= ECHO_MAX_CHARS ? full : summarise(v);
+}
+
+/** One line per member, nested objects and arrays as their kind and size only. */
+function summarise(v: any): string {
+  const keys = Object.keys(v);
+  const isArray = Array.isArray(v);
+  const shown = keys.slice(0, 40).map((k) => {
+    const x = v[k];
+    let s: string;
+    if (x === null || x === undefined || typeof x === "number" || typeof x === "boolean") s = String(x);
+    else if (typeof x === "string") s = x.length > 40 ? JSON.stringify(x.slice(0, 40)) + "..." : JSON.stringify(x);
+    else if (typeof x === "function") s = "function";
+    else if (ArrayBuffer.isView(x)) s = (x.constructor && x.constructor.name) + "(" + (x as any).length + ")";
+    else if (Array.isArray(x)) s = "[ " + x.length + " items ]";
+    else { const n = Object.keys(x).length; s = "{ " + n + (n === 1 ? " member }" : " members }"); }
+    return "  " + (isArray ? "" : k + ": ") + s;
+  });
+  const more = keys.length > shown.length ? "\n  ... " + (keys.length - shown.length) + " more" : "";
+  return (isArray ? "[" : "{") + "\n" + shown.join(",\n") + more + "\n" + (isArray ? "]" : "}") +
+    " (a summary of " + keys.length + (isArray ? " items: type x[i]" : " members: type x.member") + " to see one)";
 }
 
 // The prelude: runs once inside the context, receives the bridge and the pin names, defines the
@@ -198,7 +278,9 @@ export function estimateBlocks(roots: any[], limit = 200000): number {
   return blocks;
 }
 
-interface Watch { id: number; fn: Function; pin: string; edge: string; repeat: boolean; lastTime: number }
+/** Who made a timer or watch: the firmware (the bundle and its callbacks) or the console (a user). */
+type Origin = "firmware" | "console";
+interface Watch { id: number; fn: Function; pin: string; edge: string; repeat: boolean; lastTime: number; origin: Origin }
 
 export function createSimBoard(opts: SimBoardOptions): SimBoard {
   const { chip, out } = opts;
@@ -215,23 +297,46 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   levels.set(SIM_WIRING.int, chip.intLevel());
   const watches = new Map<number, Watch>();
   const timers = new Map<number, NodeJS.Timeout>();
+  /** Who is running now: timers and watches created now belong to it. */
+  let running: Origin = "firmware";
   let nextWatch = 1;
   let nextTimer = 1;
   let stopped = false;
   fs.mkdirSync(opts.storageDir, { recursive: true });
 
   const context = vm.createContext({});
-  let helpers: { watchEvent: Function; emit: Function; absent: Function };
+  let helpers: { watchEvent: Function; emit: Function; absent: Function; arm: Function };
+  // Runs the callback armed by helpers.arm() inside the context, so that vm can bound it.
+  const CALL = new vm.Script("__sim_call()", { filename: "callback" });
 
-  function uncaught(e: any): void {
+  function uncaught(e: any, origin: Origin): void {
     counters.uncaught++;
     out("Uncaught " + describeError(e));
-    if (isNodeOnlyError(e)) opts.onFatal("the firmware used something Espruino does not have: " + describeError(e));
+    // Only firmware code relying on Node is fatal; a user's mistake on the console is printed and
+    // the device runs on, as on Espruino.
+    if (origin === "firmware" && isNodeOnlyError(e)) opts.onFatal("the firmware used something Espruino does not have: " + describeError(e));
   }
-  function callDevice(fn: Function, args: any[]): void {
-    if (stopped) return;
+  /** Runs device code; a console callback under CALLBACK_LIMIT_MS and Ctrl-C. False when it was interrupted. */
+  function callDevice(fn: Function, args: any[], origin: Origin): boolean {
+    if (stopped) return true;
     resync = true;
-    try { fn.apply(undefined, args); } catch (e) { uncaught(e); }
+    running = origin;
+    try {
+      if (origin === "firmware") fn.apply(undefined, args);
+      else {
+        helpers.arm(fn, args);
+        if (opts.onConsoleCode) opts.onConsoleCode(true);
+        try { CALL.runInContext(context, { timeout: CALLBACK_LIMIT_MS, breakOnSigint: true }); } finally { if (opts.onConsoleCode) opts.onConsoleCode(false); }
+      }
+    } catch (e) {
+      const why = interruption(e);
+      if (!why) { uncaught(e, origin); return true; }
+      out("Execution Interrupted" + (why === "timeout" ? ": a callback ran longer than " + CALLBACK_LIMIT_MS + " ms" : " (Ctrl-C)"));
+      return false;
+    } finally {
+      running = "firmware";
+    }
+    return true;
   }
 
   // The board's clock (getTime, watch times). It follows the wall clock, except that inside one
@@ -270,7 +375,9 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       counters.watchEvents++;
       // Espruino queues watch events and runs them from its idle loop, never inside the code
       // that caused the edge (here: an SPI transaction that cleared or raised INT).
-      setImmediate(() => callDevice(helpers.watchEvent, [w.fn, level, time, last]));
+      setImmediate(() => {
+        if (!callDevice(helpers.watchEvent, [w.fn, level, time, last], w.origin) && watches.delete(w.id)) out("(watch " + w.id + " removed)");
+      });
     }
   }
   chip.onIntChange((level) => setLevel(SIM_WIRING.int, level));
@@ -291,7 +398,18 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       setLevel(name, v);
     },
     pinRead(name: string) { return !!levels.get(name); },
-    pinMode(name: string, m: string) { modes.set(name, m); },
+    pinMode(name: string, m: string) {
+      modes.set(name, m);
+      // an input with a pull resistor reads its pull (nothing else drives the pin on this board)
+      if (name !== SIM_WIRING.int && (m === "input_pullup" || m === "input_pulldown")) setLevel(name, m === "input_pullup");
+    },
+    analogRead(name: string) {
+      // an output reads its level; an input a slow wave around mid-scale, like a pot or a light sensor
+      if (modes.get(name) === "output") return levels.get(name) ? 1 : 0;
+      const t = boardMs() / 1000;
+      return Math.round((0.5 + 0.2 * Math.sin(t / 7 + name.length)) * 4095) / 4095;
+    },
+    getTemperature() { return Math.round((24.5 + 1.5 * Math.sin(boardMs() / 60000)) * 100) / 100; },
     pinGetMode(name: string) { return modes.get(name); },
     spiSetup() { /* the modelled bus runs at any rate */ },
     spi(b: Uint8Array, cs: string | undefined) {
@@ -310,7 +428,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     },
     setWatch(fn: Function, pin: string, edge: string, repeat: boolean) {
       const id = nextWatch++;
-      watches.set(id, { id, fn, pin, edge, repeat, lastTime: boardMs() / 1000 });
+      watches.set(id, { id, fn, pin, edge, repeat, lastTime: boardMs() / 1000, origin: running });
       return id;
     },
     clearWatch(id: number | undefined) {
@@ -321,12 +439,17 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     getSerial() { return "53494d2d" + (opts.config.mac || "").replace(/[^0-9a-f]/gi, ""); },
     setTimeout(fn: Function, ms: number, extra: any[]) {
       const id = nextTimer++;
-      timers.set(id, setTimeout(() => { timers.delete(id); callDevice(fn, extra); }, Math.max(0, ms)));
+      const origin = running;
+      timers.set(id, setTimeout(() => { timers.delete(id); callDevice(fn, extra, origin); }, Math.max(0, ms)));
       return id;
     },
     setInterval(fn: Function, ms: number, extra: any[]) {
       const id = nextTimer++;
-      timers.set(id, setInterval(() => callDevice(fn, extra), Math.max(1, ms)));
+      const origin = running;
+      timers.set(id, setInterval(() => {
+        // an interval that had to be interrupted would block the device again: it is cleared
+        if (!callDevice(fn, extra, origin) && timers.has(id)) { ops.clearTimer(id); out("(interval " + id + " cleared)"); }
+      }, Math.max(1, ms)));
       return id;
     },
     clearTimer(id: number | undefined) {
@@ -401,6 +524,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     load(code: string, filename: string): void {
       try {
         resync = true;
+        running = "firmware";
         vm.runInContext(code, context, { filename });
         helpers.emit("init");
       } catch (e) {
@@ -412,12 +536,16 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       }
     },
     evalLine(line: string): string {
+      running = "console";
       try {
         resync = true;
-        const v = vm.runInContext(line, context, { filename: "console" });
+        const v = vm.runInContext(line, context, { filename: "console", breakOnSigint: true });
         return "=" + formatValue(v);
       } catch (e) {
+        if (interruption(e)) return "Execution Interrupted";
         return "Uncaught " + describeError(e);
+      } finally {
+        running = "firmware";
       }
     },
     pinLevel(name: string): boolean { return !!levels.get(name); },

@@ -1,21 +1,51 @@
 // The simulated board's command line (`npm run sim -- ...`, `make sim`).
 //
-//   node build/sim/cli.js [--tap IFNAME] [--ip A.B.C.D --netmask M --gateway G]
-//     [--mac XX:XX:XX:XX:XX:XX] [--port 8080] [--pcap FILE] [--slots N] [--loss P --seed S]
-//     [--bundle FILE] [--storage DIR] [--exit-on-eof]
+//   node build/sim/cli.js [options]   (`--help` lists them with their defaults: HELP below)
 //
 // Without --tap: the user-space gateway on 127.0.0.1:<port> (no root needed). Without --ip:
-// the device uses DHCP. Every line on stdin is evaluated in the device's global scope and
-// the result printed as `=<value>` (errors as `Uncaught ...`), like Espruino's console; an
-// unfinished statement (open bracket) continues on the next lines.
-// Stdin EOF keeps the sim running unless --exit-on-eof. SIGINT/SIGTERM exit cleanly (0).
+// the device uses DHCP. The console (sim/console.ts) evaluates every line on stdin in the
+// device's global scope and prints `=<value>` (errors as `Uncaught ...`), like Espruino's.
+// Stdin EOF keeps the sim running unless --exit-on-eof. SIGINT (Ctrl-C) while device code runs
+// interrupts it ("Execution Interrupted") and the device goes on; otherwise SIGINT and SIGTERM
+// exit cleanly (0). SIGTERM during a console line that does not end kills the process at once.
 // Exit codes: 0 normal, 1 bad arguments/start-up failure, 2 bundle rejected at load,
 // 3 the firmware used a Node-only global/module at run time.
 
 import * as path from "path";
-import * as readline from "readline";
-import { startSim, SimOptions, Sim } from "./run";
-import { isIncomplete } from "./board";
+import { startSim, SimOptions, Sim, knownBoards, boardProfile } from "./run";
+import { CALLBACK_LIMIT_MS } from "./board";
+import { createConsole, SimConsole } from "./console";
+
+export const HELP = `usage: npm run sim -- [options]      (make run / make sim: SIM_ARGS="options")
+
+Runs the firmware built for the simulated board (dist/sim.js) with an emulated ENC28J60, and
+serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it runs on the device.
+
+  --port N           gateway port on 127.0.0.1 (default 8080; 0 = any free port)
+  --board NAME       simulate that board's configuration (name, TCP slots) on the sim's wiring
+                     (default sim; boards: ${knownBoardsText()})
+  --ip A.B.C.D       static device address (default: DHCP from the gateway, 192.0.2.2)
+  --netmask M        with --ip (default 255.255.255.0)
+  --gateway G        with --ip (default 192.0.2.1; 0.0.0.0 with --tap)
+  --mac XX:..:XX     device MAC (default 02:45:4e:43:00:02)
+  --slots N          device TCP connection slots (default 8, or the --board's)
+  --storage DIR      folder behind require("Storage"), kept across runs like flash
+                     (default build/sim-storage)
+  --bundle FILE      another device bundle (default dist/sim.js)
+  --pcap FILE        write every frame on the wire to a pcap file
+  --loss P           drop a fraction P (0 <= P < 1) of the frames (default 0)
+  --seed S           seed of the loss sequence (default 1)
+  --tap IFNAME       wire to an existing TAP device instead of the gateway (root; see sim/README.md)
+  --exit-on-eof      exit when stdin closes (default: keep running)
+  -h, --help         this text
+
+Console: Up/Down recall lines, Ctrl-C interrupts running code (a callback made on the console
+is interrupted after ${CALLBACK_LIMIT_MS} ms), Ctrl-C on an empty line exits. Try device.status().
+`;
+
+function knownBoardsText(): string {
+  try { return knownBoards().join(", "); } catch { return "see boards/"; }
+}
 
 export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
   const o: SimOptions & { exitOnEof: boolean } = {
@@ -43,15 +73,14 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
       case "--port": o.port = num(); break;
       case "--pcap": o.pcap = val(); break;
       case "--slots": o.slots = num(); break;
+      case "--board": o.board = val(); break;
       case "--loss": o.loss = num(); break;
       case "--seed": o.seed = num(); break;
       case "--bundle": o.bundle = path.resolve(val()); break;
       case "--storage": o.storage = path.resolve(val()); break;
       case "--exit-on-eof": o.exitOnEof = true; break;
       case "-h": case "--help":
-        process.stdout.write(
-          "usage: npm run sim -- [--tap IFNAME] [--ip A.B.C.D --netmask M --gateway G] [--mac XX:XX:XX:XX:XX:XX]\n" +
-          "       [--port 8080] [--pcap FILE] [--slots N] [--loss P --seed S] [--bundle FILE] [--storage DIR] [--exit-on-eof]\n");
+        process.stdout.write(HELP);
         process.exit(0);
         break;
       default: throw new Error("unknown option " + a + " (see --help)");
@@ -69,12 +98,14 @@ async function main(): Promise<void> {
     process.stderr.write("sim: " + (e as Error).message + "\n");
     process.exit(1);
   }
-  const say = (l: string): void => { process.stdout.write(l + "\n"); };
+  let con: SimConsole | null = null;
+  const say = (l: string): void => { if (con) con.print(l); else process.stdout.write(l + "\n"); };
   let sim: Sim | null = null;
   let exiting = false;
   const shutdown = async (code: number): Promise<void> => {
     if (exiting) return;
     exiting = true;
+    if (con) { const c = con; con = null; c.close(); }   // no prompt after the last lines
     if (sim) {
       const c = sim.wire.counters;
       say("sim: wire: " + c.toDevice + " frames to the device, " + c.fromDevice + " from it, lost " + c.lostToDevice + " to / " +
@@ -83,14 +114,18 @@ async function main(): Promise<void> {
     try { if (sim) await sim.close(); } catch { /* best effort */ }
     process.exit(code);
   };
+  const onTerm = (): void => void shutdown(0);
   process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  process.on("SIGTERM", onTerm);
   try {
     sim = await startSim({
       ...opts,
       out: say,
       onFatal: (m) => { process.stderr.write("sim: fatal: " + m + "\n"); void shutdown(3); },
       onBackendError: (m) => { process.stderr.write("sim: " + m + "\n"); void shutdown(1); },
+      // a callback made on the console: on a terminal, Ctrl-C must arrive as SIGINT (not as a key
+      // read after the run) so that it interrupts the callback instead of ending the sim later
+      onConsoleCode: (running) => { const i = process.stdin as NodeJS.ReadStream; if (i.isTTY && con) i.setRawMode(!running); },
     });
   } catch (e) {
     const msg = (e as Error).message;
@@ -104,20 +139,27 @@ async function main(): Promise<void> {
     if (opts.tap) say("sim: device page at http://" + ip + "/ (from the TAP's network namespace)");
     else say("sim: open http://127.0.0.1:" + s.port + "/ in a browser");
   });
-  const rl = readline.createInterface({ input: process.stdin, terminal: false });
-  const tty = process.stdin.isTTY;
-  let pending = "";
-  rl.on("line", (line) => {
-    if (!pending && !line.trim()) return;
-    pending += (pending ? "\n" : "") + line;
-    if (isIncomplete(pending)) { if (tty) process.stdout.write(":"); return; }
-    const code = pending;
-    pending = "";
-    say(s.board.evalLine(code));
-    if (tty) process.stdout.write(">");
+  if (opts.board && opts.board !== "sim") {
+    say("sim: simulating the " + opts.board + " board's configuration (its name and " + (opts.slots || boardProfile(opts.board).slots) +
+      " TCP slots) on the sim's wiring; to flash a real " + opts.board + ": make flash BOARD=" + opts.board + " PORT=/dev/ttyACM0");
+  }
+  const stdin = process.stdin as NodeJS.ReadStream;
+  con = createConsole({
+    input: stdin, output: process.stdout,
+    evaluate: (code) => s.board.evalLine(code),
+    beforeEval: () => {
+      // a line that never ends: Ctrl-C must reach the run as SIGINT (not a key in raw mode), and
+      // SIGTERM must still end the process (Node's default action, as no JS handler can run)
+      if (stdin.isTTY) stdin.setRawMode(false);
+      process.off("SIGTERM", onTerm);
+    },
+    afterEval: () => {
+      process.on("SIGTERM", onTerm);
+      if (stdin.isTTY) stdin.setRawMode(true);
+    },
+    onInterrupt: () => void shutdown(0),
+    onEnd: () => { if (opts.exitOnEof) void shutdown(0); },
   });
-  if (tty) process.stdout.write(">");
-  rl.on("close", () => { if (opts.exitOnEof) void shutdown(0); });
 }
 
 if (require.main === module) void main();

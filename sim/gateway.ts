@@ -26,8 +26,23 @@ export interface GatewayOptions {
   listenHost: string;
   listenPort: number;
   slots: number;
+  /** Connections relayed to the device at once (the device's HTTP connections; default 7). */
+  maxActive?: number;
+  /** How long a connection may wait for a free device connection before a 503 (default QUEUE_WAIT_MS). */
+  queueWaitMs?: number;
   log: (line: string) => void;
 }
+
+/** Default longest wait in the gateway's queue: longer than the device's keep-alive idle close (5 s). */
+export const QUEUE_WAIT_MS = 10000;
+/** Connections waiting at most in the gateway's queue; more get a 503 at once. */
+export const QUEUE_MAX = 256;
+/** Tries to open a connection to the device that resets it before it is established. */
+const CONNECT_ATTEMPTS = 4;
+/** A retry resends at most this much (a request, not an upload). */
+const RETRY_MAX_BYTES = 65536;
+/** TcpHandler.end() reasons, as words. */
+const END_WORDS = ["closed", "reset", "timed out", "aborted", "refused"];
 
 export interface Gateway {
   stack: Stack;
@@ -71,65 +86,146 @@ export function startGateway(o: GatewayOptions): Gateway {
   const ticker = setInterval(() => { if (!closed) { stack.tick(); stack.poll(); } }, 100);
 
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
+  // Half-open allowed: a client that sends its request and shuts its sending side (nc -N, HTTP/1.0
+  // tools) still gets the answer; the half-close is relayed to the device as a FIN.
+  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     counters.accepted++;
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
-    relay(sock);
+    admit(sock);
   });
 
-  function relay(sock: net.Socket): void {
-    const dev = o.deviceIp();
-    if (!dev) {
-      counters.refused++;
-      sock.end("HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\nThe simulated device has no address yet (DHCP in progress).\n");
-      return;
+  // The device serves a few connections at once (its TCP slots, one kept for a 503): the gateway
+  // relays at most maxActive at a time and queues the rest, so no connection ever meets a device
+  // that cannot take it. A connection queued longer than QUEUE_WAIT_MS, or beyond QUEUE_MAX, or
+  // one the device refused before answering, gets a 503 with Retry-After from the gateway: every
+  // connection ends with an HTTP response, never an empty close.
+  const maxActive = Math.max(1, o.maxActive || 7);
+  const queueWaitMs = o.queueWaitMs || QUEUE_WAIT_MS;
+  let active = 0;
+  const queue: { sock: net.Socket; start: () => void; since: number }[] = [];
+
+  function unavailable(sock: net.Socket, why: string): void {
+    counters.refused++;
+    if (sock.destroyed || !sock.writable) { sock.destroy(); return; }
+    const body = why + "\n";
+    sock.end("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n" +
+      "Connection: close\r\nContent-Length: " + Buffer.byteLength(body) + "\r\n\r\n" + body);
+    // the client may keep its side open: close after a grace period
+    setTimeout(() => sock.destroy(), 2000).unref();
+  }
+  function release(): void {
+    active--;
+    // not from inside the TCP callback that ended the connection
+    setImmediate(drain);
+  }
+  function drain(): void {
+    while (!closed && queue.length && active < maxActive) {
+      const q = queue.shift()!;
+      if (q.sock.destroyed) continue;
+      q.start();
     }
-    const pending: Buffer[] = [];
+  }
+  const queueTimer = setInterval(() => {
+    const now = performance.now();
+    while (queue.length && now - queue[0].since >= queueWaitMs) {
+      const q = queue.shift()!;
+      unavailable(q.sock, "The simulated device is busy (all its connections in use); try again.");
+    }
+  }, 100);
+
+  function admit(sock: net.Socket): void {
+    // Until it is relayed, what the client sends is kept (bounded by the pause below).
+    const early: Buffer[] = [];
+    let earlyBytes = 0;
+    let earlyEnd = false;
+    const onData = (d: Buffer): void => { early.push(Buffer.from(d)); earlyBytes += d.length; if (earlyBytes >= 65536) sock.pause(); };
+    const onEnd = (): void => { earlyEnd = true; };
+    sock.on("data", onData);
+    sock.on("end", onEnd);
+    sock.on("error", () => { /* handled by close */ });
+    const start = (): void => {
+      sock.off("data", onData);
+      sock.off("end", onEnd);
+      relay(sock, early, earlyEnd);
+    };
+    if (!o.deviceIp()) { unavailable(sock, "The simulated device has no address yet (DHCP in progress)."); return; }
+    if (active < maxActive) { start(); return; }
+    if (queue.length >= QUEUE_MAX) { unavailable(sock, "The simulated device is busy (all its connections in use); try again."); return; }
+    queue.push({ sock, start, since: performance.now() });
+  }
+
+  /** attempt: a connection the device reset before answering anything (not established yet, or
+   *  evicted as idle when its slots ran out) is tried again with the same bytes, up to
+   *  CONNECT_ATTEMPTS times: the device's handlers answer in the call that reads the request, so
+   *  a connection reset without a byte of answer was not served. */
+  function relay(sock: net.Socket, pending: Buffer[], hostEnded: boolean, attempt = 1): void {
+    const dev = o.deviceIp();
     let queuedBytes = 0;
-    let hostEnded = false;
+    for (const b of pending) queuedBytes += b.length;
     let finSent = false;
     let done = false;
+    let answered = false;   // a byte from the device reached the client
+    let opened = false;     // established: a close before that would abort the connection (RFC 793)
     let c = -1;
+    const sent: Buffer[] = [];   // what went to the device while nothing came back (for a retry)
+    let sentBytes = 0;
+    active++;
+    function finish(): void { if (!done) { done = true; release(); } }
     function flush(): void {
-      if (c < 0 || done) return;
+      if (c < 0 || done || !opened) return;   // nothing is written before the device accepted: a retry resends it all
       while (pending.length) {
         const b = pending[0];
         const n = tcp.write(c, b, 0, b.length);
         if (n <= 0) break;
         counters.bytesToDevice += n;
         queuedBytes -= n;
+        if (!answered && sentBytes <= RETRY_MAX_BYTES) { sent.push(b.subarray(0, n)); sentBytes += n; }
         if (n < b.length) { pending[0] = b.subarray(n); break; }
         pending.shift();
       }
       if (queuedBytes < 65536 && sock.isPaused()) sock.resume();
-      if (!pending.length && hostEnded && !finSent) { finSent = true; tcp.close(c); }
+      if (opened && !pending.length && hostEnded && !finSent) { finSent = true; tcp.close(c); }
       schedulePoll();
     }
     const h: TcpHandler = {
-      open() { counters.relayed++; flush(); },
+      open() { counters.relayed++; opened = true; flush(); },
       data(_c, buf, off, len) {
         counters.bytesFromDevice += len;
+        answered = true;
         sock.write(Buffer.from(buf.subarray(off, off + len)));
       },
       drained() { flush(); },
       peerClosed() { sock.end(); if (!hostEnded) { hostEnded = true; flush(); } },
       end(_c, reason) {
-        done = true;
-        if (reason === 0) sock.end(); else sock.destroy();
+        finish();
+        if (reason !== 0 && !answered && sentBytes <= RETRY_MAX_BYTES && attempt < CONNECT_ATTEMPTS && !sock.destroyed) {
+          detach();
+          const again = sent.concat(pending);
+          active++;   // keeps its place: tried again shortly, ahead of the queue
+          setTimeout(() => { active--; if (!sock.destroyed && !closed) relay(sock, again, hostEnded, attempt + 1); else drain(); }, 50 * attempt);
+          return;
+        }
+        if (reason === 0) sock.end();
+        else if (!answered) unavailable(sock, "The simulated device did not take the connection (" + END_WORDS[reason] + "); try again.");
+        else sock.destroy();
       },
     };
     c = tcp.connect(dev, o.devicePort, h);
-    if (c < 0) { counters.refused++; sock.destroy(); return; }
-    sock.on("data", (d: Buffer) => {
+    if (c < 0) { finish(); unavailable(sock, "The gateway has no free connection to the device; try again."); return; }
+    const onData = (d: Buffer): void => {
       pending.push(Buffer.from(d));
       queuedBytes += d.length;
       if (queuedBytes >= 65536) sock.pause();
       flush();
-    });
-    sock.on("end", () => { hostEnded = true; flush(); });
-    sock.on("error", () => { /* handled by close */ });
-    sock.on("close", () => { if (!done && !finSent) { done = true; tcp.abort(c); schedulePoll(); } });
+    };
+    const onEnd = (): void => { hostEnded = true; flush(); };
+    const onClose = (): void => { if (!done) { finish(); if (!finSent) tcp.abort(c); schedulePoll(); } };
+    function detach(): void { sock.off("data", onData); sock.off("end", onEnd); sock.off("close", onClose); }
+    sock.on("data", onData);
+    sock.on("end", onEnd);
+    sock.on("close", onClose);
+    if (sock.isPaused()) sock.resume();
     schedulePoll();
   }
 
@@ -146,6 +242,7 @@ export function startGateway(o: GatewayOptions): Gateway {
     close(): Promise<void> {
       closed = true;
       clearInterval(ticker);
+      clearInterval(queueTimer);
       for (const s of sockets) s.destroy();
       return new Promise((r) => server.close(() => r()));
     },

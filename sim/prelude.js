@@ -74,6 +74,8 @@
     return host("setWatch", fn, nameOf(pin), String(o.edge || "both"), !!o.repeat);
   };
   g.clearWatch = function (id) { host("clearWatch", id); };
+  g.analogRead = function (pin) { return host("analogRead", nameOf(pin)); };
+  g.analogWrite = function (pin, v) { host("pinWrite", nameOf(pin), +v >= 0.5); };
   g.getTime = function () { return host("getTime"); };
   g.getSerial = function () { return host("getSerial"); };
   function timer(kind) {
@@ -95,6 +97,8 @@
     toUint8Array: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return toBytes(a); },
     getSizeOf: function (v, d) { return host("E.getSizeOf", v, d); },
     CRC32: function (d) { return host("E.CRC32", toBytes([d])); },
+    getTemperature: function () { return host("getTemperature"); },
+    getAnalogVRef: function () { return 3.3; },
     on: function (ev, fn) { (handlers[ev] = handlers[ev] || []).push(fn); }
   };
   var memory = function () {
@@ -133,7 +137,39 @@
   g.console = { log: show };
   g.print = show;
   g.global = g;
+  // Serial ports and I2C buses: stubs that accept setup and writes and read as an idle bus would
+  // (no bytes waiting; I2C reads zeros), so code written for sensors runs in the sim.
+  function serial(name) {
+    var on = {};
+    return {
+      setup: function () {},
+      write: function () {}, print: function () {}, println: function () {},
+      available: function () { return 0; },
+      read: function () { return ""; },
+      on: function (ev, fn) { on[ev] = fn; },
+      removeAllListeners: function () { on = {}; },
+      toString: function () { return name; }
+    };
+  }
+  g.Serial1 = serial("Serial1");
+  g.Serial2 = serial("Serial2");
+  function i2c(name) {
+    return {
+      setup: function () {},
+      writeTo: function () {},
+      readFrom: function (addr, n) { return new U8(n > 0 ? n : 0); },
+      toString: function () { return name; }
+    };
+  }
+  g.I2C1 = i2c("I2C1");
+  g.I2C2 = i2c("I2C2");
+  // A console callback is run by the host through this (a script it can bound in time).
+  var armed = null;
+  Object.defineProperty(g, "__sim_call", {
+    value: function () { var a = armed; armed = null; a[0].apply(undefined, a[1]); }
+  });
   return {
+    arm: function (fn, args) { armed = [fn, args]; },
     watchEvent: function (fn, state, time, lastTime) { fn({ state: state, time: time, lastTime: lastTime }); },
     emit: function (ev) { var l = handlers[ev] || []; for (var i = 0; i < l.length; i++) l[i](); },
     absent: function (names, members) {

@@ -19,11 +19,14 @@ export interface SimOptions {
   listenHost?: string;           // gateway listen address (default 127.0.0.1)
   pcap?: string;
   slots?: number;
+  /** Simulate this board's configuration (its name and TCP slots, from boards/<board>.ts) on the sim's wiring. */
+  board?: string;
   loss?: number; seed?: number;
   storage?: string;              // folder behind require("Storage") (default build/sim-storage)
   out?: (line: string) => void;  // device console and sim messages (default: stdout)
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
   onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
+  onConsoleCode?: (running: boolean) => void;  // a console callback starts/ends (sim/board.ts)
 }
 
 export interface Sim {
@@ -42,6 +45,23 @@ export interface Sim {
 export const DEFAULT_DEVICE_MAC = "02:45:4e:43:00:02";
 export const GATEWAY_MAC = "02:45:4e:43:00:01";
 export const GATEWAY_IP = "192.0.2.1";
+/** The sim board's TCP slots when --slots is not given (boards/sim.ts). */
+export const SIM_DEFAULT_SLOTS = 8;
+
+/** The boards a bundle is built for (boards/<name>.ts, excluding the shared modules). */
+export function knownBoards(): string[] {
+  const dir = path.resolve(__dirname, "..", "..", "boards");
+  return fs.readdirSync(dir).filter((f) => /\.ts$/.test(f) && !/^(board|start|mac)\.ts$/.test(f) && !/\.d\.ts$/.test(f))
+    .map((f) => f.slice(0, -3)).sort();
+}
+
+/** A board's configuration as the sim can take it over: its TCP slots (boards/<name>.ts). */
+export function boardProfile(name: string): { slots: number } {
+  const file = path.resolve(__dirname, "..", "..", "boards", name + ".ts");
+  if (!/^[a-z0-9-]+$/.test(name) || !fs.existsSync(file)) throw new Error("sim: unknown board '" + name + "'; boards: " + knownBoards().join(", "));
+  const m = /\bslots:\s*(\d+)/.exec(fs.readFileSync(file, "utf8"));
+  return { slots: m ? Number(m[1]) : 4 };
+}
 
 /** Starts the simulated board; rejects with a clear message when the bundle is refused. */
 export async function startSim(o: SimOptions): Promise<Sim> {
@@ -57,6 +77,11 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     config.netmask = o.netmask || "255.255.255.0";
     config.gateway = o.gateway || (o.tap ? "0.0.0.0" : GATEWAY_IP);
     ipToNum(config.netmask); ipToNum(config.gateway);
+  }
+  if (o.board && o.board !== "sim") {
+    const b = boardProfile(o.board);
+    config.board = o.board;
+    config.slots = b.slots;
   }
   if (o.slots) config.slots = o.slots;
 
@@ -92,6 +117,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     }
   });
 
+  const deviceSlots = config.slots || SIM_DEFAULT_SLOTS;
   let tap: TapLink | null = null;
   let gateway: import("./gateway").Gateway | null = null;
   let port = 0;
@@ -115,8 +141,23 @@ export async function startSim(o: SimOptions): Promise<Sim> {
       deviceIp: () => (deviceIp ? ipToNum(deviceIp) : 0), devicePort: 80,
       listenHost: o.listenHost || "127.0.0.1", listenPort: o.port === undefined ? 8080 : o.port,
       slots: 32, log: out,
+      // as many at once as the device's HTTP server serves (firmware/app/app.ts: slots - 1 above 2)
+      maxActive: deviceSlots > 2 ? deviceSlots - 1 : deviceSlots,
     });
-    port = await gateway.listening;
+    try {
+      port = await gateway.listening;
+    } catch (e) {
+      await gateway.close().catch(() => undefined);
+      wire.close();
+      const err = e as NodeJS.ErrnoException;
+      const where = (o.listenHost || "127.0.0.1") + ":" + (o.port === undefined ? 8080 : o.port);
+      if (err.code === "EADDRINUSE") {
+        throw new Error("sim: port " + where + " is already in use (another sim or server?): choose another with --port N " +
+          "(make run SIM_ARGS=\"--port 8081\", npm run sim -- --port 8081), or --port 0 for any free port");
+      }
+      if (err.code === "EACCES") throw new Error("sim: not allowed to listen on " + where + " (ports below 1024 need root): choose another with --port N");
+      throw e;
+    }
   }
 
   // Like a board's flash, Storage survives restarts: build/sim-storage unless --storage.
@@ -128,7 +169,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   if (!fs.existsSync(www)) { www = WWW_OUT; if (!fs.existsSync(www)) writePageFiles(www); }
   fs.mkdirSync(storage, { recursive: true });
   for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
-  const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal });
+  const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
   const close = async (): Promise<void> => {
     board.stop();
     if (tap) tap.close();

@@ -147,6 +147,11 @@ export function loadBoardJson(board: string): BoardJson {
 }
 
 export class UsageError extends Error {}
+/** A missing or wrong port: said plainly, without the usage text. */
+export class PortError extends Error {
+  /** 2: no port given (a usage mistake), 1: the port is not there or not serial. */
+  constructor(message: string, readonly exitCode: number = 1) { super(message); }
+}
 
 /** Is the board's console a USB CDC port (flow-controlled, no throttling needed)? */
 export function hasUsbConsole(json: BoardJson): boolean {
@@ -432,11 +437,11 @@ function check(cond: boolean, msg: string): void {
 
 /** Validates PORT before the CLI runs: missing or non-existent ports fail fast and clearly. */
 export function checkPort(port: string | undefined): void {
-  if (!port) throw new UsageError("no serial port given: use `make flash BOARD=<board> PORT=/dev/ttyACM0` (or --port)");
+  if (!port) throw new PortError("PORT= is required (try: make flash BOARD=<board> PORT=/dev/ttyACM0, or --port; without a board: --dry-run out.js)", 2);
   if (port.startsWith("tcp://")) return;
-  if (!fs.existsSync(port)) throw new Error(`serial device ${port} does not exist (is the board plugged in? see 'ls /dev/ttyACM* /dev/ttyUSB*')`);
+  if (!fs.existsSync(port)) throw new PortError(`serial device ${port} does not exist (is the board plugged in? see 'ls /dev/ttyACM* /dev/ttyUSB*')`);
   const st = fs.statSync(port);
-  if (!st.isCharacterDevice()) throw new Error(`${port} is not a serial device`);
+  if (!st.isCharacterDevice()) throw new PortError(`${port} is not a serial device`);
 }
 
 export interface FlashResult {
@@ -554,6 +559,7 @@ async function main(): Promise<void> {
   }
   try {
     const onLine = args.verbose ? (l: string) => console.log(`  | ${l}`) : (l: string) => { if (l.startsWith("--] ")) console.log(`  board: ${l.slice(4)}`); };
+    loadBoardJson(args.board);          // a misspelt board: the list of boards, before anything else
     if (!args.dryRun) checkPort(args.port);
     if (!args.dryRun) console.log(`flash: uploading ${args.file || `dist/${args.board}.js`}${pageFilesFor(args).length ? " and the page files" : ""} to ${args.port || "?"} (board ${args.board}), offline ...`);
     const r = await flash(args, onLine);
@@ -568,8 +574,10 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   } catch (e: any) {
-    console.error(`flash: ${e instanceof UsageError ? e.message + "\n" + USAGE : "FAILED: " + e.message}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
+    // a wrong board or port is a plain sentence (it names the valid choices); a wrong option shows the usage
+    if (e instanceof PortError || (e instanceof UsageError && /^unknown board/.test(e.message))) console.error(`flash: ${e.message}`);
+    else console.error(`flash: ${e instanceof UsageError ? e.message + "\n" + USAGE : "FAILED: " + e.message}`);
+    process.exit(e instanceof PortError ? e.exitCode : e instanceof UsageError ? 2 : 1);
   }
 }
 

@@ -38,6 +38,8 @@ const enum App {
 const enum Part { START, DRIVER, STACK, TCP, HTTP, APP, COUNT }
 /** Their names as device.memoryMap() prints them (split only when asked). */
 var PART_NAMES = "before driver stack tcp http app";
+/** Console connections' end reasons (TcpHandler.end), as words. */
+var END_WORDS = ["closed", "reset", "timed out", "aborted", "refused"];
 
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   // The boot memory map: variables in use after each part is built (cfg.memory gives free and
@@ -101,7 +103,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     },
     drained: function (): void {},
     peerClosed: function (c: number): void { note(c, "peer closed"); tcp.close(c); },
-    end: function (c: number, reason: number): void { note(c, "end " + reason); },
+    end: function (c: number, reason: number): void { note(c, END_WORDS[reason] || "end " + reason); },
   };
 
   var dev: Device = {
@@ -126,6 +128,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     connect: function (ip: string, port: number): number {
       var c = tcp.connect(parseIp(ip), port, client);
       if (c >= 0) rxText[c] = "";
+      else if (log) log("connect: " + (!stack.addr ? "no address yet" : "bad address or port, or no free slot"));
       return c;
     },
     send: function (c: number, s: string): number {

@@ -20,6 +20,8 @@ const enum Api {
   LED_FIRST_ON = 3,
   /** A device name: 1 to this many characters. */
   NAME_MAX = 32,
+  /** The highest character code Storage keeps (Latin-1); a wider one would be stored as "?". */
+  LATIN1_MAX = 255,
   /** Room a drop counter needs, with the closing "}}": none is written with less left. */
   DROP_ROOM = 64,
   /** An IPv4 address: 4 bytes, the first in bits 24..31; a MAC: 6 bytes, 2 hex digits each. */
@@ -57,6 +59,7 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   function drops(layer: string, counters: { [name: string]: number }): void {
     for (var k in counters) if (k.indexOf("drop") === 0) drop(layer, k, counters[k]);
   }
+  function count63(s: string): number { return s.split("?").length - 1; }
   function json(res: HttpResponse, key: string): AsciiWriter {
     return res.begin(Status.OK, JSON_TYPE).str('{"').str(key).str('":');
   }
@@ -115,11 +118,19 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   http.route("/api/settings", "GET,POST", function (req: HttpRequest, res: HttpResponse): void {
     var isJson = req.contentType === CT_JSON;
     if (req.methodName === "POST") {
-      var name: any = isJson ? (req.json() || {}).name : req.form("name");
+      var body: any = isJson ? req.json() : null;
+      if (isJson && body === undefined) return fail(res, Status.BAD_REQUEST, "invalid JSON");
+      var name: any = isJson ? (body || {}).name : req.form("name");
       // a valid name: 1..32 characters, no control characters
       var ok = typeof name === "string" && name.length > 0 && name.length <= Api.NAME_MAX;
       for (var i = 0; ok && i < name.length; i++) ok = name.charCodeAt(i) >= Ch.SP && name.charCodeAt(i) !== Ch.DEL;
       if (!ok) return fail(res, Status.BAD_REQUEST, "name: 1 to 32 characters, no control characters");
+      // the decoder turns a character beyond Latin-1 into '?': more '?' than the body sent means one
+      var wide = false;
+      for (i = 0; ok && i < name.length; i++) wide = wide || name.charCodeAt(i) > Api.LATIN1_MAX;
+      if (wide || count63(name) > count63(E.toString(req.buf.subarray(req.bodyOff, req.bodyOff + req.bodyLen)).replace(/%3F/gi, "?"))) {
+        return fail(res, Status.BAD_REQUEST, "name: a character the device cannot store (Latin-1 only)");
+      }
       settings.name = name;
       try { if (cfg.storage) cfg.storage.write(SETTINGS_FILE, JSON.stringify({ name: settings.name })); } catch (e) {
         return fail(res, Status.INTERNAL_ERROR, "could not store the setting");

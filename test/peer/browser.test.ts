@@ -84,11 +84,15 @@ describe("browser: headless Chromium loads the device's page", function () {
     const page = browser.pages()[0] || (await browser.newPage());
     const failed: string[] = [];
     page.on("requestfailed", (r: any) => failed.push(r.url()));
+    page.on("response", (r: any) => { if (r.status() >= 400) failed.push(r.status() + " " + r.url()); });
     page.on("pageerror", (e: any) => failed.push("pageerror: " + e.message));
     await page.goto(`http://127.0.0.1:${port}/`, { timeout: 20000 });
     await page.waitForFunction(() => document.getElementById("ip")!.textContent === "192.0.2.2", null, { timeout: 15000 });
     assert.equal(await page.textContent("#mac"), "02:45:4e:43:00:02");
-    assert.equal(await page.textContent("#name"), "sim");
+    // the name is the board's ("sim"): shown once, as "simulated board" (not "sim  sim board")
+    assert.equal(await page.textContent("#name"), "simulated board");
+    assert.equal(await page.textContent("#host"), "");
+    assert.equal(await page.getAttribute("label[for=nm]", "for"), "nm", "the name field has a label");
     assert.match((await page.textContent("#link"))!, /link up/);
 
     // the counters move: each refresh is one more HTTP request on the device
@@ -119,6 +123,8 @@ describe("browser: headless Chromium loads the device's page", function () {
     assert.equal(await consoleEval('require("Storage").read("enc-settings")'), '"{\\"name\\":\\"Browser bench\\"}"');
     await page.reload();
     await page.waitForFunction(() => document.title === "Browser bench", null, { timeout: 15000 });
-    assert.deepEqual(failed.filter((u) => !/favicon/.test(u)), []);
+    assert.equal(await page.textContent("#name"), "Browser bench");
+    assert.equal(await page.textContent("#host"), "simulated board");
+    assert.deepEqual(failed, [], "no failed request, not even /favicon.ico");
   });
 });

@@ -366,7 +366,8 @@ describe("tools/flash (espruino CLI, offline)", function () {
   it("fails with a clear message and exit 2 when PORT is missing (make flash without PORT=)", async () => {
     const r = await runTool(["--board", "pico", "--file", sample, "--port", ""], 20000);
     assert.equal(r.status, 2, r.out);
-    assert.match(r.out, /no serial port given: use `make flash BOARD=<board> PORT=\/dev\/ttyACM0`/);
+    assert.match(r.out, /^flash: PORT= is required \(try: make flash BOARD=<board> PORT=\/dev\/ttyACM0/);
+    assert.doesNotMatch(r.out, /usage:/, "a sentence, not the script's usage");
   });
 
   it("fails with a clear message and exit 1 when PORT does not exist", async () => {
@@ -385,6 +386,11 @@ describe("tools/flash (espruino CLI, offline)", function () {
     const r = await runTool(["--board", "nosuchboard", "--dry-run", path.join(tmp, "a.js")], 20000);
     assert.equal(r.status, 2, r.out);
     assert.match(r.out, /unknown board 'nosuchboard'.*boards: .*pico/);
+    assert.doesNotMatch(r.out, /usage:/);
+    // a misspelt board is named before a missing port
+    const r3 = await runTool(["--board", "pcio"], 20000);
+    assert.equal(r3.status, 2, r3.out);
+    assert.match(r3.out, /unknown board 'pcio'.*boards: .*esp32.*pico/);
     const r2 = await flash({ board: "pico", file: sample, dryRun: path.join(tmp, "a.txt") }).catch((e) => e);
     assert.match(String(r2.message), /--dry-run needs a \.js output file name/);
   });

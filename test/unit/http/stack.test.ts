@@ -175,19 +175,30 @@ describe("http through TCP + IP + driver + emulator", function () {
     rig.write(k, `POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
     assert.deepEqual(JSON.parse(responses(rig, k, 1)[0].body.toString()), { led: true });
     assert.equal(rig.led, true);
-    const form = "name=Workshop+%C3%A9+%E2%98%85";   // Latin-1 survives; beyond it becomes '?' (8-bit strings on Espruino)
+    // beyond Latin-1 (8-bit strings on Espruino): refused with a reason, not saved as '?'
+    const wide = "name=Workshop+%E2%98%85";
+    rig.write(k, `POST /api/settings HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${wide.length}\r\n\r\n${wide}`);
+    const w = responses(rig, k, 2)[1];
+    assert.equal(w.status, 400);
+    assert.match(w.body.toString(), /cannot store \(Latin-1 only\)/);
+    const form = "name=Workshop+%C3%A9+%3F";   // Latin-1 survives, and so does a '?' that was sent
     rig.write(k, `POST /api/settings HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`);
-    const r = responses(rig, k, 2)[1];
+    const r = responses(rig, k, 3)[2];
     assert.equal(r.status, 303);
     assert.equal(r.headers["location"], "/");
     assert.equal(rig.dev.settings.name, "Workshop \u00e9 ?");
     assert.deepEqual(JSON.parse(rig.store.get("enc-settings")!), { name: "Workshop \u00e9 ?" });
     const j = JSON.stringify({ name: "Bench" });
     rig.write(k, `POST /api/settings HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${j.length}\r\n\r\n${j}`);
-    assert.deepEqual(JSON.parse(responses(rig, k, 3)[2].body.toString()), { ok: true, name: "Bench" });
+    assert.deepEqual(JSON.parse(responses(rig, k, 4)[3].body.toString()), { ok: true, name: "Bench" });
     rig.write(k, `POST /api/settings?js=1 HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5\r\n\r\nname=`);
-    assert.equal(responses(rig, k, 4)[3].status, 400);
-    const s = JSON.parse((() => { rig.write(k, GET("/api/status")); return responses(rig, k, 5)[4].body.toString(); })());
+    assert.equal(responses(rig, k, 5)[4].status, 400);
+    const bad = "{name:";
+    rig.write(k, `POST /api/settings HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${bad.length}\r\n\r\n${bad}`);
+    const b = responses(rig, k, 6)[5];
+    assert.equal(b.status, 400);
+    assert.deepEqual(JSON.parse(b.body.toString()), { error: "invalid JSON" });
+    const s = JSON.parse((() => { rig.write(k, GET("/api/status")); return responses(rig, k, 7)[6].body.toString(); })());
     assert.equal(s.name, "Bench");
     assert.equal(s.led, true);
   });

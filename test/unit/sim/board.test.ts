@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vm from "vm";
-import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard, isIncomplete } from "../../../sim/board";
+import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard, isIncomplete, CALLBACK_LIMIT_MS, formatValue, isNodeOnlyError } from "../../../sim/board";
 
 /** A chip double: answers each byte with its complement, records transactions, drives INT. */
 function fakeChip() {
@@ -100,6 +100,78 @@ describe("sim board: vm context", () => {
     assert.equal(fatals.length, 1);
     assert.match(fatals[0], /ReferenceError: setImmediate is not defined/);
     b.stop();
+  });
+});
+
+describe("sim board: a maker's globals and the console's rules", () => {
+  it("offers analogRead, E.getTemperature, pulled-up inputs, Serial and I2C stubs with plausible values", () => {
+    const b = makeBoard();
+    const a = run(b, "analogRead(D3)");
+    assert.ok(typeof a === "number" && a >= 0 && a <= 1, String(a));
+    const t = run(b, "E.getTemperature()");
+    assert.ok(t > 15 && t < 35, String(t));
+    assert.equal(run(b, "pinMode(D7, 'input_pullup'); digitalRead(D7)"), 1);
+    assert.equal(run(b, "pinMode(D7, 'input_pulldown'); digitalRead(D7)"), 0);
+    assert.equal(run(b, "digitalWrite(D8, 1); analogRead(D8)"), 1);
+    assert.equal(run(b, "var r = I2C1.readFrom(0x40, 2); (r instanceof Uint8Array) + ':' + r.length"), "true:2");
+    assert.equal(run(b, "I2C1.setup({}); I2C1.writeTo(0x40, [1, 2]); Serial1.setup(9600); Serial1.write('x'); Serial1.println('y'); Serial1.available()"), 0);
+    b.stop();
+  });
+
+  it("never treats a console mistake as fatal, even one naming a Node global; firmware Node use stays fatal", async () => {
+    const lines: string[] = [];
+    const fatals: string[] = [];
+    const b = makeBoard(lines, fatals);
+    assert.equal(b.evalLine("setTimeout(function(){ nope(); }, 1); setTimeout(function(){ setImmediate(function(){}); }, 2); 1"), "=1");
+    await tick(40);
+    assert.ok(lines.includes("Uncaught ReferenceError: nope is not defined"), lines.join("|"));
+    assert.ok(lines.includes("Uncaught ReferenceError: setImmediate is not defined"), lines.join("|"));
+    assert.deepEqual(fatals, []);
+    // firmware: a plain ReferenceError is printed only; a Node global is fatal
+    b.load("setTimeout(function(){ nope2(); }, 1);", "fw.js");
+    await tick(40);
+    assert.ok(lines.includes("Uncaught ReferenceError: nope2 is not defined"));
+    assert.deepEqual(fatals, []);
+    b.stop();
+  });
+
+  it("interrupts a console timer that runs past the bound and keeps running", async function () {
+    this.timeout(10000);
+    const lines: string[] = [];
+    const b = makeBoard(lines);
+    b.evalLine("setTimeout(function(){ for (;;) {} }, 1)");
+    await tick(CALLBACK_LIMIT_MS + 300);
+    assert.ok(lines.some((l) => /^Execution Interrupted: a callback ran longer than/.test(l)), lines.join("|"));
+    assert.equal(b.evalLine("1 + 1"), "=2");
+    b.stop();
+  });
+
+  it("waits for more lines only for an open bracket, template or comment", () => {
+    assert.equal(isIncomplete("1+"), false);
+    assert.equal(isIncomplete("var a = 1 +"), false);
+    assert.equal(isIncomplete("function f() {"), true);
+    assert.equal(isIncomplete("[1,"), true);
+    assert.equal(isIncomplete("`a${"), true);
+    assert.equal(isIncomplete("/* x"), true);
+    assert.equal(isIncomplete("f({a: [1]})"), false);
+  });
+
+  it("echoes a large object as a short summary and a long typed array by its head", () => {
+    const big: any = {};
+    for (let i = 0; i < 30; i++) big["k" + i] = { data: new Uint8Array(600), n: i };
+    const s = formatValue(big);
+    assert.ok(s.split("\n").length < 45 && s.length < 2000, s);
+    assert.match(s, /k0: \{ 2 members \}/);
+    assert.match(formatValue(new Uint8Array(1518)), /^new Uint8Array\(1518\) \[0, 0, 0, 0, 0, 0, 0, 0, \.\.\.\]$/);
+    assert.equal(formatValue({ a: 1 }), "{ a: 1 }");
+  });
+
+  it("classifies only Node-only names as Node-only errors", () => {
+    assert.equal(isNodeOnlyError(new ReferenceError("Buffer is not defined")), true);
+    assert.equal(isNodeOnlyError(new ReferenceError("nope is not defined")), false);
+    assert.equal(isNodeOnlyError(new Error("Module fs not found")), true);
+    assert.equal(isNodeOnlyError(new Error("Module sensor not found")), false);
+    assert.equal(isNodeOnlyError(new ReferenceError("process.env is not available on an Espruino board")), true);
   });
 });
 

@@ -8,8 +8,10 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import { Rig, Client } from "../http/rig";
 
-/** Recorded at 88da94a (before the layout move and the readability refactor) and unchanged since. */
-const RECORDED = "bcacebb1ff97fecb2c755cf4a62514e9e8e9e616055f870c5c1948f3276e2eb5";
+/** Recorded at 88da94a (before the layout move and the readability refactor); re-recorded for
+ *  issue #14 because the page itself changed (label, icon, drop names, LED/offline messages): with
+ *  the old page.html the scenario still gives the old digest bcacebb1...6eb5. */
+const RECORDED = "9d2f0312ee7fdc78b326136d54280f7064a0a8f185a373f9ef19d417c08ffeba";
 
 /** A fixed PRNG in place of Math.random, so ISN keys and DHCP transaction ids repeat. */
 function seeded(seed: number): () => number {
