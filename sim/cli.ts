@@ -48,10 +48,12 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
       case "--bundle": o.bundle = path.resolve(val()); break;
       case "--storage": o.storage = path.resolve(val()); break;
       case "--exit-on-eof": o.exitOnEof = true; break;
+      case "--espruino": o.espruino = path.resolve(val()); break;
       case "-h": case "--help":
         process.stdout.write(
           "usage: npm run sim -- [--tap IFNAME] [--ip A.B.C.D --netmask M --gateway G] [--mac XX:XX:XX:XX:XX:XX]\n" +
-          "       [--port 8080] [--pcap FILE] [--slots N] [--loss P --seed S] [--bundle FILE] [--storage DIR] [--exit-on-eof]\n");
+          "       [--port 8080] [--pcap FILE] [--slots N] [--loss P --seed S] [--bundle FILE] [--storage DIR] [--exit-on-eof]\n" +
+          "       [--espruino PATH]  run the bundle on Espruino's own Linux build (see README: the real-interpreter engine)\n");
         process.exit(0);
         break;
       default: throw new Error("unknown option " + a + " (see --help)");
@@ -113,7 +115,8 @@ async function main(): Promise<void> {
     if (isIncomplete(pending)) { if (tty) process.stdout.write(":"); return; }
     const code = pending;
     pending = "";
-    say(s.board.evalLine(code));
+    const r = s.board.evalLine(code); // the real interpreter answers on its own output
+    if (r) say(r);
     if (tty) process.stdout.write(">");
   });
   if (tty) process.stdout.write(">");
