@@ -56,9 +56,10 @@ export function interpreterCommand(bin: string): { cmd: string; args: string[]; 
   const bits = head[4] === 1 ? 32 : 64;
   const i386 = bits === 32 && head.readUInt16LE(18) === 3;
   if (!i386 || process.arch !== "x64") return { cmd: bin, args: [], bits };
-  const direct = spawnSync(bin, ["--help"], { timeout: 10000, stdio: "ignore" });
-  const err = direct.error as NodeJS.ErrnoException | undefined;
-  if (!err || err.code !== "ENOEXEC") return { cmd: bin, args: [], bits };
+  // A kernel without ia32 emulation refuses it (ENOEXEC; execvp then hands it to /bin/sh, which
+  // fails on the binary): it runs only when its own --help answers.
+  const direct = spawnSync(bin, ["--help"], { timeout: 10000, encoding: "latin1" });
+  if (!direct.error && /Usage:/.test((direct.stdout || "") + (direct.stderr || ""))) return { cmd: bin, args: [], bits };
   const qemu = spawnSync("qemu-i386", ["--version"], { timeout: 10000, stdio: "ignore" });
   if (!qemu.error) return { cmd: "qemu-i386", args: [bin], bits, via: "qemu-i386" };
   throw new Error("espruino engine: " + bin + " is a 32-bit (i386) build and this kernel cannot run 32-bit programs " +
@@ -88,6 +89,8 @@ export interface EspruinoBoardOptions {
   extraFiles?: StorageFile[];
   /** Omit the program (.bootcde): the interpreter with the prelude alone (the bench's baseline). */
   noProgram?: boolean;
+  /** Sample process.memory() at every bridge exchange; the highest usage is __bridge.peak (the bench's peak). */
+  peak?: boolean;
   /** How long the boot may take before it counts as hung (default 120 s). */
   bootTimeoutMs?: number;
 }
@@ -101,6 +104,8 @@ export interface EspruinoBoard extends SimBoard {
   booted: Promise<void>;
   /** Evaluates an expression in the interpreter and resolves with its JSON value. */
   query(expr: string, timeoutMs?: number): Promise<any>;
+  /** Runs code in the interpreter and resolves with the console lines it printed (e.g. E.dumpVariables()). */
+  capture(code: string, timeoutMs?: number): Promise<string[]>;
   /** Console lines that report an error (Uncaught, ERROR, out of memory). */
   errors: string[];
   /** The MAC the firmware uses (for the gateway's DHCP snooping). */
@@ -144,6 +149,7 @@ export function startEspruinoBoard(o: EspruinoBoardOptions): EspruinoBoard {
   // Storage, as `make flash` leaves a board.
   const cfg: any = { req: "spi.req", res: "spi.res", spi: wiring.spi, pins, reset: wiring.pins.reset };
   if (board === "sim") cfg.sim = o.config; else cfg.serial = BOARD_SERIAL;
+  if (o.peak) cfg.peak = 1;
   const files: StorageFile[] = [{ name: ".boot0", data: Buffer.from(stripComments(fs.readFileSync(PRELUDE_FILE, "utf8")) + "(" + JSON.stringify(cfg) + ");", "latin1") }];
   if (!o.noProgram) files.push({ name: ".bootcde", data: Buffer.from(storedProgram(o.bundle), "latin1") });
   for (const f of fs.readdirSync(o.www).sort()) files.push({ name: "www/" + f, data: fs.readFileSync(path.join(o.www, f)) });
@@ -248,7 +254,15 @@ export function startEspruinoBoard(o: EspruinoBoardOptions): EspruinoBoard {
         "the firmware does not fit this interpreter's memory; Espruino then stops its timers and watches, so the device would be dead"),
       () => fail("out of memory at boot (the interpreter no longer answers)"));
   }
+  let capturing: { id: number; lines: string[]; done: (l: string[]) => void } | null = null;
   function line(raw: string): void {
+    if (capturing) {
+      if (raw.indexOf("@@e" + capturing.id) >= 0) { const c = capturing; capturing = null; c.done(c.lines); }
+      else capturing.lines.push(raw.replace(/\r/g, ""));
+      return;
+    }
+    const b = /@@b(\d+)/.exec(raw);
+    if (b && pendingCaptures.has(Number(b[1]))) { const id = Number(b[1]); capturing = { id, lines: [], done: pendingCaptures.get(id)! }; pendingCaptures.delete(id); return; }
     const l = raw.replace(/\r/g, "").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/^>+/, "");
     const q = /^@@q(\d+) (.*)$/.exec(l);
     if (q) {
@@ -301,6 +315,16 @@ export function startEspruinoBoard(o: EspruinoBoardOptions): EspruinoBoard {
     });
   }
 
+  const pendingCaptures = new Map<number, (l: string[]) => void>();
+  function capture(code: string, timeoutMs = 120000): Promise<string[]> {
+    const id = nextQuery++;
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => { pendingCaptures.delete(id); reject(new Error("espruino engine: " + code + " did not finish within " + timeoutMs + " ms")); }, timeoutMs);
+      pendingCaptures.set(id, (l) => { clearTimeout(t); resolve(l); });
+      child.stdin!.write("\x10print(\"@@b" + id + "\");" + code + ";print(\"@@e" + id + "\")\n");
+    });
+  }
+
   function stop(): void {
     if (stopped) return;
     stopped = true;
@@ -334,6 +358,7 @@ export function startEspruinoBoard(o: EspruinoBoardOptions): EspruinoBoard {
     pid: child.pid || 0,
     booted,
     query,
+    capture,
     errors,
     mac,
     get bridgeCalls() { return bridgeCalls; },

@@ -30,8 +30,10 @@
     }
     return out;
   }
+  var B = { boot: 0, peak: 0, cal: null };
   function exchange(op, data) {
     var len = data.length;
+    if (cfg.peak) { var u = process.memory(false).usage; if (u > B.peak) B.peak = u; }
     post(op, len, 0);
     if (len) req.write(data);
     return answer(new Uint8Array(len), len);
@@ -63,10 +65,10 @@
   };
   if (cfg.serial) g.getSerial = function () { return cfg.serial; };
   if (cfg.sim) g.SIM_CONFIG = cfg.sim;
-  // For the bench: the bridge alone (n exchanges of len bytes, no chip work) and the memory the
-  // interpreter used when the prelude finished (before the program).
-  g.__bridge = {
-    cal: function (n, len) { var b = new Uint8Array(len); for (var i = 0; i < n; i++) exchange(0x4e, b); return n; },
-    boot: process.memory().usage
-  };
+  // For the bench: the bridge alone (n exchanges of len bytes, no chip work), the memory the
+  // interpreter used when the prelude finished (before the program), and with cfg.peak the
+  // highest usage seen at any SPI exchange.
+  B.cal = function (n, len) { var b = new Uint8Array(len); for (var i = 0; i < n; i++) exchange(0x4e, b); return n; };
+  B.boot = process.memory().usage;
+  g.__bridge = B;
 })
