@@ -25,7 +25,7 @@ export interface SimOptions {
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
   onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
   espruino?: string;             // run the bundle on this Espruino Linux build (sim/espruino/engine.ts) instead of the vm
-  espruinoWrap?: string[];       // a command in front of the interpreter (the bench's valgrind)
+  espruinoOptions?: { wrap?: string[]; peak?: boolean; bootTimeoutMs?: number };  // the bench's valgrind, peak sampling
 }
 
 export interface Sim {
@@ -142,12 +142,13 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   try {
     if (o.espruino) {
       const { startEspruinoBoard } = require("./espruino/engine") as typeof import("./espruino/engine");
-      const real = startEspruinoBoard({ espruino: o.espruino, bundle: o.bundle, chip, config, www, out, wrap: o.espruinoWrap });
+      const real = startEspruinoBoard({ espruino: o.espruino, bundle: o.bundle, chip, config, www, out, ...o.espruinoOptions });
       board = real;
       await real.booted;
     } else {
       board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal });
       board.load(code, path.basename(o.bundle));
+      out("sim: memory figures here (process.memory(), the page's free variables) are an estimate calibrated against Espruino's interpreter; --espruino PATH gives its real ones");
     }
   } catch (e) {
     await close();

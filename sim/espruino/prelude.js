@@ -30,7 +30,7 @@
     }
     return out;
   }
-  var B = { boot: 0, peak: 0, cal: null };
+  var B = { boot: 0, peak: 0, watches: 0, cal: null };
   function exchange(op, data) {
     var len = data.length;
     if (cfg.peak) { var u = process.memory(false).usage; if (u > B.peak) B.peak = u; }
@@ -63,6 +63,10 @@
       if (b.length) req.write(b);
     }
   };
+  if (cfg.peak) {
+    var watch = setWatch;
+    g.setWatch = function (fn, pin, o) { return watch(function (e) { B.watches++; fn(e); }, pin, o); };
+  }
   if (cfg.serial) g.getSerial = function () { return cfg.serial; };
   if (cfg.sim) g.SIM_CONFIG = cfg.sim;
   // For the bench: the bridge alone (n exchanges of len bytes, no chip work), the memory the
