@@ -54,11 +54,11 @@ export async function phase(cg: Callgrind, pid: number, fn: () => Promise<void>)
 
 /** The functions with the most instructions of their own in a dump (callgrind_annotate). */
 export function topFunctions(file: string, n: number): string[] {
-  const r = spawnSync("callgrind_annotate", [file], { encoding: "latin1", maxBuffer: 64 << 20 });
+  const r = spawnSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", file], { encoding: "latin1", maxBuffer: 64 << 20 });
   const out: string[] = [];
   for (const l of (r.stdout || "").split("\n")) {
     const m = /^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(?:\S+:)?(\S+) /.exec(l);
-    if (!m || /PROGRAM|\?\?\?|main$|start_thread|clone|jsiLoop$|_start|libc_start|jshInputThread/.test(m[3])) continue;
+    if (!m || Number(m[2]) >= 100 || !/^[A-Za-z_]\w*$/.test(m[3]) || /PROGRAM|\?\?\?|main$|start_thread|clone|jsiLoop$|_start|libc_start|jshInputThread/.test(m[3])) continue;
     out.push(m[3] + " " + m[2] + "%");
     if (out.length >= n) break;
   }

@@ -46,6 +46,15 @@ async function boot(bin: string, bundle: string, o: { slots?: number; ip?: boole
   }
 }
 
+/** CPU seconds (user + system) the process has used so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = fs.readFileSync("/proc/" + pid + "/stat", "latin1");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch { return NaN; }
+}
+
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   const r = await Promise.race([p, new Promise<T>((_, rej) => { t = setTimeout(() => rej(new Error(what + ": no answer within " + ms / 1000 + " s")), ms); })]);
@@ -148,6 +157,11 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     say(tag, "memory map (variables; each to the most specific part that reaches it): " + map.parts.map(([k, v]) => k + " " + v).join("; ") +
       "; outside device (the program's module-level functions and tables, timers, the watch, the prelude, the interpreter's own) " + map.outside + " (of " + map.total + " in E.dumpVariables)");
     say(tag, "memory map, retained by each part's object alone (what freeing it would free): " + map.retained.map(([k, v]) => k + " " + v).join("; "));
+    const c0 = cpuSeconds(board.pid), s0 = board.counters.spiTransactions;
+    await pause(5000);
+    const idleCpu = (cpuSeconds(board.pid) - c0) / 5;
+    say(tag, "idle: " + (idleCpu * 100).toFixed(1) + "% of a host core (the interpreter's process" + (interpreterCommand(bin).via ? ", through " + interpreterCommand(bin).via : "") + "), " +
+      ((board.counters.spiTransactions - s0) / 5).toFixed(1) + " SPI transactions/s");
     const api = await perRequest(sim, "api", 20);
     const gz = await perRequest(sim, "gzip", 10);
     const plain = await perRequest(sim, "plain", 10);
@@ -212,9 +226,12 @@ async function instructionFigures(bin: string): Promise<void> {
   const sim = b.sim, board = b.board!;
   try {
     await pause(3000);
+    const i0 = board.counters.spiTransactions, j0 = board.counters.spiBytes;
     const idle = await phase(cg, board.pid, () => pause(10000));
     const rate = idle.instr / idle.s;
-    say(tag, "idle: " + M(rate) + "/s in all, the firmware's own " + M(rate - portIdle) + "/s" + ratio(rate - portIdle, BUDGET.idleInstrPerS));
+    const idleSpi = (board.counters.spiTransactions - i0) / idle.s, idleBridge = idleSpi * perCall + (board.counters.spiBytes - j0) / idle.s * perByte;
+    const own = rate - portIdle - idleBridge;
+    say(tag, "idle: " + M(rate) + "/s in all; " + idleSpi.toFixed(1) + " SPI transactions/s (bridge " + M(idleBridge) + "/s); the firmware's own " + M(own) + "/s" + ratio(own, BUDGET.idleInstrPerS));
     const base = "http://127.0.0.1:" + sim.port;
     const kinds: [string, number, number][] = [["keep-alive GET /api/status", 10, BUDGET.keepAliveInstr], ["new-connection GET / gzip", 5, BUDGET.pageGzipInstr], ["new-connection GET / plain", 5, 0]];
     for (const [label, n, budget] of kinds) {
@@ -222,8 +239,14 @@ async function instructionFigures(bin: string): Promise<void> {
       const agent = keep ? new (require("http").Agent)({ keepAlive: true, maxSockets: 1 }) : undefined;
       if (keep) await get(base + "/api/status", { agent, timeoutMs: 300000 });
       const t0 = board.counters.spiTransactions, y0 = board.counters.spiBytes;
+      let failed = 0;
       const p = await phase(cg, board.pid, async () => {
-        for (let i = 0; i < n; i++) await get(base + (keep ? "/api/status" : "/"), { agent, gzip: label.endsWith("gzip"), timeoutMs: 300000 });
+        // under valgrind a new connection can take long enough for the gateway to give up: retry
+        for (let i = 0; i < n; i++) {
+          for (let t = 0; t < 3; t++) {
+            try { await get(base + (keep ? "/api/status" : "/"), { agent, gzip: label.endsWith("gzip"), timeoutMs: 300000 }); break; } catch { failed++; await pause(1000); }
+          }
+        }
       });
       if (agent) agent.destroy();
       const tr = (board.counters.spiTransactions - t0) / n, by = (board.counters.spiBytes - y0) / n;
@@ -232,11 +255,12 @@ async function instructionFigures(bin: string): Promise<void> {
       const lower = upper - rate * p.s / n;
       say(tag, label + ": " + M(upper) + " per request with the bridge subtracted (" + M(Math.max(0, lower)) + " also subtracting idle for the " + (p.s / n).toFixed(2) + " s each took under valgrind); " +
         tr.toFixed(1) + " SPI transactions, " + by.toFixed(0) + " bytes; bridge " + M(bridge) + (budget ? ratio(upper, budget) : "") +
-        "; heaviest interpreter functions: " + topFunctions(p.file, 6).join(", "));
+        (failed ? "; " + failed + " attempts failed and were retried (counted in)" : "") +
+        "; heaviest interpreter functions (own instructions): " + topFunctions(p.file, 8).join(", ") + "; dump " + p.file);
     }
   } finally {
     await sim.close();
-    fs.rmSync(cg.dir, { recursive: true, force: true });
+    say(tag, "callgrind dumps kept in " + cg.dir + " (callgrind_annotate FILE)");
   }
 }
 
