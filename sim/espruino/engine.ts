@@ -245,7 +245,7 @@ export function startEspruinoBoard(o: EspruinoBoardOptions): EspruinoBoard {
   function fail(why: string): void {
     if (bootState !== "booting") return;
     bootState = "failed";
-    bootFail(new Error("espruino engine: " + board + ".js on " + path.basename(o.espruino) + ": " + why));
+    bootFail(new Error("espruino engine: the bundle " + board + ".js was rejected on " + path.basename(o.espruino) + ": " + why));
   }
   function outOfMemory(): void {
     // Espruino keeps running after it ran out: ask it how full it is, then report.
