@@ -35,7 +35,7 @@ export function startCallgrind(bin: string): Callgrind {
   const run = interpreterCommand(bin);
   if (run.via) throw new Error(path.basename(bin) + " runs through " + run.via + " here; valgrind needs a build the kernel runs natively (e.g. a 64-bit build)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "espcg-"));
-  return { dir, parts: 0, wrap: ["valgrind", "--tool=callgrind", "--separate-threads=yes", "--callgrind-out-file=" + path.join(dir, "cg.out")] };
+  return { dir, parts: 0, wrap: ["valgrind", "--tool=callgrind", "--separate-threads=yes", "--callgrind-out-file=" + path.join(dir, "cg.out.%p")] };
 }
 
 /** Zeroes the counters of the callgrind process pid, runs fn, dumps: the interpreter thread's instructions, the dump file and the wall seconds. */
@@ -46,7 +46,9 @@ export async function phase(cg: Callgrind, pid: number, fn: () => Promise<void>)
   const s = (performance.now() - t0) / 1000;
   execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
   // zeroing does not dump; every -d writes part N for each thread
-  const files = fs.readdirSync(cg.dir).filter((f) => /^cg\.out\.\d+-01$/.test(f)).sort((a, b) => Number(a.split(".")[2].split("-")[0]) - Number(b.split(".")[2].split("-")[0]));
+  // files cg.out.<pid>.<part>-<thread>; thread 01 is the interpreter
+  const re = new RegExp("^cg\\.out\\." + pid + "\\.(\\d+)-01$");
+  const files = fs.readdirSync(cg.dir).filter((f) => re.test(f)).sort((a, b) => Number(re.exec(a)![1]) - Number(re.exec(b)![1]));
   const file = path.join(cg.dir, files[files.length - 1]);
   const m = /^summary: (\d+)/m.exec(fs.readFileSync(file, "latin1"));
   return { instr: m ? Number(m[1]) : NaN, file, s };
