@@ -107,14 +107,15 @@ async function load(sim: Sim, n: number): Promise<{ ok: number; busy: number; fa
         if (r.status === 200) ok++; else if (r.status === 503) busy++; else { failed++; firstError = firstError || "status " + r.status; }
         return;
       } catch (e) {
-        if (tries < 30) { refused++; await pause(Math.min(1000, 100 * (tries + 1))); continue; }
+        if (tries < 30 && Date.now() < deadline) { refused++; await pause(Math.min(1000, 100 * (tries + 1))); continue; }
         failed++; firstError = firstError || (e as Error).message;
         return;
       }
     }
   }
+  const deadline = Date.now() + Number(process.env.ESPRUINO_LOAD_S || 300) * 1000;
   async function client(): Promise<void> {
-    while (next < n) {
+    while (next < n && Date.now() < deadline) {
       const i = next++;
       if (i % 3 === 0) await one(base + "/", { gzip: true });
       else if (i % 3 === 1) await one(base + "/", {});
@@ -170,9 +171,10 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     const after0 = (await board.query("process.memory()")).usage;
     const l = await load(sim, requests);
     await pause(2000);
+    const states = await board.query("device.status().states").catch(() => "?");
     const m1 = await board.query("process.memory()");
     const peak = Math.max(await board.query("__bridge.peak"), l.sampledPeak);
-    say(tag, requests + " requests from 20 parallel clients: " + l.ok + " ok, " + l.busy + " busy (503), " + l.refused + " connections refused and retried, " + l.failed + " failed" + (l.firstError ? " (first: " + l.firstError + ")" : "") + "; console errors " + board.errors.length);
+    say(tag, requests + " requests from 20 parallel clients: " + l.ok + " ok, " + l.busy + " busy (503), " + l.refused + " connections refused and retried, " + l.failed + " failed" + (l.firstError ? " (first: " + l.firstError + ")" : "") + (l.ok + l.busy + l.failed < requests ? "; STOPPED at the time limit (ESPRUINO_LOAD_S)" : "") + "; TCP slots after: " + JSON.stringify(states) + "; console errors " + board.errors.length);
     say(tag, "variables after " + requests + " requests " + m1.usage + " (growth " + (m1.usage - after0) + ratio(m1.usage - after0, BUDGET.growth) + "); peak under load " + peak + ratio(peak, BUDGET.peakVars) +
       "; transient (peak - idle) " + (peak - after0) + ratio(peak - after0, BUDGET.transientVars));
   } catch (e) {
