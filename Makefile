@@ -6,8 +6,12 @@ BOARD ?= pico
 PORT ?=
 NODE_BIN := node_modules/.bin
 SIM_ARGS ?=
+# Espruino's Linux build (optional): `make sim ESPRUINO=...` runs the board on it, `make bench`
+# and `make test` add its figures and tests (see README, "The simulated board on Espruino's own interpreter").
+ESPRUINO ?=
+export ESPRUINO
 
-.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench sim sim-build run flash flash-check flash-dry-run diagram clean
+.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench bench-espruino sim sim-build run flash flash-check flash-dry-run diagram clean
 
 all: bundle-all
 
@@ -34,12 +38,12 @@ bundle: build device
 
 bundle-all: build device
 	node build/tools/bundle.js $(BOARDS)
-	node build/tools/gate.js sim/prelude.js
+	node build/tools/gate.js sim/prelude.js sim/espruino/prelude.js
 	node build/tools/gen-assets.js
 
 # The Espruino compatibility gate over every emitted bundle (also run by bundle).
 gate: bundle-all
-	node build/tools/gate.js dist/*.js sim/prelude.js
+	node build/tools/gate.js dist/*.js sim/prelude.js sim/espruino/prelude.js
 
 # Debian packages the real-peer tests use (root only; a no-op when present).
 peer-deps:
@@ -85,15 +89,20 @@ dist/%.js: build/.run-host build/.device
 dist/www/index.html: firmware/app/page.html build/.run-host
 	node build/tools/gen-assets.js
 
-build/.prelude-gate: sim/prelude.js build/.run-host
-	node build/tools/gate.js sim/prelude.js
+build/.prelude-gate: sim/prelude.js sim/espruino/prelude.js build/.run-host
+	node build/tools/gate.js sim/prelude.js sim/espruino/prelude.js
 	@touch $@
 
 # The simulated board's bundle and page, and the sim itself (`npm run sim` builds this first).
 sim-build: dist/sim.js dist/www/index.html build/.prelude-gate
 
+# Only the real-interpreter figures: ESPRUINO=/path[:/path2] [ESPRUINO_BUNDLES="sim pico"]
+# [ESPRUINO_REQUESTS=1000] [VALGRIND=1] make bench-espruino
+bench-espruino: bundle-all
+	node build/bench/run.js espruino
+
 sim: sim-build
-	node build/sim/cli.js $(SIM_ARGS)
+	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO)) $(SIM_ARGS)
 
 # The main job: flash the board when one is attached (PORT=..., or BOARD=... given and one
 # serial device present), otherwise run the simulated board on http://127.0.0.1:8080/

@@ -37,6 +37,8 @@ serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it ru
   --seed S           seed of the loss sequence (default 1)
   --tap IFNAME       wire to an existing TAP device instead of the gateway (root; see sim/README.md)
   --exit-on-eof      exit when stdin closes (default: keep running)
+  --espruino PATH    run the bundle on Espruino's own Linux build instead of the vm (make sim ESPRUINO=PATH;
+                     see README, the real-interpreter engine); a 32-bit build runs through qemu-i386
   -h, --help         this text
 
 Console: Up/Down recall lines, Ctrl-C interrupts running code (a callback made on the console
@@ -79,6 +81,7 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
       case "--bundle": o.bundle = path.resolve(val()); break;
       case "--storage": o.storage = path.resolve(val()); break;
       case "--exit-on-eof": o.exitOnEof = true; break;
+      case "--espruino": o.espruino = path.resolve(val()); break;
       case "-h": case "--help":
         process.stdout.write(HELP);
         process.exit(0);

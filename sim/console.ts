@@ -58,7 +58,7 @@ export function createConsole(o: ConsoleOptions): SimConsole {
     if (o.beforeEval) o.beforeEval();
     let result: string;
     try { result = o.evaluate(code); } finally { if (o.afterEval) o.afterEval(); }
-    o.output.write(result + "\n");
+    if (result) o.output.write(result + "\n");   // the real interpreter answers on its own output
     if (tty) { rl.setPrompt(">"); rl.prompt(); }
   });
   rl.on("SIGINT", () => {

@@ -27,6 +27,8 @@ export interface SimOptions {
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
   onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
   onConsoleCode?: (running: boolean) => void;  // a console callback starts/ends (sim/board.ts)
+  espruino?: string;             // run the bundle on this Espruino Linux build (sim/espruino/engine.ts) instead of the vm
+  espruinoOptions?: { wrap?: string[]; peak?: boolean; bootTimeoutMs?: number };  // the bench's valgrind, peak sampling
 }
 
 export interface Sim {
@@ -107,10 +109,12 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   let deviceIp = o.ip || "";
   let announce: (ip: string) => void = () => {};
   const ready = new Promise<string>((r) => { announce = r; });
+  // On the real interpreter a board bundle's MAC comes from the serial number the engine gives it.
+  const leaseMac = o.espruino ? (require("./espruino/engine") as typeof import("./espruino/engine")).firmwareMac(o.bundle, mac) : mac;
   wire.observe((f, fromDevice) => {
     if (fromDevice) return;
     const lease = snoopDhcpAck(f);
-    if (lease && lease.mac === mac.toLowerCase() && numToIp(lease.ip) !== deviceIp) {
+    if (lease && lease.mac === leaseMac.toLowerCase() && numToIp(lease.ip) !== deviceIp) {
       deviceIp = numToIp(lease.ip);
       out("sim: device address " + deviceIp + " (dhcp)");
       announce(deviceIp);
@@ -169,15 +173,24 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   if (!fs.existsSync(www)) { www = WWW_OUT; if (!fs.existsSync(www)) writePageFiles(www); }
   fs.mkdirSync(storage, { recursive: true });
   for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
-  const board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
+  let board: SimBoard | null = null;
   const close = async (): Promise<void> => {
-    board.stop();
+    if (board) board.stop();
     if (tap) tap.close();
     if (gateway) await gateway.close();
     wire.close();
   };
   try {
-    board.load(code, path.basename(o.bundle));
+    if (o.espruino) {
+      const { startEspruinoBoard } = require("./espruino/engine") as typeof import("./espruino/engine");
+      const real = startEspruinoBoard({ espruino: o.espruino, bundle: o.bundle, chip, config, www, out, ...o.espruinoOptions });
+      board = real;
+      await real.booted;
+    } else {
+      board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
+      board.load(code, path.basename(o.bundle));
+      out("sim: memory figures here (process.memory(), the page's free variables) are an estimate calibrated against Espruino's interpreter; --espruino PATH gives its real ones");
+    }
   } catch (e) {
     await close();
     throw e;
@@ -186,5 +199,5 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     out("sim: device address " + deviceIp + " (static)");
     announce(deviceIp);
   }
-  return { board, emu, wire, deviceIp: () => deviceIp, ready, port, close };
+  return { board: board!, emu, wire, deviceIp: () => deviceIp, ready, port, close };
 }
