@@ -17,6 +17,7 @@ import { createEnc28j60, Enc28j60 } from "../drivers/enc28j60/driver";
 import { createStack, Stack } from "../firmware/net/stack";
 import { createTcp, Tcp, TcpHandler, TcpStack } from "../firmware/tcp/tcp";
 import { bytesPerSlot } from "../firmware/tcp/slots";
+import { Chunk } from "../firmware/tcp/pool";
 
 const A_IP = 0xc0000202;
 const B_IP = 0xc0000201;
@@ -222,7 +223,7 @@ export function allocation(): void {
 }
 
 export function run(): void {
-  console.log(`memory per slot (typed arrays): ${bytesPerSlot(0)} bytes + send ring (default 2*MSS = 2920) = ${bytesPerSlot(2920)} bytes`);
+  console.log(`memory per slot (typed arrays): ${bytesPerSlot()} bytes; queued send data in the shared pool (sendPool bytes, ${Chunk.SIZE}-byte chunks)`);
   const a = node(0x02, A_IP);
   const b = node(0x01, B_IP);
   // warm up: ARP both ways, one exchange

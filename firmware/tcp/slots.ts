@@ -1,6 +1,7 @@
 // Every connection's state lives in typed arrays indexed by slot number, allocated once by
 // createSlots(): there are no per-connection objects. `bytes` is the total size of these
-// arrays; bytesPerSlot() gives the figure per slot (docs/tcp.md).
+// arrays; bytesPerSlot() gives the figure per slot (docs/tcp.md). Queued send data lives in the
+// shared send pool (pool.ts), not here.
 
 export const enum SF {
   ACTIVE = 1,       // opened by connect() (SYN-RCVD remembers active vs passive)
@@ -10,7 +11,7 @@ export const enum SF {
   ACK_PENDING = 16, // a delayed ACK is owed
   KNOWN = 32,       // the application knows this id (connect() returned it or open() ran)
   TIMING = 64,      // an RTT sample is running (Karn: cleared on retransmission)
-  WANT_DRAIN = 128, // write() was refused or filled the ring: call drained() on space
+  WANT_DRAIN = 128, // write() was refused or filled the queue: call drained() on space
   FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
 }
 
@@ -29,8 +30,8 @@ export interface Slots {
   sndWnd: Uint16Array;   // peer's window
   cwnd: Uint16Array;     // congestion window (RFC 5681, bytes)
   rcvWnd: Uint16Array;   // window we advertised last
-  sndHead: Uint16Array;  // ring index of the byte at SND.UNA (after the SYN)
-  sndLen: Uint16Array;   // bytes in the ring (unacknowledged + unsent)
+  sndHead: Uint16Array;  // offset of the byte at SND.UNA (after the SYN) in its pool chunk
+  sndLen: Uint16Array;   // bytes queued (unacknowledged + unsent)
   maxWnd: Uint16Array;   // largest window the peer offered (sender SWS avoidance)
   iss: Uint32Array;
   sndUna: Uint32Array;
@@ -51,9 +52,8 @@ export interface Slots {
   tAck: Float64Array;    // delayed-ACK deadline, 0 = off
   tState: Float64Array;  // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline, 0 = off
   tUsed: Float64Array;   // last time a segment came or went (idle/oldest policies)
-  ring: Uint8Array;      // n * sendBuf bytes of send rings
   handler: any[];        // the TcpHandler of each slot (references to start-up objects; null or unset when free)
-  bytes: number;         // total bytes of the typed arrays above (gen and ring included)
+  bytes: number;         // total bytes of the typed arrays above (gen included)
   /** Every per-slot array but gen: all of them start at 0 for a new connection. */
   perConn: (Uint8Array | Int8Array | Uint16Array | Uint32Array | Float64Array)[];
 }
@@ -67,13 +67,13 @@ var LAYOUT: any[] = [
   Float64Array, "rto srtt rttvar rttT tRexmt tPersist tAck tState tUsed",
 ];
 
-/** Bytes per slot outside LAYOUT: gen (a Uint16Array). The ring adds sendBuf. */
+/** Bytes per slot outside LAYOUT: gen (a Uint16Array). */
 const enum B {
   GEN = 2,
 }
 
-export function createSlots(n: number, sendBuf: number): Slots {
-  var s: any = { gen: new Uint16Array(n), ring: new Uint8Array(n * sendBuf), handler: [], bytes: n * (B.GEN + sendBuf), perConn: [] };
+export function createSlots(n: number): Slots {
+  var s: any = { gen: new Uint16Array(n), handler: [], bytes: n * B.GEN, perConn: [] };
   for (var i = 0; i < LAYOUT.length; i += 2) {
     var names = LAYOUT[i + 1].split(" ");
     for (var j = 0; j < names.length; j++) {
@@ -85,9 +85,9 @@ export function createSlots(n: number, sendBuf: number): Slots {
   return s;
 }
 
-/** Bytes of typed arrays per slot, from LAYOUT: its fields, gen and the ring (docs/tcp.md). */
-export function bytesPerSlot(sendBuf: number): number {
-  var bytes = B.GEN + sendBuf;
+/** Bytes of typed arrays per slot, from LAYOUT: its fields and gen (docs/tcp.md). */
+export function bytesPerSlot(): number {
+  var bytes = B.GEN as number;
   for (var i = 0; i < LAYOUT.length; i += 2) bytes += new LAYOUT[i](1).byteLength * LAYOUT[i + 1].split(" ").length;
   return bytes;
 }

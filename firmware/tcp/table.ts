@@ -139,7 +139,7 @@ export var ROWS: Row[] = [
   [S.SYN_RCVD, Ev.RCV_SYN, S.SYN_RCVD, A.SYNACK, End.NONE],
 
   // ================================================================ data (RFC 9293 3.8)
-  // write() before the open completes: queued in the ring, sent once ESTABLISHED
+  // write() before the open completes: queued, sent once ESTABLISHED
   [S.SYN_SENT, Ev.SEND, S.SYN_SENT, A.NONE, End.NONE],
   [S.SYN_RCVD, Ev.SEND, S.SYN_RCVD, A.NONE, End.NONE],
   // write(): send as the windows allow

@@ -1,6 +1,6 @@
 // TCP over the IP stack: fixed slots (slots.ts), the table (table.ts) walked by the engine
 // (engine.ts), RFC 9293 3.10.7 segment checks, RFC 6298 timers, RFC 5961 challenge ACKs,
-// RFC 6528 ISNs. Everything (slot arrays, send rings, closures, counters) is created once in
+// RFC 6528 ISNs. Everything (slot arrays, the send pool, closures, counters) is created once in
 // createTcp(); nothing is allocated per segment or per connection afterwards (apart from the
 // transient subarray views handed to the native `set`).
 //
@@ -18,6 +18,7 @@ import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
 import { F, Hdr, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { rd16, rd32, wr16 } from "../net/bytes";
 import { createSlots, Slots, SF } from "./slots";
+import { Pool, Chunk, createPool, chunksFor, poolRoom, poolAppend, poolCopy, poolDrop } from "./pool";
 import { Rto, rttSample, backOff, probeDelay } from "./timers";
 import { Isn, isn, newSecret } from "./isn";
 
@@ -47,9 +48,10 @@ export interface Tcp {
   localPort(c: number): number;
   counters: { [name: string]: number };
   stateCounts(out: Uint16Array): void;
-  /** Bytes of typed arrays held by the slots (all slots, send rings included). */
+  /** Bytes of typed arrays held by the slots and the send pool. */
   memoryBytes: number;
   slots: Slots;
+  pool: Pool;
 }
 
 /** The part of the IP stack TCP uses (firmware/net/stack.ts Stack satisfies it). */
@@ -66,7 +68,8 @@ export interface TcpStack {
 export interface TcpOptions {
   slots: number;
   mss?: number;            // our MSS (default 1460)
-  sendBuf?: number;        // send ring per slot (default 2*mss)
+  sendBuf?: number;        // most bytes one connection may queue (default 2*mss)
+  sendPool?: number;       // bytes of the send pool all connections share (default: every slot can queue sendBuf)
   recvWindow?: number;     // advertised window (default 2*mss)
   mslMs?: number;          // MSL (default 2000: TIME-WAIT lasts 4 s)
   maxRetries?: number;     // retransmissions before giving up (default 6)
@@ -87,7 +90,7 @@ const enum K {
   MSS_MAX = 1460,           // our default and largest MSS: 1500-byte MTU - 20 IPv4 - 20 TCP
   MSS_MIN = 64,             // smallest MSS createTcp() accepts
   MSS_DEFAULT = 536,        // the send MSS when the peer sends no MSS option (MUST-15)
-  MAX_16 = 65535,           // windows, ring lengths and offsets are 16-bit; the largest window
+  MAX_16 = 65535,           // windows, queue lengths and offsets are 16-bit; the largest window
   PORT_MAX = 65535,
   EPHEMERAL_FIRST = 49152,  // dynamic ports 49152-65535 (RFC 6335 6)
   EPHEMERAL_COUNT = 16384,
@@ -155,11 +158,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   if (!key) newSecret((key = new Uint32Array(Isn.KEY_WORDS)));
 
   var T = compileTable();
-  var S = createSlots(n, sendBuf);
+  var S = createSlots(n);
+  var P = createPool(n, opts.sendPool ? Math.ceil(opts.sendPool / Chunk.SIZE) : chunksFor(n, sendBuf));
+  var poolWait = false; // a write() was held back by the pool (not by its own sendBuf): wake it when chunks return
   // The slot arrays as locals: shorter code once minified (Espruino keeps the source in RAM).
   var cwnd = S.cwnd, fl = S.fl, gen = S.gen, handler = S.handler, irs = S.irs, iss = S.iss,
     lport = S.lport, lst = S.lst, maxWnd = S.maxWnd, mss = S.mss, probes = S.probes,
-    rcvAdv = S.rcvAdv, rcvNxt = S.rcvNxt, rcvWnd = S.rcvWnd, retries = S.retries, ring = S.ring,
+    rcvAdv = S.rcvAdv, rcvNxt = S.rcvNxt, rcvWnd = S.rcvWnd, retries = S.retries,
     rip = S.rip, rport = S.rport, rsegs = S.rsegs, rto = S.rto, rttSeq = S.rttSeq, rttT = S.rttT,
     sndHead = S.sndHead, sndLen = S.sndLen, sndMax = S.sndMax,
     sndNxt = S.sndNxt, sndUna = S.sndUna, sndWl1 = S.sndWl1, sndWl2 = S.sndWl2, sndWnd = S.sndWnd,
@@ -221,7 +226,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return 0;
   }
 
-  /** Sends one segment of slot s; len bytes of payload from the ring at seq. */
+  /** Sends one segment of slot s; len bytes of payload from the send queue at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
     var nxt = rcvNxt[s];
     var w = 0; // a RST advertises no window
@@ -238,12 +243,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     var hl = putHeader(tx, K.TX, lport[s], rport[s], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
     if (len > 0) {
-      var base = s * sendBuf;
-      var start = base + (sndHead[s] + ((seq - sndUna[s]) >>> 0)) % sendBuf;
-      var first = base + sendBuf - start;
-      if (first > len) first = len;
-      tx.set(ring.subarray(start, start + first), K.TX + hl);
-      if (len > first) tx.set(ring.subarray(base, base + len - first), K.TX + hl + first);
+      poolCopy(P, S, s, (seq - sndUna[s]) >>> 0, tx, K.TX + hl, len);
       tUsed[s] = now;
     }
     fl[s] &= ~SF.ACK_PENDING;
@@ -348,14 +348,15 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- engine
   function free(s: number): void {
-    clear(s); // CLOSED, no flags, no timers, empty ring
+    clear(s); // CLOSED, no flags, no timers, empty queue (its chunks back in the pool)
     gen[s]++;
     lst[s] = -1;
     handler[s] = null;
   }
 
-  /** Every per-connection field of slot s to 0 (not gen). */
+  /** Every per-connection field of slot s to 0 (not gen); its queued bytes go back to the pool. */
   function clear(s: number): void {
+    poolDrop(P, S, s, sndLen[s]);
     for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
   }
 
@@ -592,9 +593,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         tState[s] = 0;
       }
       var len = sndLen[s];
-      var d = acked > len ? len : acked;
-      sndHead[s] = (sndHead[s] + d) % sendBuf;
-      sndLen[s] = len - d;
+      poolDrop(P, S, s, acked > len ? len : acked);
       if (acked > len && f & SF.FIN_SENT) fl[s] |= SF.FIN_ACKED;
       sndUna[s] = ack;
       if (seqLt(sndNxt[s], ack)) sndNxt[s] = ack;
@@ -720,7 +719,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         var r = h.room(s);
         if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
       }
-      if (fl[s] & SF.WANT_DRAIN && sndLen[s] < sendBuf) {
+      if (fl[s] & SF.WANT_DRAIN && queueRoom(s) > 0) {
         fl[s] &= ~SF.WANT_DRAIN;
         if (fl[s] & SF.KNOWN) tell(s, "drained");
       }
@@ -733,6 +732,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function input(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
+    segmentIn(buf, o, len, from, dst);
+    if (poolWait && P.freeCount > 0) wakePoolWaiters();
+  }
+
+  function segmentIn(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
     counters.segIn++; // per segment: no call
     hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
@@ -766,6 +770,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function tick(t: number): void {
     now = t;
+    if (poolWait && P.freeCount > 0) wakePoolWaiters();
     for (var s = 0; s < n; s++) {
       if (st[s] === State.CLOSED) continue;
       if (due(tAck, s) && fl[s] & SF.ACK_PENDING) sendAck(s);
@@ -847,17 +852,45 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return s;
   }
 
-  /** Free bytes in the send ring of c; -1 when the table has no SEND row in its state or close() was called. */
+  /** Bytes c may still queue: up to sendBuf, as far as the shared pool has room. */
+  function queueRoom(c: number): number {
+    var k = sendBuf - sndLen[c];
+    var p = poolRoom(P, S, c);
+    return p < k ? p : k;
+  }
+
+  /** Free bytes in the send queue of c; -1 when the table has no SEND row in its state or close() was called. */
   function sendSpace(c: number): number {
     if (!valid(c)) return -1;
     if (step(T, st[c], Ev.SEND) === 0) return -1;
     if (fl[c] & SF.FIN_QUEUED) return -1;
-    return sendBuf - sndLen[c];
+    return queueRoom(c);
+  }
+
+  /** c waits for drained(); when the pool, not its own sendBuf, holds it back, any freed chunk wakes it. */
+  function wantDrain(c: number): void {
+    fl[c] |= SF.WANT_DRAIN;
+    if (sndLen[c] < sendBuf) poolWait = true;
+  }
+
+  /** drained() to the connections the pool held back, now that chunks came back. */
+  function wakePoolWaiters(): void {
+    poolWait = false;
+    for (var c = 0; c < n; c++) {
+      if (fl[c] & SF.WANT_DRAIN && sndLen[c] < sendBuf) {
+        if (queueRoom(c) > 0) {
+          fl[c] &= ~SF.WANT_DRAIN;
+          if (fl[c] & SF.KNOWN) tell(c, "drained");
+        } else {
+          poolWait = true;
+        }
+      }
+    }
   }
 
   function space(c: number): number {
     var k = sendSpace(c);
-    if (k === 0) fl[c] |= SF.WANT_DRAIN;
+    if (k === 0) wantDrain(c);
     return k < 0 ? 0 : k;
   }
 
@@ -865,18 +898,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var avail = sendSpace(c);
     if (avail < 0) return 0;
     var k = len < avail ? len : avail;
-    if (k === avail && !(len <= 0)) fl[c] |= SF.WANT_DRAIN; // the ring is full now (or was, and refused len)
+    if (k === avail && !(len <= 0)) wantDrain(c); // the queue is full now (or was, and refused len)
     if (k <= 0) return 0;
     now = clock.now();
-    var used = sndLen[c];
-    var base = c * sendBuf;
-    var tail = (sndHead[c] + used) % sendBuf;
-    var first = sendBuf - tail;
-    if (first > k) first = k;
-    if (off === 0 && first === buf.length) ring.set(buf, base + tail); // whole buffer: no view
-    else ring.set(buf.subarray(off, off + first), base + tail);
-    if (k > first) ring.set(buf.subarray(off + first, off + k), base);
-    sndLen[c] = used + k;
+    poolAppend(P, S, c, buf, off, k);
     fire(c, Ev.SEND);
     return k;
   }
@@ -916,8 +941,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     localPort: reader(lport),
     counters: counters,
     stateCounts: stateCounts,
-    memoryBytes: S.bytes,
+    memoryBytes: S.bytes + P.bytes,
     slots: S,
+    pool: P,
   };
 }
 

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { Harness, recorder, ACK, SYN, FIN, RST, PSH, KEY, DEV, PEER, field, expectSeg, passiveOpen, activeOpen } from "./harness";
 import { bytesPerSlot } from "../../../firmware/tcp/slots";
+import { Chunk } from "../../../firmware/tcp/pool";
 import * as S from "../../../firmware/tcp/states";
 
 function counts(h: Harness): number[] {
@@ -12,13 +13,17 @@ function counts(h: Harness): number[] {
 }
 
 describe("tcp slots", () => {
-  it("memory per slot: the typed arrays add up to bytesPerSlot(sendBuf) per slot", () => {
+  it("memory per slot: the typed arrays add up to bytesPerSlot() per slot, plus the send pool", () => {
     const h = new Harness({ slots: 3, sendBuf: 1000 });
     let total = 0;
     for (const v of Object.values(h.tcp.slots)) if (ArrayBuffer.isView(v)) total += (v as Uint8Array).byteLength;
-    assert.strictEqual(total, 3 * bytesPerSlot(1000));
-    assert.strictEqual(h.tcp.memoryBytes, total);
-    assert.strictEqual(bytesPerSlot(0), 143);
+    assert.strictEqual(total, 3 * bytesPerSlot());
+    assert.strictEqual(bytesPerSlot(), 143);
+    // the default pool: every slot can queue its sendBuf from any offset (3 slots x (2 + 1) chunks)
+    const p = h.tcp.pool;
+    assert.strictEqual(p.data.byteLength, 3 * 3 * Chunk.SIZE);
+    assert.strictEqual(p.bytes, p.data.byteLength + 9 * 2 + 3 * 2 * 2);
+    assert.strictEqual(h.tcp.memoryBytes, total + p.bytes);
   });
 
   it("full: the oldest TIME-WAIT slot is reused", () => {
