@@ -146,4 +146,59 @@ describe("tcp slots", () => {
     assert.deepStrictEqual(Array.from(got), Array.from(data));
     assert.strictEqual(field(s[0].bytes).seq, a.iss + 1000);
   });
+
+  it("shared send pool: write() takes what the pool holds, drained() when another connection's chunks come back, abort() returns them", () => {
+    const h = new Harness({ sendPool: 3 * Chunk.SIZE }); // 1,536 bytes for every connection
+    const a = activeOpen(h, 80);
+    const b = activeOpen(h, 81, 7000);
+    const p = h.tcp.pool;
+    // a takes two chunks (700 bytes), b the last one and no more
+    assert.strictEqual(h.tcp.write(a.c, new Uint8Array(700).fill(1), 0, 700), 700);
+    assert.strictEqual(h.tcp.space(b.c), Chunk.SIZE); // one free chunk
+    assert.strictEqual(h.tcp.write(b.c, new Uint8Array(600).fill(2), 0, 600), Chunk.SIZE);
+    assert.strictEqual(p.freeCount, 0);
+    assert.strictEqual(h.tcp.space(a.c), 2 * Chunk.SIZE - 700); // the rest of a's last chunk
+    assert.strictEqual(h.tcp.write(a.c, new Uint8Array(400).fill(3), 0, 400), 2 * Chunk.SIZE - 700);
+    assert.strictEqual(h.tcp.space(b.c), 0);
+    h.take();
+    // the peer acknowledges all of a's bytes: its chunks come back, b (held back by the pool) hears drained()
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 2 * Chunk.SIZE, flags: ACK });
+    assert.strictEqual(p.freeCount, 2);
+    assert.deepStrictEqual(b.r.log.slice(1), [`drained ${b.c}`]);
+    assert.deepStrictEqual(a.r.log.slice(1), [`drained ${a.c}`]);
+    assert.strictEqual(h.tcp.write(b.c, new Uint8Array(100).fill(4), 0, 100), 100);
+    // b's bytes come out in order across its two chunks (a retransmission reads them again)
+    h.take();
+    h.advance(250); // one retransmission time-out (RTO 200 ms)
+    const again = h.take().filter((x) => field(x.bytes).dport === 81);
+    const got = Buffer.concat(again.map((x) => Buffer.from(field(x.bytes).data)));
+    assert.strictEqual(got.length, Chunk.SIZE + 100);
+    assert.ok(got.subarray(0, Chunk.SIZE).every((x) => x === 2) && got.subarray(Chunk.SIZE).every((x) => x === 4));
+    // abort() (and every other way a slot is freed) returns its chunks
+    h.tcp.abort(b.c);
+    assert.strictEqual(p.freeCount, 3);
+    assert.deepStrictEqual([p.first[b.c], p.last[b.c]], [Chunk.NONE, Chunk.NONE]);
+  });
+
+  it("shared send pool: a connection reset while others wait wakes them (no stall, no leak)", () => {
+    const h = new Harness({ sendPool: 2 * Chunk.SIZE });
+    const a = activeOpen(h, 80);
+    const b = activeOpen(h, 81, 7000);
+    assert.strictEqual(h.tcp.write(a.c, new Uint8Array(2000), 0, 2000), 2 * Chunk.SIZE);
+    assert.strictEqual(h.tcp.write(b.c, new Uint8Array(10), 0, 10), 0);
+    h.take();
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, flags: RST });
+    assert.strictEqual(h.tcp.pool.freeCount, 2);
+    assert.deepStrictEqual(b.r.log.slice(1), [`drained ${b.c}`]);
+    // many connections come and go: the pool never loses a chunk
+    for (let i = 0; i < 20; i++) {
+      const x = activeOpen(h, 100 + i, 9000);
+      h.tcp.write(x.c, new Uint8Array(300 + i * 50), 0, 300 + i * 50);
+      h.take();
+      h.tcp.abort(x.c);
+      h.take();
+    }
+    h.tcp.abort(b.c);
+    assert.strictEqual(h.tcp.pool.freeCount, 2);
+  });
 });
