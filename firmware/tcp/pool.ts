@@ -9,7 +9,7 @@
 // Module-level functions over one Pool record (no closures); copies are native (typed-array
 // set over subarray views): the loops run once per chunk, not per byte.
 
-import { Slots } from "./slots";
+import { Slots, F16 } from "./slots";
 
 export const enum Chunk {
   SIZE = 512,    // bytes per chunk: a 1460-byte segment spans at most 4 chunks
@@ -51,17 +51,19 @@ export function createPool(n: number, chunks: number): Pool {
 
 /** Bytes slot s can still add to its queue: the rest of its last chunk and every free chunk. */
 export function poolRoom(p: Pool, S: Slots, s: number): number {
-  var end = (S.sndHead[s] + S.sndLen[s]) % Chunk.SIZE;
-  var tail = S.sndLen[s] > 0 && end > 0 ? Chunk.SIZE - end : 0;
+  var len = S.u16[s * F16.STRIDE + F16.SND_LEN];
+  var end = (S.u16[s * F16.STRIDE + F16.SND_HEAD] + len) % Chunk.SIZE;
+  var tail = len > 0 && end > 0 ? Chunk.SIZE - end : 0;
   return tail + p.freeCount * Chunk.SIZE;
 }
 
 /** Appends buf[off .. off+len) to slot s's queue (len <= poolRoom()). */
 export function poolAppend(p: Pool, S: Slots, s: number, buf: Uint8Array, off: number, len: number): void {
-  var pos = S.sndHead[s] + S.sndLen[s]; // the queue's end, from the start of its first chunk
+  var q = s * F16.STRIDE + F16.SND_LEN;
+  var pos = S.u16[s * F16.STRIDE + F16.SND_HEAD] + S.u16[q]; // the queue's end, from the start of its first chunk
   var c = p.last[s];
   var data = p.data;
-  S.sndLen[s] += len;
+  S.u16[q] += len;
   while (len > 0) {
     var at = pos % Chunk.SIZE;
     if (at === 0) {
@@ -87,7 +89,7 @@ export function poolAppend(p: Pool, S: Slots, s: number, buf: Uint8Array, off: n
 
 /** Copies len queued bytes of slot s, from `skip` bytes after SND.UNA, into out[at..]. */
 export function poolCopy(p: Pool, S: Slots, s: number, skip: number, out: Uint8Array, at: number, len: number): void {
-  var pos = S.sndHead[s] + skip;
+  var pos = S.u16[s * F16.STRIDE + F16.SND_HEAD] + skip;
   var c = p.first[s];
   while (pos >= Chunk.SIZE) {
     c = p.next[c];
@@ -110,8 +112,9 @@ export function poolCopy(p: Pool, S: Slots, s: number, skip: number, out: Uint8A
  * the free list, all of them when the queue is empty. True when a chunk was freed.
  */
 export function poolDrop(p: Pool, S: Slots, s: number, d: number): boolean {
-  var pos = S.sndHead[s] + d;
-  var left = S.sndLen[s] - d;
+  var h = s * F16.STRIDE + F16.SND_HEAD, q = s * F16.STRIDE + F16.SND_LEN;
+  var pos = S.u16[h] + d;
+  var left = S.u16[q] - d;
   var c = p.first[s];
   var freed = false;
   while (c !== Chunk.NONE && (pos >= Chunk.SIZE || left === 0)) {
@@ -125,7 +128,7 @@ export function poolDrop(p: Pool, S: Slots, s: number, d: number): boolean {
   }
   p.first[s] = c;
   if (c === Chunk.NONE) p.last[s] = Chunk.NONE;
-  S.sndHead[s] = left > 0 ? pos : 0;
-  S.sndLen[s] = left;
+  S.u16[h] = left > 0 ? pos : 0;
+  S.u16[q] = left;
   return freed;
 }

@@ -1,7 +1,10 @@
-// Every connection's state lives in typed arrays indexed by slot number, allocated once by
-// createSlots(): there are no per-connection objects. `bytes` is the total size of these
-// arrays; bytesPerSlot() gives the figure per slot (docs/tcp.md). Queued send data lives in the
-// shared send pool (pool.ts), not here.
+// Every connection's state lives in a few typed arrays indexed by slot number, allocated once
+// by createSlots(): there are no per-connection objects. The numeric fields are packed by type
+// into four arrays with a fixed stride per slot (field f of slot s is at s * STRIDE + f; the
+// field offsets are the const enums below, which tsc writes in place): on Espruino each typed
+// array costs its header and name, so four arrays cost far less than one per field. `bytes` is
+// the total size of these arrays; bytesPerSlot() gives the figure per slot (docs/tcp.md).
+// Queued send data lives in the shared send pool (pool.ts), not here.
 
 export const enum SF {
   ACTIVE = 1,       // opened by connect() (SYN-RCVD remembers active vs passive)
@@ -15,79 +18,100 @@ export const enum SF {
   FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
 }
 
-export interface Slots {
-  st: Uint8Array;        // state number
-  fl: Uint16Array;       // SF flags
-  lst: Int8Array;        // listener index for accepted connections, -1 for connect()
-  gen: Uint16Array;      // bumped on every free and every new connection: detects a slot reused under a callback
-  retries: Uint8Array;   // consecutive retransmission time-outs
-  probes: Uint8Array;    // zero-window probes sent since the window closed
-  rsegs: Uint8Array;     // full segments received since our last ACK
-  rip: Uint32Array;      // remote address
-  rport: Uint16Array;
-  lport: Uint16Array;
-  mss: Uint16Array;      // send MSS (peer's option, 536 when absent, capped at ours)
-  sndWnd: Uint16Array;   // peer's window
-  cwnd: Uint16Array;     // congestion window (RFC 5681, bytes)
-  rcvWnd: Uint16Array;   // window we advertised last
-  sndHead: Uint16Array;  // offset of the byte at SND.UNA (after the SYN) in its pool chunk
-  sndLen: Uint16Array;   // bytes queued (unacknowledged + unsent)
-  maxWnd: Uint16Array;   // largest window the peer offered (sender SWS avoidance)
-  iss: Uint32Array;
-  sndUna: Uint32Array;
-  sndNxt: Uint32Array;
-  sndMax: Uint32Array;   // highest sequence number sent (go-back-N keeps it)
-  sndWl1: Uint32Array;
-  sndWl2: Uint32Array;
-  irs: Uint32Array;
-  rcvNxt: Uint32Array;
-  rttSeq: Uint32Array;   // the sequence number being timed
-  rcvAdv: Uint32Array;   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
-  rto: Float64Array;     // ms
-  srtt: Float64Array;    // ms, 0 = no sample yet
-  rttvar: Float64Array;  // ms
-  rttT: Float64Array;    // when the timed segment left
-  tRexmt: Float64Array;  // retransmission deadline, 0 = off
-  tPersist: Float64Array;// zero-window probe deadline, 0 = off
-  tAck: Float64Array;    // delayed-ACK deadline, 0 = off
-  tState: Float64Array;  // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline, 0 = off
-  tUsed: Float64Array;   // last time a segment came or went (idle/oldest policies)
-  handler: any[];        // the TcpHandler of each slot (references to start-up objects; null or unset when free)
-  bytes: number;         // total bytes of the typed arrays above (gen included)
-  /** Every per-slot array but gen: all of them start at 0 for a new connection. */
-  perConn: (Uint8Array | Int8Array | Uint16Array | Uint32Array | Float64Array)[];
+/** 8-bit fields (Slots.u8). */
+export const enum F8 {
+  RETRIES,   // consecutive retransmission time-outs
+  PROBES,    // zero-window probes sent since the window closed
+  RSEGS,     // full segments received since our last ACK
+  STRIDE,
 }
 
-// The per-slot fields of Slots (except gen), by array type.
-var LAYOUT: any[] = [
-  Uint8Array, "st retries probes rsegs",
-  Int8Array, "lst",
-  Uint16Array, "fl rport lport mss sndWnd cwnd rcvWnd sndHead sndLen maxWnd",
-  Uint32Array, "rip iss sndUna sndNxt sndMax sndWl1 sndWl2 irs rcvNxt rttSeq rcvAdv",
-  Float64Array, "rto srtt rttvar rttT tRexmt tPersist tAck tState tUsed",
-];
+/** 16-bit fields (Slots.u16). */
+export const enum F16 {
+  FLAGS,     // SF flags
+  RPORT,
+  LPORT,
+  MSS,       // send MSS (peer's option, 536 when absent, capped at ours)
+  SND_WND,   // peer's window
+  CWND,      // congestion window (RFC 5681, bytes)
+  RCV_WND,   // window we advertised last
+  SND_HEAD,  // offset of the byte at SND.UNA (after the SYN) in its pool chunk
+  SND_LEN,   // bytes queued (unacknowledged + unsent)
+  MAX_WND,   // largest window the peer offered (sender SWS avoidance)
+  STRIDE,
+}
 
-/** Bytes per slot outside LAYOUT: gen (a Uint16Array). */
+/** 32-bit fields (Slots.u32): addresses and sequence numbers (stores wrap modulo 2^32). */
+export const enum F32 {
+  RIP,       // remote address
+  ISS,
+  SND_UNA,
+  SND_NXT,
+  SND_MAX,   // highest sequence number sent (go-back-N keeps it)
+  SND_WL1,
+  SND_WL2,
+  IRS,
+  RCV_NXT,
+  RTT_SEQ,   // the sequence number being timed
+  RCV_ADV,   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
+  STRIDE,
+}
+
+/** 64-bit float fields (Slots.f64): times in ms; a deadline of 0 is off. */
+export const enum F64 {
+  RTO,
+  SRTT,      // 0 = no sample yet
+  RTTVAR,
+  RTT_T,     // when the timed segment left
+  T_REXMT,   // retransmission deadline
+  T_PERSIST, // zero-window probe deadline
+  T_ACK,     // delayed-ACK deadline
+  T_STATE,   // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline
+  T_USED,    // last time a segment came or went (idle/oldest policies)
+  STRIDE,
+}
+
+export interface Slots {
+  st: Uint8Array;        // state number, one per slot
+  lst: Int8Array;        // listener index for accepted connections, -1 for connect()
+  gen: Uint16Array;      // bumped on every free and every new connection: detects a slot reused under a callback
+  u8: Uint8Array;        // F8 fields, F8.STRIDE per slot
+  u16: Uint16Array;      // F16 fields
+  u32: Uint32Array;      // F32 fields
+  f64: Float64Array;     // F64 fields
+  handler: any[];        // the TcpHandler of each slot (references to start-up objects; null or unset when free)
+  bytes: number;         // total bytes of the typed arrays above
+}
+
+/** Bytes per slot: st, lst, gen and the packed fields. */
 const enum B {
-  GEN = 2,
+  PER_SLOT = 1 + 1 + 2 + F8.STRIDE + 2 * F16.STRIDE + 4 * F32.STRIDE + 8 * F64.STRIDE,
 }
 
 export function createSlots(n: number): Slots {
-  var s: any = { gen: new Uint16Array(n), handler: [], bytes: n * B.GEN, perConn: [] };
-  for (var i = 0; i < LAYOUT.length; i += 2) {
-    var names = LAYOUT[i + 1].split(" ");
-    for (var j = 0; j < names.length; j++) {
-      var a = s[names[j]] = new LAYOUT[i](n);
-      s.perConn.push(a);
-      s.bytes += a.byteLength;
-    }
-  }
-  return s;
+  return {
+    st: new Uint8Array(n),
+    lst: new Int8Array(n),
+    gen: new Uint16Array(n),
+    u8: new Uint8Array(n * F8.STRIDE),
+    u16: new Uint16Array(n * F16.STRIDE),
+    u32: new Uint32Array(n * F32.STRIDE),
+    f64: new Float64Array(n * F64.STRIDE),
+    handler: [],
+    bytes: n * B.PER_SLOT,
+  };
 }
 
-/** Bytes of typed arrays per slot, from LAYOUT: its fields and gen (docs/tcp.md). */
+/** Every per-connection field of slot s to 0 (not gen, not lst). */
+export function clearSlot(S: Slots, s: number): void {
+  S.st[s] = 0;
+  S.u8.fill(0, s * F8.STRIDE, (s + 1) * F8.STRIDE);
+  S.u16.fill(0, s * F16.STRIDE, (s + 1) * F16.STRIDE);
+  S.u32.fill(0, s * F32.STRIDE, (s + 1) * F32.STRIDE);
+  S.f64.fill(0, s * F64.STRIDE, (s + 1) * F64.STRIDE);
+}
+
+/** Bytes of typed arrays per slot (docs/tcp.md). */
 export function bytesPerSlot(): number {
-  var bytes = B.GEN as number;
-  for (var i = 0; i < LAYOUT.length; i += 2) bytes += new LAYOUT[i](1).byteLength * LAYOUT[i + 1].split(" ").length;
-  return bytes;
+  return B.PER_SLOT;
 }

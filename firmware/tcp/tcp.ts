@@ -17,7 +17,7 @@ import { Ev, A } from "./table";
 import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
 import { F, Hdr, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { rd16, rd32, wr16 } from "../net/bytes";
-import { createSlots, Slots, SF } from "./slots";
+import { createSlots, clearSlot, Slots, SF, F8, F16, F32, F64 } from "./slots";
 import { Pool, Chunk, createPool, chunksFor, poolRoom, poolAppend, poolCopy, poolDrop } from "./pool";
 import { Rto, rttSample, backOff, probeDelay } from "./timers";
 import { Isn, isn, newSecret } from "./isn";
@@ -162,14 +162,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var P = createPool(n, opts.sendPool ? Math.ceil(opts.sendPool / Chunk.SIZE) : chunksFor(n, sendBuf));
   var poolWait = false; // a write() was held back by the pool (not by its own sendBuf): wake it when chunks return
   // The slot arrays as locals: shorter code once minified (Espruino keeps the source in RAM).
-  var cwnd = S.cwnd, fl = S.fl, gen = S.gen, handler = S.handler, irs = S.irs, iss = S.iss,
-    lport = S.lport, lst = S.lst, maxWnd = S.maxWnd, mss = S.mss, probes = S.probes,
-    rcvAdv = S.rcvAdv, rcvNxt = S.rcvNxt, rcvWnd = S.rcvWnd, retries = S.retries,
-    rip = S.rip, rport = S.rport, rsegs = S.rsegs, rto = S.rto, rttSeq = S.rttSeq, rttT = S.rttT,
-    sndHead = S.sndHead, sndLen = S.sndLen, sndMax = S.sndMax,
-    sndNxt = S.sndNxt, sndUna = S.sndUna, sndWl1 = S.sndWl1, sndWl2 = S.sndWl2, sndWnd = S.sndWnd,
-    st = S.st, tAck = S.tAck, tPersist = S.tPersist, tRexmt = S.tRexmt,
-    tState = S.tState, tUsed = S.tUsed, perConn = S.perConn;
+  // Field X of slot s is u16[s * F16.STRIDE + F16.X] (and so on for u8, u32, f64: slots.ts).
+  var st = S.st, lst = S.lst, gen = S.gen, handler = S.handler, u8 = S.u8, u16 = S.u16, u32 = S.u32, f64 = S.f64;
   var tx = stack.netif.tx;
   var clock = stack.clock;
   var now = 0;
@@ -228,69 +222,69 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends one segment of slot s; len bytes of payload from the send queue at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
-    var nxt = rcvNxt[s];
+    var nxt = u32[s * F32.STRIDE + F32.RCV_NXT];
     var w = 0; // a RST advertises no window
     if (!(flags & F.RST)) {
       // The window to advertise: min(recvWindow, room). Never shrinks the right edge already
       // advertised (SHLD-14), and only moves it right by at least min(recvWindow/2, MSS)
       // (receiver SWS avoidance, MUST-39).
-      var keep = (rcvAdv[s] - nxt) | 0;
+      var keep = (u32[s * F32.STRIDE + F32.RCV_ADV] - nxt) | 0;
       if (keep < 0) keep = 0;
       w = room(s);
       if (w < keep || (keep > 0 && w - keep < swsStep && w < recvWindow)) w = keep;
-      rcvWnd[s] = w;
-      rcvAdv[s] = nxt + w; // typed-array stores wrap modulo 2^32
+      u16[s * F16.STRIDE + F16.RCV_WND] = w;
+      u32[s * F32.STRIDE + F32.RCV_ADV] = nxt + w; // typed-array stores wrap modulo 2^32
     }
-    var hl = putHeader(tx, K.TX, lport[s], rport[s], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
+    var hl = putHeader(tx, K.TX, u16[s * F16.STRIDE + F16.LPORT], u16[s * F16.STRIDE + F16.RPORT], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
     if (len > 0) {
-      poolCopy(P, S, s, (seq - sndUna[s]) >>> 0, tx, K.TX + hl, len);
-      tUsed[s] = now;
+      poolCopy(P, S, s, (seq - u32[s * F32.STRIDE + F32.SND_UNA]) >>> 0, tx, K.TX + hl, len);
+      f64[s * F64.STRIDE + F64.T_USED] = now;
     }
-    fl[s] &= ~SF.ACK_PENDING;
-    tAck[s] = rsegs[s] = 0;
-    finish(rip[s], hl + len);
+    u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.ACK_PENDING;
+    f64[s * F64.STRIDE + F64.T_ACK] = u8[s * F8.STRIDE + F8.RSEGS] = 0;
+    finish(u32[s * F32.STRIDE + F32.RIP], hl + len);
   }
 
   function sendAck(s: number): void {
-    emit(s, F.ACK, sndNxt[s], 0, 0);
+    emit(s, F.ACK, u32[s * F32.STRIDE + F32.SND_NXT], 0, 0);
   }
 
   function armRexmt(s: number): void {
-    if (tRexmt[s] === 0) tRexmt[s] = now + rto[s];
+    if (f64[s * F64.STRIDE + F64.T_REXMT] === 0) f64[s * F64.STRIDE + F64.T_REXMT] = now + f64[s * F64.STRIDE + F64.RTO];
   }
 
   /** Starts an RTT sample on the segment at seq. */
   function timeFrom(s: number, seq: number): void {
-    fl[s] |= SF.TIMING;
-    rttSeq[s] = seq;
-    rttT[s] = now;
+    u16[s * F16.STRIDE + F16.FLAGS] |= SF.TIMING;
+    u32[s * F32.STRIDE + F32.RTT_SEQ] = seq;
+    f64[s * F64.STRIDE + F64.RTT_T] = now;
   }
 
   /** Sends our SYN, or our SYN+ACK when synAck. */
   function sendSyn(s: number, synAck: boolean): void {
-    var i0 = iss[s];
+    var i0 = u32[s * F32.STRIDE + F32.ISS];
     emit(s, synAck ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
-    sndNxt[s] = i0 + 1;
-    if (sndMax[s] === i0) {
-      sndMax[s] = i0 + 1;
-      if (retries[s] === 0) timeFrom(s, i0);
+    u32[s * F32.STRIDE + F32.SND_NXT] = i0 + 1;
+    if (u32[s * F32.STRIDE + F32.SND_MAX] === i0) {
+      u32[s * F32.STRIDE + F32.SND_MAX] = i0 + 1;
+      if (u8[s * F8.STRIDE + F8.RETRIES] === 0) timeFrom(s, i0);
     }
     armRexmt(s);
   }
 
   /** Sends queued data and the FIN as the windows allow; returns segments sent. */
   function output(s: number): number {
-    if (!(fl[s] & SF.SYN_ACKED)) return 0; // nothing goes before our SYN is acknowledged
-    if (fl[s] & SF.FIN_ACKED) return 0;    // nor after our FIN is
-    var una = sndUna[s];
-    var len = sndLen[s];
-    var wnd = sndWnd[s];
-    if (cwnd[s] < wnd) wnd = cwnd[s];
-    var m = mss[s];
+    if (!(u16[s * F16.STRIDE + F16.FLAGS] & SF.SYN_ACKED)) return 0; // nothing goes before our SYN is acknowledged
+    if (u16[s * F16.STRIDE + F16.FLAGS] & SF.FIN_ACKED) return 0;    // nor after our FIN is
+    var una = u32[s * F32.STRIDE + F32.SND_UNA];
+    var len = u16[s * F16.STRIDE + F16.SND_LEN];
+    var wnd = u16[s * F16.STRIDE + F16.SND_WND];
+    if (u16[s * F16.STRIDE + F16.CWND] < wnd) wnd = u16[s * F16.STRIDE + F16.CWND];
+    var m = u16[s * F16.STRIDE + F16.MSS];
     var sent = 0;
     var off = 0;
     for (;;) {
-      var nxt = sndNxt[s];
+      var nxt = u32[s * F32.STRIDE + F32.SND_NXT];
       off = (nxt - una) >>> 0;
       if (off > len) break;
       var k = len - off;
@@ -300,22 +294,22 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (k < 0) k = 0;
       // Sender SWS avoidance (MUST-38): with data in flight, do not send a small segment only
       // because the window is small; the next ACK brings us back here.
-      if (k < m && k < len - off && off > 0 && k < maxWnd[s] >> 1) break;
-      var fin = fl[s] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
+      if (k < m && k < len - off && off > 0 && k < u16[s * F16.STRIDE + F16.MAX_WND] >> 1) break;
+      var fin = u16[s * F16.STRIDE + F16.FLAGS] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F.ACK | fin | (k > 0 && off + k === len ? F.PSH : 0), nxt, k, 0);
       var end = nxt + k + fin; // fin is F.FIN = 1 or 0: the FIN takes one sequence number
-      sndNxt[s] = end;
-      if (fin) fl[s] |= SF.FIN_SENT;
-      if (seqLe(sndMax[s], nxt) && !(fl[s] & SF.TIMING)) timeFrom(s, nxt);
-      if (seqLt(sndMax[s], end)) sndMax[s] = end;
+      u32[s * F32.STRIDE + F32.SND_NXT] = end;
+      if (fin) u16[s * F16.STRIDE + F16.FLAGS] |= SF.FIN_SENT;
+      if (seqLe(u32[s * F32.STRIDE + F32.SND_MAX], nxt) && !(u16[s * F16.STRIDE + F16.FLAGS] & SF.TIMING)) timeFrom(s, nxt);
+      if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], end)) u32[s * F32.STRIDE + F32.SND_MAX] = end;
       armRexmt(s);
       sent++;
       if (fin) break;
     }
     // Peer's window closed with data waiting and nothing in flight: probe it (persist timer).
-    if (sndWnd[s] === 0 && off < len && sndNxt[s] === una && tPersist[s] === 0) {
-      tPersist[s] = now + probeDelay(S, s);
+    if (u16[s * F16.STRIDE + F16.SND_WND] === 0 && off < len && u32[s * F32.STRIDE + F32.SND_NXT] === una && f64[s * F64.STRIDE + F64.T_PERSIST] === 0) {
+      f64[s * F64.STRIDE + F64.T_PERSIST] = now + probeDelay(S, s);
     }
     return sent;
   }
@@ -356,8 +350,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Every per-connection field of slot s to 0 (not gen); its queued bytes go back to the pool. */
   function clear(s: number): void {
-    poolDrop(P, S, s, sndLen[s]);
-    for (var i = 0; i < perConn.length; i++) perConn[i][s] = 0;
+    poolDrop(P, S, s, u16[s * F16.STRIDE + F16.SND_LEN]);
+    clearSlot(S, s);
   }
 
   /**
@@ -372,36 +366,36 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (a & A.RESEND) {
       // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
       count(C.retransmits);
-      fl[s] &= ~SF.TIMING;
-      cwnd[s] = mss[s];
-      tRexmt[s] = 0;
-      if (!(fl[s] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT); // SYN in SYN-SENT, else SYN+ACK (SYN-RCVD, or closed from it)
+      u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.TIMING;
+      u16[s * F16.STRIDE + F16.CWND] = u16[s * F16.STRIDE + F16.MSS];
+      f64[s * F64.STRIDE + F64.T_REXMT] = 0;
+      if (!(u16[s * F16.STRIDE + F16.FLAGS] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT); // SYN in SYN-SENT, else SYN+ACK (SYN-RCVD, or closed from it)
       else {
-        sndNxt[s] = sndUna[s];
+        u32[s * F32.STRIDE + F32.SND_NXT] = u32[s * F32.STRIDE + F32.SND_UNA];
         output(s);
       }
     }
     if (a & (A.SYN | A.SYNACK)) sendSyn(s, (a & A.SYNACK) !== 0);
-    if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
+    if (a & A.FIN) u16[s * F16.STRIDE + F16.FLAGS] |= SF.FIN_QUEUED;
     // ACK only when output() sent nothing (its segments carry the ACK)
     if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
     if (a & A.RST) sendRst(s);
     // the state timer: 2MSL in TIME-WAIT (no retransmission or probe there), else the
     // SYN-RCVD or FIN-WAIT-2 time-out
     if (a & A.TIMER_2MSL) {
-      tRexmt[s] = tPersist[s] = 0;
-      tState[s] = now + twoMsl;
+      f64[s * F64.STRIDE + F64.T_REXMT] = f64[s * F64.STRIDE + F64.T_PERSIST] = 0;
+      f64[s * F64.STRIDE + F64.T_STATE] = now + twoMsl;
     } else if (a & A.TIMER_STATE) {
-      tState[s] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
+      f64[s * F64.STRIDE + F64.T_STATE] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
     }
     if (a & A.OPENED) {
-      fl[s] |= SF.KNOWN;
+      u16[s * F16.STRIDE + F16.FLAGS] |= SF.KNOWN;
       count(C.opened);
       if (!tell(s, "open")) return;
     }
-    if (a & A.PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
-    if (a & A.END && fl[s] & SF.KNOWN) {
-      fl[s] &= ~SF.KNOWN;
+    if (a & A.PEER_CLOSED && u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN && !tell(s, "peerClosed")) return;
+    if (a & A.END && u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN) {
+      u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.KNOWN;
       if (!tell(s, "end", reasonOf(r))) return;
     }
     if (a & A.FREE) free(s);
@@ -412,16 +406,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     clear(s);
     gen[s]++;   // a new connection: a handler call in progress on the old one sees the slot moved on
     lst[s] = li;
-    rip[s] = ip;
-    rport[s] = rp;
-    lport[s] = lp;
+    u32[s * F32.STRIDE + F32.RIP] = ip;
+    u16[s * F16.STRIDE + F16.RPORT] = rp;
+    u16[s * F16.STRIDE + F16.LPORT] = lp;
     handler[s] = h;
-    iss[s] = sndUna[s] = sndNxt[s] = sndMax[s] = isn(key, stack.addr, lp, ip, rp, now);
-    mss[s] = K.MSS_DEFAULT < ourMss ? K.MSS_DEFAULT : ourMss;
-    cwnd[s] = sendBuf < K.MAX_16 ? sendBuf : K.MAX_16;
-    rcvWnd[s] = recvWindow;
-    rto[s] = Rto.INITIAL_MS;
-    tUsed[s] = now;
+    u32[s * F32.STRIDE + F32.ISS] = u32[s * F32.STRIDE + F32.SND_UNA] = u32[s * F32.STRIDE + F32.SND_NXT] = u32[s * F32.STRIDE + F32.SND_MAX] = isn(key, stack.addr, lp, ip, rp, now);
+    u16[s * F16.STRIDE + F16.MSS] = K.MSS_DEFAULT < ourMss ? K.MSS_DEFAULT : ourMss;
+    u16[s * F16.STRIDE + F16.CWND] = sendBuf < K.MAX_16 ? sendBuf : K.MAX_16;
+    u16[s * F16.STRIDE + F16.RCV_WND] = recvWindow;
+    f64[s * F64.STRIDE + F64.RTO] = Rto.INITIAL_MS;
+    f64[s * F64.STRIDE + F64.T_USED] = now;
   }
 
   /**
@@ -434,16 +428,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     matched = 0;
     for (var i = 0; i < n; i++) {
       if (st[i] === want && (li < 0 || lst[i] === li) &&
-        (!idle || (lst[i] >= 0 && sndLen[i] === 0 && now - tUsed[i] >= idleEvictMs))) {
+        (!idle || (lst[i] >= 0 && u16[i * F16.STRIDE + F16.SND_LEN] === 0 && now - f64[i * F64.STRIDE + F64.T_USED] >= idleEvictMs))) {
         matched++;
-        if (best < 0 || tUsed[i] < tUsed[best]) best = i;
+        if (best < 0 || f64[i * F64.STRIDE + F64.T_USED] < f64[best * F64.STRIDE + F64.T_USED]) best = i;
       }
     }
     return best;
   }
 
   function sendRst(s: number): void {
-    emit(s, F.RST, sndNxt[s], 0, 0);
+    emit(s, F.RST, u32[s * F32.STRIDE + F32.SND_NXT], 0, 0);
   }
 
   function evictHalfOpen(s: number): void {
@@ -462,7 +456,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       return i;
     }
     i = oldest(State.SYN_RCVD, -1);
-    if (i >= 0 && !(fl[i] & SF.ACTIVE)) {
+    if (i >= 0 && !(u16[i * F16.STRIDE + F16.FLAGS] & SF.ACTIVE)) {
       count(C.evictHalfOpen);
       evictHalfOpen(i);
       return i;
@@ -543,16 +537,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function peerSyn(s: number, pm: number): void {
-    irs[s] = sndWl1[s] = seq;
-    rcvAdv[s] = rcvNxt[s] = seq + 1;
+    u32[s * F32.STRIDE + F32.IRS] = u32[s * F32.STRIDE + F32.SND_WL1] = seq;
+    u32[s * F32.STRIDE + F32.RCV_ADV] = u32[s * F32.STRIDE + F32.RCV_NXT] = seq + 1;
     if (pm === 0) pm = K.MSS_DEFAULT;
-    mss[s] = pm < ourMss ? pm : ourMss;
-    sndWnd[s] = maxWnd[s] = win;
-    sndWl2[s] = iss[s];
+    u16[s * F16.STRIDE + F16.MSS] = pm < ourMss ? pm : ourMss;
+    u16[s * F16.STRIDE + F16.SND_WND] = u16[s * F16.STRIDE + F16.MAX_WND] = win;
+    u32[s * F32.STRIDE + F32.SND_WL2] = u32[s * F32.STRIDE + F32.ISS];
   }
 
   function synSent(s: number): void {
-    if (flags & F.ACK && (seqLe(ack, iss[s]) || seqLt(sndMax[s], ack))) return rstBadAck();
+    if (flags & F.ACK && (seqLe(ack, u32[s * F32.STRIDE + F32.ISS]) || seqLt(u32[s * F32.STRIDE + F32.SND_MAX], ack))) return rstBadAck();
     if (flags & F.RST) {
       if (flags & F.ACK) return fire(s, Ev.RCV_RST); // with our SYN acknowledged: refused
       return count(C.dropRst);
@@ -561,7 +555,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var pm = peerMss();
     if (pm < 0) return;
     peerSyn(s, pm);
-    tUsed[s] = now;
+    f64[s * F64.STRIDE + F64.T_USED] = now;
     if (flags & F.ACK) {
       ackIn(s);
       fire(s, Ev.RCV_SYN_ACK);
@@ -572,9 +566,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Processes an acceptable ACK field; false when the segment must be dropped. */
   function ackIn(s: number): boolean {
-    var una = sndUna[s];
+    var una = u32[s * F32.STRIDE + F32.SND_UNA];
     // RFC 5961 5.2: an ACK of data never sent, or older than SND.UNA - MAX.SND.WND: ACK, drop
-    if (seqLt(sndMax[s], ack)) {
+    if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], ack)) {
       count(C.dropAckUnsent);
       sendAck(s);
       return false;
@@ -586,32 +580,32 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (seqLt(una, ack)) {
       var acked = (ack - una) >>> 0;
-      var f = fl[s];
+      var f = u16[s * F16.STRIDE + F16.FLAGS];
       if (!(f & SF.SYN_ACKED)) {
-        fl[s] = f = f | SF.SYN_ACKED;
+        u16[s * F16.STRIDE + F16.FLAGS] = f = f | SF.SYN_ACKED;
         acked--;
-        tState[s] = 0;
+        f64[s * F64.STRIDE + F64.T_STATE] = 0;
       }
-      var len = sndLen[s];
+      var len = u16[s * F16.STRIDE + F16.SND_LEN];
       poolDrop(P, S, s, acked > len ? len : acked);
-      if (acked > len && f & SF.FIN_SENT) fl[s] |= SF.FIN_ACKED;
-      sndUna[s] = ack;
-      if (seqLt(sndNxt[s], ack)) sndNxt[s] = ack;
-      if (f & SF.TIMING && seqLt(rttSeq[s], ack)) {
-        fl[s] &= ~SF.TIMING;
-        rttSample(S, s, now - rttT[s]);
+      if (acked > len && f & SF.FIN_SENT) u16[s * F16.STRIDE + F16.FLAGS] |= SF.FIN_ACKED;
+      u32[s * F32.STRIDE + F32.SND_UNA] = ack;
+      if (seqLt(u32[s * F32.STRIDE + F32.SND_NXT], ack)) u32[s * F32.STRIDE + F32.SND_NXT] = ack;
+      if (f & SF.TIMING && seqLt(u32[s * F32.STRIDE + F32.RTT_SEQ], ack)) {
+        u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.TIMING;
+        rttSample(S, s, now - f64[s * F64.STRIDE + F64.RTT_T]);
       }
-      retries[s] = 0;
-      var cw = cwnd[s] + mss[s];
-      cwnd[s] = cw < sendBuf ? cw : sendBuf;
-      tRexmt[s] = ack === sndMax[s] ? 0 : now + rto[s];
+      u8[s * F8.STRIDE + F8.RETRIES] = 0;
+      var cw = u16[s * F16.STRIDE + F16.CWND] + u16[s * F16.STRIDE + F16.MSS];
+      u16[s * F16.STRIDE + F16.CWND] = cw < sendBuf ? cw : sendBuf;
+      f64[s * F64.STRIDE + F64.T_REXMT] = ack === u32[s * F32.STRIDE + F32.SND_MAX] ? 0 : now + f64[s * F64.STRIDE + F64.RTO];
     }
-    if (seqLe(una, ack) && (seqLt(sndWl1[s], seq) || (sndWl1[s] === seq && seqLe(sndWl2[s], ack)))) {
-      sndWnd[s] = win;
-      sndWl1[s] = seq;
-      sndWl2[s] = ack;
-      if (win > maxWnd[s]) maxWnd[s] = win;
-      if (win > 0) tPersist[s] = probes[s] = 0;
+    if (seqLe(una, ack) && (seqLt(u32[s * F32.STRIDE + F32.SND_WL1], seq) || (u32[s * F32.STRIDE + F32.SND_WL1] === seq && seqLe(u32[s * F32.STRIDE + F32.SND_WL2], ack)))) {
+      u16[s * F16.STRIDE + F16.SND_WND] = win;
+      u32[s * F32.STRIDE + F32.SND_WL1] = seq;
+      u32[s * F32.STRIDE + F32.SND_WL2] = ack;
+      if (win > u16[s * F16.STRIDE + F16.MAX_WND]) u16[s * F16.STRIDE + F16.MAX_WND] = win;
+      if (win > 0) f64[s * F64.STRIDE + F64.T_PERSIST] = u8[s * F8.STRIDE + F8.PROBES] = 0;
     }
     return true;
   }
@@ -623,9 +617,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function synchronized(s: number): void {
     var cur = st[s];
-    var rn = rcvNxt[s];
-    var wnd = rcvWnd[s];
-    if (cur === State.SYN_RCVD && flags & F.SYN && seq === irs[s]) {
+    var rn = u32[s * F32.STRIDE + F32.RCV_NXT];
+    var wnd = u16[s * F16.STRIDE + F16.RCV_WND];
+    if (cur === State.SYN_RCVD && flags & F.SYN && seq === u32[s * F32.STRIDE + F32.IRS]) {
       // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
       // other half of a simultaneous open: take its ACK and forget the SYN.
       if (!(flags & F.ACK)) return fire(s, Ev.RCV_SYN);
@@ -652,18 +646,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       count(C.dropOutOfWindow);
       return sendAck(s);
     }
-    tUsed[s] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
+    f64[s * F64.STRIDE + F64.T_USED] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
     if (flags & (F.RST | F.SYN)) {
       // RST at exactly RCV.NXT resets; any other RST in the window, or a SYN: challenge ACK
-      if (flags & F.RST && d0 === 0) fire(s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
+      if (flags & F.RST && d0 === 0) fire(s, cur === State.SYN_RCVD && u16[s * F16.STRIDE + F16.FLAGS] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
       else challengeAck(s);
       return;
     }
     if (!(flags & F.ACK)) return count(C.dropNoAck);
-    if (cur === State.SYN_RCVD && !(seqLt(sndUna[s], ack) && seqLe(ack, sndMax[s]))) return rstBadAck();
-    var freed = sndLen[s];
+    if (cur === State.SYN_RCVD && !(seqLt(u32[s * F32.STRIDE + F32.SND_UNA], ack) && seqLe(ack, u32[s * F32.STRIDE + F32.SND_MAX]))) return rstBadAck();
+    var freed = u16[s * F16.STRIDE + F16.SND_LEN];
     if (!ackIn(s)) return;
-    freed -= sndLen[s];
+    freed -= u16[s * F16.STRIDE + F16.SND_LEN];
     var g = gen[s];
     if (cur === State.SYN_RCVD) {
       fire(s, Ev.RCV_ACK_OF_SYN);
@@ -675,7 +669,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var skip = -d0; // bytes already received at the left edge (used only when inOrder)
     var receiving = receives(cur);
     var fin = flags & F.FIN && inOrder && skip <= dlen && receiving;
-    var finAcked = fl[s] & SF.FIN_ACKED;
+    var finAcked = u16[s * F16.STRIDE + F16.FLAGS] & SF.FIN_ACKED;
     if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !fin))) {
       fire(s, Ev.RCV_ACK_OF_FIN);
       if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
@@ -686,14 +680,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var ackNow = false;
     if (inOrder && receiving && dlen > skip) {
       var k = dlen - skip;
-      rcvNxt[s] = rn + k;
-      if (cur === State.FIN_WAIT_2) tState[s] = now + fw2Ms;
-      fl[s] |= SF.ACK_PENDING;
-      if (++rsegs[s] >= K.ACK_EVERY) ackNow = true;
+      u32[s * F32.STRIDE + F32.RCV_NXT] = rn + k;
+      if (cur === State.FIN_WAIT_2) f64[s * F64.STRIDE + F64.T_STATE] = now + fw2Ms;
+      u16[s * F16.STRIDE + F16.FLAGS] |= SF.ACK_PENDING;
+      if (++u8[s * F8.STRIDE + F8.RSEGS] >= K.ACK_EVERY) ackNow = true;
       if (!tell(s, "data", rx, rxOff + hl + skip, k)) return;
       var used = appResult; // bytes consumed, when the handler says
       if (typeof used === "number" && used >= 0 && used < k) {
-        rcvNxt[s] = rn + used;
+        u32[s * F32.STRIDE + F32.RCV_NXT] = rn + used;
         ackNow = true;
         fin = false;
       }
@@ -705,29 +699,29 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       ackNow = true;
     }
     if (fin) {
-      rcvNxt[s]++;
+      u32[s * F32.STRIDE + F32.RCV_NXT]++;
       fire(s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
       if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
     }
-    if (ackNow) fl[s] |= SF.ACK_PENDING;
+    if (ackNow) u16[s * F16.STRIDE + F16.FLAGS] |= SF.ACK_PENDING;
     output(s);
     if (freed > 0) {
       // Send space came back: window update if our advertised window was small and the
       // application has room again, drained().
       var h = handler[s];
-      if (h && h.room && rcvWnd[s] < mss[s] && st[s] !== State.TIME_WAIT) {
+      if (h && h.room && u16[s * F16.STRIDE + F16.RCV_WND] < u16[s * F16.STRIDE + F16.MSS] && st[s] !== State.TIME_WAIT) {
         var r = h.room(s);
-        if (r >= mss[s] || r >= recvWindow >> 1) sendAck(s);
+        if (r >= u16[s * F16.STRIDE + F16.MSS] || r >= recvWindow >> 1) sendAck(s);
       }
-      if (fl[s] & SF.WANT_DRAIN && queueRoom(s) > 0) {
-        fl[s] &= ~SF.WANT_DRAIN;
-        if (fl[s] & SF.KNOWN) tell(s, "drained");
+      if (u16[s * F16.STRIDE + F16.FLAGS] & SF.WANT_DRAIN && queueRoom(s) > 0) {
+        u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.WANT_DRAIN;
+        if (u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN) tell(s, "drained");
       }
     }
     if (gen[s] !== g) return;
-    if (fl[s] & SF.ACK_PENDING) {
+    if (u16[s * F16.STRIDE + F16.FLAGS] & SF.ACK_PENDING) {
       if (ackNow) sendAck(s);
-      else if (tAck[s] === 0) tAck[s] = now + K.ACK_DELAY_MS;
+      else if (f64[s * F64.STRIDE + F64.T_ACK] === 0) f64[s * F64.STRIDE + F64.T_ACK] = now + K.ACK_DELAY_MS;
     }
   }
 
@@ -754,7 +748,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     flags = buf[o + Hdr.FLAGS];
     win = rd16(buf, o + Hdr.WINDOW);
     for (var s = 0; s < n; s++) {
-      if (st[s] !== State.CLOSED && rport[s] === sport && lport[s] === dport && rip[s] === src) {
+      if (st[s] !== State.CLOSED && u16[s * F16.STRIDE + F16.RPORT] === sport && u16[s * F16.STRIDE + F16.LPORT] === dport && u32[s * F32.STRIDE + F32.RIP] === src) {
         return st[s] === State.SYN_SENT ? synSent(s) : synchronized(s);
       }
     }
@@ -762,9 +756,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   /** Timer a of slot s has expired: true, and the timer is off. */
-  function due(a: Float64Array, s: number): boolean {
-    if (a[s] === 0 || now < a[s]) return false;
-    a[s] = 0;
+  function due(i: number): boolean {
+    if (f64[i] === 0 || now < f64[i]) return false;
+    f64[i] = 0;
     return true;
   }
 
@@ -773,29 +767,30 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (poolWait && P.freeCount > 0) wakePoolWaiters();
     for (var s = 0; s < n; s++) {
       if (st[s] === State.CLOSED) continue;
-      if (due(tAck, s) && fl[s] & SF.ACK_PENDING) sendAck(s);
-      if (due(tState, s)) fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
-      else if (due(tRexmt, s)) {
-        if (retries[s] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
+      var b = s * F64.STRIDE; // slot s's timers: f64[b + F64.T_X]
+      if (due(b + F64.T_ACK) && u16[s * F16.STRIDE + F16.FLAGS] & SF.ACK_PENDING) sendAck(s);
+      if (due(b + F64.T_STATE)) fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
+      else if (due(b + F64.T_REXMT)) {
+        if (u8[s * F8.STRIDE + F8.RETRIES] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
           count(C.giveUps);
           fire(s, Ev.GIVE_UP);
         } else {
-          retries[s]++;
+          u8[s * F8.STRIDE + F8.RETRIES]++;
           backOff(S, s);
           fire(s, Ev.RTO);
         }
-      } else if (due(tPersist, s)) {
+      } else if (due(b + F64.T_PERSIST)) {
         // zero-window probe: one byte beyond the window, or an ACK when nothing is queued
-        var nxt = sndNxt[s];
+        var nxt = u32[s * F32.STRIDE + F32.SND_NXT];
         count(C.zeroWindowProbes);
-        if (((nxt - sndUna[s]) >>> 0) < sndLen[s]) {
+        if (((nxt - u32[s * F32.STRIDE + F32.SND_UNA]) >>> 0) < u16[s * F16.STRIDE + F16.SND_LEN]) {
           emit(s, F.ACK, nxt, 1, 0);
-          if (seqLt(sndMax[s], nxt + 1)) sndMax[s] = nxt + 1;
+          if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], nxt + 1)) u32[s * F32.STRIDE + F32.SND_MAX] = nxt + 1;
         } else {
           sendAck(s);
         }
-        if (probes[s] < K.PROBES_MAX) probes[s]++;
-        tPersist[s] = now + probeDelay(S, s);
+        if (u8[s * F8.STRIDE + F8.PROBES] < K.PROBES_MAX) u8[s * F8.STRIDE + F8.PROBES]++;
+        f64[s * F64.STRIDE + F64.T_PERSIST] = now + probeDelay(S, s);
       }
     }
   }
@@ -842,11 +837,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       // the next ephemeral port no slot or listener uses (give up looking after all of them)
       for (var tries = 0; tries < K.EPHEMERAL_COUNT; tries++) {
         nextPort = nextPort >= K.PORT_MAX ? K.EPHEMERAL_FIRST : nextPort + 1;
-        for (var i = 0; i < n; i++) if (st[i] !== State.CLOSED && lport[i] === nextPort) break;
+        for (var i = 0; i < n; i++) if (st[i] !== State.CLOSED && u16[i * F16.STRIDE + F16.LPORT] === nextPort) break;
         if (i === n && listenerFor(nextPort) < 0) break;
       }
       initSlot(s, -1, ip, port, nextPort, h);
-      fl[s] = SF.ACTIVE | SF.KNOWN;
+      u16[s * F16.STRIDE + F16.FLAGS] = SF.ACTIVE | SF.KNOWN;
       fire(s, Ev.ACTIVE_OPEN);
     }
     return s;
@@ -854,7 +849,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Bytes c may still queue: up to sendBuf, as far as the shared pool has room. */
   function queueRoom(c: number): number {
-    var k = sendBuf - sndLen[c];
+    var k = sendBuf - u16[c * F16.STRIDE + F16.SND_LEN];
     var p = poolRoom(P, S, c);
     return p < k ? p : k;
   }
@@ -863,24 +858,24 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   function sendSpace(c: number): number {
     if (!valid(c)) return -1;
     if (step(T, st[c], Ev.SEND) === 0) return -1;
-    if (fl[c] & SF.FIN_QUEUED) return -1;
+    if (u16[c * F16.STRIDE + F16.FLAGS] & SF.FIN_QUEUED) return -1;
     return queueRoom(c);
   }
 
   /** c waits for drained(); when the pool, not its own sendBuf, holds it back, any freed chunk wakes it. */
   function wantDrain(c: number): void {
-    fl[c] |= SF.WANT_DRAIN;
-    if (sndLen[c] < sendBuf) poolWait = true;
+    u16[c * F16.STRIDE + F16.FLAGS] |= SF.WANT_DRAIN;
+    if (u16[c * F16.STRIDE + F16.SND_LEN] < sendBuf) poolWait = true;
   }
 
   /** drained() to the connections the pool held back, now that chunks came back. */
   function wakePoolWaiters(): void {
     poolWait = false;
     for (var c = 0; c < n; c++) {
-      if (fl[c] & SF.WANT_DRAIN && sndLen[c] < sendBuf) {
+      if (u16[c * F16.STRIDE + F16.FLAGS] & SF.WANT_DRAIN && u16[c * F16.STRIDE + F16.SND_LEN] < sendBuf) {
         if (queueRoom(c) > 0) {
-          fl[c] &= ~SF.WANT_DRAIN;
-          if (fl[c] & SF.KNOWN) tell(c, "drained");
+          u16[c * F16.STRIDE + F16.FLAGS] &= ~SF.WANT_DRAIN;
+          if (u16[c * F16.STRIDE + F16.FLAGS] & SF.KNOWN) tell(c, "drained");
         } else {
           poolWait = true;
         }
@@ -921,9 +916,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (var l = 0; l < K.LISTENERS; l++) if (lState[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
   }
 
-  function reader(a: Uint16Array | Uint32Array): (c: number) => number {
+  /** A reader of field f (stride k) of array a, by connection id. */
+  function reader(a: Uint16Array | Uint32Array, k: number, f: number): (c: number) => number {
     return function (c: number): number {
-      return a[c];
+      return a[c * k + f];
     };
   }
 
@@ -936,9 +932,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     close: userEvent(Ev.CLOSE),
     abort: userEvent(Ev.ABORT),
     state: state,
-    remoteIp: reader(rip),
-    remotePort: reader(rport),
-    localPort: reader(lport),
+    remoteIp: reader(u32, F32.STRIDE, F32.RIP),
+    remotePort: reader(u16, F16.STRIDE, F16.RPORT),
+    localPort: reader(u16, F16.STRIDE, F16.LPORT),
     counters: counters,
     stateCounts: stateCounts,
     memoryBytes: S.bytes + P.bytes,

@@ -2,7 +2,7 @@
 // tcp.ts: a sample is only taken for a segment that was never retransmitted (SF.TIMING is
 // cleared on every retransmission), and the backed-off RTO stays until a valid sample arrives.
 
-import { Slots } from "./slots";
+import { Slots, F8, F64 } from "./slots";
 
 /** RTO bounds and RFC 6298 constants (const enum: tsc writes them in place). */
 export const enum Rto {
@@ -22,28 +22,31 @@ function capped(ms: number): number {
 
 /** Feeds one RTT measurement r (ms) into SRTT/RTTVAR and recomputes the RTO. */
 export function rttSample(S: Slots, s: number, r: number): void {
-  var srtt = S.srtt, rttvar = S.rttvar;
+  var f = S.f64, b = s * F64.STRIDE; // slot s's fields: f[b + F64.X]
+  var srtt = f[b + F64.SRTT];
   if (r < 1) r = 1;
-  var d = srtt[s] - r;
-  if (srtt[s] === 0) {
+  var d = srtt - r;
+  if (srtt === 0) {
     // the first measurement (2.2): SRTT <- R, RTTVAR <- R/2
-    srtt[s] = r;
-    rttvar[s] = r / 2;
+    f[b + F64.SRTT] = r;
+    f[b + F64.RTTVAR] = r / 2;
   } else {
-    rttvar[s] = Rto.ONE_MINUS_BETA * rttvar[s] + Rto.BETA * (d < 0 ? -d : d);
-    srtt[s] = Rto.ONE_MINUS_ALPHA * srtt[s] + Rto.ALPHA * r;
+    f[b + F64.RTTVAR] = Rto.ONE_MINUS_BETA * f[b + F64.RTTVAR] + Rto.BETA * (d < 0 ? -d : d);
+    f[b + F64.SRTT] = Rto.ONE_MINUS_ALPHA * srtt + Rto.ALPHA * r;
   }
-  var k = Rto.K * rttvar[s];
-  var rto = srtt[s] + (k > Rto.CLOCK_G_MS ? k : Rto.CLOCK_G_MS);
-  S.rto[s] = capped(rto < Rto.MIN_MS ? Rto.MIN_MS : rto);
+  var k = Rto.K * f[b + F64.RTTVAR];
+  var rto = f[b + F64.SRTT] + (k > Rto.CLOCK_G_MS ? k : Rto.CLOCK_G_MS);
+  f[b + F64.RTO] = capped(rto < Rto.MIN_MS ? Rto.MIN_MS : rto);
 }
 
 /** Doubles the RTO after a time-out (RFC 6298 5.5), capped. */
 export function backOff(S: Slots, s: number): void {
-  S.rto[s] = capped(S.rto[s] * 2);
+  var i = s * F64.STRIDE + F64.RTO;
+  S.f64[i] = capped(S.f64[i] * 2);
 }
 
 /** Next zero-window probe delay: RTO doubled per probe already sent, capped at 60 s. */
 export function probeDelay(S: Slots, s: number): number {
-  return capped(S.rto[s] * Math.pow(2, S.probes[s])); // exact: scaling by a power of 2
+  // exact: scaling by a power of 2
+  return capped(S.f64[s * F64.STRIDE + F64.RTO] * Math.pow(2, S.u8[s * F8.STRIDE + F8.PROBES]));
 }

@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { createTcp, Tcp, TcpHandler, TcpOptions, TcpStack } from "../../../firmware/tcp/tcp";
 import { isn } from "../../../firmware/tcp/isn";
+import { F16, F32, F64 } from "../../../firmware/tcp/slots";
 import { SYN_SENT, ESTABLISHED } from "../../../firmware/tcp/states";
 
 export function ip(a: number, b: number, c: number, d: number): number {
@@ -197,4 +198,17 @@ export function activeOpen(h: Harness, pport = 80, pseq = 5000) {
   assert.strictEqual(h.tcp.state(c), ESTABLISHED);
   assert.deepStrictEqual(r.log, [`open ${c}`]);
   return { r, c, lp, iss: (iss + 1) >>> 0, pseq: pseq + 1 };
+}
+
+/** Field `name` of connection c's slot (the packed slot arrays, firmware/tcp/slots.ts), by its old per-field array name. */
+export function slotVal(tcp: Tcp, name: string, c: number): number {
+  const S = tcp.slots;
+  const at: { [name: string]: [ArrayLike<number>, number, number] } = {
+    st: [S.st, 1, 0], mss: [S.u16, F16.STRIDE, F16.MSS], sndLen: [S.u16, F16.STRIDE, F16.SND_LEN],
+    sndNxt: [S.u32, F32.STRIDE, F32.SND_NXT], sndUna: [S.u32, F32.STRIDE, F32.SND_UNA],
+    rto: [S.f64, F64.STRIDE, F64.RTO], srtt: [S.f64, F64.STRIDE, F64.SRTT], tRexmt: [S.f64, F64.STRIDE, F64.T_REXMT],
+    tState: [S.f64, F64.STRIDE, F64.T_STATE], tPersist: [S.f64, F64.STRIDE, F64.T_PERSIST],
+  };
+  const [a, k, f] = at[name];
+  return a[c * k + f];
 }

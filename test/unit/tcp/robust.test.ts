@@ -1,7 +1,7 @@
 // RFC 9293 3.10.7 checks and RFC 5961 robustness: out-of-window, challenge ACKs and their
 // rate limit, ACK of unsent data, out-of-order, checksum, header and option sanity.
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, seg, field, passiveOpen, activeOpen } from "./harness";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, seg, field, passiveOpen, activeOpen, slotVal } from "./harness";
 import { parseMss } from "../../../firmware/tcp/segment";
 import * as S from "../../../firmware/tcp/states";
 
@@ -137,13 +137,13 @@ describe("tcp robustness", () => {
     h.tcp.listen(7, recorder(() => h.tcp), 4);
     h.send({ sport: P, dport: 7, seq: 1, flags: SYN, opts: [8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 2, 4, 2, 0] });
     assert.strictEqual(h.take()[0].bytes[13], SYN | ACK);
-    assert.strictEqual(h.tcp.slots.mss[0], 512);
+    assert.strictEqual(slotVal(h.tcp, "mss", 0), 512);
     h.send({ sport: P + 1, dport: 7, seq: 1, flags: SYN });
     h.take();
-    assert.strictEqual(h.tcp.slots.mss[1], 536);
+    assert.strictEqual(slotVal(h.tcp, "mss", 1), 536);
     h.send({ sport: P + 2, dport: 7, seq: 1, flags: SYN, opts: [2, 4, 0x40, 0] }); // 16384: capped at ours
     h.take();
-    assert.strictEqual(h.tcp.slots.mss[2], 1460);
+    assert.strictEqual(slotVal(h.tcp, "mss", 2), 1460);
     h.send({ sport: P + 3, dport: 7, seq: 1, flags: SYN, opts: [1, 9, 0, 0] });
     h.expectNone();
     assert.strictEqual(h.tcp.counters.dropBadOptions, 1);
@@ -246,11 +246,10 @@ describe("tcp under random input", () => {
     }
     h.advance(120000);
     // Whatever is left is an idle ESTABLISHED connection (no keep-alives): nothing queued, no timer.
-    const sl = h.tcp.slots;
     for (let c = 0; c < 4; c++) {
-      if (sl.st[c] === S.CLOSED) continue;
-      assert.strictEqual(sl.st[c], S.ESTABLISHED, `slot ${c}`);
-      assert.deepStrictEqual([sl.sndLen[c], sl.tRexmt[c], sl.tState[c], sl.tPersist[c]], [0, 0, 0, 0], `slot ${c}`);
+      if (slotVal(h.tcp, "st", c) === S.CLOSED) continue;
+      assert.strictEqual(slotVal(h.tcp, "st", c), S.ESTABLISHED, `slot ${c}`);
+      assert.deepStrictEqual([slotVal(h.tcp, "sndLen", c), slotVal(h.tcp, "tRexmt", c), slotVal(h.tcp, "tState", c), slotVal(h.tcp, "tPersist", c)], [0, 0, 0, 0], `slot ${c}`);
     }
     // ... and yields to new clients (idle eviction): four new SYNs all get a SYN-ACK
     h.take();

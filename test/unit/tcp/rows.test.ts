@@ -5,7 +5,7 @@
 // Segment-driven rows (rcv SYN, SYN+ACK, ACK of SYN, FIN, FIN+ACK, ACK of FIN) have their own
 // byte-exact tests in arrows.test.ts.
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, field, activeOpen } from "./harness";
+import { Harness, recorder, ACK, SYN, FIN, RST, field, activeOpen, slotVal } from "./harness";
 import * as T from "../../../firmware/tcp/table";
 import * as S from "../../../firmware/tcp/states";
 
@@ -41,19 +41,19 @@ const setups: { [state: number]: (h: Harness) => Ctx } = {
   },
   [S.FIN_WAIT_2]: (h) => {
     const x = setups[S.FIN_WAIT_1](h);
-    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: h.tcp.slots.sndNxt[x.c], flags: ACK });
+    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: slotVal(h.tcp, "sndNxt", x.c), flags: ACK });
     return x;
   },
   [S.CLOSE_WAIT]: (h) => {
     const x = setups[S.ESTABLISHED](h);
-    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: h.tcp.slots.sndNxt[x.c], flags: FIN | ACK });
+    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: slotVal(h.tcp, "sndNxt", x.c), flags: FIN | ACK });
     h.take();
     x.peerSeq++;
     return x;
   },
   [S.CLOSING]: (h) => {
     const x = setups[S.FIN_WAIT_1](h);
-    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: h.tcp.slots.sndUna[x.c], flags: FIN | ACK });
+    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: slotVal(h.tcp, "sndUna", x.c), flags: FIN | ACK });
     h.take();
     x.peerSeq++;
     return x;
@@ -66,7 +66,7 @@ const setups: { [state: number]: (h: Harness) => Ctx } = {
   },
   [S.TIME_WAIT]: (h) => {
     const x = setups[S.FIN_WAIT_1](h);
-    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: h.tcp.slots.sndNxt[x.c], flags: FIN | ACK });
+    h.send({ sport: 80, dport: x.lp, seq: x.peerSeq, ack: slotVal(h.tcp, "sndNxt", x.c), flags: FIN | ACK });
     h.take();
     x.peerSeq++;
     return x;
@@ -88,7 +88,7 @@ const triggers: { [ev: number]: (x: Ctx) => void } = {
   [T.EV_SEND]: (x) => { assert.strictEqual(x.h.tcp.write(x.c, new Uint8Array([1, 2, 3]), 0, 3), 3); },
   [T.EV_CLOSE]: (x) => x.h.tcp.close(x.c),
   [T.EV_ABORT]: (x) => x.h.tcp.abort(x.c),
-  [T.EV_RCV_RST]: (x) => x.h.send({ sport: x.pp, dport: x.lp, seq: x.peerSeq, ack: x.h.tcp.slots.sndNxt[x.c], flags: x.h.tcp.state(x.c) === S.SYN_SENT ? RST | ACK : RST }),
+  [T.EV_RCV_RST]: (x) => x.h.send({ sport: x.pp, dport: x.lp, seq: x.peerSeq, ack: slotVal(x.h.tcp, "sndNxt", x.c), flags: x.h.tcp.state(x.c) === S.SYN_SENT ? RST | ACK : RST }),
   [T.EV_RTO]: (x) => runTimers(x, 3000),
   [T.EV_GIVE_UP]: (x) => runTimers(x, 3000),
   [T.EV_STATE_TIMEOUT]: (x) => runTimers(x, 3100, true),

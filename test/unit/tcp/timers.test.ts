@@ -1,7 +1,7 @@
 // Timers: RFC 6298 RTO with Karn and back-off, bounded retries, SYN/SYN-ACK/FIN retransmission,
 // zero-window probes, delayed-ACK bound, FIN-WAIT-2 and SYN-RCVD time-outs.
 import * as assert from "assert";
-import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, field, hex, activeOpen, passiveOpen } from "./harness";
+import { Harness, recorder, ACK, SYN, FIN, RST, PSH, MSS_OPT, KEY, DEV, PEER, field, hex, activeOpen, passiveOpen, slotVal } from "./harness";
 import { isn } from "../../../firmware/tcp/isn";
 import * as S from "../../../firmware/tcp/states";
 
@@ -27,34 +27,33 @@ describe("tcp timers", () => {
   it("RTO: retransmission of the same bytes, doubling back-off, Karn's rule", () => {
     const h = new Harness();
     const a = activeOpen(h);
-    const sl = h.tcp.slots;
-    assert.strictEqual(sl.rto[a.c], 200); // SYN sample ~0 ms -> min RTO
+    assert.strictEqual(slotVal(h.tcp, "rto", a.c), 200); // SYN sample ~0 ms -> min RTO
     h.tcp.write(a.c, new Uint8Array([9, 8, 7]), 0, 3);
     const first = h.expectOne({ sport: a.lp, dport: 80, seq: a.iss, ack: a.pseq, flags: ACK | PSH, win: W, data: new Uint8Array([9, 8, 7]) });
     h.advance(100);
     h.expectNone();
     h.advance(100);
     assert.strictEqual(hex(h.take()[0].bytes), hex(first));
-    assert.strictEqual(sl.rto[a.c], 400);
+    assert.strictEqual(slotVal(h.tcp, "rto", a.c), 400);
     h.advance(300);
     h.expectNone();
     h.advance(100);
     assert.strictEqual(hex(h.take()[0].bytes), hex(first));
-    assert.strictEqual(sl.rto[a.c], 800);
+    assert.strictEqual(slotVal(h.tcp, "rto", a.c), 800);
     // the ACK of a retransmitted segment gives no RTT sample (Karn): RTO stays backed off
-    const srtt = sl.srtt[a.c];
+    const srtt = slotVal(h.tcp, "srtt", a.c);
     h.advance(50);
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 3, flags: ACK });
-    assert.strictEqual(sl.srtt[a.c], srtt);
-    assert.strictEqual(sl.rto[a.c], 800);
-    assert.strictEqual(sl.tRexmt[a.c], 0);
+    assert.strictEqual(slotVal(h.tcp, "srtt", a.c), srtt);
+    assert.strictEqual(slotVal(h.tcp, "rto", a.c), 800);
+    assert.strictEqual(slotVal(h.tcp, "tRexmt", a.c), 0);
     // a fresh segment is timed: 300 ms sample -> SRTT 1*7/8 + 300/8
     h.tcp.write(a.c, new Uint8Array([1]), 0, 1);
     h.take();
     h.t += 300;
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 4, flags: ACK });
-    assert.strictEqual(sl.srtt[a.c], 0.875 * srtt + 0.125 * 300);
-    assert.ok(sl.rto[a.c] >= 200 && sl.rto[a.c] < 800);
+    assert.strictEqual(slotVal(h.tcp, "srtt", a.c), 0.875 * srtt + 0.125 * 300);
+    assert.ok(slotVal(h.tcp, "rto", a.c) >= 200 && slotVal(h.tcp, "rto", a.c) < 800);
     assert.strictEqual(h.tcp.counters.retransmits, 2);
   });
 
