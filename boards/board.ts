@@ -13,6 +13,8 @@ export interface BoardConfig extends EspruinoWiring {
   mac?: string;
   /** Connection slots for TCP (build-time default sized for the smallest board). */
   slots?: number;
+  /** Bytes of TCP send buffering all connections share (the send pool); default: sendBuf per slot. */
+  sendPool?: number;
   /** DHCP host name (option 12); default: derived from the stored device name, else the board name. */
   hostname?: string;
   /** Static IPv4 configuration "a.b.c.d" (all three given): skips DHCP. Absent: DHCP. */

@@ -27,4 +27,5 @@ start({
   led: D2,
   mac: macFromSerial(getSerial()),
   slots: 12,
+  sendPool: 8192, // bytes of TCP send buffering shared by the slots
 });

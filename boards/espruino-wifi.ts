@@ -28,4 +28,5 @@ start({
   led: B12,
   mac: macFromSerial(getSerial()),
   slots: 8,
+  sendPool: 4096, // bytes of TCP send buffering shared by the slots
 });

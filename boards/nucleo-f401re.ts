@@ -30,4 +30,5 @@ start({
   led: A5,
   mac: macFromSerial(getSerial()),
   slots: 4,
+  sendPool: 2048, // bytes of TCP send buffering shared by the slots
 });

@@ -25,4 +25,5 @@ start({
   led: B12,
   mac: macFromSerial(getSerial()),
   slots: 4,
+  sendPool: 2048, // bytes of TCP send buffering shared by the slots
 });

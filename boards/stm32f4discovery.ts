@@ -28,4 +28,5 @@ start({
   led: D12,
   mac: macFromSerial(getSerial()),
   slots: 4,
+  sendPool: 2048, // bytes of TCP send buffering shared by the slots
 });

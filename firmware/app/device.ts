@@ -33,6 +33,8 @@ export interface AppConfig extends StackConfig {
   /** Start the INT watch, the poll timer (250 ms with INT, 20 ms without) and the 100 ms tick (default true; tests drive them by hand). */
   timers?: boolean;
   http?: { inBuffers?: number; outBuffers?: number };
+  /** TCP send buffering shared by all connections (bytes; default: 2 x MSS per slot). */
+  tcp?: { sendPool?: number };
 }
 
 export interface Device {
