@@ -118,21 +118,11 @@ const enum Addr {
   ALL_ONES = 0xffffffff,
 }
 
-// Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
-// Two names cover more than their name says (the names are public, so they stay):
-// dropNoListener also counts a segment to a listener with neither SYN nor ACK, and dropBadAck
-// counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an ACK older
-// than SND.UNA - 65535 (RFC 5961 5.2, answered with an ACK).
-const enum C {
-  segIn, segOut, retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
-  dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
-  dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
-  reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
-}
-var COUNTER_NAMES = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
-  "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
-  "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
-  "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
+// tcp.counters: one property per counter, incremented in place (counters.x++: no call, no
+// table of names kept). Two names cover more than their name says (the names are public, so
+// they stay): dropNoListener also counts a segment to a listener with neither SYN nor ACK, and
+// dropBadAck counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an
+// ACK older than SND.UNA - 65535 (RFC 5961 5.2, answered with an ACK).
 function opt(v: number | undefined, dflt: number): number {
   return v === undefined ? dflt : v;
 }
@@ -185,11 +175,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var lHandler: TcpHandler[] = [];
 
   var counters: { [name: string]: number } = {};
-  for (var i0 = 0; i0 < COUNTER_NAMES.length; i0++) counters[COUNTER_NAMES[i0]] = 0;
-
-  function count(c: C): void {
-    counters[COUNTER_NAMES[c]]++;
-  }
+  // (the names' array is transient: only the object's properties stay)
+  var names = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
+    "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
+    "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
+    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
+  for (var i0 = 0; i0 < names.length; i0++) counters[names[i0]] = 0;
+  names = [];
 
   /**
    * Calls handler[s][name](s, a, b, c) (its result in appResult), counting an exception.
@@ -199,7 +191,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var g = gen[s], h = handler[s];
     appResult = undefined;
     if (h) {
-      try { appResult = h[name](s, a, b, c); } catch (e) { count(C.appErrors); }
+      try { appResult = h[name](s, a, b, c); } catch (e) { counters.appErrors++; }
     }
     return gen[s] === g;
   }
@@ -322,7 +314,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** The segment's ACK is not acceptable: counted, answered with <SEQ=SEG.ACK><CTL=RST> (never a RST to a RST). */
   function rstBadAck(): void {
-    count(C.dropBadAck);
+    counters.dropBadAck++;
     if (!(flags & F.RST)) replyRst(ack, 0, F.RST);
   }
 
@@ -333,10 +325,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (caCount < caLimit) {
       caCount++;
-      count(C.challengeAcks);
+      counters.challengeAcks++;
       sendAck(s);
     } else {
-      count(C.challengeAcksLimited);
+      counters.challengeAcksLimited++;
     }
   }
 
@@ -365,7 +357,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var a = actionsOf(r);
     if (a & A.RESEND) {
       // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
-      count(C.retransmits);
+      counters.retransmits++;
       u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.TIMING;
       u16[s * F16.STRIDE + F16.CWND] = u16[s * F16.STRIDE + F16.MSS];
       f64[s * F64.STRIDE + F64.T_REXMT] = 0;
@@ -390,7 +382,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (a & A.OPENED) {
       u16[s * F16.STRIDE + F16.FLAGS] |= SF.KNOWN;
-      count(C.opened);
+      counters.opened++;
       if (!tell(s, "open")) return;
     }
     if (a & A.PEER_CLOSED && u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN && !tell(s, "peerClosed")) return;
@@ -451,19 +443,19 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (i = 0; i < n; i++) if (st[i] === State.CLOSED) return i;
     i = oldest(State.TIME_WAIT, -1);
     if (i >= 0) {
-      count(C.reuseTimeWait);
+      counters.reuseTimeWait++;
       free(i);
       return i;
     }
     i = oldest(State.SYN_RCVD, -1);
     if (i >= 0 && !(u16[i * F16.STRIDE + F16.FLAGS] & SF.ACTIVE)) {
-      count(C.evictHalfOpen);
+      counters.evictHalfOpen++;
       evictHalfOpen(i);
       return i;
     }
     i = oldest(State.ESTABLISHED, -1, true);
     if (i >= 0) {
-      count(C.evictIdle);
+      counters.evictIdle++;
       fire(i, Ev.ABORT);
       if (st[i] === State.CLOSED) return i;
     }
@@ -491,7 +483,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** The peer's MSS option (0: none); -1, counted, when the options are malformed. */
   function peerMss(): number {
     var pm = parseMss(rx, rxOff + Hdr.OPTIONS, hl - Hdr.OPTIONS);
-    if (pm < 0) count(C.dropBadOptions);
+    if (pm < 0) counters.dropBadOptions++;
     return pm;
   }
 
@@ -505,13 +497,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** A segment for no connection (RFC 9293 3.10.7.1 CLOSED, 3.10.7.2 LISTEN). */
   function noConnection(): void {
-    if (flags & F.RST) return count(C.dropRst); // never a RST in reply to a RST
+    if (flags & F.RST) { counters.dropRst++; return; } // never a RST in reply to a RST
     var li = listenerFor(dport);
     if (li >= 0 && !(flags & F.ACK)) {
       if (flags & F.SYN) return accept(li);
-      return count(C.dropNoListener); // a listener takes a SYN and nothing else
+      counters.dropNoListener++; // a listener takes a SYN and nothing else
+      return;
     }
-    if (li < 0) count(C.dropNoListener);
+    if (li < 0) counters.dropNoListener++;
     // the RST: <SEQ=SEG.ACK> for an ACK (also an ACK to a listener), else <SEQ=0><ACK=SEG.SEQ+SEG.LEN>
     if (flags & F.ACK) replyRst(ack, 0, F.RST);
     else replyRst(0, (seq + segLen()) >>> 0, F.RST | F.ACK);
@@ -523,16 +516,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     // The listener's half-open slots: at its backlog, the oldest one makes room.
     var s = oldest(State.SYN_RCVD, li);
     if (s >= 0 && matched >= lBacklog[li]) {
-      count(C.backlogEvict);
+      counters.backlogEvict++;
       evictHalfOpen(s);
     } else {
       s = allocSlot();
     }
-    if (s < 0) return count(C.dropSynFull);
+    if (s < 0) { counters.dropSynFull++; return; }
     initSlot(s, li, src, sport, dport, lHandler[li]);
     st[s] = State.LISTEN;
     peerSyn(s, pm);
-    count(C.accepted);
+    counters.accepted++;
     fire(s, Ev.RCV_SYN);
   }
 
@@ -549,9 +542,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (flags & F.ACK && (seqLe(ack, u32[s * F32.STRIDE + F32.ISS]) || seqLt(u32[s * F32.STRIDE + F32.SND_MAX], ack))) return rstBadAck();
     if (flags & F.RST) {
       if (flags & F.ACK) return fire(s, Ev.RCV_RST); // with our SYN acknowledged: refused
-      return count(C.dropRst);
+      counters.dropRst++;
+      return;
     }
-    if (!(flags & F.SYN)) return count(C.dropNoAck);
+    if (!(flags & F.SYN)) { counters.dropNoAck++; return; }
     var pm = peerMss();
     if (pm < 0) return;
     peerSyn(s, pm);
@@ -569,12 +563,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var una = u32[s * F32.STRIDE + F32.SND_UNA];
     // RFC 5961 5.2: an ACK of data never sent, or older than SND.UNA - MAX.SND.WND: ACK, drop
     if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], ack)) {
-      count(C.dropAckUnsent);
+      counters.dropAckUnsent++;
       sendAck(s);
       return false;
     }
     if (seqLt(ack, una - K.MAX_16)) {
-      count(C.dropBadAck);
+      counters.dropBadAck++;
       sendAck(s);
       return false;
     }
@@ -641,9 +635,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       flags &= ~F.FIN;
     }
     if (!ok) {
-      if (flags & F.RST) return count(C.dropRst);
+      if (flags & F.RST) { counters.dropRst++; return; }
       if (flags & F.FIN && cur === State.TIME_WAIT) return fire(s, Ev.RCV_FIN);
-      count(C.dropOutOfWindow);
+      counters.dropOutOfWindow++;
       return sendAck(s);
     }
     f64[s * F64.STRIDE + F64.T_USED] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
@@ -653,7 +647,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       else challengeAck(s);
       return;
     }
-    if (!(flags & F.ACK)) return count(C.dropNoAck);
+    if (!(flags & F.ACK)) { counters.dropNoAck++; return; }
     if (cur === State.SYN_RCVD && !(seqLt(u32[s * F32.STRIDE + F32.SND_UNA], ack) && seqLe(ack, u32[s * F32.STRIDE + F32.SND_MAX]))) return rstBadAck();
     var freed = u16[s * F16.STRIDE + F16.SND_LEN];
     if (!ackIn(s)) return;
@@ -694,8 +688,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     } else if (!inOrder || (slen > 0 && !fin)) {
       // Out of order (dropped: never delivered out of order), or nothing new: old data, or
       // text in a state that takes none. ACK it.
-      if (inOrder) count(C.dropDuplicate);
-      else count(C.dropOutOfOrder);
+      if (inOrder) counters.dropDuplicate++;
+      else counters.dropOutOfOrder++;
       ackNow = true;
     }
     if (fin) {
@@ -734,9 +728,9 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     now = clock.now();
     counters.segIn++; // per segment: no call
     hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
-    if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) return count(C.dropShort); // no header, or a bad data offset
-    if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
-    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, Proto.TCP, len)))) return count(C.dropChecksum);
+    if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) { counters.dropShort++; return; } // no header, or a bad data offset
+    if (dst !== stack.addr || badAddr(from)) { counters.dropAddress++; return; }
+    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, Proto.TCP, len)))) { counters.dropChecksum++; return; }
     rx = buf;
     rxOff = o;
     dlen = len - hl;
@@ -772,7 +766,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (due(b + F64.T_STATE)) fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
       else if (due(b + F64.T_REXMT)) {
         if (u8[s * F8.STRIDE + F8.RETRIES] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
-          count(C.giveUps);
+          counters.giveUps++;
           fire(s, Ev.GIVE_UP);
         } else {
           u8[s * F8.STRIDE + F8.RETRIES]++;
@@ -782,7 +776,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       } else if (due(b + F64.T_PERSIST)) {
         // zero-window probe: one byte beyond the window, or an ACK when nothing is queued
         var nxt = u32[s * F32.STRIDE + F32.SND_NXT];
-        count(C.zeroWindowProbes);
+        counters.zeroWindowProbes++;
         if (((nxt - u32[s * F32.STRIDE + F32.SND_UNA]) >>> 0) < u16[s * F16.STRIDE + F16.SND_LEN]) {
           emit(s, F.ACK, nxt, 1, 0);
           if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], nxt + 1)) u32[s * F32.STRIDE + F32.SND_MAX] = nxt + 1;
@@ -902,12 +896,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   /** close() and abort(): the table decides what the event does in the current state. */
-  function userEvent(ev: number): (c: number) => void {
-    return function (c: number): void {
-      if (!valid(c)) return;
-      now = clock.now();
-      fire(c, ev);
-    };
+  function userEvent(c: number, ev: number): void {
+    if (!valid(c)) return;
+    now = clock.now();
+    fire(c, ev);
+  }
+
+  function close(c: number): void {
+    userEvent(c, Ev.CLOSE);
+  }
+
+  function abort(c: number): void {
+    userEvent(c, Ev.ABORT);
   }
 
   function stateCounts(out: Uint16Array): void {
@@ -916,11 +916,16 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (var l = 0; l < K.LISTENERS; l++) if (lState[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
   }
 
-  /** A reader of field f (stride k) of array a, by connection id. */
-  function reader(a: Uint16Array | Uint32Array, k: number, f: number): (c: number) => number {
-    return function (c: number): number {
-      return a[c * k + f];
-    };
+  function remoteIp(c: number): number {
+    return u32[c * F32.STRIDE + F32.RIP];
+  }
+
+  function remotePort(c: number): number {
+    return u16[c * F16.STRIDE + F16.RPORT];
+  }
+
+  function localPort(c: number): number {
+    return u16[c * F16.STRIDE + F16.LPORT];
   }
 
   return {
@@ -929,12 +934,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     connect: connect,
     write: write,
     space: space,
-    close: userEvent(Ev.CLOSE),
-    abort: userEvent(Ev.ABORT),
+    close: close,
+    abort: abort,
     state: state,
-    remoteIp: reader(u32, F32.STRIDE, F32.RIP),
-    remotePort: reader(u16, F16.STRIDE, F16.RPORT),
-    localPort: reader(u16, F16.STRIDE, F16.LPORT),
+    remoteIp: remoteIp,
+    remotePort: remotePort,
+    localPort: localPort,
     counters: counters,
     stateCounts: stateCounts,
     memoryBytes: S.bytes + P.bytes,
