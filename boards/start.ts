@@ -15,7 +15,7 @@ export function start(board: BoardConfig): Device {
     board: board.name,
     mac: parseMac(board.mac || macFromSerial(getSerial())),
     slots: board.slots || 4,
-    tcp: { sendPool: board.sendPool },
+    sendPool: board.sendPool,
     hostname: board.hostname,
     log: function (s: string): void { console.log(s); },
     // memory(false): no garbage collection pass per status request

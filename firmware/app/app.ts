@@ -64,7 +64,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   var stack = createStack(driver, hal.clock, cfg);
   mark(Part.STACK);
   var slots = cfg.slots;
-  var tcp = createTcp(stack, { slots: slots, sendPool: cfg.tcp && cfg.tcp.sendPool });
+  var tcp = createTcp(stack, { slots: slots, sendPool: cfg.sendPool });
   startEcho(tcp, App.ECHO_PORT);
   mark(Part.TCP);
   var ho = cfg.http || {};

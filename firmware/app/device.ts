@@ -34,7 +34,7 @@ export interface AppConfig extends StackConfig {
   timers?: boolean;
   http?: { inBuffers?: number; outBuffers?: number };
   /** TCP send buffering shared by all connections (bytes; default: 2 x MSS per slot). */
-  tcp?: { sendPool?: number };
+  sendPool?: number;
 }
 
 export interface Device {

@@ -22,39 +22,30 @@ export interface Pool {
   first: Uint16Array;  // per slot: the chunk holding SND.UNA's byte, Chunk.NONE when the queue is empty
   last: Uint16Array;   // per slot: the chunk holding the queue's last byte
   free: number;        // the first free chunk, Chunk.NONE when none
-  freeCount: number;   // chunks on the free list
+  nfree: number;   // chunks on the free list
   bytes: number;       // bytes of the typed arrays above
-}
-
-/** Chunks that hold `bytes` for every one of n slots whatever their offsets (the default pool). */
-export function chunksFor(n: number, bytes: number): number {
-  return n * (Math.ceil(bytes / Chunk.SIZE) + 1);
 }
 
 export function createPool(n: number, chunks: number): Pool {
   var p: Pool = {
     data: new Uint8Array(chunks * Chunk.SIZE),
     next: new Uint16Array(chunks),
-    first: new Uint16Array(n),
-    last: new Uint16Array(n),
-    free: 0,
-    freeCount: chunks,
-    bytes: 0,
+    first: new Uint16Array(n).fill(Chunk.NONE),
+    last: new Uint16Array(n).fill(Chunk.NONE),
+    free: chunks ? 0 : Chunk.NONE,
+    nfree: chunks,
+    bytes: chunks * (Chunk.SIZE + 2) + n * 4, // data, next, first, last
   };
   for (var i = 0; i < chunks; i++) p.next[i] = i + 1 < chunks ? i + 1 : Chunk.NONE;
-  if (!chunks) p.free = Chunk.NONE;
-  p.first.fill(Chunk.NONE);
-  p.last.fill(Chunk.NONE);
-  p.bytes = p.data.byteLength + p.next.byteLength + p.first.byteLength + p.last.byteLength;
   return p;
 }
 
-/** Bytes slot s can still add to its queue: the rest of its last chunk and every free chunk. */
-export function poolRoom(p: Pool, S: Slots, s: number): number {
+/** Bytes slot s can still add to its queue: the rest of its last chunk and every free chunk, at most max - queued. */
+export function poolRoom(p: Pool, S: Slots, s: number, max: number): number {
   var len = S.u16[s * F16.STRIDE + F16.SND_LEN];
   var end = (S.u16[s * F16.STRIDE + F16.SND_HEAD] + len) % Chunk.SIZE;
-  var tail = len > 0 && end > 0 ? Chunk.SIZE - end : 0;
-  return tail + p.freeCount * Chunk.SIZE;
+  var k = (len > 0 && end > 0 ? Chunk.SIZE - end : 0) + p.nfree * Chunk.SIZE;
+  return k < max - len ? k : max - len;
 }
 
 /** Appends buf[off .. off+len) to slot s's queue (len <= poolRoom()). */
@@ -70,7 +61,7 @@ export function poolAppend(p: Pool, S: Slots, s: number, buf: Uint8Array, off: n
       // the last chunk is full (or the queue empty): chain a free one
       var nc = p.free;
       p.free = p.next[nc];
-      p.freeCount--;
+      p.nfree--;
       p.next[nc] = Chunk.NONE;
       if (c === Chunk.NONE) p.first[s] = nc;
       else p.next[c] = nc;
@@ -121,7 +112,7 @@ export function poolDrop(p: Pool, S: Slots, s: number, d: number): boolean {
     var nc = p.next[c];
     p.next[c] = p.free;
     p.free = c;
-    p.freeCount++;
+    p.nfree++;
     freed = true;
     c = nc;
     pos = pos >= Chunk.SIZE ? pos - Chunk.SIZE : 0;

@@ -1,7 +1,7 @@
 // Every connection's state lives in a few typed arrays indexed by slot number, allocated once
 // by createSlots(): there are no per-connection objects. The numeric fields are packed by type
 // into four arrays with a fixed stride per slot (field f of slot s is at s * STRIDE + f; the
-// field offsets are the const enums below, which tsc writes in place): on Espruino each typed
+// field offsets are the const enums below; the state and the flags, the most used, have arrays of their own, which tsc writes in place): on Espruino each typed
 // array costs its header and name, so four arrays cost far less than one per field. `bytes` is
 // the total size of these arrays; bytesPerSlot() gives the figure per slot (docs/tcp.md).
 // Queued send data lives in the shared send pool (pool.ts), not here.
@@ -28,7 +28,6 @@ export const enum F8 {
 
 /** 16-bit fields (Slots.u16). */
 export const enum F16 {
-  FLAGS,     // SF flags
   RPORT,
   LPORT,
   MSS,       // send MSS (peer's option, 536 when absent, capped at ours)
@@ -73,6 +72,7 @@ export const enum F64 {
 
 export interface Slots {
   st: Uint8Array;        // state number, one per slot
+  fl: Uint16Array;       // SF flags, one per slot (the most used field: its own array keeps the code short)
   lst: Int8Array;        // listener index for accepted connections, -1 for connect()
   gen: Uint16Array;      // bumped on every free and every new connection: detects a slot reused under a callback
   u8: Uint8Array;        // F8 fields, F8.STRIDE per slot
@@ -83,14 +83,15 @@ export interface Slots {
   bytes: number;         // total bytes of the typed arrays above
 }
 
-/** Bytes per slot: st, lst, gen and the packed fields. */
+/** Bytes per slot: st, fl, lst, gen and the packed fields. */
 const enum B {
-  PER_SLOT = 1 + 1 + 2 + F8.STRIDE + 2 * F16.STRIDE + 4 * F32.STRIDE + 8 * F64.STRIDE,
+  PER_SLOT = 1 + 2 + 1 + 2 + F8.STRIDE + 2 * F16.STRIDE + 4 * F32.STRIDE + 8 * F64.STRIDE,
 }
 
 export function createSlots(n: number): Slots {
   return {
     st: new Uint8Array(n),
+    fl: new Uint16Array(n),
     lst: new Int8Array(n),
     gen: new Uint16Array(n),
     u8: new Uint8Array(n * F8.STRIDE),
@@ -104,11 +105,11 @@ export function createSlots(n: number): Slots {
 
 /** Every per-connection field of slot s to 0 (not gen, not lst). */
 export function clearSlot(S: Slots, s: number): void {
-  S.st[s] = 0;
-  S.u8.fill(0, s * F8.STRIDE, (s + 1) * F8.STRIDE);
-  S.u16.fill(0, s * F16.STRIDE, (s + 1) * F16.STRIDE);
-  S.u32.fill(0, s * F32.STRIDE, (s + 1) * F32.STRIDE);
-  S.f64.fill(0, s * F64.STRIDE, (s + 1) * F64.STRIDE);
+  S.st[s] = S.fl[s] = 0;
+  S.u8.fill(0, s * F8.STRIDE, s * F8.STRIDE + F8.STRIDE);
+  S.u16.fill(0, s * F16.STRIDE, s * F16.STRIDE + F16.STRIDE);
+  S.u32.fill(0, s * F32.STRIDE, s * F32.STRIDE + F32.STRIDE);
+  S.f64.fill(0, s * F64.STRIDE, s * F64.STRIDE + F64.STRIDE);
 }
 
 /** Bytes of typed arrays per slot (docs/tcp.md). */

@@ -18,7 +18,7 @@ import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
 import { F, Hdr, parseMss, putHeader, seqLt, seqLe } from "./segment";
 import { rd16, rd32, wr16 } from "../net/bytes";
 import { createSlots, clearSlot, Slots, SF, F8, F16, F32, F64 } from "./slots";
-import { Pool, Chunk, createPool, chunksFor, poolRoom, poolAppend, poolCopy, poolDrop } from "./pool";
+import { Pool, Chunk, createPool, poolRoom, poolAppend, poolCopy, poolDrop } from "./pool";
 import { Rto, rttSample, backOff, probeDelay } from "./timers";
 import { Isn, isn, newSecret } from "./isn";
 
@@ -118,11 +118,21 @@ const enum Addr {
   ALL_ONES = 0xffffffff,
 }
 
-// tcp.counters: one property per counter, incremented in place (counters.x++: no call, no
-// table of names kept). Two names cover more than their name says (the names are public, so
-// they stay): dropNoListener also counts a segment to a listener with neither SYN nor ACK, and
-// dropBadAck counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an
-// ACK older than SND.UNA - 65535 (RFC 5961 5.2, answered with an ACK).
+// Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
+// Two names cover more than their name says (the names are public, so they stay):
+// dropNoListener also counts a segment to a listener with neither SYN nor ACK, and dropBadAck
+// counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an ACK older
+// than SND.UNA - 65535 (RFC 5961 5.2, answered with an ACK).
+const enum C {
+  segIn, segOut, retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
+  dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
+  dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
+  reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
+}
+var COUNTER_NAMES = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
+  "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
+  "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
+  "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
 function opt(v: number | undefined, dflt: number): number {
   return v === undefined ? dflt : v;
 }
@@ -132,7 +142,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var ourMss = opts.mss || K.MSS_MAX;
   var sendBuf = opts.sendBuf || 2 * ourMss;
   // (slot send lengths and offsets are 16-bit)
-  if (ourMss < K.MSS_MIN || ourMss > K.MSS_MAX || sendBuf > K.MAX_16) throw new Error("tcp: mss must be 64..1460 and sendBuf at most 65535");
+  if (ourMss < K.MSS_MIN || ourMss > K.MSS_MAX || sendBuf > K.MAX_16) throw new Error("tcp: mss 64..1460, sendBuf <= 65535");
   var recvWindow = opts.recvWindow || 2 * ourMss;
   if (recvWindow > K.MAX_16) recvWindow = K.MAX_16;
   var twoMsl = 2 * opt(opts.mslMs, D.MSL_MS); // TIME-WAIT
@@ -149,11 +159,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   var T = compileTable();
   var S = createSlots(n);
-  var P = createPool(n, opts.sendPool ? Math.ceil(opts.sendPool / Chunk.SIZE) : chunksFor(n, sendBuf));
+  // the default pool: every slot can queue sendBuf from any offset in its first chunk
+  var P = createPool(n, opts.sendPool ? Math.ceil(opts.sendPool / Chunk.SIZE) : n * (Math.ceil(sendBuf / Chunk.SIZE) + 1));
   var poolWait = false; // a write() was held back by the pool (not by its own sendBuf): wake it when chunks return
   // The slot arrays as locals: shorter code once minified (Espruino keeps the source in RAM).
   // Field X of slot s is u16[s * F16.STRIDE + F16.X] (and so on for u8, u32, f64: slots.ts).
-  var st = S.st, lst = S.lst, gen = S.gen, handler = S.handler, u8 = S.u8, u16 = S.u16, u32 = S.u32, f64 = S.f64;
+  var st = S.st, fl = S.fl, lst = S.lst, gen = S.gen, handler = S.handler, u8 = S.u8, u16 = S.u16, u32 = S.u32, f64 = S.f64;
   var tx = stack.netif.tx;
   var clock = stack.clock;
   var now = 0;
@@ -175,13 +186,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var lHandler: TcpHandler[] = [];
 
   var counters: { [name: string]: number } = {};
-  // (the names' array is transient: only the object's properties stay)
-  var names = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
-    "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
-    "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
-    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
-  for (var i0 = 0; i0 < names.length; i0++) counters[names[i0]] = 0;
-  names = [];
+  for (var i0 = 0; i0 < COUNTER_NAMES.length; i0++) counters[COUNTER_NAMES[i0]] = 0;
+
+  function count(c: C): void {
+    counters[COUNTER_NAMES[c]]++;
+  }
 
   /**
    * Calls handler[s][name](s, a, b, c) (its result in appResult), counting an exception.
@@ -191,7 +200,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var g = gen[s], h = handler[s];
     appResult = undefined;
     if (h) {
-      try { appResult = h[name](s, a, b, c); } catch (e) { counters.appErrors++; }
+      try { appResult = h[name](s, a, b, c); } catch (e) { count(C.appErrors); }
     }
     return gen[s] === g;
   }
@@ -214,27 +223,28 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends one segment of slot s; len bytes of payload from the send queue at seq. */
   function emit(s: number, flags: number, seq: number, len: number, mssOpt: number): void {
-    var nxt = u32[s * F32.STRIDE + F32.RCV_NXT];
+    var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
+    var nxt = u32[b32 + F32.RCV_NXT];
     var w = 0; // a RST advertises no window
     if (!(flags & F.RST)) {
       // The window to advertise: min(recvWindow, room). Never shrinks the right edge already
       // advertised (SHLD-14), and only moves it right by at least min(recvWindow/2, MSS)
       // (receiver SWS avoidance, MUST-39).
-      var keep = (u32[s * F32.STRIDE + F32.RCV_ADV] - nxt) | 0;
+      var keep = (u32[b32 + F32.RCV_ADV] - nxt) | 0;
       if (keep < 0) keep = 0;
       w = room(s);
       if (w < keep || (keep > 0 && w - keep < swsStep && w < recvWindow)) w = keep;
-      u16[s * F16.STRIDE + F16.RCV_WND] = w;
-      u32[s * F32.STRIDE + F32.RCV_ADV] = nxt + w; // typed-array stores wrap modulo 2^32
+      u16[b16 + F16.RCV_WND] = w;
+      u32[b32 + F32.RCV_ADV] = nxt + w; // typed-array stores wrap modulo 2^32
     }
-    var hl = putHeader(tx, K.TX, u16[s * F16.STRIDE + F16.LPORT], u16[s * F16.STRIDE + F16.RPORT], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
+    var hl = putHeader(tx, K.TX, u16[b16 + F16.LPORT], u16[b16 + F16.RPORT], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
     if (len > 0) {
-      poolCopy(P, S, s, (seq - u32[s * F32.STRIDE + F32.SND_UNA]) >>> 0, tx, K.TX + hl, len);
+      poolCopy(P, S, s, (seq - u32[b32 + F32.SND_UNA]) >>> 0, tx, K.TX + hl, len);
       f64[s * F64.STRIDE + F64.T_USED] = now;
     }
-    u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.ACK_PENDING;
+    fl[s] &= ~SF.ACK_PENDING;
     f64[s * F64.STRIDE + F64.T_ACK] = u8[s * F8.STRIDE + F8.RSEGS] = 0;
-    finish(u32[s * F32.STRIDE + F32.RIP], hl + len);
+    finish(u32[b32 + F32.RIP], hl + len);
   }
 
   function sendAck(s: number): void {
@@ -242,23 +252,25 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function armRexmt(s: number): void {
-    if (f64[s * F64.STRIDE + F64.T_REXMT] === 0) f64[s * F64.STRIDE + F64.T_REXMT] = now + f64[s * F64.STRIDE + F64.RTO];
+    var b64 = s * F64.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
+    if (f64[b64 + F64.T_REXMT] === 0) f64[b64 + F64.T_REXMT] = now + f64[b64 + F64.RTO];
   }
 
   /** Starts an RTT sample on the segment at seq. */
   function timeFrom(s: number, seq: number): void {
-    u16[s * F16.STRIDE + F16.FLAGS] |= SF.TIMING;
+    fl[s] |= SF.TIMING;
     u32[s * F32.STRIDE + F32.RTT_SEQ] = seq;
     f64[s * F64.STRIDE + F64.RTT_T] = now;
   }
 
   /** Sends our SYN, or our SYN+ACK when synAck. */
   function sendSyn(s: number, synAck: boolean): void {
-    var i0 = u32[s * F32.STRIDE + F32.ISS];
+    var b32 = s * F32.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
+    var i0 = u32[b32 + F32.ISS];
     emit(s, synAck ? F.SYN | F.ACK : F.SYN, i0, 0, ourMss);
-    u32[s * F32.STRIDE + F32.SND_NXT] = i0 + 1;
-    if (u32[s * F32.STRIDE + F32.SND_MAX] === i0) {
-      u32[s * F32.STRIDE + F32.SND_MAX] = i0 + 1;
+    u32[b32 + F32.SND_NXT] = i0 + 1;
+    if (u32[b32 + F32.SND_MAX] === i0) {
+      u32[b32 + F32.SND_MAX] = i0 + 1;
       if (u8[s * F8.STRIDE + F8.RETRIES] === 0) timeFrom(s, i0);
     }
     armRexmt(s);
@@ -266,17 +278,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Sends queued data and the FIN as the windows allow; returns segments sent. */
   function output(s: number): number {
-    if (!(u16[s * F16.STRIDE + F16.FLAGS] & SF.SYN_ACKED)) return 0; // nothing goes before our SYN is acknowledged
-    if (u16[s * F16.STRIDE + F16.FLAGS] & SF.FIN_ACKED) return 0;    // nor after our FIN is
-    var una = u32[s * F32.STRIDE + F32.SND_UNA];
-    var len = u16[s * F16.STRIDE + F16.SND_LEN];
-    var wnd = u16[s * F16.STRIDE + F16.SND_WND];
-    if (u16[s * F16.STRIDE + F16.CWND] < wnd) wnd = u16[s * F16.STRIDE + F16.CWND];
-    var m = u16[s * F16.STRIDE + F16.MSS];
+    var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
+    if (!(fl[s] & SF.SYN_ACKED)) return 0; // nothing goes before our SYN is acknowledged
+    if (fl[s] & SF.FIN_ACKED) return 0;    // nor after our FIN is
+    var una = u32[b32 + F32.SND_UNA];
+    var len = u16[b16 + F16.SND_LEN];
+    var wnd = u16[b16 + F16.SND_WND];
+    if (u16[b16 + F16.CWND] < wnd) wnd = u16[b16 + F16.CWND];
+    var m = u16[b16 + F16.MSS];
     var sent = 0;
     var off = 0;
     for (;;) {
-      var nxt = u32[s * F32.STRIDE + F32.SND_NXT];
+      var nxt = u32[b32 + F32.SND_NXT];
       off = (nxt - una) >>> 0;
       if (off > len) break;
       var k = len - off;
@@ -286,21 +299,21 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       if (k < 0) k = 0;
       // Sender SWS avoidance (MUST-38): with data in flight, do not send a small segment only
       // because the window is small; the next ACK brings us back here.
-      if (k < m && k < len - off && off > 0 && k < u16[s * F16.STRIDE + F16.MAX_WND] >> 1) break;
-      var fin = u16[s * F16.STRIDE + F16.FLAGS] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
+      if (k < m && k < len - off && off > 0 && k < u16[b16 + F16.MAX_WND] >> 1) break;
+      var fin = fl[s] & SF.FIN_QUEUED && off + k === len ? F.FIN : 0;
       if (k === 0 && !fin) break;
       emit(s, F.ACK | fin | (k > 0 && off + k === len ? F.PSH : 0), nxt, k, 0);
       var end = nxt + k + fin; // fin is F.FIN = 1 or 0: the FIN takes one sequence number
-      u32[s * F32.STRIDE + F32.SND_NXT] = end;
-      if (fin) u16[s * F16.STRIDE + F16.FLAGS] |= SF.FIN_SENT;
-      if (seqLe(u32[s * F32.STRIDE + F32.SND_MAX], nxt) && !(u16[s * F16.STRIDE + F16.FLAGS] & SF.TIMING)) timeFrom(s, nxt);
-      if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], end)) u32[s * F32.STRIDE + F32.SND_MAX] = end;
+      u32[b32 + F32.SND_NXT] = end;
+      if (fin) fl[s] |= SF.FIN_SENT;
+      if (seqLe(u32[b32 + F32.SND_MAX], nxt) && !(fl[s] & SF.TIMING)) timeFrom(s, nxt);
+      if (seqLt(u32[b32 + F32.SND_MAX], end)) u32[b32 + F32.SND_MAX] = end;
       armRexmt(s);
       sent++;
       if (fin) break;
     }
     // Peer's window closed with data waiting and nothing in flight: probe it (persist timer).
-    if (u16[s * F16.STRIDE + F16.SND_WND] === 0 && off < len && u32[s * F32.STRIDE + F32.SND_NXT] === una && f64[s * F64.STRIDE + F64.T_PERSIST] === 0) {
+    if (u16[b16 + F16.SND_WND] === 0 && off < len && u32[b32 + F32.SND_NXT] === una && f64[s * F64.STRIDE + F64.T_PERSIST] === 0) {
       f64[s * F64.STRIDE + F64.T_PERSIST] = now + probeDelay(S, s);
     }
     return sent;
@@ -314,7 +327,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** The segment's ACK is not acceptable: counted, answered with <SEQ=SEG.ACK><CTL=RST> (never a RST to a RST). */
   function rstBadAck(): void {
-    counters.dropBadAck++;
+    count(C.dropBadAck);
     if (!(flags & F.RST)) replyRst(ack, 0, F.RST);
   }
 
@@ -325,10 +338,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     }
     if (caCount < caLimit) {
       caCount++;
-      counters.challengeAcks++;
+      count(C.challengeAcks);
       sendAck(s);
     } else {
-      counters.challengeAcksLimited++;
+      count(C.challengeAcksLimited);
     }
   }
 
@@ -351,43 +364,44 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
    * the A bits (the cell is decoded by engine.ts).
    */
   function fire(s: number, ev: number): void {
+    var b64 = s * F64.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
     var r = step(T, st[s], ev);
     if (!r) return;
     st[s] = nextOf(r);
     var a = actionsOf(r);
     if (a & A.RESEND) {
       // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
-      counters.retransmits++;
-      u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.TIMING;
+      count(C.retransmits);
+      fl[s] &= ~SF.TIMING;
       u16[s * F16.STRIDE + F16.CWND] = u16[s * F16.STRIDE + F16.MSS];
-      f64[s * F64.STRIDE + F64.T_REXMT] = 0;
-      if (!(u16[s * F16.STRIDE + F16.FLAGS] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT); // SYN in SYN-SENT, else SYN+ACK (SYN-RCVD, or closed from it)
+      f64[b64 + F64.T_REXMT] = 0;
+      if (!(fl[s] & SF.SYN_ACKED)) sendSyn(s, st[s] !== State.SYN_SENT); // SYN in SYN-SENT, else SYN+ACK (SYN-RCVD, or closed from it)
       else {
         u32[s * F32.STRIDE + F32.SND_NXT] = u32[s * F32.STRIDE + F32.SND_UNA];
         output(s);
       }
     }
     if (a & (A.SYN | A.SYNACK)) sendSyn(s, (a & A.SYNACK) !== 0);
-    if (a & A.FIN) u16[s * F16.STRIDE + F16.FLAGS] |= SF.FIN_QUEUED;
+    if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
     // ACK only when output() sent nothing (its segments carry the ACK)
     if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
     if (a & A.RST) sendRst(s);
     // the state timer: 2MSL in TIME-WAIT (no retransmission or probe there), else the
     // SYN-RCVD or FIN-WAIT-2 time-out
     if (a & A.TIMER_2MSL) {
-      f64[s * F64.STRIDE + F64.T_REXMT] = f64[s * F64.STRIDE + F64.T_PERSIST] = 0;
-      f64[s * F64.STRIDE + F64.T_STATE] = now + twoMsl;
+      f64[b64 + F64.T_REXMT] = f64[b64 + F64.T_PERSIST] = 0;
+      f64[b64 + F64.T_STATE] = now + twoMsl;
     } else if (a & A.TIMER_STATE) {
-      f64[s * F64.STRIDE + F64.T_STATE] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
+      f64[b64 + F64.T_STATE] = now + (st[s] === State.SYN_RCVD ? synRcvdMs : fw2Ms);
     }
     if (a & A.OPENED) {
-      u16[s * F16.STRIDE + F16.FLAGS] |= SF.KNOWN;
-      counters.opened++;
+      fl[s] |= SF.KNOWN;
+      count(C.opened);
       if (!tell(s, "open")) return;
     }
-    if (a & A.PEER_CLOSED && u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN && !tell(s, "peerClosed")) return;
-    if (a & A.END && u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN) {
-      u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.KNOWN;
+    if (a & A.PEER_CLOSED && fl[s] & SF.KNOWN && !tell(s, "peerClosed")) return;
+    if (a & A.END && fl[s] & SF.KNOWN) {
+      fl[s] &= ~SF.KNOWN;
       if (!tell(s, "end", reasonOf(r))) return;
     }
     if (a & A.FREE) free(s);
@@ -395,17 +409,18 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   // ---------------------------------------------------------------- slots
   function initSlot(s: number, li: number, ip: number, rp: number, lp: number, h: TcpHandler): void {
+    var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
     clear(s);
     gen[s]++;   // a new connection: a handler call in progress on the old one sees the slot moved on
     lst[s] = li;
-    u32[s * F32.STRIDE + F32.RIP] = ip;
-    u16[s * F16.STRIDE + F16.RPORT] = rp;
-    u16[s * F16.STRIDE + F16.LPORT] = lp;
+    u32[b32 + F32.RIP] = ip;
+    u16[b16 + F16.RPORT] = rp;
+    u16[b16 + F16.LPORT] = lp;
     handler[s] = h;
-    u32[s * F32.STRIDE + F32.ISS] = u32[s * F32.STRIDE + F32.SND_UNA] = u32[s * F32.STRIDE + F32.SND_NXT] = u32[s * F32.STRIDE + F32.SND_MAX] = isn(key, stack.addr, lp, ip, rp, now);
-    u16[s * F16.STRIDE + F16.MSS] = K.MSS_DEFAULT < ourMss ? K.MSS_DEFAULT : ourMss;
-    u16[s * F16.STRIDE + F16.CWND] = sendBuf < K.MAX_16 ? sendBuf : K.MAX_16;
-    u16[s * F16.STRIDE + F16.RCV_WND] = recvWindow;
+    u32[b32 + F32.ISS] = u32[b32 + F32.SND_UNA] = u32[b32 + F32.SND_NXT] = u32[b32 + F32.SND_MAX] = isn(key, stack.addr, lp, ip, rp, now);
+    u16[b16 + F16.MSS] = K.MSS_DEFAULT < ourMss ? K.MSS_DEFAULT : ourMss;
+    u16[b16 + F16.CWND] = sendBuf < K.MAX_16 ? sendBuf : K.MAX_16;
+    u16[b16 + F16.RCV_WND] = recvWindow;
     f64[s * F64.STRIDE + F64.RTO] = Rto.INITIAL_MS;
     f64[s * F64.STRIDE + F64.T_USED] = now;
   }
@@ -443,19 +458,19 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (i = 0; i < n; i++) if (st[i] === State.CLOSED) return i;
     i = oldest(State.TIME_WAIT, -1);
     if (i >= 0) {
-      counters.reuseTimeWait++;
+      count(C.reuseTimeWait);
       free(i);
       return i;
     }
     i = oldest(State.SYN_RCVD, -1);
-    if (i >= 0 && !(u16[i * F16.STRIDE + F16.FLAGS] & SF.ACTIVE)) {
-      counters.evictHalfOpen++;
+    if (i >= 0 && !(fl[i] & SF.ACTIVE)) {
+      count(C.evictHalfOpen);
       evictHalfOpen(i);
       return i;
     }
     i = oldest(State.ESTABLISHED, -1, true);
     if (i >= 0) {
-      counters.evictIdle++;
+      count(C.evictIdle);
       fire(i, Ev.ABORT);
       if (st[i] === State.CLOSED) return i;
     }
@@ -483,7 +498,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** The peer's MSS option (0: none); -1, counted, when the options are malformed. */
   function peerMss(): number {
     var pm = parseMss(rx, rxOff + Hdr.OPTIONS, hl - Hdr.OPTIONS);
-    if (pm < 0) counters.dropBadOptions++;
+    if (pm < 0) count(C.dropBadOptions);
     return pm;
   }
 
@@ -497,14 +512,13 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** A segment for no connection (RFC 9293 3.10.7.1 CLOSED, 3.10.7.2 LISTEN). */
   function noConnection(): void {
-    if (flags & F.RST) { counters.dropRst++; return; } // never a RST in reply to a RST
+    if (flags & F.RST) return count(C.dropRst); // never a RST in reply to a RST
     var li = listenerFor(dport);
     if (li >= 0 && !(flags & F.ACK)) {
       if (flags & F.SYN) return accept(li);
-      counters.dropNoListener++; // a listener takes a SYN and nothing else
-      return;
+      return count(C.dropNoListener); // a listener takes a SYN and nothing else
     }
-    if (li < 0) counters.dropNoListener++;
+    if (li < 0) count(C.dropNoListener);
     // the RST: <SEQ=SEG.ACK> for an ACK (also an ACK to a listener), else <SEQ=0><ACK=SEG.SEQ+SEG.LEN>
     if (flags & F.ACK) replyRst(ack, 0, F.RST);
     else replyRst(0, (seq + segLen()) >>> 0, F.RST | F.ACK);
@@ -516,36 +530,36 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     // The listener's half-open slots: at its backlog, the oldest one makes room.
     var s = oldest(State.SYN_RCVD, li);
     if (s >= 0 && matched >= lBacklog[li]) {
-      counters.backlogEvict++;
+      count(C.backlogEvict);
       evictHalfOpen(s);
     } else {
       s = allocSlot();
     }
-    if (s < 0) { counters.dropSynFull++; return; }
+    if (s < 0) return count(C.dropSynFull);
     initSlot(s, li, src, sport, dport, lHandler[li]);
     st[s] = State.LISTEN;
     peerSyn(s, pm);
-    counters.accepted++;
+    count(C.accepted);
     fire(s, Ev.RCV_SYN);
   }
 
   function peerSyn(s: number, pm: number): void {
-    u32[s * F32.STRIDE + F32.IRS] = u32[s * F32.STRIDE + F32.SND_WL1] = seq;
-    u32[s * F32.STRIDE + F32.RCV_ADV] = u32[s * F32.STRIDE + F32.RCV_NXT] = seq + 1;
+    var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
+    u32[b32 + F32.IRS] = u32[b32 + F32.SND_WL1] = seq;
+    u32[b32 + F32.RCV_ADV] = u32[b32 + F32.RCV_NXT] = seq + 1;
     if (pm === 0) pm = K.MSS_DEFAULT;
-    u16[s * F16.STRIDE + F16.MSS] = pm < ourMss ? pm : ourMss;
-    u16[s * F16.STRIDE + F16.SND_WND] = u16[s * F16.STRIDE + F16.MAX_WND] = win;
-    u32[s * F32.STRIDE + F32.SND_WL2] = u32[s * F32.STRIDE + F32.ISS];
+    u16[b16 + F16.MSS] = pm < ourMss ? pm : ourMss;
+    u16[b16 + F16.SND_WND] = u16[b16 + F16.MAX_WND] = win;
+    u32[b32 + F32.SND_WL2] = u32[b32 + F32.ISS];
   }
 
   function synSent(s: number): void {
     if (flags & F.ACK && (seqLe(ack, u32[s * F32.STRIDE + F32.ISS]) || seqLt(u32[s * F32.STRIDE + F32.SND_MAX], ack))) return rstBadAck();
     if (flags & F.RST) {
       if (flags & F.ACK) return fire(s, Ev.RCV_RST); // with our SYN acknowledged: refused
-      counters.dropRst++;
-      return;
+      return count(C.dropRst);
     }
-    if (!(flags & F.SYN)) { counters.dropNoAck++; return; }
+    if (!(flags & F.SYN)) return count(C.dropNoAck);
     var pm = peerMss();
     if (pm < 0) return;
     peerSyn(s, pm);
@@ -560,46 +574,47 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Processes an acceptable ACK field; false when the segment must be dropped. */
   function ackIn(s: number): boolean {
-    var una = u32[s * F32.STRIDE + F32.SND_UNA];
+    var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE, b64 = s * F64.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
+    var una = u32[b32 + F32.SND_UNA];
     // RFC 5961 5.2: an ACK of data never sent, or older than SND.UNA - MAX.SND.WND: ACK, drop
-    if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], ack)) {
-      counters.dropAckUnsent++;
+    if (seqLt(u32[b32 + F32.SND_MAX], ack)) {
+      count(C.dropAckUnsent);
       sendAck(s);
       return false;
     }
     if (seqLt(ack, una - K.MAX_16)) {
-      counters.dropBadAck++;
+      count(C.dropBadAck);
       sendAck(s);
       return false;
     }
     if (seqLt(una, ack)) {
       var acked = (ack - una) >>> 0;
-      var f = u16[s * F16.STRIDE + F16.FLAGS];
+      var f = fl[s];
       if (!(f & SF.SYN_ACKED)) {
-        u16[s * F16.STRIDE + F16.FLAGS] = f = f | SF.SYN_ACKED;
+        fl[s] = f = f | SF.SYN_ACKED;
         acked--;
-        f64[s * F64.STRIDE + F64.T_STATE] = 0;
+        f64[b64 + F64.T_STATE] = 0;
       }
-      var len = u16[s * F16.STRIDE + F16.SND_LEN];
+      var len = u16[b16 + F16.SND_LEN];
       poolDrop(P, S, s, acked > len ? len : acked);
-      if (acked > len && f & SF.FIN_SENT) u16[s * F16.STRIDE + F16.FLAGS] |= SF.FIN_ACKED;
-      u32[s * F32.STRIDE + F32.SND_UNA] = ack;
-      if (seqLt(u32[s * F32.STRIDE + F32.SND_NXT], ack)) u32[s * F32.STRIDE + F32.SND_NXT] = ack;
-      if (f & SF.TIMING && seqLt(u32[s * F32.STRIDE + F32.RTT_SEQ], ack)) {
-        u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.TIMING;
-        rttSample(S, s, now - f64[s * F64.STRIDE + F64.RTT_T]);
+      if (acked > len && f & SF.FIN_SENT) fl[s] |= SF.FIN_ACKED;
+      u32[b32 + F32.SND_UNA] = ack;
+      if (seqLt(u32[b32 + F32.SND_NXT], ack)) u32[b32 + F32.SND_NXT] = ack;
+      if (f & SF.TIMING && seqLt(u32[b32 + F32.RTT_SEQ], ack)) {
+        fl[s] &= ~SF.TIMING;
+        rttSample(S, s, now - f64[b64 + F64.RTT_T]);
       }
       u8[s * F8.STRIDE + F8.RETRIES] = 0;
-      var cw = u16[s * F16.STRIDE + F16.CWND] + u16[s * F16.STRIDE + F16.MSS];
-      u16[s * F16.STRIDE + F16.CWND] = cw < sendBuf ? cw : sendBuf;
-      f64[s * F64.STRIDE + F64.T_REXMT] = ack === u32[s * F32.STRIDE + F32.SND_MAX] ? 0 : now + f64[s * F64.STRIDE + F64.RTO];
+      var cw = u16[b16 + F16.CWND] + u16[b16 + F16.MSS];
+      u16[b16 + F16.CWND] = cw < sendBuf ? cw : sendBuf;
+      f64[b64 + F64.T_REXMT] = ack === u32[b32 + F32.SND_MAX] ? 0 : now + f64[b64 + F64.RTO];
     }
-    if (seqLe(una, ack) && (seqLt(u32[s * F32.STRIDE + F32.SND_WL1], seq) || (u32[s * F32.STRIDE + F32.SND_WL1] === seq && seqLe(u32[s * F32.STRIDE + F32.SND_WL2], ack)))) {
-      u16[s * F16.STRIDE + F16.SND_WND] = win;
-      u32[s * F32.STRIDE + F32.SND_WL1] = seq;
-      u32[s * F32.STRIDE + F32.SND_WL2] = ack;
-      if (win > u16[s * F16.STRIDE + F16.MAX_WND]) u16[s * F16.STRIDE + F16.MAX_WND] = win;
-      if (win > 0) f64[s * F64.STRIDE + F64.T_PERSIST] = u8[s * F8.STRIDE + F8.PROBES] = 0;
+    if (seqLe(una, ack) && (seqLt(u32[b32 + F32.SND_WL1], seq) || (u32[b32 + F32.SND_WL1] === seq && seqLe(u32[b32 + F32.SND_WL2], ack)))) {
+      u16[b16 + F16.SND_WND] = win;
+      u32[b32 + F32.SND_WL1] = seq;
+      u32[b32 + F32.SND_WL2] = ack;
+      if (win > u16[b16 + F16.MAX_WND]) u16[b16 + F16.MAX_WND] = win;
+      if (win > 0) f64[b64 + F64.T_PERSIST] = u8[s * F8.STRIDE + F8.PROBES] = 0;
     }
     return true;
   }
@@ -610,10 +625,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   function synchronized(s: number): void {
+    var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE, b64 = s * F64.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
     var cur = st[s];
-    var rn = u32[s * F32.STRIDE + F32.RCV_NXT];
-    var wnd = u16[s * F16.STRIDE + F16.RCV_WND];
-    if (cur === State.SYN_RCVD && flags & F.SYN && seq === u32[s * F32.STRIDE + F32.IRS]) {
+    var rn = u32[b32 + F32.RCV_NXT];
+    var wnd = u16[b16 + F16.RCV_WND];
+    if (cur === State.SYN_RCVD && flags & F.SYN && seq === u32[b32 + F32.IRS]) {
       // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
       // other half of a simultaneous open: take its ACK and forget the SYN.
       if (!(flags & F.ACK)) return fire(s, Ev.RCV_SYN);
@@ -635,23 +651,23 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       flags &= ~F.FIN;
     }
     if (!ok) {
-      if (flags & F.RST) { counters.dropRst++; return; }
+      if (flags & F.RST) return count(C.dropRst);
       if (flags & F.FIN && cur === State.TIME_WAIT) return fire(s, Ev.RCV_FIN);
-      counters.dropOutOfWindow++;
+      count(C.dropOutOfWindow);
       return sendAck(s);
     }
-    f64[s * F64.STRIDE + F64.T_USED] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
+    f64[b64 + F64.T_USED] = now; // only acceptable segments count as activity (idle eviction, oldest-first)
     if (flags & (F.RST | F.SYN)) {
       // RST at exactly RCV.NXT resets; any other RST in the window, or a SYN: challenge ACK
-      if (flags & F.RST && d0 === 0) fire(s, cur === State.SYN_RCVD && u16[s * F16.STRIDE + F16.FLAGS] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
+      if (flags & F.RST && d0 === 0) fire(s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
       else challengeAck(s);
       return;
     }
-    if (!(flags & F.ACK)) { counters.dropNoAck++; return; }
-    if (cur === State.SYN_RCVD && !(seqLt(u32[s * F32.STRIDE + F32.SND_UNA], ack) && seqLe(ack, u32[s * F32.STRIDE + F32.SND_MAX]))) return rstBadAck();
-    var freed = u16[s * F16.STRIDE + F16.SND_LEN];
+    if (!(flags & F.ACK)) return count(C.dropNoAck);
+    if (cur === State.SYN_RCVD && !(seqLt(u32[b32 + F32.SND_UNA], ack) && seqLe(ack, u32[b32 + F32.SND_MAX]))) return rstBadAck();
+    var freed = u16[b16 + F16.SND_LEN];
     if (!ackIn(s)) return;
-    freed -= u16[s * F16.STRIDE + F16.SND_LEN];
+    freed -= u16[b16 + F16.SND_LEN];
     var g = gen[s];
     if (cur === State.SYN_RCVD) {
       fire(s, Ev.RCV_ACK_OF_SYN);
@@ -663,7 +679,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var skip = -d0; // bytes already received at the left edge (used only when inOrder)
     var receiving = receives(cur);
     var fin = flags & F.FIN && inOrder && skip <= dlen && receiving;
-    var finAcked = u16[s * F16.STRIDE + F16.FLAGS] & SF.FIN_ACKED;
+    var finAcked = fl[s] & SF.FIN_ACKED;
     if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !fin))) {
       fire(s, Ev.RCV_ACK_OF_FIN);
       if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
@@ -674,63 +690,63 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var ackNow = false;
     if (inOrder && receiving && dlen > skip) {
       var k = dlen - skip;
-      u32[s * F32.STRIDE + F32.RCV_NXT] = rn + k;
-      if (cur === State.FIN_WAIT_2) f64[s * F64.STRIDE + F64.T_STATE] = now + fw2Ms;
-      u16[s * F16.STRIDE + F16.FLAGS] |= SF.ACK_PENDING;
+      u32[b32 + F32.RCV_NXT] = rn + k;
+      if (cur === State.FIN_WAIT_2) f64[b64 + F64.T_STATE] = now + fw2Ms;
+      fl[s] |= SF.ACK_PENDING;
       if (++u8[s * F8.STRIDE + F8.RSEGS] >= K.ACK_EVERY) ackNow = true;
       if (!tell(s, "data", rx, rxOff + hl + skip, k)) return;
       var used = appResult; // bytes consumed, when the handler says
       if (typeof used === "number" && used >= 0 && used < k) {
-        u32[s * F32.STRIDE + F32.RCV_NXT] = rn + used;
+        u32[b32 + F32.RCV_NXT] = rn + used;
         ackNow = true;
         fin = false;
       }
     } else if (!inOrder || (slen > 0 && !fin)) {
       // Out of order (dropped: never delivered out of order), or nothing new: old data, or
       // text in a state that takes none. ACK it.
-      if (inOrder) counters.dropDuplicate++;
-      else counters.dropOutOfOrder++;
+      if (inOrder) count(C.dropDuplicate);
+      else count(C.dropOutOfOrder);
       ackNow = true;
     }
     if (fin) {
-      u32[s * F32.STRIDE + F32.RCV_NXT]++;
+      u32[b32 + F32.RCV_NXT]++;
       fire(s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
       if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
     }
-    if (ackNow) u16[s * F16.STRIDE + F16.FLAGS] |= SF.ACK_PENDING;
+    if (ackNow) fl[s] |= SF.ACK_PENDING;
     output(s);
     if (freed > 0) {
       // Send space came back: window update if our advertised window was small and the
       // application has room again, drained().
       var h = handler[s];
-      if (h && h.room && u16[s * F16.STRIDE + F16.RCV_WND] < u16[s * F16.STRIDE + F16.MSS] && st[s] !== State.TIME_WAIT) {
+      if (h && h.room && u16[b16 + F16.RCV_WND] < u16[b16 + F16.MSS] && st[s] !== State.TIME_WAIT) {
         var r = h.room(s);
-        if (r >= u16[s * F16.STRIDE + F16.MSS] || r >= recvWindow >> 1) sendAck(s);
+        if (r >= u16[b16 + F16.MSS] || r >= recvWindow >> 1) sendAck(s);
       }
-      if (u16[s * F16.STRIDE + F16.FLAGS] & SF.WANT_DRAIN && queueRoom(s) > 0) {
-        u16[s * F16.STRIDE + F16.FLAGS] &= ~SF.WANT_DRAIN;
-        if (u16[s * F16.STRIDE + F16.FLAGS] & SF.KNOWN) tell(s, "drained");
+      if (fl[s] & SF.WANT_DRAIN && poolRoom(P, S, s, sendBuf) > 0) {
+        fl[s] &= ~SF.WANT_DRAIN;
+        if (fl[s] & SF.KNOWN) tell(s, "drained");
       }
     }
     if (gen[s] !== g) return;
-    if (u16[s * F16.STRIDE + F16.FLAGS] & SF.ACK_PENDING) {
+    if (fl[s] & SF.ACK_PENDING) {
       if (ackNow) sendAck(s);
-      else if (f64[s * F64.STRIDE + F64.T_ACK] === 0) f64[s * F64.STRIDE + F64.T_ACK] = now + K.ACK_DELAY_MS;
+      else if (f64[b64 + F64.T_ACK] === 0) f64[b64 + F64.T_ACK] = now + K.ACK_DELAY_MS;
     }
   }
 
   function input(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     segmentIn(buf, o, len, from, dst);
-    if (poolWait && P.freeCount > 0) wakePoolWaiters();
+    wakePoolWaiters();
   }
 
   function segmentIn(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
     counters.segIn++; // per segment: no call
     hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
-    if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) { counters.dropShort++; return; } // no header, or a bad data offset
-    if (dst !== stack.addr || badAddr(from)) { counters.dropAddress++; return; }
-    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, Proto.TCP, len)))) { counters.dropChecksum++; return; }
+    if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) return count(C.dropShort); // no header, or a bad data offset
+    if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
+    if (csumFinish(csumAdd(buf, o, len, pseudoSum(from, dst, Proto.TCP, len)))) return count(C.dropChecksum);
     rx = buf;
     rxOff = o;
     dlen = len - hl;
@@ -758,15 +774,15 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function tick(t: number): void {
     now = t;
-    if (poolWait && P.freeCount > 0) wakePoolWaiters();
+    wakePoolWaiters();
     for (var s = 0; s < n; s++) {
       if (st[s] === State.CLOSED) continue;
       var b = s * F64.STRIDE; // slot s's timers: f64[b + F64.T_X]
-      if (due(b + F64.T_ACK) && u16[s * F16.STRIDE + F16.FLAGS] & SF.ACK_PENDING) sendAck(s);
+      if (due(b + F64.T_ACK) && fl[s] & SF.ACK_PENDING) sendAck(s);
       if (due(b + F64.T_STATE)) fire(s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
       else if (due(b + F64.T_REXMT)) {
         if (u8[s * F8.STRIDE + F8.RETRIES] >= (st[s] === State.SYN_SENT ? synRetries : maxRetries)) {
-          counters.giveUps++;
+          count(C.giveUps);
           fire(s, Ev.GIVE_UP);
         } else {
           u8[s * F8.STRIDE + F8.RETRIES]++;
@@ -776,7 +792,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
       } else if (due(b + F64.T_PERSIST)) {
         // zero-window probe: one byte beyond the window, or an ACK when nothing is queued
         var nxt = u32[s * F32.STRIDE + F32.SND_NXT];
-        counters.zeroWindowProbes++;
+        count(C.zeroWindowProbes);
         if (((nxt - u32[s * F32.STRIDE + F32.SND_UNA]) >>> 0) < u16[s * F16.STRIDE + F16.SND_LEN]) {
           emit(s, F.ACK, nxt, 1, 0);
           if (seqLt(u32[s * F32.STRIDE + F32.SND_MAX], nxt + 1)) u32[s * F32.STRIDE + F32.SND_MAX] = nxt + 1;
@@ -835,43 +851,31 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
         if (i === n && listenerFor(nextPort) < 0) break;
       }
       initSlot(s, -1, ip, port, nextPort, h);
-      u16[s * F16.STRIDE + F16.FLAGS] = SF.ACTIVE | SF.KNOWN;
+      fl[s] = SF.ACTIVE | SF.KNOWN;
       fire(s, Ev.ACTIVE_OPEN);
     }
     return s;
-  }
-
-  /** Bytes c may still queue: up to sendBuf, as far as the shared pool has room. */
-  function queueRoom(c: number): number {
-    var k = sendBuf - u16[c * F16.STRIDE + F16.SND_LEN];
-    var p = poolRoom(P, S, c);
-    return p < k ? p : k;
   }
 
   /** Free bytes in the send queue of c; -1 when the table has no SEND row in its state or close() was called. */
   function sendSpace(c: number): number {
     if (!valid(c)) return -1;
     if (step(T, st[c], Ev.SEND) === 0) return -1;
-    if (u16[c * F16.STRIDE + F16.FLAGS] & SF.FIN_QUEUED) return -1;
-    return queueRoom(c);
+    if (fl[c] & SF.FIN_QUEUED) return -1;
+    return poolRoom(P, S, c, sendBuf);
   }
 
-  /** c waits for drained(); when the pool, not its own sendBuf, holds it back, any freed chunk wakes it. */
-  function wantDrain(c: number): void {
-    u16[c * F16.STRIDE + F16.FLAGS] |= SF.WANT_DRAIN;
-    if (u16[c * F16.STRIDE + F16.SND_LEN] < sendBuf) poolWait = true;
-  }
-
-  /** drained() to the connections the pool held back, now that chunks came back. */
+  /** drained() to the connections the pool held back, if chunks came back. */
   function wakePoolWaiters(): void {
+    if (!poolWait || !P.nfree) return;
     poolWait = false;
     for (var c = 0; c < n; c++) {
-      if (u16[c * F16.STRIDE + F16.FLAGS] & SF.WANT_DRAIN && u16[c * F16.STRIDE + F16.SND_LEN] < sendBuf) {
-        if (queueRoom(c) > 0) {
-          u16[c * F16.STRIDE + F16.FLAGS] &= ~SF.WANT_DRAIN;
-          if (u16[c * F16.STRIDE + F16.FLAGS] & SF.KNOWN) tell(c, "drained");
+      if (fl[c] & SF.WANT_DRAIN) {
+        if (poolRoom(P, S, c, sendBuf) > 0) {
+          fl[c] &= ~SF.WANT_DRAIN;
+          if (fl[c] & SF.KNOWN) tell(c, "drained");
         } else {
-          poolWait = true;
+          poolWait = true; // still waiting (for the pool, or for ACKs at its own sendBuf)
         }
       }
     }
@@ -879,7 +883,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function space(c: number): number {
     var k = sendSpace(c);
-    if (k === 0) wantDrain(c);
+    if (k === 0) {
+      // c waits for drained(): its own ACKs, or chunks coming back to the pool, wake it
+      fl[c] |= SF.WANT_DRAIN;
+      poolWait = true;
+    }
     return k < 0 ? 0 : k;
   }
 
@@ -887,7 +895,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     var avail = sendSpace(c);
     if (avail < 0) return 0;
     var k = len < avail ? len : avail;
-    if (k === avail && !(len <= 0)) wantDrain(c); // the queue is full now (or was, and refused len)
+    if (k === avail && !(len <= 0)) {
+      // the queue is full now (or was, and refused len): drained() when there is room again
+      fl[c] |= SF.WANT_DRAIN;
+      poolWait = true;
+    }
     if (k <= 0) return 0;
     now = clock.now();
     poolAppend(P, S, c, buf, off, k);
@@ -896,19 +908,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   }
 
   /** close() and abort(): the table decides what the event does in the current state. */
-  function userEvent(c: number, ev: number): void {
-    if (!valid(c)) return;
-    now = clock.now();
-    fire(c, ev);
+  function userEvent(ev: number): (c: number) => void {
+    return function (c: number): void {
+      if (!valid(c)) return;
+      now = clock.now();
+      fire(c, ev);
+    };
   }
 
-  function close(c: number): void {
-    userEvent(c, Ev.CLOSE);
-  }
-
-  function abort(c: number): void {
-    userEvent(c, Ev.ABORT);
-  }
 
   function stateCounts(out: Uint16Array): void {
     out.fill(0);
@@ -916,16 +923,11 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     for (var l = 0; l < K.LISTENERS; l++) if (lState[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
   }
 
-  function remoteIp(c: number): number {
-    return u32[c * F32.STRIDE + F32.RIP];
-  }
-
-  function remotePort(c: number): number {
-    return u16[c * F16.STRIDE + F16.RPORT];
-  }
-
-  function localPort(c: number): number {
-    return u16[c * F16.STRIDE + F16.LPORT];
+  /** A reader of field f of the k-stride array a, by connection id. */
+  function reader(a: Uint16Array | Uint32Array, k: number, f: number): (c: number) => number {
+    return function (c: number): number {
+      return a[c * k + f];
+    };
   }
 
   return {
@@ -934,12 +936,12 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     connect: connect,
     write: write,
     space: space,
-    close: close,
-    abort: abort,
+    close: userEvent(Ev.CLOSE),
+    abort: userEvent(Ev.ABORT),
     state: state,
-    remoteIp: remoteIp,
-    remotePort: remotePort,
-    localPort: localPort,
+    remoteIp: reader(u32, F32.STRIDE, F32.RIP),
+    remotePort: reader(u16, F16.STRIDE, F16.RPORT),
+    localPort: reader(u16, F16.STRIDE, F16.LPORT),
     counters: counters,
     stateCounts: stateCounts,
     memoryBytes: S.bytes + P.bytes,

@@ -28,7 +28,7 @@ describe("tcp robustness", () => {
 
   it("refuses options its 16-bit slot fields cannot hold, with a clear error", () => {
     for (const o of [{ mss: 40000 }, { mss: 1461 }, { mss: 10 }, { sendBuf: 65536 }, { mss: 1460, sendBuf: 70000 }]) {
-      assert.throws(() => new Harness(o), /tcp: mss must be 64\.\.1460 and sendBuf at most 65535/, JSON.stringify(o));
+      assert.throws(() => new Harness(o), /tcp: mss 64\.\.1460, sendBuf <= 65535/, JSON.stringify(o));
     }
     assert.doesNotThrow(() => new Harness({ mss: 536, sendBuf: 65535 }));
   });

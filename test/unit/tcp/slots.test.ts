@@ -156,14 +156,14 @@ describe("tcp slots", () => {
     assert.strictEqual(h.tcp.write(a.c, new Uint8Array(700).fill(1), 0, 700), 700);
     assert.strictEqual(h.tcp.space(b.c), Chunk.SIZE); // one free chunk
     assert.strictEqual(h.tcp.write(b.c, new Uint8Array(600).fill(2), 0, 600), Chunk.SIZE);
-    assert.strictEqual(p.freeCount, 0);
+    assert.strictEqual(p.nfree, 0);
     assert.strictEqual(h.tcp.space(a.c), 2 * Chunk.SIZE - 700); // the rest of a's last chunk
     assert.strictEqual(h.tcp.write(a.c, new Uint8Array(400).fill(3), 0, 400), 2 * Chunk.SIZE - 700);
     assert.strictEqual(h.tcp.space(b.c), 0);
     h.take();
     // the peer acknowledges all of a's bytes: its chunks come back, b (held back by the pool) hears drained()
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 2 * Chunk.SIZE, flags: ACK });
-    assert.strictEqual(p.freeCount, 2);
+    assert.strictEqual(p.nfree, 2);
     assert.deepStrictEqual(b.r.log.slice(1), [`drained ${b.c}`]);
     assert.deepStrictEqual(a.r.log.slice(1), [`drained ${a.c}`]);
     assert.strictEqual(h.tcp.write(b.c, new Uint8Array(100).fill(4), 0, 100), 100);
@@ -176,7 +176,7 @@ describe("tcp slots", () => {
     assert.ok(got.subarray(0, Chunk.SIZE).every((x) => x === 2) && got.subarray(Chunk.SIZE).every((x) => x === 4));
     // abort() (and every other way a slot is freed) returns its chunks
     h.tcp.abort(b.c);
-    assert.strictEqual(p.freeCount, 3);
+    assert.strictEqual(p.nfree, 3);
     assert.deepStrictEqual([p.first[b.c], p.last[b.c]], [Chunk.NONE, Chunk.NONE]);
   });
 
@@ -188,7 +188,7 @@ describe("tcp slots", () => {
     assert.strictEqual(h.tcp.write(b.c, new Uint8Array(10), 0, 10), 0);
     h.take();
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, flags: RST });
-    assert.strictEqual(h.tcp.pool.freeCount, 2);
+    assert.strictEqual(h.tcp.pool.nfree, 2);
     assert.deepStrictEqual(b.r.log.slice(1), [`drained ${b.c}`]);
     // many connections come and go: the pool never loses a chunk
     for (let i = 0; i < 20; i++) {
@@ -199,6 +199,6 @@ describe("tcp slots", () => {
       h.take();
     }
     h.tcp.abort(b.c);
-    assert.strictEqual(h.tcp.pool.freeCount, 2);
+    assert.strictEqual(h.tcp.pool.nfree, 2);
   });
 });
