@@ -385,7 +385,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
     // ACK only when output() sent nothing (its segments carry the ACK)
     if (!(a & A.OUTPUT && output(s)) && a & A.ACK) sendAck(s);
-    if (a & A.RST) sendRst(s);
+    if (a & A.RST) emit(s, F.RST, u32[s * F32.STRIDE + F32.SND_NXT], 0, 0); // RST <SND.NXT>
     // the state timer: 2MSL in TIME-WAIT (no retransmission or probe there), else the
     // SYN-RCVD or FIN-WAIT-2 time-out
     if (a & A.TIMER_2MSL) {
@@ -443,12 +443,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return best;
   }
 
-  function sendRst(s: number): void {
-    emit(s, F.RST, u32[s * F32.STRIDE + F32.SND_NXT], 0, 0);
-  }
-
   function evictHalfOpen(s: number): void {
-    sendRst(s);
+    emit(s, F.RST, u32[s * F32.STRIDE + F32.SND_NXT], 0, 0);
     free(s);
   }
 
@@ -504,10 +500,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** SEG.LEN: the data plus one for each of SYN and FIN. */
   function segLen(): number {
-    var k = dlen;
-    if (flags & F.SYN) k++;
-    if (flags & F.FIN) k++;
-    return k;
+    return dlen + (flags & F.SYN ? 1 : 0) + (flags & F.FIN ? 1 : 0);
   }
 
   /** A segment for no connection (RFC 9293 3.10.7.1 CLOSED, 3.10.7.2 LISTEN). */
@@ -619,10 +612,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return true;
   }
 
-  /** ESTABLISHED, FIN-WAIT-1 or FIN-WAIT-2: the states that take data and FIN. */
-  function receives(state: number): boolean {
-    return state >= State.ESTABLISHED && state <= State.FIN_WAIT_2;
-  }
 
   function synchronized(s: number): void {
     var b16 = s * F16.STRIDE, b32 = s * F32.STRIDE, b64 = s * F64.STRIDE; // where slot s's fields start (u16[b16 + F16.X] ...)
@@ -677,14 +666,14 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     // Classify the rest: data and FIN in sequence?
     var inOrder = d0 <= 0;
     var skip = -d0; // bytes already received at the left edge (used only when inOrder)
-    var receiving = receives(cur);
+    var receiving = cur >= State.ESTABLISHED && cur <= State.FIN_WAIT_2; // the states that take data and FIN
     var fin = flags & F.FIN && inOrder && skip <= dlen && receiving;
     var finAcked = fl[s] & SF.FIN_ACKED;
     if (finAcked && (cur === State.CLOSING || cur === State.LAST_ACK || (cur === State.FIN_WAIT_1 && !fin))) {
       fire(s, Ev.RCV_ACK_OF_FIN);
       if (gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
       cur = st[s];
-      receiving = receives(cur);
+      receiving = cur >= State.ESTABLISHED && cur <= State.FIN_WAIT_2;
       fin = fin && receiving;
     }
     var ackNow = false;
@@ -813,10 +802,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     return c >= 0 && c < n ? st[c] : State.CLOSED;
   }
 
-  function valid(c: number): boolean {
-    return state(c) !== State.CLOSED;
-  }
-
   function listen(port: number, h: TcpHandler, backlog?: number): boolean {
     if (listenerFor(port) >= 0) return false;
     for (var i = 0; i < K.LISTENERS; i++) {
@@ -859,7 +844,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   /** Free bytes in the send queue of c; -1 when the table has no SEND row in its state or close() was called. */
   function sendSpace(c: number): number {
-    if (!valid(c)) return -1;
+    if (state(c) === State.CLOSED) return -1;
     if (step(T, st[c], Ev.SEND) === 0) return -1;
     if (fl[c] & SF.FIN_QUEUED) return -1;
     return poolRoom(P, S, c, sendBuf);
@@ -910,7 +895,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   /** close() and abort(): the table decides what the event does in the current state. */
   function userEvent(ev: number): (c: number) => void {
     return function (c: number): void {
-      if (!valid(c)) return;
+      if (state(c) === State.CLOSED) return;
       now = clock.now();
       fire(c, ev);
     };
