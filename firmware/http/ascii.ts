@@ -95,79 +95,100 @@ export interface AsciiWriter {
   jstr(s: string): AsciiWriter;
 }
 
-/** A new writer (start-up: each one is a few closures). */
-export function asciiWriter(): AsciiWriter {
-  function put(b: number): AsciiWriter {
-    if (w.pos < w.end) w.buf[w.pos++] = b; else w.over = true;
-    return w;
+/** Digits of hex(). */
+var HEX_DIGITS = "0123456789abcdef";
+
+/** The writer: one instance per use site, its methods shared on the prototype (no closures:
+ *  an instance costs a few variables on Espruino). */
+class Writer implements AsciiWriter {
+  buf: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  end = 0;
+  over = false;
+  reset(buf: Uint8Array, pos: number, end: number): AsciiWriter {
+    this.buf = buf; this.pos = pos; this.end = end; this.over = false;
+    return this;
   }
-  var w: AsciiWriter = {
-    buf: new Uint8Array(0), pos: 0, end: 0, over: false,
-    reset: function (buf: Uint8Array, pos: number, end: number): AsciiWriter {
-      w.buf = buf; w.pos = pos; w.end = end; w.over = false;
-      return w;
-    },
-    byte: put,
-    bytes: function (b: Uint8Array): AsciiWriter {
-      var p = w.pos;
-      if (p + b.length > w.end) w.over = true;
-      else { w.buf.set(b, p); w.pos = p + b.length; }
-      return w;
-    },
-    str: function (s: string): AsciiWriter {
-      var n = s.length, p = w.pos, b = w.buf;   // (a hot loop: no call per char)
-      if (p + n > w.end) { w.over = true; n = w.end - p; }
-      for (var i = 0; i < n; i++) {
-        var c = s.charCodeAt(i);
-        b[p++] = c <= Ch.LATIN1_MAX ? c : Ch.QUESTION;
+  byte(b: number): AsciiWriter {
+    if (this.pos < this.end) this.buf[this.pos++] = b; else this.over = true;
+    return this;
+  }
+  bytes(b: Uint8Array): AsciiWriter {
+    var p = this.pos;
+    if (p + b.length > this.end) this.over = true;
+    else { this.buf.set(b, p); this.pos = p + b.length; }
+    return this;
+  }
+  str(s: string): AsciiWriter {
+    var n = s.length, p = this.pos, b = this.buf;
+    if (p + n > this.end) { this.over = true; n = this.end - p; s = s.substring(0, n); }
+    // ASCII (the usual case): one native conversion and copy, no loop per character
+    // (utf8Bytes() measures with a window past the end of an empty buffer: the loop ignores those writes)
+    if (!NON_ASCII.test(s) && p + n <= b.length) { if (n > 0) b.set(E.toUint8Array(s), p); p += n; }
+    else for (var i = 0; i < n; i++) {
+      var c = s.charCodeAt(i);
+      b[p++] = c <= Ch.LATIN1_MAX ? c : Ch.QUESTION;
+    }
+    this.pos = p;
+    return this;
+  }
+  utf8(s: string): AsciiWriter {
+    // ASCII (the usual case) is one native copy
+    if (!NON_ASCII.test(s)) return this.str(s);
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i), n = c < Utf8.ONE_BYTE_END ? 0 : c < Utf8.TWO_BYTE_END ? 1 : 2;    // continuation bytes
+      if ((c & Utf8.SURROGATE_MASK) === Utf8.HIGH_SURROGATE) {      // surrogate pair: 4 bytes
+        c = Utf8.SUPPLEMENTARY + ((c - Utf8.HIGH_SURROGATE) << Utf8.SURROGATE_BITS) + (s.charCodeAt(++i) - Utf8.LOW_SURROGATE);
+        n = 3;
       }
-      w.pos = p;
-      return w;
-    },
-    utf8: function (s: string): AsciiWriter {
-      for (var i = 0; i < s.length; i++) {
-        var c = s.charCodeAt(i), n = c < Utf8.ONE_BYTE_END ? 0 : c < Utf8.TWO_BYTE_END ? 1 : 2;    // continuation bytes
-        if ((c & Utf8.SURROGATE_MASK) === Utf8.HIGH_SURROGATE) {      // surrogate pair: 4 bytes
-          c = Utf8.SUPPLEMENTARY + ((c - Utf8.HIGH_SURROGATE) << Utf8.SURROGATE_BITS) + (s.charCodeAt(++i) - Utf8.LOW_SURROGATE);
-          n = 3;
-        }
-        // lead byte: n + 1 one bits on top (110xxxxx, 1110xxxx or 11110xxx), then the code point's top bits
-        put(n ? (0xff << 7 - n) & 0xff | c >> Utf8.CONT_BITS * n : c);
-        while (n--) put(Utf8.CONT | (c >> Utf8.CONT_BITS * n) & Utf8.CONT_MASK);
-      }
-      return w;
-    },
-    num: function (n: number): AsciiWriter {
-      if (n < 0) { put(Ch.MINUS); n = -n; }
-      n = Math.floor(n);
-      // a loop, not recursion: one call per digit costs ~19k instructions on Espruino, and V8
-      // boxes the fractional n / 10 passed down (16 B per digit)
-      for (var d = 1; d * 10 <= n; d *= 10);
-      for (; d >= 1; d /= 10) {
-        var q = Math.floor(n / d);
-        put(Ch.DIGIT_0 + q);
-        n -= q * d;
-      }
-      return w;
-    },
-    hex: function (n: number, digits: number): AsciiWriter {
-      while (digits--) put("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
-      return w;
-    },
-    jstr: function (s: string): AsciiWriter {
-      // RFC 8259 section 7: '"' and '\' escaped, control characters as \uXXXX (and, to stay
-      // ASCII, everything above '~' too: a code unit, so a surrogate pair becomes two escapes)
-      put(Ch.DQUOTE);
-      for (var i = 0; i < s.length; i++) {
-        var c = s.charCodeAt(i);
-        if (c === Ch.DQUOTE || c === Ch.BACKSLASH) put(Ch.BACKSLASH).byte(c);
-        else if (c < Ch.SP || c > Ch.TILDE) put(Ch.BACKSLASH).byte(Ch.LOWER_U).hex(c, 4);
-        else put(c);
-      }
-      return put(Ch.DQUOTE);
-    },
-  };
-  return w;
+      // lead byte: n + 1 one bits on top (110xxxxx, 1110xxxx or 11110xxx), then the code point's top bits
+      this.byte(n ? (0xff << 7 - n) & 0xff | c >> Utf8.CONT_BITS * n : c);
+      while (n--) this.byte(Utf8.CONT | (c >> Utf8.CONT_BITS * n) & Utf8.CONT_MASK);
+    }
+    return this;
+  }
+  num(n: number): AsciiWriter {
+    if (n < 0) { this.byte(Ch.MINUS); n = -n; }
+    n = Math.floor(n);
+    // below 2^31 the engine's own conversion (native) gives plain digits; above, digit by digit
+    if (n < Num.NATIVE_MAX) return this.str("" + n);
+    for (var d = 1; d * 10 <= n; d *= 10);
+    for (; d >= 1; d /= 10) {
+      var q = Math.floor(n / d);
+      this.byte(Ch.DIGIT_0 + q);
+      n -= q * d;
+    }
+    return this;
+  }
+  hex(n: number, digits: number): AsciiWriter {
+    while (digits--) this.byte(HEX_DIGITS.charCodeAt((n >>> (digits * 4)) & 15));
+    return this;
+  }
+  jstr(s: string): AsciiWriter {
+    // RFC 8259 section 7: '"' and '\' escaped, control characters as \uXXXX (and, to stay
+    // ASCII, everything above '~' too: a code unit, so a surrogate pair becomes two escapes).
+    // Printable ASCII (the usual case): the engine's own JSON.stringify, one native call.
+    if (!JSON_ESCAPED.test(s)) return this.str(JSON.stringify(s));
+    this.byte(Ch.DQUOTE);
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      if (c === Ch.DQUOTE || c === Ch.BACKSLASH) this.byte(Ch.BACKSLASH).byte(c);
+      else if (c < Ch.SP || c > Ch.TILDE) this.byte(Ch.BACKSLASH).byte(Ch.LOWER_U).hex(c, 4);
+      else this.byte(c);
+    }
+    return this.byte(Ch.DQUOTE);
+  }
+}
+
+/** Limits of the writer's fast paths. */
+const enum Num { NATIVE_MAX = 0x7fffffff }
+/** A character outside ASCII; one JSON writes as \uXXXX (control characters, beyond '~'). */
+var NON_ASCII = /[^\x00-\x7f]/;
+var JSON_ESCAPED = /[^\x20-\x7e]/;
+
+/** A new writer (a few variables: its methods are shared). */
+export function asciiWriter(): AsciiWriter {
+  return new Writer();
 }
 
 var startup = asciiWriter();

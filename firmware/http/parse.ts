@@ -1,0 +1,277 @@
+// Request parsing, in place in the bytes TCP delivered (or in an input buffer when a request is
+// split or pipelined): the request line (RFC 9112 section 3), the header lines the server reads
+// (section 5), then the body by Content-Length. Lines are found with native searches; the
+// request line's pieces are checked as strings (one native conversion each).
+
+import { same, pctByte, Ch } from "./ascii";
+import { Status, Mi, CT_FORM, CT_JSON, CT_OTHER, methodIndex } from "./status";
+import { S, st, tm, F, T, Flag, Ver, Phase } from "./state";
+import { simple } from "./respond";
+import { findRoute, dispatch } from "./routing";
+import { REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX } from "./limits";
+
+/** The version after the request line's second space (at sp2): "HTTP/d.d", offsets from sp2. */
+const enum V { NAME = 1, MAJOR = 6, DOT = 7, MINOR = 8, END = 9 }
+
+/** Lengths of fixed pieces of the syntax. */
+const enum Len {
+  /** "http" of an absolute-form target. */
+  HTTP_SCHEME = 4,
+  /** "application/x-www-form-urlencoded", "application/json". */
+  FORM_TYPE = 33,
+  JSON_TYPE = 16,
+  /** "-gz": the suffix of a gzip representation's ETag. */
+  GZ_TAG = 3,
+  /** A Content-Length of more digits: 413 at once (9 digits cannot overflow the sum). */
+  LENGTH_DIGITS_MAX = 9,
+  /** An over-long line starting with an upper-case token up to this long, a space and a
+   *  target gets 414 (the longest method, CONNECT and OPTIONS, has 7 letters). */
+  METHOD_TOKEN_MAX = 8,
+}
+
+/** hasToken()'s answer for a token in a comma-separated list. */
+const enum Tok { ABSENT, LISTED, Q_ZERO }
+
+/** The request headers the parser reads (their names' lengths all differ). */
+const enum Hdr { CONTENT_LENGTH, CONNECTION, ACCEPT_ENCODING, IF_NONE_MATCH, TRANSFER_ENCODING, CONTENT_TYPE, HOST, EXPECT, NONE }
+
+/** The header (Hdr) a lower-case name is, Hdr.NONE for one the server does not read. */
+function headerIndex(name: string): number {
+  switch (name) {
+    case "content-length": return Hdr.CONTENT_LENGTH;
+    case "connection": return Hdr.CONNECTION;
+    case "accept-encoding": return Hdr.ACCEPT_ENCODING;
+    case "if-none-match": return Hdr.IF_NONE_MATCH;
+    case "transfer-encoding": return Hdr.TRANSFER_ENCODING;
+    case "content-type": return Hdr.CONTENT_TYPE;
+    case "host": return Hdr.HOST;
+    case "expect": return Hdr.EXPECT;
+  }
+  return Hdr.NONE;
+}
+
+var CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n";
+/** A method with a character that is not visible ASCII (RFC 5234 VCHAR), a target with one
+ *  (control characters, space, non-ASCII) or with a fragment (never sent). */
+var BAD_METHOD = /[^\x21-\x7e]/;
+var BAD_TARGET = /[^\x21-\x7e]|#/;
+var DIGITS = /^[0-9]+$/;
+
+/** Parses the request line src[s..e) (without its line end) of c. Returns 0 or an error status. */
+function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
+  var r = c * F.COUNT;
+  var sp1 = src.indexOf(Ch.SP, s), sp2 = src.indexOf(Ch.SP, sp1 + 1), k: number;
+  // method SP request-target SP HTTP-version, one space each (RFC 9112 section 3)
+  if (sp1 <= s ||                       // no method
+    sp2 < 0 || sp2 >= e ||              // no second space
+    sp2 === sp1 + 1 ||                  // no target
+    e - sp2 !== V.END) {                // the version is not "HTTP/d.d"
+    return Status.BAD_REQUEST;
+  }
+  var method = E.toString(src.subarray(s, sp1));
+  if (BAD_METHOD.test(method)) return Status.BAD_REQUEST;          // the method: visible characters
+  // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3; the name is case-sensitive)
+  var maj = src[sp2 + V.MAJOR] - Ch.DIGIT_0, min = src[sp2 + V.MINOR] - Ch.DIGIT_0;
+  if (!same(src, sp2 + V.NAME, sp2 + V.MAJOR, "HTTP/") ||
+    maj < 0 || maj > 9 ||
+    src[sp2 + V.DOT] !== Ch.DOT ||
+    min < 0 || min > 9) {
+    return Status.BAD_REQUEST;
+  }
+  if (maj !== 1) return Status.VERSION_NOT_SUPPORTED;
+  st[r + F.VER] = min ? Ver.HTTP_1_1 : Ver.HTTP_1_0;      // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
+  k = methodIndex(method);
+  if (k === Mi.COUNT) return Status.NOT_IMPLEMENTED;
+  st[r + F.METHOD] = k;
+  // target: origin-form, absolute-form http://host/path, or asterisk-form for OPTIONS (RFC 9112 section 3.2)
+  var t = sp1 + 1, q = sp2;
+  st[r + F.PATH_OFF] = t - s;
+  if (src[t] !== Ch.SLASH) {
+    if (!same(src, t, t + Len.HTTP_SCHEME, "http", true)) {
+      if (k === Mi.OPTIONS && src[t] === Ch.STAR && sp2 === t + 1) return 0;    // "OPTIONS *"
+      return Status.BAD_REQUEST;
+    }
+    var ss = src.indexOf(Ch.SLASH, t);            // "http://host/path": skip to the third '/'
+    if (src[ss + 1] !== Ch.SLASH) return Status.BAD_REQUEST;
+    t = src.indexOf(Ch.SLASH, ss + 2);      // the path starts at the first '/' after "//host"
+    if (t < 0 || t > sp2) return Status.BAD_REQUEST;
+  }
+  if (BAD_TARGET.test(E.toString(src.subarray(sp1 + 1, sp2)))) return Status.BAD_REQUEST;
+  // '%' not followed by two hex digits inside the target (RFC 3986 section 2.1)
+  for (k = src.indexOf(Ch.PERCENT, t); k >= 0 && k < sp2; k = src.indexOf(Ch.PERCENT, k + 1)) {
+    if (pctByte(src, k) < 0 || k + 2 >= sp2) return Status.BAD_REQUEST;
+  }
+  k = src.indexOf(Ch.QUESTION, t);                  // the first '?' starts the query
+  if (k >= 0 && k < sp2) q = k;
+  st[r + F.PATH_OFF] = t - s; st[r + F.PATH_END] = q - s;
+  st[r + F.QUERY_OFF] = (q < sp2 ? q + 1 : sp2) - s; st[r + F.QUERY_END] = sp2 - s;
+  st[r + F.ROUTE] = findRoute(src, t, q);      // (routes.length: none)
+  return 0;
+}
+
+/** One header line src[a..e) (no line end) of c. Returns 0 or an error status. */
+function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
+  var r = c * F.COUNT;
+  var b = src[a], colon = src.indexOf(Ch.COLON, a);
+  if (b === Ch.SP || b === Ch.TAB ||                  // obsolete line folding (RFC 9112 section 5.2)
+    colon <= a || colon >= e ||                       // no colon in this line, or no name
+    (b = src[colon - 1]) === Ch.SP || b === Ch.TAB) { // whitespace before the colon (RFC 9112 section 5.1)
+    return Status.BAD_REQUEST;
+  }
+  var h = headerIndex(E.toString(src.subarray(a, colon)).toLowerCase());
+  if (h === Hdr.NONE) return 0;      // not a header this server reads
+  var v = colon + 1, ve = e, f = st[r + F.FLAGS], seen = f & (Flag.SEEN << h);
+  // the value without the optional whitespace around it (RFC 9112 section 5.1)
+  while (v < e && (src[v] === Ch.SP || src[v] === Ch.TAB)) v++;
+  while (ve > v && (src[ve - 1] === Ch.SP || src[ve - 1] === Ch.TAB)) ve--;
+  switch (h) {
+    case Hdr.CONTENT_LENGTH:
+      if (ve === v) return Status.BAD_REQUEST;
+      if (ve - v > Len.LENGTH_DIGITS_MAX) return Status.CONTENT_TOO_LARGE;
+      var digits = E.toString(src.subarray(v, ve));
+      if (!DIGITS.test(digits)) return Status.BAD_REQUEST;
+      var len = parseInt(digits, 10);
+      // a repeated Content-Length must repeat the same value (RFC 9112 section 6.3)
+      if (seen && st[r + F.CLEN] !== len) return Status.BAD_REQUEST;
+      st[r + F.CLEN] = len;
+      break;
+    case Hdr.CONNECTION:
+      if (hasToken(src, v, ve, "close") === Tok.LISTED) f |= Flag.CLOSE;
+      if (hasToken(src, v, ve, "keep-alive") === Tok.LISTED) f |= Flag.KA;
+      break;
+    case Hdr.ACCEPT_ENCODING:
+      // gzip listed, or not named at all and "*" listed (RFC 9110 section 12.5.3)
+      var g = hasToken(src, v, ve, "gzip");
+      if (g === Tok.LISTED || (g === Tok.ABSENT && hasToken(src, v, ve, "*") === Tok.LISTED)) f |= Flag.GZIP;
+      break;
+    case Hdr.IF_NONE_MATCH:
+      if (etagMatch(c, src, v, ve)) f |= Flag.INM;
+      break;
+    case Hdr.CONTENT_TYPE:
+      // (a prefix compare may read past ve: whitespace or the line end there never matches)
+      st[r + F.CTYPE] = same(src, v, v + Len.FORM_TYPE, "application/x-www-form-urlencoded", true) ? CT_FORM :
+        same(src, v, v + Len.JSON_TYPE, "application/json", true) ? CT_JSON : CT_OTHER;
+      break;
+    case Hdr.HOST:
+      if (seen) return Status.BAD_REQUEST;       // more than one Host (RFC 9112 section 3.2)
+      break;
+    case Hdr.EXPECT:
+      if (!same(src, v, ve, "100-continue", true)) return Status.EXPECTATION_FAILED;
+      f |= Flag.EXPECT;
+  }
+  st[r + F.FLAGS] = f | Flag.SEEN << h;
+  return 0;
+}
+
+/** Looks for token t (case-insensitive) in a comma-separated list src[p..e): ABSENT, LISTED,
+ *  or Q_ZERO (listed with q=0: "not acceptable", RFC 9110 section 12.4.2). */
+function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
+  while (p < e) {
+    // skip whitespace and empty list elements, then the token ends at ',', ';' or whitespace
+    while (p < e && (src[p] === Ch.SP || src[p] === Ch.TAB || src[p] === Ch.COMMA)) p++;
+    var s = p;
+    while (p < e && src[p] !== Ch.COMMA && src[p] !== Ch.SEMI && src[p] !== Ch.SP && src[p] !== Ch.TAB) p++;
+    var hit = same(src, s, p, t, true), q0 = false;
+    for (; p < e && src[p] !== Ch.COMMA; p++) {      // parameters: look for q=0[.000]
+      if ((src[p] | Ch.CASE_BIT) === Ch.LOWER_Q && src[p + 1] === Ch.EQUALS && (src[p - 1] === Ch.SEMI || src[p - 1] === Ch.SP)) {
+        var k = p + 2;                             // after "q="
+        q0 = src[k++] === Ch.DIGIT_0;
+        if (src[k] === Ch.DOT) while (++k < e && src[k] === Ch.DIGIT_0);
+        if (k < e && src[k] >= Ch.DIGIT_1 && src[k] <= Ch.DIGIT_9) q0 = false;
+      }
+    }
+    if (hit) return q0 ? Tok.Q_ZERO : Tok.LISTED;
+  }
+  return Tok.ABSENT;
+}
+
+/** If-None-Match value against the route's asset ETag ("*", weak tags, the "-gz" tag and lists accepted). */
+function etagMatch(c: number, src: Uint8Array, p: number, e: number): boolean {
+  var rt = S.routes[st[c * F.COUNT + F.ROUTE]], a = rt ? rt.asset : null;
+  for (; a !== null && p < e; p++) {
+    if (src[p] === Ch.STAR) return true;
+    if (src[p] === Ch.DQUOTE) {
+      var q = src.indexOf(Ch.DQUOTE, p + 1);
+      if (q < 0 || q >= e) return false;
+      if (same(src, p + 1, q, a.etag) ||                                                        // "<etag>"
+        (same(src, p + 1, q - Len.GZ_TAG, a.etag) && same(src, q - Len.GZ_TAG, q, "-gz"))) {   // "<etag>-gz"
+        return true;
+      }
+      p = q;
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses (more of) the request at src[s..e) on c. Returns the bytes consumed: a whole request
+ * (it has been answered or its answer has started), leading blank lines, or everything after a
+ * fatal error; 0 when the request is not complete yet (state kept relative to s).
+ */
+export function parse(c: number, src: Uint8Array, s: number, e: number): number {
+  var r = c * F.COUNT, le = st[r + F.LINE_END], err = 0, tr = c * T.COUNT;
+  if (!le) {        // (then no line has been scanned yet)
+    var k = s;
+    // empty lines before a request line are ignored (RFC 9112 section 2.2)
+    while (k < e && (src[k] === Ch.CR || src[k] === Ch.LF)) k++;
+    if (k > s) return k - s;
+  }
+  if (tm[tr + T.REQ_START] < 0) tm[tr + T.REQ_START] = S.now;
+  if (!st[r + F.HDR_LEN]) {
+    for (var ls = st[r + F.SCAN]; !err; ls = L) {
+      var lf = src.indexOf(Ch.LF, s + ls);
+      if (lf < 0 || lf >= e) {
+        // no line end yet: stop when the line is already over its limit (+ 1: its CR may be here)
+        if (le ? e - s - le > HEADERS_MAX + 1 : e - s > REQUEST_LINE_MAX + 1) break;
+        st[r + F.SCAN] = ls;
+        return 0;
+      }
+      var L = lf + 1 - s, ll = lf - s - ls;          // line length without CRLF
+      if (ll > 0 && src[lf - 1] === Ch.CR) ll--;
+      if (!le) {
+        if (ll > REQUEST_LINE_MAX) break;
+        err = requestLine(c, src, s, s + ll);
+        st[r + F.LINE_END] = le = L;
+      } else if (!ll) { st[r + F.HDR_LEN] = L; break; }
+      else if (L - le > HEADERS_MAX) err = Status.HEADERS_TOO_LARGE;
+      else err = headerLine(c, src, s + ls, s + ls + ll);
+    }
+    var f = st[r + F.FLAGS];
+    if (!err) {     // (else the request line or a header line was refused)
+      // no blank line within the limits: the headers too long, or the request line (414 below)
+      if (!st[r + F.HDR_LEN]) err = le ? Status.HEADERS_TOO_LARGE : Status.BAD_REQUEST;
+      else if (f & Flag.SEEN << Hdr.TRANSFER_ENCODING) err = Status.NOT_IMPLEMENTED;   // no chunked bodies
+      else if (st[r + F.VER] === Ver.HTTP_1_1 && !(f & Flag.SEEN << Hdr.HOST)) err = Status.BAD_REQUEST;  // RFC 9112 section 3.2
+      else if (st[r + F.CLEN] > BODY_MAX) err = Status.CONTENT_TOO_LARGE;
+      else if (S.api.busy) err = Status.UNAVAILABLE;
+    }
+    if (err === Status.BAD_REQUEST && !le) {
+      // (only a request line too long has no LINE_END here) 414 when it starts like one: an
+      // upper-case method, a space, then "/" or "http..."
+      var sp = src.indexOf(Ch.SP, s);
+      for (k = s; k < sp && src[k] >= Ch.UPPER_A && src[k] <= Ch.UPPER_Z; k++);
+      if (k === sp && k > s && k - s <= Len.METHOD_TOKEN_MAX && k < e &&
+        (src[k + 1] === Ch.SLASH || (src[k + 1] | Ch.CASE_BIT) === Ch.LOWER_H)) err = Status.URI_TOO_LONG;
+    }
+    if (err) { simple(c, err, true); return e - s; }
+  }
+  var total = st[r + F.HDR_LEN] + st[r + F.CLEN];
+  if (e - s < total) {
+    // The client waits for an interim 100 before sending the body (once, HTTP/1.1 only).
+    if ((st[r + F.FLAGS] & Flag.EXPECT) && st[r + F.VER] === Ver.HTTP_1_1 && e - s === st[r + F.HDR_LEN]) {
+      st[r + F.FLAGS] &= ~Flag.EXPECT;
+      S.tcp.write(c, E.toUint8Array(CONTINUE_100), 0, CONTINUE_100.length);
+    }
+    return 0;
+  }
+  S.counters.requests++;
+  st[r + F.SERVED] = 1;
+  dispatch(c, src, s);
+  return total;
+}
+
+/** Parses requests from src[p..e) while c is ready for one; returns where it stopped. */
+export function parseAll(c: number, src: Uint8Array, p: number, e: number): number {
+  for (var got = 1; got && p < e && st[c * F.COUNT + F.PHASE] === Phase.READ; p += got) got = parse(c, src, p, e);
+  return p;
+}

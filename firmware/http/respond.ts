@@ -1,0 +1,181 @@
+// Response writing: heads (status line, type, length, Connection, the handler's extra headers),
+// plain status responses, and the pump that hands a head and a body to TCP as fast as it takes
+// them (back-pressure: TCP calls drained(), the server pumps again). Heads of plain status
+// responses and assets are rebuilt into the server's one head area when TCP could not take them
+// at once, so a connection keeps no head of its own.
+
+import { AsciiWriter, toBytes, Ch } from "./ascii";
+import { Asset, ChunkSource } from "./api";
+import { Status, Mi, statusText } from "./status";
+import { S, st, tm, use, F, T, Phase, Head, Flag, Ver, releaseIn, releaseOut, resetRequest } from "./state";
+import { RESPONSE_HEAD_MAX, WRITE_PIECE_MAX } from "./limits";
+
+/** Lengths of fixed pieces of responses. */
+const enum Resp {
+  /** The body of a plain status response is "<3-digit code> <reason>\n": the reason and 5 bytes. */
+  STATUS_BODY_EXTRA = 5,
+}
+
+// pieces written on every response: bytes (one native copy each)
+var B_CRLF = toBytes("\r\n");
+var B_CLOSE = toBytes("Connection: close\r\n");
+var B_KEEPALIVE = toBytes("Connection: keep-alive\r\n");
+var TYPE_TEXT = "text/plain; charset=utf-8";
+/** Allow of "OPTIONS *" and of a path no route serves. */
+var ALLOW_ALL = "GET, HEAD, POST, OPTIONS";
+
+/** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into
+ *  buf[off..RESPONSE_HEAD_MAX), with the server's head writer (returned). */
+export function headStart(buf: Uint8Array, off: number, status: number, type: string | null, length: number): AsciiWriter {
+  var text = status === Status.OK ? "OK" : statusText(status);
+  if (!text) text = statusText(status = Status.INTERNAL_ERROR);
+  var w = S.w.reset(buf, off, RESPONSE_HEAD_MAX).str("HTTP/1.1 ").num(status).byte(Ch.SP).str(text).bytes(B_CRLF);
+  if (type !== null) w.str("Content-Type: ").str(type).bytes(B_CRLF);
+  if (status !== Status.NOT_MODIFIED && status !== Status.NO_CONTENT) w.str("Content-Length: ").num(length).bytes(B_CRLF);
+  return w;
+}
+
+/** The Connection line, the handler's extra headers (when `extra`) and the blank line; returns
+ *  the head's end. */
+export function headEnd(c: number, extra: boolean): number {
+  var w = S.w, b = c * F.COUNT;
+  if (st[b + F.CLOSE_AFTER]) w.bytes(B_CLOSE);
+  else if (st[b + F.VER] === Ver.HTTP_1_0) w.bytes(B_KEEPALIVE);
+  if (extra && S.xw.pos > 0) w.bytes(S.xArea.subarray(0, S.xw.pos));
+  return w.bytes(B_CRLF).pos;
+}
+
+/** An asset's head up to the Connection line into buf: status line, type (200 only), length,
+ *  ETag, Content-Encoding (gzip 200), Vary (when it has a gzip form), Cache-Control. */
+export function assetHead(a: Asset, gz: boolean, status: number, buf: Uint8Array): AsciiWriter {
+  var w = headStart(buf, 0, status, status === Status.OK ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
+    .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
+  if (gz && status === Status.OK) w.str("Content-Encoding: gzip\r\n");
+  if (a.gzip) w.str("Vary: Accept-Encoding\r\n");
+  return w.str("Cache-Control: no-cache\r\n");
+}
+
+/** Builds c's asset head (its route's asset, gzip when the request allows it and the asset has
+ *  that form) into the shared head area; returns its length. */
+function assetHeadOf(c: number): number {
+  var r = c * F.COUNT, a = S.routes[st[r + F.ROUTE]].asset as Asset, gz = !!(a.gzip && st[r + F.FLAGS] & Flag.GZIP);
+  if (st[r + F.STATUS] === Status.NOT_MODIFIED) assetHead(a, gz, Status.NOT_MODIFIED, S.head);
+  else S.w.reset(S.head, 0, RESPONSE_HEAD_MAX).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
+  return headEnd(c, false);
+}
+
+/** Builds c's plain status response (head and short body) into the shared head area; returns its length. */
+function simpleHeadOf(c: number): number {
+  var b = c * F.COUNT, status = st[b + F.STATUS], text = statusText(status), hasBody = status !== Status.NO_CONTENT;
+  var w = headStart(S.head, 0, status, hasBody ? TYPE_TEXT : null, text.length + Resp.STATUS_BODY_EXTRA);
+  if (status === Status.NO_CONTENT || status === Status.METHOD_NOT_ALLOWED) {
+    var rt = S.routes[st[b + F.ROUTE]];
+    w.str("Allow: ").str(rt ? rt.allow : ALLOW_ALL).bytes(B_CRLF);
+  }
+  if (status === Status.UNAVAILABLE) w.str("Retry-After: 1\r\n");
+  headEnd(c, false);
+  if (hasBody && st[b + F.METHOD] !== Mi.HEAD) w.num(status).byte(Ch.SP).str(text).byte(Ch.LF);
+  return w.pos;
+}
+
+/** The buffer holding c's head at [0, F.H_LEN): rebuilt into the shared area unless it is there. */
+function headOf(c: number): Uint8Array {
+  var b = c * F.COUNT, kind = st[b + F.HEAD_KIND];
+  if (kind === Head.BUFFER) return S.outPool[st[b + F.OUT_IDX]];
+  if (S.headOf !== c) {
+    if (kind === Head.ASSET) assetHeadOf(c); else simpleHeadOf(c);
+    S.headOf = c;
+  }
+  return S.head;
+}
+
+/** Counts the status, then sends c's head [0, hl) (of the given kind) followed by bytes off..end
+ *  of b (bytes or a chunk source). */
+export function startSend(c: number, status: number, kind: number, hl: number, body: Uint8Array | ChunkSource | null, off: number, end: number): void {
+  var r = c * F.COUNT;
+  S.counters[status < Status.CLASS_3XX ? "status2xx" : status < Status.CLASS_4XX ? "status3xx" :
+    status < Status.CLASS_5XX ? "status4xx" : "status5xx"]++;
+  st[r + F.STATUS] = status; st[r + F.HEAD_KIND] = kind;
+  st[r + F.H_LEN] = hl; st[r + F.H_POS] = 0;
+  S.body[c] = body; st[r + F.B_POS] = off; st[r + F.B_END] = end;
+  st[r + F.PHASE] = Phase.SEND;
+  tm[c * T.COUNT + T.LAST] = S.now;
+  pump(c);
+}
+
+/** Hands TCP as much of c's response as it takes; finishes it when all is handed over. */
+export function pump(c: number): void {
+  var r = c * F.COUNT, tcp = S.tcp;
+  while (st[r + F.PHASE] === Phase.SEND) {
+    var got: number, p = st[r + F.B_POS], k = st[r + F.B_END] - p, src = S.body[c], hp = st[r + F.H_POS];
+    if (hp < st[r + F.H_LEN]) {
+      got = tcp.write(c, headOf(c), hp, st[r + F.H_LEN] - hp);
+      if (got <= 0) return;
+      st[r + F.H_POS] = hp + got;
+    } else if (k > 0) {
+      k = Math.min(k, WRITE_PIECE_MAX);
+      if (typeof src === "function") {
+        k = Math.min(k, tcp.space(c));
+        if (k <= 0) return;
+        var s = S, piece = src(p, k);
+        use(s);     // (the source may have used another server)
+        got = tcp.write(c, piece, 0, Math.min(piece.length, k));
+      } else got = tcp.write(c, src as Uint8Array, p, k);
+      if (got <= 0) return;
+      st[r + F.B_POS] = p + got;
+    } else {
+      // all of it is with TCP: close, or get ready for the next request (T.LAST is already now:
+      // set by the last progress, or by startSend); a half-closed peer: answer what it pipelined first
+      settle(c, Phase.READ);
+      if (st[r + F.CLOSE_AFTER] || (st[r + F.PEER_GONE] && !st[r + F.IN_IDX])) shut(c);
+      return;
+    }
+    tm[c * T.COUNT + T.LAST] = S.now;
+  }
+}
+
+/** No response in progress, no request pending: phase ph. */
+export function settle(c: number, ph: number): void {
+  st[c * F.COUNT + F.PHASE] = ph;
+  releaseOut(c);
+  S.body[c] = null;
+  if (S.headOf === c) S.headOf = -1;
+  resetRequest(c);
+}
+
+/** Our side closes (FIN); input is discarded from now on. */
+export function shut(c: number): void {
+  releaseIn(c);
+  st[c * F.COUNT + F.PHASE] = Phase.CLOSED;
+  S.tcp.close(c);
+}
+
+/** A plain-text status response (204: none; 204 and 405 with the route's Allow); `close` ends
+ *  the connection after it. */
+export function simple(c: number, status: number, close: boolean): void {
+  if (close) st[c * F.COUNT + F.CLOSE_AFTER] = 1;
+  st[c * F.COUNT + F.STATUS] = status;
+  S.headOf = -1;
+  var hl = simpleHeadOf(c);
+  S.headOf = c;
+  startSend(c, status, Head.SIMPLE, hl, null, 0, 0);
+}
+
+/** Drops the pending request (its input too) and answers `status`, closing after it. */
+export function abandon(c: number, status: number): void {
+  releaseIn(c);
+  resetRequest(c);
+  simple(c, status, true);
+}
+
+/** An asset response on c (200, or 304 when If-None-Match matched). */
+export function sendAsset(c: number, a: Asset): void {
+  var r = c * F.COUNT, gz = !!(a.gzip && st[r + F.FLAGS] & Flag.GZIP);
+  var status = st[r + F.FLAGS] & Flag.INM ? Status.NOT_MODIFIED : Status.OK;
+  var len = status === Status.OK && st[r + F.METHOD] !== Mi.HEAD ? (gz ? (a.gzip as Uint8Array).length : a.length) : 0;
+  st[r + F.STATUS] = status;
+  S.headOf = -1;
+  var hl = assetHeadOf(c);
+  S.headOf = c;
+  startSend(c, status, Head.ASSET, hl, gz ? a.gzip : a.source || a.body, 0, len);
+}
