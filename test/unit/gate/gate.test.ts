@@ -6,8 +6,10 @@ import { checkSource } from "../../../tools/gate";
 import { hoist } from "../../../tools/hoist";
 import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgram } from "../../../tools/flash";
 
-/** Bytes a board bundle may take today (a ratchet towards the 40 KB target). */
-const SIZE_BUDGET = 47 * 1024;
+/** Bytes a board bundle may take today (a ratchet towards the 40 KB target). 50 KB while the
+ *  HTTP server trades code for RAM on Espruino (module-level functions over one state record,
+ *  texts as switches in flash: ~1,100 variables fewer, ~4 KB more code). */
+const SIZE_BUDGET = 50 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
