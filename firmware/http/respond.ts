@@ -41,7 +41,7 @@ export function headEnd(c: number, extra: boolean): number {
   var w = S.w, b = c * F.COUNT;
   if (st[b + F.CLOSE_AFTER]) w.bytes(B_CLOSE);
   else if (st[b + F.VER] === Ver.HTTP_1_0) w.bytes(B_KEEPALIVE);
-  if (extra && S.xw.pos > 0) w.bytes(S.xArea.subarray(0, S.xw.pos));
+  if (extra && S.xLen > 0) w.bytes(S.head.subarray(0, S.xLen));
   return w.bytes(B_CRLF).pos;
 }
 

@@ -6,7 +6,7 @@
 import { AsciiWriter, utf8Bytes, pctByte, Ch, Utf8 } from "./ascii";
 import { Asset, Handler, HttpRequest, HttpResponse, ChunkSource, Route } from "./api";
 import { Status, Mi, CT_FORM, methodName } from "./status";
-import { Srv, S, st, use, F, Head, Flag, Ver, take, releaseOut } from "./state";
+import { Srv, S, st, use, F, Head, Flag, Ver, Area, take, releaseOut } from "./state";
 import { headStart, headEnd, startSend, simple, sendAsset } from "./respond";
 import { RESPONSE_HEAD_MAX, HANDLER_BODY_MAX } from "./limits";
 
@@ -79,7 +79,8 @@ export function dispatch(c: number, src: Uint8Array, s0: number): void {
   req.bodyOff = s0 + st[r + F.HDR_LEN]; req.bodyLen = st[r + F.CLEN]; req.contentType = st[r + F.CTYPE];
   var s = S;
   s.resConn = c;
-  s.xw.reset(s.xArea, 0, s.xArea.length);
+  s.xLen = 0;
+  s.headOf = -1;      // (the head area takes the handler's extra headers)
   try {
     (rt.handler as Handler)(req, s.res);
   } catch (x) {
@@ -87,7 +88,7 @@ export function dispatch(c: number, src: Uint8Array, s0: number): void {
   }
   use(s);       // (the handler may have used another server)
   req.buf = EMPTY;
-  S.xw.pos = 0;
+  S.xLen = 0;
   if (S.resConn >= 0) handlerFail(c, Status.INTERNAL_ERROR);      // threw or did not answer
 }
 
@@ -115,7 +116,7 @@ function reply(status: number, type: string, length: number, b: Uint8Array | Chu
 function handlerFail(c: number, status: number): void {
   S.resConn = -1;
   releaseOut(c);
-  S.xw.pos = 0;
+  S.xLen = 0;
   simple(c, status, true);
 }
 
@@ -124,7 +125,7 @@ interface Res extends HttpResponse { s: Srv }
 
 function resHeader(this: Res, name: string, value: string): HttpResponse {
   use(this.s);
-  S.xw.str(name).str(": ").str(value).str("\r\n");
+  S.xLen = S.w.reset(S.head, S.xLen, Area.EXTRA_HEADERS).str(name).str(": ").str(value).str("\r\n").pos;
   return this;
 }
 
@@ -156,10 +157,9 @@ function resEnd(this: Res): void {
   }
   S.resConn = -1;
   var bl = bw.pos - HR, ob = bw.buf;
-  // The head goes right before the body (one segment for both): measure it in the shared head
-  // area, then write it there.
-  S.headOf = -1;
-  var hl = handlerHead(c, S.head, 0, S.bStatus, S.bType, bl);
+  // The head goes right before the body (one segment for both): measure it at the start of the
+  // output buffer, then write it there.
+  var hl = handlerHead(c, ob, 0, S.bStatus, S.bType, bl);
   handlerHead(c, ob, HR - hl, S.bStatus, S.bType, bl);
   startSend(c, S.bStatus, Head.BUFFER, 0, ob, HR - hl, st[c * F.COUNT + F.METHOD] === Mi.HEAD ? HR : HR + bl);
 }

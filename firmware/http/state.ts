@@ -88,7 +88,7 @@ export const enum Default { PORT = 80, SLOTS = 4, IN_BUFFERS = 1, OUT_BUFFERS = 
 
 /** Lengths of the server's own areas. */
 export const enum Area {
-  /** The extra headers of one handler response (res.header()). */
+  /** The extra headers of one handler response (res.header()), at the start of the head area. */
   EXTRA_HEADERS = 128,
 }
 
@@ -115,11 +115,12 @@ export interface Srv {
   /** The shared head area, and the connection whose head it holds now (-1 none). */
   head: Uint8Array;
   headOf: number;
-  /** Writers: heads, handler bodies, extra headers (into xArea). */
+  /** Writers: heads (and the extra headers), handler bodies. */
   w: AsciiWriter;
   bw: AsciiWriter;
-  xw: AsciiWriter;
-  xArea: Uint8Array;
+  /** The extra headers of the handler response being built (res.header()) are kept at the
+   *  start of the head area, which no other response uses while a handler runs: their length. */
+  xLen: number;
   now: number;
   /** The public object (its `busy` is read per request). */
   api: HttpServer;
@@ -143,7 +144,7 @@ export function createState(tcp: TcpApi, n: number, maxConn: number, nIn: number
     inPool: [new Uint8Array(0)], inUsed: new Uint8Array(nIn + 1),
     outPool: [new Uint8Array(0)], outUsed: new Uint8Array(nOut + 1),
     head: new Uint8Array(RESPONSE_HEAD_MAX), headOf: -1,
-    w: asciiWriter(), bw: asciiWriter(), xw: asciiWriter(), xArea: new Uint8Array(Area.EXTRA_HEADERS),
+    w: asciiWriter(), bw: asciiWriter(), xLen: 0,
     now: 0, resConn: -1, bStatus: 0, bType: "",
   } as any as Srv;
   for (var c = 0; c < n; c++) s.body.push(null);
