@@ -4,7 +4,7 @@
 // request line's pieces are checked as strings (one native conversion each).
 
 import { same, pctByte, Ch } from "./ascii";
-import { Status, Mi, CT_FORM, CT_JSON, CT_OTHER, methodIndex } from "./status";
+import { Status, Mi, CT_FORM, CT_JSON, CT_OTHER, methodName } from "./status";
 import { S, st, tm, F, T, Flag, Ver, Phase } from "./state";
 import { simple } from "./respond";
 import { findRoute, dispatch } from "./routing";
@@ -80,7 +80,7 @@ function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
   }
   if (maj !== 1) return Status.VERSION_NOT_SUPPORTED;
   st[r + F.VER] = min ? Ver.HTTP_1_1 : Ver.HTTP_1_0;      // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
-  k = methodIndex(method);
+  for (k = 0; k < Mi.COUNT && methodName(k) !== method; k++);       // (case-sensitive)
   if (k === Mi.COUNT) return Status.NOT_IMPLEMENTED;
   st[r + F.METHOD] = k;
   // target: origin-form, absolute-form http://host/path, or asterisk-form for OPTIONS (RFC 9112 section 3.2)
@@ -145,7 +145,21 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
       if (g === Tok.LISTED || (g === Tok.ABSENT && hasToken(src, v, ve, "*") === Tok.LISTED)) f |= Flag.GZIP;
       break;
     case Hdr.IF_NONE_MATCH:
-      if (etagMatch(c, src, v, ve)) f |= Flag.INM;
+      // against the route's asset ETag: "*", "<etag>", "<etag>-gz", weak tags and lists
+      var rt = S.routes[st[r + F.ROUTE]], asset = rt ? rt.asset : null;
+      for (var p = v; asset !== null && p < ve; p++) {
+        if (src[p] === Ch.STAR) { f |= Flag.INM; break; }
+        if (src[p] === Ch.DQUOTE) {
+          var q = src.indexOf(Ch.DQUOTE, p + 1);
+          if (q < 0 || q >= ve) break;
+          if (same(src, p + 1, q, asset.etag) ||
+            (same(src, p + 1, q - Len.GZ_TAG, asset.etag) && same(src, q - Len.GZ_TAG, q, "-gz"))) {
+            f |= Flag.INM;
+            break;
+          }
+          p = q;
+        }
+      }
       break;
     case Hdr.CONTENT_TYPE:
       // (a prefix compare may read past ve: whitespace or the line end there never matches)
@@ -183,24 +197,6 @@ function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
     if (hit) return q0 ? Tok.Q_ZERO : Tok.LISTED;
   }
   return Tok.ABSENT;
-}
-
-/** If-None-Match value against the route's asset ETag ("*", weak tags, the "-gz" tag and lists accepted). */
-function etagMatch(c: number, src: Uint8Array, p: number, e: number): boolean {
-  var rt = S.routes[st[c * F.COUNT + F.ROUTE]], a = rt ? rt.asset : null;
-  for (; a !== null && p < e; p++) {
-    if (src[p] === Ch.STAR) return true;
-    if (src[p] === Ch.DQUOTE) {
-      var q = src.indexOf(Ch.DQUOTE, p + 1);
-      if (q < 0 || q >= e) return false;
-      if (same(src, p + 1, q, a.etag) ||                                                        // "<etag>"
-        (same(src, p + 1, q - Len.GZ_TAG, a.etag) && same(src, q - Len.GZ_TAG, q, "-gz"))) {   // "<etag>-gz"
-        return true;
-      }
-      p = q;
-    }
-  }
-  return false;
 }
 
 /**

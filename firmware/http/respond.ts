@@ -78,17 +78,6 @@ function simpleHeadOf(c: number): number {
   return w.pos;
 }
 
-/** The buffer holding c's head at [0, F.H_LEN): rebuilt into the shared area unless it is there. */
-function headOf(c: number): Uint8Array {
-  var b = c * F.COUNT, kind = st[b + F.HEAD_KIND];
-  if (kind === Head.BUFFER) return S.outPool[st[b + F.OUT_IDX]];
-  if (S.headOf !== c) {
-    if (kind === Head.ASSET) assetHeadOf(c); else simpleHeadOf(c);
-    S.headOf = c;
-  }
-  return S.head;
-}
-
 /** Counts the status, then sends c's head [0, hl) (of the given kind) followed by bytes off..end
  *  of b (bytes or a chunk source). */
 export function startSend(c: number, status: number, kind: number, hl: number, body: Uint8Array | ChunkSource | null, off: number, end: number): void {
@@ -109,7 +98,13 @@ export function pump(c: number): void {
   while (st[r + F.PHASE] === Phase.SEND) {
     var got: number, p = st[r + F.B_POS], k = st[r + F.B_END] - p, src = S.body[c], hp = st[r + F.H_POS];
     if (hp < st[r + F.H_LEN]) {
-      got = tcp.write(c, headOf(c), hp, st[r + F.H_LEN] - hp);
+      // the head: in the output buffer, or in the shared head area (rebuilt unless it is c's)
+      var kind = st[r + F.HEAD_KIND];
+      if (kind !== Head.BUFFER && S.headOf !== c) {
+        if (kind === Head.ASSET) assetHeadOf(c); else simpleHeadOf(c);
+        S.headOf = c;
+      }
+      got = tcp.write(c, kind === Head.BUFFER ? S.outPool[st[r + F.OUT_IDX]] : S.head, hp, st[r + F.H_LEN] - hp);
       if (got <= 0) return;
       st[r + F.H_POS] = hp + got;
     } else if (k > 0) {

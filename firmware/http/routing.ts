@@ -94,15 +94,19 @@ export function dispatch(c: number, src: Uint8Array, s0: number): void {
 
 // ---- the handler's response ----
 
+// The response's methods (shared; `this.s` is the server's state).
+interface Res extends HttpResponse { s: Srv }
+
 /** The head of a handler's response into buf from off; returns its end. */
 function handlerHead(c: number, buf: Uint8Array, off: number, status: number, type: string, length: number): number {
   headStart(buf, off, status, type, length).str("Cache-Control: no-store\r\n");
   return headEnd(c, true);
 }
 
-/** A handler's response with a body by reference (bytes, or a chunk source): its head goes into
- *  an output buffer (503 when none is free). */
-function reply(status: number, type: string, length: number, b: Uint8Array | ChunkSource): void {
+/** A handler's response with a body by reference (bytes, or a chunk source: res.stream() and
+ *  res.send() with bytes): its head goes into an output buffer (503 when none is free). */
+function resStream(this: Res, status: number, type: string, length: number, b: Uint8Array | ChunkSource): void {
+  use(this.s);
   var c = S.resConn, k = c < 0 ? 0 : take(S.outUsed);
   if (c < 0) return;
   if (!k) return handlerFail(c, Status.UNAVAILABLE);
@@ -120,8 +124,6 @@ function handlerFail(c: number, status: number): void {
   simple(c, status, true);
 }
 
-// The response's methods (shared; `this.s` is the server's state).
-interface Res extends HttpResponse { s: Srv }
 
 function resHeader(this: Res, name: string, value: string): HttpResponse {
   use(this.s);
@@ -132,7 +134,7 @@ function resHeader(this: Res, name: string, value: string): HttpResponse {
 function resSend(this: Res, status: number, type: string, b?: string | Uint8Array): void {
   use(this.s);
   if (typeof b === "string") { this.begin(status, type).utf8(b); this.end(); }
-  else reply(status, type, b ? b.length : 0, b || EMPTY);
+  else this.stream(status, type, b ? b.length : 0, (b || EMPTY) as any);
 }
 
 function resBegin(this: Res, status: number, type: string): AsciiWriter {
@@ -162,11 +164,6 @@ function resEnd(this: Res): void {
   var hl = handlerHead(c, ob, 0, S.bStatus, S.bType, bl);
   handlerHead(c, ob, HR - hl, S.bStatus, S.bType, bl);
   startSend(c, S.bStatus, Head.BUFFER, 0, ob, HR - hl, st[c * F.COUNT + F.METHOD] === Mi.HEAD ? HR : HR + bl);
-}
-
-function resStream(this: Res, status: number, type: string, length: number, source: ChunkSource): void {
-  use(this.s);
-  reply(status, type, length, source);
 }
 
 // The request's string helpers (they allocate; `this` is the request).

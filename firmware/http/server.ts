@@ -39,22 +39,6 @@ const enum Etag {
 
 // ---- input plumbing ----
 
-/** Appends src[off..off+len) to c's input buffer; returns the bytes that fit (0 when no buffer is free). */
-function stash(c: number, src: Uint8Array, off: number, len: number): number {
-  var r = c * F.COUNT;
-  if (!st[r + F.IN_IDX]) st[r + F.IN_IDX] = take(S.inUsed);
-  if (!st[r + F.IN_IDX]) return 0;
-  var buf = S.inPool[st[r + F.IN_IDX]], a = st[r + F.IN_START], m = st[r + F.IN_END];
-  if (m + len > REQUEST_MAX && a > 0) {     // compact
-    buf.set(buf.subarray(a, m));
-    st[r + F.IN_START] = 0; st[r + F.IN_END] = m -= a;
-  }
-  var fit = Math.min(REQUEST_MAX - m, len);
-  if (fit > 0) buf.set(src.subarray(off, off + fit), m);
-  st[r + F.IN_END] += fit;
-  return fit;
-}
-
 /** Parses what c's input buffer holds while the connection is ready for a request. */
 function drainIn(c: number): void {
   var r = c * F.COUNT;
@@ -108,7 +92,19 @@ function onData(this: Hnd, c: number, buf: Uint8Array, off: number, len: number)
     }
     if (ph === Phase.READ) S.counters.split++;
   }
-  fit = stash(c, buf, p, e - p);
+  // Keep the rest in c's input buffer (compacted first when the end is reached); fit: the bytes
+  // that fit (0 when no buffer is free).
+  fit = 0;
+  if (!st[r + F.IN_IDX]) st[r + F.IN_IDX] = take(S.inUsed);
+  if (st[r + F.IN_IDX]) {
+    var kept = S.inPool[st[r + F.IN_IDX]], a = st[r + F.IN_START], m = st[r + F.IN_END];
+    if (m + e - p > REQUEST_MAX && a > 0) {
+      kept.set(kept.subarray(a, m));
+      st[r + F.IN_START] = 0; st[r + F.IN_END] = m -= a;
+    }
+    fit = Math.min(REQUEST_MAX - m, e - p);
+    if (fit > 0) { kept.set(buf.subarray(p, p + fit), m); st[r + F.IN_END] += fit; }
+  }
   // No room for more input. A request waiting for its rest gets 503 (all input consumed);
   // behind a response in progress, only what fit is consumed (TCP has the peer resend).
   if (fit < e - p) {

@@ -61,12 +61,6 @@ export function methodName(mi: number): string {
   return "";
 }
 
-/** The index (Mi) of a method name (case-sensitive), Mi.COUNT when unknown. */
-export function methodIndex(name: string): number {
-  for (var k = 0; k < Mi.COUNT && methodName(k) !== name; k++);
-  return k;
-}
-
 /** The reason phrase of a status code, "" for a code the server does not send. */
 export function statusText(code: number): string {
   switch (code) {
