@@ -95,9 +95,6 @@ export interface AsciiWriter {
   jstr(s: string): AsciiWriter;
 }
 
-/** Digits of hex(). */
-var HEX_DIGITS = "0123456789abcdef";
-
 /** The writer: one instance per use site, its methods shared on the prototype (no closures:
  *  an instance costs a few variables on Espruino). */
 class Writer implements AsciiWriter {
@@ -161,7 +158,7 @@ class Writer implements AsciiWriter {
     return this;
   }
   hex(n: number, digits: number): AsciiWriter {
-    while (digits--) this.byte(HEX_DIGITS.charCodeAt((n >>> (digits * 4)) & 15));
+    while (digits--) this.byte("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
     return this;
   }
   jstr(s: string): AsciiWriter {
@@ -183,7 +180,7 @@ class Writer implements AsciiWriter {
 /** Limits of the writer's fast paths. */
 const enum Num { NATIVE_MAX = 0x7fffffff }
 /** A character outside ASCII; one JSON writes as \uXXXX (control characters, beyond '~'). */
-var NON_ASCII = /[^\x00-\x7f]/;
+export var NON_ASCII = /[^\x00-\x7f]/;
 var JSON_ESCAPED = /[^\x20-\x7e]/;
 
 /** A new writer (a few variables: its methods are shared). */

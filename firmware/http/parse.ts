@@ -50,7 +50,6 @@ function headerIndex(name: string): number {
   return Hdr.NONE;
 }
 
-var CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n";
 /** A method with a character that is not visible ASCII (RFC 5234 VCHAR), a target with one
  *  (control characters, space, non-ASCII) or with a fragment (never sent). */
 var BAD_METHOD = /[^\x21-\x7e]/;
@@ -256,7 +255,8 @@ export function parse(c: number, src: Uint8Array, s: number, e: number): number 
     // The client waits for an interim 100 before sending the body (once, HTTP/1.1 only).
     if ((st[r + F.FLAGS] & Flag.EXPECT) && st[r + F.VER] === Ver.HTTP_1_1 && e - s === st[r + F.HDR_LEN]) {
       st[r + F.FLAGS] &= ~Flag.EXPECT;
-      S.tcp.write(c, E.toUint8Array(CONTINUE_100), 0, CONTINUE_100.length);
+      var cont = E.toUint8Array("HTTP/1.1 100 Continue\r\n\r\n");
+      S.tcp.write(c, cont, 0, cont.length);
     }
     return 0;
   }

@@ -20,9 +20,6 @@ const enum Resp {
 var B_CRLF = toBytes("\r\n");
 var B_CLOSE = toBytes("Connection: close\r\n");
 var B_KEEPALIVE = toBytes("Connection: keep-alive\r\n");
-var TYPE_TEXT = "text/plain; charset=utf-8";
-/** Allow of "OPTIONS *" and of a path no route serves. */
-var ALLOW_ALL = "GET, HEAD, POST, OPTIONS";
 
 /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into
  *  buf[off..RESPONSE_HEAD_MAX), with the server's head writer (returned). */
@@ -67,10 +64,11 @@ function assetHeadOf(c: number): number {
 /** Builds c's plain status response (head and short body) into the shared head area; returns its length. */
 function simpleHeadOf(c: number): number {
   var b = c * F.COUNT, status = st[b + F.STATUS], text = statusText(status), hasBody = status !== Status.NO_CONTENT;
-  var w = headStart(S.head, 0, status, hasBody ? TYPE_TEXT : null, text.length + Resp.STATUS_BODY_EXTRA);
+  var w = headStart(S.head, 0, status, hasBody ? "text/plain; charset=utf-8" : null, text.length + Resp.STATUS_BODY_EXTRA);
   if (status === Status.NO_CONTENT || status === Status.METHOD_NOT_ALLOWED) {
     var rt = S.routes[st[b + F.ROUTE]];
-    w.str("Allow: ").str(rt ? rt.allow : ALLOW_ALL).bytes(B_CRLF);
+    // (no route: "OPTIONS *" or a path no route serves)
+    w.str("Allow: ").str(rt ? rt.allow : "GET, HEAD, POST, OPTIONS").bytes(B_CRLF);
   }
   if (status === Status.UNAVAILABLE) w.str("Retry-After: 1\r\n");
   headEnd(c, false);

@@ -3,7 +3,7 @@
 // handler with the server's one request and response object. The request's string helpers
 // (path, query, form, text, json) allocate only when a handler calls them.
 
-import { AsciiWriter, utf8Bytes, pctByte, Ch, Utf8 } from "./ascii";
+import { AsciiWriter, utf8Bytes, pctByte, Ch, Utf8, NON_ASCII } from "./ascii";
 import { Asset, Handler, HttpRequest, HttpResponse, ChunkSource, Route } from "./api";
 import { Status, Mi, CT_FORM, methodName } from "./status";
 import { Srv, S, st, use, F, Head, Flag, Ver, Area, take, releaseOut } from "./state";
@@ -230,8 +230,6 @@ function decodeUtf8(b: Uint8Array, p: number, e: number): string {
   }
   return out;
 }
-
-var NON_ASCII = /[^\x00-\x7f]/;
 
 /** The decoded value of field `name` in an urlencoded list src[a..e) (query or form body), or null. */
 function field(src: Uint8Array, p: number, e: number, name: string): string | null {
