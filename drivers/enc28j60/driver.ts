@@ -58,6 +58,13 @@ export interface Enc28j60Options {
   freeBatch?: number;
   /** PHLCON value (LED setup). Default 0x3476: LEDA link status, LEDB transmit/receive activity, stretched. */
   leds?: number;
+  /**
+   * The largest frame (without its CRC) the board handles: tx holds this many bytes, rx this
+   * plus the CRC and the next packet's header; longer frames are dropped (rxErrors). A small
+   * board saves memory with a small IP MTU (576 + 14: about 140 variables less than full size).
+   * Default: full-size Ethernet frames (tx 1518 bytes, rx 1536).
+   */
+  maxFrame?: number;
 }
 
 export interface Enc28j60 extends Netif {
@@ -80,7 +87,14 @@ export interface Enc28j60 extends Netif {
   addMulticast(addr: Uint8Array): void;
   /** EREVID, known after init(). */
   revision: number;
-  counters: Enc28j60Counters;
+  /** The counters by name: a snapshot built per read (they live in one Uint32Array). */
+  readonly counters: Enc28j60Counters;
+}
+
+/** The counters' indexes in the driver's Uint32Array, in the order of Enc28j60Counters. */
+const enum Dc {
+  RX_FRAMES, RX_ERRORS, RX_OVERFLOWS, RX_RESETS, TX_FRAMES, TX_ERRORS, TX_RETRIES, TX_RESETS, TX_STALLS,
+  LINK_CHANGES, MII_TIMEOUTS, COUNT,
 }
 
 export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options): Enc28j60 {
@@ -90,29 +104,31 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   var intPin = hal.int;
   var fullDuplex = !!o.fullDuplex;
   var freeBatch = o.freeBatch || Rx.FREE_BATCH;
+  // Buffer sizes: rx a frame with its CRC and the next header behind it (even), tx a frame.
+  var rxBuf = o.maxFrame ? (o.maxFrame + Enc.CRC_LEN + Enc.RXH_LEN + 1) & ~1 : Rx.BUF;
+  var txBuf = o.maxFrame || Tx.BUF;
+  /** The largest packet (byte count with the CRC, rounded up to even) rx takes with a header behind it. */
+  var rxMaxCount = rxBuf - Enc.RXH_LEN;
 
   // Register commands: 2 bytes (ETH registers) or 3 (MAC/MII reads with the dummy byte).
   var c3 = new Uint8Array(3);
   var c2 = c3.subarray(0, 2);
   // Receive: [unused, RBM opcode, frame...]: the frame starts at an even byte offset and the
   // opcode and data travel in one transaction.
-  var rxAb = new ArrayBuffer(Rx.AB);
-  var rxCmd = new Uint8Array(rxAb, 1, Rx.AB - 1);
-  var rx = rxCmd.subarray(1, 1 + Rx.BUF);
-  var rx16 = new Uint16Array(rxAb, 2, Rx.BUF / 2); // receive headers: little-endian words at even offsets
+  var rxAb = new ArrayBuffer(rxBuf + Rx.AB_EXTRA);
+  var rxCmd = new Uint8Array(rxAb, 1, rxBuf + Rx.AB_EXTRA - 1);
+  var rx = rxCmd.subarray(1, 1 + rxBuf);
+  var rx16 = new Uint16Array(rxAb, 2, rxBuf / 2); // receive headers: little-endian words at even offsets
   // Transmit: [WBM opcode, control byte 0x00 (never written), frame...], one SPI write.
-  var txCmd = new Uint8Array(Tx.CMD_HDR + Tx.BUF);
+  var txCmd = new Uint8Array(Tx.CMD_HDR + txBuf);
   var tx = txCmd.subarray(Tx.CMD_HDR);
   txCmd[0] = Enc.OP_WBM;
   // Transmit status vector read: [RBM, 7 bytes].
   var tsv = new Uint8Array(1 + Enc.TSV_LEN);
-  var ownMac = new Uint8Array(mac);
+  var ownMac = mac;   // (the caller's array, never written here)
 
-  var counters: Enc28j60Counters = {
-    rxFrames: 0, rxErrors: 0, rxOverflows: 0, rxResets: 0,
-    txFrames: 0, txErrors: 0, txRetries: 0, txResets: 0, txStalls: 0,
-    linkChanges: 0, miiTimeouts: 0,
-  };
+  // The counters, flat (an object of 11 named numbers costs Espruino about 25 variables).
+  var counts = new Uint32Array(Dc.COUNT);
 
   var bank = 0; // ECON1.BSEL as last written by us (SRC resets it to 0)
   var link = false;
@@ -199,7 +215,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
 
   // ---- PHY over MII ----
   function miiWait(): void {
-    if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, Mii.WAIT_POLLS, Mii.WAIT_MS)) counters.miiTimeouts++;
+    if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, Mii.WAIT_POLLS, Mii.WAIT_MS)) counts[Dc.MII_TIMEOUTS]++;
   }
   function phyRead(reg: number): number {
     wr(Enc.MIREGADR, reg);
@@ -238,7 +254,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     held = 0;
   }
   function resetRx(): void {
-    counters.rxResets++;
+    counts[Dc.RX_RESETS]++;
     bfc(Enc.ECON1, Enc.ECON1_RXEN);
     waitFor(Enc.ESTAT, Enc.ESTAT_RXBUSY, 0, Rx.BUSY_POLLS, Rx.BUSY_MS);
     bfs(Enc.ECON1, Enc.ECON1_RXRST);
@@ -275,13 +291,14 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     if (next > Enc.RX_END) next -= Enc.RX_SIZE;
     // A header that does not describe this packet means the ring is out of step: reset.
     if (next !== hNext || count < Rx.MIN_COUNT || count > Enc.MAX_FRAME || (hStat & Enc.RSV_ZERO)) {
-      counters.rxErrors++;
+      counts[Dc.RX_ERRORS]++;
       resetRx();
       return 0;
     }
-    if (!(hStat & Enc.RSV_RX_OK)) {
-      // Structurally sound but not received OK: released without reading it.
-      counters.rxErrors++;
+    if (!(hStat & Enc.RSV_RX_OK) || n > rxMaxCount) {
+      // Structurally sound but not received OK, or longer than this board takes: released
+      // without reading it.
+      counts[Dc.RX_ERRORS]++;
       hdrReady = rdptOk = false;
       release(next, n);
       return -1;
@@ -292,7 +309,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     spi.transfer(rxCmd, hdrReady ? n + Rx.HDR_CMD : n + 1); // + 1: the RBM opcode
     if (hdrReady) header(n >> 1); // n is even: the word index of rx[n]
     release(next, n);
-    counters.rxFrames++;
+    counts[Dc.RX_FRAMES]++;
     return count - Enc.CRC_LEN;
   }
   /** The packet (n data bytes) is consumed: PKTDEC, next packet at next, ring space freed per batch. */
@@ -317,10 +334,10 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     bfs(Enc.ECON1, Enc.ECON1_TXRST);
     bfc(Enc.ECON1, Enc.ECON1_TXRST);
     bfc(Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
-    counters.txResets++;
+    counts[Dc.TX_RESETS]++;
   }
   function resend(): void {
-    counters.txRetries++;
+    counts[Dc.TX_RETRIES]++;
     bfs(Enc.ECON1, Enc.ECON1_TXRTS);
   }
   /**
@@ -331,12 +348,12 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   function txFinish(): boolean {
     for (var guard = 0; guard < Tx.MAX_TRIES + Tx.MAX_STALL_RETRIES + 1; guard++) {
       if (!waitFor(Enc.ECON1, Enc.ECON1_TXRTS, 0, Tx.WAIT_POLLS, Tx.WAIT_MS)) {
-        counters.txStalls++;
+        counts[Dc.TX_STALLS]++;
         txReset();
         if (rd(Enc.ECON1) & Enc.ECON1_TXRTS) {
           // TXRTS survives TXRST: the transmitter (or the chip) is gone. Stay busy, so the TX
           // buffer is never written while TXRTS is set: every send fails after a bounded wait.
-          counters.txErrors++;
+          counts[Dc.TX_ERRORS]++;
           return false;
         }
         if (txStallRetries++ < Tx.MAX_STALL_RETRIES) {
@@ -358,15 +375,15 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
           continue;
         }
       }
-      counters.txErrors++;
+      counts[Dc.TX_ERRORS]++;
       break;
     }
     txBusy = false;
     return true;
   }
   function send(len: number): boolean {
-    if (len < 1 || len > Enc.MAX_FRAME - Enc.CRC_LEN) {
-      counters.txErrors++;
+    if (len < 1 || len > Enc.MAX_FRAME - Enc.CRC_LEN || len > txBuf) {
+      counts[Dc.TX_ERRORS]++;
       return false;
     }
     if (txBusy && !txFinish()) return false;
@@ -379,20 +396,20 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     txBusy = true;
     txTries = 1;
     txStallRetries = 0;
-    counters.txFrames++;
+    counts[Dc.TX_FRAMES]++;
     return true;
   }
   function flush(): boolean {
-    var errors = counters.txErrors;
-    return !txBusy || (txFinish() && counters.txErrors === errors);
+    var errors = counts[Dc.TX_ERRORS];
+    return !txBusy || (txFinish() && counts[Dc.TX_ERRORS] === errors);
   }
 
   // ---- interrupts, link ----
   function service(): number {
     var eir = rd(Enc.EIR);
     if (eir & Enc.EIR_RXERIF) {
-      counters.rxOverflows++;
-      counters.rxErrors++;
+      counts[Dc.RX_OVERFLOWS]++;
+      counts[Dc.RX_ERRORS]++;
       bfc(Enc.EIR, Enc.EIR_RXERIF);
     }
     if (eir & Enc.EIR_TXERIF) {
@@ -401,7 +418,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     }
     if (eir & Enc.EIR_LINKIF) {
       readLink();
-      counters.linkChanges++;
+      counts[Dc.LINK_CHANGES]++;
     }
     // Idle (typically the polling timer): hand back the ring space still held.
     if (!pending() && held) freeRing();
@@ -516,7 +533,11 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
     rx: rx,
     tx: tx,
     revision: 0,
-    counters: counters,
+    get counters(): Enc28j60Counters {
+      var c: any = {}, names = "rxFrames rxErrors rxOverflows rxResets txFrames txErrors txRetries txResets txStalls linkChanges miiTimeouts".split(" ");
+      for (var i = 0; i < Dc.COUNT; i++) c[names[i]] = counts[i];   // (names in the order of Dc)
+      return c;
+    },
     init: init,
     receive: receive,
     send: send,

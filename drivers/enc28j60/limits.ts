@@ -23,8 +23,8 @@ export const enum Rx {
    * rounded up to 1536.
    */
   BUF = 1536,
-  /** rxAb: [unused, RBM opcode, rx (BUF bytes), 2 spare bytes]. */
-  AB = BUF + 4,
+  /** rxAb: [unused, RBM opcode, rx (BUF bytes), 2 spare bytes]: 4 bytes more than rx. */
+  AB_EXTRA = 4,
   /** RBM opcode + receive header: the read of a header alone. */
   HDR_CMD = 1 + Enc.RXH_LEN,
   /** Smallest byte count a sane header can carry: an Ethernet header and the CRC. */

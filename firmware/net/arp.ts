@@ -11,9 +11,10 @@
 // A resolved entry lives TTL_MS; when it was used in its last REFRESH_MS a unicast request refreshes
 // it, otherwise it simply expires. When the table is full the entry expiring first is evicted.
 
+import { Cnt } from "./counters";
 import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
-import { rd16, rd32, wr32 } from "./bytes";
+import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { Eth } from "./ethernet";
 import { IpSend, IpState } from "./ipv4";
 
@@ -30,10 +31,14 @@ export interface Arp {
   flush(): void;
   /** Cache index of ip when resolved, -1 otherwise (tests, status page). */
   lookup(ip: number): number;
-  /** MAC bytes of entry i (a view made at start-up). */
+  /** MAC bytes of entry i (a new array: tests and the console only). */
   macOf(i: number): Uint8Array;
 }
 
+// The cache lives in three flat arrays (a typed array costs Espruino about 7 variables, a view
+// per entry as much again), planar: entry i's address at words[i], its MAC's first 2 bytes at
+// words[n + i] and last 4 at words[2n + i]; its state at bytes[i], its count at bytes[n + i];
+// its expiry at times[i], its next retry / refresh time at times[n + i].
 /** Entry states. */
 const enum E { FREE, PENDING, RESOLVED }
 /** Timing (const enum: tsc writes the numbers in place). */
@@ -59,61 +64,68 @@ const enum A {
   HTYPE_ETHERNET = 1,
   IPV4_LEN = 4,
 }
+/** Where sendArp sends: an entry's MAC (0 and up), broadcast, or the sender of the frame in rx. */
+const enum To { BROADCAST = -1, SENDER = -2 }
 /** ARP operations. */
 const enum Op { REQUEST = 1, REPLY = 2 }
 // Bytes 12..20 of every ARP frame: EtherType, hardware type, protocol type, the two address
 // lengths, the operation's high byte (its low byte, at 21, is the operation).
-var ARP_HEAD = [Eth.TYPE_ARP >> 8, Eth.TYPE_ARP & 255, 0, A.HTYPE_ETHERNET, Eth.TYPE_IPV4 >> 8, Eth.TYPE_IPV4 & 255,
-  Eth.MAC_LEN, A.IPV4_LEN, 0];
+var ARP_HEAD = new Uint8Array([Eth.TYPE_ARP >> 8, Eth.TYPE_ARP & 255, 0, A.HTYPE_ETHERNET, Eth.TYPE_IPV4 >> 8,
+  Eth.TYPE_IPV4 & 255, Eth.MAC_LEN, A.IPV4_LEN, 0]);
 
-/** n cache entries; a hold buffer of holdBytes (0: nothing is held). eth: the Ethernet counters. */
-export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: string]: number },
-  eth: { [k: string]: number }, n: number, holdBytes: number): Arp {
+/** n cache entries; a hold buffer of holdBytes (0: nothing is held); c: the stack's counters. */
+export function createArp(netif: Netif, clock: Clock, st: IpState, c: Uint32Array,
+  n: number, holdBytes: number): Arp {
   var rx = netif.rx;
   var tx = netif.tx;
   var mac = netif.mac;
-  var ips = new Uint32Array(n);
-  var state = new Uint8Array(n);
-  // PENDING: requests sent; RESOLVED: 1 when used since the last refresh check.
-  var count = new Uint8Array(n);
-  var expires = new Float64Array(n);
-  var due = new Float64Array(n);       // next retry / refresh time; never after expires when RESOLVED
-  var macViews: Uint8Array[] = [];     // the MAC of each entry
-  for (var k = 0; k < n; k++) macViews.push(new Uint8Array(Eth.MAC_LEN));
+  var words = new Uint32Array(3 * n);    // address; MAC (2 + 4 bytes)
+  // state; count (PENDING: requests sent; RESOLVED: 1 when used since the last refresh check)
+  var bytes = new Uint8Array(2 * n);
+  // expiry; the next retry / refresh time (never after the expiry when RESOLVED)
+  var times = new Float64Array(2 * n);
   var rxSha = rx.subarray(A.SHA, A.SPA);
   var hold = new Uint8Array(holdBytes);
   var holdLen = 0;
   var holdIp = 0;
   var nextCheck = 0;                   // nothing to do in tick() before this time
 
+  /** Writes entry i's MAC at tx[at..at+6). */
+  function putMac(i: number, at: number): void {
+    wr16(tx, at, words[n + i]);
+    wr32(tx, at + 2, words[2 * n + i]);
+  }
+
   /**
-   * Builds an ARP packet in tx and sends it: a request to dstMac or broadcast, target MAC zero;
-   * a reply to dstMac, which is also the target MAC.
+   * Builds an ARP packet in tx and sends it: a request to the MAC of entry `to`, or broadcast
+   * (To.BROADCAST), target MAC zero; a reply (to To.SENDER: the sender of the request in rx,
+   * which is also the target MAC).
    */
-  function sendArp(op: Op, dstMac: Uint8Array | null, tpa: number): void {
-    if (dstMac) tx.set(dstMac, Eth.DST);
-    else tx.fill(Eth.BROADCAST_BYTE, Eth.DST, Eth.DST + Eth.MAC_LEN);
+  function sendArp(op: Op, to: number, tpa: number): void {
+    if (to === To.SENDER) tx.set(rxSha, Eth.DST);
+    else if (to === To.BROADCAST) tx.fill(Eth.BROADCAST_BYTE, Eth.DST, Eth.DST + Eth.MAC_LEN);
+    else putMac(to, Eth.DST);
     tx.set(mac, Eth.SRC);
     tx.set(ARP_HEAD, Eth.TYPE);
     tx[A.OP + 1] = op;
     tx.set(mac, A.SHA);
     wr32(tx, A.SPA, st.addr);
     tx.fill(0, A.THA, A.TPA);
-    if (op === Op.REPLY) tx.set(dstMac as Uint8Array, A.THA);
+    if (op === Op.REPLY) tx.set(rxSha, A.THA);
     wr32(tx, A.TPA, tpa);
-    c.tx++;
-    if (netif.send(A.END)) eth.tx++;
+    c[Cnt.ARP_TX]++;
+    if (netif.send(A.END)) c[Cnt.ETH_TX]++;
   }
 
-  /** A request for ip: broadcast, or unicast to dstMac (refresh). */
-  function request(dstMac: Uint8Array | null, ip: number): void {
-    c.requestsOut++;
-    sendArp(Op.REQUEST, dstMac, ip);
+  /** A request for ip: broadcast (To.BROADCAST), or unicast to entry `to`'s MAC (refresh). */
+  function request(to: number, ip: number): void {
+    c[Cnt.ARP_REQUESTS_OUT]++;
+    sendArp(Op.REQUEST, to, ip);
   }
 
   /** The entry for ip (there is at most one) in state minState or later (PENDING: any), else -1. */
   function find(ip: number, minState: number): number {
-    for (var i = 0; i < n; i++) if (state[i] >= minState && ips[i] === ip) return i;
+    for (var i = 0; i < n; i++) if (bytes[i] >= minState && words[i] === ip) return i;
     return -1;
   }
 
@@ -121,7 +133,7 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   function dropHold(ip: number): void {
     if (holdLen && holdIp === ip) {
       holdLen = 0;
-      c.heldDropped++;
+      c[Cnt.ARP_HELD_DROPPED]++;
     }
   }
 
@@ -129,84 +141,85 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
   function alloc(ip: number): number {
     var best = 0;
     for (var i = 0; i < n; i++) {
-      if (state[i] === E.FREE) { best = i; break; }
-      if (state[i] === E.RESOLVED && (state[best] !== E.RESOLVED || expires[i] < expires[best])) best = i;
+      if (bytes[i] === E.FREE) { best = i; break; }
+      if (bytes[i] === E.RESOLVED && (bytes[best] !== E.RESOLVED || times[i] < times[best])) best = i;
     }
-    if (state[best] !== E.FREE) {
-      c.evicted++;
-      dropHold(ips[best]);
+    if (bytes[best] !== E.FREE) {
+      c[Cnt.ARP_EVICTED]++;
+      dropHold(words[best]);
     }
-    ips[best] = ip;
+    words[best] = ip;
     return best;
   }
 
   function learn(i: number, now: number): void {
-    macViews[i].set(rxSha);
-    state[i] = E.RESOLVED;
-    count[i] = 0;
-    expires[i] = now + T.TTL_MS;
-    due[i] = now + T.TTL_MS - T.REFRESH_MS;
+    words[n + i] = rd16(rx, A.SHA);
+    words[2 * n + i] = rd32(rx, A.SHA + 2);
+    bytes[i] = E.RESOLVED;
+    bytes[n + i] = 0;
+    times[i] = now + T.TTL_MS;
+    times[n + i] = now + T.TTL_MS - T.REFRESH_MS;
     nextCheck = 0;   // the next tick() finds the earliest due time again
-    if (holdLen && ips[i] === holdIp) {
+    if (holdLen && words[i] === holdIp) {
       tx.set(hold, 0);
-      tx.set(macViews[i], Eth.DST);
+      putMac(i, Eth.DST);
       var len = holdLen;
       holdLen = 0;
-      c.heldSent++;
-      if (netif.send(len)) eth.tx++;
+      c[Cnt.ARP_HELD_SENT]++;
+      if (netif.send(len)) c[Cnt.ETH_TX]++;
     }
   }
 
   return {
     // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, len: number): void {
-      c.rx++;
+      c[Cnt.ARP_RX]++;
       // (Fields first, then the checks: see "Drops" in README.md.)
       var op = rd16(rx, A.OP);
       var spa = rd32(rx, A.SPA);
       var addr = st.addr;
       var forUs = addr !== 0 && rd32(rx, A.TPA) === addr;
-      if (len < A.END) { c.dropShort++; return; }
+      if (len < A.END) { c[Cnt.ARP_DROP_SHORT]++; return; }
       if (rd16(rx, A.HTYPE) !== A.HTYPE_ETHERNET ||
         rd16(rx, A.PTYPE) !== Eth.TYPE_IPV4 ||
         rx[A.HLEN] !== Eth.MAC_LEN || rx[A.PLEN] !== A.IPV4_LEN ||
         (op !== Op.REQUEST && op !== Op.REPLY) ||
         rx[A.SHA] & Eth.GROUP_BIT) {   // a group (multicast, broadcast) sender MAC is no host's
-        c.dropMalformed++;
+        c[Cnt.ARP_DROP_MALFORMED]++;
         return;
       }
-      if (addr !== 0 && spa === addr) { c.conflicts++; return; }   // someone else uses our address
+      if (addr !== 0 && spa === addr) { c[Cnt.ARP_CONFLICTS]++; return; }   // someone else uses our address
       var i = find(spa, E.PENDING);    // never an entry for 0.0.0.0 (a probe)
       if (i < 0 && spa !== 0 && forUs) i = alloc(spa);
       if (i >= 0) learn(i, clock.now());
-      else if (!forUs) c.ignored++;
+      else if (!forUs) c[Cnt.ARP_IGNORED]++;
       if (forUs && op === Op.REQUEST) {
-        sendArp(Op.REPLY, rxSha, spa);
-        c.repliesOut++;
+        sendArp(Op.REPLY, To.SENDER, spa);
+        c[Cnt.ARP_REPLIES_OUT]++;
       }
     },
     resolve: function (frameLen: number, nextHop: number): IpSend.SENT | IpSend.PENDING_ARP {
       var i = find(nextHop, E.RESOLVED);
       if (i >= 0) {
-        tx.set(macViews[i], Eth.DST);
-        count[i] = 1;
-        c.hits++;
+        putMac(i, Eth.DST);
+        bytes[n + i] = 1;
+        c[Cnt.ARP_HITS]++;
         return IpSend.SENT;
       }
-      c.misses++;
+      c[Cnt.ARP_MISSES]++;
       if ((holdLen === 0 || holdIp === nextHop) && frameLen <= holdBytes) {
         hold.set(tx.subarray(0, frameLen), 0);
         holdLen = frameLen;
         holdIp = nextHop;
-        c.held++;
-      } else c.notHeld++;
+        c[Cnt.ARP_HELD]++;
+      } else c[Cnt.ARP_NOT_HELD]++;
       if (find(nextHop, E.PENDING) < 0) {
         i = alloc(nextHop);
-        state[i] = E.PENDING;
-        count[i] = 1;
-        due[i] = clock.now() + T.RETRY_MS;
+        bytes[i] = E.PENDING;
+        bytes[n + i] = 1;
+        times[n + i] = clock.now() + T.RETRY_MS;
         nextCheck = 0;
-        request(null, nextHop);
+        request(To.BROADCAST, nextHop);
       }
       return IpSend.PENDING_ARP;
     },
@@ -214,41 +227,44 @@ export function createArp(netif: Netif, clock: Clock, st: IpState, c: { [k: stri
       if (now < nextCheck) return;
       nextCheck = now + T.TTL_MS;   // no entry is due later than one lifetime from now
       for (var i = 0; i < n; i++) {
-        if (state[i] !== E.FREE && now >= due[i]) {
-          if (state[i] === E.RESOLVED) {
-            if (now >= expires[i]) {
-              state[i] = E.FREE;
-              c.expired++;
-            } else if (count[i]) {          // used lately: refresh by unicast, check again soon
-              count[i] = 0;
-              due[i] = Math.min(now + T.RECHECK_MS, expires[i]);
-              request(macViews[i], ips[i]);
-            } else due[i] = expires[i];
-          } else if (count[i] >= T.MAX_TRIES) {
-            state[i] = E.FREE;
-            c.giveUps++;
-            dropHold(ips[i]);
+        if (bytes[i] !== E.FREE && now >= times[n + i]) {
+          if (bytes[i] === E.RESOLVED) {
+            if (now >= times[i]) {
+              bytes[i] = E.FREE;
+              c[Cnt.ARP_EXPIRED]++;
+            } else if (bytes[n + i]) {          // used lately: refresh by unicast, check again soon
+              bytes[n + i] = 0;
+              times[n + i] = Math.min(now + T.RECHECK_MS, times[i]);
+              request(i, words[i]);
+            } else times[n + i] = times[i];
+          } else if (bytes[n + i] >= T.MAX_TRIES) {
+            bytes[i] = E.FREE;
+            c[Cnt.ARP_GIVE_UPS]++;
+            dropHold(words[i]);
           } else {
-            due[i] = now + (T.RETRY_MS << count[i]++);
-            c.retries++;
-            request(null, ips[i]);
+            times[n + i] = now + (T.RETRY_MS << bytes[n + i]++);
+            c[Cnt.ARP_RETRIES]++;
+            request(To.BROADCAST, words[i]);
           }
         }
-        if (state[i] !== E.FREE && due[i] < nextCheck) nextCheck = due[i];
+        if (bytes[i] !== E.FREE && times[n + i] < nextCheck) nextCheck = times[n + i];
       }
     },
     announce: function (): void {
-      if (st.addr !== 0) sendArp(Op.REQUEST, null, st.addr);
+      if (st.addr !== 0) sendArp(Op.REQUEST, To.BROADCAST, st.addr);
     },
     flush: function (): void {
-      state.fill(E.FREE);
+      bytes.fill(E.FREE, 0, n);
       dropHold(holdIp);
     },
     lookup: function (ip: number): number {
       return find(ip, E.RESOLVED);
     },
     macOf: function (i: number): Uint8Array {
-      return macViews[i];
+      var m = new Uint8Array(Eth.MAC_LEN);   // tests and the console only: allocates
+      wr16(m, 0, words[n + i]);
+      wr32(m, 2, words[2 * n + i]);
+      return m;
     },
   };
 }

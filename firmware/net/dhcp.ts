@@ -14,6 +14,7 @@
 // Options read: 53, 54, 1, 3, 51, 58, 59; option lengths are checked and a broken option list
 // drops the message (dhcp.dropMalformed). The client waits for link-up before its first DISCOVER.
 
+import { Cnt } from "./counters";
 import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
 import { rd32, wr32 } from "./bytes";
@@ -28,6 +29,8 @@ export interface Dhcp {
 
 export interface DhcpConfig {
   hostname?: string;
+  /** The largest IP datagram we take (option 57, at least 576). Default 1500. */
+  mtu?: number;
   dhcpFallback?: { ip: number; mask: number; gateway: number } | null;
   dhcpTries?: number;
   dhcpBaseMs?: number;
@@ -36,7 +39,6 @@ export interface DhcpConfig {
 
 // Numeric constants as const enums: tsc writes the numbers in place, nothing reaches the bundle.
 const enum S { INIT, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING, FALLBACK }
-var NAMES = ["init", "selecting", "requesting", "bound", "renewing", "rebinding", "fallback"];
 /** DHCP message types (option 53, RFC 2132 9.6). */
 const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 }
 /** Option codes (RFC 2132). */
@@ -85,7 +87,8 @@ const enum K {
   CLIENT_PORT = 68,
   ADDR_LEN = 4,                         // an option holding one IPv4 address, lease or time
   CLIENT_ID_LEN = 1 + Eth.MAC_LEN,      // option 61: hardware type + MAC
-  MAX_MSG = 1500,                       // option 57: the largest message we take (an MTU)
+  MAX_MSG = 1500,                       // option 57: the largest message we take (an MTU), by default
+  MIN_MSG = 576,                        // its smallest valid value (RFC 2132 9.10)
   HOSTNAME_MAX = 63,
   LEASE_INFINITE = 0xffffffff,          // a lease time of all ones never ends (RFC 2131 3.3)
   MAX_RTO_MS = 64000,                   // retransmission timeouts grow to this (RFC 2131 4.1)
@@ -99,21 +102,24 @@ const enum K {
 // Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
 // lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
 const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER, COUNT }
-var READ = [Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER];
+// (Tables as typed arrays: flat, where a plain array costs Espruino a variable or more per element.)
+var READ = new Uint8Array([Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER]);
 // By message type, the states (one bit each) in which it is accepted: OFFER when SELECTING;
 // ACK and NAK when REQUESTING, RENEWING or REBINDING.
 var ANSWERING = (1 << S.REQUESTING) | (1 << S.RENEWING) | (1 << S.REBINDING);
-var ACCEPT = [0, 0, /* OFFER */ 1 << S.SELECTING, 0, 0, /* ACK */ ANSWERING, /* NAK */ ANSWERING];
+var ACCEPT = new Uint8Array([0, 0, /* OFFER */ 1 << S.SELECTING, 0, 0, /* ACK */ ANSWERING, /* NAK */ ANSWERING]);
 // Fixed request bytes from the magic cookie on: the cookie, option 53 (its value is written at
 // Tx.TYPE), the head of option 61 (the MAC follows at Tx.CLIENT_MAC).
-var HEAD = [B.COOKIE_VALUE >>> 24, (B.COOKIE_VALUE >> 16) & 255, (B.COOKIE_VALUE >> 8) & 255, B.COOKIE_VALUE & 255,
-  Opt.MSG_TYPE, 1, 0, Opt.CLIENT_ID, K.CLIENT_ID_LEN, B.HTYPE_ETHERNET];
+var HEAD = new Uint8Array([B.COOKIE_VALUE >>> 24, (B.COOKIE_VALUE >> 16) & 255, (B.COOKIE_VALUE >> 8) & 255,
+  B.COOKIE_VALUE & 255, Opt.MSG_TYPE, 1, 0, Opt.CLIENT_ID, K.CLIENT_ID_LEN, B.HTYPE_ETHERNET]);
 // Closing options: 55 parameter list (1, 3, 51, 58, 59), 57 max message size, end.
-var TAIL = [Opt.PARAM_LIST, 5, Opt.SUBNET_MASK, Opt.ROUTER, Opt.LEASE_TIME, Opt.T1, Opt.T2,
-  Opt.MAX_SIZE, 2, K.MAX_MSG >> 8, K.MAX_MSG & 255, Opt.END];
+var TAIL = new Uint8Array([Opt.PARAM_LIST, 5, Opt.SUBNET_MASK, Opt.ROUTER, Opt.LEASE_TIME, Opt.T1, Opt.T2,
+  Opt.MAX_SIZE, 2, K.MAX_MSG >> 8, K.MAX_MSG & 255, Opt.END]);
+/** Where option 57's value sits in TAIL. */
+const enum Tail { MAX_SIZE_VALUE = 9 }
 
 export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: boolean },
-  c: { [k: string]: number }, udp: Udp,
+  c: Uint32Array, udp: Udp,
   setAddress: (addr: number, mask: number, gateway: number) => void, cfg: DhcpConfig): Dhcp {
   var tx = netif.tx;
   var mac = netif.mac;
@@ -123,9 +129,17 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   var fallback = cfg.dhcpFallback;
   // The closing options, built once: 12 hostname (at most 63 bytes, low 8 bits of each char) + TAIL.
   var name = (cfg.hostname || "").substring(0, K.HOSTNAME_MAX);
-  var tail: number[] = name ? [Opt.HOSTNAME, name.length] : [];
-  for (var k = 0; k < name.length; k++) tail.push(name.charCodeAt(k));
-  tail = tail.concat(TAIL);
+  var nameLen = name ? 2 + name.length : 0;   // code, length, the name
+  var tail = new Uint8Array(nameLen + TAIL.length);
+  if (name) {
+    tail[0] = Opt.HOSTNAME;
+    tail[1] = name.length;
+    tail.set(E.toUint8Array(name), 2);   // (the low 8 bits of each char)
+  }
+  tail.set(TAIL, nameLen);
+  var maxMsg = cfg.mtu && cfg.mtu >= K.MIN_MSG && cfg.mtu < K.MAX_MSG ? cfg.mtu : K.MAX_MSG;
+  tail[nameLen + Tail.MAX_SIZE_VALUE] = maxMsg >> 8;
+  tail[nameLen + Tail.MAX_SIZE_VALUE + 1] = maxMsg;
 
   var state = S.INIT;
   var due = 0;            // time of the next action in tick()
@@ -167,8 +181,8 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     }
     tx.set(tail, i);
     var len = i + tail.length - Tx.MSG;
-    c.tx++;
-    if (state !== S.SELECTING) c.requests++;
+    c[Cnt.DHCP_TX]++;
+    if (state !== S.SELECTING) c[Cnt.DHCP_REQUESTS]++;
     udp.send(state === S.RENEWING ? server : Addr.BROADCAST, K.SERVER_PORT, K.CLIENT_PORT,
       len < B.MIN_LEN ? B.MIN_LEN : len);
     if (state < S.BOUND) {
@@ -188,7 +202,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     setAddress(0, 0, 0);   // (no change when already unbound: the mask and gateway are 0 then too)
     state = S.INIT;
     due = now;
-    c.restarts++;
+    c[Cnt.DHCP_RESTARTS]++;
   }
 
   function tick(now: number): void {
@@ -202,17 +216,17 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     } else if (state < S.BOUND) {   // SELECTING, REQUESTING: retransmit, or give up
       if (state === S.SELECTING && fallback && tries >= maxTries) {
         state = S.FALLBACK;
-        c.fallbacks++;
+        c[Cnt.DHCP_FALLBACKS]++;
         setAddress(fallback.ip, fallback.mask, fallback.gateway);
       } else if (state === S.REQUESTING && tries >= K.REQUEST_TRIES) restart(now);
       else {
-        c.retransmits++;
+        c[Cnt.DHCP_RETRANSMITS]++;
         send(now);
       }
     } else {                        // BOUND at T1, RENEWING (until T2), REBINDING (until the lease ends)
       var rebind = state === S.REBINDING || (state === S.RENEWING && now >= t2At);
       if (rebind && now >= endAt) {
-        c.expired++;
+        c[Cnt.DHCP_EXPIRED]++;
         restart(now);
         return;
       }
@@ -220,8 +234,8 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
       if (state !== next) {
         state = next;
         newXid();
-        c[rebind ? "rebinds" : "renewals"]++;
-      } else c.retransmits++;
+        c[rebind ? Cnt.DHCP_REBINDS : Cnt.DHCP_RENEWALS]++;
+      } else c[Cnt.DHCP_RETRANSMITS]++;
       send(now);
     }
   }
@@ -252,7 +266,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
 
   // One check and one counter per reason to drop, in this order.
   function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
-    c.rx++;
+    c[Cnt.DHCP_RX]++;
     // (Fields first, then the checks: see "Drops" in README.md. The options of a message
     // dropped for another reason are parsed in vain; nothing else uses opts.)
     var other = rd32(rx, off + B.XID) !== xid;   // not our transaction, or not our hardware address
@@ -266,13 +280,13 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     var hostBits = yi < K.CLASS_B ? 24 : yi < K.CLASS_C ? 16 : 8;
     if (len < B.OPTIONS ||
       rx[off + B.OP] !== B.BOOTREPLY || rx[off + B.HTYPE] !== B.HTYPE_ETHERNET || rx[off + B.HLEN] !== Eth.MAC_LEN ||
-      rd32(rx, off + B.COOKIE) !== B.COOKIE_VALUE) { c.dropMalformed++; return; }
-    if (other) { c.dropOther++; return; }
-    if (!optionsOk) { c.dropMalformed++; return; }
+      rd32(rx, off + B.COOKIE) !== B.COOKIE_VALUE) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
+    if (other) { c[Cnt.DHCP_DROP_OTHER]++; return; }
+    if (!optionsOk) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
     // a message type this state does not expect (or no option 53 at all)
-    if (!((ACCEPT[type] >> state) & 1)) { c.dropOther++; return; }
+    if (!((ACCEPT[type] >> state) & 1)) { c[Cnt.DHCP_DROP_OTHER]++; return; }
     if (type === Msg.NAK) {
-      c.naks++;
+      c[Cnt.DHCP_NAKS]++;
       restart(now);
       return;
     }
@@ -281,16 +295,16 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
     if (yi === 0 ||
       (type === Msg.OFFER && sid === 0) ||
       (type !== Msg.OFFER && lease === 0) ||
-      (type !== Msg.OFFER && state === S.REQUESTING && sid !== 0 && sid !== server)) { c.dropMalformed++; return; }
+      (type !== Msg.OFFER && state === S.REQUESTING && sid !== 0 && sid !== server)) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
     if (type === Msg.OFFER) {
-      c.offers++;
+      c[Cnt.DHCP_OFFERS]++;
       offered = yi;
       server = sid;
       state = S.REQUESTING;
       tries = 0;
       send(now);
     } else {
-      c.acks++;
+      c[Cnt.DHCP_ACKS]++;
       if (sid) server = sid;
       // T1 and T2 as given when they make sense, else 1/2 and 7/8 of the lease; infinite leases never end
       if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
@@ -308,7 +322,7 @@ export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: b
   return {
     tick: tick,
     state: function (): string {
-      return NAMES[state];
+      return "init selecting requesting bound renewing rebinding fallback".split(" ")[state];   // (as S)
     },
   };
 }

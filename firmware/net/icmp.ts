@@ -8,6 +8,7 @@
 // Port unreachable: IP header + 8 bytes of the offending datagram, never for broadcast
 // destinations, rate-limited by a token bucket (burst `burst`, one token back per refillMs).
 
+import { Cnt } from "./counters";
 import { Netif } from "../../hal/netif";
 import { rd16, rd32, wr16 } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
@@ -38,7 +39,7 @@ const enum M {
 }
 
 /** sendReply(proto, l4Len): sends tx[34..34+l4Len) back to the sender of the frame in rx (its MAC, its address). */
-export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number },
+export function createIcmp(netif: Netif, st: IpState, c: Uint32Array,
   sendReply: (proto: number, l4Len: number) => IpSend,
   burst: number, refillMs: number): Icmp {
   var rx = netif.rx;
@@ -52,13 +53,13 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
     // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, off: number, len: number): void {
       var s: number;   // the reply's checksum sum (declared first: see "Drops" in README.md)
-      c.rx++;
-      if (len < M.HEADER) { c.dropShort++; return; }
-      if (csumFinish(csumAdd(rx, off, len, 0))) { c.dropChecksum++; return; }
-      if (rx[off + M.TYPE] !== M.ECHO) { c.dropType++; return; }
+      c[Cnt.ICMP_RX]++;
+      if (len < M.HEADER) { c[Cnt.ICMP_DROP_SHORT]++; return; }
+      if (csumFinish(csumAdd(rx, off, len, 0))) { c[Cnt.ICMP_DROP_CHECKSUM]++; return; }
+      if (rx[off + M.TYPE] !== M.ECHO) { c[Cnt.ICMP_DROP_TYPE]++; return; }
       // Not to our own address (broadcast, or anything while we have none); counted here too: a
       // request too big for tx, possible only when the driver receives longer frames than it sends.
-      if (rd32(rx, Ip.DST) !== st.addr || len > tx.length - Ip.PAYLOAD) { c.ignoredBroadcast++; return; }
+      if (rd32(rx, Ip.DST) !== st.addr || len > tx.length - Ip.PAYLOAD) { c[Cnt.ICMP_IGNORED_BROADCAST]++; return; }
       if (off !== copyOff || len !== copyLen) {
         copyView = rx.subarray(off, off + len);
         copyOff = off;
@@ -71,12 +72,12 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       s = (~rd16(rx, off + M.CHECKSUM) & 0xffff) + M.ECHO_SUM_DELTA;
       wr16(tx, Ip.PAYLOAD + M.CHECKSUM, ~((s & 0xffff) + (s >>> 16)));   // wr16 keeps the low 16 bits
       if (sendReply(Proto.ICMP, len) === IpSend.SENT) {
-        c.tx++;
-        c.echoOut++;
+        c[Cnt.ICMP_TX]++;
+        c[Cnt.ICMP_ECHO_OUT]++;
       }
     },
     portUnreachable: function (ihl: number): void {
-      if (tokens <= 0) { c.rateLimited++; return; }
+      if (tokens <= 0) { c[Cnt.ICMP_RATE_LIMITED]++; return; }
       tokens--;
       var quoted = ihl + M.QUOTED_DATA;
       tx[Ip.PAYLOAD + M.TYPE] = M.UNREACHABLE;
@@ -85,7 +86,7 @@ export function createIcmp(netif: Netif, st: IpState, c: { [k: string]: number }
       tx.set(rx.subarray(Eth.HEADER, Eth.HEADER + quoted), Ip.PAYLOAD + M.HEADER);
       wr16(tx, Ip.PAYLOAD + M.CHECKSUM, csumFinish(csumAdd(tx, Ip.PAYLOAD, M.HEADER + quoted, 0)));
       if (sendReply(Proto.ICMP, M.HEADER + quoted) === IpSend.SENT) {
-        c.tx++;
+        c[Cnt.ICMP_TX]++;
       }
     },
     tick: function (now: number): void {

@@ -8,6 +8,7 @@
 // needs memory a small board does not have, and nothing we serve needs datagrams over the MTU.
 // Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
 
+import { Cnt } from "./counters";
 import { Netif } from "../../hal/netif";
 import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { csumAdd, csumFinish, csumView } from "./checksum";
@@ -93,7 +94,7 @@ export interface Ipv4 {
   setSource(addr: number): void;
 }
 
-export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }, deliver: Ipv4Deliver): Ipv4 {
+export function createIpv4(netif: Netif, st: IpState, c: Uint32Array, deliver: Ipv4Deliver): Ipv4 {
   var rx = netif.rx;
   var tx = netif.tx;
   // The 20-byte IPv4 headers (at 14) as aligned 16-bit views for the checksum.
@@ -126,31 +127,31 @@ export function createIpv4(netif: Netif, st: IpState, c: { [k: string]: number }
   return {
     // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, len: number): void {
-      c.rx++;
+      c[Cnt.IP_RX]++;
       // (Fields first, then the checks: see "Drops" in README.md.)
       var v = rx[Ip.VER_IHL];
       var ihl = (v & 15) << 2;   // in bytes
       var tl = rd16(rx, Ip.TOTAL_LEN);
       var dst = rd32(rx, Ip.DST);
       var addr = st.addr;
-      if (len < Ip.PAYLOAD) { c.dropShort++; return; }
-      if (v >> 4 !== Ip.VERSION) { c.dropVersion++; return; }
-      if (ihl < Ip.MIN_HEADER) { c.dropIhl++; return; }
+      if (len < Ip.PAYLOAD) { c[Cnt.IP_DROP_SHORT]++; return; }
+      if (v >> 4 !== Ip.VERSION) { c[Cnt.IP_DROP_VERSION]++; return; }
+      if (ihl < Ip.MIN_HEADER) { c[Cnt.IP_DROP_IHL]++; return; }
       // The total length covers the header and fits in the frame (bytes past it: Ethernet padding).
-      if (tl < ihl || tl + Eth.HEADER > len) { c.dropLength++; return; }
+      if (tl < ihl || tl + Eth.HEADER > len) { c[Cnt.IP_DROP_LENGTH]++; return; }
       // Without options the header sum runs over the preallocated view: no view is created.
       if (csumFinish(ihl === Ip.MIN_HEADER ? csumView(rxHdr) : csumAdd(rx, Ip.VER_IHL, ihl, 0))) {
-        c.dropChecksum++;
+        c[Cnt.IP_DROP_CHECKSUM]++;
         return;
       }
-      if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c.dropFragment++; return; }
-      if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c.dropSource++; return; }
+      if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c[Cnt.IP_DROP_FRAGMENT]++; return; }
+      if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c[Cnt.IP_DROP_SOURCE]++; return; }
       // Ours, the limited broadcast or our subnet's broadcast; anything while we have no address.
       if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~st.mask) >>> 0)) {
-        c.dropNotForUs++;
+        c[Cnt.IP_DROP_NOT_FOR_US]++;
         return;
       }
-      if (ihl !== Ip.MIN_HEADER) c.options++;
+      if (ihl !== Ip.MIN_HEADER) c[Cnt.IP_OPTIONS]++;
       deliver(rx[Ip.PROTO], Eth.HEADER + ihl, tl - ihl);
     },
     writeHeader: header,

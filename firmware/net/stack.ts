@@ -13,7 +13,7 @@
 
 import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
-import { createCounters, StackCounters } from "./counters";
+import { Cnt, counterNames, createCounters, StackCounters } from "./counters";
 import { createEthFilter, Eth, EthFilter } from "./ethernet";
 import { createArp, Arp } from "./arp";
 import { rd16, rd32, wr32 } from "./bytes";
@@ -27,15 +27,21 @@ export { parseIp, formatIp, IpSend };
 export interface StackConfig {
   ip?: number; mask?: number; gateway?: number;   // static configuration (skips DHCP)
   hostname?: string;                              // DHCP option 12
+  mtu?: number;                                   // the largest IP datagram taken (DHCP option 57) [1500]
   dhcpFallback?: { ip: number; mask: number; gateway: number } | null; // used when DHCP fails
   // Extensions (all optional, defaults in brackets):
   dhcpTries?: number;        // DISCOVERs before falling back [4]
   dhcpBaseMs?: number;       // first DHCP retransmission timeout, doubled per try up to 64 s [4000]
   random?: () => number;     // [Math.random] (DHCP xid and retransmission jitter)
 }
-// Fixed sizes (the ARP hold buffer is netif.tx.length).
+// Fixed sizes.
 const enum Size {
   ARP_ENTRIES = 8,
+  // The ARP hold buffer: frames up to this size wait for their next hop's MAC (a DHCP message in
+  // its UDP, IP and Ethernet headers: 300 + 42; TCP's control segments and small data are
+  // smaller). Larger ones are not held: their sender regenerates them (TCP retransmits). A
+  // full-size buffer (1,518 bytes) would cost a small board about 120 variables.
+  ARP_HOLD = 342,
   UDP_PORTS = 4,               // bindings
   ETH_GROUPS = 2,              // joinable Ethernet multicast groups
   FRAMES_PER_POLL = 64,        // at most this many frames handled per poll() (a bound, not a batch)
@@ -69,7 +75,8 @@ export interface Stack {
     unbind(port: number): void;
     send(dst: number, dstPort: number, srcPort: number, len: number): IpSend;
   };
-  counters: StackCounters;
+  /** The counters by layer and name: a snapshot built per read (they live in one Uint32Array). */
+  readonly counters: StackCounters;
   dhcpState(): string;
   // Extensions for tests and the status page:
   arp: Arp;
@@ -82,9 +89,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   var rx = netif.rx;
   var tx = netif.tx;
   var rxSrcMac = rx.subarray(Eth.SRC, Eth.TYPE);
-  var counters = createCounters();
-  var ce = counters.eth;
-  var ci = counters.ip;
+  var c = createCounters();
   var protoFns: ProtoInput[] = [];   // indexed by IP protocol number (sparse)
   var tickers: ((now: number) => void)[] = [];
   var addressFns: (() => void)[] = [];
@@ -92,11 +97,11 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
 
   function sendFrame(len: number): IpSend {
     if (netif.send(len)) {
-      ce.tx++;
-      ci.tx++;
+      c[Cnt.ETH_TX]++;
+      c[Cnt.IP_TX]++;
       return IpSend.SENT;
     }
-    ce.txFail++;
+    c[Cnt.ETH_TX_FAIL]++;
     return IpSend.REFUSED;
   }
 
@@ -130,18 +135,18 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
     if (proto === Proto.UDP) udp.input(rx, off, len);
     else if (proto === Proto.ICMP) icmp.input(rx, off, len);
     else if (protoFns[proto]) protoFns[proto](rx, off, len, rd32(rx, Ip.SRC), rd32(rx, Ip.DST));
-    else ci.dropProto++;
+    else c[Cnt.IP_DROP_PROTO]++;
   }
 
   // One check and one counter per reason to drop, in this order.
   function frame(len: number): void {
-    ce.rx++;
-    if (len < Eth.HEADER) { ce.dropShort++; return; }
-    if (!eth.accepts(rx)) { ce.dropNotForUs++; return; }
+    c[Cnt.ETH_RX]++;
+    if (len < Eth.HEADER) { c[Cnt.ETH_DROP_SHORT]++; return; }
+    if (!eth.accepts(rx)) { c[Cnt.ETH_DROP_NOT_FOR_US]++; return; }
     var t = rd16(rx, Eth.TYPE);
     if (t === Eth.TYPE_IPV4) ipv4.input(rx, len);
     else if (t === Eth.TYPE_ARP) arp.input(rx, len);
-    else ce.dropType++;
+    else c[Cnt.ETH_DROP_TYPE]++;
   }
 
   function setAddress(addr: number, mask: number, gateway: number): void {
@@ -171,7 +176,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
         try {
           frame(len);
         } catch (e) {
-          ce.errors++;
+          c[Cnt.ETH_ERRORS]++;
         }
       }
     },
@@ -197,21 +202,23 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
       addressFns.push(fn);
     },
     ipSend: ipSend,
-    counters: counters,
+    get counters(): StackCounters {
+      return counterNames(c);
+    },
     dhcpState: function (): string {
       return dhcp ? dhcp.state() : "static";
     },
     eth: eth,
   } as Stack;
-  var arp = stack.arp = createArp(netif, clock, stack, counters.arp, ce, Size.ARP_ENTRIES, tx.length);
-  var ipv4 = createIpv4(netif, stack, ci, deliver);
-  var icmp = createIcmp(netif, stack, counters.icmp, sendReply, Size.UNREACHABLE_BURST, Size.UNREACHABLE_REFILL_MS);
-  var udp = stack.udp = createUdp(netif, stack, counters.udp, Size.UDP_PORTS, ipSend, icmp.portUnreachable);
+  var arp = stack.arp = createArp(netif, clock, stack, c, Size.ARP_ENTRIES, Size.ARP_HOLD);
+  var ipv4 = createIpv4(netif, stack, c, deliver);
+  var icmp = createIcmp(netif, stack, c, sendReply, Size.UNREACHABLE_BURST, Size.UNREACHABLE_REFILL_MS);
+  var udp = stack.udp = createUdp(netif, stack, c, Size.UDP_PORTS, ipSend, icmp.portUnreachable);
   var ip = config.ip, mask = config.mask, gateway = config.gateway;
   if (ip !== undefined && ip !== 0) {
     setAddress(ip, mask === undefined ? K.DEFAULT_MASK : mask, gateway === undefined ? 0 : gateway);
   } else {
-    dhcp = createDhcp(netif, clock, stack, counters.dhcp, udp, setAddress, config);
+    dhcp = createDhcp(netif, clock, stack, c, udp, setAddress, config);
   }
   return stack;
 }

@@ -3,6 +3,7 @@
 // Receive handlers get (src, srcPort, rx, off, len): the payload is valid only during the call.
 // Datagrams to closed ports are answered with ICMP port unreachable (unicast ones only).
 
+import { Cnt } from "./counters";
 import { Netif } from "../../hal/netif";
 import { rd16, rd32, wr16 } from "./bytes";
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
@@ -31,7 +32,7 @@ export const enum UdpHdr {
   MAX_PORT = 0xffff,
 }
 
-export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number }, maxPorts: number,
+export function createUdp(netif: Netif, st: IpState, c: Uint32Array, maxPorts: number,
   ipSend: (proto: number, dst: number, l4Len: number) => IpSend,
   unreachable: (ihl: number) => void): Udp {
   var tx = netif.tx;
@@ -62,25 +63,25 @@ export function createUdp(netif: Netif, st: IpState, c: { [k: string]: number },
       wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM,
         csumFinish(csumAdd(tx, Ip.PAYLOAD, ulen, pseudoSum(st.addr, dst, Proto.UDP, ulen))) || 0xffff);
       var r = ipSend(Proto.UDP, dst, ulen);
-      if (r >= IpSend.PENDING_ARP) c.tx++;   // sent, or waiting for the next hop's MAC
+      if (r >= IpSend.PENDING_ARP) c[Cnt.UDP_TX]++;   // sent, or waiting for the next hop's MAC
       return r;
     },
     // One check and one counter per reason to drop, in this order.
     input: function (rx: Uint8Array, off: number, len: number): void {
-      c.rx++;
+      c[Cnt.UDP_RX]++;
       // (Fields first, then the checks: see "Drops" in README.md.)
       var ulen = rd16(rx, off + UdpHdr.LENGTH);
       var src = rd32(rx, Ip.SRC);
       var dst = rd32(rx, Ip.DST);
       var fn = fns[rd16(rx, off + UdpHdr.DST_PORT)];
-      if (len < UdpHdr.HEADER) { c.dropShort++; return; }
-      if (ulen < UdpHdr.HEADER || ulen > len) { c.dropLength++; return; }
+      if (len < UdpHdr.HEADER) { c[Cnt.UDP_DROP_SHORT]++; return; }
+      if (ulen < UdpHdr.HEADER || ulen > len) { c[Cnt.UDP_DROP_LENGTH]++; return; }
       // A checksum field of 0: none was computed, none is checked.
       if ((rx[off + UdpHdr.CHECKSUM] | rx[off + (UdpHdr.CHECKSUM + 1)]) &&
-        csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, Proto.UDP, ulen)))) { c.dropChecksum++; return; }
+        csumFinish(csumAdd(rx, off, ulen, pseudoSum(src, dst, Proto.UDP, ulen)))) { c[Cnt.UDP_DROP_CHECKSUM]++; return; }
       if (fn) fn(src, rd16(rx, off + UdpHdr.SRC_PORT), rx, off + UdpHdr.HEADER, ulen - UdpHdr.HEADER);
       else {
-        c.noPort++;
+        c[Cnt.UDP_NO_PORT]++;
         if (dst === st.addr) unreachable(off - Eth.HEADER);
       }
     },
