@@ -6,10 +6,11 @@
 import { Hal } from "../../hal/types";
 import { createEnc28j60 } from "../../drivers/enc28j60/driver";
 import { createStack, formatIp, parseIp } from "../net/stack";
-import { createTcp, TcpHandler } from "../tcp/tcp";
+import { Eth } from "../net/ethernet";
+import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
-import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
-import { createHttpServer, HttpRequest, HttpResponse, Status } from "../http/server";
+import { STATE_NAMES, STATE_COUNT, State } from "../tcp/states";
+import { createHttpServer, HttpRequest, HttpResponse, HttpServer, Status } from "../http/server";
 import { installPage, SETTINGS_FILE } from "./routes";
 import { AppConfig, Device, Settings } from "./device";
 import { serveStorageFiles, FlashStorage } from "./files";
@@ -26,12 +27,34 @@ const enum App {
   SPARE_SLOT_FROM = 3,
   /** A console connection keeps the last this many received characters. */
   RX_KEEP = 4096,
-  /** Poll the chip this often (ms) as a fallback with the INT pin watched, and without it. */
-  POLL_WITH_INT_MS = 250,
+  /** Without the INT pin: poll the chip this often (ms). */
   POLL_MS = 20,
-  /** The stack's (and the HTTP server's) tick (ms). */
+  /** The stack's (and TCP's and the HTTP server's) tick (ms) while something is going on. */
   TICK_MS = 100,
+  /**
+   * The coarse tick (ms) once nothing happened for QUIET_TICKS ticks and no TCP connection is
+   * open (listeners only): DHCP, ARP aging and ICMP's token bucket need no more. An INT edge
+   * brings the fast tick back.
+   */
+  IDLE_TICK_MS = 1000,
+  QUIET_TICKS = 20,
+  /** With INT: the chip is also polled every this many fast ticks, and at every coarse tick (a lost edge). */
+  BACKSTOP_TICKS = 10,
   MS_PER_S = 1000,
+  /** MSS = MTU - this (20 bytes of IPv4 header, 20 of TCP). */
+  IP_TCP_HEADERS = 40,
+  // The boot's memory model (variables, measured on espruino-wifi32 with the 4-slot Pico bundle:
+  // update them when TCP or HTTP change): what TCP, echo, HTTP and the app's routes and files
+  // take besides the slots and the send pool; what each slot adds (TCP and HTTP state); the
+  // shared send pool at one variable per BLOCK_BYTES (12, below every board's block size, errs on
+  // the safe side): the board's sendPool, else 2 MSS in CHUNK-byte chunks plus one chunk per slot
+  // (TCP's default); what must stay free for the requests' transients and the peak.
+  FIXED_VARS = 1500,
+  SLOT_VARS = 30,
+  BLOCK_BYTES = 12,
+  CHUNK = 512,
+  RESERVE_VARS = 450,
+  MSS_FULL = 1460,
 }
 
 /** The parts of the boot memory map, in the order createApp builds them. */
@@ -41,15 +64,31 @@ var PART_NAMES = "before driver stack tcp http app";
 /** Console connections' end reasons (TcpHandler.end), as words. */
 var END_WORDS = ["closed", "reset", "timed out", "aborted", "refused"];
 
+/**
+ * The TCP slots of MSS mss that fit in `free` variables with a shared send pool of `pool` bytes
+ * (0: TCP's default, sized per slot): the board's configured count at most, 0 when not even one
+ * fits, from the boot's memory model.
+ */
+function slotsThatFit(free: number, wanted: number, mss: number, pool: number): number {
+  var slotPool = pool ? 0 : (Math.ceil(2 * mss / App.CHUNK) + 1) * App.CHUNK;
+  var perSlot = App.SLOT_VARS + Math.ceil(slotPool / App.BLOCK_BYTES);
+  var fit = Math.floor((free - App.FIXED_VARS - Math.ceil(pool / App.BLOCK_BYTES) - App.RESERVE_VARS) / perSlot);
+  return fit < 0 ? 0 : fit < wanted ? fit : wanted;
+}
+
 export function createApp(hal: Hal, cfg: AppConfig): Device {
   // The boot memory map: variables in use after each part is built (cfg.memory gives free and
   // total), so device.memoryMap() can say what each part costs on this board's interpreter.
   var bootMem = new Int32Array(Part.COUNT);
-  function mark(part: number): void {
-    if (cfg.memory) { var m = cfg.memory(); bootMem[part] = m[1] - m[0]; }
+  /** Records the variables in use after a part; returns the free ones (Infinity: not known). */
+  function mark(part: number): number {
+    if (!cfg.memory) return Infinity;
+    var m = cfg.memory();
+    bootMem[part] = m[1] - m[0];
+    return m[0];
   }
   mark(Part.START);
-  var driver = createEnc28j60(hal, cfg.mac);
+  var driver = createEnc28j60(hal, cfg.mac, cfg.mtu ? { maxFrame: cfg.mtu + Eth.HEADER } : undefined);
   driver.init();
   mark(Part.DRIVER);
   var settings: Settings = { name: cfg.board };
@@ -62,26 +101,71 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   // from the device name: letters, digits and '-', at most 32.
   if (!cfg.hostname) cfg.hostname = settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, App.HOSTNAME_MAX) || "enc28j60";
   var stack = createStack(driver, hal.clock, cfg);
-  mark(Part.STACK);
-  var slots = cfg.slots;
-  var tcp = createTcp(stack, { slots: slots, sendPool: cfg.sendPool });
-  startEcho(tcp, App.ECHO_PORT);
+  // Out of memory is fatal on Espruino: the slots are sized to what is free now (fewer than
+  // configured when the board is short), and without room for one, TCP and HTTP are left out
+  // (the device still answers ping and ARP and keeps its DHCP lease). Said on the console and
+  // in the status.
+  var mss = cfg.mtu ? cfg.mtu - App.IP_TCP_HEADERS : App.MSS_FULL;
+  var slots = slotsThatFit(mark(Part.STACK), cfg.slots, mss, cfg.sendPool || 0);
+  if (slots < cfg.slots && cfg.log) {
+    cfg.log("enc28j60: memory for " + slots + " of " + cfg.slots + " TCP slots" + (slots ? "" : ": no TCP, no HTTP"));
+  }
+  var tcp: Tcp = null as any, http: HttpServer = null as any;
+  if (slots) {
+    tcp = createTcp(stack, { slots: slots, mss: cfg.mtu ? mss : undefined, sendPool: cfg.sendPool });
+    startEcho(tcp, App.ECHO_PORT);
+  }
   mark(Part.TCP);
   var ho = cfg.http || {};
-  // One connection fewer than the slots is served (with 3 slots or more), so that a client over
-  // the limit still gets a 503 from the last slot rather than a reset.
-  var http = createHttpServer(tcp, {
-    slots: slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
-    maxConnections: slots >= App.SPARE_SLOT_FROM ? slots - 1 : slots,
-  });
-  stack.onTick(http.tick);
+  if (slots) {
+    // One connection fewer than the slots is served (with 3 slots or more), so that a client
+    // over the limit still gets a 503 from the last slot rather than a reset.
+    http = createHttpServer(tcp, {
+      slots: slots, inBuffers: ho.inBuffers, outBuffers: ho.outBuffers,
+      maxConnections: slots >= App.SPARE_SLOT_FROM ? slots - 1 : slots,
+    });
+    stack.onTick(http.tick);
+  }
   mark(Part.HTTP);
   var t0 = hal.clock.now();
   var ledOn = false;
 
-  function service(): void {
-    driver.service();
+  // Ticks: fast (TICK_MS) while something happens, coarse (IDLE_TICK_MS) once all is quiet.
+  var tickTimer: any = null, coarse = false, quiet = 0, sinceBackstop = 0;
+  var stateCounts = new Uint16Array(STATE_COUNT);
+  /** Reads what the chip has: handles its events and the frames waiting; returns how many were. */
+  function serviceChip(): number {
+    var n = driver.service();
     stack.poll();
+    return n;
+  }
+  /** INT handler (and the polling timer without INT): the fast tick again, then the chip. */
+  function service(): void {
+    quiet = 0;
+    if (coarse) setTick(false);
+    serviceChip();
+  }
+  function setTick(slow: boolean): void {
+    coarse = slow;
+    if (tickTimer !== null) hal.timers.cancel(tickTimer);
+    tickTimer = hal.timers.every(slow ? App.IDLE_TICK_MS : App.TICK_MS, tick);
+  }
+  /** True when no TCP connection is open (listeners aside). */
+  function noConnections(): boolean {
+    if (!tcp) return true;
+    tcp.stateCounts(stateCounts);
+    return stateCounts[State.CLOSED] + stateCounts[State.LISTEN] === E.sum(stateCounts);
+  }
+  function tick(): void {
+    stack.tick();
+    if (hal.int && (coarse || ++sinceBackstop >= App.BACKSTOP_TICKS)) {
+      sinceBackstop = 0;
+      if (serviceChip() && coarse) { quiet = 0; setTick(false); }   // frames behind a lost edge
+    }
+    if (!coarse && ++quiet >= App.QUIET_TICKS) {
+      quiet = 0;
+      if (noConnections()) setTick(true);
+    }
   }
   function uptimeMs(): number { return hal.clock.now() - t0; }
   function setLed(on: boolean): void {
@@ -113,16 +197,16 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     http: http,
     service: service,
     settings: settings,
+    slots: slots,
     status: function (): any {
       var states: { [name: string]: number } = {};
-      var sc16 = new Uint16Array(STATE_COUNT);
-      tcp.stateCounts(sc16);
-      for (var i = 0; i < STATE_COUNT; i++) if (sc16[i]) states[STATE_NAMES[i]] = sc16[i];
+      if (tcp) tcp.stateCounts(stateCounts);
+      for (var i = 0; i < STATE_COUNT; i++) if (tcp && stateCounts[i]) states[STATE_NAMES[i]] = stateCounts[i];
       var dc = driver.counters;
       return {
         name: settings.name, board: cfg.board, ip: formatIp(stack.addr), link: driver.linkUp(),
         dhcp: stack.dhcpState(), uptime: Math.floor(uptimeMs() / App.MS_PER_S), led: ledOn, states: states,
-        frames: [dc.rxFrames, dc.txFrames], http: http.counters.requests,
+        frames: [dc.rxFrames, dc.txFrames], http: http ? http.counters.requests : 0, slots: [slots, cfg.slots],
       };
     },
     connect: function (ip: string, port: number): number {
@@ -135,7 +219,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       var b = E.toUint8Array(s);
       return tcp.write(c, b, 0, b.length);
     },
-    close: tcp.close,
+    close: function (c: number): void { tcp.close(c); },
     received: function (c: number): string { var t = rxText[c] || ""; rxText[c] = ""; return t; },
     led: function (on?: boolean): boolean {
       if (on !== undefined) setLed(on);
@@ -159,18 +243,21 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     },
   };
 
-  installPage(dev, cfg, uptimeMs);
-  // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde); until
-  // it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
-  var noPage = E.toUint8Array("page not in flash: run make flash\n");
-  http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    res.send(Status.UNAVAILABLE, "text/plain; charset=utf-8", noPage);
-  });
-  try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
+  if (http) {
+    installPage(dev, cfg, uptimeMs);
+    // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde);
+    // until it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
+    var noPage = E.toUint8Array("page not in flash: run make flash\n");
+    http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
+      res.send(Status.UNAVAILABLE, "text/plain; charset=utf-8", noPage);
+    });
+    try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
+  }
 
   if (cfg.timers !== false) {
-    driver.watch(service, hal.int ? App.POLL_WITH_INT_MS : App.POLL_MS);
-    hal.timers.every(App.TICK_MS, stack.tick);
+    // With INT: no poll timer (the tick polls as a backstop); without it, a fast poll.
+    driver.watch(service, hal.int ? 0 : App.POLL_MS);
+    setTick(false);
   }
   mark(Part.APP);
   return dev;

@@ -23,6 +23,12 @@ export interface AppConfig extends StackConfig {
   board: string;
   mac: Uint8Array;
   slots: number;
+  /**
+   * The IP MTU (default 1500): the driver's frame buffers, TCP's MSS (mtu - 40) and DHCP's
+   * option 57 follow it. 576 saves a small board memory (and smaller TCP buffers) at the price
+   * of more segments per page.
+   */
+  mtu?: number;
   /** The LED the page toggles. */
   led?: { set(on: boolean): void };
   storage?: KeyStore;
@@ -40,6 +46,7 @@ export interface AppConfig extends StackConfig {
 export interface Device {
   driver: Enc28j60;
   stack: Stack;
+  /** null when no TCP slot fitted in memory at boot (see slots). */
   tcp: Tcp;
   http: HttpServer;
   /** INT handler: driver service + drain received frames. */
@@ -57,4 +64,6 @@ export interface Device {
   addTestAsset(path: string, size: number): number;
   addAsset(path: string, data: string, type?: string): number;
   settings: Settings;
+  /** TCP slots in use: cfg.slots, or fewer when the board had less memory free at boot (0: no TCP, no HTTP). */
+  slots: number;
 }

@@ -76,7 +76,10 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     w.str('","up":').num(uptimeMs() / Api.MS_PER_S).str(',"link":').str("" + drv.linkUp());
     w.str(',"dhcp":').jstr(stack.dhcpState()).str(',"led":').str("" + dev.led());
     var mem = memory();
-    w.str(',"mem":[').num(mem[0]).byte(Ch.COMMA).num(mem[1]).str('],"traffic":[');
+    w.str(',"mem":[').num(mem[0]).byte(Ch.COMMA).num(mem[1]);
+    // TCP slots in use and configured, when the boot had to take fewer (too little memory)
+    if (dev.slots < cfg.slots) w.str('],"slots":[').num(dev.slots).byte(Ch.COMMA).num(cfg.slots);
+    w.str('],"traffic":[');
     var dc = drv.counters, sc = stack.counters, tc = tcp.counters;
     first = true;
     next().num(dc.rxFrames); next().num(dc.txFrames); next().num(sc.ip.rx); next().num(sc.ip.tx);
