@@ -15,6 +15,8 @@ export interface BoardConfig extends EspruinoWiring {
   slots?: number;
   /** Bytes of TCP send buffering all connections share (the send pool); default: sendBuf per slot. */
   sendPool?: number;
+  /** IP MTU (default 1500): 576 on the small boards shrinks the frame and TCP buffers (see AppConfig.mtu). */
+  mtu?: number;
   /** DHCP host name (option 12); default: derived from the stored device name, else the board name. */
   hostname?: string;
   /** Static IPv4 configuration "a.b.c.d" (all three given): skips DHCP. Absent: DHCP. */

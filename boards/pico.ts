@@ -26,4 +26,5 @@ start({
   mac: macFromSerial(getSerial()),
   slots: 4,
   sendPool: 2048, // bytes of TCP send buffering shared by the slots
+  mtu: 576,   // small frames: rx/tx and TCP buffers about a third of full size (see AppConfig.mtu)
 });

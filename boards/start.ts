@@ -16,6 +16,7 @@ export function start(board: BoardConfig): Device {
     mac: parseMac(board.mac || macFromSerial(getSerial())),
     slots: board.slots || 4,
     sendPool: board.sendPool,
+    mtu: board.mtu,
     hostname: board.hostname,
     log: function (s: string): void { console.log(s); },
     // memory(false): no garbage collection pass per status request
