@@ -175,20 +175,26 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   setLed(false);
 
   // Console connections: what they receive is kept (bounded) and logged.
-  var rxText: string[] = [];
+  // Made by the first device.connect(): nothing of it at boot (about 40 variables).
+  var rxText: string[] = null as any, client: TcpHandler = null as any;
   var log = cfg.log;
   function note(c: number, what: string): void { if (log) log("conn " + c + " " + what); }
-  var client: TcpHandler = {
-    open: function (c: number): void { rxText[c] = ""; note(c, "open"); },
-    data: function (c: number, buf: Uint8Array, off: number, len: number): void {
-      var s = E.toString(buf.subarray(off, off + len));
-      rxText[c] = ((rxText[c] || "") + s).slice(-App.RX_KEEP);   // the last 4 KB
-      note(c, "rx " + JSON.stringify(s));
-    },
-    drained: function (): void {},
-    peerClosed: function (c: number): void { note(c, "peer closed"); tcp.close(c); },
-    end: function (c: number, reason: number): void { note(c, END_WORDS[reason] || "end " + reason); },
-  };
+  /** The console connections' handler, made on first use. */
+  function consoleClient(): TcpHandler {
+    if (client) return client;
+    rxText = [];
+    return client = {
+      open: function (c: number): void { rxText[c] = ""; note(c, "open"); },
+      data: function (c: number, buf: Uint8Array, off: number, len: number): void {
+        var s = E.toString(buf.subarray(off, off + len));
+        rxText[c] = ((rxText[c] || "") + s).slice(-App.RX_KEEP);   // the last 4 KB
+        note(c, "rx " + JSON.stringify(s));
+      },
+      drained: function (): void {},
+      peerClosed: function (c: number): void { note(c, "peer closed"); tcp.close(c); },
+      end: function (c: number, reason: number): void { note(c, END_WORDS[reason] || "end " + reason); },
+    };
+  }
 
   var dev: Device = {
     driver: driver,
@@ -210,7 +216,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       };
     },
     connect: function (ip: string, port: number): number {
-      var c = tcp.connect(parseIp(ip), port, client);
+      var c = tcp.connect(parseIp(ip), port, consoleClient());
       if (c >= 0) rxText[c] = "";
       else if (log) log("connect: " + (!stack.addr ? "no address yet" : "bad address or port, or no free slot"));
       return c;
@@ -220,7 +226,12 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       return tcp.write(c, b, 0, b.length);
     },
     close: function (c: number): void { tcp.close(c); },
-    received: function (c: number): string { var t = rxText[c] || ""; rxText[c] = ""; return t; },
+    received: function (c: number): string {
+      if (!rxText) return "";
+      var t = rxText[c] || "";
+      rxText[c] = "";
+      return t;
+    },
     led: function (on?: boolean): boolean {
       if (on !== undefined) setLed(on);
       return ledOn;
