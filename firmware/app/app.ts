@@ -43,8 +43,10 @@ const enum App {
   MS_PER_S = 1000,
   /** MSS = MTU - this (20 bytes of IPv4 header, 20 of TCP). */
   IP_TCP_HEADERS = 40,
-  // The boot's memory model (variables, measured on espruino-wifi32 and -nucleo32 with the Pico/Nucleo bundles at MTU 576, 2 KB pool, after the TCP and HTTP redesign; one slot did not fit 5,376:
-  // update them when TCP or HTTP change): what TCP, echo, HTTP and the app's routes and files
+  // The boot's memory model (variables, measured on espruino-wifi32 and -nucleo32 with the
+  // Pico and Nucleo bundles at MTU 576 and a 2 KB pool, after the TCP and HTTP redesign; with
+  // the first model one slot was let through on 5,376 variables and ran out of memory: update
+  // them when TCP or HTTP change): what TCP, echo, HTTP and the app's routes and files
   // take besides the slots and the send pool; what each slot adds (TCP and HTTP state); the
   // shared send pool at one variable per BLOCK_BYTES (12, below every board's block size, errs on
   // the safe side): the board's sendPool, else 2 MSS in CHUNK-byte chunks plus one chunk per slot
