@@ -209,7 +209,9 @@ describe("sim as a process: console, signals, gateway", function () {
   it("on a terminal (a pty from script(1)): Up recalls a line, Ctrl-C interrupts a line or a callback, Ctrl-C on an empty line exits 0", async function () {
     if (spawnSync("script", ["--version"]).status !== 0) this.skip();
     const storage = fs.mkdtempSync(path.join(os.tmpdir(), "encsim-pty-"));
-    const cmd = [process.execPath, CLI, "--port", "0", "--bundle", BUNDLE, "--storage", storage].map((a) => "'" + a + "'").join(" ");
+    // exec: script(1) runs the line with $SHELL -c; a shell left waiting in the pty's process group
+    // would itself die of the Ctrl-C that node handles (dash does, e.g. with SHELL=/bin/sh in CI)
+    const cmd = "exec " + [process.execPath, CLI, "--port", "0", "--bundle", BUNDLE, "--storage", storage].map((a) => "'" + a + "'").join(" ");
     const proc = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
     let text = "";
     proc.stdout!.on("data", (d: Buffer) => { text += d.toString(); });
