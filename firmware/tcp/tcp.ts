@@ -118,7 +118,7 @@ const enum Addr {
   ALL_ONES = 0xffffffff,
 }
 
-// Counters, by index (count(C.x)); COUNTER_NAMES gives the names of tcp.counters, same order.
+// Counters, by index (count(C.x)); counterNames() gives the names of tcp.counters, same order.
 // Two names cover more than their name says (the names are public, so they stay):
 // dropNoListener also counts a segment to a listener with neither SYN nor ACK, and dropBadAck
 // counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an ACK older
@@ -128,11 +128,20 @@ const enum C {
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
   dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
   reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
+  COUNT,
 }
-var COUNTER_NAMES = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
-  "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
-  "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
-  "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
+/** tcp.counters as the console and the status page read them: a snapshot built per read (the
+ *  names literal lives in the function body, so in flash on a board; the live counts are one
+ *  Uint32Array), in the order of C. */
+function counterNames(counts: Uint32Array): { [name: string]: number } {
+  var names = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
+    "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
+    "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
+    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
+  var all: { [name: string]: number } = {};
+  for (var i = 0; i < names.length; i++) all[names[i]] = counts[i];
+  return all;
+}
 function opt(v: number | undefined, dflt: number): number {
   return v === undefined ? dflt : v;
 }
@@ -185,11 +194,10 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   var lBacklog = new Uint8Array(K.LISTENERS);
   var lHandler: TcpHandler[] = [];
 
-  var counters: { [name: string]: number } = {};
-  for (var i0 = 0; i0 < COUNTER_NAMES.length; i0++) counters[COUNTER_NAMES[i0]] = 0;
+  var counts = new Uint32Array(C.COUNT);
 
   function count(c: C): void {
-    counters[COUNTER_NAMES[c]]++;
+    counts[c]++;
   }
 
   /**
@@ -208,7 +216,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   // ---------------------------------------------------------------- output
   function finish(dst: number, len: number): void {
     wr16(tx, K.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, K.TX, len, pseudoSum(stack.addr, dst, Proto.TCP, len))));
-    counters.segOut++; // per segment: no call
+    counts[C.segOut]++; // per segment: no call
     stack.ipSend(Proto.TCP, dst, len);
   }
 
@@ -731,7 +739,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
 
   function segmentIn(buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
     now = clock.now();
-    counters.segIn++; // per segment: no call
+    counts[C.segIn]++; // per segment: no call
     hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
     if (len < Hdr.LEN || hl < Hdr.LEN || hl > len) return count(C.dropShort); // no header, or a bad data offset
     if (dst !== stack.addr || badAddr(from)) return count(C.dropAddress);
@@ -927,7 +935,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     remoteIp: reader(u32, F32.STRIDE, F32.RIP),
     remotePort: reader(u16, F16.STRIDE, F16.RPORT),
     localPort: reader(u16, F16.STRIDE, F16.LPORT),
-    counters: counters,
+    get counters() { return counterNames(counts); },
     stateCounts: stateCounts,
     memoryBytes: S.bytes + P.bytes,
     slots: S,
