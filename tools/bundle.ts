@@ -4,6 +4,8 @@
 //   -> terser: minified, ecma 5 (Espruino re-reads source on every pass)
 //   -> hoist: functions and vars first in every scope (Espruino does not hoist)
 //   -> signs: `a+(+b)` for `a+ +b`, which the CLI's pretokeniser would store as `a++b`
+//   -> flatten: no outer function; its names become globals `_<name>` (about 600 variables less
+//      on Espruino: a function defined at the top level keeps no scope link)
 //   -> gate: anything Espruino cannot run fails the build with file, line and construct.
 // Usage: node build/tools/bundle.js <board>...
 
@@ -12,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { minify } from "terser";
 import { hoist } from "./hoist";
+import { flatten } from "./flatten";
 import { separateSigns } from "./signs";
 import { checkSource, formatFinding } from "./gate";
 
@@ -22,6 +25,23 @@ export interface BundleResult {
   board: string;
   file: string;
   bytes: number;
+}
+
+/** Letters for a mangled name's first character, then letters and digits (terser's frequency
+ *  order without "_" and "$"). */
+const NAME_FIRST = "etnrisouaflchpdvmgybwESxTNCkLAOMDPHBjFIqRUzWXVJKQGYZ";
+const NAME_REST = NAME_FIRST + "0516372984";
+
+/** The n-th mangled name (n from 0): a, b, ... then two characters and so on. */
+export function lettersOnlyName(n: number): string {
+  let s = NAME_FIRST[n % NAME_FIRST.length];
+  n = Math.floor(n / NAME_FIRST.length);
+  while (n > 0) {
+    n--;
+    s += NAME_REST[n % NAME_REST.length];
+    n = Math.floor(n / NAME_REST.length);
+  }
+  return s;
 }
 
 export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist")): Promise<BundleResult> {
@@ -48,11 +68,13 @@ export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist"
     // as function expressions called in place, a new closure on every call in Espruino (43 of
     // them, many per packet: checksums, TCP segment handling). The gate rejects any left.
     compress: { passes: 2, ecma: 5, unsafe: false, hoist_funs: false, hoist_vars: false, keep_fargs: true, reduce_funcs: false },
-    mangle: { toplevel: true },
+    // names of letters and digits only: flatten() prefixes the wrapper's names with "_", which
+    // then meets no mangled name
+    mangle: { toplevel: true, nth_identifier: { get: lettersOnlyName } },
     format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
   });
   if (!min.code) throw new Error(`bundle: terser produced nothing for ${board}`);
-  const code = separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require")));
+  const code = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require")))).code;
   const file = path.join(outDir, `${board}.js`);
   const findings = checkSource(code, path.relative(ROOT, file));
   if (findings.length) {

@@ -126,7 +126,7 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
     report({ start: pos }, `syntax error: ${e.message}`);
     return findings;
   }
-  // Functions enclosing the node being visited; the bundle's own wrapper counts as one.
+  // Functions enclosing the node being visited.
   let depth = 0;
   const visit = (n: Node, parent: Node | null): void => {
     switch (n.type) {
@@ -197,9 +197,10 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
         break;
       }
       case "CallExpression":
-        // Code at the top of the bundle's wrapper runs once; deeper, a function expression
-        // called in place is a new closure (about 8 JsVars) and a re-parse on every call.
-        if (n.callee.type === "FunctionExpression" && depth > 1) report(n, "function expression called in place inside a function (a new closure on every call)");
+        // Code at the top level runs once; inside a function, a function expression called in
+        // place is a new closure (about 8 JsVars) and a re-parse on every call. (Bundles have no
+        // wrapper since tools/flatten.ts: their functions are at depth 1.)
+        if (n.callee.type === "FunctionExpression" && depth > 0) report(n, "function expression called in place inside a function (a new closure on every call)");
         if (n.callee.type === "Identifier" && n.callee.name === "require") {
           const a = n.arguments[0];
           if (!a || a.type !== "Literal" || !ESPRUINO_MODULES.has(a.value)) report(n, `require of a module Espruino cannot resolve (${a && a.type === "Literal" ? a.value : "non-literal"})`);

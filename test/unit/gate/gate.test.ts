@@ -12,8 +12,9 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // A ratchet (bytes per bundle): raised from 47 to 52 KB by the Espruino-memory redesign of issue
 // #12, which trades code for variables (the HTTP server as module-level functions over one state
 // record, the shared TCP send pool, the boot's memory model). Issue #16 (pay for what you use)
-// is where the size comes down again.
-const SIZE_BUDGET = 52 * 1024;
+// is where the size comes down again. 53 KB: the flattened bundle's "_" on every top-level name
+// (about 840 bytes) for about 620 variables less at boot (tools/flatten.ts).
+const SIZE_BUDGET = 53 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
@@ -64,6 +65,7 @@ describe("Espruino gate", () => {
     ["regex quantified group", "var r=/^(ab)+$/", /quantified group/],
     ["regex lookahead", "var r=/a(?=b)/", /lookaround/],
     ["closure called in place inside a function", "!function(){function f(a){return function(b){return b+1}(a)}f(1)}()", /called in place/],
+    ["closure called in place inside a top-level function", "function f(a){return function(b){return b+1}(a)}f(1)", /called in place/],
   ];
   for (const [name, code, re] of bad) {
     it(`rejects ${name}`, () => {
@@ -90,7 +92,7 @@ describe("Espruino gate", () => {
       "var m={size:1};m.set=function(){};var q=o.Map;",
       "function outer(){function inner(){return 1}return inner}",
       "var r=/^[0-9]+(a|b)\\{2\\}[{}()+]$/;",
-      "!function(){var t=function(a){return a}(1);!function(){}()}();",   // start-up code in the wrapper
+      "var t=function(a){return a}(1);!function(){}();",   // start-up code at the top level (bundles have no wrapper)
     ];
     for (const code of ok) assert.deepEqual(constructs(code), [], code);
   });
