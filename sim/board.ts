@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as util from "util";
 import * as acorn from "acorn";
+import * as walk from "acorn-walk";
 import { makeHostE } from "../hal/host/espruino-shims";
 
 /** What the sim needs from the chip on the SPI bus (Enc28j60Emulator has all of it). */
@@ -73,8 +74,10 @@ export const SIM_GLOBALS: string[] = [
   "Serial2",
   "I2C1",
   "I2C2",
-  // internal: how the host runs a console-made callback under a time bound (not enumerable)
+  // internal: how the host runs a console-made callback or function under a time bound (not enumerable)
   "__sim_call",
+  "__sim_guard",
+  "__sim_guarded",
 ].concat(SIM_PIN_NAMES);
 
 /** How long a callback made from the console may run before the sim interrupts it (ms). */
@@ -200,6 +203,40 @@ export function isIncomplete(code: string): boolean {
   return depth > 0;
 }
 
+/**
+ * Console code with every function it makes guarded: the body of `function f(a) { body }` becomes
+ * `return __sim_guard(() => { body })` (an arrow keeps `this`, `arguments` and the parameters), and
+ * `(a) => expr` becomes `(a) => __sim_guard(() => (expr))`. When the firmware calls such a function
+ * (an HTTP route handler registered on the console, a callback passed to a firmware API), the sim
+ * runs its body under Ctrl-C and CALLBACK_LIMIT_MS (prelude.js, __sim_guard); called from console
+ * code it just runs. Generators and async functions are left as they are. Code that does not parse
+ * is returned unchanged (its SyntaxError is the engine's). Positions and lines are kept.
+ */
+export function guardFunctions(code: string): string {
+  let ast: acorn.Node;
+  try { ast = acorn.parse(code, { ecmaVersion: 2020 }); } catch { return code; }
+  const edits: { pos: number; open: boolean; text: string }[] = [];
+  walk.full(ast, (n: any) => {
+    if (n.type !== "FunctionDeclaration" && n.type !== "FunctionExpression" && n.type !== "ArrowFunctionExpression") return;
+    if (n.generator || n.async) return;
+    const b = n.body;
+    if (b.type === "BlockStatement") {
+      // after a directive prologue ("use strict" stays the function's own)
+      let at = b.start + 1;
+      for (const st of b.body) { if (st.type === "ExpressionStatement" && typeof st.directive === "string") at = st.end; else break; }
+      edits.push({ pos: at, open: true, text: "return __sim_guard(() => {" }, { pos: b.end - 1, open: false, text: "});" });
+    } else {
+      edits.push({ pos: b.start, open: true, text: "__sim_guard(() => (" }, { pos: b.end, open: false, text: "))" });
+    }
+  });
+  if (!edits.length) return code;
+  // from the end; at one position a closing text is inserted before an opening one (`{}`)
+  edits.sort((x, y) => y.pos - x.pos || (x.open === y.open ? 0 : x.open ? 1 : -1));
+  let out = code;
+  for (const e of edits) out = out.slice(0, e.pos) + e.text + out.slice(e.pos);
+  return out;
+}
+
 /** A value echoed in full up to this many characters; larger objects are summarised. */
 export const ECHO_MAX_CHARS = 1200;
 /** Typed arrays longer than this are echoed with their first elements only. */
@@ -317,16 +354,18 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   fs.mkdirSync(opts.storageDir, { recursive: true });
 
   const context = vm.createContext({});
-  let helpers: { watchEvent: Function; emit: Function; absent: Function; arm: Function };
+  let helpers: { watchEvent: Function; emit: Function; absent: Function; arm: Function; bound(n: number): number; thrownByConsole(e: any): boolean };
   // Runs the callback armed by helpers.arm() inside the context, so that vm can bound it.
   const CALL = new vm.Script("__sim_call()", { filename: "callback" });
+  // Runs the body of a console-made function that the firmware called (prelude.js __sim_guard).
+  const GUARDED = new vm.Script("__sim_guarded()", { filename: "console function" });
 
   function uncaught(e: any, origin: Origin): void {
     counters.uncaught++;
     out("Uncaught " + describeError(e));
     // Only firmware code relying on Node is fatal; a user's mistake on the console is printed and
     // the device runs on, as on Espruino.
-    if (origin === "firmware" && isNodeOnlyError(e)) opts.onFatal("the firmware used something Espruino does not have: " + describeError(e));
+    if (origin === "firmware" && isNodeOnlyError(e) && !helpers.thrownByConsole(e)) opts.onFatal("the firmware used something Espruino does not have: " + describeError(e));
   }
   /** Runs device code; a console callback under CALLBACK_LIMIT_MS and Ctrl-C. False when it was interrupted. */
   function callDevice(fn: Function, args: any[], origin: Origin): boolean {
@@ -337,8 +376,12 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       if (origin === "firmware") fn.apply(undefined, args);
       else {
         helpers.arm(fn, args);
+        const was = helpers.bound(1);
         if (opts.onConsoleCode) opts.onConsoleCode(true);
-        try { CALL.runInContext(context, { timeout: CALLBACK_LIMIT_MS, breakOnSigint: true }); } finally { if (opts.onConsoleCode) opts.onConsoleCode(false); }
+        try { CALL.runInContext(context, { timeout: CALLBACK_LIMIT_MS, breakOnSigint: true }); } finally {
+          if (opts.onConsoleCode) opts.onConsoleCode(false);
+          helpers.bound(was);
+        }
       }
     } catch (e) {
       const why = interruption(e);
@@ -502,6 +545,27 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
       for (const f of fs.readdirSync(opts.storageDir)) used += fs.statSync(path.join(opts.storageDir, f)).size;
       return Math.max(0, 1024 * 1024 - used);
     },
+    // The firmware called a function made on the console (prelude.js __sim_guard): its body runs
+    // bounded; 0 when it returned or threw (the prelude passes that on), 2 when it was interrupted.
+    guard() {
+      const was = running;
+      running = "console";   // what it creates is the console's; its errors are never fatal
+      const bound = helpers.bound(1);
+      if (opts.onConsoleCode) opts.onConsoleCode(true);
+      try {
+        GUARDED.runInContext(context, { timeout: CALLBACK_LIMIT_MS, breakOnSigint: true });
+        return 0;
+      } catch (e) {
+        const why = interruption(e);
+        if (!why) throw e;
+        out("Execution Interrupted" + (why === "timeout" ? ": a function made on the console, called by the firmware, ran longer than " + CALLBACK_LIMIT_MS + " ms" : " (Ctrl-C)"));
+        return 2;
+      } finally {
+        if (opts.onConsoleCode) opts.onConsoleCode(false);
+        helpers.bound(bound);
+        running = was;
+      }
+    },
     print(args: any[]) {
       out(args.map((a) => (typeof a === "string" ? a : formatValue(a))).join(" "));
     },
@@ -550,14 +614,16 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     },
     evalLine(line: string): string {
       running = "console";
+      const was = helpers.bound(1);
       try {
         resync = true;
-        const v = vm.runInContext(line, context, { filename: "console", breakOnSigint: true });
+        const v = vm.runInContext(guardFunctions(line), context, { filename: "console", breakOnSigint: true });
         return "=" + formatValue(v);
       } catch (e) {
         if (interruption(e)) return "Execution Interrupted";
         return "Uncaught " + describeError(e);
       } finally {
+        helpers.bound(was);
         running = "firmware";
       }
     },

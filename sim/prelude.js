@@ -168,8 +168,35 @@
   Object.defineProperty(g, "__sim_call", {
     value: function () { var a = armed; armed = null; a[0].apply(undefined, a[1]); }
   });
+  // Every function made on the console runs its body through __sim_guard (sim/board.ts,
+  // guardFunctions). Inside a bounded run (a console line, a console callback, a guarded call)
+  // the body just runs; called by the firmware, the host runs it through __sim_guarded under
+  // Ctrl-C and the time bound: an interruption becomes an Error thrown to the firmware's caller
+  // (an HTTP route answers 500), and the device goes on.
+  var bounded = 0, guarded = null, gResult, gError, gThrew = false, lastThrown = null;
+  Object.defineProperty(g, "__sim_guard", {
+    value: function (body) {
+      if (bounded) return body();
+      guarded = body;
+      gThrew = false;
+      if (host("guard") === 2) throw (lastThrown = new Error("Execution Interrupted"));
+      var v = gResult, e = gError;
+      gResult = gError = undefined;
+      if (gThrew) { gThrew = false; lastThrown = e; throw e; }
+      return v;
+    }
+  });
+  Object.defineProperty(g, "__sim_guarded", {
+    value: function () {
+      var f = guarded;
+      guarded = null;
+      try { gResult = f(); } catch (e) { gError = e; gThrew = true; }
+    }
+  });
   return {
     arm: function (fn, args) { armed = [fn, args]; },
+    bound: function (n) { var o = bounded; bounded = n; return o; },
+    thrownByConsole: function (e) { return e === lastThrown; },
     watchEvent: function (fn, state, time, lastTime) { fn({ state: state, time: time, lastTime: lastTime }); },
     emit: function (ev) { var l = handlers[ev] || []; for (var i = 0; i < l.length; i++) l[i](); },
     absent: function (names, members) {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vm from "vm";
-import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard, isIncomplete, CALLBACK_LIMIT_MS, formatValue, isNodeOnlyError } from "../../../sim/board";
+import { createSimBoard, SpiChip, SIM_GLOBALS, ABSENT_ON_ESPRUINO, SIM_WIRING, SimBoard, isIncomplete, CALLBACK_LIMIT_MS, formatValue, isNodeOnlyError, guardFunctions } from "../../../sim/board";
 
 /** A chip double: answers each byte with its complement, records transactions, drives INT. */
 function fakeChip() {
@@ -144,6 +144,51 @@ describe("sim board: a maker's globals and the console's rules", () => {
     assert.ok(lines.some((l) => /^Execution Interrupted: a callback ran longer than/.test(l)), lines.join("|"));
     assert.equal(b.evalLine("1 + 1"), "=2");
     b.stop();
+  });
+
+  it("guards every function the console makes, keeping this, arguments, strictness, positions and syntax errors", () => {
+    assert.equal(guardFunctions("function f(a) { return a; }"), "function f(a) {return __sim_guard(() => { return a; });}");
+    assert.equal(guardFunctions("x => x + 1"), "x => __sim_guard(() => (x + 1))");
+    assert.equal(guardFunctions("function f(){}"), "function f(){return __sim_guard(() => {});}");
+    assert.equal(guardFunctions("1+"), "1+");
+    assert.equal(guardFunctions("function* g(){} async function h(){}"), "function* g(){} async function h(){}");
+    const b = makeBoard();
+    assert.equal(b.evalLine("function f(a, b) { return [this === global, arguments.length, a + b].join(); }"), "=undefined");
+    assert.equal(b.evalLine("f(1, 2, 3)"), '="true,3,3"');
+    assert.equal(b.evalLine("(function () { 'use strict'; return this; })()"), "=undefined");
+    assert.equal(b.evalLine("var o = { v: 5, get w() { return this.v * 2; }, m: function () { return (() => this.v)(); } }; o.w + o.m()"), "=15");
+    assert.equal(b.evalLine("function F(v) { this.v = v; } new F(7).v"), "=7");
+    assert.equal(b.evalLine("(function () {\n  nope();\n})()"), "Uncaught ReferenceError: nope is not defined");
+    b.stop();
+  });
+
+  it("a console-made function the firmware calls: bounded (the firmware's caller gets an Error), its own errors passed on, never fatal", function () {
+    this.timeout(10000);
+    const lines: string[] = [];
+    const fatals: string[] = [];
+    const b = makeBoard(lines, fatals);
+    // a firmware API that calls a user's function and answers 500 when it throws, as the HTTP routes do
+    b.load("var fwCall = function (f, x) { try { return 'ok ' + f(x); } catch (e) { return '500 ' + (e && e.constructor.name) + ': ' + (e && e.message); } };", "fw.js");
+    const fwCall = run(b, "fwCall");
+    b.evalLine("function spin() { for (;;) {} }");
+    b.evalLine("function twice(x) { return 2 * x; }");
+    b.evalLine("function bad() { Buffer.from('x'); }");
+    const t0 = Date.now();
+    assert.equal(fwCall(run(b, "spin")), "500 Error: Execution Interrupted");
+    const ms = Date.now() - t0;
+    assert.ok(ms >= CALLBACK_LIMIT_MS - 50 && ms < CALLBACK_LIMIT_MS + 1500, ms + " ms");
+    assert.ok(lines.some((l) => /^Execution Interrupted: a function made on the console, called by the firmware, ran longer than \d+ ms$/.test(l)), lines.join("|"));
+    assert.equal(fwCall(run(b, "twice"), 21), "ok 42");
+    assert.equal(fwCall(run(b, "bad")), "500 ReferenceError: Buffer is not defined");
+    // uncaught by the firmware: printed, not fatal (the user's mistake, not the firmware's)
+    b.load("setTimeout(function () { bad(); }, 0);", "fw2.js");
+    return tick(30).then(() => {
+      assert.ok(lines.includes("Uncaught ReferenceError: Buffer is not defined"), lines.join("|"));
+      assert.deepEqual(fatals, []);
+      // called from console code, the same function runs unbounded by the guard (the line's own Ctrl-C applies)
+      assert.equal(b.evalLine("twice(4)"), "=8");
+      b.stop();
+    });
   });
 
   it("waits for more lines only for an open bracket, template or comment", () => {
