@@ -6,15 +6,37 @@
 // the device uses DHCP. The console (sim/console.ts) evaluates every line on stdin in the
 // device's global scope and prints `=<value>` (errors as `Uncaught ...`), like Espruino's.
 // Stdin EOF keeps the sim running unless --exit-on-eof. SIGINT (Ctrl-C) while device code runs
-// interrupts it ("Execution Interrupted") and the device goes on; otherwise SIGINT and SIGTERM
-// exit cleanly (0). SIGTERM during a console line that does not end kills the process at once.
+// that the console made interrupts it ("Execution Interrupted") and the device goes on; otherwise
+// SIGINT and SIGTERM exit cleanly (0). SIGTERM while such code runs kills the process at once.
+// On a terminal the keys are read by a worker thread (sim/keys.ts) and the terminal stays raw:
+// Ctrl-C is a key, never a terminal SIGINT that make and its shells would get too.
 // Exit codes: 0 normal, 1 bad arguments/start-up failure, 2 bundle rejected at load,
 // 3 the firmware used a Node-only global/module at run time.
 
 import * as path from "path";
+import * as tty from "tty";
+import { PassThrough } from "stream";
+import { Worker } from "worker_threads";
 import { startSim, SimOptions, Sim, knownBoards, boardProfile } from "./run";
 import { CALLBACK_LIMIT_MS } from "./board";
 import { createConsole, SimConsole } from "./console";
+import { IDLE, RUNNING, CLAIMED } from "./keys";
+
+interface Keys { input: NodeJS.ReadableStream; flag: Int32Array; stop(): void }
+
+/** The terminal's keys through the worker of sim/keys.ts: a stream for the console, the shared flag. */
+function startKeys(): Keys {
+  const shared = new SharedArrayBuffer(4);
+  const flag = new Int32Array(shared);
+  const worker = new Worker(path.join(__dirname, "keys.js"), { workerData: { keys: true, flag: shared } });
+  const input = new PassThrough();
+  (input as any).isTTY = true;
+  (input as any).setRawMode = (): PassThrough => input;   // the worker keeps the terminal raw
+  worker.on("message", (m: Uint8Array) => input.write(Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+  worker.on("error", (e) => process.stderr.write("sim: keyboard reader failed: " + e.message + "\n"));
+  worker.unref();
+  return { input, flag, stop: () => worker.postMessage("stop") };
+}
 
 export const HELP = `usage: npm run sim -- [options]      (make run / make sim: SIM_ARGS="options")
 
@@ -41,8 +63,10 @@ serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it ru
                      see README, the real-interpreter engine); a 32-bit build runs through qemu-i386
   -h, --help         this text
 
-Console: Up/Down recall lines, Ctrl-C interrupts running code (a callback made on the console
-is interrupted after ${CALLBACK_LIMIT_MS} ms), Ctrl-C on an empty line exits. Try device.status().
+Console: Up/Down recall lines, Ctrl-C interrupts code written on the console (a timer, a watch
+or a route handler of yours is interrupted after ${CALLBACK_LIMIT_MS} ms), Ctrl-C on an empty line
+exits. Try device.status(), or device.http.route("/hi", "GET", function (req, res) {
+res.send(200, "text/plain", "hi"); }) and open /hi.
 `;
 
 function knownBoardsText(): string {
@@ -105,10 +129,12 @@ async function main(): Promise<void> {
   const say = (l: string): void => { if (con) con.print(l); else process.stdout.write(l + "\n"); };
   let sim: Sim | null = null;
   let exiting = false;
+  const keys = tty.isatty(0) ? startKeys() : null;
   const shutdown = async (code: number): Promise<void> => {
     if (exiting) return;
     exiting = true;
     if (con) { const c = con; con = null; c.close(); }   // no prompt after the last lines
+    if (keys) keys.stop();
     if (sim) {
       const c = sim.wire.counters;
       say("sim: wire: " + c.toDevice + " frames to the device, " + c.fromDevice + " from it, lost " + c.lostToDevice + " to / " +
@@ -118,7 +144,23 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   const onTerm = (): void => void shutdown(0);
-  process.on("SIGINT", () => void shutdown(0));
+  // While device code the console made runs (a line, a callback, a function the firmware calls):
+  // a Ctrl-C key becomes a SIGINT to this process (sim/keys.ts), which interrupts it; SIGTERM must
+  // end the process at once (Node's default action: no JS handler could run).
+  let runDepth = 0;
+  let claimedAt = -Infinity;
+  const enterRun = (): void => {
+    if (runDepth++) return;
+    process.off("SIGTERM", onTerm);
+    if (keys) Atomics.store(keys.flag, 0, RUNNING);
+  };
+  const leaveRun = (): void => {
+    if (--runDepth) return;
+    // a Ctrl-C claimed just as the run ended: its SIGINT may still arrive; it must not end the sim
+    if (keys && Atomics.exchange(keys.flag, 0, IDLE) === CLAIMED) claimedAt = Date.now();
+    process.on("SIGTERM", onTerm);
+  };
+  process.on("SIGINT", () => { if (Date.now() - claimedAt > 1000) void shutdown(0); });
   process.on("SIGTERM", onTerm);
   try {
     sim = await startSim({
@@ -126,9 +168,7 @@ async function main(): Promise<void> {
       out: say,
       onFatal: (m) => { process.stderr.write("sim: fatal: " + m + "\n"); void shutdown(3); },
       onBackendError: (m) => { process.stderr.write("sim: " + m + "\n"); void shutdown(1); },
-      // a callback made on the console: on a terminal, Ctrl-C must arrive as SIGINT (not as a key
-      // read after the run) so that it interrupts the callback instead of ending the sim later
-      onConsoleCode: (running) => { const i = process.stdin as NodeJS.ReadStream; if (i.isTTY && con) i.setRawMode(!running); },
+      onConsoleCode: (running) => { if (running) enterRun(); else leaveRun(); },
     });
   } catch (e) {
     const msg = (e as Error).message;
@@ -146,20 +186,11 @@ async function main(): Promise<void> {
     say("sim: simulating the " + opts.board + " board's configuration (its name and " + (opts.slots || boardProfile(opts.board).slots) +
       " TCP slots) on the sim's wiring; to flash a real " + opts.board + ": make flash BOARD=" + opts.board + " PORT=/dev/ttyACM0");
   }
-  const stdin = process.stdin as NodeJS.ReadStream;
   con = createConsole({
-    input: stdin, output: process.stdout,
+    input: keys ? keys.input : process.stdin, output: process.stdout, terminal: !!keys,
     evaluate: (code) => s.board.evalLine(code),
-    beforeEval: () => {
-      // a line that never ends: Ctrl-C must reach the run as SIGINT (not a key in raw mode), and
-      // SIGTERM must still end the process (Node's default action, as no JS handler can run)
-      if (stdin.isTTY) stdin.setRawMode(false);
-      process.off("SIGTERM", onTerm);
-    },
-    afterEval: () => {
-      process.on("SIGTERM", onTerm);
-      if (stdin.isTTY) stdin.setRawMode(true);
-    },
+    beforeEval: enterRun,
+    afterEval: leaveRun,
     onInterrupt: () => void shutdown(0),
     onEnd: () => { if (opts.exitOnEof) void shutdown(0); },
   });

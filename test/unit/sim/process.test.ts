@@ -152,6 +152,39 @@ describe("sim as a process: console, signals, gateway", function () {
     assert.match(page, /^HTTP\/1\.[01] 200 /);
   });
 
+  it("a route handler registered on the console that never returns: the bound or Ctrl-C interrupts it, that request gets 500, the device goes on", async () => {
+    let m = sim!.mark();
+    sim!.send('device.http.route("/spin", "GET", function (req, res) { for (;;) {} })');
+    sim!.send('device.http.route("/fine", "GET", function (req, res) { res.send(200, "text/plain", "fine " + req.path()); })');
+    await sim!.since(m, /^=undefined$[\s\S]*^=undefined$/m, 10000);
+    // the bound
+    let t0 = Date.now();
+    let got = await exchange(sim!.port, "GET /spin HTTP/1.0\r\n\r\n", false, 20000);
+    assert.match(got, /^HTTP\/1\.[01] 500 /, got);
+    assert.ok(Date.now() - t0 >= 1900, "answered after the bound, not before: " + (Date.now() - t0) + " ms");
+    await sim!.since(m, /^Execution Interrupted: a function made on the console, called by the firmware, ran longer than \d+ ms$/m, 5000);
+    // Ctrl-C, twice: each request gets its 500 at once
+    for (let i = 0; i < 2; i++) {
+      m = sim!.mark();
+      t0 = Date.now();
+      const answer = exchange(sim!.port, "GET /spin HTTP/1.1\r\nHost: x\r\n\r\n", false, 20000);
+      await new Promise((r) => setTimeout(r, 500));
+      sim!.proc.kill("SIGINT");
+      got = await answer;
+      assert.match(got, /^HTTP\/1\.[01] 500 /, got);
+      assert.ok(Date.now() - t0 < 1800, "Ctrl-C, not the bound: " + (Date.now() - t0) + " ms");
+      await sim!.since(m, /^Execution Interrupted \(Ctrl-C\)$/m, 5000);
+    }
+    assert.equal(sim!.proc.exitCode, null, "still running");
+    // no slot or response state lost: more requests than the device has slots, one at a time, and a few at once
+    for (let i = 0; i < 10; i++) assert.match(await exchange(sim!.port, "GET /fine HTTP/1.0\r\n\r\n", false, 15000), /^HTTP\/1\.[01] 200 [\s\S]*\r\n\r\nfine \/fine$/);
+    const many = await Promise.all(Array.from({ length: 6 }, () => exchange(sim!.port, "GET /api/status HTTP/1.0\r\n\r\n", false, 20000)));
+    for (const a of many) assert.match(a, /^HTTP\/1\.[01] 200 /);
+    m = sim!.mark();
+    sim!.send("5 + 5");
+    await sim!.since(m, /^=10$/m, 10000);
+  });
+
   it("answers a request whose client half-closes at once (printf ... | nc -N)", async () => {
     for (let i = 0; i < 3; i++) {
       const got = await exchange(sim!.port, "GET / HTTP/1.0\r\n\r\n", true, 15000);
@@ -204,6 +237,22 @@ describe("sim as a process: console, signals, gateway", function () {
     const code = await new Promise<number | null>((r) => { sim!.proc.once("exit", (c) => r(c)); sim!.proc.kill("SIGTERM"); });
     assert.equal(code, 0);
     assert.match(sim.out(), /sim: wire: \d+ frames to the device/);
+  });
+
+  it("SIGTERM ends the sim at once while a route handler from the console spins (before its bound)", async () => {
+    await stopSim(sim);
+    sim = await startSimProc();
+    const m = sim.mark();
+    sim.send('device.http.route("/spin", "GET", function (req, res) { for (;;) {} })');
+    await sim.since(m, /^=undefined$/m, 10000);
+    exchange(sim.port, "GET /spin HTTP/1.0\r\n\r\n", false, 20000).catch(() => { /* the sim goes away */ });
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    const exited = new Promise<void>((r) => sim!.proc.once("exit", () => r()));
+    sim.proc.kill("SIGTERM");
+    await Promise.race([exited, new Promise((_r, j) => setTimeout(() => j(new Error("the sim did not end within 1 s of SIGTERM")), 1000))]);
+    assert.ok(Date.now() - t0 < 1000);
+    assert.doesNotMatch(sim.out(), /Execution Interrupted/, "ended by the signal, not after the bound");
   });
 
   it("on a terminal (a pty from script(1)): Up recalls a line, Ctrl-C interrupts a line or a callback, Ctrl-C on an empty line exits 0", async function () {
