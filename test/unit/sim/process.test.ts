@@ -207,6 +207,83 @@ describe("sim as a process: console, signals, gateway", function () {
     assert.ok(ok >= 7, ok + " of 20 got 200");
   });
 
+  it("ab -k -n 300 -c 20 as ab does it (idle keep-alive connections held open): every answer complete, no connection closed under a client", async () => {
+    // ab starts requests while fewer than n are started and keeps a finished keep-alive connection
+    // open and idle; a server closing such a connection counts as a "Length" failure in ab 2.3.
+    // The gateway lets an idle connection's device slot go to the ones waiting and keeps the
+    // client's connection open, so nobody waits for the device's 5 s keep-alive idle close.
+    const total = 300, conc = 20;
+    let started = 0, done = 0;
+    const problems: string[] = [];
+    const socks: net.Socket[] = [];
+    const t0 = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("not done in 30 s: " + done + " answers; " + problems.join("; "))), 30000);
+      const finish = (): void => { clearTimeout(timer); resolve(); };
+      for (let i = 0; i < conc; i++) {
+        const sock = net.connect(sim!.port, "127.0.0.1");
+        socks.push(sock);
+        let buf = Buffer.alloc(0);
+        let waiting = false;
+        const send = (): void => {
+          if (started >= total) return;
+          started++;
+          waiting = true;
+          sock.write("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\nHost: 127.0.0.1\r\nUser-Agent: ApacheBench/2.3\r\nAccept: */*\r\n\r\n");
+        };
+        sock.on("connect", send);
+        sock.on("data", (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          const he = buf.indexOf("\r\n\r\n");
+          if (he < 0) return;
+          const head = buf.subarray(0, he).toString("latin1");
+          const len = Number((/\r\nContent-Length: (\d+)/i.exec(head) || [])[1]);
+          if (!(len >= 0)) { problems.push("no length: " + head); return; }
+          if (buf.length - he - 4 < len) return;
+          if (buf.length - he - 4 > len) problems.push("more bytes than the length");
+          if (!/^HTTP\/1\.[01] 200 /.test(head)) problems.push(head.split("\r\n")[0]);
+          if (!/keep-alive/i.test(head)) problems.push("not kept alive");
+          buf = Buffer.alloc(0);
+          waiting = false;
+          if (++done === total) finish(); else send();
+        });
+        sock.on("close", () => { if (done < total) problems.push("closed by the server " + (waiting ? "with a request unanswered (" + buf.length + " bytes of it)" : "while idle")); });
+        sock.on("error", (e) => problems.push(e.message));
+      }
+    }).finally(() => { for (const x of socks) x.destroy(); });
+    assert.deepEqual(problems, []);
+    assert.equal(done, total);
+    assert.ok(Date.now() - t0 < 20000, (Date.now() - t0) + " ms");
+  });
+
+  it("a keep-alive connection reused as the device closes it for idleness (5 s) still gets its answer", async function () {
+    // the device closes a keep-alive connection idle for 5 s; a client's next request crossing
+    // that close is sent again on a new device connection, and an idle client connection is kept
+    const one = (delay: number): Promise<string> => new Promise((resolve) => {
+      const sock = net.connect(sim!.port, "127.0.0.1");
+      let buf = "", n = 0;
+      const statuses: string[] = [];
+      const ask = (): void => { sock.write("GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n"); };
+      sock.setEncoding("latin1");
+      sock.on("connect", ask);
+      sock.on("data", (d: string) => {
+        buf += d;
+        const he = buf.indexOf("\r\n\r\n");
+        if (he < 0) return;
+        const len = Number((/\r\nContent-Length: (\d+)/i.exec(buf.slice(0, he)) || [])[1]);
+        if (buf.length < he + 4 + len) return;
+        statuses.push(buf.slice(9, 12));
+        buf = "";
+        if (++n === 1) setTimeout(ask, delay); else sock.end();
+      });
+      sock.on("close", () => resolve(delay + " ms: " + statuses.join(",") + (n < 2 ? " closed after " + n + " answers" : "")));
+      sock.on("error", () => { /* close follows */ });
+    });
+    const delays = [4900, 4960, 5000, 5040, 5080, 5120, 5200];   // (7: each its own device connection)
+    const got = await Promise.all(delays.map(one));
+    assert.deepEqual(got, delays.map((d) => d + " ms: 200,200"));
+  });
+
   it("the page: labelled name field, an icon (no /favicon.ico 404), plain drop names; settings say what is wrong", async () => {
     const page = await exchange(sim!.port, "GET / HTTP/1.0\r\n\r\n", false, 15000);
     assert.match(page, /<label for="nm">/);
