@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   const say = (l: string): void => { if (con) con.print(l); else process.stdout.write(l + "\n"); };
   let sim: Sim | null = null;
   let exiting = false;
-  const keys = tty.isatty(0) ? startKeys() : null;
+  let keys: Keys | null = null;   // (on a terminal, from when the console starts)
   const shutdown = async (code: number): Promise<void> => {
     if (exiting) return;
     exiting = true;
@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     say("sim: simulating the " + opts.board + " board's configuration (its name and " + (opts.slots || boardProfile(opts.board).slots) +
       " TCP slots) on the sim's wiring; to flash a real " + opts.board + ": make flash BOARD=" + opts.board + " PORT=/dev/ttyACM0");
   }
+  if (tty.isatty(0)) keys = startKeys();
   con = createConsole({
     input: keys ? keys.input : process.stdin, output: process.stdout, terminal: !!keys,
     evaluate: (code) => s.board.evalLine(code),
