@@ -366,7 +366,8 @@ describe("ENC28J60 driver", function () {
 
     it("multicast groups through the hash table: a joined group passes, a group with another hash bit does not", () => {
       const group = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]); // 224.0.0.251
-      const { emu, drv } = makeRig({ multicastGroups: [group] });
+      const { emu, drv } = makeRig();
+      drv.addMulticast(group);
       assert.strictEqual(emu.readReg(1, 0x18), 0xa5, "UCEN CRCEN HTEN BCEN");
       let bits = 0;
       for (let i = 0; i < 8; i++) for (let v = emu.readReg(1, i); v; v &= v - 1) bits++;
@@ -619,6 +620,19 @@ describe("ENC28J60 driver", function () {
       assert.strictEqual(drv.counters.txResets, 0);
       // frames never overlap on the wire: each starts after the previous one ended
       for (let i = 1; i < wire.length; i++) assert.ok(wire[i].time > wire[i - 1].time);
+    });
+
+    it("the first frame after init ends where it should even when ETXND's low byte is 0xFF (255 B)", () => {
+      // ETXND = TX_START + 255 = 0x1AFF: a cache sentinel of -1 matched its low byte, which was
+      // then never written (the chip kept 0x00 after reset: a 0x1B00 end, one byte too many).
+      for (const size of [255, 511]) {
+        const { emu, drv } = makeRig();
+        const f = sendFrame(drv, size, 1, prng(size));
+        assert.ok(drv.flush());
+        const wire = emu.takeSent();
+        assert.strictEqual(wire.length, 1);
+        assert.ok(sameBytes(wire[0].frame, f), `${size} B: ${wire[0].frame.length} B on the wire`);
+      }
     });
 
     it("refuses lengths it cannot send", () => {
