@@ -28,17 +28,14 @@ export function createEspruinoHal(board: EspruinoWiring): Hal {
   // SPI mode 0 (CPOL 0, CPHA 0): the only mode the ENC28J60 supports.
   spi.setup({ sck: board.sck, miso: board.miso, mosi: board.mosi, baud: board.baud, mode: 0 });
 
-  /** buf itself, or a view of its first len bytes. */
-  function head(buf: Uint8Array, len: number): Uint8Array {
-    return len === buf.length ? buf : buf.subarray(0, len);
-  }
+  // Each sends buf itself, or a view of its first len bytes (no helper: one call less per transaction).
   var hal: Hal = {
     spi: {
       transfer: function (buf: Uint8Array, len: number): void {
-        buf.set(spi.send(head(buf, len), cs));
+        buf.set(spi.send(len === buf.length ? buf : buf.subarray(0, len), cs));
       },
       write: function (buf: Uint8Array, len: number): void {
-        spi.write(head(buf, len), cs);
+        spi.write(len === buf.length ? buf : buf.subarray(0, len), cs);
       },
     },
     clock: {

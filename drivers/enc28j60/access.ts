@@ -35,7 +35,7 @@ export const enum St {
   BANK,
   /** The chip's EWRPT (WBM advances it) and ETXND as last written, Ptr.UNKNOWN when not known. */
   EWRPT, ETXND,
-  /** 1 while the PHY reports the link up. */
+  /** Nonzero (PHSTAT2.LSTAT) while the PHY reports the link up. */
   LINK,
   H_NEXT, H_COUNT, H_STAT,
   /** Sends of the frame in flight (late collisions, erratum 13). */
@@ -174,22 +174,11 @@ export function waitFor(reg: number, mask: number, want: number, polls: number, 
   return false;
 }
 
-/** Waits (bounded) for the end of an MII operation; a timeout is counted. */
-export function miiWait(): void {
-  if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, Mii.WAIT_POLLS, Mii.WAIT_MS)) st[St.MII_TIMEOUTS]++;
-}
-
 /** Reads a PHY register over MII (bounded wait). */
 export function phyRead(reg: number): number {
   cmd(Op.WCR | Enc.MIREGADR, reg);
   cmd(Op.WCR | Enc.MICMD, Enc.MICMD_MIIRD);
-  miiWait();
+  if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, Mii.WAIT_POLLS, Mii.WAIT_MS)) st[St.MII_TIMEOUTS]++;
   cmd(Op.WCR | Enc.MICMD, 0);
   return rd(Enc.MIRDL) | (rd(Enc.MIRDH) << 8);
-}
-
-/** Clears the link change flag (reading PHIR clears PLNKIF and with it EIR.LINKIF), reads the link. */
-export function readLink(): void {
-  phyRead(Enc.PHIR);
-  st[St.LINK] = phyRead(Enc.PHSTAT2) & Enc.PHSTAT2_LSTAT ? 1 : 0;
 }

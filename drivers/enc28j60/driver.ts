@@ -11,7 +11,7 @@ import { Hal } from "../../hal/types";
 import { Netif } from "../../hal/netif";
 import { Enc } from "./regs";
 import { Rx, Tx } from "./limits";
-import { Rec, St, Op, cur, st, use, rd, cmd, readLink } from "./access";
+import { Rec, St, Op, st, use, rd, cmd, phyRead } from "./access";
 import { freeRing, pending, receive } from "./receive";
 import { txFinish, send, flush } from "./transmit";
 import { init, addMulticast } from "./init";
@@ -109,7 +109,9 @@ function service(this: Rec): number {
     else cmd(Op.BFC | Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
   }
   if (eir & Enc.EIR_LINKIF) {
-    readLink();
+    // Reading PHIR clears PLNKIF and with it EIR.LINKIF; then the link.
+    phyRead(Enc.PHIR);
+    st[St.LINK] = phyRead(Enc.PHSTAT2) & Enc.PHSTAT2_LSTAT;
     st[St.LINK_CHANGES]++;
   }
   // Idle (typically the polling timer): hand back the ring space still held.

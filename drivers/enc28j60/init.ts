@@ -4,37 +4,13 @@
 // in half duplex), 19 (PWRSV cleared before SRC).
 
 import { Enc } from "./regs";
-import { Hash, Ready } from "./limits";
-import { Rec, St, Op, Ptr, cur, st, spi, hal, c2, use, setBank, cmd, rd, wr16, waitFor, miiWait, readLink } from "./access";
+import { Hash, Mii, Ready } from "./limits";
+import { Rec, St, Op, Ptr, cur, st, spi, hal, c2, use, setBank, cmd, rd, wr16, waitFor, phyRead } from "./access";
 import { ringInit } from "./receive";
 
 const enum Phy {
   /** The LEDs' default PHLCON: LEDA link status, LEDB transmit/receive activity, stretched. */
   LEDS = Enc.PHLCON_RESERVED | Enc.PHLCON_LEDA_LINK | Enc.PHLCON_LEDB_TXRX | Enc.PHLCON_LFRQ_70MS | Enc.PHLCON_STRCH,
-}
-
-/**
- * After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY set,
- * and a register (ETXSTL) that really holds what is written to it: a pattern, then each bit
- * inverted. Bounded: 10 ms (and 100000 polls).
- */
-function waitReady(): boolean {
-  var clock = hal.clock;
-  var t0 = clock.now();
-  for (var i = 0; i < Ready.MAX_POLLS; i++) {
-    var ready = rd(Enc.ESTAT) & Enc.ESTAT_CLKRDY;
-    var elapsed = clock.now() - t0;
-    // Ready is checked before the time bound: a slow host (GC pause) must not fail a ready chip.
-    if (ready && (elapsed >= Ready.MIN_MS || i >= Ready.MIN_POLLS)) {
-      for (var k = 0, v = (Ready.PATTERN + i) & 0xff; k < 2; k++, v ^= 0xff) {
-        cmd(Op.WCR | Enc.ETXSTL, v);
-        if (rd(Enc.ETXSTL) !== v) break;
-      }
-      if (k === 2) return true;
-    }
-    if (elapsed > Ready.MAX_MS) return false;
-  }
-  return false;
 }
 
 /** Resets and configures the chip; throws Error("ENC28J60: ...") when no chip answers. A driver method. */
@@ -51,7 +27,23 @@ export function init(this: Rec): void {
   c2[0] = Enc.OP_SRC;
   spi.write(c2, 1);
   st[St.BANK] = 0;
-  var ready = waitReady();
+  // After SRC (erratum 2): at least 1 ms (or 1000 polls when the clock does not move), CLKRDY
+  // set, and a register (ETXSTL) that really holds what is written to it: a pattern, then each
+  // bit inverted. Bounded: 10 ms (and 100000 polls).
+  var clock = hal.clock, t0 = clock.now(), ready = false;
+  for (i = 0; i < Ready.MAX_POLLS && !ready; i++) {
+    var clkRdy = rd(Enc.ESTAT) & Enc.ESTAT_CLKRDY;
+    var elapsed = clock.now() - t0;
+    // Ready is checked before the time bound: a slow host (GC pause) must not fail a ready chip.
+    if (clkRdy && (elapsed >= Ready.MIN_MS || i >= Ready.MIN_POLLS)) {
+      for (var k = 0, v = (Ready.PATTERN + i) & 0xff; k < 2; k++, v ^= 0xff) {
+        cmd(Op.WCR | Enc.ETXSTL, v);
+        if (rd(Enc.ETXSTL) !== v) break;
+      }
+      ready = k === 2;
+    }
+    if (elapsed > Ready.MAX_MS) break;
+  }
   var rev = rd(Enc.EREVID);
   var noChip = !rev || rev === Ready.MISO_HIGH;
   if (noChip || !ready) {
@@ -87,9 +79,11 @@ export function init(this: Rec): void {
   for (i = 0; i < phy.length; i += 2) {
     cmd(Op.WCR | Enc.MIREGADR, phy[i]);
     wr16(Enc.MIWRL, phy[i + 1], Ptr.UNKNOWN); // the write starts with MIWRH
-    miiWait();
+    if (!waitFor(Enc.MISTAT, Enc.MISTAT_BUSY, 0, Mii.WAIT_POLLS, Mii.WAIT_MS)) st[St.MII_TIMEOUTS]++;
   }
-  readLink();
+  // Reading PHIR clears PLNKIF (and EIR.LINKIF); then the link.
+  phyRead(Enc.PHIR);
+  st[St.LINK] = phyRead(Enc.PHSTAT2) & Enc.PHSTAT2_LSTAT;
   // Interrupts, auto-increment, receive on. Bank 0 is home.
   cmd(Op.BFS | Enc.ECON2, Enc.ECON2_AUTOINC);
   cmd(Op.BFC | Enc.EIR, Enc.EIR_DMAIF | Enc.EIR_TXIF | Enc.EIR_TXERIF | Enc.EIR_RXERIF);

@@ -31,20 +31,6 @@ export function freeRing(): void {
   st[St.HELD] = 0;
 }
 
-/** After a header that does not describe its packet: receiver reset, an empty ring. */
-function resetRx(): void {
-  st[St.RX_RESETS]++;
-  cmd(Op.BFC | Enc.ECON1, Enc.ECON1_RXEN);
-  waitFor(Enc.ESTAT, Enc.ESTAT_RXBUSY, 0, Rx.BUSY_POLLS, Rx.BUSY_MS);
-  cmd(Op.BFS | Enc.ECON1, Enc.ECON1_RXRST);
-  cmd(Op.BFC | Enc.ECON1, Enc.ECON1_RXRST);
-  ringInit();
-  var n = rd(Enc.EPKTCNT);
-  for (var i = 0; i < n; i++) cmd(Op.BFS | Enc.ECON2, Enc.ECON2_PKTDEC); // n < 256: an 8-bit register
-  cmd(Op.BFC | Enc.EIR, Enc.EIR_RXERIF);
-  cmd(Op.BFS | Enc.ECON1, Enc.ECON1_RXEN);
-}
-
 /**
  * Reads the next waiting frame into rx; its length, or 0 when none waits. Packets not received
  * OK, or longer than rx takes, are released unread (rxErrors) and the next one is tried.
@@ -76,10 +62,19 @@ export function receive(this: Rec): number {
     var n = count + (count & 1); // packets start at even addresses: an odd count has a pad byte
     var next = st[St.NEXT_PKT] + Enc.RXH_LEN + n;
     if (next > Enc.RX_END) next -= Enc.RX_SIZE;
-    // A header that does not describe this packet means the ring is out of step: reset.
+    // A header that does not describe this packet means the ring is out of step: receiver reset.
     if (next !== hNext || count < Rx.MIN_COUNT || count > Enc.MAX_FRAME || (hStat & Enc.RSV_ZERO)) {
       st[St.RX_ERRORS]++;
-      resetRx();
+      st[St.RX_RESETS]++;
+      cmd(Op.BFC | Enc.ECON1, Enc.ECON1_RXEN);
+      waitFor(Enc.ESTAT, Enc.ESTAT_RXBUSY, 0, Rx.BUSY_POLLS, Rx.BUSY_MS);
+      cmd(Op.BFS | Enc.ECON1, Enc.ECON1_RXRST);
+      cmd(Op.BFC | Enc.ECON1, Enc.ECON1_RXRST);
+      ringInit();
+      // An empty ring: EPKTCNT back to 0 (n < 256: an 8-bit register).
+      for (var k = rd(Enc.EPKTCNT); k > 0; k--) cmd(Op.BFS | Enc.ECON2, Enc.ECON2_PKTDEC);
+      cmd(Op.BFC | Enc.EIR, Enc.EIR_RXERIF);
+      cmd(Op.BFS | Enc.ECON1, Enc.ECON1_RXEN);
       return 0;
     }
     var len = -1;

@@ -10,14 +10,6 @@ import { Enc } from "./regs";
 import { Tx } from "./limits";
 import { Rec, St, Op, Ptr, cur, st, spi, hal, txc, c2, use, cmd, rd, wr16, waitFor } from "./access";
 
-/** TXRST toggle (erratum 12), then the transmit flags cleared. */
-function txReset(): void {
-  cmd(Op.BFS | Enc.ECON1, Enc.ECON1_TXRST);
-  cmd(Op.BFC | Enc.ECON1, Enc.ECON1_TXRST);
-  cmd(Op.BFC | Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
-  st[St.TX_RESETS]++;
-}
-
 /**
  * Waits (bounded) for the frame in flight and checks its outcome, resending it on a late
  * collision (erratum 13) or after a stall (erratum 12). False only when TXRTS stays set even
@@ -26,18 +18,9 @@ function txReset(): void {
 export function txFinish(): boolean {
   var intPin = hal.int;
   for (var guard = 0; guard < Tx.MAX_TRIES + Tx.MAX_STALL_RETRIES + 1; guard++) {
-    var resend: number | boolean;
-    if (!waitFor(Enc.ECON1, Enc.ECON1_TXRTS, 0, Tx.WAIT_POLLS, Tx.WAIT_MS)) {
-      st[St.TX_STALLS]++;
-      txReset();
-      if (rd(Enc.ECON1) & Enc.ECON1_TXRTS) {
-        // TXRTS survives TXRST: the transmitter (or the chip) is gone. Stay busy, so the TX
-        // buffer is never written while TXRTS is set: every send fails after a bounded wait.
-        st[St.TX_ERRORS]++;
-        return false;
-      }
-      resend = st[St.TX_STALL_RETRIES]++ < Tx.MAX_STALL_RETRIES;
-    } else {
+    var stalled = !waitFor(Enc.ECON1, Enc.ECON1_TXRTS, 0, Tx.WAIT_POLLS, Tx.WAIT_MS), late = 0;
+    if (stalled) st[St.TX_STALLS]++;
+    else {
       // No TXERIF pending when the INT line is high (TXERIE is enabled): no SPI read needed.
       if ((intPin && intPin.read()) || !(rd(Enc.EIR) & Enc.EIR_TXERIF)) break;
       // Late collision: bit 29 of the status vector at ETXND + 1 (erratum 15: not ESTAT.LATECOL),
@@ -47,16 +30,25 @@ export function txFinish(): boolean {
       c2[0] = Enc.OP_RBM;
       c2[1] = 0;
       spi.transfer(c2, 2);
-      resend = c2[1] & Enc.TSV3_LATE_COLLISION; // (read before txReset() reuses c2)
-      txReset();
-      resend = resend && st[St.TX_TRIES]++ < Tx.MAX_TRIES;
+      late = c2[1] & Enc.TSV3_LATE_COLLISION;
     }
-    if (!resend) {
+    // TXRST toggle (erratum 12), then the transmit flags cleared.
+    cmd(Op.BFS | Enc.ECON1, Enc.ECON1_TXRST);
+    cmd(Op.BFC | Enc.ECON1, Enc.ECON1_TXRST);
+    cmd(Op.BFC | Enc.EIR, Enc.EIR_TXERIF | Enc.EIR_TXIF);
+    st[St.TX_RESETS]++;
+    if (stalled && rd(Enc.ECON1) & Enc.ECON1_TXRTS) {
+      // TXRTS survives TXRST: the transmitter (or the chip) is gone. Stay busy, so the TX
+      // buffer is never written while TXRTS is set: every send fails after a bounded wait.
+      st[St.TX_ERRORS]++;
+      return false;
+    }
+    if (stalled ? st[St.TX_STALL_RETRIES]++ >= Tx.MAX_STALL_RETRIES : !late || st[St.TX_TRIES]++ >= Tx.MAX_TRIES) {
       st[St.TX_ERRORS]++;
       break;
     }
     st[St.TX_RETRIES]++;
-    cmd(Op.BFS | Enc.ECON1, Enc.ECON1_TXRTS);
+    cmd(Op.BFS | Enc.ECON1, Enc.ECON1_TXRTS); // resend
   }
   st[St.TX_BUSY] = 0;
   return true;
