@@ -11,7 +11,7 @@ import { Hal } from "../../hal/types";
 import { Netif } from "../../hal/netif";
 import { Enc } from "./regs";
 import { Rx, Tx } from "./limits";
-import { Rec, St, Op, st, use, rd, cmd, phyRead } from "./access";
+import { Rec, St, Op, cur, st, use, rd, cmd, phyRead } from "./access";
 import { freeRing, pending, receive } from "./receive";
 import { txFinish, send, flush } from "./transmit";
 import { init, addMulticast } from "./init";
@@ -97,7 +97,7 @@ const enum Buf {
 
 /** INT/poll handler: handles RXERIF, TXERIF, LINKIF; returns frames waiting (EPKTCNT). */
 function service(this: Rec): number {
-  use(this);
+  if (this !== cur) use(this); // (the check inline on the per-frame path: a call less)
   var eir = rd(Enc.EIR);
   if (eir & Enc.EIR_RXERIF) {
     st[St.RX_OVERFLOWS]++;
