@@ -13,8 +13,9 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // #12, which trades code for variables (the HTTP server as module-level functions over one state
 // record, the shared TCP send pool, the boot's memory model). Issue #16 (pay for what you use)
 // is where the size comes down again. 53 KB: the flattened bundle's "_" on every top-level name
-// (about 840 bytes) for about 620 variables less at boot (tools/flatten.ts).
-const SIZE_BUDGET = 53 * 1024;
+// (about 840 bytes) for about 620 variables less at boot (tools/flatten.ts). 54 KB: the driver as
+// module-level functions over one record (driver 522 -> 141 variables, about 200 bytes more).
+const SIZE_BUDGET = 54 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
