@@ -2,47 +2,31 @@
 // neighbour cache with aging and refresh, resolves next hops before sending.
 //
 // Pending packets: ONE hold buffer for the whole stack (allocated once). When a frame's next hop
-// is unknown, resolve() copies the finished frame there (if the buffer is free or already holds a
-// frame for the same next hop, which the newer frame then replaces) and sends an ARP request; the
-// frame leaves as soon as the reply arrives. When the buffer is busy with another destination the
-// frame is not kept. Either way resolve() returns PENDING_ARP ("not on the wire yet"): callers
-// with their own retransmission (TCP) simply regenerate. Requests are retried with back-off (RETRY_MS, doubled per
-// try) and after MAX_TRIES the entry is freed and a held frame dropped (counter giveUps).
-// A resolved entry lives TTL_MS; when it was used in its last REFRESH_MS a unicast request refreshes
-// it, otherwise it simply expires. When the table is full the entry expiring first is evicted.
+// is unknown, arpResolve() copies the finished frame there (if the buffer is free or already holds
+// a frame for the same next hop, which the newer frame then replaces) and sends an ARP request;
+// the frame leaves as soon as the reply arrives. When the buffer is busy with another destination
+// the frame is not kept. Either way arpResolve() returns PENDING_ARP ("not on the wire yet"):
+// callers with their own retransmission (TCP) simply regenerate. Requests are retried with
+// back-off (RETRY_MS, doubled per try) and after MAX_TRIES the entry is freed and a held frame
+// dropped (counter giveUps). A resolved entry lives TTL_MS; when it was used in its last
+// REFRESH_MS a unicast request refreshes it, otherwise it simply expires. When the table is full
+// the entry expiring first is evicted.
+//
+// The cache is planar in the stack's flat arrays (state.ts): entry i's address, MAC (2 + 4 bytes)
+// in s.c at W.ARP_IP / W.ARP_MAC_HI / W.ARP_MAC_LO + i, its state and count in s.b at
+// By.ARP_STATE / By.ARP_COUNT + i, its expiry and next retry or refresh time in s.t at
+// T.ARP_EXPIRY / T.ARP_NEXT + i. All functions take the stack record first.
 
 import { Cnt } from "./counters";
-import { Netif } from "../../hal/netif";
-import { Clock } from "../../hal/types";
 import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { Eth } from "./ethernet";
-import { IpSend, IpState } from "./ipv4";
+import { IpSend } from "./ipv4";
+import { By, Size, St, T, W } from "./state";
 
-export interface Arp {
-  input(rx: Uint8Array, len: number): void;
-  /**
-   * tx holds a complete frame of frameLen bytes but its destination MAC. SENT: the MAC is written,
-   * the caller sends the frame; PENDING_ARP: the next hop is being resolved (frame held if possible).
-   */
-  resolve(frameLen: number, nextHop: number): IpSend.SENT | IpSend.PENDING_ARP;
-  tick(now: number): void;
-  /** Gratuitous ARP (request with sender = target = our address). */
-  announce(): void;
-  flush(): void;
-  /** Cache index of ip when resolved, -1 otherwise (tests, status page). */
-  lookup(ip: number): number;
-  /** MAC bytes of entry i (a new array: tests and the console only). */
-  macOf(i: number): Uint8Array;
-}
-
-// The cache lives in three flat arrays (a typed array costs Espruino about 7 variables, a view
-// per entry as much again), planar: entry i's address at words[i], its MAC's first 2 bytes at
-// words[n + i] and last 4 at words[2n + i]; its state at bytes[i], its count at bytes[n + i];
-// its expiry at times[i], its next retry / refresh time at times[n + i].
 /** Entry states. */
-const enum E { FREE, PENDING, RESOLVED }
-/** Timing (const enum: tsc writes the numbers in place). */
-const enum T {
+export const enum E { FREE, PENDING, RESOLVED }
+/** Timing. */
+const enum Tm {
   TTL_MS = 60000,      // lifetime of a resolved entry
   REFRESH_MS = 10000,  // window before expiry in which a used entry is refreshed
   RETRY_MS = 500,      // first request retry, doubled per try
@@ -64,207 +48,197 @@ const enum A {
   HTYPE_ETHERNET = 1,
   IPV4_LEN = 4,
 }
-/** Where sendArp sends: an entry's MAC (0 and up), broadcast, or the sender of the frame in rx. */
-const enum To { BROADCAST = -1, SENDER = -2 }
+/** Where arpSend sends: an entry's MAC (0 and up), broadcast, or the sender of the frame in rx. */
+export const enum To { BROADCAST = -1, SENDER = -2 }
 /** ARP operations. */
-const enum Op { REQUEST = 1, REPLY = 2 }
+export const enum Op { REQUEST = 1, REPLY = 2 }
 // Bytes 12..20 of every ARP frame: EtherType, hardware type, protocol type, the two address
 // lengths, the operation's high byte (its low byte, at 21, is the operation).
 var ARP_HEAD = new Uint8Array([Eth.TYPE_ARP >> 8, Eth.TYPE_ARP & 255, 0, A.HTYPE_ETHERNET, Eth.TYPE_IPV4 >> 8,
   Eth.TYPE_IPV4 & 255, Eth.MAC_LEN, A.IPV4_LEN, 0]);
 
-/** n cache entries; a hold buffer of holdBytes (0: nothing is held); c: the stack's counters. */
-export function createArp(netif: Netif, clock: Clock, st: IpState, c: Uint32Array,
-  n: number, holdBytes: number): Arp {
-  var rx = netif.rx;
-  var tx = netif.tx;
-  var mac = netif.mac;
-  var words = new Uint32Array(3 * n);    // address; MAC (2 + 4 bytes)
-  // state; count (PENDING: requests sent; RESOLVED: 1 when used since the last refresh check)
-  var bytes = new Uint8Array(2 * n);
-  // expiry; the next retry / refresh time (never after the expiry when RESOLVED)
-  var times = new Float64Array(2 * n);
-  var rxSha = rx.subarray(A.SHA, A.SPA);
-  var hold = new Uint8Array(holdBytes);
-  var holdLen = 0;
-  var holdIp = 0;
-  var nextCheck = 0;                   // nothing to do in tick() before this time
+/** Writes entry i's MAC at tx[at..at+6). */
+function putMac(s: St, i: number, at: number): void {
+  wr16(s.tx, at, s.c[W.ARP_MAC_HI + i]);
+  wr32(s.tx, at + 2, s.c[W.ARP_MAC_LO + i]);
+}
 
-  /** Writes entry i's MAC at tx[at..at+6). */
-  function putMac(i: number, at: number): void {
-    wr16(tx, at, words[n + i]);
-    wr32(tx, at + 2, words[2 * n + i]);
+/**
+ * Builds an ARP packet in tx and sends it: a request to the MAC of entry `to`, or broadcast
+ * (To.BROADCAST), target MAC zero; a reply (to To.SENDER: the sender of the request in rx,
+ * which is also the target MAC).
+ */
+export function arpSend(s: St, op: Op, to: number, tpa: number): void {
+  var tx = s.tx, mac = s.netif.mac, sha: Uint8Array | undefined;
+  if (to === To.SENDER) tx.set(sha = s.rx.subarray(A.SHA, A.SPA), Eth.DST);
+  else if (to === To.BROADCAST) tx.fill(Eth.BROADCAST_BYTE, Eth.DST, Eth.DST + Eth.MAC_LEN);
+  else putMac(s, to, Eth.DST);
+  tx.set(mac, Eth.SRC);
+  tx.set(ARP_HEAD, Eth.TYPE);
+  tx[A.OP + 1] = op;
+  tx.set(mac, A.SHA);
+  wr32(tx, A.SPA, s.addr);
+  if (sha) tx.set(sha, A.THA);
+  else tx.fill(0, A.THA, A.TPA);
+  wr32(tx, A.TPA, tpa);
+  s.c[Cnt.ARP_TX]++;
+  if (s.netif.send(A.END)) s.c[Cnt.ETH_TX]++;
+}
+
+/** The entry for ip (there is at most one) in state minState or later (PENDING: any), else -1. */
+function arpFind(s: St, ip: number, minState: number): number {
+  var c = s.c, b = s.b;
+  for (var i = 0; i < Size.ARP_ENTRIES; i++) if (b[By.ARP_STATE + i] >= minState && c[W.ARP_IP + i] === ip) return i;
+  return -1;
+}
+
+/** Drops the held frame when it waits for ip. */
+export function dropHold(s: St, ip: number): void {
+  if (s.c[W.HOLD_LEN] && s.c[W.HOLD_IP] === ip) {
+    s.c[W.HOLD_LEN] = 0;
+    s.c[Cnt.ARP_HELD_DROPPED]++;
   }
+}
 
-  /**
-   * Builds an ARP packet in tx and sends it: a request to the MAC of entry `to`, or broadcast
-   * (To.BROADCAST), target MAC zero; a reply (to To.SENDER: the sender of the request in rx,
-   * which is also the target MAC).
-   */
-  function sendArp(op: Op, to: number, tpa: number): void {
-    if (to === To.SENDER) tx.set(rxSha, Eth.DST);
-    else if (to === To.BROADCAST) tx.fill(Eth.BROADCAST_BYTE, Eth.DST, Eth.DST + Eth.MAC_LEN);
-    else putMac(to, Eth.DST);
-    tx.set(mac, Eth.SRC);
-    tx.set(ARP_HEAD, Eth.TYPE);
-    tx[A.OP + 1] = op;
-    tx.set(mac, A.SHA);
-    wr32(tx, A.SPA, st.addr);
-    tx.fill(0, A.THA, A.TPA);
-    if (op === Op.REPLY) tx.set(rxSha, A.THA);
-    wr32(tx, A.TPA, tpa);
-    c[Cnt.ARP_TX]++;
-    if (netif.send(A.END)) c[Cnt.ETH_TX]++;
+/** A free entry, or the one expiring first (resolved before pending), for ip. */
+function arpAlloc(s: St, ip: number): number {
+  var b = s.b, t = s.t, best = 0;
+  for (var i = 0; i < Size.ARP_ENTRIES; i++) {
+    if (b[By.ARP_STATE + i] === E.FREE) { best = i; break; }
+    if (b[By.ARP_STATE + i] === E.RESOLVED &&
+      (b[By.ARP_STATE + best] !== E.RESOLVED || t[T.ARP_EXPIRY + i] < t[T.ARP_EXPIRY + best])) best = i;
   }
+  if (b[By.ARP_STATE + best] !== E.FREE) {
+    s.c[Cnt.ARP_EVICTED]++;
+    dropHold(s, s.c[W.ARP_IP + best]);
+  }
+  s.c[W.ARP_IP + best] = ip;
+  return best;
+}
 
-  /** A request for ip: broadcast (To.BROADCAST), or unicast to entry `to`'s MAC (refresh). */
-  function request(to: number, ip: number): void {
+/** Entry i takes the sender MAC of the ARP packet in rx; a frame held for it leaves. */
+function arpLearn(s: St, i: number, now: number): void {
+  var c = s.c, t = s.t, len = c[W.HOLD_LEN];
+  c[W.ARP_MAC_HI + i] = rd16(s.rx, A.SHA);
+  c[W.ARP_MAC_LO + i] = rd32(s.rx, A.SHA + 2);
+  s.b[By.ARP_STATE + i] = E.RESOLVED;
+  s.b[By.ARP_COUNT + i] = 0;
+  t[T.ARP_EXPIRY + i] = now + Tm.TTL_MS;
+  t[T.ARP_NEXT + i] = now + Tm.TTL_MS - Tm.REFRESH_MS;
+  t[T.ARP_CHECK] = 0;   // the next arpTick() finds the earliest due time again
+  if (len && c[W.ARP_IP + i] === c[W.HOLD_IP]) {
+    s.tx.set(s.b.subarray(By.HOLD, By.HOLD + len), 0);
+    putMac(s, i, Eth.DST);
+    c[W.HOLD_LEN] = 0;
+    c[Cnt.ARP_HELD_SENT]++;
+    if (s.netif.send(len)) c[Cnt.ETH_TX]++;
+  }
+}
+
+/** The ARP packet in rx (frame length len). One check and one counter per reason to drop, in this order. */
+export function arpInput(s: St, len: number): void {
+  var rx = s.rx, c = s.c;
+  c[Cnt.ARP_RX]++;
+  // (Fields first, then the checks: see "Drops" in README.md.)
+  var op = rd16(rx, A.OP);
+  var spa = rd32(rx, A.SPA);
+  var addr = s.addr;
+  var forUs = addr !== 0 && rd32(rx, A.TPA) === addr;
+  if (len < A.END) { c[Cnt.ARP_DROP_SHORT]++; return; }
+  if (rd16(rx, A.HTYPE) !== A.HTYPE_ETHERNET ||
+    rd16(rx, A.PTYPE) !== Eth.TYPE_IPV4 ||
+    rx[A.HLEN] !== Eth.MAC_LEN || rx[A.PLEN] !== A.IPV4_LEN ||
+    (op !== Op.REQUEST && op !== Op.REPLY) ||
+    rx[A.SHA] & Eth.GROUP_BIT) {   // a group (multicast, broadcast) sender MAC is no host's
+    c[Cnt.ARP_DROP_MALFORMED]++;
+    return;
+  }
+  if (addr !== 0 && spa === addr) { c[Cnt.ARP_CONFLICTS]++; return; }   // someone else uses our address
+  var i = arpFind(s, spa, E.PENDING);    // never an entry for 0.0.0.0 (a probe)
+  if (i < 0 && spa !== 0 && forUs) i = arpAlloc(s, spa);
+  if (i >= 0) arpLearn(s, i, s.clock.now());
+  else if (!forUs) c[Cnt.ARP_IGNORED]++;
+  if (forUs && op === Op.REQUEST) {
+    arpSend(s, Op.REPLY, To.SENDER, spa);
+    c[Cnt.ARP_REPLIES_OUT]++;
+  }
+}
+
+/**
+ * tx holds a complete frame of frameLen bytes but its destination MAC. SENT: the MAC is written,
+ * the caller sends the frame; PENDING_ARP: the next hop is being resolved (frame held if possible).
+ */
+export function arpResolve(s: St, frameLen: number, nextHop: number): IpSend.SENT | IpSend.PENDING_ARP {
+  var c = s.c, i = arpFind(s, nextHop, E.RESOLVED);
+  if (i >= 0) {
+    putMac(s, i, Eth.DST);
+    s.b[By.ARP_COUNT + i] = 1;
+    c[Cnt.ARP_HITS]++;
+    return IpSend.SENT;
+  }
+  c[Cnt.ARP_MISSES]++;
+  if ((c[W.HOLD_LEN] === 0 || c[W.HOLD_IP] === nextHop) && frameLen <= Size.ARP_HOLD) {
+    s.b.set(s.tx.subarray(0, frameLen), By.HOLD);
+    c[W.HOLD_LEN] = frameLen;
+    c[W.HOLD_IP] = nextHop;
+    c[Cnt.ARP_HELD]++;
+  } else c[Cnt.ARP_NOT_HELD]++;
+  if (arpFind(s, nextHop, E.PENDING) < 0) {
+    i = arpAlloc(s, nextHop);
+    s.b[By.ARP_STATE + i] = E.PENDING;
+    s.b[By.ARP_COUNT + i] = 1;
+    s.t[T.ARP_NEXT + i] = s.clock.now() + Tm.RETRY_MS;
+    s.t[T.ARP_CHECK] = 0;
     c[Cnt.ARP_REQUESTS_OUT]++;
-    sendArp(Op.REQUEST, to, ip);
+    arpSend(s, Op.REQUEST, To.BROADCAST, nextHop);
   }
+  return IpSend.PENDING_ARP;
+}
 
-  /** The entry for ip (there is at most one) in state minState or later (PENDING: any), else -1. */
-  function find(ip: number, minState: number): number {
-    for (var i = 0; i < n; i++) if (bytes[i] >= minState && words[i] === ip) return i;
-    return -1;
-  }
-
-  /** Drops the held frame when it waits for ip. */
-  function dropHold(ip: number): void {
-    if (holdLen && holdIp === ip) {
-      holdLen = 0;
-      c[Cnt.ARP_HELD_DROPPED]++;
+/** Retries, refreshes and ages the entries that are due (nothing before T.ARP_CHECK). */
+export function arpTick(s: St, now: number): void {
+  var c = s.c, b = s.b, t = s.t;
+  if (now < t[T.ARP_CHECK]) return;
+  t[T.ARP_CHECK] = now + Tm.TTL_MS;   // no entry is due later than one lifetime from now
+  for (var i = 0; i < Size.ARP_ENTRIES; i++) {
+    var state = b[By.ARP_STATE + i];
+    if (state !== E.FREE && now >= t[T.ARP_NEXT + i]) {
+      if (state === E.RESOLVED) {
+        if (now >= t[T.ARP_EXPIRY + i]) {
+          b[By.ARP_STATE + i] = E.FREE;
+          c[Cnt.ARP_EXPIRED]++;
+        } else if (b[By.ARP_COUNT + i]) {          // used lately: refresh by unicast, check again soon
+          b[By.ARP_COUNT + i] = 0;
+          t[T.ARP_NEXT + i] = Math.min(now + Tm.RECHECK_MS, t[T.ARP_EXPIRY + i]);
+          c[Cnt.ARP_REQUESTS_OUT]++;
+          arpSend(s, Op.REQUEST, i, c[W.ARP_IP + i]);
+        } else t[T.ARP_NEXT + i] = t[T.ARP_EXPIRY + i];
+      } else if (b[By.ARP_COUNT + i] >= Tm.MAX_TRIES) {
+        b[By.ARP_STATE + i] = E.FREE;
+        c[Cnt.ARP_GIVE_UPS]++;
+        dropHold(s, c[W.ARP_IP + i]);
+      } else {
+        t[T.ARP_NEXT + i] = now + (Tm.RETRY_MS << b[By.ARP_COUNT + i]++);
+        c[Cnt.ARP_RETRIES]++;
+        c[Cnt.ARP_REQUESTS_OUT]++;
+        arpSend(s, Op.REQUEST, To.BROADCAST, c[W.ARP_IP + i]);
+      }
     }
+    if (b[By.ARP_STATE + i] !== E.FREE && t[T.ARP_NEXT + i] < t[T.ARP_CHECK]) t[T.ARP_CHECK] = t[T.ARP_NEXT + i];
   }
+}
 
-  /** A free entry, or the one expiring first (resolved before pending), for ip. */
-  function alloc(ip: number): number {
-    var best = 0;
-    for (var i = 0; i < n; i++) {
-      if (bytes[i] === E.FREE) { best = i; break; }
-      if (bytes[i] === E.RESOLVED && (bytes[best] !== E.RESOLVED || times[i] < times[best])) best = i;
-    }
-    if (bytes[best] !== E.FREE) {
-      c[Cnt.ARP_EVICTED]++;
-      dropHold(words[best]);
-    }
-    words[best] = ip;
-    return best;
-  }
+// For tests and the console (a program that does not call them does not contain them):
 
-  function learn(i: number, now: number): void {
-    words[n + i] = rd16(rx, A.SHA);
-    words[2 * n + i] = rd32(rx, A.SHA + 2);
-    bytes[i] = E.RESOLVED;
-    bytes[n + i] = 0;
-    times[i] = now + T.TTL_MS;
-    times[n + i] = now + T.TTL_MS - T.REFRESH_MS;
-    nextCheck = 0;   // the next tick() finds the earliest due time again
-    if (holdLen && words[i] === holdIp) {
-      tx.set(hold, 0);
-      putMac(i, Eth.DST);
-      var len = holdLen;
-      holdLen = 0;
-      c[Cnt.ARP_HELD_SENT]++;
-      if (netif.send(len)) c[Cnt.ETH_TX]++;
-    }
-  }
+/** The cache index of ip in the stack's ARP cache when resolved, -1 otherwise. */
+export function arpLookup(stack: object, ip: number): number {
+  return arpFind(stack as St, ip, E.RESOLVED);
+}
 
-  return {
-    // One check and one counter per reason to drop, in this order.
-    input: function (rx: Uint8Array, len: number): void {
-      c[Cnt.ARP_RX]++;
-      // (Fields first, then the checks: see "Drops" in README.md.)
-      var op = rd16(rx, A.OP);
-      var spa = rd32(rx, A.SPA);
-      var addr = st.addr;
-      var forUs = addr !== 0 && rd32(rx, A.TPA) === addr;
-      if (len < A.END) { c[Cnt.ARP_DROP_SHORT]++; return; }
-      if (rd16(rx, A.HTYPE) !== A.HTYPE_ETHERNET ||
-        rd16(rx, A.PTYPE) !== Eth.TYPE_IPV4 ||
-        rx[A.HLEN] !== Eth.MAC_LEN || rx[A.PLEN] !== A.IPV4_LEN ||
-        (op !== Op.REQUEST && op !== Op.REPLY) ||
-        rx[A.SHA] & Eth.GROUP_BIT) {   // a group (multicast, broadcast) sender MAC is no host's
-        c[Cnt.ARP_DROP_MALFORMED]++;
-        return;
-      }
-      if (addr !== 0 && spa === addr) { c[Cnt.ARP_CONFLICTS]++; return; }   // someone else uses our address
-      var i = find(spa, E.PENDING);    // never an entry for 0.0.0.0 (a probe)
-      if (i < 0 && spa !== 0 && forUs) i = alloc(spa);
-      if (i >= 0) learn(i, clock.now());
-      else if (!forUs) c[Cnt.ARP_IGNORED]++;
-      if (forUs && op === Op.REQUEST) {
-        sendArp(Op.REPLY, To.SENDER, spa);
-        c[Cnt.ARP_REPLIES_OUT]++;
-      }
-    },
-    resolve: function (frameLen: number, nextHop: number): IpSend.SENT | IpSend.PENDING_ARP {
-      var i = find(nextHop, E.RESOLVED);
-      if (i >= 0) {
-        putMac(i, Eth.DST);
-        bytes[n + i] = 1;
-        c[Cnt.ARP_HITS]++;
-        return IpSend.SENT;
-      }
-      c[Cnt.ARP_MISSES]++;
-      if ((holdLen === 0 || holdIp === nextHop) && frameLen <= holdBytes) {
-        hold.set(tx.subarray(0, frameLen), 0);
-        holdLen = frameLen;
-        holdIp = nextHop;
-        c[Cnt.ARP_HELD]++;
-      } else c[Cnt.ARP_NOT_HELD]++;
-      if (find(nextHop, E.PENDING) < 0) {
-        i = alloc(nextHop);
-        bytes[i] = E.PENDING;
-        bytes[n + i] = 1;
-        times[n + i] = clock.now() + T.RETRY_MS;
-        nextCheck = 0;
-        request(To.BROADCAST, nextHop);
-      }
-      return IpSend.PENDING_ARP;
-    },
-    tick: function (now: number): void {
-      if (now < nextCheck) return;
-      nextCheck = now + T.TTL_MS;   // no entry is due later than one lifetime from now
-      for (var i = 0; i < n; i++) {
-        if (bytes[i] !== E.FREE && now >= times[n + i]) {
-          if (bytes[i] === E.RESOLVED) {
-            if (now >= times[i]) {
-              bytes[i] = E.FREE;
-              c[Cnt.ARP_EXPIRED]++;
-            } else if (bytes[n + i]) {          // used lately: refresh by unicast, check again soon
-              bytes[n + i] = 0;
-              times[n + i] = Math.min(now + T.RECHECK_MS, times[i]);
-              request(i, words[i]);
-            } else times[n + i] = times[i];
-          } else if (bytes[n + i] >= T.MAX_TRIES) {
-            bytes[i] = E.FREE;
-            c[Cnt.ARP_GIVE_UPS]++;
-            dropHold(words[i]);
-          } else {
-            times[n + i] = now + (T.RETRY_MS << bytes[n + i]++);
-            c[Cnt.ARP_RETRIES]++;
-            request(To.BROADCAST, words[i]);
-          }
-        }
-        if (bytes[i] !== E.FREE && times[n + i] < nextCheck) nextCheck = times[n + i];
-      }
-    },
-    announce: function (): void {
-      if (st.addr !== 0) sendArp(Op.REQUEST, To.BROADCAST, st.addr);
-    },
-    flush: function (): void {
-      bytes.fill(E.FREE, 0, n);
-      dropHold(holdIp);
-    },
-    lookup: function (ip: number): number {
-      return find(ip, E.RESOLVED);
-    },
-    macOf: function (i: number): Uint8Array {
-      var m = new Uint8Array(Eth.MAC_LEN);   // tests and the console only: allocates
-      wr16(m, 0, words[n + i]);
-      wr32(m, 2, words[2 * n + i]);
-      return m;
-    },
-  };
+/** MAC bytes of the stack's ARP cache entry i (a new array). */
+export function arpMacOf(stack: object, i: number): Uint8Array {
+  var m = new Uint8Array(Eth.MAC_LEN);
+  wr16(m, 0, (stack as St).c[W.ARP_MAC_HI + i]);
+  wr32(m, 2, (stack as St).c[W.ARP_MAC_LO + i]);
+  return m;
 }

@@ -36,21 +36,11 @@ function wordView(buf: Uint8Array, off: number, words: number): Uint16Array {
   return memoViewA;
 }
 
-/** Slow path for odd addresses: bytes added one by one, even ones as high bytes (unfolded). */
-function sumSlow(buf: Uint8Array, off: number, len: number): number {
-  for (var s = 0, i = 0; i < len; i++) s += buf[off + i] << 8 * (~i & 1);
-  return s;
-}
-
-/** Folds a sum to 16 bits (two carries are enough below 2^32). */
-function s16(s: number): number {
-  s = (s & 0xffff) + (s >>> 16);
-  return (s & 0xffff) + (s >>> 16);
-}
-
-/** A little-endian E.sum of 16-bit words, folded and byte-swapped: the big-endian partial sum. */
+/** A little-endian E.sum of 16-bit words, folded to 16 bits (two carries are enough below 2^32)
+ * and byte-swapped: the big-endian partial sum. */
 function swapped(s: number): number {
-  s = s16(s);
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
   return ((s & 0xff) << 8) | (s >> 8);
 }
 
@@ -60,17 +50,23 @@ function swapped(s: number): number {
  * of calls (each call adds at most 0x1fffe).
  */
 export function csumAdd(buf: Uint8Array, off: number, len: number, acc: number): number {
+  var s = 0, i: number;
   if (len <= 0) return acc;
-  if ((buf.byteOffset + off) & 1) return acc + s16(sumSlow(buf, off, len));
-  var words = len >> 1;
-  var s = words > 0 ? swapped(E.sum(wordView(buf, off, words))) : 0;
+  if ((buf.byteOffset + off) & 1) {
+    // Slow path for odd addresses: bytes added one by one, even ones as high bytes, folded.
+    for (i = 0; i < len; i++) s += buf[off + i] << 8 * (~i & 1);
+    s = (s & 0xffff) + (s >>> 16);
+    return acc + (s & 0xffff) + (s >>> 16);
+  }
+  if (len > 1) s = swapped(E.sum(wordView(buf, off, len >> 1)));
   if (len & 1) s += buf[off + len - 1] << 8;
   return acc + s;
 }
 
 /** Folds acc to 16 bits and complements it: the value to store big-endian in a header. */
 export function csumFinish(acc: number): number {
-  return ~s16(acc) & 0xffff;
+  acc = (acc & 0xffff) + (acc >>> 16);
+  return ~((acc & 0xffff) + (acc >>> 16)) & 0xffff;
 }
 
 /** The pseudo-header sum for TCP/UDP: source, destination, protocol, layer-4 length. */

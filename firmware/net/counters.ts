@@ -1,5 +1,6 @@
-// Per-layer counters: ONE Uint32Array for the whole stack (flat memory: a few variables on
-// Espruino, where an object of 70 named numbers costs about 150), incremented in place as
+// Per-layer counters: the first Cnt.COUNT words of the stack's one Uint32Array (s.c, state.ts;
+// flat memory: a few variables on Espruino, where an object of 70 named numbers costs about 150),
+// incremented in place as
 // c[Cnt.IP_DROP_CHECKSUM]++ (a const enum: tsc writes the index in place, no name reaches the
 // bundle). Their names exist only while someone reads them: Stack.counters builds the familiar
 // { layer: { name: value } } object on each read (status page, console, tests), from the name
@@ -25,11 +26,6 @@ export const enum Cnt {
 /** The counters as the console and the status page see them: { layer: { name: value } }. */
 export interface StackCounters {
   [layer: string]: { [name: string]: number };
-}
-
-/** The stack's counter array, all zero. */
-export function createCounters(): Uint32Array {
-  return new Uint32Array(Cnt.COUNT);
 }
 
 /**

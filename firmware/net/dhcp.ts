@@ -15,23 +15,17 @@
 // drops the message (dhcp.dropMalformed). The client waits for link-up before its first DISCOVER.
 
 import { Cnt } from "./counters";
-import { Netif } from "../../hal/netif";
-import { Clock } from "../../hal/types";
 import { rd32, wr32 } from "./bytes";
 import { Eth } from "./ethernet";
-import { Addr, IpState } from "./ipv4";
-import { Udp, UdpHdr } from "./udp";
-
-export interface Dhcp {
-  tick(now: number): void;
-  state(): string;
-}
+import { Addr, setAddress } from "./ipv4";
+import { udpBind, udpSend, UdpHdr } from "./udp";
+import { By, DhcpFallback, Size, St, T, W } from "./state";
 
 export interface DhcpConfig {
   hostname?: string;
   /** The largest IP datagram we take (option 57, at least 576). Default 1500. */
   mtu?: number;
-  dhcpFallback?: { ip: number; mask: number; gateway: number } | null;
+  dhcpFallback?: DhcpFallback | null;
   dhcpTries?: number;
   dhcpBaseMs?: number;
   random?: () => number;
@@ -98,10 +92,11 @@ const enum K {
   DEFAULT_TRIES = 4,
   CLASS_B = 0x80000000,                 // first address of class B (128.0.0.0), then C (192.0.0.0)
   CLASS_C = 0xc0000000,
+  XID_RANGE = 4294967296,               // transaction ids: 0 .. 2^32 - 1
 }
-// Options read, in the order of the `opts` slots: message type (1 byte), server id, subnet mask,
+// Options read, in the order of the option slots (c at W.DHCP_OPTS): message type (1 byte), server id, subnet mask,
 // lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
-const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER, COUNT }
+const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER }
 // (Tables as typed arrays: flat, where a plain array costs Espruino a variable or more per element.)
 var READ = new Uint8Array([Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER]);
 // By message type, the states (one bit each) in which it is accepted: OFFER when SELECTING;
@@ -118,211 +113,203 @@ var TAIL = new Uint8Array([Opt.PARAM_LIST, 5, Opt.SUBNET_MASK, Opt.ROUTER, Opt.L
 /** Where option 57's value sits in TAIL. */
 const enum Tail { MAX_SIZE_VALUE = 9 }
 
-export function createDhcp(netif: Netif, clock: Clock, st: IpState & { linkUp: boolean },
-  c: Uint32Array, udp: Udp,
-  setAddress: (addr: number, mask: number, gateway: number) => void, cfg: DhcpConfig): Dhcp {
-  var tx = netif.tx;
-  var mac = netif.mac;
-  var random = cfg.random || Math.random;
-  var base = cfg.dhcpBaseMs || K.DEFAULT_BASE_MS;
-  var maxTries = cfg.dhcpTries || K.DEFAULT_TRIES;
-  var fallback = cfg.dhcpFallback;
-  // The closing options, built once: 12 hostname (at most 63 bytes, low 8 bits of each char) + TAIL.
+/** Starts the DHCP client on the stack: the closing options (12 hostname, at most 63 bytes, low 8
+ * bits of each char, + TAIL) built once in s.b; port 68 bound. */
+export function dhcpStart(s: St, cfg: DhcpConfig): void {
+  var c = s.c, b = s.b;
   var name = (cfg.hostname || "").substring(0, K.HOSTNAME_MAX);
   var nameLen = name ? 2 + name.length : 0;   // code, length, the name
-  var tail = new Uint8Array(nameLen + TAIL.length);
-  if (name) {
-    tail[0] = Opt.HOSTNAME;
-    tail[1] = name.length;
-    tail.set(E.toUint8Array(name), 2);   // (the low 8 bits of each char)
-  }
-  tail.set(TAIL, nameLen);
   var maxMsg = cfg.mtu && cfg.mtu >= K.MIN_MSG && cfg.mtu < K.MAX_MSG ? cfg.mtu : K.MAX_MSG;
-  tail[nameLen + Tail.MAX_SIZE_VALUE] = maxMsg >> 8;
-  tail[nameLen + Tail.MAX_SIZE_VALUE + 1] = maxMsg;
+  s.rand = cfg.random || Math.random;
+  s.fall = cfg.dhcpFallback;
+  c[W.DHCP_BASE] = cfg.dhcpBaseMs || K.DEFAULT_BASE_MS;
+  c[W.DHCP_MAX_TRIES] = cfg.dhcpTries || K.DEFAULT_TRIES;
+  if (name) {
+    b[By.DHCP_TAIL] = Opt.HOSTNAME;
+    b[By.DHCP_TAIL + 1] = name.length;
+    b.set(E.toUint8Array(name), By.DHCP_TAIL + 2);   // (the low 8 bits of each char)
+  }
+  b.set(TAIL, By.DHCP_TAIL + nameLen);
+  b[By.DHCP_TAIL + nameLen + Tail.MAX_SIZE_VALUE] = maxMsg >> 8;
+  b[By.DHCP_TAIL + nameLen + Tail.MAX_SIZE_VALUE + 1] = maxMsg;
+  c[W.DHCP_TAIL_LEN] = nameLen + TAIL.length;
+  c[W.DHCP_ON] = 1;
+  udpBind.call(s, K.CLIENT_PORT, dhcpInput);
+}
 
-  var state = S.INIT;
-  var due = 0;            // time of the next action in tick()
-  var tries = 0;
-  var xid = 0;
-  var offered = 0;
-  var server = 0;
-  var t2At = 0, endAt = 0;
-  var opts = new Uint32Array(Slot.COUNT);   // options of the message being read (slots as READ)
+/** Stack.dhcpState (`this`: the stack): the client's state, or "static". */
+export function dhcpState(this: St): string {
+  return this.c[W.DHCP_ON] ?
+    "init selecting requesting bound renewing rebinding fallback".split(" ")[this.c[W.DHCP_STATE]] : "static";   // (as S)
+}
 
-  /**
-   * Builds the BOOTREQUEST the state calls for at tx[42..) and sends it from port 68 to port 67:
-   * DISCOVER (SELECTING), REQUEST with options 50/54 (REQUESTING), REQUEST with ciaddr unicast to
-   * the server (RENEWING) or broadcast (REBINDING). Our address is 0 before BOUND.
-   * Then schedules the next one: SELECTING, REQUESTING back off (base, 2 base, 4 base ... at most
-   * 64 s, +-base/4 of jitter; tries counts the messages); RENEWING, REBINDING try again after half
-   * the time left to T2 / the lease end, at least base.
-   */
-  function send(now: number): void {
-    var i = Tx.MORE;
-    tx.fill(0, Tx.MSG, Tx.MSG + B.MIN_LEN);
-    tx[Tx.MSG + B.OP] = B.BOOTREQUEST;
-    tx[Tx.MSG + B.HTYPE] = B.HTYPE_ETHERNET;
-    tx[Tx.MSG + B.HLEN] = Eth.MAC_LEN;
-    wr32(tx, Tx.MSG + B.XID, xid);
-    wr32(tx, Tx.MSG + B.CIADDR, st.addr);
-    tx.set(mac, Tx.MSG + B.CHADDR);
-    tx.set(HEAD, Tx.MSG + B.COOKIE);
-    tx[Tx.TYPE] = state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST;
-    tx.set(mac, Tx.CLIENT_MAC);
-    if (state === S.REQUESTING) {
-      tx[Tx.MORE] = Opt.REQUESTED_IP;   // code, length, address
-      tx[Tx.MORE + 1] = K.ADDR_LEN;
-      wr32(tx, Tx.MORE + 2, offered);
-      tx[Tx.MORE + 6] = Opt.SERVER_ID;
-      tx[Tx.MORE + 7] = K.ADDR_LEN;
-      wr32(tx, Tx.MORE + 8, server);
-      i = Tx.MORE + 12;
+/**
+ * Builds the BOOTREQUEST the state calls for at tx[42..) and sends it from port 68 to port 67:
+ * DISCOVER (SELECTING), REQUEST with options 50/54 (REQUESTING), REQUEST with ciaddr unicast to
+ * the server (RENEWING) or broadcast (REBINDING). Our address is 0 before BOUND.
+ * Then schedules the next one: SELECTING, REQUESTING back off (base, 2 base, 4 base ... at most
+ * 64 s, +-base/4 of jitter; tries counts the messages); RENEWING, REBINDING try again after half
+ * the time left to T2 / the lease end, at least base.
+ */
+function dhcpSend(s: St, now: number): void {
+  var tx = s.tx, c = s.c, t = s.t, mac = s.netif.mac, state = c[W.DHCP_STATE], base = c[W.DHCP_BASE];
+  var i = Tx.MORE, tailLen = c[W.DHCP_TAIL_LEN];
+  tx.fill(0, Tx.MSG, Tx.MSG + B.MIN_LEN);
+  tx[Tx.MSG + B.OP] = B.BOOTREQUEST;
+  tx[Tx.MSG + B.HTYPE] = B.HTYPE_ETHERNET;
+  tx[Tx.MSG + B.HLEN] = Eth.MAC_LEN;
+  wr32(tx, Tx.MSG + B.XID, c[W.DHCP_XID]);
+  wr32(tx, Tx.MSG + B.CIADDR, s.addr);
+  tx.set(mac, Tx.MSG + B.CHADDR);
+  tx.set(HEAD, Tx.MSG + B.COOKIE);
+  tx[Tx.TYPE] = state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST;
+  tx.set(mac, Tx.CLIENT_MAC);
+  if (state === S.REQUESTING) {
+    tx[Tx.MORE] = Opt.REQUESTED_IP;   // code, length, address
+    tx[Tx.MORE + 1] = K.ADDR_LEN;
+    wr32(tx, Tx.MORE + 2, c[W.DHCP_OFFERED]);
+    tx[Tx.MORE + 6] = Opt.SERVER_ID;
+    tx[Tx.MORE + 7] = K.ADDR_LEN;
+    wr32(tx, Tx.MORE + 8, c[W.DHCP_SERVER]);
+    i = Tx.MORE + 12;
+  }
+  tx.set(s.b.subarray(By.DHCP_TAIL, By.DHCP_TAIL + tailLen), i);
+  var len = i + tailLen - Tx.MSG;
+  c[Cnt.DHCP_TX]++;
+  if (state !== S.SELECTING) c[Cnt.DHCP_REQUESTS]++;
+  udpSend.call(s, state === S.RENEWING ? c[W.DHCP_SERVER] : Addr.BROADCAST, K.SERVER_PORT, K.CLIENT_PORT,
+    len < B.MIN_LEN ? B.MIN_LEN : len);
+  if (state < S.BOUND) {
+    t[T.DHCP_DUE] = now + Math.min(base * (1 << Math.min(c[W.DHCP_TRIES]++, K.MAX_DOUBLINGS)), K.MAX_RTO_MS) +
+      (s.rand() * 2 - 1) * (base / 4);
+  } else {
+    var until = state === S.REBINDING ? t[T.DHCP_END] : t[T.DHCP_T2];
+    t[T.DHCP_DUE] = Math.min(until, now + Math.max(base, (until - now) / 2));
+  }
+}
+
+/** Drops the address and starts over (DISCOVER at the next tick). */
+function dhcpRestart(s: St, now: number): void {
+  setAddress(s, 0, 0, 0);   // (no change when already unbound: the mask and gateway are 0 then too)
+  s.c[W.DHCP_STATE] = S.INIT;
+  s.t[T.DHCP_DUE] = now;
+  s.c[Cnt.DHCP_RESTARTS]++;
+}
+
+/** The client's timers: the first DISCOVER, retransmissions, fallback, renewing, rebinding, expiry. */
+export function dhcpTick(s: St, now: number): void {
+  var c = s.c, state = c[W.DHCP_STATE], fallback = s.fall;
+  if (now < s.t[T.DHCP_DUE] || state === S.FALLBACK) return;
+  if (state === S.INIT) {
+    if (!s.linkUp) return;
+    c[W.DHCP_XID] = (s.rand() * K.XID_RANGE) >>> 0;   // a new transaction
+    c[W.DHCP_TRIES] = 0;
+    c[W.DHCP_STATE] = S.SELECTING;
+    dhcpSend(s, now);
+  } else if (state < S.BOUND) {   // SELECTING, REQUESTING: retransmit, or give up
+    if (state === S.SELECTING && fallback && c[W.DHCP_TRIES] >= c[W.DHCP_MAX_TRIES]) {
+      c[W.DHCP_STATE] = S.FALLBACK;
+      c[Cnt.DHCP_FALLBACKS]++;
+      setAddress(s, fallback.ip, fallback.mask, fallback.gateway);
+    } else if (state === S.REQUESTING && c[W.DHCP_TRIES] >= K.REQUEST_TRIES) dhcpRestart(s, now);
+    else {
+      c[Cnt.DHCP_RETRANSMITS]++;
+      dhcpSend(s, now);
     }
-    tx.set(tail, i);
-    var len = i + tail.length - Tx.MSG;
-    c[Cnt.DHCP_TX]++;
-    if (state !== S.SELECTING) c[Cnt.DHCP_REQUESTS]++;
-    udp.send(state === S.RENEWING ? server : Addr.BROADCAST, K.SERVER_PORT, K.CLIENT_PORT,
-      len < B.MIN_LEN ? B.MIN_LEN : len);
-    if (state < S.BOUND) {
-      due = now + Math.min(base * (1 << Math.min(tries++, K.MAX_DOUBLINGS)), K.MAX_RTO_MS) +
-        (random() * 2 - 1) * (base / 4);
-    } else {
-      var until = state === S.REBINDING ? endAt : t2At;
-      due = Math.min(until, now + Math.max(base, (until - now) / 2));
-    }
-  }
-
-  function newXid(): void {
-    xid = (random() * 4294967296) >>> 0;   // 0 .. 2^32 - 1
-  }
-
-  function restart(now: number): void {
-    setAddress(0, 0, 0);   // (no change when already unbound: the mask and gateway are 0 then too)
-    state = S.INIT;
-    due = now;
-    c[Cnt.DHCP_RESTARTS]++;
-  }
-
-  function tick(now: number): void {
-    if (now < due || state === S.FALLBACK) return;
-    if (state === S.INIT) {
-      if (!st.linkUp) return;
-      newXid();
-      tries = 0;
-      state = S.SELECTING;
-      send(now);
-    } else if (state < S.BOUND) {   // SELECTING, REQUESTING: retransmit, or give up
-      if (state === S.SELECTING && fallback && tries >= maxTries) {
-        state = S.FALLBACK;
-        c[Cnt.DHCP_FALLBACKS]++;
-        setAddress(fallback.ip, fallback.mask, fallback.gateway);
-      } else if (state === S.REQUESTING && tries >= K.REQUEST_TRIES) restart(now);
-      else {
-        c[Cnt.DHCP_RETRANSMITS]++;
-        send(now);
-      }
-    } else {                        // BOUND at T1, RENEWING (until T2), REBINDING (until the lease ends)
-      var rebind = state === S.REBINDING || (state === S.RENEWING && now >= t2At);
-      if (rebind && now >= endAt) {
-        c[Cnt.DHCP_EXPIRED]++;
-        restart(now);
-        return;
-      }
-      var next = rebind ? S.REBINDING : S.RENEWING;
-      if (state !== next) {
-        state = next;
-        newXid();
-        c[rebind ? Cnt.DHCP_REBINDS : Cnt.DHCP_RENEWALS]++;
-      } else c[Cnt.DHCP_RETRANSMITS]++;
-      send(now);
-    }
-  }
-
-  /** Reads the options at rx[i..end) into opts (slots as READ); false when the list is broken. */
-  function parse(rx: Uint8Array, i: number, end: number): boolean {
-    opts.fill(0);
-    while (i < end) {
-      var code = rx[i];
-      if (code === Opt.END) break;
-      if (code === Opt.PAD) { i++; continue; }
-      var ol = rx[i + 1];
-      var v = i + 2;
-      if (!(v + ol <= end)) return false;   // also when the length byte itself is missing
-      var k = READ.indexOf(code);
-      if (k === Slot.TYPE) {
-        if (ol !== 1) return false;
-        opts[k] = rx[v];
-      } else if (k >= 0) {
-        // a list of addresses (router: the first is taken), or exactly one address or time
-        if (k === Slot.ROUTER ? ol < K.ADDR_LEN || (ol & 3) !== 0 : ol !== K.ADDR_LEN) return false;
-        opts[k] = rd32(rx, v);
-      }
-      i = v + ol;
-    }
-    return true;
-  }
-
-  // One check and one counter per reason to drop, in this order.
-  function input(src: number, srcPort: number, rx: Uint8Array, off: number, len: number): void {
-    c[Cnt.DHCP_RX]++;
-    // (Fields first, then the checks: see "Drops" in README.md. The options of a message
-    // dropped for another reason are parsed in vain; nothing else uses opts.)
-    var other = rd32(rx, off + B.XID) !== xid;   // not our transaction, or not our hardware address
-    for (var k = 0; k < Eth.MAC_LEN; k++) if (rx[off + B.CHADDR + k] !== mac[k]) other = true;
-    var optionsOk = parse(rx, off + B.OPTIONS, off + len);
-    var type = opts[Slot.TYPE], sid = opts[Slot.SERVER], lease = opts[Slot.LEASE];
-    var yi = rd32(rx, off + B.YIADDR);
-    var now = clock.now();
-    var t1 = opts[Slot.T1], t2 = opts[Slot.T2], ms = lease === K.LEASE_INFINITE ? Infinity : 1000;
-    // without option 1 the mask of the address's class: A (0/1) /8, B (128/2) /16, else /24
-    var hostBits = yi < K.CLASS_B ? 24 : yi < K.CLASS_C ? 16 : 8;
-    if (len < B.OPTIONS ||
-      rx[off + B.OP] !== B.BOOTREPLY || rx[off + B.HTYPE] !== B.HTYPE_ETHERNET || rx[off + B.HLEN] !== Eth.MAC_LEN ||
-      rd32(rx, off + B.COOKIE) !== B.COOKIE_VALUE) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
-    if (other) { c[Cnt.DHCP_DROP_OTHER]++; return; }
-    if (!optionsOk) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
-    // a message type this state does not expect (or no option 53 at all)
-    if (!((ACCEPT[type] >> state) & 1)) { c[Cnt.DHCP_DROP_OTHER]++; return; }
-    if (type === Msg.NAK) {
-      c[Cnt.DHCP_NAKS]++;
-      restart(now);
+  } else {                        // BOUND at T1, RENEWING (until T2), REBINDING (until the lease ends)
+    var rebind = state === S.REBINDING || (state === S.RENEWING && now >= s.t[T.DHCP_T2]);
+    if (rebind && now >= s.t[T.DHCP_END]) {
+      c[Cnt.DHCP_EXPIRED]++;
+      dhcpRestart(s, now);
       return;
     }
-    // OFFER and ACK carry an address; an OFFER names its server, an ACK gives a lease, and in
-    // REQUESTING an ACK naming another server than the one chosen is refused.
-    if (yi === 0 ||
-      (type === Msg.OFFER && sid === 0) ||
-      (type !== Msg.OFFER && lease === 0) ||
-      (type !== Msg.OFFER && state === S.REQUESTING && sid !== 0 && sid !== server)) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
-    if (type === Msg.OFFER) {
-      c[Cnt.DHCP_OFFERS]++;
-      offered = yi;
-      server = sid;
-      state = S.REQUESTING;
-      tries = 0;
-      send(now);
-    } else {
-      c[Cnt.DHCP_ACKS]++;
-      if (sid) server = sid;
-      // T1 and T2 as given when they make sense, else 1/2 and 7/8 of the lease; infinite leases never end
-      if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
-      if (!(t2 >= t1 && t2 <= lease)) t2 = lease * 7 / 8;
-      state = S.BOUND;
-      due = now + t1 * ms;
-      t2At = now + Math.max(t1, t2) * ms;
-      endAt = now + lease * ms;
-      setAddress(yi, opts[Slot.MASK] || (-1 << hostBits) >>> 0, opts[Slot.ROUTER]);
-    }
+    var next = rebind ? S.REBINDING : S.RENEWING;
+    if (state !== next) {
+      c[W.DHCP_STATE] = next;
+      c[W.DHCP_XID] = (s.rand() * K.XID_RANGE) >>> 0;
+      c[rebind ? Cnt.DHCP_REBINDS : Cnt.DHCP_RENEWALS]++;
+    } else c[Cnt.DHCP_RETRANSMITS]++;
+    dhcpSend(s, now);
   }
+}
 
-  udp.bind(K.CLIENT_PORT, input);
+/** Reads the options at rx[i..end) into the option slots (c at W.DHCP_OPTS, as READ); false when
+ * the list is broken. */
+function dhcpParse(s: St, rx: Uint8Array, i: number, end: number): boolean {
+  var c = s.c;
+  c.fill(0, W.DHCP_OPTS, W.DHCP_OPTS + Size.DHCP_OPTS);
+  while (i < end) {
+    var code = rx[i];
+    if (code === Opt.END) break;
+    if (code === Opt.PAD) { i++; continue; }
+    var ol = rx[i + 1];
+    var v = i + 2;
+    if (!(v + ol <= end)) return false;   // also when the length byte itself is missing
+    var k = READ.indexOf(code);
+    if (k === Slot.TYPE) {
+      if (ol !== 1) return false;
+      c[W.DHCP_OPTS + k] = rx[v];
+    } else if (k >= 0) {
+      // a list of addresses (router: the first is taken), or exactly one address or time
+      if (k === Slot.ROUTER ? ol < K.ADDR_LEN || (ol & 3) !== 0 : ol !== K.ADDR_LEN) return false;
+      c[W.DHCP_OPTS + k] = rd32(rx, v);
+    }
+    i = v + ol;
+  }
+  return true;
+}
 
-  return {
-    tick: tick,
-    state: function (): string {
-      return "init selecting requesting bound renewing rebinding fallback".split(" ")[state];   // (as S)
-    },
-  };
+/** The UDP handler of port 68 (s: the stack, passed last by udpInput). One check and one counter
+ * per reason to drop, in this order. */
+function dhcpInput(src: number, srcPort: number, rx: Uint8Array, off: number, len: number, s: St): void {
+  var c = s.c, mac = s.netif.mac, state = c[W.DHCP_STATE];
+  c[Cnt.DHCP_RX]++;
+  // (Fields first, then the checks: see "Drops" in README.md. The options of a message
+  // dropped for another reason are parsed in vain; nothing else uses them.)
+  var other = rd32(rx, off + B.XID) !== c[W.DHCP_XID];   // not our transaction, or not our hardware address
+  for (var k = 0; k < Eth.MAC_LEN; k++) if (rx[off + B.CHADDR + k] !== mac[k]) other = true;
+  var optionsOk = dhcpParse(s, rx, off + B.OPTIONS, off + len);
+  var type = c[W.DHCP_OPTS + Slot.TYPE], sid = c[W.DHCP_OPTS + Slot.SERVER], lease = c[W.DHCP_OPTS + Slot.LEASE];
+  var yi = rd32(rx, off + B.YIADDR);
+  var now = s.clock.now();
+  var t1 = c[W.DHCP_OPTS + Slot.T1], t2 = c[W.DHCP_OPTS + Slot.T2], ms = lease === K.LEASE_INFINITE ? Infinity : 1000;
+  // without option 1 the mask of the address's class: A (0/1) /8, B (128/2) /16, else /24
+  var hostBits = yi < K.CLASS_B ? 24 : yi < K.CLASS_C ? 16 : 8;
+  if (len < B.OPTIONS ||
+    rx[off + B.OP] !== B.BOOTREPLY || rx[off + B.HTYPE] !== B.HTYPE_ETHERNET || rx[off + B.HLEN] !== Eth.MAC_LEN ||
+    rd32(rx, off + B.COOKIE) !== B.COOKIE_VALUE) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
+  if (other) { c[Cnt.DHCP_DROP_OTHER]++; return; }
+  if (!optionsOk) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
+  // a message type this state does not expect (or no option 53 at all)
+  if (!((ACCEPT[type] >> state) & 1)) { c[Cnt.DHCP_DROP_OTHER]++; return; }
+  if (type === Msg.NAK) {
+    c[Cnt.DHCP_NAKS]++;
+    dhcpRestart(s, now);
+    return;
+  }
+  // OFFER and ACK carry an address; an OFFER names its server, an ACK gives a lease, and in
+  // REQUESTING an ACK naming another server than the one chosen is refused.
+  if (yi === 0 ||
+    (type === Msg.OFFER && sid === 0) ||
+    (type !== Msg.OFFER && lease === 0) ||
+    (type !== Msg.OFFER && state === S.REQUESTING && sid !== 0 && sid !== c[W.DHCP_SERVER])) { c[Cnt.DHCP_DROP_MALFORMED]++; return; }
+  if (type === Msg.OFFER) {
+    c[Cnt.DHCP_OFFERS]++;
+    c[W.DHCP_OFFERED] = yi;
+    c[W.DHCP_SERVER] = sid;
+    c[W.DHCP_STATE] = S.REQUESTING;
+    c[W.DHCP_TRIES] = 0;
+    dhcpSend(s, now);
+  } else {
+    c[Cnt.DHCP_ACKS]++;
+    if (sid) c[W.DHCP_SERVER] = sid;
+    // T1 and T2 as given when they make sense, else 1/2 and 7/8 of the lease; infinite leases never end
+    if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
+    if (!(t2 >= t1 && t2 <= lease)) t2 = lease * 7 / 8;
+    c[W.DHCP_STATE] = S.BOUND;
+    s.t[T.DHCP_DUE] = now + t1 * ms;
+    s.t[T.DHCP_T2] = now + Math.max(t1, t2) * ms;
+    s.t[T.DHCP_END] = now + lease * ms;
+    setAddress(s, yi, c[W.DHCP_OPTS + Slot.MASK] || (-1 << hostBits) >>> 0, c[W.DHCP_OPTS + Slot.ROUTER]);
+  }
 }

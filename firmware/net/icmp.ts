@@ -6,21 +6,16 @@
 // The reply goes straight back to the request's source MAC (no ARP lookup needed).
 // Echo requests to broadcast addresses are ignored (as Linux does by default).
 // Port unreachable: IP header + 8 bytes of the offending datagram, never for broadcast
-// destinations, rate-limited by a token bucket (burst `burst`, one token back per refillMs).
+// destinations, rate-limited by a token bucket (Size.UNREACHABLE_BURST, one token back per
+// Size.UNREACHABLE_REFILL_MS, kept as one time: no timer).
+// Both take the stack record (state.ts) first.
 
 import { Cnt } from "./counters";
-import { Netif } from "../../hal/netif";
 import { rd16, rd32, wr16 } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
 import { Eth } from "./ethernet";
-import { Ip, IpSend, IpState, Proto } from "./ipv4";
-
-export interface Icmp {
-  input(rx: Uint8Array, off: number, len: number): void;
-  /** Answers the UDP datagram in rx (IP header at 14, ihl bytes) with port unreachable. */
-  portUnreachable(ihl: number): void;
-  tick(now: number): void;
-}
+import { Ip, IpSend, Proto, sendReply } from "./ipv4";
+import { Size, St, T, W } from "./state";
 
 /** ICMP header fields (RFC 792) as offsets from the message's start; types and codes. */
 const enum M {
@@ -38,62 +33,46 @@ const enum M {
   ECHO_SUM_DELTA = 0xffff - (ECHO << 8),
 }
 
-/** sendReply(proto, l4Len): sends tx[34..34+l4Len) back to the sender of the frame in rx (its MAC, its address). */
-export function createIcmp(netif: Netif, st: IpState, c: Uint32Array,
-  sendReply: (proto: number, l4Len: number) => IpSend,
-  burst: number, refillMs: number): Icmp {
-  var rx = netif.rx;
-  var tx = netif.tx;
-  // The last echo's view of rx (undefined at first: no request matches it).
-  var copyOff: number | undefined, copyLen: number | undefined, copyView: Uint8Array | undefined;
-  var tokens = burst;
-  var nextRefill = 0;
+/** The ICMP message at rx[off..off+len). One check and one counter per reason to drop, in this order. */
+export function icmpInput(s: St, off: number, len: number): void {
+  var rx = s.rx, tx = s.tx, c = s.c, sum: number;
+  c[Cnt.ICMP_RX]++;
+  if (len < M.HEADER) { c[Cnt.ICMP_DROP_SHORT]++; return; }
+  if (csumFinish(csumAdd(rx, off, len, 0))) { c[Cnt.ICMP_DROP_CHECKSUM]++; return; }
+  if (rx[off + M.TYPE] !== M.ECHO) { c[Cnt.ICMP_DROP_TYPE]++; return; }
+  // Not to our own address (broadcast, or anything while we have none); counted here too: a
+  // request too big for tx, possible only when the driver receives longer frames than it sends.
+  if (rd32(rx, Ip.DST) !== s.addr || len > tx.length - Ip.PAYLOAD) { c[Cnt.ICMP_IGNORED_BROADCAST]++; return; }
+  // The view of the last echo is kept: pings of one size create none.
+  if (!s.echo || off !== c[W.ECHO_OFF] || len !== c[W.ECHO_LEN]) {
+    s.echo = rx.subarray(off, off + len);
+    c[W.ECHO_OFF] = off;
+    c[W.ECHO_LEN] = len;
+  }
+  tx.set(s.echo, Ip.PAYLOAD);
+  tx[Ip.PAYLOAD + M.TYPE] = M.ECHO_REPLY;
+  // The checksum updated for the new type (RFC 1624 eqn. 3, see ECHO_SUM_DELTA). One carry
+  // fold is enough: sum <= 0xffff + 0xf7ff, so a carry leaves a low half of at most 0xf7fe.
+  sum = (~rd16(rx, off + M.CHECKSUM) & 0xffff) + M.ECHO_SUM_DELTA;
+  wr16(tx, Ip.PAYLOAD + M.CHECKSUM, ~((sum & 0xffff) + (sum >>> 16)));   // wr16 keeps the low 16 bits
+  if (sendReply(s, Proto.ICMP, len) === IpSend.SENT) {
+    c[Cnt.ICMP_TX]++;
+    c[Cnt.ICMP_ECHO_OUT]++;
+  }
+}
 
-  return {
-    // One check and one counter per reason to drop, in this order.
-    input: function (rx: Uint8Array, off: number, len: number): void {
-      var s: number;   // the reply's checksum sum (declared first: see "Drops" in README.md)
-      c[Cnt.ICMP_RX]++;
-      if (len < M.HEADER) { c[Cnt.ICMP_DROP_SHORT]++; return; }
-      if (csumFinish(csumAdd(rx, off, len, 0))) { c[Cnt.ICMP_DROP_CHECKSUM]++; return; }
-      if (rx[off + M.TYPE] !== M.ECHO) { c[Cnt.ICMP_DROP_TYPE]++; return; }
-      // Not to our own address (broadcast, or anything while we have none); counted here too: a
-      // request too big for tx, possible only when the driver receives longer frames than it sends.
-      if (rd32(rx, Ip.DST) !== st.addr || len > tx.length - Ip.PAYLOAD) { c[Cnt.ICMP_IGNORED_BROADCAST]++; return; }
-      if (off !== copyOff || len !== copyLen) {
-        copyView = rx.subarray(off, off + len);
-        copyOff = off;
-        copyLen = len;
-      }
-      tx.set(copyView as Uint8Array, Ip.PAYLOAD);
-      tx[Ip.PAYLOAD + M.TYPE] = M.ECHO_REPLY;
-      // The checksum updated for the new type (RFC 1624 eqn. 3, see ECHO_SUM_DELTA). One carry
-      // fold is enough: s <= 0xffff + 0xf7ff, so a carry leaves a low half of at most 0xf7fe.
-      s = (~rd16(rx, off + M.CHECKSUM) & 0xffff) + M.ECHO_SUM_DELTA;
-      wr16(tx, Ip.PAYLOAD + M.CHECKSUM, ~((s & 0xffff) + (s >>> 16)));   // wr16 keeps the low 16 bits
-      if (sendReply(Proto.ICMP, len) === IpSend.SENT) {
-        c[Cnt.ICMP_TX]++;
-        c[Cnt.ICMP_ECHO_OUT]++;
-      }
-    },
-    portUnreachable: function (ihl: number): void {
-      if (tokens <= 0) { c[Cnt.ICMP_RATE_LIMITED]++; return; }
-      tokens--;
-      var quoted = ihl + M.QUOTED_DATA;
-      tx[Ip.PAYLOAD + M.TYPE] = M.UNREACHABLE;
-      tx[Ip.PAYLOAD + M.CODE] = M.PORT_UNREACHABLE;
-      tx.fill(0, Ip.PAYLOAD + M.CHECKSUM, Ip.PAYLOAD + M.HEADER);   // checksum and the unused word
-      tx.set(rx.subarray(Eth.HEADER, Eth.HEADER + quoted), Ip.PAYLOAD + M.HEADER);
-      wr16(tx, Ip.PAYLOAD + M.CHECKSUM, csumFinish(csumAdd(tx, Ip.PAYLOAD, M.HEADER + quoted, 0)));
-      if (sendReply(Proto.ICMP, M.HEADER + quoted) === IpSend.SENT) {
-        c[Cnt.ICMP_TX]++;
-      }
-    },
-    tick: function (now: number): void {
-      if (tokens >= burst || now >= nextRefill) {
-        if (tokens < burst) tokens++;
-        nextRefill = now + refillMs;
-      }
-    },
-  };
+/** Answers the UDP datagram in rx (IP header at 14, ihl bytes) with port unreachable. */
+export function icmpUnreachable(s: St, ihl: number): void {
+  var c = s.c, tx = s.tx, now = s.clock.now(), quoted = ihl + M.QUOTED_DATA;
+  // The token bucket as a virtual time (GCRA): each message moves it one refill period on from
+  // itself or from now, whichever is later; a burst may take it at most BURST periods ahead.
+  var tat = Math.max(s.t[T.ICMP_TAT], now) + Size.UNREACHABLE_REFILL_MS;
+  if (tat - now > Size.UNREACHABLE_BURST * Size.UNREACHABLE_REFILL_MS) { c[Cnt.ICMP_RATE_LIMITED]++; return; }
+  s.t[T.ICMP_TAT] = tat;
+  tx[Ip.PAYLOAD + M.TYPE] = M.UNREACHABLE;
+  tx[Ip.PAYLOAD + M.CODE] = M.PORT_UNREACHABLE;
+  tx.fill(0, Ip.PAYLOAD + M.CHECKSUM, Ip.PAYLOAD + M.HEADER);   // checksum and the unused word
+  tx.set(s.rx.subarray(Eth.HEADER, Eth.HEADER + quoted), Ip.PAYLOAD + M.HEADER);
+  wr16(tx, Ip.PAYLOAD + M.CHECKSUM, csumFinish(csumAdd(tx, Ip.PAYLOAD, M.HEADER + quoted, 0)));
+  if (sendReply(s, Proto.ICMP, M.HEADER + quoted) === IpSend.SENT) c[Cnt.ICMP_TX]++;
 }

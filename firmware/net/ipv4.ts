@@ -1,4 +1,5 @@
-// IPv4 (RFC 791 / RFC 1122 host requirements, no forwarding): input validation and output header.
+// IPv4 (RFC 791 / RFC 1122 host requirements, no forwarding): input validation and delivery,
+// output header, routing to the next hop.
 //
 // Input: version 4, IHL >= 5 (options are skipped, not interpreted), total length within the
 // frame (Ethernet padding beyond it ignored), header checksum, source not broadcast/multicast.
@@ -7,12 +8,16 @@
 // Fragments (MF set or a non-zero offset) are DROPPED and counted (ip.dropFragment): reassembly
 // needs memory a small board does not have, and nothing we serve needs datagrams over the MTU.
 // Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
+// All functions take the stack record (state.ts) first.
 
 import { Cnt } from "./counters";
-import { Netif } from "../../hal/netif";
 import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { csumAdd, csumFinish, csumView } from "./checksum";
 import { Eth } from "./ethernet";
+import { arpResolve, arpSend, dropHold, E, Op, To } from "./arp";
+import { icmpInput } from "./icmp";
+import { udpInput } from "./udp";
+import { By, Size, St, W } from "./state";
 
 /** The addressing the layers share (the Stack object itself carries these fields). */
 export interface IpState {
@@ -75,90 +80,124 @@ export const enum IpSend {
   TOO_BIG = -4,
 }
 
-/**
- * Receives a validated payload. The addresses stay in rx (source at 26, destination at 30; read
- * them with rd32 where needed): not passing them as arguments keeps V8 from boxing the unsigned
- * numbers >= 2^31 on every packet, and costs nothing on Espruino.
- */
-export type Ipv4Deliver = (proto: number, l4Off: number, l4Len: number) => void;
-
-export interface Ipv4 {
-  /** Validates the IPv4 packet in rx (frame length len) and hands its payload to deliver. */
-  input(rx: Uint8Array, len: number): void;
-  /**
-   * Writes Ethernet source/type and the IPv4 header into tx for an l4Len-byte payload at 34;
-   * dst -1 addresses the source of the packet in rx (replies: echo, ICMP errors).
-   */
-  writeHeader(proto: number, dst: number, l4Len: number): void;
-  /** Updates the source address kept in the header template. */
-  setSource(addr: number): void;
+const enum K {
+  // IPv4 multicast 224.0.0.0/4 (first nibble 14) maps to the MAC 01:00:5e + the group's low
+  // 23 bits (RFC 1112 6.4).
+  MCAST_NIBBLE = 14,
+  MCAST_MAC0 = 0x01,
+  MCAST_MAC1 = 0x00,
+  MCAST_MAC2 = 0x5e,
+  MCAST_GROUP_BITS = 0x7fffff,
 }
 
-export function createIpv4(netif: Netif, st: IpState, c: Uint32Array, deliver: Ipv4Deliver): Ipv4 {
-  var rx = netif.rx;
-  var tx = netif.tx;
-  // The 20-byte IPv4 headers (at 14) as aligned 16-bit views for the checksum.
-  function headerView(b: Uint8Array): Uint16Array {
-    return new Uint16Array(b.buffer, b.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
-  }
-  var rxHdr = headerView(rx);
-  var txHdr = headerView(tx);
-  // Ethernet source + type + constant IPv4 fields + source address, copied in one set().
-  var template = new Uint8Array(Ip.PAYLOAD);
-  template.set(netif.mac, Eth.SRC);
-  template[Eth.TYPE] = Eth.TYPE_IPV4 >> 8;
-  template[Ip.VER_IHL] = Ip.VER_IHL_OUT;
-  template[Ip.FLAGS_FRAG] = Ip.DF;
-  template[Ip.TTL] = Ip.TTL_OUT;
-  var id = 0;
-  var rxSrcIp = rx.subarray(Ip.SRC, Ip.DST);
+/**
+ * Writes Ethernet source/type and the IPv4 header into tx for an l4Len-byte payload at 34;
+ * dst -1 addresses the source of the packet in rx (replies: echo, ICMP errors).
+ */
+export function ipHeader(s: St, proto: number, dst: number, l4Len: number): void {
+  var tx = s.tx;
+  tx.set(s.tpl, 0);
+  wr16(tx, Ip.TOTAL_LEN, l4Len + Ip.MIN_HEADER);
+  wr16(tx, Ip.ID, ++s.c[W.IP_ID]);   // the low 16 bits
+  tx[Ip.PROTO] = proto;
+  wr32(tx, Ip.DST, dst < 0 ? rd32(s.rx, Ip.SRC) : dst);
+  wr16(tx, Ip.CHECKSUM, csumFinish(csumView(s.txHdr)));
+}
 
-  /** The header for an l4Len-byte payload to dst (-1: to the source of the packet in rx). */
-  function header(proto: number, dst: number, l4Len: number): void {
-    tx.set(template, 0);
-    wr16(tx, Ip.TOTAL_LEN, l4Len + Ip.MIN_HEADER);
-    wr16(tx, Ip.ID, ++id);   // the low 16 bits
-    tx[Ip.PROTO] = proto;
-    if (dst < 0) tx.set(rxSrcIp, Ip.DST);
-    else wr32(tx, Ip.DST, dst);
-    wr16(tx, Ip.CHECKSUM, csumFinish(csumView(txHdr)));
+/** Hands the frame in tx (len bytes, all but the destination MAC when a reply) to the driver. */
+export function sendFrame(s: St, len: number): IpSend {
+  if (s.netif.send(len)) {
+    s.c[Cnt.ETH_TX]++;
+    s.c[Cnt.IP_TX]++;
+    return IpSend.SENT;
   }
+  s.c[Cnt.ETH_TX_FAIL]++;
+  return IpSend.REFUSED;
+}
 
-  return {
-    // One check and one counter per reason to drop, in this order.
-    input: function (rx: Uint8Array, len: number): void {
-      c[Cnt.IP_RX]++;
-      // (Fields first, then the checks: see "Drops" in README.md.)
-      var v = rx[Ip.VER_IHL];
-      var ihl = (v & 15) << 2;   // in bytes
-      var tl = rd16(rx, Ip.TOTAL_LEN);
-      var dst = rd32(rx, Ip.DST);
-      var addr = st.addr;
-      if (len < Ip.PAYLOAD) { c[Cnt.IP_DROP_SHORT]++; return; }
-      if (v >> 4 !== Ip.VERSION) { c[Cnt.IP_DROP_VERSION]++; return; }
-      if (ihl < Ip.MIN_HEADER) { c[Cnt.IP_DROP_IHL]++; return; }
-      // The total length covers the header and fits in the frame (bytes past it: Ethernet padding).
-      if (tl < ihl || tl + Eth.HEADER > len) { c[Cnt.IP_DROP_LENGTH]++; return; }
-      // Without options the header sum runs over the preallocated view: no view is created.
-      if (csumFinish(ihl === Ip.MIN_HEADER ? csumView(rxHdr) : csumAdd(rx, Ip.VER_IHL, ihl, 0))) {
-        c[Cnt.IP_DROP_CHECKSUM]++;
-        return;
-      }
-      if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c[Cnt.IP_DROP_FRAGMENT]++; return; }
-      if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c[Cnt.IP_DROP_SOURCE]++; return; }
-      // Ours, the limited broadcast or our subnet's broadcast; anything while we have no address.
-      if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~st.mask) >>> 0)) {
-        c[Cnt.IP_DROP_NOT_FOR_US]++;
-        return;
-      }
-      if (ihl !== Ip.MIN_HEADER) c[Cnt.IP_OPTIONS]++;
-      deliver(rx[Ip.PROTO], Eth.HEADER + ihl, tl - ihl);
-    },
-    writeHeader: header,
-    setSource: function (addr: number): void {
-      wr32(template, Ip.SRC, addr);
-    },
-  };
+/** Sends the l4Len-byte payload at tx[34..) back to the sender of the frame in rx (its MAC, its address). */
+export function sendReply(s: St, proto: number, l4Len: number): IpSend {
+  ipHeader(s, proto, -1, l4Len);
+  s.tx.set(s.rxSrc, Eth.DST);
+  return sendFrame(s, l4Len + Ip.PAYLOAD);
+}
+
+/**
+ * Stack.ipSend (`this`: the stack; from the layers inside, ipSend.call(s, ...)): sends the
+ * l4Len-byte payload at tx[34..) to dst (the IPv4 and Ethernet headers written here); the next
+ * hop resolved by ARP.
+ */
+export function ipSend(this: St, proto: number, dst: number, l4Len: number): IpSend {
+  var s = this, len = l4Len + Ip.PAYLOAD, tx = s.tx, addr = s.addr;
+  if (len > tx.length) return IpSend.TOO_BIG;
+  if (!s.linkUp) return IpSend.LINK_DOWN;
+  ipHeader(s, proto, dst, l4Len);
+  if (dst === Addr.BROADCAST || (addr !== 0 && dst === ((addr | ~s.mask) >>> 0))) {
+    tx.fill(Eth.BROADCAST_BYTE, Eth.DST, Eth.DST + Eth.MAC_LEN);
+  } else if (dst >>> 28 === K.MCAST_NIBBLE) {
+    wr32(tx, Eth.DST + 2, dst & K.MCAST_GROUP_BITS);
+    tx[Eth.DST] = K.MCAST_MAC0; tx[Eth.DST + 1] = K.MCAST_MAC1; tx[Eth.DST + 2] = K.MCAST_MAC2;
+  } else {
+    var hop = ((dst ^ addr) & s.mask) === 0 ? dst : s.gateway;
+    if (addr === 0 || hop === 0) return IpSend.NO_ROUTE;
+    if (arpResolve(s, len, hop) === IpSend.PENDING_ARP) return IpSend.PENDING_ARP;
+  }
+  return sendFrame(s, len);
+}
+
+/**
+ * Validates the IPv4 packet in rx (frame length len) and hands its payload on: UDP and ICMP here,
+ * other protocols (TCP) to their handler with the addresses. One check and one counter per reason
+ * to drop, in this order.
+ */
+export function ipInput(s: St, len: number): void {
+  var rx = s.rx, c = s.c;
+  c[Cnt.IP_RX]++;
+  // (Fields first, then the checks: see "Drops" in README.md.)
+  var v = rx[Ip.VER_IHL];
+  var ihl = (v & 15) << 2;   // in bytes
+  var tl = rd16(rx, Ip.TOTAL_LEN);
+  var dst = rd32(rx, Ip.DST);
+  var addr = s.addr;
+  var proto = rx[Ip.PROTO];
+  if (len < Ip.PAYLOAD) { c[Cnt.IP_DROP_SHORT]++; return; }
+  if (v >> 4 !== Ip.VERSION) { c[Cnt.IP_DROP_VERSION]++; return; }
+  if (ihl < Ip.MIN_HEADER) { c[Cnt.IP_DROP_IHL]++; return; }
+  // The total length covers the header and fits in the frame (bytes past it: Ethernet padding).
+  if (tl < ihl || tl + Eth.HEADER > len) { c[Cnt.IP_DROP_LENGTH]++; return; }
+  // Without options the header sum runs over the preallocated view: no view is created.
+  if (csumFinish(ihl === Ip.MIN_HEADER ? csumView(s.rxHdr) : csumAdd(rx, Ip.VER_IHL, ihl, 0))) {
+    c[Cnt.IP_DROP_CHECKSUM]++;
+    return;
+  }
+  if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c[Cnt.IP_DROP_FRAGMENT]++; return; }
+  if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c[Cnt.IP_DROP_SOURCE]++; return; }
+  // Ours, the limited broadcast or our subnet's broadcast; anything while we have no address.
+  if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~s.mask) >>> 0)) {
+    c[Cnt.IP_DROP_NOT_FOR_US]++;
+    return;
+  }
+  if (ihl !== Ip.MIN_HEADER) c[Cnt.IP_OPTIONS]++;
+  // (The addresses stay in rx for UDP and ICMP: V8 would box the unsigned ones >= 2^31.)
+  if (proto === Proto.UDP) udpInput(s, Eth.HEADER + ihl, tl - ihl);
+  else if (proto === Proto.ICMP) icmpInput(s, Eth.HEADER + ihl, tl - ihl);
+  else if (s.protos[proto]) s.protos[proto](rx, Eth.HEADER + ihl, tl - ihl, rd32(rx, Ip.SRC), dst);
+  else c[Cnt.IP_DROP_PROTO]++;
+}
+
+/** Takes an address (0: none), mask and gateway; on a new address the ARP cache is flushed, the
+ * address announced (gratuitous ARP) and the onAddress functions called. */
+export function setAddress(s: St, addr: number, mask: number, gateway: number): void {
+  var changed = addr !== s.addr;
+  s.addr = addr;
+  s.mask = mask;
+  s.gateway = gateway;
+  wr32(s.tpl, Ip.SRC, addr);
+  if (!changed) return;
+  s.b.fill(E.FREE, By.ARP_STATE, By.ARP_STATE + Size.ARP_ENTRIES);   // the ARP cache flushed
+  dropHold(s, s.c[W.HOLD_IP]);
+  if (s.linkUp && addr) arpSend(s, Op.REQUEST, To.BROADCAST, addr);
+  for (var i = 0; i < s.addrFns.length; i++) s.addrFns[i]();
 }
 
 /** "a.b.c.d" -> unsigned 32-bit number; NaN for anything else (start-up / UI only). */

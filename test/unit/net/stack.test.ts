@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Stack, parseIp, formatIp } from "../../../firmware/net/stack";
+import { Stack, parseIp, formatIp, arpLookup, arpMacOf, ethJoin } from "../../../firmware/net/stack";
 import { setup } from "./harness";
 import {
   FakeNetif, FakeClock, OUR_MAC, PEER_MAC, BCAST_MAC, ip, ipBytes, ethFrame, arpPacket, ipv4Packet, icmpEcho,
@@ -73,8 +73,8 @@ describe("net/stack: Ethernet, ARP, IPv4, ICMP, UDP (test-double link)", () => {
     const sent = deliver(netif, stack, ethFrame(BCAST_MAC, PEER_MAC, 0x0806, arpPacket(1, PEER_MAC, PEER, [0, 0, 0, 0, 0, 0], ME)));
     assert.equal(sent.length, 1);
     assert.deepEqual(Array.from(sent[0]), ethFrame(PEER_MAC, OUR_MAC, 0x0806, arpPacket(2, OUR_MAC, ME, PEER_MAC, PEER)));
-    assert.ok(stack.arp.lookup(PEER) >= 0);
-    assert.deepEqual(Array.from(stack.arp.macOf(stack.arp.lookup(PEER))), PEER_MAC);
+    assert.ok(arpLookup(stack, PEER) >= 0);
+    assert.deepEqual(Array.from(arpMacOf(stack, arpLookup(stack, PEER))), PEER_MAC);
     assert.equal(stack.counters.arp.repliesOut, 1);
   });
 
@@ -83,7 +83,7 @@ describe("net/stack: Ethernet, ARP, IPv4, ICMP, UDP (test-double link)", () => {
     netif.take();
     const sent = deliver(netif, stack, ethFrame(BCAST_MAC, PEER_MAC, 0x0806, arpPacket(1, PEER_MAC, PEER, [0, 0, 0, 0, 0, 0], OTHER)));
     assert.equal(sent.length, 0);
-    assert.equal(stack.arp.lookup(PEER), -1);
+    assert.equal(arpLookup(stack, PEER), -1);
     assert.equal(stack.counters.arp.ignored, 1);
   });
 
@@ -96,7 +96,7 @@ describe("net/stack: Ethernet, ARP, IPv4, ICMP, UDP (test-double link)", () => {
     deliver(netif, stack, ethFrame([0x01, 0, 0x5e, 0, 0, 0xfb], PEER_MAC, 0x0806, arpReq));
     assert.equal(c().eth.dropNotForUs, 2);
     assert.equal(c().arp.rx, 0);
-    assert.ok(stack.eth.join(Uint8Array.from([0x01, 0, 0x5e, 0, 0, 0xfb])));
+    assert.ok(ethJoin(stack, Uint8Array.from([0x01, 0, 0x5e, 0, 0, 0xfb])));
     assert.equal(deliver(netif, stack, ethFrame([0x01, 0, 0x5e, 0, 0, 0xfb], PEER_MAC, 0x0806, arpReq)).length, 1);
     assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, PEER_MAC, 0x0806, arpReq)).length, 1);
     assert.equal(c().arp.rx, 2);
@@ -329,7 +329,7 @@ describe("net/stack: ARP resolution on output", () => {
     assert.deepEqual(times, [500, 1500, 3500], "retries at +0.5 s, +1 s, +2 s");
     assert.equal(stack.counters.arp.giveUps, 1);
     assert.equal(stack.counters.arp.heldDropped, 1);
-    assert.equal(stack.arp.lookup(OTHER), -1);
+    assert.equal(arpLookup(stack, OTHER), -1);
     // A late reply resolves nothing and sends nothing (not for a pending entry).
     assert.equal(deliver(netif, stack, ethFrame(OUR_MAC, PEER_MAC, 0x0806, arpPacket(2, PEER_MAC, OTHER, OUR_MAC, ME))).length, 0);
   });
@@ -350,9 +350,9 @@ describe("net/stack: ARP resolution on output", () => {
     // The peer answers: the entry lives another 60 s.
     deliver(netif, stack, ethFrame(OUR_MAC, PEER_MAC, 0x0806, arpPacket(2, PEER_MAC, PEER, OUR_MAC, ME)));
     tickFor(stack, clock, 30000);
-    assert.ok(stack.arp.lookup(PEER) >= 0);
+    assert.ok(arpLookup(stack, PEER) >= 0);
     tickFor(stack, clock, 31000);
-    assert.equal(stack.arp.lookup(PEER), -1, "expired when not used");
+    assert.equal(arpLookup(stack, PEER), -1, "expired when not used");
     assert.equal(stack.counters.arp.expired, 1);
   });
 
@@ -364,8 +364,8 @@ describe("net/stack: ARP resolution on output", () => {
       clock.t += 10;
       deliver(netif, stack, ethFrame(BCAST_MAC, mac, 0x0806, arpPacket(1, mac, ip(`192.0.2.${10 + i}`), [0, 0, 0, 0, 0, 0], ME)));
     }
-    assert.equal(stack.arp.lookup(ip("192.0.2.10")), -1);
-    for (let i = 1; i < 9; i++) assert.ok(stack.arp.lookup(ip(`192.0.2.${10 + i}`)) >= 0);
+    assert.equal(arpLookup(stack, ip("192.0.2.10")), -1);
+    for (let i = 1; i < 9; i++) assert.ok(arpLookup(stack, ip(`192.0.2.${10 + i}`)) >= 0);
     assert.equal(stack.counters.arp.evicted, 1);
   });
 
@@ -384,11 +384,11 @@ describe("net/stack: ARP resolution on output", () => {
     deliver(netif, stack, ethFrame(BCAST_MAC, PEER_MAC, 0x0806, arpPacket(1, PEER_MAC, PEER, [0, 0, 0, 0, 0, 0], ME)));
     const moved = [0x02, 0xaa, 0, 0, 0, 0x99];
     assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, moved, 0x0806, arpPacket(2, moved, PEER, BCAST_MAC, PEER))).length, 0);
-    assert.deepEqual(Array.from(stack.arp.macOf(stack.arp.lookup(PEER))), moved);
+    assert.deepEqual(Array.from(arpMacOf(stack, arpLookup(stack, PEER))), moved);
     const thief = [0x02, 0xbb, 0, 0, 0, 1];
     assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, thief, 0x0806, arpPacket(1, thief, ME, [0, 0, 0, 0, 0, 0], ME))).length, 0);
     assert.equal(stack.counters.arp.conflicts, 1);
-    assert.equal(stack.arp.lookup(ME), -1);
+    assert.equal(arpLookup(stack, ME), -1);
   });
 
   it("unbinding a UDP port closes it", () => {

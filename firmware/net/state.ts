@@ -1,0 +1,119 @@
+// The IP stack's state: ONE record per stack (the Stack object itself), read and written by the
+// module-level functions of ethernet.ts, arp.ts, ipv4.ts, icmp.ts, udp.ts, dhcp.ts and stack.ts,
+// which take it as their first argument (`s`), or as `this` where the function is one of the
+// Stack's methods. No closures: on Espruino every function object and every variable a closure
+// keeps alive costs memory, so the functions exist once in the program and each stack is its
+// fields and three flat typed arrays:
+//   c  Uint32Array: the counters (Cnt, counters.ts), then the 32-bit state (W below)
+//   t  Float64Array: times in ms (T below)
+//   b  Uint8Array: byte-sized state and fixed byte strings (By below)
+// Every table has a fixed size (Size), so every index is a constant (const enums: tsc writes the
+// numbers in place, nothing reaches the bundle). Internal field names are short: on Espruino a
+// property name longer than about 8 characters takes a second variable.
+
+import { Netif } from "../../hal/netif";
+import { Clock } from "../../hal/types";
+import { Cnt } from "./counters";
+
+/** Fixed sizes. */
+export const enum Size {
+  ARP_ENTRIES = 8,
+  // The ARP hold buffer: frames up to this size wait for their next hop's MAC (a DHCP message in
+  // its UDP, IP and Ethernet headers: 300 + 42; TCP's control segments and small data are
+  // smaller). Larger ones are not held: their sender regenerates them (TCP retransmits). A
+  // full-size buffer (1,518 bytes) would cost a small board about 120 variables.
+  ARP_HOLD = 342,
+  UDP_PORTS = 4,               // bindings
+  ETH_GROUPS = 2,              // joinable Ethernet multicast groups
+  FRAMES_PER_POLL = 64,        // at most this many frames handled per poll() (a bound, not a batch)
+  UNREACHABLE_BURST = 4,       // ICMP port unreachable: token bucket size,
+  UNREACHABLE_REFILL_MS = 250, // and one token back per this many ms
+  DHCP_OPTS = 7,               // options read from a DHCP message (dhcp.ts, Slot)
+  // The closing DHCP options: 12 hostname (code, length, at most 63 bytes) + the fixed ones (12).
+  DHCP_TAIL = 2 + 63 + 12,
+  IP_TEMPLATE = 34,            // Ethernet header + IPv4 header up to the destination
+}
+
+/** The 32-bit state in c[], after the counters. ARP entry i: its address at ARP_IP + i, its MAC's
+ * first 2 bytes at ARP_MAC_HI + i, last 4 at ARP_MAC_LO + i. */
+export const enum W {
+  ARP_IP = Cnt.COUNT,
+  ARP_MAC_HI = ARP_IP + Size.ARP_ENTRIES,
+  ARP_MAC_LO = ARP_MAC_HI + Size.ARP_ENTRIES,
+  HOLD_LEN = ARP_MAC_LO + Size.ARP_ENTRIES,   // bytes held (0: the hold buffer is free)
+  HOLD_IP,                                    // the next hop the held frame waits for
+  IP_ID,                                      // the last IPv4 identification sent
+  ECHO_OFF, ECHO_LEN,                         // the window of rx the echo view (s.echo) covers
+  UDP_BOUND,                                  // bound UDP ports
+  DHCP_ON,                                    // 1: the DHCP client runs (no static address)
+  DHCP_STATE, DHCP_TRIES, DHCP_XID, DHCP_OFFERED, DHCP_SERVER,
+  DHCP_BASE,                                  // first retransmission timeout (ms)
+  DHCP_MAX_TRIES,                             // DISCOVERs before the fallback
+  DHCP_TAIL_LEN,                              // bytes of closing options at By.DHCP_TAIL
+  DHCP_OPTS,                                  // Size.DHCP_OPTS options of the message being read
+  COUNT = DHCP_OPTS + Size.DHCP_OPTS,
+}
+
+/** Times (ms, as clock.now()) in t[]. ARP entry i: its expiry at ARP_EXPIRY + i, its next retry or
+ * refresh check at ARP_NEXT + i. */
+export const enum T {
+  ARP_EXPIRY = 0,
+  ARP_NEXT = ARP_EXPIRY + Size.ARP_ENTRIES,
+  ARP_CHECK = ARP_NEXT + Size.ARP_ENTRIES,    // nothing to do in arpTick() before this time
+  ICMP_TAT,                                   // port unreachable: the token bucket's virtual time
+  DHCP_DUE,                                   // the DHCP client's next action
+  DHCP_T2,
+  DHCP_END,
+  COUNT,
+}
+
+/** Byte state and fixed byte strings in b[] (By). ARP entry i: its state at ARP_STATE + i, its count
+ * at ARP_COUNT + i. Multicast group g: its MAC at GROUPS + 6 g (first byte 0: free). */
+export const enum By {
+  ARP_STATE = 0,
+  ARP_COUNT = ARP_STATE + Size.ARP_ENTRIES,
+  GROUPS = ARP_COUNT + Size.ARP_ENTRIES,
+  IP_TEMPLATE = GROUPS + Size.ETH_GROUPS * 6,  // (s.tpl views it)
+  DHCP_TAIL = IP_TEMPLATE + Size.IP_TEMPLATE,
+  HOLD = DHCP_TAIL + Size.DHCP_TAIL,          // the ARP hold buffer
+  COUNT = HOLD + Size.ARP_HOLD,
+}
+
+export type ProtoInput = (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void;
+/** A UDP receive handler; the payload is rx[off..off+len), valid during the call. (The stack is
+ * passed last, for its own DHCP client; other handlers ignore it.) */
+export type UdpHandler = (src: number, srcPort: number, rx: Uint8Array, off: number, len: number, s?: any) => void;
+
+export interface DhcpFallback { ip: number; mask: number; gateway: number }
+
+/** The record. The first fields are the Stack's public ones. */
+export interface St {
+  netif: Netif;
+  clock: Clock;
+  addr: number;
+  mask: number;
+  gateway: number;
+  linkUp: boolean;
+  rx: Uint8Array;
+  tx: Uint8Array;
+  c: Uint32Array;
+  t: Float64Array;
+  b: Uint8Array;
+  /** b's IPv4 output template (Ethernet source and type, IPv4 header to the source address). */
+  tpl: Uint8Array;
+  /** The IPv4 headers in rx and tx (at 14, 20 bytes) as 16-bit views, for the header checksum. */
+  rxHdr: Uint16Array;
+  txHdr: Uint16Array;
+  /** rx's source MAC (6..12): replies go there. */
+  rxSrc: Uint8Array;
+  /** The last echo request's view of rx (undefined until the first). */
+  echo: Uint8Array | undefined;
+  /** Input handlers by IP protocol number (sparse), UDP handlers by port (sparse). */
+  protos: ProtoInput[];
+  ports: (UdpHandler | undefined)[];
+  ticks: ((now: number) => void)[];
+  addrFns: (() => void)[];
+  /** DHCP: random in [0, 1) (xid, jitter), the fallback address. */
+  rand: () => number;
+  fall: DhcpFallback | null | undefined;
+}
