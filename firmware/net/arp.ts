@@ -15,7 +15,8 @@
 // The cache is planar in the stack's flat arrays (state.ts): entry i's address, MAC (2 + 4 bytes)
 // in s.c at W.ARP_IP / W.ARP_MAC_HI / W.ARP_MAC_LO + i, its state and count in s.b at
 // By.ARP_STATE / By.ARP_COUNT + i, its expiry and next retry or refresh time in s.t at
-// T.ARP_EXPIRY / T.ARP_NEXT + i. All functions take the stack record first.
+// T.ARP_EXPIRY / T.ARP_NEXT + i (a free entry's address is 0). All functions take the stack
+// record first.
 
 import { Cnt } from "./counters";
 import { rd16, rd32, wr16, wr32 } from "./bytes";
@@ -24,7 +25,7 @@ import { IpSend } from "./ipv4";
 import { By, Size, St, T, W } from "./state";
 
 /** Entry states. */
-export const enum E { FREE, PENDING, RESOLVED }
+export const enum Entry { FREE, PENDING, RESOLVED }
 /** Timing. */
 const enum Tm {
   TTL_MS = 60000,      // lifetime of a resolved entry
@@ -85,11 +86,14 @@ export function arpSend(s: St, op: Op, to: number, tpa: number): void {
   if (s.netif.send(A.END)) s.c[Cnt.ETH_TX]++;
 }
 
-/** The entry for ip (there is at most one) in state minState or later (PENDING: any), else -1. */
+/**
+ * The entry for ip (there is at most one) in state minState or later (PENDING: any), else -1.
+ * One native search over the addresses (s.ips): a free entry's address is 0, and 0 is never
+ * looked up for an entry in use.
+ */
 function arpFind(s: St, ip: number, minState: number): number {
-  var c = s.c, b = s.b;
-  for (var i = 0; i < Size.ARP_ENTRIES; i++) if (b[By.ARP_STATE + i] >= minState && c[W.ARP_IP + i] === ip) return i;
-  return -1;
+  var i = s.ips.indexOf(ip);
+  return i >= 0 && s.b[By.ARP_STATE + i] >= minState ? i : -1;
 }
 
 /** Drops the held frame when it waits for ip. */
@@ -100,15 +104,15 @@ export function dropHold(s: St, ip: number): void {
   }
 }
 
-/** A free entry, or the one expiring first (resolved before pending), for ip. */
+/** A free entry (address 0), or the one expiring first (resolved before pending), for ip. */
 function arpAlloc(s: St, ip: number): number {
-  var b = s.b, t = s.t, best = 0;
-  for (var i = 0; i < Size.ARP_ENTRIES; i++) {
-    if (b[By.ARP_STATE + i] === E.FREE) { best = i; break; }
-    if (b[By.ARP_STATE + i] === E.RESOLVED &&
-      (b[By.ARP_STATE + best] !== E.RESOLVED || t[T.ARP_EXPIRY + i] < t[T.ARP_EXPIRY + best])) best = i;
-  }
-  if (b[By.ARP_STATE + best] !== E.FREE) {
+  var b = s.b, t = s.t, best = s.ips.indexOf(0);
+  if (best < 0) {
+    best = 0;
+    for (var i = 1; i < Size.ARP_ENTRIES; i++) {
+      if (b[By.ARP_STATE + i] === Entry.RESOLVED &&
+        (b[By.ARP_STATE + best] !== Entry.RESOLVED || t[T.ARP_EXPIRY + i] < t[T.ARP_EXPIRY + best])) best = i;
+    }
     s.c[Cnt.ARP_EVICTED]++;
     dropHold(s, s.c[W.ARP_IP + best]);
   }
@@ -121,7 +125,7 @@ function arpLearn(s: St, i: number, now: number): void {
   var c = s.c, t = s.t, len = c[W.HOLD_LEN];
   c[W.ARP_MAC_HI + i] = rd16(s.rx, A.SHA);
   c[W.ARP_MAC_LO + i] = rd32(s.rx, A.SHA + 2);
-  s.b[By.ARP_STATE + i] = E.RESOLVED;
+  s.b[By.ARP_STATE + i] = Entry.RESOLVED;
   s.b[By.ARP_COUNT + i] = 0;
   t[T.ARP_EXPIRY + i] = now + Tm.TTL_MS;
   t[T.ARP_NEXT + i] = now + Tm.TTL_MS - Tm.REFRESH_MS;
@@ -154,7 +158,7 @@ export function arpInput(s: St, len: number): void {
     return;
   }
   if (addr !== 0 && spa === addr) { c[Cnt.ARP_CONFLICTS]++; return; }   // someone else uses our address
-  var i = arpFind(s, spa, E.PENDING);    // never an entry for 0.0.0.0 (a probe)
+  var i = arpFind(s, spa, Entry.PENDING);    // never an entry for 0.0.0.0 (a probe)
   if (i < 0 && spa !== 0 && forUs) i = arpAlloc(s, spa);
   if (i >= 0) arpLearn(s, i, s.clock.now());
   else if (!forUs) c[Cnt.ARP_IGNORED]++;
@@ -169,7 +173,7 @@ export function arpInput(s: St, len: number): void {
  * the caller sends the frame; PENDING_ARP: the next hop is being resolved (frame held if possible).
  */
 export function arpResolve(s: St, frameLen: number, nextHop: number): IpSend.SENT | IpSend.PENDING_ARP {
-  var c = s.c, i = arpFind(s, nextHop, E.RESOLVED);
+  var c = s.c, i = arpFind(s, nextHop, Entry.RESOLVED);
   if (i >= 0) {
     putMac(s, i, Eth.DST);
     s.b[By.ARP_COUNT + i] = 1;
@@ -183,9 +187,9 @@ export function arpResolve(s: St, frameLen: number, nextHop: number): IpSend.SEN
     c[W.HOLD_IP] = nextHop;
     c[Cnt.ARP_HELD]++;
   } else c[Cnt.ARP_NOT_HELD]++;
-  if (arpFind(s, nextHop, E.PENDING) < 0) {
+  if (arpFind(s, nextHop, Entry.PENDING) < 0) {
     i = arpAlloc(s, nextHop);
-    s.b[By.ARP_STATE + i] = E.PENDING;
+    s.b[By.ARP_STATE + i] = Entry.PENDING;
     s.b[By.ARP_COUNT + i] = 1;
     s.t[T.ARP_NEXT + i] = s.clock.now() + Tm.RETRY_MS;
     s.t[T.ARP_CHECK] = 0;
@@ -202,10 +206,11 @@ export function arpTick(s: St, now: number): void {
   t[T.ARP_CHECK] = now + Tm.TTL_MS;   // no entry is due later than one lifetime from now
   for (var i = 0; i < Size.ARP_ENTRIES; i++) {
     var state = b[By.ARP_STATE + i];
-    if (state !== E.FREE && now >= t[T.ARP_NEXT + i]) {
-      if (state === E.RESOLVED) {
+    if (state !== Entry.FREE && now >= t[T.ARP_NEXT + i]) {
+      if (state === Entry.RESOLVED) {
         if (now >= t[T.ARP_EXPIRY + i]) {
-          b[By.ARP_STATE + i] = E.FREE;
+          b[By.ARP_STATE + i] = Entry.FREE;
+          c[W.ARP_IP + i] = 0;
           c[Cnt.ARP_EXPIRED]++;
         } else if (b[By.ARP_COUNT + i]) {          // used lately: refresh by unicast, check again soon
           b[By.ARP_COUNT + i] = 0;
@@ -214,9 +219,10 @@ export function arpTick(s: St, now: number): void {
           arpSend(s, Op.REQUEST, i, c[W.ARP_IP + i]);
         } else t[T.ARP_NEXT + i] = t[T.ARP_EXPIRY + i];
       } else if (b[By.ARP_COUNT + i] >= Tm.MAX_TRIES) {
-        b[By.ARP_STATE + i] = E.FREE;
-        c[Cnt.ARP_GIVE_UPS]++;
         dropHold(s, c[W.ARP_IP + i]);
+        b[By.ARP_STATE + i] = Entry.FREE;
+        c[W.ARP_IP + i] = 0;
+        c[Cnt.ARP_GIVE_UPS]++;
       } else {
         t[T.ARP_NEXT + i] = now + (Tm.RETRY_MS << b[By.ARP_COUNT + i]++);
         c[Cnt.ARP_RETRIES]++;
@@ -224,7 +230,7 @@ export function arpTick(s: St, now: number): void {
         arpSend(s, Op.REQUEST, To.BROADCAST, c[W.ARP_IP + i]);
       }
     }
-    if (b[By.ARP_STATE + i] !== E.FREE && t[T.ARP_NEXT + i] < t[T.ARP_CHECK]) t[T.ARP_CHECK] = t[T.ARP_NEXT + i];
+    if (b[By.ARP_STATE + i] !== Entry.FREE && t[T.ARP_NEXT + i] < t[T.ARP_CHECK]) t[T.ARP_CHECK] = t[T.ARP_NEXT + i];
   }
 }
 
@@ -232,7 +238,7 @@ export function arpTick(s: St, now: number): void {
 
 /** The cache index of ip in the stack's ARP cache when resolved, -1 otherwise. */
 export function arpLookup(stack: object, ip: number): number {
-  return arpFind(stack as St, ip, E.RESOLVED);
+  return arpFind(stack as St, ip, Entry.RESOLVED);
 }
 
 /** MAC bytes of the stack's ARP cache entry i (a new array). */

@@ -132,6 +132,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   s.gateway = 0;
   s.linkUp = netif.linkUp();
   s.rxSrc = rx.subarray(Eth.SRC, Eth.TYPE);
+  s.ips = s.c.subarray(W.ARP_IP, W.ARP_IP + Size.ARP_ENTRIES);
   s.rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
   s.txHdr = new Uint16Array(tx.buffer, tx.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
   s.ticks = [];

@@ -104,6 +104,8 @@ export interface St {
   /** The IPv4 headers in rx and tx (at 14, 20 bytes) as 16-bit views, for the header checksum. */
   rxHdr: Uint16Array;
   txHdr: Uint16Array;
+  /** The ARP cache's addresses (c at W.ARP_IP, Size.ARP_ENTRIES words), for a native indexOf. */
+  ips: Uint32Array;
   /** rx's source MAC (6..12): replies go there. */
   rxSrc: Uint8Array;
   /** The last echo request's view of rx (undefined until the first). */
