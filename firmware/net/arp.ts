@@ -58,10 +58,16 @@ export const enum Op { REQUEST = 1, REPLY = 2 }
 var ARP_HEAD = new Uint8Array([Eth.TYPE_ARP >> 8, Eth.TYPE_ARP & 255, 0, A.HTYPE_ETHERNET, Eth.TYPE_IPV4 >> 8,
   Eth.TYPE_IPV4 & 255, Eth.MAC_LEN, A.IPV4_LEN, 0]);
 
-/** Writes entry i's MAC at tx[at..at+6). */
+/** Writes entry i's MAC at tx[at..at+6) (inline stores, each keeps the low 8 bits: once per
+ * frame sent). */
 function putMac(s: St, i: number, at: number): void {
-  wr16(s.tx, at, s.c[W.ARP_MAC_HI + i]);
-  wr32(s.tx, at + 2, s.c[W.ARP_MAC_LO + i]);
+  var tx = s.tx, hi = s.c[W.ARP_MAC_HI + i], lo = s.c[W.ARP_MAC_LO + i];
+  tx[at] = hi >> 8;
+  tx[at + 1] = hi;
+  tx[at + 2] = lo >>> 24;
+  tx[at + 3] = lo >>> 16;
+  tx[at + 4] = lo >>> 8;
+  tx[at + 5] = lo;
 }
 
 /**
@@ -173,8 +179,8 @@ export function arpInput(s: St, len: number): void {
  * the caller sends the frame; PENDING_ARP: the next hop is being resolved (frame held if possible).
  */
 export function arpResolve(s: St, frameLen: number, nextHop: number): IpSend.SENT | IpSend.PENDING_ARP {
-  var c = s.c, i = arpFind(s, nextHop, Entry.RESOLVED);
-  if (i >= 0) {
+  var c = s.c, i = s.ips.indexOf(nextHop);   // (arpFind inline: once per frame sent)
+  if (i >= 0 && s.b[By.ARP_STATE + i] === Entry.RESOLVED) {
     putMac(s, i, Eth.DST);
     s.b[By.ARP_COUNT + i] = 1;
     c[Cnt.ARP_HITS]++;

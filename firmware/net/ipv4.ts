@@ -11,8 +11,8 @@
 // All functions take the stack record (state.ts) first.
 
 import { Cnt } from "./counters";
-import { rd32, wr16, wr32 } from "./bytes";
-import { csumAdd, csumFinish, csumView } from "./checksum";
+import { rd32, wr32 } from "./bytes";
+import { csumAdd, csumFinish } from "./checksum";
 import { Eth } from "./ethernet";
 import { arpResolve, arpSend, dropHold, Entry, Op, To } from "./arp";
 import { icmpInput } from "./icmp";
@@ -95,13 +95,20 @@ const enum K {
  * dst -1 addresses the source of the packet in rx (replies: echo, ICMP errors).
  */
 export function ipHeader(s: St, proto: number, dst: number, l4Len: number): void {
-  var tx = s.tx;
+  var tx = s.tx, tl = l4Len + Ip.MIN_HEADER, id = ++s.c[W.IP_ID], sum: number;
+  // (Fields written inline, stores keep the low 8 bits: this runs for every frame sent.)
   tx.set(s.tpl, 0);
-  wr16(tx, Ip.TOTAL_LEN, l4Len + Ip.MIN_HEADER);
-  wr16(tx, Ip.ID, ++s.c[W.IP_ID]);   // the low 16 bits
+  tx[Ip.TOTAL_LEN] = tl >> 8;
+  tx[Ip.TOTAL_LEN + 1] = tl;
+  tx[Ip.ID] = id >> 8;   // the low 16 bits
+  tx[Ip.ID + 1] = id;
   tx[Ip.PROTO] = proto;
   wr32(tx, Ip.DST, dst < 0 ? rd32(s.rx, Ip.SRC) : dst);
-  wr16(tx, Ip.CHECKSUM, csumFinish(csumView(s.txHdr)));
+  // The complement of the folded native (little-endian) sum is the checksum with its two bytes
+  // swapped: stored low byte first, no swap needed.
+  sum = csumFinish(E.sum(s.txHdr));
+  tx[Ip.CHECKSUM] = sum;
+  tx[Ip.CHECKSUM + 1] = sum >> 8;
 }
 
 /** Hands the frame in tx (len bytes, all but the destination MAC when a reply) to the driver. */
@@ -153,12 +160,12 @@ export function ipSend(this: St, proto: number, dst: number, l4Len: number): IpS
 export function ipInput(s: St, len: number): void {
   var rx = s.rx, c = s.c;
   c[Cnt.IP_RX]++;
-  // (Fields first, then the checks: see "Drops" in README.md. The two big-endian fields are read
-  // inline: this runs for every frame.)
+  // (Fields first, then the checks: see "Drops" in README.md. The total length is read inline:
+  // this runs for every frame.)
   var v = rx[Ip.VER_IHL];
   var ihl = (v & 15) << 2;   // in bytes
   var tl = (rx[Ip.TOTAL_LEN] << 8) | rx[Ip.TOTAL_LEN + 1];
-  var dst = ((rx[Ip.DST] << 24) | (rx[Ip.DST + 1] << 16) | (rx[Ip.DST + 2] << 8) | rx[Ip.DST + 3]) >>> 0;
+  var dst = rd32(rx, Ip.DST);
   var addr = s.addr;
   var proto = rx[Ip.PROTO];
   if (len < Ip.PAYLOAD) { c[Cnt.IP_DROP_SHORT]++; return; }
