@@ -117,30 +117,31 @@ var PROTO = {
 
 export function createStack(netif: Netif, clock: Clock, config: StackConfig): Stack {
   var s = Object.create(PROTO) as St & Stack & Udp, rx = netif.rx, tx = netif.tx;
-  // (The fields the receive path reads most come first: Espruino finds a field by a linear search.)
+  var c = new Uint32Array(W.COUNT), b = new Uint8Array(By.COUNT);
+  // (The fields each frame reads come first: Espruino finds a field by a linear search.)
   s.rx = rx;
-  s.c = new Uint32Array(W.COUNT);
+  s.c = c;
   s.tx = tx;
   s.addr = 0;
-  s.netif = netif;
-  s.mask = 0;
-  s.b = new Uint8Array(By.COUNT);
-  s.t = new Float64Array(T.COUNT);
+  s.rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
+  s.txHdr = new Uint16Array(tx.buffer, tx.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
+  var tpl = s.tpl = b.subarray(By.IP_TEMPLATE, By.IP_TEMPLATE + Size.IP_TEMPLATE);
+  s.ips = c.subarray(W.ARP_IP, W.ARP_IP + Size.ARP_ENTRIES);
   s.protos = [];
+  s.mask = 0;
+  s.netif = netif;
+  s.linkUp = netif.linkUp();
+  s.b = b;
+  s.t = new Float64Array(T.COUNT);
   s.ports = [];
   s.clock = clock;
   s.gateway = 0;
-  s.linkUp = netif.linkUp();
   s.rxSrc = rx.subarray(Eth.SRC, Eth.TYPE);
-  s.ips = s.c.subarray(W.ARP_IP, W.ARP_IP + Size.ARP_ENTRIES);
-  s.rxHdr = new Uint16Array(rx.buffer, rx.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
-  s.txHdr = new Uint16Array(tx.buffer, tx.byteOffset + Ip.VER_IHL, Ip.MIN_HEADER >> 1);
   s.ticks = [];
   s.addrFns = [];
   s.udp = s;
   // The bytes every IPv4 frame we send starts with: Ethernet source + type, the constant IPv4
   // fields (the source address is written by setAddress), copied in one set().
-  var tpl = s.tpl = s.b.subarray(By.IP_TEMPLATE, By.IP_TEMPLATE + Size.IP_TEMPLATE);
   tpl.set(netif.mac, Eth.SRC);
   tpl[Eth.TYPE] = Eth.TYPE_IPV4 >> 8;
   tpl[Ip.VER_IHL] = Ip.VER_IHL_OUT;
