@@ -58,16 +58,10 @@ export const enum Op { REQUEST = 1, REPLY = 2 }
 var ARP_HEAD = new Uint8Array([Eth.TYPE_ARP >> 8, Eth.TYPE_ARP & 255, 0, A.HTYPE_ETHERNET, Eth.TYPE_IPV4 >> 8,
   Eth.TYPE_IPV4 & 255, Eth.MAC_LEN, A.IPV4_LEN, 0]);
 
-/** Writes entry i's MAC at tx[at..at+6) (inline stores, each keeps the low 8 bits: once per
- * frame sent). */
+/** Writes entry i's MAC at tx[at..at+6). */
 function putMac(s: St, i: number, at: number): void {
-  var tx = s.tx, hi = s.c[W.ARP_MAC_HI + i], lo = s.c[W.ARP_MAC_LO + i];
-  tx[at] = hi >> 8;
-  tx[at + 1] = hi;
-  tx[at + 2] = lo >>> 24;
-  tx[at + 3] = lo >>> 16;
-  tx[at + 4] = lo >>> 8;
-  tx[at + 5] = lo;
+  wr16(s.tx, at, s.c[W.ARP_MAC_HI + i]);
+  wr32(s.tx, at + 2, s.c[W.ARP_MAC_LO + i]);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { setup } from "./harness";
+import { Stack, stackCount, stackDrops } from "../../../firmware/net/stack";
 import {
   OUR_MAC, PEER_MAC, BCAST_MAC, ip, ethFrame, arpPacket, ipv4Packet, icmpEcho, udpDatagram, refChecksum, Bytes,
 } from "./wire";
@@ -87,6 +88,31 @@ describe("net/stack: malformed input gets a clean drop and a counter", () => {
     assert.deepEqual(g, f);
   });
 
+  /** The non-zero drop counters as the snapshot names them, and as stackDrops reports them. */
+  function dropsBothWays(stack: Stack): { want: string[]; seen: string[] } {
+    const want: string[] = [], seen: string[] = [];
+    const snap = stack.counters;
+    for (const layer in snap) {
+      for (const name in snap[layer]) if (name.indexOf("drop") === 0 && snap[layer][name] > 0) want.push(`${layer}.${name}=${snap[layer][name]}`);
+    }
+    stackDrops(stack, (layer, name, n) => seen.push(`${layer}.${name}=${n}`));
+    return { want, seen };
+  }
+
+  it("stackDrops reports every non-zero drop counter as the snapshot names it, stackCount reads one", () => {
+    const { stack } = setup();
+    let r = dropsBothWays(stack);
+    assert.deepEqual(r.seen, r.want);
+    // Every counter non-zero and distinct: each drop counter must map to its own name.
+    const c = (stack as unknown as { c: Uint32Array }).c;
+    for (let i = 0; i < 65; i++) c[i] = 1000 + i;
+    r = dropsBothWays(stack);
+    assert.equal(r.want.length, 22);
+    assert.deepEqual(r.seen, r.want);
+    assert.equal(stackCount(stack, 25 /* Cnt.IP_RX */), stack.counters.ip.rx);
+    assert.equal(stackCount(stack, 26 /* Cnt.IP_TX */), stack.counters.ip.tx);
+  });
+
   it("survives 5,000 randomly mutated and truncated frames without exceptions, leaks or hangs", () => {
     const { netif, clock, stack } = setup();
     netif.take();
@@ -120,6 +146,9 @@ describe("net/stack: malformed input gets a clean drop and a counter", () => {
     }
     assert.equal(stack.counters.eth.errors, 0);
     assert.equal(netif.inbox.length, 0);
+    const r = dropsBothWays(stack);
+    assert.ok(r.want.length >= 5, r.want.join(" "));
+    assert.deepEqual(r.seen, r.want);
     // Still works afterwards.
     netif.push(ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping() }));
     stack.poll();
