@@ -5,6 +5,9 @@
 import { HttpRequest, HttpResponse, CT_JSON, Status } from "../http/server";
 import { AsciiWriter, Ch } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
+import { C as TcpCnt, eachTcpDrop } from "../tcp/tcp";
+import { Cnt } from "../net/counters";
+import { stackCount, stackDrops } from "../net/stack";
 import { AppConfig, Device } from "./device";
 
 /** The Storage file holding the settings (JSON). */
@@ -55,10 +58,7 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   function drop(layer: string, name: string, n: number): void {
     if (n > 0 && w.pos < w.end - Api.DROP_ROOM) pair(layer, name, n);
   }
-  /** Every non-zero counter named drop... of a layer. */
-  function drops(layer: string, counters: { [name: string]: number }): void {
-    for (var k in counters) if (k.indexOf("drop") === 0) drop(layer, k, counters[k]);
-  }
+  function tcpDrop(name: string, n: number): void { drop("tcp", name, n); }
   function count63(s: string): number { return s.split("?").length - 1; }
   function json(res: HttpResponse, key: string): AsciiWriter {
     return res.begin(Status.OK, JSON_TYPE).str('{"').str(key).str('":');
@@ -80,10 +80,11 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     // TCP slots in use and configured, when the boot had to take fewer (too little memory)
     if (dev.slots < cfg.slots) w.str('],"slots":[').num(dev.slots).byte(Ch.COMMA).num(cfg.slots);
     w.str('],"traffic":[');
-    var dc = drv.counters, sc = stack.counters, tc = tcp.counters;
+    // (the live counts: no named snapshot is built per request)
+    var dc = drv.counters, tc = tcp.counts;
     first = true;
-    next().num(dc.rxFrames); next().num(dc.txFrames); next().num(sc.ip.rx); next().num(sc.ip.tx);
-    next().num(tc.segIn); next().num(tc.segOut); next().num(tc.retransmits); next().num(http.counters.requests);
+    next().num(dc.rxFrames); next().num(dc.txFrames); next().num(stackCount(stack, Cnt.IP_RX)); next().num(stackCount(stack, Cnt.IP_TX));
+    next().num(tc[TcpCnt.segIn]); next().num(tc[TcpCnt.segOut]); next().num(tc[TcpCnt.retransmits]); next().num(http.counters.requests);
     w.str('],"states":{');
     tcp.stateCounts(states);
     first = true;
@@ -95,8 +96,8 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     drop("enc", "rxErrors", dc.rxErrors);
     drop("enc", "rxOverflows", dc.rxOverflows);
     drop("enc", "txErrors", dc.txErrors);
-    for (var layer in sc) drops(layer, sc[layer]);
-    drops("tcp", tc);
+    stackDrops(stack, drop);
+    eachTcpDrop(tc, tcpDrop);
     w.str("}}");
     res.end();
   });

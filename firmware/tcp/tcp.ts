@@ -47,6 +47,8 @@ export interface Tcp {
   remotePort(c: number): number;
   localPort(c: number): number;
   counters: { [name: string]: number };
+  /** The live counts, indexed by C (eachTcpDrop() names the non-zero drops). */
+  counts: Uint32Array;
   stateCounts(out: Uint16Array): void;
   /** Bytes of typed arrays held by the slots and the send pool. */
   memoryBytes: number;
@@ -123,25 +125,43 @@ const enum Addr {
 // dropNoListener also counts a segment to a listener with neither SYN nor ACK, and dropBadAck
 // counts both an unacceptable ACK in SYN-SENT/SYN-RCVD (answered with a RST) and an ACK older
 // than SND.UNA - 65535 (RFC 5961 5.2, answered with an ACK).
-const enum C {
+export const enum C {
   segIn, segOut, retransmits, challengeAcks, challengeAcksLimited, dropShort, dropChecksum,
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
   dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
   reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
   COUNT,
 }
-/** tcp.counters as the console and the status page read them: a snapshot built per read (the
- *  names literal lives in the function body, so in flash on a board; the live counts are one
- *  Uint32Array), in the order of C. */
-function counterNames(counts: Uint32Array): { [name: string]: number } {
-  var names = ("segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
+/**
+ * Calls fn(name, count) for each counter in the order of C (only the non-zero drop counters
+ * when dropsOnly): the names literal lives in this function's body (in flash on a board) and
+ * exists in RAM only while it runs; nothing is allocated for a skipped counter.
+ */
+function eachTcpCounter(counts: Uint32Array, fn: (name: string, n: number) => void, dropsOnly: boolean): void {
+  var t = "segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
     "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
     "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
-    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors").split(" ");
+    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors", p = 0;
+  for (var i = 0; i < C.COUNT; i++) {
+    var end = t.indexOf(" ", p);
+    if (end < 0) end = t.length;
+    if (!dropsOnly || (counts[i] > 0 && t.substring(p, p + 4) === "drop")) fn(t.substring(p, end), counts[i]);
+    p = end + 1;
+  }
+}
+
+/** tcp.counters as the console reads them: a snapshot built per read. */
+function counterNames(counts: Uint32Array): { [name: string]: number } {
   var all: { [name: string]: number } = {};
-  for (var i = 0; i < names.length; i++) all[names[i]] = counts[i];
+  eachTcpCounter(counts, function (name: string, n: number): void { all[name] = n; }, false);
   return all;
 }
+
+/** Calls fn(name, count) for every non-zero drop counter ("dropRst"...). */
+export function eachTcpDrop(counts: Uint32Array, fn: (name: string, n: number) => void): void {
+  eachTcpCounter(counts, fn, true);
+}
+
 function opt(v: number | undefined, dflt: number): number {
   return v === undefined ? dflt : v;
 }
@@ -936,6 +956,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
     remotePort: reader(u16, F16.STRIDE, F16.RPORT),
     localPort: reader(u16, F16.STRIDE, F16.LPORT),
     get counters() { return counterNames(counts); },
+    counts: counts,
     stateCounts: stateCounts,
     memoryBytes: S.bytes + P.bytes,
     slots: S,

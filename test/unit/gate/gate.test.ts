@@ -15,7 +15,9 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // is where the size comes down again. 53 KB: the flattened bundle's "_" on every top-level name
 // (about 840 bytes) for about 620 variables less at boot (tools/flatten.ts). 54 KB: the driver as
 // module-level functions over one record (driver 522 -> 141 variables, about 200 bytes more).
-const SIZE_BUDGET = 54 * 1024;
+// 55 KB: the IP stack as one record (760 -> 166 variables), the status page reading live counts
+// (terser pastes the counter-name literal into each of its two readers: about 400 bytes).
+const SIZE_BUDGET = 55 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);

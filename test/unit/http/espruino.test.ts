@@ -40,6 +40,10 @@ describe("http device self-test (bundled like a board; on a real Espruino with E
   it("bundles, passes the gate and runs every case in Node", () => {
     assert.ok(node.length >= 25, "node ran " + node.length + " cases");
     assert.ok(node.some((l) => l.startsWith("@@page0 ") && l.includes('\\"states\\":{')), "the status JSON was printed");
+    // traffic and drops from the live counter arrays (named only when non-zero)
+    const page0 = node.find((l) => l.startsWith("@@page0 ")) || "";
+    assert.ok(page0.includes('\\"traffic\\":[8,9,3,4,5,6,0,'), page0);
+    assert.ok(page0.includes('\\"drops\\":{\\"enc.rxOverflows\\":1,\\"eth.dropShort\\":2,\\"tcp.dropNoListener\\":7}'), page0);
   });
 
   it("answers exactly as in Node on a real Espruino interpreter: server cases and the page's routes", function () {
