@@ -2,6 +2,8 @@
 # The two commands a newcomer needs: `make sim` and `make test` (see README.md).
 
 BOARDS := sim pico espruino-wifi nucleo-f401re stm32f4discovery esp32
+# Kaluma (JerryScript) boards: bundles in dist/kaluma/ (see README, "Kaluma").
+KALUMA_BOARDS := kaluma-pico2 kaluma-pico
 BOARD ?= pico
 PORT ?=
 NODE_BIN := node_modules/.bin
@@ -10,6 +12,10 @@ SIM_ARGS ?=
 # and `make test` add its figures and tests (see README, "The simulated board on Espruino's own interpreter").
 ESPRUINO ?=
 export ESPRUINO
+# JerryScript's desktop engine (optional; JERRY=/a:/b for several builds): `make test` runs the
+# Kaluma bundles on it and compares the wire with Node, `make bench` adds its heap and time figures.
+JERRY ?=
+export JERRY
 
 .PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench bench-espruino sim sim-build run flash flash-check flash-dry-run diagram clean
 
@@ -38,12 +44,13 @@ bundle: build device
 
 bundle-all: build device
 	node build/tools/bundle.js $(BOARDS)
+	node build/tools/bundle.js $(KALUMA_BOARDS)
 	node build/tools/gate.js sim/prelude.js sim/espruino/prelude.js
 	node build/tools/gen-assets.js
 
 # The Espruino compatibility gate over every emitted bundle (also run by bundle).
 gate: bundle-all
-	node build/tools/gate.js dist/*.js sim/prelude.js sim/espruino/prelude.js
+	node build/tools/gate.js dist/*.js dist/kaluma/*.js sim/prelude.js sim/espruino/prelude.js
 
 # Debian packages the real-peer tests use (root only; a no-op when present).
 peer-deps:

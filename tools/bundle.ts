@@ -16,7 +16,7 @@ import { minify } from "terser";
 import { hoist } from "./hoist";
 import { flatten } from "./flatten";
 import { separateSigns } from "./signs";
-import { checkSource, formatFinding } from "./gate";
+import { checkSource, formatFinding, GateOptions, KALUMA_MODULES } from "./gate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const REQUIRE_ALIAS = "__espruino_require__";
@@ -44,7 +44,26 @@ export function lettersOnlyName(n: number): string {
   return s;
 }
 
-export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist")): Promise<BundleResult> {
+
+/** Kaluma (JerryScript) boards are named kaluma-<board>; every other board runs Espruino. */
+export function isKalumaBoard(board: string): boolean {
+  return /^kaluma-/.test(board);
+}
+
+/**
+ * Where a board's bundle goes: dist/<board>.js, and dist/kaluma/<board>.js for Kaluma boards
+ * (their bundles require Kaluma's modules, so they stay out of the Espruino bundles' folder).
+ */
+export function bundleDir(board: string): string {
+  return isKalumaBoard(board) ? path.join(ROOT, "dist", "kaluma") : path.join(ROOT, "dist");
+}
+
+/** The gate's settings for a board's engine. */
+export function gateOptions(board: string): GateOptions {
+  return isKalumaBoard(board) ? { modules: KALUMA_MODULES } : {};
+}
+
+export async function bundleBoard(board: string, outDir = bundleDir(board)): Promise<BundleResult> {
   const entry = path.join(ROOT, "build", "device", "boards", `${board}.js`);
   if (!fs.existsSync(entry)) throw new Error(`bundle: no device build for board '${board}' (${path.relative(ROOT, entry)}); run 'make device' or check boards/${board}.ts exists`);
   const built = esbuild.buildSync({
@@ -76,9 +95,9 @@ export async function bundleBoard(board: string, outDir = path.join(ROOT, "dist"
   if (!min.code) throw new Error(`bundle: terser produced nothing for ${board}`);
   const code = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require")))).code;
   const file = path.join(outDir, `${board}.js`);
-  const findings = checkSource(code, path.relative(ROOT, file));
+  const findings = checkSource(code, path.relative(ROOT, file), gateOptions(board));
   if (findings.length) {
-    throw new Error(`bundle: ${board}: the Espruino gate rejected the bundle:\n${findings.map(formatFinding).join("\n")}`);
+    throw new Error(`bundle: ${board}: the ${isKalumaBoard(board) ? "JerryScript (Kaluma)" : "Espruino"} gate rejected the bundle:\n${findings.map(formatFinding).join("\n")}`);
   }
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(file, code + "\n");

@@ -112,7 +112,16 @@ function declarationOrder(body: Node[], report: (n: Node | { start: number }, wh
   });
 }
 
-export function checkSource(code: string, file = "<input>"): Finding[] {
+/** What differs between engines: the modules require() may name (default: Espruino's own). */
+export interface GateOptions {
+  modules?: Set<string>;
+}
+
+/** The modules a Kaluma program may require (Kaluma 1.3's built-in spi, storage and fs). */
+export const KALUMA_MODULES = new Set(["spi", "storage", "fs"]);
+
+export function checkSource(code: string, file = "<input>", opts: GateOptions = {}): Finding[] {
+  const modules = opts.modules || ESPRUINO_MODULES;
   const findings: Finding[] = [];
   const report = (n: { start: number }, construct: string) => {
     const { line, column } = lineCol(code, n.start);
@@ -203,7 +212,7 @@ export function checkSource(code: string, file = "<input>"): Finding[] {
         if (n.callee.type === "FunctionExpression" && depth > 0) report(n, "function expression called in place inside a function (a new closure on every call)");
         if (n.callee.type === "Identifier" && n.callee.name === "require") {
           const a = n.arguments[0];
-          if (!a || a.type !== "Literal" || !ESPRUINO_MODULES.has(a.value)) report(n, `require of a module Espruino cannot resolve (${a && a.type === "Literal" ? a.value : "non-literal"})`);
+          if (!a || a.type !== "Literal" || !modules.has(a.value)) report(n, `require of a module ${opts.modules ? "the engine" : "Espruino"} cannot resolve (${a && a.type === "Literal" ? a.value : "non-literal"})`);
         }
         break;
       case "Program":
@@ -227,8 +236,10 @@ export function formatFinding(f: Finding): string {
   return `${f.file}:${f.line}:${f.column}: ${f.construct}\n    ...${f.snippet}...`;
 }
 
+/** A Kaluma board's bundle (dist/kaluma/kaluma-<board>.js) is checked with Kaluma's modules. */
 export function checkFile(file: string): Finding[] {
-  return checkSource(fs.readFileSync(file, "utf8"), file);
+  const kaluma = /(^|[\\/])kaluma-[^\\/]*\.js$/.test(file);
+  return checkSource(fs.readFileSync(file, "utf8"), file, kaluma ? { modules: KALUMA_MODULES } : {});
 }
 
 if (require.main === module) {
