@@ -93,6 +93,9 @@ build/.device: $(DEVICE_SRC) build/.run-host | $(NODE_READY)
 dist/%.js: build/.run-host build/.device
 	node build/tools/bundle.js $*
 
+dist/kaluma/%.js: build/.run-host build/.device
+	node build/tools/bundle.js $*
+
 dist/www/index.html: firmware/app/page.html build/.run-host
 	node build/tools/gen-assets.js
 
@@ -130,7 +133,7 @@ run:
 	fi
 
 # Checked before anything is built: the board exists, PORT is given and is there.
-FLASH_BOARDS := $(filter-out sim,$(BOARDS))
+FLASH_BOARDS := $(filter-out sim,$(BOARDS)) $(KALUMA_BOARDS)
 flash-check:
 	@if [ -z "$(filter $(BOARD),$(FLASH_BOARDS))" ]; then \
 	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
@@ -140,17 +143,30 @@ flash-check:
 	@case "$(PORT)" in tcp://*) ;; *) if [ ! -c "$(PORT)" ]; then \
 	  echo "flash: serial device $(PORT) does not exist (is the board plugged in? attached now: $$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | tr '\n' ' ' | grep . || echo none))" >&2; exit 2; fi;; esac
 
+ifneq ($(filter $(BOARD),$(KALUMA_BOARDS)),)
+# Kaluma boards: the page files, then the program, with the @kaluma/cli tool (tools/flash-kaluma.ts)
+flash: flash-check
+	@$(MAKE) --no-print-directory dist/kaluma/$(BOARD).js dist/www/index.html
+	node build/tools/flash-kaluma.js --board $(BOARD) --port "$(PORT)"
+else
 flash: flash-check
 	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
 	node build/tools/flash.js --board $(BOARD) --port "$(PORT)"
+endif
 
-# The exact code `make flash` would send, without a board: build/flash/<board>-upload.js.
+# The exact code `make flash` would send, without a board: build/flash/<board>-upload.js
+# (Kaluma boards: build/flash/<board>-serial.bin, every byte the kaluma CLI would send).
 flash-dry-run:
 	@if [ -z "$(filter $(BOARD),$(FLASH_BOARDS))" ]; then \
 	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
-	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
 	@mkdir -p build/flash
+ifneq ($(filter $(BOARD),$(KALUMA_BOARDS)),)
+	@$(MAKE) --no-print-directory dist/kaluma/$(BOARD).js dist/www/index.html
+	node build/tools/flash-kaluma.js --board $(BOARD) --dry-run build/flash/$(BOARD)-serial.bin
+else
+	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
 	node build/tools/flash.js --board $(BOARD) --dry-run build/flash/$(BOARD)-upload.js
+endif
 
 diagram: build
 	node build/tools/diagram.js

@@ -5,6 +5,7 @@
 // both directions, must be exactly what the same run prints on Node.
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import { checkSource, KALUMA_MODULES } from "../../../tools/gate";
 import { prepare, prepareReplay, runNode, runJerry, jerryBinaries, bundlePath, heapOf } from "./jerry-run";
 
 /** Below this heap the emulator and the peer do not fit next to the device: the run is replayed. */
@@ -76,5 +77,19 @@ describe("Kaluma bundles on a real JerryScript engine (JERRY=...)", function () 
         for (let i = 0; i < record.lines.length; i++) assert.equal(jerry.lines[i], record.lines[i], `line ${i + 1} differs`);
       });
     }
+  }
+});
+
+describe("Kaluma bundles pass the gate", () => {
+  for (const board of BOARDS) {
+    it(`dist/kaluma/${board}.js: ES5 the gate accepts, requiring only Kaluma's spi, storage and fs`, function () {
+      if (!fs.existsSync(bundlePath(board))) this.skip();
+      const code = fs.readFileSync(bundlePath(board), "utf8");
+      assert.deepEqual(checkSource(code, board, { modules: KALUMA_MODULES }).map((f) => `${f.line}:${f.column} ${f.construct}`), []);
+      const required = (code.match(/\brequire\("[^"]*"\)/g) || []).map((r) => r.slice(9, -2)).sort();
+      assert.deepEqual(Array.from(new Set(required)), ["fs", "spi", "storage"]);
+      // the Espruino-only module would fail on Kaluma
+      assert.ok(!/require\("Storage"\)/.test(code));
+    });
   }
 });
