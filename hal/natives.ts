@@ -10,8 +10,15 @@
 /** Characters per String.fromCharCode call in the fallback (an argument list has a size limit). */
 var CHUNK = 256;
 
+/**
+ * Set by the bundler (tools/bundle.ts): true in Espruino bundles, false in Kaluma ones, so the
+ * minifier keeps only that engine's branch; absent on the host, where the check runs at load.
+ */
+declare var NATIVES_HAVE_E: boolean | undefined;
+
 /** Whether Espruino's natives are there (decided once, at load). */
-export var espruinoNatives: boolean = typeof E !== "undefined" && !!E && typeof E.sum === "function";
+export var espruinoNatives: boolean = typeof NATIVES_HAVE_E === "boolean" ? NATIVES_HAVE_E :
+  typeof E !== "undefined" && !!E && typeof E.sum === "function";
 
 // ---- the checksum's word sum
 

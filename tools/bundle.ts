@@ -77,7 +77,8 @@ export async function bundleBoard(board: string, outDir = bundleDir(board)): Pro
     logLevel: "silent",
     // esbuild wraps a bare `require` in a Proxy-based shim; Espruino's own require (for
     // "Storage" and friends) must stay a plain call, so hide it behind a name and restore it.
-    define: { require: REQUIRE_ALIAS },
+    // NATIVES_HAVE_E: hal/natives.ts's engine choice, known per board (the other branch is dropped)
+    define: { require: REQUIRE_ALIAS, NATIVES_HAVE_E: isKalumaBoard(board) ? "false" : "true" },
   });
   const bundled = built.outputFiles[0].text;
   const min = await minify(bundled, {
