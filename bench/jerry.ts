@@ -44,6 +44,17 @@ function replayProbe(bin: string, board: string): string {
     ` (everything, garbage included)`;
 }
 
+/** The device alone, timed: a replay of R keep-alive gzip page requests on jerry and on Node. */
+function replayTime(bin: string, board: string, r: number): string {
+  const { record, scripts } = prepareReplay({ board, mode: "trace", requests: r - 1, timed: true });
+  if (!record.ok) return "recording failed: " + record.error;
+  const time = (lines: string[]): number => Number((lines.filter((l) => l.startsWith("TIME "))[0] || "TIME NaN").slice(5));
+  const j = runJerry(bin, scripts), n = runNode(scripts);
+  if (!j.ok || !n.ok) return "timed replay failed: " + (j.error || n.error);
+  const tj = time(j.lines) / r, tn = time(n.lines) / r;
+  return `the device alone (replayed, no emulator or peer): ${tj.toFixed(2)} ms per keep-alive gzip page request on jerry, ${tn.toFixed(2)} ms on Node (${(tj / tn).toFixed(0)}x; ${r} requests)`;
+}
+
 /** Checksum word sums on jerry: the fallback against simpler loops (microseconds per segment). */
 function checksumFigures(bin: string): string {
   const entry = path.join(WORK, "csum-entry.js");
@@ -87,6 +98,7 @@ export async function run(): Promise<void> {
         if (board === "kaluma-pico") console.log(`  ${board}: ${replayProbe(bin, board)}`);
         continue;
       }
+      console.log(`  ${board}: ${replayTime(bin, board, 20)}`);
       const probed = runJerry(bin, prepare({ board, mode: "bench", requests, probe: true }));
       const b = benchLine(probed.lines);
       if (!probed.ok || !b) { console.log(`  ${board}: probe run failed: ${probed.error}`); continue; }

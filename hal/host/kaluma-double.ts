@@ -65,6 +65,8 @@ export interface KalumaDoubleOptions {
   record?: Trace;
   /** Print every frame the program hands to the chip for transmission ("> hex"). */
   printFrames?: boolean;
+  /** Leave out the MOSI CRC (timing runs: the double's own per-byte work should not count). */
+  noCrc?: boolean;
 }
 
 export interface KalumaLoop {
@@ -107,7 +109,9 @@ export function installKalumaDouble(g: any, o: KalumaDoubleOptions): KalumaLoop 
 
   const rec = o.record;
   let crc = -1;
+  const crcOn = !o.noCrc;
   function mosi(b: number): void {
+    if (!crcOn) return;
     crc ^= b;
     for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
   }
@@ -197,7 +201,8 @@ export function installKalumaDouble(g: any, o: KalumaDoubleOptions): KalumaLoop 
       const out = this.wire(data, "send");
       const n = count === undefined ? 1 : count;
       for (let c = 0; c < n; c++) {
-        for (let i = 0; i < out.length; i++) { mosi(out[i]); if (emu.discard) emu.discard(out[i]); else emu.exchange(out[i]); }
+        if (emu.discard) { if (crcOn) for (let i = 0; i < out.length; i++) mosi(out[i]); continue; }   // a replay: nothing to answer
+        for (let i = 0; i < out.length; i++) { mosi(out[i]); emu.exchange(out[i]); }
       }
       if (o.printFrames && out[0] === WBM && out.length > 2) {
         let h = "";
@@ -295,7 +300,14 @@ export function installKalumaDouble(g: any, o: KalumaDoubleOptions): KalumaLoop 
 }
 
 /** Trace as text (compact, for a script on a small heap): see decodeTrace / ReplayChip. */
-export interface TraceText { miso: string; millis: string; reads: string; turns: string; random: string }
+export interface TraceText { miso: string[]; millis: string[]; reads: string; turns: string; random: string }
+
+/**
+ * Characters per piece of the binary trace strings: JerryScript stores strings as CESU-8, so
+ * charCodeAt(i) on a string with characters above 127 walks it from the start; short pieces keep
+ * every read cheap.
+ */
+const PIECE = 64;
 
 /**
  * The trace as compact text: SPI answers one character per byte (codes 0-255), millis() as one
@@ -304,7 +316,7 @@ export interface TraceText { miso: string; millis: string; reads: string; turns:
  */
 export function encodeTrace(t: Trace): TraceText {
   const miso: string[] = [];
-  for (let i = 0; i < t.miso.length; i += 4096) miso.push(String.fromCharCode.apply(null, t.miso.slice(i, i + 4096)));
+  for (let i = 0; i < t.miso.length; i += PIECE) miso.push(String.fromCharCode.apply(null, t.miso.slice(i, i + PIECE)));
   const ms: number[] = [];
   let last = 0;
   for (const v of t.millis) {
@@ -315,9 +327,9 @@ export function encodeTrace(t: Trace): TraceText {
     last = v;
   }
   const millis: string[] = [];
-  for (let i = 0; i < ms.length; i += 4096) millis.push(String.fromCharCode.apply(null, ms.slice(i, i + 4096)));
+  for (let i = 0; i < ms.length; i += PIECE) millis.push(String.fromCharCode.apply(null, ms.slice(i, i + PIECE)));
   return {
-    miso: miso.join(""), millis: millis.join(""), reads: t.reads.join(""),
+    miso, millis, reads: t.reads.join(""),
     turns: t.turns.map((r) => r[0] + ":" + r.slice(1).join(".")).join(";"),
     random: t.random.map((v) => String(v)).join(","),
   };
@@ -338,8 +350,9 @@ export class ReplayChip implements Chip {
     const s = this.t.millis;
     let d: number;
     do {
-      if (this.tp >= s.length) throw new Error("replay: more millis() calls than recorded");
-      d = s.charCodeAt(this.tp++);
+      const piece = s[(this.tp / PIECE) | 0];
+      if (piece === undefined || this.tp % PIECE >= piece.length) throw new Error("replay: more millis() calls than recorded");
+      d = piece.charCodeAt(this.tp++ % PIECE);
       this.last += d;
     } while (d === 0xffff);
     this.millisUsed++;
@@ -348,8 +361,9 @@ export class ReplayChip implements Chip {
   csLow(): void { /* transactions are framed by the recorded bytes */ }
   csHigh(): void { /* idem */ }
   exchange(): number {
-    if (this.mp >= this.t.miso.length) throw new Error("replay: more SPI bytes read than recorded");
-    const v = this.t.miso.charCodeAt(this.mp++);
+    const piece = this.t.miso[(this.mp / PIECE) | 0];
+    if (piece === undefined || this.mp % PIECE >= piece.length) throw new Error("replay: more SPI bytes read than recorded");
+    const v = piece.charCodeAt(this.mp++ % PIECE);
     this.misoUsed++;
     return v;
   }

@@ -32,6 +32,8 @@ export interface RunOptions {
   eShim?: boolean;
   /** bench: probe the free heap at boot and during the load (jerry only). */
   probe?: boolean;
+  /** replay: print how long the replayed turns took. */
+  timed?: boolean;
   timeoutMs?: number;
 }
 
@@ -57,7 +59,7 @@ export function prepare(o: RunOptions): string[] {
   for (const n of Object.keys(files)) page[n] = files[n].toString("latin1");
   const cfg: JerryConfig = {
     mode: o.mode, wiring: KALUMA_WIRING, page, heapTotal: (o.heapKb || 384) * 1024,
-    requests: o.requests || 0, probe: !!o.probe, eShim: o.eShim === undefined ? needsE() : o.eShim,
+    requests: o.requests || 0, probe: !!o.probe, timed: !!o.timed, eShim: o.eShim === undefined ? needsE() : o.eShim,
   };
   const config = path.join(WORK, `config-${o.mode}${o.probe ? "-probe" : ""}.js`);
   fs.writeFileSync(config, `var __JERRY_CONFIG = ${JSON.stringify(cfg)};\n`);

@@ -23,14 +23,16 @@ for (const n of Object.keys(cfg.page)) files["/www-" + n] = fallbacks.stringToBy
 cfg.page = {};
 const loop = installKalumaDouble(g, {
   emu: chip, wiring: cfg.wiring, files, uid: "e6614c311b7e6e2f", heapTotal: cfg.heapTotal,
-  print: (s: string) => print(s), eShim: cfg.eShim, printFrames: true,
+  print: (s: string) => print(s), eShim: cfg.eShim, printFrames: !cfg.timed, noCrc: !!cfg.timed,
 });
 
 g.__scenario = {
   run(): void {
     for (const k of Object.keys(files)) delete files[k];   // the device read its copies at boot
     const turns = chip.turns();
+    const t0 = Date.now();
     for (let i = 0; i < turns.length; i++) loop.replayTurn(turns[i][0] === 1, turns[i].slice(1));
+    if (cfg.timed) { print("TIME " + (Date.now() - t0)); return; }
     print("DONE trace: mosi " + loop.mosiCrc().toString(16) + ", miso " + chip.misoUsed + ", millis " + chip.millisUsed +
       ", reads " + chip.readsUsed + ", turns " + turns.length);
   },

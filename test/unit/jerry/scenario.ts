@@ -29,6 +29,8 @@ export interface JerryConfig {
   heapTotal: number;
   requests: number;
   eShim: boolean;
+  /** replay: print the time the replayed turns took ("TIME ms", bench only). */
+  timed?: boolean;
   /** bench: probe the free heap (fills it: the run's peak is then the whole heap). */
   probe?: boolean;
 }
@@ -225,8 +227,9 @@ g.__scenario = {
         say("HTTP " + request(a, "POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\n\r\non"));
         say("HTTP " + request(a, "GET /nope HTTP/1.1\r\nHost: d\r\n\r\n"));
       } else {
-        // the replay's shorter run (its trace must fit a 180 KB heap next to the device)
-        request(a, "GET / HTTP/1.1\r\nHost: d\r\nAccept-Encoding: gzip\r\n\r\n");
+        // the replay's shorter run (its trace must fit a 180 KB heap next to the device);
+        // `requests` more for a timed replay (bench)
+        for (let i = 0; i <= cfg.requests; i++) request(a, "GET / HTTP/1.1\r\nHost: d\r\nAccept-Encoding: gzip\r\n\r\n");
       }
       say("HTTP " + request(a, "GET /api/status HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n"));
       if (!until(() => a.peerClosed, 10000)) throw new Error("the server did not close after Connection: close");
