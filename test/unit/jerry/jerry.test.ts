@@ -27,6 +27,8 @@ describe("Kaluma bundles on the Kaluma double (Node)", function () {
       assert.match(http[0], /^HTTP HTTP\/1\.1 200 OK \| 6\d\d\d bytes/);
       assert.match(http[1], /^HTTP HTTP\/1\.1 200 OK \| 2\d\d\d bytes/);
       assert.match(http[2], /^HTTP HTTP\/1\.1 200 OK \| \d+ bytes/);
+      assert.match(http[3], /^HTTP HTTP\/1\.1 200 /, "POST /api/led on=1");
+      assert.ok(said.indexOf("LED pin 1") >= 0, "the LED's GPIO is high");
       assert.match(http[4], /^HTTP HTTP\/1\.1 404 /);
       assert.match(said[said.length - 1], /^DONE wire: device 192\.0\.2\.100/);
       assert.ok(r.lines.filter((l) => /^[<>] /.test(l)).length > 40);

@@ -224,7 +224,8 @@ g.__scenario = {
         say("HTTP " + request(a, "GET / HTTP/1.1\r\nHost: d\r\n\r\n"));
         say("HTTP " + request(a, "GET / HTTP/1.1\r\nHost: d\r\nAccept-Encoding: gzip\r\n\r\n"));
         say("HTTP " + request(a, "GET /api/status HTTP/1.1\r\nHost: d\r\n\r\n"));
-        say("HTTP " + request(a, "POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\n\r\non"));
+        say("HTTP " + request(a, "POST /api/led HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4\r\n\r\non=1"));
+        say("LED pin " + g.digitalRead(25));
         say("HTTP " + request(a, "GET /nope HTTP/1.1\r\nHost: d\r\n\r\n"));
       } else {
         // the replay's shorter run (its trace must fit a 180 KB heap next to the device);
