@@ -139,7 +139,7 @@ flash-check:
 	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
 	@if [ -z "$(PORT)" ]; then \
 	  echo "flash: PORT= is required (try: make flash BOARD=$(BOARD) PORT=$$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | head -n 1 | grep . || echo /dev/ttyACM0)," >&2; \
-	  echo "       or a board on the network: PORT=tcp://192.168.1.5:23; to see what would be sent: make flash-dry-run BOARD=$(BOARD))" >&2; exit 2; fi
+	  echo "       $(if $(filter $(BOARD),$(KALUMA_BOARDS)),to see,or a board on the network: PORT=tcp://192.168.1.5:23; to see) what would be sent: make flash-dry-run BOARD=$(BOARD))" >&2; exit 2; fi
 	@case "$(PORT)" in tcp://*) ;; *) if [ ! -c "$(PORT)" ]; then \
 	  echo "flash: serial device $(PORT) does not exist (is the board plugged in? attached now: $$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | tr '\n' ' ' | grep . || echo none))" >&2; exit 2; fi;; esac
 
