@@ -26,6 +26,12 @@ function benchLine(lines: string[]): Bench | null {
   return l ? JSON.parse(l.slice(6)) : null;
 }
 
+/** Bytes of the page files (dist/www). */
+function pageBytes(): number {
+  const dir = path.join(ROOT, "dist", "www");
+  return fs.existsSync(dir) ? fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0) : 0;
+}
+
 /** The replay with free-heap probes around the bundle (a small build's boot figures). */
 function replayProbe(bin: string, board: string): string {
   const { record, scripts } = prepareReplay({ board, mode: "trace" });
@@ -40,7 +46,7 @@ function replayProbe(bin: string, board: string): string {
   const free = run.lines.filter((l) => l.startsWith("FREE ")).map((l) => Number(l.slice(5)));
   const plain = runJerry(bin, scripts);
   return `replayed boot and one gzip page request: device ${KB(free[0] - free[1])} after boot, ${KB(free[0] - free[2])} after the run` +
-    ` (live, after GC; harness ${KB(plain.heapSize! - free[0])}); run's peak allocation ${plain.peak ? KB(plain.peak) : "?"} of ${KB(plain.heapSize || 0)}` +
+    ` (live, after GC; harness ${KB(plain.heapSize! - free[0])}; the page files, ${KB(pageBytes())}, are shared with the double here, a board holds its own copy); run's peak allocation ${plain.peak ? KB(plain.peak) : "?"} of ${KB(plain.heapSize || 0)}` +
     ` (everything, garbage included)`;
 }
 

@@ -67,6 +67,11 @@ export interface KalumaDoubleOptions {
   printFrames?: boolean;
   /** Leave out the MOSI CRC (timing runs: the double's own per-byte work should not count). */
   noCrc?: boolean;
+  /**
+   * readFile returns a copy, as Kaluma does (default). false: the double's own array, shared with
+   * the program (a replay on a small heap, where the double drops its references after boot).
+   */
+  copyFiles?: boolean;
 }
 
 export interface KalumaLoop {
@@ -229,7 +234,7 @@ export function installKalumaDouble(g: any, o: KalumaDoubleOptions): KalumaLoop 
     readFile: (path: string): Uint8Array => {
       const f = o.files[path];
       if (!f) { const e: any = new Error("ENOENT"); e.errno = -2; throw e; }
-      return f;   // Kaluma reads into a new Uint8Array of the file's size: one copy here, shared
+      return o.copyFiles === false ? f : f.slice();   // Kaluma reads into a new Uint8Array of the file's size
     },
   };
 

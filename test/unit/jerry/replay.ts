@@ -23,7 +23,7 @@ for (const n of Object.keys(cfg.page)) files["/www-" + n] = fallbacks.stringToBy
 cfg.page = {};
 const loop = installKalumaDouble(g, {
   emu: chip, wiring: cfg.wiring, files, uid: "e6614c311b7e6e2f", heapTotal: cfg.heapTotal,
-  print: (s: string) => print(s), eShim: cfg.eShim, printFrames: !cfg.timed, noCrc: !!cfg.timed,
+  print: (s: string) => print(s), eShim: cfg.eShim, printFrames: !cfg.timed, noCrc: !!cfg.timed, copyFiles: false,
 });
 
 g.__scenario = {
