@@ -22,19 +22,18 @@ export var espruinoNatives: boolean = typeof NATIVES_HAVE_E === "boolean" ? NATI
 
 // ---- the checksum's word sum
 
-/** The last two 32-bit views made for a 16-bit view (a per-packet view would be garbage). */
-var memoA: Uint16Array | undefined, viewA: Uint32Array | undefined;
-var memoB: Uint16Array | undefined, viewB: Uint32Array | undefined;
-
-/** A 32-bit view of v from its first 4-byte aligned word (v starts 2-byte aligned at least). */
+/**
+ * A 32-bit view of v from its first 4-byte aligned word (v starts 2-byte aligned at least), made
+ * once per 16-bit view and kept on it (the stack's header views and checksum windows are reused,
+ * so steady traffic makes no new view).
+ */
 function words32(v: Uint16Array): Uint32Array {
-  if (v === memoA) return viewA as Uint32Array;
-  if (v === memoB) return viewB as Uint32Array;
-  memoB = memoA; viewB = viewA;
-  memoA = v;
+  var w: Uint32Array | undefined = (v as any).w32;
+  if (w) return w;
   var head = (v.byteOffset & 2) >> 1;
-  viewA = new Uint32Array(v.buffer, v.byteOffset + 2 * head, (v.length - head) >> 1);
-  return viewA;
+  w = new Uint32Array(v.buffer, v.byteOffset + 2 * head, (v.length - head) >> 1);
+  (v as any).w32 = w;
+  return w;
 }
 
 /** Folds a non-negative sum below 2^48 to 16 bits with end-around carries (0 only for 0). */
