@@ -14,6 +14,7 @@ import { createHttpServer, HttpRequest, HttpResponse, HttpServer, Status } from 
 import { installPage, SETTINGS_FILE } from "./routes";
 import { AppConfig, Device, Settings } from "./device";
 import { serveStorageFiles, FlashStorage } from "./files";
+import { bytesToString, stringToBytes, sum } from "../../hal/natives";
 
 export { KeyStore, AppConfig, Device } from "./device";
 
@@ -156,7 +157,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   function noConnections(): boolean {
     if (!tcp) return true;
     tcp.stateCounts(stateCounts);
-    return stateCounts[State.CLOSED] + stateCounts[State.LISTEN] === E.sum(stateCounts);
+    return stateCounts[State.CLOSED] + stateCounts[State.LISTEN] === sum(stateCounts);
   }
   function tick(): void {
     stack.tick();
@@ -188,7 +189,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     return client = {
       open: function (c: number): void { rxText[c] = ""; note(c, "open"); },
       data: function (c: number, buf: Uint8Array, off: number, len: number): void {
-        var s = E.toString(buf.subarray(off, off + len));
+        var s = bytesToString(buf.subarray(off, off + len));
         rxText[c] = ((rxText[c] || "") + s).slice(-App.RX_KEEP);   // the last 4 KB
         note(c, "rx " + JSON.stringify(s));
       },
@@ -224,7 +225,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
       return c;
     },
     send: function (c: number, s: string): number {
-      var b = E.toUint8Array(s);
+      var b = stringToBytes(s);
       return tcp.write(c, b, 0, b.length);
     },
     close: function (c: number): void { tcp.close(c); },
@@ -260,7 +261,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     installPage(dev, cfg, uptimeMs);
     // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde);
     // until it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
-    var noPage = E.toUint8Array("page not in flash: run make flash\n");
+    var noPage = stringToBytes("page not in flash: run make flash\n");
     http.route("/", "GET", function (req: HttpRequest, res: HttpResponse): void {
       res.send(Status.UNAVAILABLE, "text/plain; charset=utf-8", noPage);
     });

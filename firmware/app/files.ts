@@ -6,6 +6,7 @@
 // Storage.read(name, offset, len).
 
 import { HttpServer, ChunkSource, mimeFor } from "../http/server";
+import { crc32, stringToBytes } from "../../hal/natives";
 
 /** "www/" and ".gz" in Storage names. */
 const enum Www { PREFIX_LEN = 4, GZ_LEN = 3 }
@@ -25,7 +26,7 @@ function mapped(st: FlashStorage, name: string): Uint8Array | null {
 
 function windows(st: FlashStorage, name: string): ChunkSource {
   return function (off: number, len: number): Uint8Array {
-    return E.toUint8Array(st.read(name, off, len) || "");
+    return stringToBytes(st.read(name, off, len) || "");
   };
 }
 
@@ -41,8 +42,8 @@ export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
     var body = mapped(st, name) || windows(st, name);
     var opts = {
       type: mimeFor(path),
-      gzip: names.indexOf(gzName) >= 0 ? mapped(st, gzName) || E.toUint8Array(st.read(gzName) || "") : undefined,
-      etag: (E.CRC32(whole) >>> 0).toString(16),
+      gzip: names.indexOf(gzName) >= 0 ? mapped(st, gzName) || stringToBytes(st.read(gzName) || "") : undefined,
+      etag: (crc32(whole) >>> 0).toString(16),
     };
     http.asset(path, body, opts, whole.length);
     if (path === "/index.html") http.asset("/", body, opts, whole.length);

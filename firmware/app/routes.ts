@@ -9,6 +9,7 @@ import { C as TcpCnt, eachTcpDrop } from "../tcp/tcp";
 import { Cnt } from "../net/counters";
 import { stackCount, stackDrops } from "../net/stack";
 import { AppConfig, Device } from "./device";
+import { bytesToString } from "../../hal/natives";
 
 /** The Storage file holding the settings (JSON). */
 export var SETTINGS_FILE = "enc-settings";
@@ -132,7 +133,7 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
       // the decoder turns a character beyond Latin-1 into '?': more '?' than the body sent means one
       var wide = false;
       for (i = 0; ok && i < name.length; i++) wide = wide || name.charCodeAt(i) > Api.LATIN1_MAX;
-      if (wide || count63(name) > count63(E.toString(req.buf.subarray(req.bodyOff, req.bodyOff + req.bodyLen)).replace(/%3F/gi, "?"))) {
+      if (wide || count63(name) > count63(bytesToString(req.buf.subarray(req.bodyOff, req.bodyOff + req.bodyLen)).replace(/%3F/gi, "?"))) {
         return fail(res, Status.BAD_REQUEST, "name: a character the device cannot store (Latin-1 only)");
       }
       settings.name = name;

@@ -1,6 +1,7 @@
 // Byte helpers for HTTP: the ASCII characters and UTF-8 constants the HTTP code names, an ASCII
 // writer over a preallocated buffer, start-up string-to-bytes conversion, in-place comparisons.
 // Nothing here allocates after start-up except toBytes() and utf8Bytes() (start-up only).
+import { stringToBytes } from "../../hal/natives";
 
 /** ASCII characters read or written by the HTTP server and the app (const enum: tsc writes the
  *  numbers in place, nothing reaches the bundle). */
@@ -121,7 +122,7 @@ class Writer implements AsciiWriter {
     if (p + n > this.end) { this.over = true; n = this.end - p; s = s.substring(0, n); }
     // ASCII (the usual case): one native conversion and copy, no loop per character
     // (utf8Bytes() measures with a window past the end of an empty buffer: the loop ignores those writes)
-    if (!NON_ASCII.test(s) && p + n <= b.length) { if (n > 0) b.set(E.toUint8Array(s), p); p += n; }
+    if (!NON_ASCII.test(s) && p + n <= b.length) { if (n > 0) b.set(stringToBytes(s), p); p += n; }
     else for (var i = 0; i < n; i++) {
       var c = s.charCodeAt(i);
       b[p++] = c <= Ch.LATIN1_MAX ? c : Ch.QUESTION;

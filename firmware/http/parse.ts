@@ -9,6 +9,7 @@ import { S, st, tm, F, T, Flag, Ver, Phase } from "./state";
 import { simple } from "./respond";
 import { findRoute, dispatch } from "./routing";
 import { REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX } from "./limits";
+import { bytesToString, stringToBytes } from "../../hal/natives";
 
 /** The version after the request line's second space (at sp2): "HTTP/d.d", offsets from sp2. */
 const enum V { NAME = 1, MAJOR = 6, DOT = 7, MINOR = 8, END = 9 }
@@ -67,7 +68,7 @@ function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
     e - sp2 !== V.END) {                // the version is not "HTTP/d.d"
     return Status.BAD_REQUEST;
   }
-  var method = E.toString(src.subarray(s, sp1));
+  var method = bytesToString(src.subarray(s, sp1));
   if (BAD_METHOD.test(method)) return Status.BAD_REQUEST;          // the method: visible characters
   // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3; the name is case-sensitive)
   var maj = src[sp2 + V.MAJOR] - Ch.DIGIT_0, min = src[sp2 + V.MINOR] - Ch.DIGIT_0;
@@ -95,7 +96,7 @@ function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
     t = src.indexOf(Ch.SLASH, ss + 2);      // the path starts at the first '/' after "//host"
     if (t < 0 || t > sp2) return Status.BAD_REQUEST;
   }
-  if (BAD_TARGET.test(E.toString(src.subarray(sp1 + 1, sp2)))) return Status.BAD_REQUEST;
+  if (BAD_TARGET.test(bytesToString(src.subarray(sp1 + 1, sp2)))) return Status.BAD_REQUEST;
   // '%' not followed by two hex digits inside the target (RFC 3986 section 2.1)
   for (k = src.indexOf(Ch.PERCENT, t); k >= 0 && k < sp2; k = src.indexOf(Ch.PERCENT, k + 1)) {
     if (pctByte(src, k) < 0 || k + 2 >= sp2) return Status.BAD_REQUEST;
@@ -117,7 +118,7 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
     (b = src[colon - 1]) === Ch.SP || b === Ch.TAB) { // whitespace before the colon (RFC 9112 section 5.1)
     return Status.BAD_REQUEST;
   }
-  var h = headerIndex(E.toString(src.subarray(a, colon)).toLowerCase());
+  var h = headerIndex(bytesToString(src.subarray(a, colon)).toLowerCase());
   if (h === Hdr.NONE) return 0;      // not a header this server reads
   var v = colon + 1, ve = e, f = st[r + F.FLAGS], seen = f & (Flag.SEEN << h);
   // the value without the optional whitespace around it (RFC 9112 section 5.1)
@@ -127,7 +128,7 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
     case Hdr.CONTENT_LENGTH:
       if (ve === v) return Status.BAD_REQUEST;
       if (ve - v > Len.LENGTH_DIGITS_MAX) return Status.CONTENT_TOO_LARGE;
-      var digits = E.toString(src.subarray(v, ve));
+      var digits = bytesToString(src.subarray(v, ve));
       if (!DIGITS.test(digits)) return Status.BAD_REQUEST;
       var len = parseInt(digits, 10);
       // a repeated Content-Length must repeat the same value (RFC 9112 section 6.3)
@@ -255,7 +256,7 @@ export function parse(c: number, src: Uint8Array, s: number, e: number): number 
     // The client waits for an interim 100 before sending the body (once, HTTP/1.1 only).
     if ((st[r + F.FLAGS] & Flag.EXPECT) && st[r + F.VER] === Ver.HTTP_1_1 && e - s === st[r + F.HDR_LEN]) {
       st[r + F.FLAGS] &= ~Flag.EXPECT;
-      var cont = E.toUint8Array("HTTP/1.1 100 Continue\r\n\r\n");
+      var cont = stringToBytes("HTTP/1.1 100 Continue\r\n\r\n");
       S.tcp.write(c, cont, 0, cont.length);
     }
     return 0;

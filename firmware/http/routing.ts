@@ -9,6 +9,7 @@ import { Status, Mi, CT_FORM, methodName } from "./status";
 import { Srv, S, st, use, F, Head, Flag, Ver, Area, take, releaseOut } from "./state";
 import { headStart, headEnd, startSend, simple, sendAsset } from "./respond";
 import { RESPONSE_HEAD_MAX, HANDLER_BODY_MAX } from "./limits";
+import { bytesToString } from "../../hal/natives";
 
 /** "%XY" */
 const enum Pct { ESCAPE_LEN = 3 }
@@ -38,7 +39,7 @@ export function addRoute(path: string, methods: number, a: Asset | null, h: Hand
 export function findRoute(src: Uint8Array, p: number, e: number): number {
   var routes = S.routes, k: number, pct = src.indexOf(Ch.PERCENT, p);
   // without escapes (the usual case) the path is one native conversion, and each ASCII route one comparison
-  var path = pct < 0 || pct >= e ? E.toString(src.subarray(p, e)) : null;
+  var path = pct < 0 || pct >= e ? bytesToString(src.subarray(p, e)) : null;
   for (k = 0; k < routes.length; k++) {
     var rt = routes[k], name = rt.name;
     if (path !== null && rt.path.length === name.length ? (rt.prefix ? path.length >= name.length && path.indexOf(name) === 0 : path === name) :
@@ -211,7 +212,7 @@ function decode(src: Uint8Array, a: number, e: number, plus: boolean): string {
  *  case): one native conversion. */
 function decodeUtf8(b: Uint8Array, p: number, e: number): string {
   if (e <= p) return "";
-  var ascii = E.toString(b.subarray(p, e));
+  var ascii = bytesToString(b.subarray(p, e));
   if (!NON_ASCII.test(ascii)) return ascii;
   var out = "";
   while (p < e) {

@@ -20,6 +20,7 @@ import { addRoute, createHandlerObjects } from "./routing";
 import {
   REQUEST_MAX, RESPONSE_HEAD_MAX, HEADER_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, KEEPALIVE_IDLE_MS, SEND_STALL_MS,
 } from "./limits";
+import { crc32 } from "../../hal/natives";
 
 export {
   M_GET, M_HEAD, M_POST, M_PUT, M_DELETE, M_OPTIONS, M_PATCH, M_TRACE, M_CONNECT,
@@ -177,7 +178,7 @@ function serverAsset(this: Server, path: string, b: Uint8Array | string | ChunkS
   var a = {
     body: bytes, source: src, length: len, gzip: gz, type: opt.type || mimeFor(path),
     // default ETag: CRC32 of the body, or a weak hash of a source's length; 8 hex digits
-    etag: opt.etag || ("0000000" + ((bytes ? E.CRC32(bytes) : len * Etag.LENGTH_HASH) >>> 0).toString(16)).slice(-Etag.DIGITS),
+    etag: opt.etag || ("0000000" + ((bytes ? crc32(bytes) : len * Etag.LENGTH_HASH) >>> 0).toString(16)).slice(-Etag.DIGITS),
   } as Asset;
   a.head200 = head200(a, false);
   if (gz !== null) a.head200gz = head200(a, true);

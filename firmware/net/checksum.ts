@@ -13,6 +13,7 @@
 // freed at once by reference counting). To keep steady-state traffic allocation-free, the last
 // two (buffer, offset, length) windows are remembered and reused: repeated packet sizes (pings
 // of one size, pure ACKs, full-size segments) create no view at all.
+import { wordSum } from "../../hal/natives";
 
 // (Left undefined until first used: no window matches them.)
 var memoBufA: Uint8Array | undefined, memoOffA: number | undefined, memoLenA: number | undefined;
@@ -58,7 +59,7 @@ export function csumAdd(buf: Uint8Array, off: number, len: number, acc: number):
     s = (s & 0xffff) + (s >>> 16);
     return acc + (s & 0xffff) + (s >>> 16);
   }
-  if (len > 1) s = swapped(E.sum(wordView(buf, off, len >> 1)));
+  if (len > 1) s = swapped(wordSum(wordView(buf, off, len >> 1)));
   if (len & 1) s += buf[off + len - 1] << 8;
   return acc + s;
 }
@@ -79,5 +80,5 @@ export function pseudoSum(src: number, dst: number, proto: number, len: number):
  * once at start-up, e.g. the IPv4 header inside rx/tx): no view is created.
  */
 export function csumView(view: Uint16Array): number {
-  return swapped(E.sum(view));
+  return swapped(wordSum(view));
 }

@@ -20,6 +20,7 @@ import { Eth } from "./ethernet";
 import { Addr, setAddress } from "./ipv4";
 import { udpBind, udpSend, UdpHdr } from "./udp";
 import { By, DhcpFallback, Size, St, T, W } from "./state";
+import { stringToBytes } from "../../hal/natives";
 
 export interface DhcpConfig {
   hostname?: string;
@@ -127,7 +128,7 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
   if (name) {
     b[By.DHCP_TAIL] = Opt.HOSTNAME;
     b[By.DHCP_TAIL + 1] = name.length;
-    b.set(E.toUint8Array(name), By.DHCP_TAIL + 2);   // (the low 8 bits of each char)
+    b.set(stringToBytes(name), By.DHCP_TAIL + 2);   // (the low 8 bits of each char)
   }
   b.set(TAIL, By.DHCP_TAIL + nameLen);
   b[By.DHCP_TAIL + nameLen + Tail.MAX_SIZE_VALUE] = maxMsg >> 8;
