@@ -136,7 +136,7 @@ export interface SimBoardOptions {
   onFatal: (message: string) => void;
   /** Called before (true) and after (false) a console callback runs: a terminal lets Ctrl-C through as SIGINT then. */
   onConsoleCode?: (running: boolean) => void;
-  /** JsVar count reported by process.memory() (default 12000); usage is estimateBlocks() of the firmware's globals + UNSEEN_VARS (an estimate). */
+  /** JsVar count reported by process.memory() (default 12000); usage is estimateBlocks() of the firmware's globals + WALK_CORRECTION (an estimate). */
   vars?: number;
 }
 
@@ -316,16 +316,17 @@ export function estimateBlocks(roots: any[], limit = 200000): number {
 }
 
 /**
- * What estimateBlocks() cannot see once the firmware runs: function code, closure scopes and
- * module-level state. Measured on Espruino 2v29 (32-bit, 14-byte blocks, sim bundle, 8 slots,
- * DHCP; `device.memoryMap()` through the real-interpreter engine): after the memory redesign of
- * issue #12 (round 1) the interpreter idles at 7,202 variables where the vm's walk counts 5,275,
- * so 1,927 more. (Before that redesign the gap was 5,083-5,227 at 1, 2 and 8 slots: the closures
- * the walk cannot see are what the redesign removed.) process.memory() in the vm is therefore
- * estimate + this, and still an estimate: the sim says so at start; `--espruino` gives the
+ * The difference between the interpreter's count and estimateBlocks() of the firmware's globals
+ * at idle. Measured on Espruino 2v29 (32-bit, 14-byte blocks, sim bundle, 8 slots, DHCP, with
+ * the real-interpreter engine): since the bundle has no wrapper function (tools/flatten.ts) the
+ * walk sees every firmware function as a global and counts each as 8 variables plus names, where
+ * the interpreter needs about 5 plus one per parameter and the driver, IP stack and TCP became
+ * records over typed arrays: the interpreter idles at 6,019 where the walk counts 7,223, so 1,204
+ * fewer. (Before: +1,930 after the first #12 round, +5,100 before it.) process.memory() in the vm
+ * is therefore walk + this, still an estimate: the sim says so at start; `--espruino` gives the
  * interpreter's own figures. Recalibrate when the firmware's structure changes.
  */
-export const UNSEEN_VARS = 1930;
+export const WALK_CORRECTION = -1204;
 
 /** Who made a timer or watch: the firmware (the bundle and its callbacks) or the console (a user). */
 type Origin = "firmware" | "console";
@@ -516,8 +517,8 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     "E.getSizeOf"(v: any) { return estimateBlocks([v]); },
     "E.CRC32"(b: Uint8Array) { return hostE.CRC32(b); },
     memory() {
-      const unseen = Object.prototype.hasOwnProperty.call(globalObj, "device") ? UNSEEN_VARS : 0;
-      const usage = Math.min(vars, estimateBlocks(deviceRoots()) + unseen);
+      const correction = Object.prototype.hasOwnProperty.call(globalObj, "device") ? WALK_CORRECTION : 0;
+      const usage = Math.max(0, Math.min(vars, estimateBlocks(deviceRoots()) + correction));
       return [vars - usage, usage, vars, blocksize];
     },
     "storage.read"(name: string, offset?: number, length?: number) {
