@@ -11,15 +11,20 @@ const enum Echo {
 function nothing(): void {}
 
 export function startEcho(tcp: Tcp, port?: number): boolean {
-  // tcp's own functions take the handler's arguments as they are: data -> write, peerClosed ->
-  // close, room -> space (none of them uses `this`)
+  // data -> write, peerClosed -> close, room -> space (tcp's methods, called on tcp)
   var h: TcpHandler = {
     open: nothing,
-    data: tcp.write,
+    data: function (c: number, b: Uint8Array, off: number, len: number): number {
+      return tcp.write(c, b, off, len);
+    },
     drained: nothing,
-    peerClosed: tcp.close,
+    peerClosed: function (c: number): void {
+      tcp.close(c);
+    },
     end: nothing,
-    room: tcp.space,
+    room: function (c: number): number {
+      return tcp.space(c);
+    },
   };
   return tcp.listen(port === undefined ? Echo.PORT : port, h);
 }

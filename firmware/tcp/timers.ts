@@ -1,8 +1,19 @@
-// RFC 6298 retransmission-timer arithmetic over the slot arrays (ms). Karn's rule lives in
-// tcp.ts: a sample is only taken for a segment that was never retransmitted (SF.TIMING is
-// cleared on every retransmission), and the backed-off RTO stays until a valid sample arrives.
+// TCP's timers: the tick (retransmission, delayed ACK, TIME-WAIT and the state time-outs, zero-
+// window probes), which does nothing but one comparison until the earliest armed deadline
+// (t.due, lowered by output.ts arm()); tcpNextDue() tells the application when that is, so it
+// can slow its own tick while nothing is pending. And the RFC 6298 retransmission-timer
+// arithmetic over the slot arrays (ms). Karn's rule lives in output.ts and events.ts: a sample
+// is only taken for a segment that was never retransmitted (SF.TIMING is cleared on every
+// retransmission), and the backed-off RTO stays until a valid sample arrives.
 
-import { Slots, F8, F64 } from "./slots";
+import { Slots, SF, F8, F16, F32, F64 } from "./slots";
+import { State } from "./states";
+import { Ev } from "./table";
+import { F, seqLt } from "./segment";
+import { emit, sendAck } from "./output";
+import { fire } from "./events";
+import { wakePoolWaiters } from "./alloc";
+import { C, K, Tc } from "./state";
 
 /** RTO bounds and RFC 6298 constants (const enum: tsc writes them in place). */
 export const enum Rto {
@@ -49,4 +60,60 @@ export function backOff(S: Slots, s: number): void {
 export function probeDelay(S: Slots, s: number): number {
   // exact: scaling by a power of 2
   return capped(S.f64[s * F64.STRIDE + F64.RTO] * Math.pow(2, S.u8[s * F8.STRIDE + F8.PROBES]));
+}
+
+/** Timer i of f64 has expired at now: true, and the timer is off. */
+function expired(f64: Float64Array, i: number, now: number): boolean {
+  if (f64[i] === 0 || now < f64[i]) return false;
+  f64[i] = 0;
+  return true;
+}
+
+/** The stack's tick (about every 100 ms): the pool's waiters, then the slots' expired timers. */
+export function tcpTick(t: Tc, now: number): void {
+  t.now = now;
+  if (t.pw) wakePoolWaiters(t);
+  if (now < t.due) return;
+  var f64 = t.f64, st = t.st, u8 = t.u8, u32 = t.u32;
+  t.due = Infinity; // lowered again below by every timer still armed (and by arm())
+  for (var s = 0; s < t.n; s++) {
+    if (st[s] === State.CLOSED) continue;
+    var b = s * F64.STRIDE, r = s * F8.STRIDE + F8.RETRIES; // slot s's timers: f64[b + F64.T_X]
+    if (expired(f64, b + F64.T_ACK, now) && t.fl[s] & SF.ACK_PENDING) sendAck(t, s);
+    if (expired(f64, b + F64.T_STATE, now)) fire(t, s, st[s] === State.TIME_WAIT ? Ev.TIMEOUT_2MSL : Ev.STATE_TIMEOUT);
+    else if (expired(f64, b + F64.T_REXMT, now)) {
+      if (u8[r] >= (st[s] === State.SYN_SENT ? t.sr : t.mr)) {
+        t.c[C.giveUps]++;
+        fire(t, s, Ev.GIVE_UP);
+      } else {
+        u8[r]++;
+        backOff(t.S, s);
+        fire(t, s, Ev.RTO);
+      }
+    } else if (expired(f64, b + F64.T_PERSIST, now)) {
+      // zero-window probe: one byte beyond the window, or an ACK when nothing is queued
+      var b32 = s * F32.STRIDE, nxt = u32[b32 + F32.SND_NXT];
+      t.c[C.zeroWindowProbes]++;
+      if (((nxt - u32[b32 + F32.SND_UNA]) >>> 0) < t.u16[s * F16.STRIDE + F16.SND_LEN]) {
+        emit(t, s, F.ACK, nxt, 1, 0);
+        if (seqLt(u32[b32 + F32.SND_MAX], nxt + 1)) u32[b32 + F32.SND_MAX] = nxt + 1;
+      } else {
+        sendAck(t, s);
+      }
+      if (u8[s * F8.STRIDE + F8.PROBES] < K.PROBES_MAX) u8[s * F8.STRIDE + F8.PROBES]++;
+      f64[b + F64.T_PERSIST] = now + probeDelay(t.S, s);
+    }
+    for (var i = b + F64.T_REXMT; i <= b + F64.T_STATE; i++) if (f64[i] !== 0 && f64[i] < t.due) t.due = f64[i];
+  }
+}
+
+/**
+ * When TCP's tick has work next (ms, on the stack's clock): the earliest armed timer of any
+ * slot (retransmission, zero-window probe, delayed ACK, TIME-WAIT, SYN-RCVD or FIN-WAIT-2
+ * time-out); 0 when connections wait for send-pool space (tick at the normal rate);
+ * Infinity when nothing is pending. The application may tick slowly until then; segments
+ * arriving arm timers again (call it after each poll).
+ */
+export function tcpNextDue(t: Tc): number {
+  return t.pw ? 0 : t.due;
 }

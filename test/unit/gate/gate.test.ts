@@ -17,7 +17,10 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // module-level functions over one record (driver 522 -> 141 variables, about 200 bytes more).
 // 55 KB: the IP stack as one record (760 -> 166 variables), the status page reading live counts
 // (terser pastes the counter-name literal into each of its two readers: about 400 bytes).
-const SIZE_BUDGET = 55 * 1024;
+// 57 KB: TCP as module-level functions over one record (tcp 769 -> 444 variables on the
+// interpreter, but "before" +337: each `t.` field access and function prologue is text the
+// interpreter keeps in RAM, about 2.5 KB more code; net about the same at boot, see docs/tcp.md).
+const SIZE_BUDGET = 57 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
