@@ -65,6 +65,16 @@ export function fire(t: Tc, s: number, ev: number): void {
   var r = TABLE[st[s] * Ev.COUNT + ev];
   if (!r) return;
   var a = actionsOf(r);
+  if (t.dep > 0) {
+    // from inside a handler: a send or a close waits for it to return; anything else sends
+    // what waits first
+    if ((a | A.FIN) === (A.OUTPUT | A.FIN)) { // (SEND and CLOSE: output, and the FIN or not)
+      st[s] = nextOf(r);
+      if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
+      return defer(t, s, a & A.FIN);
+    }
+    if (t.dn > 0) flushOut(t);
+  }
   st[s] = nextOf(r);
   if (a & A.RESEND) {
     // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).

@@ -13,17 +13,12 @@ import { F, Hdr, parseMss, seqLt, seqLe } from "./segment";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { arm, challengeAck, output, replyRst, rstBadAck, sendAck } from "./output";
 import { fire, tell } from "./events";
-import { allocSlot, badAddr, evictHalfOpen, initSlot, listenerFor, oldest, wakePoolWaiters } from "./alloc";
+import { allocSlot, badAddr, evictHalfOpen, initSlot, listenerFor, oldest } from "./alloc";
 import { ackIn, sendSpaceBack } from "./ack";
 import { C, K, Tc } from "./state";
 
-/** The IP layer's TCP input: one segment, buf[o .. o+len), from -> dst. */
-export function tcpInput(t: Tc, buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
-  segmentIn(t, buf, o, len, from, dst);
-  if (t.pw) wakePoolWaiters(t);
-}
-
-function segmentIn(t: Tc, buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
+/** The IP layer's TCP input: one segment, buf[o .. o+len), from -> dst (then tcp.ts wakes the pool's waiters). */
+export function segmentIn(t: Tc, buf: Uint8Array, o: number, len: number, from: number, dst: number): void {
   var counts = t.c, hl = (buf[o + Hdr.DATA_OFFSET] >> Hdr.DOFF_SHIFT) << Hdr.WORD_SHIFT;
   t.now = t.stk.clock.now();
   counts[C.segIn]++;

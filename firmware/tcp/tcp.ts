@@ -21,12 +21,14 @@ import { createSlots, Slots, SF, F16, F32 } from "./slots";
 import { Pool, Chunk, createPool, poolRoom, poolAppend } from "./pool";
 import { Isn, newSecret } from "./isn";
 import { fire, rowOf } from "./events";
-import { allocSlot, badAddr, initSlot, listenerFor } from "./alloc";
-import { tcpInput } from "./input";
-import { tcpTick, tcpNextDue as nextDue } from "./timers";
+import { allocSlot, badAddr, initSlot, listenerFor, wakePoolWaiters } from "./alloc";
+import { segmentIn } from "./input";
+import { tcpTick, tcpNextDue } from "./timers";
 import { C, K, Tc, TcpStack, counterNames, eachTcpDrop } from "./state";
 
-export { C, eachTcpDrop, TcpStack, STATE_COUNT };
+// tcpNextDue(tcp): when TCP's tick next has work (ms on the stack's clock; Infinity: nothing
+// pending, 0: work at every tick), timers.ts.
+export { C, eachTcpDrop, TcpStack, STATE_COUNT, tcpNextDue };
 
 export interface TcpHandler {
   open(c: number): void;
@@ -87,14 +89,6 @@ const enum D {
   FIN_WAIT_2_TIMEOUT_MS = 10000,
   IDLE_EVICT_MS = 2000,
   CHALLENGE_ACK_LIMIT = 10,
-}
-
-/**
- * When TCP's tick next has work (ms on the stack's clock): Infinity when no timer is armed,
- * 0 when it has work at every tick. See timers.ts tcpNextDue().
- */
-export function tcpNextDue(tcp: Tcp): number {
-  return nextDue(tcp as any as Tc);
 }
 
 // ---------------------------------------------------------------- the API (`this`: the record)
@@ -180,16 +174,11 @@ function write(this: Tc, c: number, buf: Uint8Array, off: number, len: number): 
   return k;
 }
 
-function close(this: Tc, c: number): void {
-  if (!(c >= 0 && c < this.n) || this.st[c] === State.CLOSED) return;
-  this.now = this.stk.clock.now();
-  fire(this, c, Ev.CLOSE);
-}
-
-function abort(this: Tc, c: number): void {
-  if (!(c >= 0 && c < this.n) || this.st[c] === State.CLOSED) return;
-  this.now = this.stk.clock.now();
-  fire(this, c, Ev.ABORT);
+/** close() and abort(): the table decides what the event does in the current state. */
+function userEvent(t: Tc, c: number, ev: number): void {
+  if (!(c >= 0 && c < t.n) || t.st[c] === State.CLOSED) return;
+  t.now = t.stk.clock.now();
+  fire(t, c, ev);
 }
 
 function stateCounts(this: Tc, out: Uint16Array): void {
@@ -205,8 +194,12 @@ var METHODS = {
   connect: connect,
   write: write,
   space: space,
-  close: close,
-  abort: abort,
+  close: function (this: Tc, c: number): void {
+    userEvent(this, c, Ev.CLOSE);
+  },
+  abort: function (this: Tc, c: number): void {
+    userEvent(this, c, Ev.ABORT);
+  },
   state: state,
   remoteIp: function (this: Tc, c: number): number {
     return this.u32[c * F32.STRIDE + F32.RIP];
@@ -264,7 +257,6 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   t.dq = new Uint8Array(K.DEFER_MAX);
   t.dqn = new Uint16Array(K.DEFER_MAX);
   t.due = Infinity;
-  t.res = undefined;
   t.mss = mss;
   t.sbuf = sbuf;
   t.rwin = rwin;
@@ -289,7 +281,8 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   t.slots = S;
   t.pool = P;
   stack.onProtocol(Proto.TCP, function (b: Uint8Array, o: number, len: number, src: number, dst: number): void {
-    tcpInput(t, b, o, len, src, dst);
+    segmentIn(t, b, o, len, src, dst);
+    if (t.pw) wakePoolWaiters(t);
   });
   stack.onTick(function (now: number): void {
     tcpTick(t, now);

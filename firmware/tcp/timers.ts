@@ -103,7 +103,7 @@ export function tcpTick(t: Tc, now: number): void {
       if (u8[s * F8.STRIDE + F8.PROBES] < K.PROBES_MAX) u8[s * F8.STRIDE + F8.PROBES]++;
       f64[b + F64.T_PERSIST] = now + probeDelay(t.S, s);
     }
-    for (var i = b + F64.T_REXMT; i <= b + F64.T_STATE; i++) if (f64[i] !== 0 && f64[i] < t.due) t.due = f64[i];
+    for (var i = b + F64.T_REXMT; i <= b + F64.T_STATE; i++) if (f64[i] && f64[i] < t.due) t.due = f64[i];
   }
 }
 
@@ -114,6 +114,7 @@ export function tcpTick(t: Tc, now: number): void {
  * Infinity when nothing is pending. The application may tick slowly until then; segments
  * arriving arm timers again (call it after each poll).
  */
-export function tcpNextDue(t: Tc): number {
+export function tcpNextDue(tcp: object): number {
+  var t = tcp as Tc;
   return t.pw ? 0 : t.due;
 }
