@@ -3,7 +3,8 @@
 // drained()).
 
 import { State } from "./states";
-import { seqLt, seqLe } from "./segment";
+import { F, seqLt, seqLe } from "./segment";
+import { dupAck, newAck } from "./recovery";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { poolDrop, poolRoom } from "./pool";
 import { rttSample } from "./timers";
@@ -44,10 +45,12 @@ export function ackIn(t: Tc, s: number): boolean {
       rttSample(t.S, s, t.now - f64[b64 + F64.RTT_T]);
     }
     t.u8[s * F8.STRIDE + F8.RETRIES] = 0;
-    var cw = u16[b16 + F16.CWND] + u16[b16 + F16.MSS];
-    u16[b16 + F16.CWND] = cw < t.sbuf ? cw : t.sbuf;
+    newAck(t, s, acked);
     if (ack === u32[b32 + F32.SND_MAX]) f64[b64 + F64.T_REXMT] = 0;
     else arm(t, b64 + F64.T_REXMT, t.now + f64[b64 + F64.RTO]);
+  } else if (ack === una && t.dl === 0 && !(t.flg & (F.SYN | F.FIN)) && t.win > 0 && t.win === u16[b16 + F16.SND_WND] && u32[b32 + F32.SND_MAX] !== una) {
+    // RFC 5681's duplicate ACK: nothing new acknowledged, no data, the same (open) window, data out
+    dupAck(t, s);
   }
   if (seqLe(una, ack) && (seqLt(u32[b32 + F32.SND_WL1], t.seq) || (u32[b32 + F32.SND_WL1] === t.seq && seqLe(u32[b32 + F32.SND_WL2], ack)))) {
     var win = t.win;

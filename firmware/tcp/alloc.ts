@@ -41,6 +41,7 @@ export function initSlot(t: Tc, s: number, li: number, ip: number, rp: number, l
   u16[b16 + F16.MSS] = K.MSS_DEFAULT < t.mss ? K.MSS_DEFAULT : t.mss;
   u16[b16 + F16.CWND] = t.sbuf < K.MAX_16 ? t.sbuf : K.MAX_16;
   u16[b16 + F16.RCV_WND] = t.rwin;
+  u16[b16 + F16.SSTHRESH] = K.MAX_16;
   t.f64[s * F64.STRIDE + F64.RTO] = Rto.INITIAL_MS;
   t.f64[s * F64.STRIDE + F64.T_USED] = t.now;
 }

@@ -16,7 +16,8 @@ import { State } from "./states";
 import { Ev, A } from "./table";
 import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
 import { F } from "./segment";
-import { SF, F16, F32, F64 } from "./slots";
+import { SF, F8, F16, F32, F64 } from "./slots";
+import { halveSsthresh } from "./recovery";
 import { arm, emit, output, sendAck, sendSyn } from "./output";
 import { free } from "./alloc";
 import { C, K, Tc } from "./state";
@@ -80,6 +81,7 @@ export function fire(t: Tc, s: number, ev: number): void {
     // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
     t.c[C.retransmits]++;
     fl[s] &= ~SF.TIMING;
+    if (fl[s] & SF.SYN_ACKED && t.u8[s * F8.STRIDE + F8.RETRIES] < 2) halveSsthresh(t, s); // the first time-out of a loss (RFC 5681 (4))
     t.u16[s * F16.STRIDE + F16.CWND] = t.u16[s * F16.STRIDE + F16.MSS];
     f64[b64 + F64.T_REXMT] = 0;
     if (!(fl[s] & SF.SYN_ACKED)) sendSyn(t, s, st[s] !== State.SYN_SENT); // SYN in SYN-SENT, else SYN+ACK (SYN-RCVD, or closed from it)

@@ -105,8 +105,10 @@ export function output(t: Tc, s: number, lim: number): number {
     finOk = 0;
   }
   var wnd = u16[b16 + F16.SND_WND];
-  if (u16[b16 + F16.CWND] < wnd) wnd = u16[b16 + F16.CWND];
   var m = u16[b16 + F16.MSS];
+  // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one more segment out
+  var d = t.u8[s * F8.STRIDE + F8.DUPS], cw = u16[b16 + F16.CWND] + (d < 3 && !(fl[s] & SF.RECOVERY) ? d * m : 0);
+  if (cw < wnd) wnd = cw;
   var sent = 0;
   var off = 0;
   for (;;) {

@@ -16,6 +16,7 @@ export const enum SF {
   TIMING = 64,      // an RTT sample is running (Karn: cleared on retransmission)
   WANT_DRAIN = 128, // write() was refused or filled the queue: call drained() on space
   FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
+  RECOVERY = 512,   // in fast recovery (recovery.ts) until SND.UNA passes RECOVER
 }
 
 /** 8-bit fields (Slots.u8). */
@@ -23,6 +24,7 @@ export const enum F8 {
   RETRIES,   // consecutive retransmission time-outs
   PROBES,    // zero-window probes sent since the window closed
   RSEGS,     // full segments received since our last ACK
+  DUPS,      // duplicate ACKs in a row (recovery.ts)
   STRIDE,
 }
 
@@ -37,6 +39,7 @@ export const enum F16 {
   SND_HEAD,  // offset of the byte at SND.UNA (after the SYN) in its pool chunk
   SND_LEN,   // bytes queued (unacknowledged + unsent)
   MAX_WND,   // largest window the peer offered (sender SWS avoidance)
+  SSTHRESH,  // slow-start threshold (RFC 5681; 65535 until a loss)
   STRIDE,
 }
 
@@ -53,6 +56,7 @@ export const enum F32 {
   RCV_NXT,
   RTT_SEQ,   // the sequence number being timed
   RCV_ADV,   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
+  RECOVER,   // SND.MAX when fast recovery began (RFC 6582)
   STRIDE,
 }
 

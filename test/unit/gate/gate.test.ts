@@ -20,7 +20,9 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // 57 KB: TCP as module-level functions over one record (tcp 769 -> 444 variables on the
 // interpreter, but "before" +337: each `t.` field access and function prologue is text the
 // interpreter keeps in RAM, about 2.5 KB more code; net about the same at boot, see docs/tcp.md).
-const SIZE_BUDGET = 57 * 1024;
+// 58 KB: TCP loss recovery on duplicate ACKs (firmware/tcp/recovery.ts, issue #15: early and
+// fast retransmit, limited transmit, ssthresh; about 1 KB of code, 7 bytes per slot).
+const SIZE_BUDGET = 58 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
