@@ -59,7 +59,8 @@ export function decName(b: ArrayLike<number>, base: number, at: number): [string
   return [labels.join("."), next];
 }
 
-export interface DecRr { name: string; type: number; cls: number; ttl: number; data: number[]; dataAt: number }
+/** target: the name in a CNAME's or PTR's rdata, or an SRV's target. */
+export interface DecRr { name: string; type: number; cls: number; ttl: number; data: number[]; dataAt: number; target?: string }
 export interface Dec { id: number; flags: number; qd: { name: string; type: number; cls: number }[]; an: DecRr[]; ns: DecRr[]; ar: DecRr[]; len: number }
 
 /** Decodes the message at b[off..off+len). */
@@ -77,7 +78,9 @@ export function parseMsg(b: ArrayLike<number>, off = 0, len = b.length - off): D
     for (let i = 0; i < counts[k]; i++) {
       const [name, n] = decName(b, off, p);
       const dl = rd16(b, n + 8);
-      out.push({ name, type: rd16(b, n), cls: rd16(b, n + 2), ttl: rd32(b, n + 4), data: Array.from({ length: dl }, (_, j) => b[n + 10 + j]), dataAt: n + 10 });
+      const type = rd16(b, n);
+      const target = type === 5 || type === 12 ? decName(b, off, n + 10)[0] : type === 33 ? decName(b, off, n + 16)[0] : undefined;
+      out.push({ name, type, cls: rd16(b, n + 2), ttl: rd32(b, n + 4), data: Array.from({ length: dl }, (_, j) => b[n + 10 + j]), dataAt: n + 10, target });
       p = n + 10 + dl;
     }
     return out;
