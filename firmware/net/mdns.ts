@@ -4,7 +4,8 @@
 //   var mdns = createMdns(stack, function () { return "espruino"; }, { port: 80, log: print });
 //   mdns.start();   // probes "espruino.local", then answers and announces it; stop(): goodbye
 //
-// Records (built once per name and address in one buffer, copied into answers with native set()):
+// Records (mdns-out.ts: built once per name and address in one buffer, copied into answers with
+// native set()):
 //   <host>.local                     A    our address        TTL 120 s, unique (cache-flush bit)
 //   <host>._http._tcp.local          SRV  0 0 <port> <host>.local     120 s, unique
 //   <host>._http._tcp.local          TXT  opts.txt ["path=/"]        4500 s, unique
@@ -23,251 +24,26 @@
 // Queries: answered once announced. Multicast to 224.0.0.251 unless the question asks for a
 // unicast answer (QU bit: to the querier's port 5353); a query from a port other than 5353
 // (a "legacy" resolver such as `dig -p 5353`) gets a unicast answer with its ID and question,
-// TTL at most 10 s, no cache-flush bits (6.7). PTR answers carry SRV, TXT and A as additional
-// records; known answers (PTR with at least half their TTL left) are not repeated (7.1).
+// TTL at most 10 s, no cache-flush bits (6.7); a query sent to our own address is answered
+// unicast too (5.5). PTR answers carry SRV, TXT and A as additional records; known answers (PTR
+// with at least half their TTL left) are not repeated (7.1).
 // Answers go out at once (no 20-120 ms delay for shared records), names uncompressed.
 // Messages from off-link sources, with an opcode or error code, or broken (cut short, counts
 // larger than the message, bad names) are dropped and counted.
 
-import { rd16, rd32, wr16, wr32 } from "./bytes";
-import { Dns, nameEq, nameSkip, nameWrite } from "./dns-wire";
+
+import { rd16, rd32 } from "./bytes";
+import { Dns, nameEq, nameSkip } from "./dns-wire";
 import { ethJoin, ethLeave } from "./ethernet";
-import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { Cnt } from "./counters";
-import { Ip, Proto, sendReply } from "./ipv4";
-import { udpBind, udpSend, udpUnbind, UdpHdr } from "./udp";
+import { Ip } from "./ipv4";
+import { udpBind, udpUnbind } from "./udp";
 import { Stack } from "./stack";
 import { St } from "./state";
-import { stringToBytes } from "../../hal/natives";
+import { build, C, GROUP_MAC, K, M, Mdns, MdnsOptions, probe, R, respond, W } from "./mdns-out";
 
-export interface MdnsOptions {
-  /** The HTTP port announced as _http._tcp (default 80; 0: no service, the host name only). */
-  port?: number;
-  /** The service's TXT strings (default ["path=/"]; at most 200 bytes in all). */
-  txt?: string[];
-  /** Console lines (a rename after a conflict). Default: console.log. */
-  log?: (line: string) => void;
-  /** Called with the new host name (without ".local") after a conflict. */
-  onRename?: (name: string) => void;
-  /** Lets the group's frames in at the link (default: the netif's addMulticast, when it has one). */
-  join?: (mac: Uint8Array) => void;
-  random?: () => number;
-}
-
-export interface Mdns {
-  start(): void;
-  stop(): void;
-  /** The host name answered (without ".local"): the given one, or -2, -3 ... after conflicts. */
-  name(): string;
-  /** "stopped", "waiting" (for an address), "probing", "announcing" or "running". */
-  state(): string;
-  /** The counters by name (a snapshot built per read). */
-  readonly counters: { [name: string]: number };
-}
+export { Mdns, MdnsOptions };
 
 const enum S { STOPPED, WAITING, PROBING, ANNOUNCING, RUNNING }
-const enum C {
-  RX, TX, QUERIES, ANSWERS, LEGACY, UNICAST, PROBES, ANNOUNCES, CONFLICTS, RENAMES, LOST_TIES, SUPPRESSED,
-  DROP_SHORT, DROP_MALFORMED, DROP_SOURCE, DROP_OTHER,
-  COUNT,
-}
-/** The records, in message order; their bits in an answer set (1 << R). NAME_H, NAME_I: views of
- * the host and instance names alone (the probe's questions). */
-const enum R { A, SRV, TXT, PTR, DPTR, COUNT, NAME_H = COUNT, NAME_I, VIEWS }
-const enum W {
-  STATE = C.COUNT,
-  PROBES, ANNOUNCES, SUFFIX, PORT,
-  /** Per record: its owner name's length in wire form. */
-  NAME_LEN,
-  COUNT = NAME_LEN + R.COUNT,
-}
-const enum K {
-  PORT = 5353,
-  GROUP = 0xe00000fb,          // 224.0.0.251
-  MSG = UdpHdr.TX_DATA,
-  HOST_TTL = 120,              // RFC 6762 10: host names and SRV
-  OTHER_TTL = 4500,            // everything else
-  LEGACY_TTL = 10,
-  PROBE_MS = 250,
-  ANNOUNCE_MS = 1000,
-  TIE_LOST_MS = 1000,
-  RENAME_BURST = 15,           // renames before they slow down
-  RENAME_SLOW_MS = 5000,
-  PROBE_COUNT = 3,
-  ANNOUNCE_COUNT = 2,
-  FLAGS_RESPONSE = Dns.QR | Dns.AA,
-  BUF = 480,                   // the records without TXT (host name up to 63 bytes)
-  TXT_MAX = 200,
-  HOST_MAX = Dns.LABEL_MAX,
-}
-
-var GROUP_MAC = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
-
-interface M extends Mdns {
-  s: St;
-  hn: () => string;
-  lg: (line: string) => void;
-  rf: ((name: string) => void) | undefined;
-  jn: ((mac: Uint8Array) => void) | undefined;
-  rn: () => number;
-  c: Uint32Array;
-  /** When the next probe or announcement is due (ms). */
-  due: number;
-  /** The name given at start, the one in use. */
-  base: string;
-  nm: string;
-  txt: string[];
-  rec: Uint8Array;
-  /** Views of rec: the records (R), the host and instance names. */
-  v: Uint8Array[];
-  fn: (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
-}
-
-/** Writes a record's type, class, TTL and a 0 rdata length after its name; offset of the rdata. */
-function head(b: Uint8Array, at: number, type: number, cls: number, ttl: number): number {
-  wr16(b, at + Dns.RR_TYPE, type);
-  wr16(b, at + Dns.RR_CLASS, cls);
-  wr32(b, at + Dns.RR_TTL, ttl);
-  wr16(b, at + Dns.RR_RDLEN, 0);
-  return at + Dns.RR_FIXED;
-}
-
-/** Ends the record whose rdata started at rd (rdata length written); the offset past it. */
-function tail(b: Uint8Array, rd: number, end: number): number {
-  wr16(b, rd - 2, end - rd);
-  return end;
-}
-
-/** Builds the records for the name in use and the stack's address into rec; false when the name
- * cannot be written. */
-function build(r: M): boolean {
-  var b = r.rec, c = r.c, v = r.v, host = r.nm + ".local", inst = r.nm + "._http._tcp.local";
-  var at = 0, rd: number, i: number, n: number;
-  var starts = [0, 0, 0, 0, 0, 0];
-  // A
-  n = nameWrite(b, 0, host);
-  if (n < 0) return false;
-  c[W.NAME_LEN + R.A] = n;
-  rd = head(b, n, Dns.TYPE_A, Dns.CLASS_IN | Dns.CLASS_BIT, K.HOST_TTL);
-  wr32(b, rd, r.s.addr);
-  at = tail(b, rd, rd + 4);
-  starts[R.SRV] = starts[R.TXT] = starts[R.PTR] = starts[R.DPTR] = at;
-  if (c[W.PORT]) {
-    // SRV: priority 0, weight 0, port, target
-    n = nameWrite(b, at, inst);
-    if (n < 0) return false;
-    c[W.NAME_LEN + R.SRV] = c[W.NAME_LEN + R.TXT] = n - at;
-    rd = head(b, n, Dns.TYPE_SRV, Dns.CLASS_IN | Dns.CLASS_BIT, K.HOST_TTL);
-    wr32(b, rd, 0);
-    wr16(b, rd + 4, c[W.PORT]);
-    at = tail(b, rd, nameWrite(b, rd + 6, host));
-    // TXT: length-prefixed strings (one empty string when there are none: RFC 6763 6.1)
-    starts[R.TXT] = at;
-    rd = head(b, nameWrite(b, at, inst), Dns.TYPE_TXT, Dns.CLASS_IN | Dns.CLASS_BIT, K.OTHER_TTL);
-    for (at = rd, i = 0; i < r.txt.length; i++) {
-      b[at] = r.txt[i].length;
-      b.set(stringToBytes(r.txt[i]), at + 1);
-      at += r.txt[i].length + 1;
-    }
-    if (at === rd) b[at++] = 0;
-    at = tail(b, rd, at);
-    // PTR: service type -> instance; DNS-SD's service list -> service type
-    starts[R.PTR] = at;
-    n = nameWrite(b, at, "_http._tcp.local");
-    c[W.NAME_LEN + R.PTR] = n - at;
-    rd = head(b, n, Dns.TYPE_PTR, Dns.CLASS_IN, K.OTHER_TTL);
-    at = tail(b, rd, nameWrite(b, rd, inst));
-    starts[R.DPTR] = at;
-    n = nameWrite(b, at, "_services._dns-sd._udp.local");
-    c[W.NAME_LEN + R.DPTR] = n - at;
-    rd = head(b, n, Dns.TYPE_PTR, Dns.CLASS_IN, K.OTHER_TTL);
-    at = tail(b, rd, nameWrite(b, rd, "_http._tcp.local"));
-  }
-  starts[R.COUNT] = at;
-  for (i = 0; i < R.COUNT; i++) v[i] = b.subarray(starts[i], starts[i + 1]);
-  v[R.NAME_H] = b.subarray(0, c[W.NAME_LEN + R.A]);
-  v[R.NAME_I] = b.subarray(starts[R.SRV], starts[R.SRV] + c[W.NAME_LEN + R.SRV]);
-  return true;
-}
-
-/** Copies record k into tx at `at`: its TTL replaced when ttl >= 0, its cache-flush bit cleared
- * when shared; the offset past it. */
-function put(r: M, at: number, k: number, ttl: number, shared: boolean): number {
-  var tx = r.s.tx, v = r.v[k], n = r.c[W.NAME_LEN + k];
-  tx.set(v, at);
-  if (ttl >= 0) wr32(tx, at + n + Dns.RR_TTL, ttl);
-  if (shared) tx[at + n + Dns.RR_CLASS] &= ~(Dns.CLASS_BIT >> 8);
-  return at + v.length;
-}
-
-/** Writes a DNS header at tx[42..). */
-function header(tx: Uint8Array, id: number, flags: number, qd: number, an: number, ns: number, ar: number): void {
-  wr16(tx, K.MSG + Dns.ID, id);
-  wr16(tx, K.MSG + Dns.FLAGS, flags);
-  wr16(tx, K.MSG + Dns.QDCOUNT, qd);
-  wr16(tx, K.MSG + Dns.ANCOUNT, an);
-  wr16(tx, K.MSG + Dns.NSCOUNT, ns);
-  wr16(tx, K.MSG + Dns.ARCOUNT, ar);
-}
-
-function bits(set: number): number {
-  for (var n = 0; set; set >>= 1) n += set & 1;
-  return n;
-}
-
-/** Sends the records of `ans` (answers) and `add` (additional) as a response to dst:port, with the
- * given TTL (-1: theirs); `id` and the question rx[q0..q1) for a legacy query (q1 > q0). */
-function respond(r: M, ans: number, add: number, dst: number, port: number, ttl: number, id: number,
-  rx: Uint8Array, q0: number, q1: number): void {
-  var tx = r.s.tx, at = K.MSG + Dns.HEADER, k: number, legacy = q1 > q0;
-  header(tx, id, K.FLAGS_RESPONSE, legacy ? 1 : 0, bits(ans), 0, bits(add));
-  if (legacy) {
-    tx.set(rx.subarray(q0, q1), at);
-    at += q1 - q0;
-  }
-  for (k = 0; k < R.COUNT; k++) if ((ans >> k) & 1) at = put(r, at, k, ttl, legacy || k >= R.PTR);
-  for (k = 0; k < R.COUNT; k++) if ((add >> k) & 1) at = put(r, at, k, ttl, legacy || k >= R.PTR);
-  r.c[C.TX]++;
-  if (dst === K.GROUP) udpSend.call(r.s, dst, port, K.PORT, at - K.MSG);
-  else reply(r.s, port, at - K.MSG);
-}
-
-/** Sends the len-byte UDP payload at tx[42..) from port 5353 to the sender of the datagram in rx
- * (its MAC and address: no ARP lookup, as ICMP's replies). */
-function reply(s: St, port: number, len: number): void {
-  var tx = s.tx, ulen = len + UdpHdr.HEADER;
-  wr16(tx, Ip.PAYLOAD + UdpHdr.SRC_PORT, K.PORT);
-  wr16(tx, Ip.PAYLOAD + UdpHdr.DST_PORT, port);
-  wr16(tx, Ip.PAYLOAD + UdpHdr.LENGTH, ulen);
-  wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM, 0);
-  wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM,
-    csumFinish(csumAdd(tx, Ip.PAYLOAD, ulen, pseudoSum(s.addr, rd32(s.rx, Ip.SRC), Proto.UDP, ulen))) || 0xffff);
-  if (sendReply(s, Proto.UDP, ulen) > 0) s.c[Cnt.UDP_TX]++;
-}
-
-/** A probe: questions (type ANY) for our names, the first asking for a unicast answer, our A and
- * SRV records in the authority section. */
-function probe(r: M): void {
-  var tx = r.s.tx, c = r.c, svc = c[W.PORT] ? 1 : 0, at = K.MSG + Dns.HEADER;
-  header(tx, 0, 0, 1 + svc, 0, 1 + svc, 0);
-  tx.set(r.v[R.NAME_H], at);
-  at += r.v[R.NAME_H].length;
-  wr16(tx, at, Dns.TYPE_ANY);
-  wr16(tx, at + 2, Dns.CLASS_IN | (c[W.PROBES] ? 0 : Dns.CLASS_BIT));
-  at += Dns.Q_FIXED;
-  if (svc) {
-    tx.set(r.v[R.NAME_I], at);
-    at += r.v[R.NAME_I].length;
-    wr16(tx, at, Dns.TYPE_ANY);
-    wr16(tx, at + 2, Dns.CLASS_IN);
-    at += Dns.Q_FIXED;
-  }
-  at = put(r, at, R.A, -1, true);
-  if (svc) at = put(r, at, R.SRV, -1, true);
-  c[C.PROBES]++;
-  c[C.TX]++;
-  udpSend.call(r.s, K.GROUP, K.PORT, K.PORT, at - K.MSG);
-}
 
 /** (Re)starts probing `delay` ms from now (the name in use, the current address). */
 function reprobe(r: M, delay: number): void {
@@ -413,7 +189,7 @@ function mdnsInput(r: M, src: number, srcPort: number, rx: Uint8Array, off: numb
   if (srcPort !== K.PORT) {
     c[C.LEGACY]++;
     respond(r, ans, add & ~ans, src, srcPort, K.LEGACY_TTL, rd16(rx, off + Dns.ID), rx, off + Dns.HEADER, q1);
-  } else if (qu) {
+  } else if (qu || rd32(rx, Ip.DST) !== K.GROUP) {   // asked for, or a query sent to our address (5.5)
     c[C.UNICAST]++;
     respond(r, ans, add & ~ans, src, K.PORT, -1, 0, rx, 0, 0);
   } else respond(r, ans, add & ~ans, K.GROUP, K.PORT, -1, 0, rx, 0, 0);

@@ -138,6 +138,15 @@ describe("net/mdns: responder", () => {
     assert.equal(b.mdns.counters.unicast, 1);
   });
 
+  it("answers a query sent to our own address unicast", () => {
+    const b = running();
+    recv(b, query([{ name: "espruino.local", type: A }]), { dst: ME });
+    const o = sent(b);
+    assert.equal(o.length, 1);
+    assert.equal(o[0].dst, PEER);
+    assert.equal(o[0].dport, 5353);
+  });
+
   it("answers a legacy query (source port != 5353) unicast with its ID and question, TTL 10, no cache-flush bit", () => {
     const b = running();
     recv(b, query([{ name: "espruino.local", type: A }], [], 0x4242), { sport: 40000 });
