@@ -13,7 +13,7 @@
 //
 // Allocated at boot: a cache of `entries` names (TTL honoured, clamped to [minTtl, maxTtl]
 // seconds; the entry expiring first is replaced), `queries` concurrent lookups (each on its own
-// random source port, with a random 16-bit ID: RFC 5452 9.2), a 255-byte scratch name. A query is
+// random source port, with a random 16-bit ID: RFC 5452 9.2). A query is
 // sent again after timeoutMs, 2 timeoutMs, 4 timeoutMs ... (the same ID and port: a late answer to
 // an earlier try counts) and fails with -3 after `tries`. An answer is taken only from the
 // server's address and port 53 to the query's port, with the query's ID, one question equal to
@@ -39,7 +39,7 @@ export const enum DnsErr {
 }
 
 export interface ResolverOptions {
-  /** Cached names (1..16, default 4). */
+  /** Cached names (1..8, default 4). */
   entries?: number;
   /** Lookups at once (1..4, default 2; each binds a UDP port while it runs). */
   queries?: number;
@@ -70,7 +70,7 @@ const enum C {
   DROP_OTHER, DROP_SOURCE, DROP_SHORT, DROP_ID, DROP_QUESTION, DROP_MALFORMED, DROP_TRUNCATED,
   COUNT,
 }
-const enum Max { ENTRIES = 16, QUERIES = 4 }
+const enum Max { ENTRIES = 8, QUERIES = 4 }
 /** The words after the counters: per query slot its ID, port, tries and server; per cache entry
  * its address; the settings; lookups under way; the TTL of the last answer read. */
 const enum W {
@@ -110,8 +110,6 @@ interface R extends Resolver {
   nm: string[];
   /** The pending lookups' callbacks (null: the slot is free). */
   cb: (((ip: number, err: number) => void) | null)[];
-  /** A name in wire form (to check an answer's question). */
-  w: Uint8Array;
   /** The UDP handler of the query ports. */
   fn: (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
 }
@@ -129,7 +127,7 @@ function resolve(this: R, name: string, cb: (ip: number, err: number) => void): 
   }
   server = r.sv();
   if (!server) { c[C.NO_SERVER]++; cb(0, DnsErr.NO_SERVER); return; }
-  if (typeof name !== "string" || nameWrite(r.w, 0, name) < 0) { c[C.NOT_FOUND]++; cb(0, DnsErr.NOT_FOUND); return; }
+  if (typeof name !== "string" || nameWrite(r.s.tx, K.QNAME, name) < 0) { c[C.NOT_FOUND]++; cb(0, DnsErr.NOT_FOUND); return; }
   j = r.cb.indexOf(null);
   for (i = 0; j >= 0 && i < K.BIND_TRIES && !port; i++) {
     port = K.PORT_BASE + Math.floor(r.rn() * K.PORT_RANGE);
@@ -248,8 +246,9 @@ function dnsInput(r: R, src: number, srcPort: number, rx: Uint8Array, off: numbe
   if (!(flags & Dns.QR) || (flags & Dns.OPCODE)) { c[C.DROP_MALFORMED]++; return; }
   var q = nameSkip(rx, off + Dns.HEADER, end);
   if (q < 0 || q + Dns.Q_FIXED > end) { c[C.DROP_SHORT]++; return; }
-  nameWrite(r.w, 0, r.nm[c[W.ENTRIES] + j]);
-  if (rd16(rx, off + Dns.QDCOUNT) !== 1 || nameEq(rx, off, off + Dns.HEADER, end, r.w, 0, 0, r.w.length) !== 1 ||
+  // our question's name, written where the query goes in tx (free while a frame is handled)
+  nameWrite(r.s.tx, K.QNAME, r.nm[c[W.ENTRIES] + j]);
+  if (rd16(rx, off + Dns.QDCOUNT) !== 1 || nameEq(rx, off, off + Dns.HEADER, end, r.s.tx, K.QNAME, K.QNAME, r.s.tx.length) !== 1 ||
     rd16(rx, q) !== Dns.TYPE_A || (rd16(rx, q + 2) & Dns.CLASS_MASK) !== Dns.CLASS_IN) { c[C.DROP_QUESTION]++; return; }
   if (rcode === Dns.RCODE_NXDOMAIN) { c[C.NOT_FOUND]++; finish(r, j, 0, DnsErr.NOT_FOUND); return; }
   if (rcode) { c[C.SERVER_FAIL]++; finish(r, j, 0, DnsErr.SERVER_FAIL); return; }
@@ -275,9 +274,6 @@ function cacheSet(r: R, name: string, ip: number, now: number): void {
   t[T.EXPIRY + i] = now + 1000 * Math.max(c[W.MIN_TTL], Math.min(c[W.MAX_TTL], c[W.TTL]));
 }
 
-/** The counters' names in the order of C ("-" stands for "drop"). */
-var NAMES = "queries sent retries rx answers hits notFound serverFail timeouts noServer busy -Other -Source -Short -Id -Question -Malformed -Truncated";
-
 var PROTO = {
   resolve: resolve,
   flush: function (this: R): void {
@@ -287,7 +283,9 @@ var PROTO = {
     return this.c[W.PENDING];
   },
   get counters(): { [name: string]: number } {
-    var out: { [name: string]: number } = {}, names = NAMES.split(" "), c = (this as any as R).c;
+    var out: { [name: string]: number } = {}, c = (this as any as R).c;
+    // (as C; "-" stands for "drop"; a literal in a function body stays in flash on a board)
+    var names = "queries sent retries rx answers hits notFound serverFail timeouts noServer busy -Other -Source -Short -Id -Question -Malformed -Truncated".split(" ");
     for (var i = 0; i < C.COUNT; i++) out[names[i].replace("-", "drop")] = c[i];
     return out;
   },
@@ -307,7 +305,6 @@ export function createResolver(stack: Stack, server: () => number, opts?: Resolv
   r.c = c;
   r.t = new Float64Array(T.COUNT);
   r.pv = c.subarray(W.Q_PORT, W.Q_PORT + Max.QUERIES);
-  r.w = new Uint8Array(Dns.NAME_MAX);
   r.nm = [];
   r.cb = [];
   for (i = 0; i < e + q; i++) r.nm.push("");

@@ -42,12 +42,13 @@ export const enum C {
   DROP_SHORT, DROP_MALFORMED, DROP_SOURCE, DROP_OTHER,
   COUNT,
 }
-/** The records, in message order; their bits in an answer set (1 << R). NAME_H, NAME_I: views of
- * the host and instance names alone (the probe's questions). */
-export const enum R { A, SRV, TXT, PTR, DPTR, COUNT, NAME_H = COUNT, NAME_I, VIEWS }
+/** The records, in message order; their bits in an answer set (1 << R). */
+export const enum R { A, SRV, TXT, PTR, DPTR, COUNT }
 export const enum W {
   STATE = C.COUNT,
   PROBES, ANNOUNCES, SUFFIX, PORT,
+  ADDR,                        // the address in the records
+  OFF,                         // where the message being handled starts in rx
   /** Per record: its owner name's length in wire form. */
   NAME_LEN,
   COUNT = NAME_LEN + R.COUNT,
@@ -77,7 +78,7 @@ export var GROUP_MAC = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
 export interface M extends Mdns {
   s: St;
   hn: () => string;
-  lg: (line: string) => void;
+  lg: ((line: string) => void) | undefined;
   rf: ((name: string) => void) | undefined;
   jn: ((mac: Uint8Array) => void) | undefined;
   rn: () => number;
@@ -89,75 +90,64 @@ export interface M extends Mdns {
   nm: string;
   txt: string[];
   rec: Uint8Array;
-  /** Views of rec: the records (R), the host and instance names. */
+  /** Views of rec: the records (R). */
   v: Uint8Array[];
   fn: (src: number, srcPort: number, rx: Uint8Array, off: number, len: number) => void;
 }
 
-/** Writes a record's type, class, TTL and a 0 rdata length after its name; offset of the rdata. */
-function head(b: Uint8Array, at: number, type: number, cls: number, ttl: number): number {
+/** Writes a record's type, class, TTL and rdata length after its name at b[at]; the offset of its
+ * rdata. */
+function head(b: Uint8Array, at: number, type: number, cls: number, ttl: number, rdlen: number): number {
   wr16(b, at + Dns.RR_TYPE, type);
   wr16(b, at + Dns.RR_CLASS, cls);
   wr32(b, at + Dns.RR_TTL, ttl);
-  wr16(b, at + Dns.RR_RDLEN, 0);
+  wr16(b, at + Dns.RR_RDLEN, rdlen);
   return at + Dns.RR_FIXED;
 }
 
-/** Ends the record whose rdata started at rd (rdata length written); the offset past it. */
-function tail(b: Uint8Array, rd: number, end: number): number {
-  wr16(b, rd - 2, end - rd);
-  return end;
-}
-
-/** Builds the records for the name in use and the stack's address into rec; false when the name
- * cannot be written. */
+/** Builds the records for the name in use and the stack's address into rec (views of each in
+ * r.v); false when the name cannot be written. */
 export function build(r: M): boolean {
-  var b = r.rec, c = r.c, v = r.v, host = r.nm + ".local", inst = r.nm + "._http._tcp.local";
-  var at = 0, rd: number, i: number, n: number;
+  var b = r.rec, c = r.c, v = r.v, host = r.nm + ".local", inst = r.nm + "._http._tcp.local", svc = "_http._tcp.local";
+  var at: number, rd: number, i: number, n: number, hl: number, il: number, tl = 0;
   var starts = [0, 0, 0, 0, 0, 0];
   // A
-  n = nameWrite(b, 0, host);
-  if (n < 0) return false;
-  c[W.NAME_LEN + R.A] = n;
-  rd = head(b, n, Dns.TYPE_A, Dns.CLASS_IN | Dns.CLASS_BIT, K.HOST_TTL);
-  wr32(b, rd, r.s.addr);
-  at = tail(b, rd, rd + 4);
+  hl = nameWrite(b, 0, host);
+  if (hl < 0) return false;
+  c[W.NAME_LEN + R.A] = hl;
+  c[W.ADDR] = r.s.addr;
+  wr32(b, head(b, hl, Dns.TYPE_A, Dns.CLASS_IN | Dns.CLASS_BIT, K.HOST_TTL, 4), r.s.addr);
+  at = hl + Dns.RR_FIXED + 4;
   starts[R.SRV] = starts[R.TXT] = starts[R.PTR] = starts[R.DPTR] = at;
   if (c[W.PORT]) {
     // SRV: priority 0, weight 0, port, target
     n = nameWrite(b, at, inst);
     if (n < 0) return false;
-    c[W.NAME_LEN + R.SRV] = c[W.NAME_LEN + R.TXT] = n - at;
-    rd = head(b, n, Dns.TYPE_SRV, Dns.CLASS_IN | Dns.CLASS_BIT, K.HOST_TTL);
+    il = c[W.NAME_LEN + R.SRV] = c[W.NAME_LEN + R.TXT] = n - at;
+    rd = head(b, n, Dns.TYPE_SRV, Dns.CLASS_IN | Dns.CLASS_BIT, K.HOST_TTL, 6 + hl);
     wr32(b, rd, 0);
     wr16(b, rd + 4, c[W.PORT]);
-    at = tail(b, rd, nameWrite(b, rd + 6, host));
+    starts[R.TXT] = at = nameWrite(b, rd + 6, host);
     // TXT: length-prefixed strings (one empty string when there are none: RFC 6763 6.1)
-    starts[R.TXT] = at;
-    rd = head(b, nameWrite(b, at, inst), Dns.TYPE_TXT, Dns.CLASS_IN | Dns.CLASS_BIT, K.OTHER_TTL);
-    for (at = rd, i = 0; i < r.txt.length; i++) {
+    for (i = 0; i < r.txt.length; i++) tl += r.txt[i].length + 1;
+    at = rd = head(b, nameWrite(b, at, inst), Dns.TYPE_TXT, Dns.CLASS_IN | Dns.CLASS_BIT, K.OTHER_TTL, tl || 1);
+    b[at] = 0;
+    for (i = 0; i < r.txt.length; i++) {
       b[at] = r.txt[i].length;
       b.set(stringToBytes(r.txt[i]), at + 1);
       at += r.txt[i].length + 1;
     }
-    if (at === rd) b[at++] = 0;
-    at = tail(b, rd, at);
     // PTR: service type -> instance; DNS-SD's service list -> service type
-    starts[R.PTR] = at;
-    n = nameWrite(b, at, "_http._tcp.local");
+    starts[R.PTR] = at = tl ? at : at + 1;
+    n = nameWrite(b, at, svc);
     c[W.NAME_LEN + R.PTR] = n - at;
-    rd = head(b, n, Dns.TYPE_PTR, Dns.CLASS_IN, K.OTHER_TTL);
-    at = tail(b, rd, nameWrite(b, rd, inst));
-    starts[R.DPTR] = at;
+    starts[R.DPTR] = at = nameWrite(b, head(b, n, Dns.TYPE_PTR, Dns.CLASS_IN, K.OTHER_TTL, il), inst);
     n = nameWrite(b, at, "_services._dns-sd._udp.local");
     c[W.NAME_LEN + R.DPTR] = n - at;
-    rd = head(b, n, Dns.TYPE_PTR, Dns.CLASS_IN, K.OTHER_TTL);
-    at = tail(b, rd, nameWrite(b, rd, "_http._tcp.local"));
+    at = nameWrite(b, head(b, n, Dns.TYPE_PTR, Dns.CLASS_IN, K.OTHER_TTL, c[W.NAME_LEN + R.PTR]), svc);
   }
   starts[R.COUNT] = at;
   for (i = 0; i < R.COUNT; i++) v[i] = b.subarray(starts[i], starts[i + 1]);
-  v[R.NAME_H] = b.subarray(0, c[W.NAME_LEN + R.A]);
-  v[R.NAME_I] = b.subarray(starts[R.SRV], starts[R.SRV] + c[W.NAME_LEN + R.SRV]);
   return true;
 }
 
@@ -171,64 +161,57 @@ function put(r: M, at: number, k: number, ttl: number, shared: boolean): number 
   return at + v.length;
 }
 
-/** Writes a DNS header at tx[42..). */
-function header(tx: Uint8Array, id: number, flags: number, qd: number, an: number, ns: number, ar: number): void {
-  wr16(tx, K.MSG + Dns.ID, id);
-  wr16(tx, K.MSG + Dns.FLAGS, flags);
-  wr16(tx, K.MSG + Dns.QDCOUNT, qd);
-  wr16(tx, K.MSG + Dns.ANCOUNT, an);
-  wr16(tx, K.MSG + Dns.NSCOUNT, ns);
-  wr16(tx, K.MSG + Dns.ARCOUNT, ar);
-}
-
-function bits(set: number): number {
-  for (var n = 0; set; set >>= 1) n += set & 1;
-  return n;
-}
-
-/** Sends the records of `ans` (answers) and `add` (additional) as a response to dst:port, with the
- * given TTL (-1: theirs); `id` and the question rx[q0..q1) for a legacy query (q1 > q0). */
-export function respond(r: M, ans: number, add: number, dst: number, port: number, ttl: number, id: number,
-  rx: Uint8Array, q0: number, q1: number): void {
-  var tx = r.s.tx, at = K.MSG + Dns.HEADER, k: number, legacy = q1 > q0;
-  header(tx, id, K.FLAGS_RESPONSE, legacy ? 1 : 0, bits(ans), 0, bits(add));
-  if (legacy) {
-    tx.set(rx.subarray(q0, q1), at);
-    at += q1 - q0;
+/**
+ * Sends the records of `ans` (answers) and `add` (additional) as a response with the given TTL
+ * (-1: theirs): to the group, or (dst not the group) to the sender of the query in rx from
+ * port 5353 to `port`, to its MAC (no ARP lookup, as ICMP's replies). A legacy query (q1 > 0,
+ * its message at rx[c[W.OFF]..)): its ID and its first question (up to q1) repeated.
+ */
+export function respond(r: M, ans: number, add: number, dst: number, port: number, ttl: number, q1: number): void {
+  var s = r.s, tx = s.tx, rx = s.rx, off = r.c[W.OFF], at = K.MSG + Dns.HEADER, k: number, an = 0, ar = 0, ulen: number;
+  tx.fill(0, K.MSG, at);
+  tx[K.MSG + Dns.FLAGS] = K.FLAGS_RESPONSE >> 8;
+  if (q1) {
+    tx[K.MSG + Dns.ID] = rx[off + Dns.ID];
+    tx[K.MSG + Dns.ID + 1] = rx[off + Dns.ID + 1];
+    tx[K.MSG + Dns.QDCOUNT + 1] = 1;
+    tx.set(rx.subarray(off + Dns.HEADER, q1), at);
+    at += q1 - off - Dns.HEADER;
   }
-  for (k = 0; k < R.COUNT; k++) if ((ans >> k) & 1) at = put(r, at, k, ttl, legacy || k >= R.PTR);
-  for (k = 0; k < R.COUNT; k++) if ((add >> k) & 1) at = put(r, at, k, ttl, legacy || k >= R.PTR);
+  for (k = 0; k < R.COUNT; k++) if ((ans >> k) & 1) { at = put(r, at, k, ttl, q1 > 0 || k >= R.PTR); an++; }
+  for (k = 0; k < R.COUNT; k++) if ((add >> k) & 1) { at = put(r, at, k, ttl, q1 > 0 || k >= R.PTR); ar++; }
+  tx[K.MSG + Dns.ANCOUNT + 1] = an;
+  tx[K.MSG + Dns.ARCOUNT + 1] = ar;
   r.c[C.TX]++;
-  if (dst === K.GROUP) udpSend.call(r.s, dst, port, K.PORT, at - K.MSG);
-  else reply(r.s, port, at - K.MSG);
-}
-
-/** Sends the len-byte UDP payload at tx[42..) from port 5353 to the sender of the datagram in rx
- * (its MAC and address: no ARP lookup, as ICMP's replies). */
-function reply(s: St, port: number, len: number): void {
-  var tx = s.tx, ulen = len + UdpHdr.HEADER;
+  if (dst === K.GROUP) {
+    udpSend.call(s, dst, port, K.PORT, at - K.MSG);
+    return;
+  }
+  ulen = at - Ip.PAYLOAD;
   wr16(tx, Ip.PAYLOAD + UdpHdr.SRC_PORT, K.PORT);
   wr16(tx, Ip.PAYLOAD + UdpHdr.DST_PORT, port);
   wr16(tx, Ip.PAYLOAD + UdpHdr.LENGTH, ulen);
   wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM, 0);
   wr16(tx, Ip.PAYLOAD + UdpHdr.CHECKSUM,
-    csumFinish(csumAdd(tx, Ip.PAYLOAD, ulen, pseudoSum(s.addr, rd32(s.rx, Ip.SRC), Proto.UDP, ulen))) || 0xffff);
+    csumFinish(csumAdd(tx, Ip.PAYLOAD, ulen, pseudoSum(s.addr, rd32(rx, Ip.SRC), Proto.UDP, ulen))) || 0xffff);
   if (sendReply(s, Proto.UDP, ulen) > 0) s.c[Cnt.UDP_TX]++;
 }
 
 /** A probe: questions (type ANY) for our names, the first asking for a unicast answer, our A and
- * SRV records in the authority section. */
+ * SRV records in the authority section. (A question's name is copied with its whole record; the
+ * rest is overwritten by what follows.) */
 export function probe(r: M): void {
   var tx = r.s.tx, c = r.c, svc = c[W.PORT] ? 1 : 0, at = K.MSG + Dns.HEADER;
-  header(tx, 0, 0, 1 + svc, 0, 1 + svc, 0);
-  tx.set(r.v[R.NAME_H], at);
-  at += r.v[R.NAME_H].length;
+  tx.fill(0, K.MSG, at);
+  tx[K.MSG + Dns.QDCOUNT + 1] = tx[K.MSG + Dns.NSCOUNT + 1] = 1 + svc;
+  tx.set(r.v[R.A], at);
+  at += c[W.NAME_LEN + R.A];
   wr16(tx, at, Dns.TYPE_ANY);
   wr16(tx, at + 2, Dns.CLASS_IN | (c[W.PROBES] ? 0 : Dns.CLASS_BIT));
   at += Dns.Q_FIXED;
   if (svc) {
-    tx.set(r.v[R.NAME_I], at);
-    at += r.v[R.NAME_I].length;
+    tx.set(r.v[R.SRV], at);
+    at += c[W.NAME_LEN + R.SRV];
     wr16(tx, at, Dns.TYPE_ANY);
     wr16(tx, at + 2, Dns.CLASS_IN);
     at += Dns.Q_FIXED;
@@ -239,4 +222,3 @@ export function probe(r: M): void {
   c[C.TX]++;
   udpSend.call(r.s, K.GROUP, K.PORT, K.PORT, at - K.MSG);
 }
-

@@ -45,12 +45,18 @@ export { Mdns, MdnsOptions };
 
 const enum S { STOPPED, WAITING, PROBING, ANNOUNCING, RUNNING }
 
+/** A line on the console (opts.log, else console.log). */
+function say(r: M, line: string): void {
+  if (r.lg) r.lg(line);
+  else console.log(line);
+}
+
 /** (Re)starts probing `delay` ms from now (the name in use, the current address). */
 function reprobe(r: M, delay: number): void {
   var c = r.c;
   if (!r.s.addr) { c[W.STATE] = S.WAITING; return; }
   if (!build(r)) {
-    r.lg("mdns: cannot use the name " + r.nm + ".local");
+    say(r, "mdns: cannot use the name " + r.nm + ".local");
     c[W.STATE] = S.STOPPED;
     return;
   }
@@ -65,15 +71,19 @@ function conflict(r: M): void {
   c[C.CONFLICTS]++;
   c[C.RENAMES]++;
   r.nm = r.base.substring(0, K.HOST_MAX - sfx.length) + sfx;
-  r.lg("mdns: " + old + ".local is taken on this network, now " + r.nm + ".local");
+  say(r, "mdns: " + old + ".local is taken on this network, now " + r.nm + ".local");
   if (r.rf) r.rf(r.nm);
   reprobe(r, c[C.RENAMES] > K.RENAME_BURST ? K.RENAME_SLOW_MS : 0);
 }
 
 /** The stack's tick: probes, then announcements, when due (one test when idle). */
 function mdnsTick(r: M, now: number): void {
-  var c = r.c, state = c[W.STATE];
-  if (state === S.WAITING && r.s.addr) reprobe(r, r.rn() * K.PROBE_MS);
+  var c = r.c, state = c[W.STATE], addr = r.s.addr;
+  // a new address (or none): probe with it (the records carry the address built into them)
+  if (state >= S.PROBING ? addr !== c[W.ADDR] : state === S.WAITING && addr) {
+    reprobe(r, r.rn() * K.PROBE_MS);
+    return;
+  }
   if (state < S.PROBING || state === S.RUNNING || now < r.due) return;
   if (state === S.PROBING && c[W.PROBES] < K.PROBE_COUNT) {
     probe(r);
@@ -83,7 +93,7 @@ function mdnsTick(r: M, now: number): void {
   }
   c[W.STATE] = S.ANNOUNCING;
   if (state === S.PROBING) c[W.ANNOUNCES] = 0;
-  respond(r, c[W.PORT] ? (1 << R.COUNT) - 1 : 1 << R.A, 0, K.GROUP, K.PORT, -1, 0, r.s.rx, 0, 0);
+  respond(r, c[W.PORT] ? (1 << R.COUNT) - 1 : 1 << R.A, 0, K.GROUP, K.PORT, -1, 0);
   c[C.ANNOUNCES]++;
   if (++c[W.ANNOUNCES] >= K.ANNOUNCE_COUNT) c[W.STATE] = S.RUNNING;
   r.due = now + K.ANNOUNCE_MS;
@@ -143,6 +153,7 @@ function mdnsInput(r: M, src: number, srcPort: number, rx: Uint8Array, off: numb
   var flags = rd16(rx, off + Dns.FLAGS), qd = rd16(rx, off + Dns.QDCOUNT), an = rd16(rx, off + Dns.ANCOUNT);
   var ns = rd16(rx, off + Dns.NSCOUNT), ar = rd16(rx, off + Dns.ARCOUNT), ans = 0, qu = Dns.CLASS_BIT, q1 = 0;
   c[C.RX]++;
+  c[W.OFF] = off;
   if (len < Dns.HEADER) { c[C.DROP_SHORT]++; return; }
   if (((src ^ s.addr) & s.mask) !== 0) { c[C.DROP_SOURCE]++; return; }
   // an opcode or error code; a response from another port than 5353 (RFC 6762 6, 18)
@@ -188,11 +199,11 @@ function mdnsInput(r: M, src: number, srcPort: number, rx: Uint8Array, off: numb
   var add = (ans & (1 << R.PTR) ? (1 << R.SRV) | (1 << R.TXT) | (1 << R.A) : 0) | (ans & (1 << R.SRV) ? 1 << R.A : 0);
   if (srcPort !== K.PORT) {
     c[C.LEGACY]++;
-    respond(r, ans, add & ~ans, src, srcPort, K.LEGACY_TTL, rd16(rx, off + Dns.ID), rx, off + Dns.HEADER, q1);
+    respond(r, ans, add & ~ans, src, srcPort, K.LEGACY_TTL, q1);
   } else if (qu || rd32(rx, Ip.DST) !== K.GROUP) {   // asked for, or a query sent to our address (5.5)
     c[C.UNICAST]++;
-    respond(r, ans, add & ~ans, src, K.PORT, -1, 0, rx, 0, 0);
-  } else respond(r, ans, add & ~ans, K.GROUP, K.PORT, -1, 0, rx, 0, 0);
+    respond(r, ans, add & ~ans, src, K.PORT, -1, 0);
+  } else respond(r, ans, add & ~ans, K.GROUP, K.PORT, -1, 0);
 }
 
 /** The offset past n records from rx[p] (-1: broken). */
@@ -204,15 +215,13 @@ function skipTo(rx: Uint8Array, p: number, end: number, n: number): number {
   return p > end ? -1 : p;
 }
 
-var STATES = "stopped waiting probing announcing running";
-var NAMES = "rx tx queries answers legacy unicast probes announces conflicts renames lostTies suppressed -Short -Malformed -Source -Other";
 
 var PROTO = {
   start: function (this: M): void {
     var r = this, s = r.s;
     if (r.c[W.STATE] !== S.STOPPED) return;
     if (!udpBind.call(s, K.PORT, r.fn)) {
-      r.lg("mdns: UDP port 5353 is in use or no UDP port is free");
+      say(r, "mdns: UDP port 5353 is in use or no UDP port is free");
       return;
     }
     ethJoin(s, GROUP_MAC);
@@ -224,7 +233,7 @@ var PROTO = {
   stop: function (this: M): void {
     var r = this, c = r.c;
     if (c[W.STATE] === S.STOPPED) return;
-    if (c[W.STATE] >= S.ANNOUNCING && r.s.addr) respond(r, c[W.PORT] ? (1 << R.COUNT) - 1 : 1 << R.A, 0, K.GROUP, K.PORT, 0, 0, r.s.rx, 0, 0);
+    if (c[W.STATE] >= S.ANNOUNCING && r.s.addr) respond(r, c[W.PORT] ? (1 << R.COUNT) - 1 : 1 << R.A, 0, K.GROUP, K.PORT, 0, 0);
     c[W.STATE] = S.STOPPED;
     udpUnbind.call(r.s, K.PORT);
     ethLeave(r.s, GROUP_MAC);
@@ -233,10 +242,11 @@ var PROTO = {
     return this.nm;
   },
   state: function (this: M): string {
-    return STATES.split(" ")[this.c[W.STATE]];
+    return "stopped waiting probing announcing running".split(" ")[this.c[W.STATE]];   // (as S)
   },
   get counters(): { [name: string]: number } {
-    var out: { [name: string]: number } = {}, names = NAMES.split(" "), c = (this as any as M).c;
+    var out: { [name: string]: number } = {}, c = (this as any as M).c;
+    var names = "rx tx queries answers legacy unicast probes announces conflicts renames lostTies suppressed -Short -Malformed -Source -Other".split(" ");   // (as C)
     for (var i = 0; i < C.COUNT; i++) out[names[i].replace("-", "drop")] = c[i];
     return out;
   },
@@ -247,7 +257,7 @@ export function createMdns(stack: Stack, hostname: () => string, opts?: MdnsOpti
   var o = opts || {}, r = Object.create(PROTO) as M, netif = stack.netif as any, txtLen = 0, i: number;
   r.s = stack as any as St;
   r.hn = hostname;
-  r.lg = o.log || function (line: string): void { console.log(line); };
+  r.lg = o.log;
   r.rf = o.onRename;
   r.jn = o.join || (netif && typeof netif.addMulticast === "function" ? function (mac: Uint8Array): void { netif.addMulticast(mac); } : undefined);
   r.rn = o.random || Math.random;
@@ -265,9 +275,6 @@ export function createMdns(stack: Stack, hostname: () => string, opts?: MdnsOpti
   };
   stack.onTick(function (now: number): void {
     mdnsTick(r, now);
-  });
-  stack.onAddress(function (): void {
-    if (r.c[W.STATE] !== S.STOPPED) reprobe(r, r.rn() * K.PROBE_MS);
   });
   return r;
 }
