@@ -48,6 +48,7 @@ export const enum W {
   STATE = C.COUNT,
   PROBES, ANNOUNCES, SUFFIX, PORT,
   ADDR,                        // the address in the records
+  TXT_LEN,                     // the TXT strings' bytes
   OFF,                         // where the message being handled starts in rx
   /** Per record: its owner name's length in wire form. */
   NAME_LEN,
@@ -68,7 +69,11 @@ export const enum K {
   PROBE_COUNT = 3,
   ANNOUNCE_COUNT = 2,
   FLAGS_RESPONSE = Dns.QR | Dns.AA,
-  BUF = 480,                   // the records without TXT (host name up to 63 bytes)
+  // The records take 5 h + 199 bytes + the TXT strings for a host name of h chars (A h + 22,
+  // SRV 2 h + 43, TXT h + 29, PTR h + 47, the service list's PTR 58).
+  RECS_PER_CHAR = 5,
+  RECS_FIXED = 200,
+  SUFFIX_ROOM = 6,
   TXT_MAX = 200,
   HOST_MAX = Dns.LABEL_MAX,
 }

@@ -228,6 +228,8 @@ var PROTO = {
     if (r.jn) r.jn(GROUP_MAC);
     r.base = r.nm = String(r.hn()).substring(0, K.HOST_MAX);
     r.c[W.SUFFIX] = 0;
+    // the records' buffer, for this name with room for a rename suffix (at most 6 chars: "-99999")
+    r.rec = new Uint8Array(K.RECS_PER_CHAR * (r.nm.length + K.SUFFIX_ROOM) + K.RECS_FIXED + r.c[W.TXT_LEN]);
     reprobe(r, r.rn() * K.PROBE_MS);
   },
   stop: function (this: M): void {
@@ -266,7 +268,7 @@ export function createMdns(stack: Stack, hostname: () => string, opts?: MdnsOpti
   r.txt = o.txt || ["path=/"];
   for (i = 0; i < r.txt.length; i++) txtLen += r.txt[i].length + 1;
   if (txtLen > K.TXT_MAX) throw new Error("mdns: TXT strings over " + K.TXT_MAX + " bytes");
-  r.rec = new Uint8Array(K.BUF + txtLen);
+  r.c[W.TXT_LEN] = txtLen;
   r.v = [];
   r.due = 0;
   r.nm = r.base = "";

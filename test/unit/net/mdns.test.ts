@@ -265,6 +265,33 @@ describe("net/mdns: responder", () => {
     assert.deepEqual(o[0].m.an.map((r) => r.type), [A]);
   });
 
+  it("a 63-character host name, renamed, and custom TXT strings fit their buffer", () => {
+    const long = "h".repeat(63);
+    const { netif, clock, stack } = setup();
+    const b = { netif, clock, stack, log: [], renames: [], joined: [] } as unknown as Bench;
+    b.mdns = createMdns(stack, () => long, { random: () => 0.5, log: (l) => b.log.push(l), txt: ["path=/x", "v=1", ""] });
+    b.mdns.start();
+    let ann = tick(b, 4000).filter((o) => o.m.flags & 0x8000);
+    assert.equal(ann[0].m.an[0].name, long + ".local");
+    assert.deepEqual(ann[0].m.an[2].data, [7, ...Buffer.from("path=/x"), 3, ...Buffer.from("v=1"), 0]);
+    for (let n = 2; n <= 12; n++) {
+      recv(b, dnsMsg({ flags: 0x8400, an: [{ name: b.mdns.name() + ".local", type: A, cls: 0x8001, data: ipBytes(PEER) }] }));
+      assert.equal(b.mdns.name(), long.substring(0, 63 - String(n).length - 1) + "-" + n);
+    }
+    ann = tick(b, 4000).filter((o) => o.m.flags & 0x8000);
+    assert.equal(ann[0].m.an[0].name, b.mdns.name() + ".local");
+    assert.equal(ann[0].m.an[1].target, b.mdns.name() + ".local");
+    assert.equal(b.mdns.state(), "running");
+  });
+
+  it("no TXT strings: one empty string (RFC 6763 6.1)", () => {
+    const b = mk({ txt: [] });
+    b.mdns.start();
+    const ann = tick(b, 4000).filter((o) => o.m.flags & 0x8000);
+    assert.deepEqual(ann[0].m.an[2].data, [0]);
+    assert.equal(ann[0].m.an[3].target, "espruino._http._tcp.local");
+  });
+
   it("a new address: probes and announces it", () => {
     const b = running();
     setAddress(b.stack as any, ip("192.0.2.50"), 0xffffff00, 0);
