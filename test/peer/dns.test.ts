@@ -235,3 +235,89 @@ describe("mDNS responder against avahi-daemon, nss-mdns (getent) and dig (TAP)",
     assert.equal(await bench!.consoleEval("device.stack.counters.eth.errors"), "0");
   });
 });
+
+// The same pieces on Espruino's own interpreter (the sim's real-interpreter engine): the Pico's
+// bundle with the resolver and the responder created at boot (a build that wires them in, made
+// here through the project's bundler and gate), booted from Storage on the TAP with DHCP.
+describe("DNS resolver and mDNS on Espruino's own interpreter (ESPRUINO=..., TAP)", function () {
+  this.timeout(600000);
+  let bench: PeerBench | null = null;
+  let dir = "";
+  let dnsLog = "";
+  let avahi: ChildProcess | null = null;
+  const avahiLog = { text: "" };
+
+  before(async function () {
+    if (!process.env.ESPRUINO) {
+      // eslint-disable-next-line no-console
+      console.log("      (skipped: set ESPRUINO to an Espruino Linux build to run the resolver and mDNS on the real interpreter)");
+      this.skip();
+    }
+    requirePeerTests(this, TOOLS);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "encsim-dnsreal-"));
+    const entry = path.join(REPO_ROOT, "build", "device", "boards", "pico-dnstest.js");
+    fs.writeFileSync(entry, [
+      'import "./pico.js";',
+      'import { createResolver } from "../firmware/net/dns.js";',
+      'import { createMdns } from "../firmware/net/mdns.js";',
+      "global.R = createResolver(global.device.stack, function () { return 0xc0000201; });",
+      'global.M = createMdns(global.device.stack, function () { return "enc-real"; });',
+      "global.M.start();",
+    ].join("\n"));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { bundleBoard } = require("../../tools/bundle");
+    const built = await bundleBoard("pico-dnstest", dir);
+    fs.rmSync(entry, { force: true });
+    const bundle = path.join(dir, "pico.js");   // the engine takes the board's name from the file's
+    fs.renameSync(built.file, bundle);
+    bench = await startPeerBench({
+      name: "dnsreal", deviceIp: "dhcp", readyTimeoutMs: 180000,
+      simArgs: ["--espruino", process.env.ESPRUINO!, "--bundle", bundle],
+      beforeSim: async (_ns, b) => {
+        const d = b.spawn("dnsmasq", ["--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=53",
+          "--interface=" + b.tap, "--bind-interfaces", "--log-queries", "--log-facility=-", "--pid-file=",
+          "--host-record=files.test,192.0.2.81", "--cname=www.test,files.test", "--local=/test/",
+          "--dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,10m", "--dhcp-leasefile=" + path.join(dir, "leases")]);
+        d.stdout!.on("data", (x: Buffer) => { dnsLog += x.toString(); });
+        d.stderr!.on("data", (x: Buffer) => { dnsLog += x.toString(); });
+        await new Promise((r) => setTimeout(r, 500));
+      },
+    });
+    const deadline = Date.now() + 60000;
+    while (JSON.parse(await bench.consoleEval("M.state()", 30000)) !== "running") {
+      if (Date.now() > deadline) throw new Error("mDNS never got to running");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    avahi = await startAvahi(bench, dir, "realhost", "", avahiLog);
+  });
+  after(async () => {
+    if (bench) await bench.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function resolve(name: string): Promise<number[]> {
+    const tag = "Q" + Math.floor(Math.random() * 1e9);
+    const p = bench!.waitForOutput(new RegExp(tag + " (\\d+) (-?\\d+)"), 60000);
+    await bench!.consoleEval(`R.resolve(${JSON.stringify(name)}, function (ip, err) { console.log("${tag} " + ip + " " + err); })`, 30000);
+    const m = await p;
+    return [Number(m[1]), Number(m[2])];
+  }
+
+  it("resolves through dnsmasq (a CNAME to a host record) and reports NXDOMAIN as -6", async () => {
+    assert.deepEqual(await resolve("www.test"), [0xc0000251, 0]);
+    assert.deepEqual(await resolve("nope.test"), [0, -6]);
+    assert.match(dnsLog, /query\[A\] www\.test from 192\.0\.2\.1\d\d/, dnsLog);
+  });
+
+  it("getent hosts enc-real.local finds the device through avahi-daemon", async () => {
+    const r = await inAvahi(bench!, avahi!, ["getent", "hosts", "enc-real.local"], 30000);
+    assert.match(r.stdout, new RegExp("^" + bench!.deviceIp.replace(/\./g, "\\.") + "\\s+enc-real\\.local", "m"), r.stdout + r.stderr + avahiLog.text);
+  });
+
+  it("dig -p 5353: the A record and the DNS-SD records", async () => {
+    const r = await bench!.run("dig", ["+norec", "+time=3", "+tries=2", "-p", "5353", "@" + bench!.deviceIp, "_http._tcp.local", "PTR"], { timeoutMs: 30000 });
+    assert.match(r.stdout, /^_http\._tcp\.local\.\s+10\s+IN\s+PTR\s+enc-real\._http\._tcp\.local\./m, r.stdout);
+    assert.match(r.stdout, new RegExp("^enc-real\\.local\\.\\s+10\\s+IN\\s+A\\s+" + bench!.deviceIp.replace(/\./g, "\\."), "m"), r.stdout);
+    assert.equal(await bench!.consoleEval("device.stack.counters.eth.errors", 30000), "0");
+  });
+});
