@@ -164,15 +164,20 @@ function dnsSend(r: R, j: number, now: number): void {
   }
 }
 
-/** Frees slot j (port unbound), then calls its callback (which may start another lookup). */
+/** Frees slot j (port unbound), then calls its callback (which may start another lookup); an
+ * exception the callback throws is said on the console (it would be lost in the stack's poll). */
 function finish(r: R, j: number, ip: number, err: number): void {
-  var c = r.c, fn = r.cb[j];
+  var c = r.c, fn = r.cb[j], name = r.nm[c[W.ENTRIES] + j];
   r.cb[j] = null;
   r.nm[c[W.ENTRIES] + j] = "";
   udpUnbind.call(r.s, c[W.Q_PORT + j]);
   c[W.Q_PORT + j] = 0;
   c[W.PENDING]--;
-  if (fn) fn(ip, err);
+  try {
+    if (fn) fn(ip, err);
+  } catch (e) {
+    console.log("dns: the callback of the lookup of " + name + " threw: " + e);
+  }
 }
 
 /** The resolver's tick: tries again or gives up where a wait ended (one test when idle). */

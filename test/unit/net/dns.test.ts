@@ -256,6 +256,22 @@ describe("net/dns: resolver", () => {
     assert.equal(b.dns.counters.busy, 1);
   });
 
+  it("a callback that throws is said on the console and leaves the resolver working", () => {
+    const b = mk({ queries: 1 });
+    const said: string[] = [];
+    const log = console.log;
+    console.log = (l: string) => { said.push(l); };
+    try {
+      b.dns.resolve("boom.test", () => { throw new Error("user bug"); });
+      const q = queries(b)[0];
+      answer(b, q, reply(q, [aRec(q.name, "192.0.2.70")]));
+    } finally { console.log = log; }
+    assert.match(said.join("\n"), /dns: the callback of the lookup of boom\.test threw: Error: user bug/);
+    assert.equal(b.stack.counters.eth.errors, 0);
+    lookup(b, "next.test");
+    assert.equal(queries(b).length, 1);
+  });
+
   it("a callback may start the next lookup", () => {
     const b = mk({ queries: 1 });
     b.dns.resolve("first.test", () => lookup(b, "second.test"));
