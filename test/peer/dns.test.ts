@@ -314,6 +314,23 @@ describe("DNS resolver and mDNS on Espruino's own interpreter (ESPRUINO=..., TAP
     assert.match(r.stdout, new RegExp("^" + bench!.deviceIp.replace(/\./g, "\\.") + "\\s+enc-real\\.local", "m"), r.stdout + r.stderr + avahiLog.text);
   });
 
+  it("no variables kept per answered query or lookup (process.memory)", async () => {
+    const usage = async (): Promise<number> => Number(await bench!.consoleEval("process.memory().usage", 30000));
+    await bench!.consoleEval("var L = function () { for (var i = 0; i < 10; i++) R.resolve('www.test', function () {}); }", 30000);
+    const a = await usage();
+    const b = await usage();   // (the same console line again: its history entry is the same size)
+    for (let i = 0; i < 20; i++) {
+      const r = await bench!.run("dig", ["+norec", "+time=3", "+tries=1", "-p", "5353", "@" + bench!.deviceIp, "enc-real.local", "A"], { timeoutMs: 20000 });
+      assert.match(r.stdout, /status: NOERROR/);
+    }
+    await bench!.consoleEval("L()", 30000);   // 10 lookups answered from the cache
+    const c = await usage();
+    // each console line read adds its history entry (b - a); "L()" one more small one
+    // eslint-disable-next-line no-console
+    console.log(`      (usage ${a}, ${b}; after 20 queries and 10 lookups ${c})`);
+    assert.ok(c - b <= (b - a) + 3, `usage ${a} ${b} -> ${c}`);
+  });
+
   it("dig -p 5353: the A record and the DNS-SD records", async () => {
     const r = await bench!.run("dig", ["+norec", "+time=3", "+tries=2", "-p", "5353", "@" + bench!.deviceIp, "_http._tcp.local", "PTR"], { timeoutMs: 30000 });
     assert.match(r.stdout, /^_http\._tcp\.local\.\s+10\s+IN\s+PTR\s+enc-real\._http\._tcp\.local\./m, r.stdout);
