@@ -5,7 +5,7 @@
 # `apt-get update` runs only when something has to be installed.
 set -euo pipefail
 
-# package -> a command (or file) that shows it is installed
+# package -> a command, or a path (a glob) of a file, that shows it is installed
 declare -A CHECK=(
   [socat]=socat
   [dnsmasq-base]=dnsmasq
@@ -18,11 +18,19 @@ declare -A CHECK=(
   [netcat-openbsd]=nc
   [python3]=python3
   [curl]=curl
+  # test/peer/dns.test.ts: mDNS from the test host (getent through nss-mdns and a confined
+  # avahi-daemon; libnss-mdns adds mdns4_minimal to /etc/nsswitch.conf), dig for DNS/mDNS
+  [avahi-daemon]=avahi-daemon
+  [libnss-mdns]='/lib/*/libnss_mdns4_minimal.so.2'
+  [bind9-dnsutils]=dig
 )
 
 missing=()
 for pkg in "${!CHECK[@]}"; do
-  if ! command -v "${CHECK[$pkg]}" >/dev/null 2>&1; then
+  check="${CHECK[$pkg]}"
+  if [[ "$check" == /* ]]; then
+    compgen -G "$check" >/dev/null || missing+=("$pkg")
+  elif ! command -v "$check" >/dev/null 2>&1; then
     missing+=("$pkg")
   fi
 done

@@ -182,8 +182,9 @@ export function ipInput(s: St, len: number): void {
   }
   if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c[Cnt.IP_DROP_FRAGMENT]++; return; }
   if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c[Cnt.IP_DROP_SOURCE]++; return; }
-  // Ours, the limited broadcast or our subnet's broadcast; anything while we have no address.
-  if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~s.mask) >>> 0)) {
+  // Ours, the limited broadcast or our subnet's broadcast, a multicast group (the Ethernet
+  // filter let in only the groups joined); anything while we have no address.
+  if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~s.mask) >>> 0) && dst >>> 28 !== K.MCAST_NIBBLE) {
     c[Cnt.IP_DROP_NOT_FOR_US]++;
     return;
   }
