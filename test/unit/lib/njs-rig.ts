@@ -10,7 +10,7 @@ import { TcpHandler } from "../../../firmware/tcp/tcp";
 
 export { DEV_IP, PEER_IP, Client };
 
-export interface NjsRigOptions extends NetworkJsOptions { slots?: number; peerSlots?: number; resolve?: Resolve | null; noUdp?: boolean }
+export interface NjsRigOptions extends NetworkJsOptions { slots?: number; peerSlots?: number; peerWindow?: number; resolve?: Resolve | null; noUdp?: boolean }
 
 export class NjsRig {
   rig: Rig;
@@ -23,7 +23,7 @@ export class NjsRig {
   errors: string[] = [];
   warnings: string[] = [];
   constructor(o: NjsRigOptions = {}) {
-    this.rig = new Rig({ slots: o.slots || 6, peerSlots: o.peerSlots || 8 });
+    this.rig = new Rig({ slots: o.slots || 6, peerSlots: o.peerSlots || 8, peerWindow: o.peerWindow });
     const dev = this.rig.dev;
     this.driver = createNetworkJs(dev.tcp, o.noUdp ? null : dev.stack.udp, o.resolve === undefined ? null : o.resolve, o);
     this.net = createEspruinoNet({
@@ -41,21 +41,41 @@ export class NjsRig {
   run(ms: number): void {
     for (let i = 0; i < ms; i++) {
       this.rig.run(1);
+      for (const h of this.hooks) h();
       this.net.idle();
     }
   }
+  /** Called once per virtual millisecond before the socket idle (a test's resolver, ...). */
+  hooks: (() => void)[] = [];
   until(cond: () => boolean, maxMs = 10000): boolean {
     for (let t = 0; t < maxMs && !cond(); t += 5) this.run(5);
     return cond();
   }
-  /** A peer TCP server on port: onData(c, text) per segment; returns the accepted connection ids in order. */
+  private outq = new Map<number, { data: Buffer; close: boolean }>();
+  /** A peer TCP server on port (the handler's calls; writes through peerSend are flushed on drained). */
   peerListen(port: number, h: Partial<TcpHandler>): void {
     const noop = () => undefined;
-    this.rig.ptcp.listen(port, { open: h.open || noop, data: h.data || noop, drained: h.drained || noop, peerClosed: h.peerClosed || noop, end: h.end || noop } as TcpHandler);
+    this.rig.ptcp.listen(port, {
+      open: h.open || noop, data: h.data || noop, peerClosed: h.peerClosed || noop, end: h.end || noop,
+      drained: (c: number) => { this.flush(c); if (h.drained) h.drained(c); },
+    } as TcpHandler);
   }
-  peerWrite(c: number, s: string): number {
+  /** Sends all of s on the peer's connection c (the rest when space comes back), then closes if asked. */
+  peerSend(c: number, s: string, close = false): void {
+    const q = this.outq.get(c);
     const b = Buffer.from(s, "latin1");
-    return this.rig.ptcp.write(c, b, 0, b.length);
+    this.outq.set(c, { data: q ? Buffer.concat([q.data, b]) : b, close: close || (q ? q.close : false) });
+    this.flush(c);
+  }
+  private flush(c: number): void {
+    const q = this.outq.get(c);
+    if (!q) return;
+    const n = this.rig.ptcp.write(c, q.data, 0, q.data.length);
+    q.data = q.data.subarray(n);
+    if (q.data.length === 0) {
+      this.outq.delete(c);
+      if (q.close) this.rig.ptcp.close(c);
+    }
   }
   /** Driver sockets in use and TCP slots not CLOSED (no leak: both back to their baseline). */
   inUse(): number { return this.driver.inUse(); }
