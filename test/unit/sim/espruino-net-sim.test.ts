@@ -3,26 +3,13 @@
 // live in the device's realm (nothing leads back to the host's constructors).
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { startSim, Sim } from "../../../sim/run";
 import { appBundle, HTTP_APP } from "./njs-bundle";
+import { get } from "./njs-http";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
-
-export function get(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 20000 }, (res) => {
-      let body = "";
-      res.setEncoding("latin1");
-      res.on("data", (d: string) => { body += d; });
-      res.on("end", () => resolve({ status: res.statusCode || 0, headers: res.headers, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-  });
-}
 
 describe("sim (vm engine): a user's app with require('http') over NetworkJS", function () {
   this.timeout(60000);
@@ -49,6 +36,9 @@ describe("sim (vm engine): a user's app with require('http') over NetworkJS", fu
       assert.equal(r.headers.connection, "close");
       assert.equal(r.headers.server, "Espruino 2v29");
     }
+    const big = await get(base + "/big");
+    assert.equal(big.body.length, 32 * 65, "2 KB through 536-byte sends");
+    assert.equal(big.body, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n".repeat(32));
     assert.ok(lines.indexOf("app: http server on 80 over NetworkJS") >= 0, lines.join("\n"));
     assert.ok(!lines.some((l) => /Uncaught|WARNING/.test(l)), lines.join("\n"));
     // the modules belong to the device's realm
