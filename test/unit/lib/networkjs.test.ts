@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 import { NjsRig, DEV_IP, PEER_IP } from "./njs-rig";
 import { njsCounters, createNetworkJs } from "../../../firmware/lib/networkjs";
+import { networkJsScript } from "../sim/njs-bundle";
 
 describe("NetworkJS driver (contract)", function () {
   this.timeout(60000);
@@ -148,5 +149,11 @@ describe("NetworkJS driver (contract)", function () {
     const d2 = createNetworkJs(r.rig.dev.tcp, null, null, { sockets: 4, rxBuf: 100 }) as any;
     assert.equal(d2.rx.length, 400);
     assert.equal(d2.n, 4);
+  });
+
+  it("bundles to ES5 that Espruino's gate accepts (hoisted, no Map/Set/closures called in place), under 8 KB", async () => {
+    const code = await networkJsScript();
+    assert.ok(code.length < 8192, code.length + " bytes");
+    assert.ok(/global\.createNetworkJs=/.test(code.replace(/\s/g, "")));
   });
 });
