@@ -16,6 +16,8 @@ export interface NjsUdp {
 
 /** Host name lookup: cb(ip, 0) or cb(0, negative NetworkJS code). */
 export type Resolve = (name: string, cb: (ip: number, err: number) => void) => void;
+/** A resolver object (firmware/net/dns.ts createResolver's result has this method). */
+export interface Resolver { resolve: Resolve }
 
 /** Fixed numbers. */
 export const enum Njs {
@@ -66,7 +68,7 @@ export const enum Nc {
 export interface NjsState {
   tcp: Tcp;
   udp: NjsUdp | null;
-  resolve: Resolve | null;
+  resolver: Resolver | null;
   clock: { now(): number };
   closeWaitMs: number;
   n: number;

@@ -25,9 +25,9 @@ import { Tcp, TcpHandler } from "../tcp/tcp";
 import { Udp } from "../net/udp";
 import { parseIp } from "../net/ipv4";
 import { njsRecv, njsSend, njsUdpInput, njsOpen, njsData, njsRoom, njsPeerClosed, njsEnd, njsDrained, freeSocket, take, detach, release } from "./networkjs-io";
-import { Njs, Kind, Flag, Err, Nc, SockType, NjsUdp, Resolve, NjsState } from "./networkjs-state";
+import { Njs, Kind, Flag, Err, Nc, SockType, NjsUdp, Resolve, Resolver, NjsState } from "./networkjs-state";
 
-export { Njs, Err, Nc, NjsUdp, Resolve };
+export { Njs, Err, Nc, NjsUdp, Resolve, Resolver };
 
 export interface NetworkJsOptions {
   /** Sockets (listening, TCP, UDP together); default the TCP slots + 2, at most 32. */
@@ -123,9 +123,9 @@ function create(this: NjsState, host: string | undefined, port: number, type: nu
   var ip = parseIp(host);
   if (ip === ip) { // a dotted quad (NaN otherwise)
     connectTcp(d, s, ip, port);
-  } else if (d.resolve) {
+  } else if (d.resolver) {
     d.flags[s] |= Flag.RESOLVING;
-    d.resolve(String(host), resolved(d, s, port));
+    d.resolver.resolve(String(host), resolved(d, s, port));
   } else {
     d.counts[Nc.RESOLVE_FAIL]++;
     d.flags[s] |= Flag.ENDED;
@@ -188,10 +188,11 @@ var DRIVER = {
 
 /**
  * The NetworkJS driver over tcp and (optionally) UDP: `udpApi` is the IP stack's `stack.udp` (the
- * stack itself: bind, unbind, send, netif.tx, addr and clock), or null for TCP only; `resolve(name, cb(ip, err))` looks host names up (err 0, or a
+ * stack itself: bind, unbind, send, netif.tx, addr and clock), or null for TCP only; `resolve(name, cb(ip, err))`,
+ * or a resolver object with that method (called on it), looks host names up (err 0, or a
  * negative NetworkJS code: -6 not found, -3 time-out, -4 no server).
  */
-export function createNetworkJs(tcp: Tcp, udpApi: Udp | NjsUdp | null, resolve?: Resolve | null, opts?: NetworkJsOptions): NetworkJsDriver {
+export function createNetworkJs(tcp: Tcp, udpApi: Udp | NjsUdp | null, resolve?: Resolve | Resolver | null, opts?: NetworkJsOptions): NetworkJsDriver {
   var o = opts || {};
   var udp = udpApi as NjsUdp; // stack.udp is the stack itself: its netif, addr and clock come with it
   var slots = tcp.slots.st.length;
@@ -202,7 +203,8 @@ export function createNetworkJs(tcp: Tcp, udpApi: Udp | NjsUdp | null, resolve?:
   var d = Object.create(DRIVER) as NjsState;
   d.tcp = tcp;
   d.udp = udp || null;
-  d.resolve = resolve || null;
+  // a resolver object (firmware/net/dns.ts createResolver) is called as resolver.resolve(...), its `this` kept
+  d.resolver = !resolve ? null : typeof resolve === "function" ? { resolve: resolve } : resolve;
   d.clock = o.clock || (udp && udp.clock) || { now: function (): number { return 0; } };
   d.closeWaitMs = o.closeWaitMs || Njs.CLOSE_WAIT_MS;
   d.n = n;

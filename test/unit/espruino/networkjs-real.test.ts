@@ -20,13 +20,15 @@ describe("NetworkJS on Espruino's real interpreter (ESPRUINO=...): Espruino's ow
   this.timeout(600000);
   let sim: Sim | null = null;
   let dir = "";
+  let consoleLines: string[] = [];
   before(function () {
     if (!ESPRUINO) {
       console.log("    (skipped: set ESPRUINO=/path/to/espruino (a Linux build of Espruino 2v29) to run Espruino's own http/net over the driver)");
       this.skip();
     }
   });
-  afterEach(async () => {
+  afterEach(async function () {
+    if (this.currentTest && this.currentTest.state === "failed") console.log("      the interpreter's console (last lines):\n        " + consoleLines.slice(-15).join("\n        "));
     if (sim) await sim.close();
     sim = null;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -37,7 +39,7 @@ describe("NetworkJS on Espruino's real interpreter (ESPRUINO=...): Espruino's ow
     fs.mkdirSync(path.join(dir, "b"));
     const bundle = path.join(dir, "b", "sim.js");   // the name tells the engine the board's wiring
     fs.writeFileSync(bundle, await appBundle(path.join(ROOT, "dist", "sim.js"), app));
-    const lines: string[] = [];
+    const lines: string[] = consoleLines = [];
     sim = await startSim({ bundle, port: 0, ip: "192.0.2.2", storage: path.join(dir, "storage"), espruino: ESPRUINO, out: (l) => lines.push(l) });
     await sim.ready;
     return { sim, board: sim.board as EspruinoBoard, lines };

@@ -133,6 +133,19 @@ describe("NetworkJS driver (contract)", function () {
     d.close(l);
   });
 
+  it("a resolver object is called as resolver.resolve(...) with its own `this`", () => {
+    const resolver = { names: { "peer.test": PEER_IP } as { [n: string]: number }, resolve(this: any, name: string, cb: (ip: number, err: number) => void) { cb(this.names[name] || 0, this.names[name] ? 0 : -6); } };
+    const r = new NjsRig({ resolve: resolver as any });
+    const d = r.driver;
+    const bad = d.create("other.test", 80, 0);
+    assert.equal(d.recv(bad, 536, 0), -6);
+    d.close(bad);
+    r.peerListen(7008, {});
+    const s = d.create("peer.test", 7008, 0);
+    assert.ok(r.until(() => d.recv(s, 536, 0) === ""), "connected by name");
+    d.close(s);
+  });
+
   it("without a resolver a name is -6 at the first recv(); without UDP a dgram socket is -4", () => {
     const r = new NjsRig({ noUdp: true });
     const d = r.driver;

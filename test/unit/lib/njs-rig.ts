@@ -4,13 +4,13 @@
 // loop would. Until the library module exists the driver is wired here from the device the demo
 // app builds (device.tcp, device.stack.udp).
 import { Rig, Client, DEV_IP, PEER_IP } from "../http/rig";
-import { createNetworkJs, NetworkJsDriver, NetworkJsOptions, Resolve } from "../../../firmware/lib/networkjs";
+import { createNetworkJs, NetworkJsDriver, NetworkJsOptions, Resolve, Resolver } from "../../../firmware/lib/networkjs";
 import { createEspruinoNet, EspruinoNet } from "../../../sim/espruino-net/modules";
 import { TcpHandler } from "../../../firmware/tcp/tcp";
 
 export { DEV_IP, PEER_IP, Client };
 
-export interface NjsRigOptions extends NetworkJsOptions { slots?: number; peerSlots?: number; peerWindow?: number; resolve?: Resolve | null; noUdp?: boolean }
+export interface NjsRigOptions extends NetworkJsOptions { slots?: number; peerSlots?: number; peerWindow?: number; resolve?: Resolve | Resolver | null; noUdp?: boolean }
 
 export class NjsRig {
   rig: Rig;
