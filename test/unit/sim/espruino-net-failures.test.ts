@@ -149,4 +149,21 @@ describe("Espruino's http/net over NetworkJS: failures (vm model, emulated devic
     r.run(100);
     assert.equal(r.inUse(), 1);
   });
+
+  it("a net socket the app never ends: the peer's close ends it ('end', 'close' false), its socket and slot come back", () => {
+    const r = new NjsRig();
+    const ev: string[] = [];
+    r.netMod.createServer((sock: any) => { sock.on("data", () => undefined); track(sock, ev); }).listen(7007);
+    r.run(5);
+    const k = r.rig.connect(7007, DEV_IP);
+    r.rig.write(k, "hello");
+    r.run(50);
+    assert.equal(r.inUse(), 2);
+    r.rig.ptcp.close(k.c);
+    assert.ok(r.until(() => ev.indexOf("close false") >= 0, 5000), ev.join());
+    assert.deepEqual(ev, ["end", "close false"]);
+    r.run(100);
+    assert.equal(r.inUse(), 1);
+    assert.equal(njsCounters(r.driver).reclaimed, 0, "Espruino closed it itself");
+  });
 });
