@@ -41,7 +41,7 @@ export async function networkJsScript(): Promise<string> {
  */
 export const HTTP_APP = [
   "device.tcp.unlisten(80);",
-  "var njs = createNetworkJs(device.tcp, device.stack.udp, null);",
+  "var njs = createNetworkJs(device.tcp, device.stack.udp, null, { sockets: 4 });   // a listener and 3 connections",
   "require('NetworkJS').create(njs);",
   "var hits = 0, peak = 0;",
   "require('http').createServer(function (req, res) {",
