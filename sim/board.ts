@@ -14,6 +14,7 @@ import * as util from "util";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { makeHostE } from "../hal/host/espruino-shims";
+import { loadEspruinoNet } from "./espruino-net/load";
 
 /** What the sim needs from the chip on the SPI bus (Enc28j60Emulator has all of it). */
 export interface SpiChip {
@@ -395,6 +396,11 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     return true;
   }
 
+  // Espruino's own http/net/dgram/NetworkJS modules (sim/espruino-net), polled as its idle loop does.
+  let espNet: ReturnType<typeof loadEspruinoNet>;
+  const netEnv = { call: (fn: Function, self: any, args: any[]) => { callDevice(() => fn.apply(self, args), [], "firmware"); }, warn: (m: string) => out("WARNING: " + m) };
+  const netLoop = setInterval(() => { if (!stopped && espNet) espNet.idle(); }, 2);
+
   // The board's clock (getTime, watch times). It follows the wall clock, except that inside one
   // run of device code (a timer, a watch, the load, a console line) it moves by at most
   // MAX_STEP_MS between two readings: a pause of the host (GC, another process on the CPU) is not
@@ -567,6 +573,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
         running = was;
       }
     },
+    require(name: string) { return espNet.require(name); },
     print(args: any[]) {
       out(args.map((a) => (typeof a === "string" ? a : formatValue(a))).join(" "));
     },
@@ -580,6 +587,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
 
   const prelude = vm.runInContext(PRELUDE, context, { filename: PRELUDE_FILE });
   helpers = prelude(vm.runInContext("this", context), bridge, SIM_PIN_NAMES.slice(), SIM_WIRING);
+  espNet = loadEspruinoNet(context, netEnv);
   // The firmware's own globals: everything on the global object that the sim did not put there.
   const builtins = new Set<string>((vm.runInContext("Object.getOwnPropertyNames(globalThis)", vm.createContext({})) as string[]).concat(SIM_GLOBALS));
   const globalObj = vm.runInContext("this", context);
@@ -635,6 +643,7 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   function stopAll(): void {
     stopped = true;
     clearInterval(chipClock);
+    clearInterval(netLoop);
     for (const t of timers.values()) clearTimeout(t);
     timers.clear();
     watches.clear();

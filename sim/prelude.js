@@ -131,6 +131,8 @@
   };
   g.require = function (name) {
     if (name === "Storage") return storage;
+    var m = host("require", String(name));   // http, net, dgram, NetworkJS (sim/espruino-net)
+    if (m !== undefined) return m;
     throw new Error("Module " + name + " not found");
   };
   function show() { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); host("print", a); }
