@@ -71,7 +71,7 @@ interface WatchEvent {
 }
 
 /**
- * Wrong in the package: it returns "string"; jswrap_interface_setWatch returns
+ * Wrong in the package: it returns "string"; jswrap_io.c's jswrap_interface_setWatch returns
  * jsvNewFromInteger(itemIndex) (a number for clearWatch), and options may be a boolean (repeat)
  * or left out.
  */
@@ -126,25 +126,27 @@ declare namespace E {
   /** Wrong in the package (one argument): jswrap_espruino.c takes "JsVarArray" (any number). */
   function toUint8Array(...args: any[]): Uint8Array;
   /**
-   * Missing in the package. jswrap_espruino.c: the variables v uses (a number), or details per
-   * child when depth > 0.
+   * Missing in the package. jswrap_espruino.c, E.getSizeOf(v, depth): the variables v uses (a
+   * number), or details per child when depth > 0.
    */
-  function getSizeOf(v: any, depth?: number): any;
+  function getSizeOf(v: any, depth?: 0): number;
+  function getSizeOf(v: any, depth: number): any;
   /** Missing in the package: E's "init" (after boot or load) and "kill" (before reset) events (jswrap_espruino.c). */
   function on(event: "init" | "kill", callback: () => void): void;
 }
 
-// ---- Timers, console, process (all missing in the package) -------------------------------
+// ---- Timers, console, process ------------------------------------------------------------
 
-/** jswrap_interactive.c: returns an id (a number) for clearTimeout; extra args go to fn. */
+/** Missing in the package. jswrap_interactive.c, setTimeout(fn, ms, args...): an id (a number) for clearTimeout; args go to fn. */
 declare function setTimeout(fn: ((...args: any[]) => void) | string, ms?: number, ...args: any[]): number;
-/** jswrap_interactive.c: returns an id (a number) for clearInterval; extra args go to fn. */
+/** Missing in the package. jswrap_interactive.c, setInterval(fn, ms, args...): an id (a number) for clearInterval. */
 declare function setInterval(fn: ((...args: any[]) => void) | string, ms?: number, ...args: any[]): number;
-/** jswrap_interactive.c, changeInterval is declared by the package; clearInterval()/clearTimeout() with no id clear all. */
+/** Wrong in the package (id required, any): jswrap_interactive.c, clearInterval(id); with no id, all intervals go. */
 declare function clearInterval(id?: number): void;
+/** Wrong in the package (id required, any): jswrap_interactive.c, clearTimeout(id); with no id, all timeouts go. Clears intervals too (one table). */
 declare function clearTimeout(id?: number): void;
 
-/** jswrap_functions.c: console.log, debug, info, warn, error (all print to the console), trace. */
+/** Missing in the package. jswrap_functions.c: console.log, debug, info, warn, error (all print to the console), trace. */
 declare var console: {
   log(...args: any[]): void;
   debug(...args: any[]): void;
@@ -171,14 +173,14 @@ interface EspruinoMemory {
   flash_length?: number;
 }
 
-/** jswrap_process.c: process.memory(gc) (gc false: no garbage collection first), env, version. */
+/** Missing in the package. jswrap_process.c: process.memory(gc) (gc false: no garbage collection first), env, version. */
 declare var process: {
   memory(gc?: boolean): EspruinoMemory;
   env: any;
   version: string;
 };
 
-/** getSerial(): the package returns `any`; jswrap_interactive.c: "The board's serial number" (a string). */
+/** Loose in the package (`any`): jswrap_interactive.c, getSerial(): "The board's serial number", a string. */
 declare function getSerial(): string;
 
 // ---- require and the modules ------------------------------------------------------------
@@ -218,9 +220,14 @@ interface StorageModule {
  */
 interface EspruinoModules {
   Storage: StorageModule;
+  /** The package's own declarations of Espruino's http and net libraries. */
   http: typeof import("http");
+  net: typeof net;
 }
 
-/** Missing in the package. jswrap_modules.c: require(moduleName), a built-in or a Storage module. */
+/**
+ * Missing in the package. jswrap_modules.c, require(moduleName): a built-in module or a Storage
+ * file of that name; the modules in EspruinoModules get their types, any other name `any`.
+ */
 declare function require<K extends keyof EspruinoModules>(moduleName: K): EspruinoModules[K];
 declare function require(moduleName: string): any;
