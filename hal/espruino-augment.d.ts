@@ -183,6 +183,21 @@ declare var process: {
 /** Loose in the package (`any`): jswrap_interactive.c, getSerial(): "The board's serial number", a string. */
 declare function getSerial(): string;
 
+// ---- Language globals the package re-declares loosely --------------------------------------
+// The package declares these with `any` results; its overloads come before lib es5's (a later
+// declaration's first), so without these entries parseInt(s, 16) or btoa(s) would be `any`.
+
+/** Wrong in the package (returns `any`, radix required): jswrap_functions.c, parseInt(string, radix?): "The integer value of the string (or NaN)". */
+declare function parseInt(string: string, radix?: number): number;
+/** Loose in the package (`any`): jswrap_functions.c, btoa(binaryData): "A base64 encoded string". */
+declare function btoa(binaryData: string | ArrayBufferView | ArrayBuffer | ArrayLike<number>): string;
+/** Loose in the package (`any`): jswrap_functions.c, atob(base64Data): "A string containing the decoded data" (one character per byte). */
+declare function atob(base64Data: string): string;
+/** Loose in the package (`any`): jswrap_functions.c, encodeURIComponent(str): "A string containing the encoded data". */
+declare function encodeURIComponent(str: string | number | boolean): string;
+/** Loose in the package (`any`): jswrap_functions.c, decodeURIComponent(str): "A string containing the decoded data". */
+declare function decodeURIComponent(str: string): string;
+
 // ---- require and the modules ------------------------------------------------------------
 
 /** A Storage file opened with Storage.open (jswrap_storage.c, StorageFile). */

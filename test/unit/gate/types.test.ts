@@ -12,6 +12,7 @@ import * as vm from "vm";
 import * as ts from "typescript";
 import { compileApp, ROOT, LIBRARY_MODULES } from "../../../tools/app-ts";
 import { checkSource } from "../../../tools/gate";
+import { interpreterCommand } from "../../../sim/espruino/engine";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "app-ts-"));
 let n = 0;
@@ -175,6 +176,45 @@ describe("a user's app in TypeScript (tools/app-ts.ts)", function () {
   });
 });
 
+describe("a TypeScript app on Espruino's interpreter (ESPRUINO=...)", function () {
+  this.timeout(60000);
+  const bin = (process.env.ESPRUINO || "").split(":")[0];
+  before(function () {
+    if (!bin) {
+      console.log("    (skipped: set ESPRUINO to an Espruino Linux binary to run a compiled TypeScript app on the real interpreter)");
+      this.skip();
+    }
+  });
+
+  it("the ES5 that app-ts emits (the ten-line app; const enum, default parameters, a closure per for...of pass, a template) runs", () => {
+    const more = [
+      "const enum Port { HTTP = 8080 }",
+      "var srv2 = require(\"ENC28J60\").connect(SPI2, B10).createServer({ port: Port.HTTP });",
+      "var sum = 0;",
+      "for (const k of [1, 2, 3]) { setTimeout(function () { sum += k; if (k === 3) console.log(`sum ${sum}`); }, k); }",
+      "var f = (a = 1, { b } = { b: 2 }) => a + b;",
+      "console.log(`f ${f()} ${f(5, { b: 5 })} port ${srv2.port}`);",
+    ].join("\n");
+    const r = compile(TEN_LINES + more + "\n", "real.ts");
+    assert.deepEqual(r.errors, []);
+    // Espruino's Linux build has D pins and no board: the pins and the library module stubbed
+    const stub = "exports.connect = function (spi, cs, o) { console.log('connect ' + (!!o && o.int === D11)); var e = {" +
+      " setIP: function (cb) { cb(null, { ip: '192.0.2.7' }); return true; }, on: function (n, f) { f(true); return e; }," +
+      " createServer: function (so) { var s = { port: so && so.port || 80, get: function (p, h) { h({}, { json: function (v) { console.log('json ' + JSON.stringify(v)); } }); return s; } }; return s; } }; return e; };";
+    const prelude = "var B10 = D10, B1 = D11, LED1 = D12, BTN = D13, SPI2 = new SPI();\n" +
+      "Modules.addCached('ENC28J60', " + JSON.stringify(stub) + ");\n";
+    const file = path.join(TMP, "real.js");
+    fs.writeFileSync(file, prelude + r.js + "\nsetTimeout(function () { console.log('done'); quit(); }, 100);\n");
+    const c = interpreterCommand(bin);
+    const p = spawnSync(c.cmd, c.args.concat([file]), { input: "", timeout: 30000, encoding: "latin1" });
+    const out = ((p.stdout || "") + (p.stderr || "")).replace(/\r/g, "");
+    assert.doesNotMatch(out, /Uncaught|Error/, out.slice(-1500));
+    assert.match(out, /connect true\nup at http:\/\/192\.0\.2\.7\/\njson \{"pressed":false,"at":[\d.]+\}\nconnect false\nf 3 10 port 8080\n/);
+    assert.match(out, /sum 6/);
+    assert.match(out, /done/);
+  });
+});
+
 describe("the library's declarations (types/enc28j60.d.ts)", function () {
   this.timeout(120000);
 
@@ -246,7 +286,9 @@ http.createServer(function (req: any, res: any) { res.end("hi"); }).listen(80);
 var net = require("net");
 net.connect({ host: "192.0.2.1", port: 7 }, function () {});
 var anyModule: number = require("Wifi").x;
-console.log(back, one, str, serial, crc, bin, arr, size, free, body, ab, names, wrote, anyModule);
+var hex: number = parseInt("ff", 16) + parseInt("7");
+var b64: string = btoa("hi") + atob("aGk=") + encodeURIComponent("a b") + decodeURIComponent("a%20b");
+console.log(back, one, str, serial, crc, bin, arr, size, free, body, ab, names, wrote, anyModule, hex, b64);
 `, "espruino.ts");
     assert.deepEqual(ok.errors, []);
 
@@ -257,6 +299,8 @@ console.log(back, one, str, serial, crc, bin, arr, size, free, body, ab, names, 
       `var st: number = require("Storage");`,
       `setWatch(function () {}, BTN, { edge: "down" });`,
       `pinMode(A0, "pullup");`,
+      `var p: string = parseInt("ff", 16);`,
+      `var q: number = btoa("hi");`,
     ].join("\n") + "\n", "wrong.ts");
     const e = errs(bad);
     assert.match(e, /wrong\.ts\(1,5\): error TS2322: Type 'number' is not assignable to type 'string'/);
@@ -265,6 +309,8 @@ console.log(back, one, str, serial, crc, bin, arr, size, free, body, ab, names, 
     assert.match(e, /wrong\.ts\(4,5\): error TS2322: Type 'StorageModule' is not assignable to type 'number'/);
     assert.match(e, /wrong\.ts\(5,\d+\): error TS2769[^]*'"down"' is not assignable/);
     assert.match(e, /wrong\.ts\(6,\d+\): error TS2345: Argument of type '"pullup"'/);
+    assert.match(e, /wrong\.ts\(7,5\): error TS2322: Type 'number' is not assignable to type 'string'/);
+    assert.match(e, /wrong\.ts\(8,5\): error TS2322: Type 'string' is not assignable to type 'number'/);
     // (where the package takes `any`, as SPI.setup's options, its overload still accepts anything:
     // an augmentation adds overloads, it cannot take the package's away; docs/typescript.md)
   });
