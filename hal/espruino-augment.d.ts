@@ -229,6 +229,35 @@ interface StorageModule {
   open(name: string, mode: "r" | "w" | "a"): StorageFile;
 }
 
+/** require("NetworkJS"): missing in the package. libs/network/js/jswrap_jsnetwork.c: create(obj) makes obj the network and returns it. */
+interface NetworkJsModule {
+  create<D extends object>(driver: D): D;
+}
+
+/** What a UDP datagram came with (libs/network/socketserver.c: rinfo's address, port, size). */
+interface DgramRemoteInfo {
+  address: string;
+  port: number;
+  size: number;
+}
+
+/** A UDP socket (libs/network/jswrap_net.c, class dgramSocket). */
+interface DgramSocket {
+  /** msg [offset, length], port, address (jswrap_dgram_socket_send). */
+  send(msg: string, port: number, address: string): void;
+  send(msg: string, offset: number, length: number, port: number, address: string): void;
+  bind(port: number, callback?: (socket: DgramSocket) => void): DgramSocket;
+  close(): void;
+  addMembership(group: string, ip: string): void;
+  on(event: "message", listener: (msg: string, rinfo: DgramRemoteInfo) => void): void;
+  on(event: "close", listener: (hadError: boolean) => void): void;
+}
+
+/** require("dgram"): missing in the package. libs/network/jswrap_net.c, dgram.createSocket(type or options, callback(socket)). */
+interface DgramModule {
+  createSocket(type: "udp4" | { type: "udp4"; reuseAddr?: boolean; recvBufferSize?: number }, callback?: (socket: DgramSocket) => void): DgramSocket;
+}
+
 /**
  * The modules require() knows by name, with their types. Other declaration files add entries
  * (types/enc28j60.d.ts adds "ENC28J60"); any other name gives `any`.
@@ -238,6 +267,8 @@ interface EspruinoModules {
   /** The package's own declarations of Espruino's http and net libraries. */
   http: typeof import("http");
   net: typeof net;
+  NetworkJS: NetworkJsModule;
+  dgram: DgramModule;
 }
 
 /**

@@ -285,10 +285,17 @@ var http = require("http");
 http.createServer(function (req: any, res: any) { res.end("hi"); }).listen(80);
 var net = require("net");
 net.connect({ host: "192.0.2.1", port: 7 }, function () {});
+var drv = require("NetworkJS").create({ create: function (host: string, port: number) { return 0; } });
+var n0: number = drv.create("192.0.2.1", 80);
+var udp = require("dgram").createSocket("udp4");
+udp.bind(5353, function (sck) { sck.addMembership("224.0.0.251", "192.0.2.2"); });
+udp.on("message", function (msg, rinfo) { var from: string = rinfo.address + ":" + rinfo.port; console.log(msg.length, from); });
+udp.send("ping", 7, "192.0.2.1");
+udp.close();
 var anyModule: number = require("Wifi").x;
 var hex: number = parseInt("ff", 16) + parseInt("7");
 var b64: string = btoa("hi") + atob("aGk=") + encodeURIComponent("a b") + decodeURIComponent("a%20b");
-console.log(back, one, str, serial, crc, bin, arr, size, free, body, ab, names, wrote, anyModule, hex, b64);
+console.log(back, one, str, serial, crc, bin, arr, size, free, body, ab, names, wrote, anyModule, hex, b64, n0);
 `, "espruino.ts");
     assert.deepEqual(ok.errors, []);
 
