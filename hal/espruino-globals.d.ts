@@ -1,7 +1,10 @@
-// Ambient declarations for the Espruino globals that device code may use, in both the
-// device build (ES5) and the host build (Node, where tests install shims for them).
-// Only what the HAL and the checksum helper touch: keep it small and exact.
-// Timers, require, console and process live in espruino-device.d.ts (Node declares its own).
+// The host build's narrow subset of Espruino's globals: only what device code (hal/, drivers/,
+// firmware/, boards/) touches, so tsconfig.json and tsconfig.run.json can compile device code
+// next to @types/node, with test/setup.ts and sim/ installing shims for them. Not the source of
+// truth: the device build (tsconfig.device.json) and user apps (tools/app-ts.ts) compile against
+// @types/espruino + hal/espruino-augment.d.ts, and test/unit/gate/types.test.ts checks that every
+// name here exists there with a compatible type. Timers, require, console and process are
+// Node's on the host. See docs/typescript.md.
 
 interface Pin {
   write(value: boolean | number): void;
@@ -51,9 +54,6 @@ declare var SPI3: SPI;
 declare function getTime(): number;
 /** The MCU's unique id as a string (on STM32 the 96-bit factory UID in hex). Start-up use only. */
 declare function getSerial(): string;
-declare function digitalWrite(pin: Pin, value: boolean | number): void;
-declare function digitalRead(pin: Pin): number;
-declare function pinMode(pin: Pin, mode: string): void;
 declare function setWatch(fn: (e: { state: boolean; time: number }) => void, pin: Pin, options: WatchOptions): number;
 declare function clearWatch(id?: number): void;
 declare var A0: Pin;
