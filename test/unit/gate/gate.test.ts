@@ -17,7 +17,11 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // module-level functions over one record (driver 522 -> 141 variables, about 200 bytes more).
 // 55 KB: the IP stack as one record (760 -> 166 variables), the status page reading live counts
 // (terser pastes the counter-name literal into each of its two readers: about 400 bytes).
-const SIZE_BUDGET = 55 * 1024;
+// 59 KB: issue #15's IP-layer MUSTs and SHOULDs (54.3 -> 58.4 KB for the pico bundle): IPv4
+// reassembly (RFC 1122 3.3.2 MUST, with ICMP time exceeded: about 1.5 KB), the link-layer
+// broadcast filter, RFC 5227 probing and defence with their console messages, DHCPDECLINE,
+// DHCPRELEASE, INIT-REBOOT and option 6 (about 2.5 KB), 14 new counter names.
+const SIZE_BUDGET = 59 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);

@@ -10,8 +10,11 @@ import { Rig, Client } from "../http/rig";
 
 /** Recorded at 88da94a (before the layout move and the readability refactor); re-recorded for
  *  issue #14 because the page itself changed (label, icon, drop names, LED/offline messages): with
- *  the old page.html the scenario still gives the old digest bcacebb1...6eb5. */
-const RECORDED = "9d2f0312ee7fdc78b326136d54280f7064a0a8f185a373f9ef19d417c08ffeba";
+ *  the old page.html the scenario still gives the old digest bcacebb1...6eb5. Re-recorded for
+ *  issue #15 (DHCP as RFC 2131 asks): the DHCP client asks for option 6 (parameter list 1, 3, 6,
+ *  51, 58, 59) and probes the leased address with 3 ARP probes (RFC 5227) before it takes it, so
+ *  the frames before the first TCP segment changed (was 9d2f0312...ffeba). */
+const RECORDED = "f002595811a2cdc2cea3b46c708a13375db65483bcabc47cc2c90c63b28b2316";
 
 /** A fixed PRNG in place of Math.random, so ISN keys and DHCP transaction ids repeat. */
 function seeded(seed: number): () => number {
