@@ -17,9 +17,9 @@
 //   - any overlap with data already received (exact duplicates included, RFC 5722's rule for
 //     IPv6 applied here): the datagram is given up (dropFragOverlap);
 //   - a datagram not complete REASM_TIMEOUT_MS after its first fragment: given up
-//     (dropFragTimeout) and, when its fragment zero was received, ICMP time exceeded (code 1:
-//     reassembly time exceeded) goes to its source (RFC 1122 3.3.2), rate-limited with ICMP's
-//     token bucket;
+//     (dropFragTimeout) and, when its fragment zero was received and it was sent to our address,
+//     ICMP time exceeded (code 1: reassembly time exceeded) goes to its source (RFC 1122 3.3.2;
+//     none about a broadcast or multicast datagram, 3.2.2), rate-limited with ICMP's token bucket;
 //   - a fragment of a new datagram when every slot is busy: the datagram started first is given
 //     up (dropFragEvicted) and the slot reused, so a stream of fragments that never complete
 //     cannot block reassembly for longer than it keeps sending; unfragmented traffic never
@@ -55,21 +55,23 @@ const enum K {
   BLOCK = 8,           // fragment offsets count 8-byte blocks (RFC 791)
   BLOCK_SHIFT = 3,
   MIN_EMTU_R = 576,    // RFC 1122 3.3.2: EMTU_R >= 576
+  MTU = 1500,          // Ethernet's
   HEADER_QUOTE = 28,   // ICMP errors quote the IP header and 8 data bytes
 }
 
 /**
- * Sets up reassembly for the stack (createStack): `size` the largest datagram (default and
- * ceiling: what rx holds after the Ethernet header; a value under 576 is raised to 576 where rx
- * allows), `slots` 1 or 2 (default 2 when the size is 1,500 or more, else 1); size 0 turns it
- * off (fragments dropped, ip.dropFragment).
+ * Sets up reassembly for the stack (createStack): `size` the largest datagram (default: the MTU,
+ * `mtu` or 1,500; at most what rx holds after the Ethernet header; a value under 576 is raised
+ * to 576 where rx allows), `slots` 1 or 2 (default 2 when the size is 1,500 or more, else 1);
+ * size 0 turns it off (fragments dropped, ip.dropFragment).
  */
-export function reasmSetup(s: St, size: number | undefined, slots: number | undefined): void {
+export function reasmSetup(s: St, size: number | undefined, slots: number | undefined, mtu: number | undefined): void {
   var c = s.c, room = s.rx.length - Eth.HEADER;
   s.rxIp = s.rx.subarray(Eth.HEADER, Ip.PAYLOAD);
   s.rs = [];
   if (size === 0) return;
-  if (size === undefined || size > room) size = room;
+  if (size === undefined) size = mtu || K.MTU;
+  if (size > room) size = room;
   if (size < K.MIN_EMTU_R) size = Math.min(K.MIN_EMTU_R, room);
   var n = slots === undefined ? (size >= 1500 ? 2 : 1) : slots < 1 ? 1 : slots > Size.REASM_SLOTS ? Size.REASM_SLOTS : slots;
   var map = (size - Ip.MIN_HEADER + K.BLOCK - 1) >> K.BLOCK_SHIFT;
@@ -173,8 +175,11 @@ export function reasmTick(s: St, now: number): void {
     if (c[w + R.USED] && now >= s.t[T.REASM_END + k]) {
       reasmFree(s, w);
       c[Cnt.IP_DROP_FRAG_TIMEOUT]++;
-      // fragment zero received: its header and first 8 data bytes are quoted to the source
-      if (rb[n * c[W.REASM_SIZE] + k * c[W.REASM_MAP]]) icmpTimeExceeded(s, s.rs[k].subarray(0, K.HEADER_QUOTE), c[w + R.SRC]);
+      // fragment zero received: its header and first 8 data bytes are quoted to the source (never
+      // about a datagram to a broadcast or multicast address: RFC 1122 3.2.2)
+      if (rb[n * c[W.REASM_SIZE] + k * c[W.REASM_MAP]] && c[w + R.DST] === s.addr) {
+        icmpTimeExceeded(s, s.rs[k].subarray(0, K.HEADER_QUOTE), c[w + R.SRC]);
+      }
     }
   }
 }

@@ -51,8 +51,9 @@ export interface StackConfig extends DhcpConfig {
   dns?: number;
   /**
    * IPv4 reassembly (reasm.ts): the largest datagram reassembled (EMTU_R, header included;
-   * default and ceiling: the driver's rx after the Ethernet header, i.e. the MTU; at least 576;
-   * 0: none, fragments dropped), and how many at a time (1 or 2; default 2 from 1,500 bytes, else 1).
+   * default: the MTU (mtu, else 1,500); at most what the driver's rx holds after the Ethernet
+   * header; at least 576; 0: none, fragments dropped), and how many at a time (1 or 2; default 2
+   * from 1,500 bytes, else 1).
    */
   reassembly?: number;
   reassemblySlots?: number;
@@ -177,7 +178,7 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   s.udp = s;
   s.log = config.log;
   c[W.DHCP_DNS] = config.dns || 0;
-  reasmSetup(s, config.reassembly, config.reassemblySlots);
+  reasmSetup(s, config.reassembly, config.reassemblySlots, config.mtu);
   // The bytes every IPv4 frame we send starts with: Ethernet source + type, the constant IPv4
   // fields (the source address is written by setAddress), copied in one set().
   tpl.set(netif.mac, Eth.SRC);

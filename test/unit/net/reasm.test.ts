@@ -111,12 +111,12 @@ describe("net/reasm: IPv4 reassembly", () => {
   });
 
   it("takes datagrams up to EMTU_R (the MTU by default) and gives up a larger one", () => {
-    const r = mk();   // the test link's rx: 1,518 bytes, so 1,504 with the header
-    const fits = icmpEcho(8, 1, 1, pattern(1504 - 20 - 8));
+    const r = mk();   // EMTU_R: the MTU, 1,500
+    const fits = icmpEcho(8, 1, 1, pattern(1500 - 20 - 8));
     const out = feed(r, fragments(fits, even(fits.length, 744)));
     assert.equal(out.length, 1);
     assertEchoReply(out[0], fits);
-    const big = icmpEcho(8, 1, 2, pattern(1504 - 20 - 8 + 1));
+    const big = icmpEcho(8, 1, 2, pattern(1500 - 20 - 8 + 1));
     assert.equal(feed(r, fragments(big, even(big.length, 744), { id: 9 })).length, 0);
     assert.equal(r.stack.counters.ip.dropFragTooBig, 1);
     assert.equal(r.stack.counters.ip.reassembled, 1);
@@ -125,14 +125,20 @@ describe("net/reasm: IPv4 reassembly", () => {
     assert.equal(feed(r, fragments(next, even(next.length, 448), { src: OTHER, srcMac: OTHER_MAC, id: 10 })).length, 1);
   });
 
-  it("StackConfig.reassembly sets EMTU_R (576 on a small board) and 0 turns reassembly off", () => {
-    const small = mk({ reassembly: 576 });
+  it("EMTU_R follows the MTU (576 on a small board), StackConfig.reassembly sets it, 0 turns reassembly off", () => {
+    const small = mk({ mtu: 576 });   // (a board's mtu: EMTU_R follows it)
     const ok = icmpEcho(8, 1, 1, pattern(576 - 28));
     assert.equal(feed(small, fragments(ok, even(ok.length, 280))).length, 1);
     const over = icmpEcho(8, 1, 2, pattern(576 - 28 + 8));
     assert.equal(feed(small, fragments(over, even(over.length, 280), { id: 2 })).length, 0);
     // the second fragment ends past 556 data bytes (the datagram given up), the third too
     assert.equal(small.stack.counters.ip.dropFragTooBig, 2);
+    const set = mk({ reassembly: 700 });
+    const mid = icmpEcho(8, 1, 3, pattern(700 - 28));
+    assert.equal(feed(set, fragments(mid, even(mid.length, 344))).length, 1);
+    const over700 = icmpEcho(8, 1, 4, pattern(700 - 28 + 1));
+    assert.equal(feed(set, fragments(over700, even(over700.length, 344), { id: 5 })).length, 0);
+    assert.equal(set.stack.counters.ip.dropFragTooBig, 1);
     const off = mk({ reassembly: 0 });
     assert.equal(feed(off, fragments(ok, even(ok.length, 280))).length, 0);
     assert.equal(off.stack.counters.ip.dropFragment, 2);
@@ -195,6 +201,14 @@ describe("net/reasm: IPv4 reassembly", () => {
     assert.equal(r.stack.counters.icmp.timeExceeded, 1);
     // the rest arriving late completes nothing
     assert.equal(feed(r, [frames[1]]).length, 0);
+    // a datagram to the subnet broadcast: no ICMP error about it (RFC 1122 3.2.2)
+    const rb = mk();
+    const bcast = ethFrame(BCAST_MAC, PEER_MAC, 0x0800, ipv4Packet({ src: PEER, dst: ip("192.0.2.255"), proto: 17, id: 5, flagsFrag: 0x2000, payload: pattern(504) }));
+    feed(rb, [bcast]);
+    assert.equal(rb.stack.counters.ip.fragments, 1);
+    for (let t = 0; t < 11000; t += 100) { rb.clock.t += 100; rb.stack.tick(); }
+    assert.equal(rb.netif.take().length, 0);
+    assert.equal(rb.stack.counters.ip.dropFragTimeout, 1);
     // without fragment zero: given up silently
     const r2 = mk();
     feed(r2, [frames[1]]);
@@ -224,7 +238,7 @@ describe("net/reasm: IPv4 reassembly", () => {
     const fv = st.fv;
     assert.equal(feed(r, flood.slice(1)).length, 0);
     assert.equal(r.stack.counters.ip.dropFragEvicted, 199, "each new datagram takes the one slot");
-    assert.equal(rb.length, 1504 + 186, "one slot: 1,504 bytes and its block map (one byte per 8 of the 1,484 data bytes)");
+    assert.equal(rb.length, 1500 + 185, "one slot: 1,500 bytes and its block map (one byte per 8 of the 1,480 data bytes)");
     assert.ok(st.rb === rb && st.fv === fv, "the same buffer and the same view of rx for every fragment of one size");
     // an unfragmented ping is answered at once, a fragmented one too (the flood's datagram evicted)
     const ping = icmpEcho(8, 3, 3, pattern(56));
