@@ -111,11 +111,19 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   const ready = new Promise<string>((r) => { announce = r; });
   // On the real interpreter a board bundle's MAC comes from the serial number the engine gives it.
   const leaseMac = o.espruino ? (require("./espruino/engine") as typeof import("./espruino/engine")).firmwareMac(o.bundle, mac) : mac;
+  // The address leased (an ACK to the device's MAC) is the device's once the device announces it:
+  // it probes a lease with ARP first (RFC 5227) and then sends a gratuitous ARP for it.
+  let leased = -1;
   wire.observe((f, fromDevice) => {
-    if (fromDevice) return;
-    const lease = snoopDhcpAck(f);
-    if (lease && lease.mac === leaseMac.toLowerCase() && numToIp(lease.ip) !== deviceIp) {
-      deviceIp = numToIp(lease.ip);
+    if (!fromDevice) {
+      const lease = snoopDhcpAck(f);
+      if (lease && lease.mac === leaseMac.toLowerCase()) leased = lease.ip;
+      return;
+    }
+    if (leased < 0 || f.length < 42 || f[12] !== 0x08 || f[13] !== 0x06) return;
+    const dv = new DataView(f.buffer, f.byteOffset, f.length);
+    if (dv.getUint32(28) === leased && dv.getUint32(38) === leased && numToIp(leased) !== deviceIp) {
+      deviceIp = numToIp(leased);
       out("sim: device address " + deviceIp + " (dhcp)");
       announce(deviceIp);
     }

@@ -22,6 +22,7 @@ import { Cnt } from "./counters";
 import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { Eth } from "./ethernet";
 import { IpSend } from "./ipv4";
+import { acdArp } from "./acd";
 import { By, Size, St, T, W } from "./state";
 
 /** Entry states. */
@@ -157,7 +158,8 @@ export function arpInput(s: St, len: number): void {
     c[Cnt.ARP_DROP_MALFORMED]++;
     return;
   }
-  if (addr !== 0 && spa === addr) { c[Cnt.ARP_CONFLICTS]++; return; }   // someone else uses our address
+  // someone else uses our address, or the one being probed (acd.ts)
+  if ((c[W.PROBE_IP] || (addr !== 0 && spa === addr)) && acdArp(s, op, spa, rd32(rx, A.TPA))) return;
   var i = arpFind(s, spa, Entry.PENDING);    // never an entry for 0.0.0.0 (a probe)
   if (i < 0 && spa !== 0 && forUs) i = arpAlloc(s, spa);
   if (i >= 0) arpLearn(s, i, s.clock.now());

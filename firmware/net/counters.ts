@@ -15,11 +15,14 @@ export const enum Cnt {
   ARP_RETRIES, ARP_GIVE_UPS, ARP_EXPIRED, ARP_EVICTED,
   IP_RX, IP_TX, IP_DROP_SHORT, IP_DROP_VERSION, IP_DROP_IHL, IP_DROP_LENGTH, IP_DROP_CHECKSUM,
   IP_DROP_FRAGMENT, IP_DROP_SOURCE, IP_DROP_NOT_FOR_US, IP_DROP_PROTO, IP_OPTIONS,
+  IP_DROP_LINK_BCAST, IP_FRAGMENTS, IP_REASSEMBLED, IP_DROP_FRAG_BAD, IP_DROP_FRAG_BIG, IP_DROP_FRAG_OVERLAP,
+  IP_DROP_FRAG_TIMEOUT, IP_DROP_FRAG_EVICTED,
   ICMP_RX, ICMP_TX, ICMP_ECHO_OUT, ICMP_RATE_LIMITED, ICMP_DROP_SHORT, ICMP_DROP_CHECKSUM, ICMP_DROP_TYPE,
-  ICMP_IGNORED_BROADCAST,
+  ICMP_IGNORED_BROADCAST, ICMP_TIME_EXCEEDED,
   UDP_RX, UDP_TX, UDP_DROP_SHORT, UDP_DROP_LENGTH, UDP_DROP_CHECKSUM, UDP_NO_PORT,
   DHCP_RX, DHCP_TX, DHCP_OFFERS, DHCP_REQUESTS, DHCP_ACKS, DHCP_NAKS, DHCP_DROP_MALFORMED, DHCP_DROP_OTHER,
   DHCP_RETRANSMITS, DHCP_RENEWALS, DHCP_REBINDS, DHCP_EXPIRED, DHCP_RESTARTS, DHCP_FALLBACKS,
+  DHCP_PROBES, DHCP_DECLINES, DHCP_RELEASES, DHCP_REBOOTS, DHCP_DEFENDED, DHCP_CONFLICTS,
   COUNT,
 }
 
@@ -36,9 +39,11 @@ function counterText(): string {
   return "eth: txFail -Short -NotForUs -Type errors" +
     " arp: requestsOut repliesOut -Short -Malformed ignored conflicts hits misses held heldSent heldDropped notHeld retries giveUps expired evicted" +
     " ip: -Short -Version -Ihl -Length -Checksum -Fragment -Source -NotForUs -Proto options" +
-    " icmp: echoOut rateLimited -Short -Checksum -Type ignoredBroadcast" +
+    " -LinkBroadcast fragments reassembled -FragBad -FragTooBig -FragOverlap -FragTimeout -FragEvicted" +
+    " icmp: echoOut rateLimited -Short -Checksum -Type ignoredBroadcast timeExceeded" +
     " udp: -Short -Length -Checksum noPort" +
-    " dhcp: offers requests acks naks -Malformed -Other retransmits renewals rebinds expired restarts fallbacks";
+    " dhcp: offers requests acks naks -Malformed -Other retransmits renewals rebinds expired restarts fallbacks" +
+    " probes declines releases reboots defended conflicts";
 }
 
 /** The counters named: a snapshot built per read, not live (about 130 variables on Espruino while
@@ -69,7 +74,8 @@ export function eachDrop(counts: Uint32Array, fn: (layer: string, name: string, 
     drops = new Uint8Array([Cnt.ETH_DROP_SHORT, Cnt.ETH_DROP_NOT_FOR_US, Cnt.ETH_DROP_TYPE,
       Cnt.ARP_DROP_SHORT, Cnt.ARP_DROP_MALFORMED, Cnt.IP_DROP_SHORT, Cnt.IP_DROP_VERSION, Cnt.IP_DROP_IHL,
       Cnt.IP_DROP_LENGTH, Cnt.IP_DROP_CHECKSUM, Cnt.IP_DROP_FRAGMENT, Cnt.IP_DROP_SOURCE, Cnt.IP_DROP_NOT_FOR_US,
-      Cnt.IP_DROP_PROTO, Cnt.ICMP_DROP_SHORT, Cnt.ICMP_DROP_CHECKSUM, Cnt.ICMP_DROP_TYPE, Cnt.UDP_DROP_SHORT,
+      Cnt.IP_DROP_PROTO, Cnt.IP_DROP_LINK_BCAST, Cnt.IP_DROP_FRAG_BAD, Cnt.IP_DROP_FRAG_BIG, Cnt.IP_DROP_FRAG_OVERLAP,
+      Cnt.IP_DROP_FRAG_TIMEOUT, Cnt.IP_DROP_FRAG_EVICTED, Cnt.ICMP_DROP_SHORT, Cnt.ICMP_DROP_CHECKSUM, Cnt.ICMP_DROP_TYPE, Cnt.UDP_DROP_SHORT,
       Cnt.UDP_DROP_LENGTH, Cnt.UDP_DROP_CHECKSUM, Cnt.DHCP_DROP_MALFORMED, Cnt.DHCP_DROP_OTHER]);
   }
   for (k = 0; k < drops.length; k++) {

@@ -1,9 +1,17 @@
 // DHCP client (RFC 2131), driven by Stack.tick() and the UDP port-68 binding.
 //
-// INIT -> (DISCOVER) SELECTING -> OFFER -> (REQUEST) REQUESTING -> ACK -> BOUND
+// INIT -> (DISCOVER) SELECTING -> OFFER -> (REQUEST) REQUESTING -> ACK -> PROBING -> BOUND
+// INIT with the last lease's address (StackConfig.lastIp) -> (REQUEST, option 50, no server id)
+//   REBOOTING (INIT-REBOOT, RFC 2131 3.2) -> ACK -> PROBING; NAK or no answer after 2 REQUESTs:
+//   INIT (DISCOVER).
+// PROBING (acd.ts, RFC 5227 2.1): ARP probes for the address; a conflict -> DHCPDECLINE, INIT
+//   again after 10 s (RFC 2131 3.1.5); none -> BOUND, the address taken and announced.
 // BOUND -> at T1: RENEWING (REQUEST unicast to the server, ciaddr set)
 //       -> at T2: REBINDING (REQUEST broadcast) -> at lease end: address dropped, INIT.
 // NAK in REQUESTING/RENEWING/REBINDING: address dropped, back to INIT (DISCOVER at the next tick).
+// A conflict on the bound address (acd.ts, RFC 5227 2.4): defended once; a second one within
+// 10 s -> address dropped, DHCPDECLINE, INIT after 10 s.
+// Stack.stop() -> (DHCPRELEASE unicast to the server when a lease is held) STOPPED.
 // Retransmission: base, 2*base, 4*base ... capped at 64 s, each randomized by +-base/4
 // (base 4 s: 4, 8, 16 s +-1 s as RFC 2131 4.1 suggests); in RENEWING/REBINDING half the time
 // left to T2 / lease end, at least base. REQUESTING gives up after 4 REQUESTs (back to INIT).
@@ -11,15 +19,18 @@
 // the client stops (state "fallback"); without a fallback it keeps trying forever.
 // Options sent: 53, 61 (client id: type 1 + MAC), 50/54 in the REQUEST that takes an offer
 // (RFC 2131 4.3.2, "SELECTING state"; our state REQUESTING), 12 hostname, 55, 57.
-// Options read: 53, 54, 1, 3, 51, 58, 59; option lengths are checked and a broken option list
+// DECLINE: 50 and 54 (ciaddr 0, broadcast); RELEASE: 54 (ciaddr set, unicast); neither carries
+// 12, 55 or 57 (RFC 2131 table 5).
+// Options read: 53, 54, 1, 3, 6 (the first DNS server: stackDnsServer), 51, 58, 59; option lengths are checked and a broken option list
 // drops the message (dhcp.dropMalformed). The client waits for link-up before its first DISCOVER.
 
 import { Cnt } from "./counters";
 import { rd32, wr32 } from "./bytes";
 import { Eth } from "./ethernet";
-import { Addr, setAddress } from "./ipv4";
+import { Addr, IpSend, setAddress } from "./ipv4";
 import { udpBind, udpSend, UdpHdr } from "./udp";
 import { By, DhcpFallback, Size, St, T, W } from "./state";
+import { acdStart, acdTick } from "./acd";
 import { stringToBytes } from "../../hal/natives";
 
 export interface DhcpConfig {
@@ -30,17 +41,23 @@ export interface DhcpConfig {
   dhcpTries?: number;
   dhcpBaseMs?: number;
   random?: () => number;
+  /** The address of the last lease (the application keeps it, e.g. in Storage): asked for first
+   * after a restart (INIT-REBOOT). */
+  lastIp?: number;
+  /** ARP probes of a leased address before it is used (RFC 5227: 3, the default; 0: none). */
+  dhcpProbes?: number;
 }
 
 // Numeric constants as const enums: tsc writes the numbers in place, nothing reaches the bundle.
-const enum S { INIT, SELECTING, REQUESTING, BOUND, RENEWING, REBINDING, FALLBACK }
+export const enum S { INIT, SELECTING, REQUESTING, REBOOTING, PROBING, BOUND, RENEWING, REBINDING, FALLBACK, RELEASING, STOPPED }
 /** DHCP message types (option 53, RFC 2132 9.6). */
-const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 }
+export const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, DECLINE = 4, ACK = 5, NAK = 6, RELEASE = 7 }
 /** Option codes (RFC 2132). */
 const enum Opt {
   PAD = 0,
   SUBNET_MASK = 1,
   ROUTER = 3,
+  DNS = 6,
   HOSTNAME = 12,
   REQUESTED_IP = 50,
   LEASE_TIME = 51,
@@ -89,6 +106,9 @@ const enum K {
   MAX_RTO_MS = 64000,                   // retransmission timeouts grow to this (RFC 2131 4.1)
   MAX_DOUBLINGS = 5,                    // (base 4 s: 4, 8, 16, 32, 64 s)
   REQUEST_TRIES = 4,                    // REQUESTs in REQUESTING before starting over
+  REBOOT_TRIES = 2,                     // REQUESTs in REBOOTING before a DISCOVER (4 + 8 s)
+  DEFAULT_PROBES = 3,                   // RFC 5227 PROBE_NUM
+  RELEASE_WAIT_MS = 1000,               // a RELEASE waiting for the server's MAC: the address kept this long
   DEFAULT_BASE_MS = 4000,
   DEFAULT_TRIES = 4,
   CLASS_B = 0x80000000,                 // first address of class B (128.0.0.0), then C (192.0.0.0)
@@ -96,23 +116,23 @@ const enum K {
   XID_RANGE = 4294967296,               // transaction ids: 0 .. 2^32 - 1
 }
 // Options read, in the order of the option slots (c at W.DHCP_OPTS): message type (1 byte), server id, subnet mask,
-// lease time, T1, T2 (4 bytes each), router (a list of addresses: the first is taken).
-const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER }
+// lease time, T1, T2 (4 bytes each), router and DNS servers (lists of addresses: the first is taken).
+const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER, DNS }
 // (Tables as typed arrays: flat, where a plain array costs Espruino a variable or more per element.)
-var READ = new Uint8Array([Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER]);
+var READ = new Uint8Array([Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER, Opt.DNS]);
 // By message type, the states (one bit each) in which it is accepted: OFFER when SELECTING;
-// ACK and NAK when REQUESTING, RENEWING or REBINDING.
-var ANSWERING = (1 << S.REQUESTING) | (1 << S.RENEWING) | (1 << S.REBINDING);
-var ACCEPT = new Uint8Array([0, 0, /* OFFER */ 1 << S.SELECTING, 0, 0, /* ACK */ ANSWERING, /* NAK */ ANSWERING]);
+// ACK and NAK when REQUESTING, REBOOTING, RENEWING or REBINDING.
+var ANSWERING = (1 << S.REQUESTING) | (1 << S.REBOOTING) | (1 << S.RENEWING) | (1 << S.REBINDING);
+var ACCEPT = new Uint16Array([0, 0, /* OFFER */ 1 << S.SELECTING, 0, 0, /* ACK */ ANSWERING, /* NAK */ ANSWERING]);
 // Fixed request bytes from the magic cookie on: the cookie, option 53 (its value is written at
 // Tx.TYPE), the head of option 61 (the MAC follows at Tx.CLIENT_MAC).
 var HEAD = new Uint8Array([B.COOKIE_VALUE >>> 24, (B.COOKIE_VALUE >> 16) & 255, (B.COOKIE_VALUE >> 8) & 255,
   B.COOKIE_VALUE & 255, Opt.MSG_TYPE, 1, 0, Opt.CLIENT_ID, K.CLIENT_ID_LEN, B.HTYPE_ETHERNET]);
-// Closing options: 55 parameter list (1, 3, 51, 58, 59), 57 max message size, end.
-var TAIL = new Uint8Array([Opt.PARAM_LIST, 5, Opt.SUBNET_MASK, Opt.ROUTER, Opt.LEASE_TIME, Opt.T1, Opt.T2,
+// Closing options: 55 parameter list (1, 3, 6, 51, 58, 59), 57 max message size, end.
+var TAIL = new Uint8Array([Opt.PARAM_LIST, 6, Opt.SUBNET_MASK, Opt.ROUTER, Opt.DNS, Opt.LEASE_TIME, Opt.T1, Opt.T2,
   Opt.MAX_SIZE, 2, K.MAX_MSG >> 8, K.MAX_MSG & 255, Opt.END]);
 /** Where option 57's value sits in TAIL. */
-const enum Tail { MAX_SIZE_VALUE = 9 }
+const enum Tail { MAX_SIZE_VALUE = 10 }
 
 /** Starts the DHCP client on the stack: the closing options (12 hostname, at most 63 bytes, low 8
  * bits of each char, + TAIL) built once in s.b; port 68 bound. */
@@ -125,6 +145,8 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
   s.fall = cfg.dhcpFallback;
   c[W.DHCP_BASE] = cfg.dhcpBaseMs || K.DEFAULT_BASE_MS;
   c[W.DHCP_MAX_TRIES] = cfg.dhcpTries || K.DEFAULT_TRIES;
+  c[W.DHCP_PROBE_MAX] = cfg.dhcpProbes === undefined ? K.DEFAULT_PROBES : cfg.dhcpProbes;
+  c[W.DHCP_LAST] = cfg.lastIp || 0;
   if (name) {
     b[By.DHCP_TAIL] = Opt.HOSTNAME;
     b[By.DHCP_TAIL + 1] = name.length;
@@ -141,46 +163,61 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
 /** Stack.dhcpState (`this`: the stack): the client's state, or "static". */
 export function dhcpState(this: St): string {
   return this.c[W.DHCP_ON] ?
-    "init selecting requesting bound renewing rebinding fallback".split(" ")[this.c[W.DHCP_STATE]] : "static";   // (as S)
+    "init selecting requesting rebooting probing bound renewing rebinding fallback releasing stopped".split(" ")[this.c[W.DHCP_STATE]] : "static";   // (as S)
 }
 
 /**
- * Builds the BOOTREQUEST the state calls for at tx[42..) and sends it from port 68 to port 67:
- * DISCOVER (SELECTING), REQUEST with options 50/54 (REQUESTING), REQUEST with ciaddr unicast to
- * the server (RENEWING) or broadcast (REBINDING). Our address is 0 before BOUND.
- * Then schedules the next one: SELECTING, REQUESTING back off (base, 2 base, 4 base ... at most
- * 64 s, +-base/4 of jitter; tries counts the messages); RENEWING, REBINDING try again after half
- * the time left to T2 / the lease end, at least base.
+ * Builds a BOOTREQUEST of the given type at tx[42..): ciaddr, option 50 (reqIp, 0: none), option
+ * 54 (sid, 0: none), the closing options (12, 55, 57) when `tail`; returns the message's length.
  */
-function dhcpSend(s: St, now: number): void {
-  var tx = s.tx, c = s.c, t = s.t, mac = s.netif.mac, state = c[W.DHCP_STATE], base = c[W.DHCP_BASE];
-  var i = Tx.MORE, tailLen = c[W.DHCP_TAIL_LEN];
+function dhcpBuild(s: St, type: number, ciaddr: number, reqIp: number, sid: number, tail: boolean): number {
+  var tx = s.tx, c = s.c, mac = s.netif.mac, i = Tx.MORE, tailLen = c[W.DHCP_TAIL_LEN];
   tx.fill(0, Tx.MSG, Tx.MSG + B.MIN_LEN);
   tx[Tx.MSG + B.OP] = B.BOOTREQUEST;
   tx[Tx.MSG + B.HTYPE] = B.HTYPE_ETHERNET;
   tx[Tx.MSG + B.HLEN] = Eth.MAC_LEN;
   wr32(tx, Tx.MSG + B.XID, c[W.DHCP_XID]);
-  wr32(tx, Tx.MSG + B.CIADDR, s.addr);
+  wr32(tx, Tx.MSG + B.CIADDR, ciaddr);
   tx.set(mac, Tx.MSG + B.CHADDR);
   tx.set(HEAD, Tx.MSG + B.COOKIE);
-  tx[Tx.TYPE] = state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST;
+  tx[Tx.TYPE] = type;
   tx.set(mac, Tx.CLIENT_MAC);
-  if (state === S.REQUESTING) {
-    tx[Tx.MORE] = Opt.REQUESTED_IP;   // code, length, address
-    tx[Tx.MORE + 1] = K.ADDR_LEN;
-    wr32(tx, Tx.MORE + 2, c[W.DHCP_OFFERED]);
-    tx[Tx.MORE + 6] = Opt.SERVER_ID;
-    tx[Tx.MORE + 7] = K.ADDR_LEN;
-    wr32(tx, Tx.MORE + 8, c[W.DHCP_SERVER]);
-    i = Tx.MORE + 12;
+  if (reqIp) {
+    tx[i] = Opt.REQUESTED_IP;   // code, length, address
+    tx[i + 1] = K.ADDR_LEN;
+    wr32(tx, i + 2, reqIp);
+    i += 2 + K.ADDR_LEN;
   }
-  tx.set(s.b.subarray(By.DHCP_TAIL, By.DHCP_TAIL + tailLen), i);
-  var len = i + tailLen - Tx.MSG;
+  if (sid) {
+    tx[i] = Opt.SERVER_ID;
+    tx[i + 1] = K.ADDR_LEN;
+    wr32(tx, i + 2, sid);
+    i += 2 + K.ADDR_LEN;
+  }
+  if (tail) {
+    tx.set(s.b.subarray(By.DHCP_TAIL, By.DHCP_TAIL + tailLen), i);
+    i += tailLen;
+  } else tx[i++] = Opt.END;
   c[Cnt.DHCP_TX]++;
+  return i - Tx.MSG < B.MIN_LEN ? B.MIN_LEN : i - Tx.MSG;
+}
+
+/**
+ * Sends the message the state calls for: DISCOVER (SELECTING), REQUEST with options 50/54
+ * (REQUESTING), with option 50 only (REBOOTING), with ciaddr unicast to the server (RENEWING) or
+ * broadcast (REBINDING). Our address is 0 before BOUND.
+ * Then schedules the next one: SELECTING, REQUESTING, REBOOTING back off (base, 2 base, 4 base
+ * ... at most 64 s, +-base/4 of jitter; tries counts the messages); RENEWING, REBINDING try again
+ * after half the time left to T2 / the lease end, at least base.
+ */
+function dhcpSend(s: St, now: number): void {
+  var c = s.c, t = s.t, state = c[W.DHCP_STATE], base = c[W.DHCP_BASE];
+  var len = dhcpBuild(s, state === S.SELECTING ? Msg.DISCOVER : Msg.REQUEST, s.addr,
+    state === S.REQUESTING || state === S.REBOOTING ? c[W.DHCP_OFFERED] : 0,
+    state === S.REQUESTING ? c[W.DHCP_SERVER] : 0, true);
   if (state !== S.SELECTING) c[Cnt.DHCP_REQUESTS]++;
-  udpSend.call(s, state === S.RENEWING ? c[W.DHCP_SERVER] : Addr.BROADCAST, K.SERVER_PORT, K.CLIENT_PORT,
-    len < B.MIN_LEN ? B.MIN_LEN : len);
-  if (state < S.BOUND) {
+  udpSend.call(s, state === S.RENEWING ? c[W.DHCP_SERVER] : Addr.BROADCAST, K.SERVER_PORT, K.CLIENT_PORT, len);
+  if (state < S.PROBING) {
     t[T.DHCP_DUE] = now + Math.min(base * (1 << Math.min(c[W.DHCP_TRIES]++, K.MAX_DOUBLINGS)), K.MAX_RTO_MS) +
       (s.rand() * 2 - 1) * (base / 4);
   } else {
@@ -189,31 +226,79 @@ function dhcpSend(s: St, now: number): void {
   }
 }
 
-/** Drops the address and starts over (DISCOVER at the next tick). */
-function dhcpRestart(s: St, now: number): void {
+/** DHCPDECLINE of ip (broadcast, from 0.0.0.0: call it without an address) or DHCPRELEASE of
+ * our address (unicast to the server); the result of the send. */
+export function dhcpTell(s: St, type: Msg.DECLINE | Msg.RELEASE, ip: number): IpSend {
+  var c = s.c, decline = type === Msg.DECLINE;
+  var len = dhcpBuild(s, type, decline ? 0 : ip, decline ? ip : 0, c[W.DHCP_SERVER], false);
+  c[decline ? Cnt.DHCP_DECLINES : Cnt.DHCP_RELEASES]++;
+  return udpSend.call(s, decline ? Addr.BROADCAST : c[W.DHCP_SERVER], K.SERVER_PORT, K.CLIENT_PORT, len);
+}
+
+/** BOUND: the leased address (probed, or renewed) is taken, with the lease's mask and router. */
+export function dhcpBind(s: St, ip: number): void {
+  var c = s.c;
+  c[W.DHCP_STATE] = S.BOUND;
+  c[W.PROBE_IP] = 0;
+  s.t[T.DHCP_DUE] = s.t[T.DHCP_T1];
+  setAddress(s, ip, c[W.DHCP_MASK], c[W.DHCP_ROUTER]);
+}
+
+/** Drops the address and starts over (DISCOVER at the tick `delay` ms from now). */
+export function dhcpRestart(s: St, now: number, delay: number): void {
   setAddress(s, 0, 0, 0);   // (no change when already unbound: the mask and gateway are 0 then too)
   s.c[W.DHCP_STATE] = S.INIT;
-  s.t[T.DHCP_DUE] = now;
+  s.c[W.PROBE_IP] = 0;
+  s.t[T.DHCP_DUE] = now + delay;
   s.c[Cnt.DHCP_RESTARTS]++;
 }
 
-/** The client's timers: the first DISCOVER, retransmissions, fallback, renewing, rebinding, expiry. */
+/** Stack.stop (`this`: the stack): a DHCP lease held is released (DHCPRELEASE unicast to its
+ * server; when the server's MAC must be resolved first, the address is dropped at the tick after
+ * the RELEASE left, at most 1 s later) and the client stops (state "stopped"); a static address
+ * is dropped. */
+export function dhcpStop(this: St): void {
+  var s = this, c = s.c, state = c[W.DHCP_STATE];
+  c[W.PROBE_IP] = 0;
+  if (!c[W.DHCP_ON]) { setAddress(s, 0, 0, 0); return; }
+  c[W.DHCP_STATE] = S.STOPPED;
+  if (state >= S.BOUND && state <= S.REBINDING && s.addr &&
+    dhcpTell(s, Msg.RELEASE, s.addr) === IpSend.PENDING_ARP) {
+    c[W.DHCP_STATE] = S.RELEASING;
+    s.t[T.DHCP_DUE] = s.clock.now() + K.RELEASE_WAIT_MS;
+  } else setAddress(s, 0, 0, 0);
+}
+
+/** The client's timers: the first DISCOVER (or INIT-REBOOT REQUEST), retransmissions, probes,
+ * fallback, renewing, rebinding, expiry, the end of a RELEASE. */
 export function dhcpTick(s: St, now: number): void {
   var c = s.c, state = c[W.DHCP_STATE], fallback = s.fall;
-  if (now < s.t[T.DHCP_DUE] || state === S.FALLBACK) return;
+  if (state === S.RELEASING && !c[W.HOLD_LEN]) s.t[T.DHCP_DUE] = now;   // the RELEASE left the ARP hold buffer
+  if (now < s.t[T.DHCP_DUE] || state === S.FALLBACK || state === S.STOPPED) return;
   if (state === S.INIT) {
     if (!s.linkUp) return;
     c[W.DHCP_XID] = (s.rand() * K.XID_RANGE) >>> 0;   // a new transaction
     c[W.DHCP_TRIES] = 0;
     c[W.DHCP_STATE] = S.SELECTING;
+    if (c[W.DHCP_LAST]) {   // INIT-REBOOT, once
+      c[W.DHCP_OFFERED] = c[W.DHCP_LAST];
+      c[W.DHCP_LAST] = 0;
+      c[W.DHCP_STATE] = S.REBOOTING;
+      c[Cnt.DHCP_REBOOTS]++;
+    }
     dhcpSend(s, now);
-  } else if (state < S.BOUND) {   // SELECTING, REQUESTING: retransmit, or give up
+  } else if (state === S.PROBING) acdTick(s, now);
+  else if (state === S.RELEASING) {
+    c[W.DHCP_STATE] = S.STOPPED;
+    setAddress(s, 0, 0, 0);
+  } else if (state < S.PROBING) {   // SELECTING, REQUESTING, REBOOTING: retransmit, or give up
     if (state === S.SELECTING && fallback && c[W.DHCP_TRIES] >= c[W.DHCP_MAX_TRIES]) {
       c[W.DHCP_STATE] = S.FALLBACK;
       c[Cnt.DHCP_FALLBACKS]++;
       setAddress(s, fallback.ip, fallback.mask, fallback.gateway);
-    } else if (state === S.REQUESTING && c[W.DHCP_TRIES] >= K.REQUEST_TRIES) dhcpRestart(s, now);
-    else {
+    } else if (state !== S.SELECTING && c[W.DHCP_TRIES] >= (state === S.REBOOTING ? K.REBOOT_TRIES : K.REQUEST_TRIES)) {
+      dhcpRestart(s, now, 0);
+    } else {
       c[Cnt.DHCP_RETRANSMITS]++;
       dhcpSend(s, now);
     }
@@ -221,7 +306,7 @@ export function dhcpTick(s: St, now: number): void {
     var rebind = state === S.REBINDING || (state === S.RENEWING && now >= s.t[T.DHCP_T2]);
     if (rebind && now >= s.t[T.DHCP_END]) {
       c[Cnt.DHCP_EXPIRED]++;
-      dhcpRestart(s, now);
+      dhcpRestart(s, now, 0);
       return;
     }
     var next = rebind ? S.REBINDING : S.RENEWING;
@@ -252,7 +337,7 @@ function dhcpParse(s: St, rx: Uint8Array, i: number, end: number): boolean {
       c[W.DHCP_OPTS + k] = rx[v];
     } else if (k >= 0) {
       // a list of addresses (router: the first is taken), or exactly one address or time
-      if (k === Slot.ROUTER ? ol < K.ADDR_LEN || (ol & 3) !== 0 : ol !== K.ADDR_LEN) return false;
+      if (k >= Slot.ROUTER ? ol < K.ADDR_LEN || (ol & 3) !== 0 : ol !== K.ADDR_LEN) return false;
       c[W.DHCP_OPTS + k] = rd32(rx, v);
     }
     i = v + ol;
@@ -285,7 +370,7 @@ function dhcpInput(src: number, srcPort: number, rx: Uint8Array, off: number, le
   if (!((ACCEPT[type] >> state) & 1)) { c[Cnt.DHCP_DROP_OTHER]++; return; }
   if (type === Msg.NAK) {
     c[Cnt.DHCP_NAKS]++;
-    dhcpRestart(s, now);
+    dhcpRestart(s, now, 0);
     return;
   }
   // OFFER and ACK carry an address; an OFFER names its server, an ACK gives a lease, and in
@@ -307,10 +392,14 @@ function dhcpInput(src: number, srcPort: number, rx: Uint8Array, off: number, le
     // T1 and T2 as given when they make sense, else 1/2 and 7/8 of the lease; infinite leases never end
     if (!(t1 > 0 && t1 <= lease)) t1 = lease / 2;
     if (!(t2 >= t1 && t2 <= lease)) t2 = lease * 7 / 8;
-    c[W.DHCP_STATE] = S.BOUND;
-    s.t[T.DHCP_DUE] = now + t1 * ms;
+    s.t[T.DHCP_T1] = now + t1 * ms;
     s.t[T.DHCP_T2] = now + Math.max(t1, t2) * ms;
     s.t[T.DHCP_END] = now + lease * ms;
-    setAddress(s, yi, c[W.DHCP_OPTS + Slot.MASK] || (-1 << hostBits) >>> 0, c[W.DHCP_OPTS + Slot.ROUTER]);
+    c[W.DHCP_MASK] = c[W.DHCP_OPTS + Slot.MASK] || (-1 << hostBits) >>> 0;
+    c[W.DHCP_ROUTER] = c[W.DHCP_OPTS + Slot.ROUTER];
+    c[W.DHCP_DNS] = c[W.DHCP_OPTS + Slot.DNS];
+    // A renewed address is kept; a new one is probed first (RFC 2131 3.1.5, RFC 5227).
+    if (yi === s.addr || !c[W.DHCP_PROBE_MAX]) dhcpBind(s, yi);
+    else acdStart(s, yi, now);
   }
 }

@@ -5,8 +5,9 @@
 // checksum updated incrementally (RFC 1624: only the type word changed), so no second sum runs.
 // The reply goes straight back to the request's source MAC (no ARP lookup needed).
 // Echo requests to broadcast addresses are ignored (as Linux does by default).
+// Time exceeded (code 1) for a datagram whose reassembly timed out (reasm.ts).
 // Port unreachable: IP header + 8 bytes of the offending datagram, never for broadcast
-// destinations, rate-limited by a token bucket (Size.UNREACHABLE_BURST, one token back per
+// destinations; both rate-limited by a token bucket (Size.UNREACHABLE_BURST, one token back per
 // Size.UNREACHABLE_REFILL_MS, kept as one time: no timer).
 // Both take the stack record (state.ts) first.
 
@@ -14,7 +15,7 @@ import { Cnt } from "./counters";
 import { rd16, rd32, wr16 } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
 import { Eth } from "./ethernet";
-import { Ip, IpSend, Proto, sendReply } from "./ipv4";
+import { Ip, IpSend, ipSend, Proto, sendReply } from "./ipv4";
 import { Size, St, T, W } from "./state";
 
 /** ICMP header fields (RFC 792) as offsets from the message's start; types and codes. */
@@ -26,7 +27,9 @@ const enum M {
   ECHO_REPLY = 0,          // types
   UNREACHABLE = 3,
   ECHO = 8,
+  TIME_EXCEEDED = 11,
   PORT_UNREACHABLE = 3,    // code of UNREACHABLE
+  REASSEMBLY_TIME = 1,     // code of TIME_EXCEEDED: fragment reassembly time exceeded
   QUOTED_DATA = 8,         // an error quotes the offending IP header and this many bytes after it
   // RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the type/code word m = ECHO << 8 | code turned
   // into m' = ECHO_REPLY << 8 | code: ~m + m' = 0xffff - (ECHO << 8), the code cancels out.
@@ -61,18 +64,41 @@ export function icmpInput(s: St, off: number, len: number): void {
   }
 }
 
-/** Answers the UDP datagram in rx (IP header at 14, ihl bytes) with port unreachable. */
-export function icmpUnreachable(s: St, ihl: number): void {
-  var c = s.c, tx = s.tx, now = s.clock.now(), quoted = ihl + M.QUOTED_DATA;
+/** ICMP's error token bucket (port unreachable, time exceeded): true when a message may go. */
+function errorToken(s: St): boolean {
+  var now = s.clock.now();
   // The token bucket as a virtual time (GCRA): each message moves it one refill period on from
   // itself or from now, whichever is later; a burst may take it at most BURST periods ahead.
   var tat = Math.max(s.t[T.ICMP_TAT], now) + Size.UNREACHABLE_REFILL_MS;
-  if (tat - now > Size.UNREACHABLE_BURST * Size.UNREACHABLE_REFILL_MS) { c[Cnt.ICMP_RATE_LIMITED]++; return; }
+  if (tat - now > Size.UNREACHABLE_BURST * Size.UNREACHABLE_REFILL_MS) { s.c[Cnt.ICMP_RATE_LIMITED]++; return false; }
   s.t[T.ICMP_TAT] = tat;
-  tx[Ip.PAYLOAD + M.TYPE] = M.UNREACHABLE;
-  tx[Ip.PAYLOAD + M.CODE] = M.PORT_UNREACHABLE;
+  return true;
+}
+
+/** Writes an ICMP error (type, code, the unused word 0) at tx[34..) before `quoted` bytes already there; its checksum. */
+function errorHeader(s: St, type: number, code: number, quoted: number): number {
+  var tx = s.tx;
+  tx[Ip.PAYLOAD + M.TYPE] = type;
+  tx[Ip.PAYLOAD + M.CODE] = code;
   tx.fill(0, Ip.PAYLOAD + M.CHECKSUM, Ip.PAYLOAD + M.HEADER);   // checksum and the unused word
-  tx.set(s.rx.subarray(Eth.HEADER, Eth.HEADER + quoted), Ip.PAYLOAD + M.HEADER);
   wr16(tx, Ip.PAYLOAD + M.CHECKSUM, csumFinish(csumAdd(tx, Ip.PAYLOAD, M.HEADER + quoted, 0)));
-  if (sendReply(s, Proto.ICMP, M.HEADER + quoted) === IpSend.SENT) c[Cnt.ICMP_TX]++;
+  return M.HEADER + quoted;
+}
+
+/** Answers the UDP datagram in rx (IP header at 14, ihl bytes) with port unreachable. */
+export function icmpUnreachable(s: St, ihl: number): void {
+  var quoted = ihl + M.QUOTED_DATA;
+  if (!errorToken(s)) return;
+  s.tx.set(s.rx.subarray(Eth.HEADER, Eth.HEADER + quoted), Ip.PAYLOAD + M.HEADER);
+  if (sendReply(s, Proto.ICMP, errorHeader(s, M.UNREACHABLE, M.PORT_UNREACHABLE, quoted)) === IpSend.SENT) s.c[Cnt.ICMP_TX]++;
+}
+
+/** Time exceeded (reassembly) to src, quoting `quote` (the datagram's header and first 8 data bytes). */
+export function icmpTimeExceeded(s: St, quote: Uint8Array, src: number): void {
+  if (!errorToken(s)) return;
+  s.tx.set(quote, Ip.PAYLOAD + M.HEADER);
+  if (ipSend.call(s, Proto.ICMP, src, errorHeader(s, M.TIME_EXCEEDED, M.REASSEMBLY_TIME, quote.length)) >= IpSend.PENDING_ARP) {
+    s.c[Cnt.ICMP_TX]++;
+    s.c[Cnt.ICMP_TIME_EXCEEDED]++;
+  }
 }

@@ -4,9 +4,10 @@
 // Input: version 4, IHL >= 5 (options are skipped, not interpreted), total length within the
 // frame (Ethernet padding beyond it ignored), header checksum, source not broadcast/multicast.
 // Accepted destinations: our address, 255.255.255.255, our subnet broadcast, and anything at all
-// while we have no address (so DHCP offers sent to the offered address get through).
-// Fragments (MF set or a non-zero offset) are DROPPED and counted (ip.dropFragment): reassembly
-// needs memory a small board does not have, and nothing we serve needs datagrams over the MTU.
+// while we have no address (so DHCP offers sent to the offered address get through); IP
+// multicast only when it came to a joined group's MAC. A frame sent to a link-layer broadcast or
+// multicast address must carry an IP broadcast or multicast destination (RFC 1122 3.3.6).
+// Fragments (MF set or a non-zero offset) are reassembled (reasm.ts), bounded.
 // Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
 // All functions take the stack record (state.ts) first.
 
@@ -17,6 +18,7 @@ import { Eth } from "./ethernet";
 import { arpResolve, arpSend, dropHold, Entry, Op, To } from "./arp";
 import { icmpInput } from "./icmp";
 import { udpInput } from "./udp";
+import { reasmInput } from "./reasm";
 import { By, Size, St, W } from "./state";
 import { wordSum } from "../../hal/natives";
 
@@ -180,15 +182,29 @@ export function ipInput(s: St, len: number): void {
     c[Cnt.IP_DROP_CHECKSUM]++;
     return;
   }
-  if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) { c[Cnt.IP_DROP_FRAGMENT]++; return; }
   if (rx[Ip.SRC] >= Ip.SRC_BAD_FIRST) { c[Cnt.IP_DROP_SOURCE]++; return; }
-  // Ours, the limited broadcast or our subnet's broadcast, a multicast group (the Ethernet
-  // filter let in only the groups joined); anything while we have no address.
-  if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~s.mask) >>> 0) && dst >>> 28 !== K.MCAST_NIBBLE) {
+  // Sent to a link-layer group (broadcast, or a multicast group joined): only for an IP broadcast
+  // or multicast destination (RFC 1122 3.3.6; anything while we have no address, for DHCP).
+  // Sent to our MAC: our address, the limited or our subnet's broadcast (anything while we have
+  // none); an IP multicast destination only through its group's MAC (the filter in poll()
+  // checked that we joined it).
+  if (rx[Eth.DST] & Eth.GROUP_BIT) {
+    if (addr !== 0 && dst !== Addr.BROADCAST && dst !== ((addr | ~s.mask) >>> 0) && dst >>> 28 !== K.MCAST_NIBBLE) {
+      c[Cnt.IP_DROP_LINK_BCAST]++;
+      return;
+    }
+  } else if (addr !== 0 && dst !== addr && dst !== Addr.BROADCAST && dst !== ((addr | ~s.mask) >>> 0)) {
     c[Cnt.IP_DROP_NOT_FOR_US]++;
     return;
   }
   if (ihl !== Ip.MIN_HEADER) c[Cnt.IP_OPTIONS]++;
+  // A fragment (MF set or a non-zero offset) goes to reassembly (reasm.ts); a datagram completed
+  // there is in rx now, with a 20-byte header.
+  if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) {
+    tl = reasmInput(s, ihl, tl);
+    if (!tl) return;
+    ihl = Ip.MIN_HEADER;
+  }
   // (The addresses stay in rx for UDP and ICMP: V8 would box the unsigned ones >= 2^31.)
   if (proto === Proto.UDP) udpInput(s, Eth.HEADER + ihl, tl - ihl);
   else if (proto === Proto.ICMP) icmpInput(s, Eth.HEADER + ihl, tl - ihl);

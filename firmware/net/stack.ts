@@ -19,7 +19,8 @@ import { Eth, ethJoin, ethLeave, groupIndex } from "./ethernet";
 import { arpInput, arpLookup, arpMacOf, arpSend, arpTick, Op, To } from "./arp";
 import { formatIp, Ip, ipInput, IpSend, ipSend, parseIp, setAddress } from "./ipv4";
 import { Udp, udpBind, udpSend, udpUnbind } from "./udp";
-import { DhcpConfig, dhcpStart, dhcpState, dhcpTick } from "./dhcp";
+import { DhcpConfig, dhcpStart, dhcpState, dhcpStop, dhcpTick } from "./dhcp";
+import { reasmSetup, reasmTick } from "./reasm";
 import { By, ProtoInput, Size, St, T, W } from "./state";
 
 export { parseIp, formatIp, IpSend, ProtoInput };
@@ -34,6 +35,11 @@ export function stackCount(stack: Stack, i: Cnt): number {
   return (stack as any as St).c[i];
 }
 
+/** The first DNS server (DHCP option 6 of the current lease, or StackConfig.dns), 0 when none. */
+export function stackDnsServer(stack: Stack): number {
+  return (stack as any as St).c[W.DHCP_DNS];
+}
+
 /** Calls fn(layer, name, value) for each non-zero "drop" counter of the stack, in order. */
 export function stackDrops(stack: Stack, fn: (layer: string, name: string, n: number) => void): void {
   eachDrop((stack as any as St).c, fn);
@@ -41,9 +47,22 @@ export function stackDrops(stack: Stack, fn: (layer: string, name: string, n: nu
 
 export interface StackConfig extends DhcpConfig {
   ip?: number; mask?: number; gateway?: number;   // static configuration (skips DHCP)
+  /** The DNS server with a static address (stackDnsServer); DHCP's option 6 otherwise. */
+  dns?: number;
+  /**
+   * IPv4 reassembly (reasm.ts): the largest datagram reassembled (EMTU_R, header included;
+   * default: the MTU (mtu, else 1,500); at most what the driver's rx holds after the Ethernet
+   * header; at least 576; 0: none, fragments dropped), and how many at a time (1 or 2; default 2
+   * from 1,500 bytes, else 1).
+   */
+  reassembly?: number;
+  reassemblySlots?: number;
+  /** Where the stack says what needs a human (address conflicts). */
+  log?: (s: string) => void;
   // (DhcpConfig: hostname (option 12), mtu (option 57) [1500], dhcpFallback (used when DHCP
   // fails), dhcpTries (DISCOVERs before falling back) [4], dhcpBaseMs (first retransmission
-  // timeout, doubled per try up to 64 s) [4000], random [Math.random] (xid and jitter).)
+  // timeout, doubled per try up to 64 s) [4000], random [Math.random] (xid and jitter), lastIp
+  // (INIT-REBOOT with it), dhcpProbes (ARP probes before using a lease) [3].)
 }
 
 const enum K {
@@ -64,6 +83,8 @@ export interface Stack {
   /** The counters by layer and name: a snapshot built per read (they live in one Uint32Array). */
   readonly counters: StackCounters;
   dhcpState(): string;
+  /** Stops the interface: a DHCP lease is released (DHCPRELEASE), the address dropped, the client stopped. */
+  stop(): void;
   /** Link state as last seen by tick(). */
   linkUp: boolean;
 }
@@ -102,6 +123,7 @@ function tick(this: St): void {
   }
   arpTick(s, now);
   if (s.c[W.DHCP_ON]) dhcpTick(s, now);
+  if (s.c[W.REASM_USED]) reasmTick(s, now);
   for (var i = 0; i < s.ticks.length; i++) s.ticks[i](now);
 }
 
@@ -123,6 +145,7 @@ var PROTO = {
     return counterNames((this as any).c);
   },
   dhcpState: dhcpState,
+  stop: dhcpStop,
   bind: udpBind,
   unbind: udpUnbind,
   send: udpSend,
@@ -153,6 +176,9 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   s.ticks = [];
   s.addrFns = [];
   s.udp = s;
+  s.log = config.log;
+  c[W.DHCP_DNS] = config.dns || 0;
+  reasmSetup(s, config.reassembly, config.reassemblySlots, config.mtu);
   // The bytes every IPv4 frame we send starts with: Ethernet source + type, the constant IPv4
   // fields (the source address is written by setAddress), copied in one set().
   tpl.set(netif.mac, Eth.SRC);

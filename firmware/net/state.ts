@@ -28,10 +28,12 @@ export const enum Size {
   FRAMES_PER_POLL = 64,        // at most this many frames handled per poll() (a bound, not a batch)
   UNREACHABLE_BURST = 4,       // ICMP port unreachable: token bucket size,
   UNREACHABLE_REFILL_MS = 250, // and one token back per this many ms
-  DHCP_OPTS = 7,               // options read from a DHCP message (dhcp.ts, Slot)
+  DHCP_OPTS = 8,               // options read from a DHCP message (dhcp.ts, Slot)
   // The closing DHCP options: 12 hostname (code, length, at most 63 bytes) + the fixed ones (12).
   DHCP_TAIL = 2 + 63 + 12,
   IP_TEMPLATE = 34,            // Ethernet header + IPv4 header up to the destination
+  REASM_SLOTS = 2,             // datagrams in reassembly at a time, at most (reasm.ts)
+  REASM_FIELDS = 6,            // words per reassembly slot in c (reasm.ts, R)
 }
 
 /** The 32-bit state in c[], after the counters. ARP entry i: its address at ARP_IP + i, its MAC's
@@ -51,7 +53,19 @@ export const enum W {
   DHCP_MAX_TRIES,                             // DISCOVERs before the fallback
   DHCP_TAIL_LEN,                              // bytes of closing options at By.DHCP_TAIL
   DHCP_OPTS,                                  // Size.DHCP_OPTS options of the message being read
-  COUNT = DHCP_OPTS + Size.DHCP_OPTS,
+  DHCP_DNS = DHCP_OPTS + Size.DHCP_OPTS,      // the first DNS server (option 6, or StackConfig.dns)
+  DHCP_LAST,                                  // the address to ask for first (INIT-REBOOT)
+  DHCP_PROBES,                                // ARP probes sent for the offered address,
+  DHCP_PROBE_MAX,                             // and to send (StackConfig.dhcpProbes)
+  DHCP_MASK, DHCP_ROUTER,                     // the lease's mask and router, kept while probing
+  PROBE_IP,                                   // the address being probed (acd.ts; 0: none)
+  REASM_SLOTS,                                // reassembly: slots (0: fragments dropped),
+  REASM_SIZE,                                 // the largest datagram (EMTU_R, header included),
+  REASM_MAP,                                  // bytes of each slot's block map (one per 8 data bytes),
+  REASM_USED,                                 // slots in use,
+  FRAG_OFF, FRAG_LEN,                         // the window of rx the fragment view (s.fv) covers
+  REASM,                                      // the slots' fields (reasm.ts, R)
+  COUNT = REASM + Size.REASM_SLOTS * Size.REASM_FIELDS,
 }
 
 /** Times (ms, as clock.now()) in t[]. ARP entry i: its expiry at ARP_EXPIRY + i, its next retry or
@@ -62,9 +76,12 @@ export const enum T {
   ARP_CHECK = ARP_NEXT + Size.ARP_ENTRIES,    // nothing to do in arpTick() before this time
   ICMP_TAT,                                   // port unreachable: the token bucket's virtual time
   DHCP_DUE,                                   // the DHCP client's next action
+  DHCP_T1,
   DHCP_T2,
   DHCP_END,
-  COUNT,
+  DHCP_DEFEND,                                // when our address was last defended (RFC 5227 2.4)
+  REASM_END,                                  // reassembly slot k given up at REASM_END + k
+  COUNT = REASM_END + Size.REASM_SLOTS,
 }
 
 /** Byte state and fixed byte strings in b[] (By). ARP entry i: its state at ARP_STATE + i, its count
@@ -110,6 +127,14 @@ export interface St {
   rxSrc: Uint8Array;
   /** The last echo request's view of rx (undefined until the first). */
   echo: Uint8Array | undefined;
+  /** Reassembly (reasm.ts): the slots' bytes then their block maps (undefined: none); a view of
+   * each slot's bytes; rx's IPv4 header (14..34); the last fragment's view of rx. */
+  rb: Uint8Array | undefined;
+  rs: Uint8Array[];
+  rxIp: Uint8Array;
+  fv: Uint8Array | undefined;
+  /** Where the stack says what it does (address conflicts, DHCP): StackConfig.log. */
+  log: ((s: string) => void) | undefined;
   /** Input handlers by IP protocol number (sparse), UDP handlers by port (sparse). */
   protos: ProtoInput[];
   ports: (UdpHandler | undefined)[];

@@ -3,12 +3,14 @@
 // (192.0.2.0/24 only, no route out; see test/peer/lib/netns.ts).
 //   - ping with 0, 1, 56 and 1472 data bytes and a payload pattern: exact replies (ping itself
 //     compares every byte and reports "wrong data byte", duplicates and errors);
-//   - arping resolves the device; a fragmented ping (2000 bytes) is dropped and counted;
+//   - arping resolves the device; a fragmented ping over EMTU_R (2000 bytes) is given up and counted
+//     (reassembly itself: ip-rfc.test.ts);
 //   - UDP to a closed port: the kernel reports ECONNREFUSED (our ICMP port unreachable, checked by
 //     the kernel: checksum, quoted header);
 //   - a real dnsmasq leases an address (2-minute lease, T1 20 s / T2 35 s through options 58/59);
 //     the renewal at T1 is a unicast DHCPREQUEST from the leased address to the server (seen by
-//     an AF_PACKET sniffer in the namespace) and dnsmasq ACKs it again.
+//     an AF_PACKET sniffer in the namespace) and dnsmasq ACKs it again; stop() sends a DHCPRELEASE
+//     that dnsmasq logs.
 
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -68,13 +70,14 @@ describe("IP layer against the Linux kernel (TAP, static address)", function () 
     assert.equal(r.stdout.trim(), "refused", r.stdout + r.stderr);
   });
 
-  it("drops fragmented pings (over the MTU) with a counter and keeps answering", async () => {
-    const before = Number(await bench!.consoleEval("device.stack.counters.ip.dropFragment"));
+  it("gives up a fragmented ping over EMTU_R (2,000 bytes) with a counter and keeps answering", async () => {
+    const before = Number(await bench!.consoleEval("device.stack.counters.ip.dropFragTooBig"));
     const r = await bench!.run("ping", ["-c", "1", "-s", "2000", "-W", "1", bench!.deviceIp], { timeoutMs: 10000 });
-    assert.notEqual(r.code, 0, "no reply to a fragmented request");
+    assert.notEqual(r.code, 0, "no reply to a request over EMTU_R");
     assert.match(r.stdout, /1 packets transmitted, 0 received/, r.stdout);
-    const after = Number(await bench!.consoleEval("device.stack.counters.ip.dropFragment"));
-    assert.equal(after - before, 2, "both fragments counted");
+    const after = Number(await bench!.consoleEval("device.stack.counters.ip.dropFragTooBig"));
+    assert.equal(after - before, 1, "the fragment past 1,500 bytes gives the datagram up");
+    assert.equal(await bench!.consoleEval("device.stack.counters.ip.reassembled"), "0");
     const ok = await bench!.run("ping", ["-c", "1", "-W", "2", bench!.deviceIp], { timeoutMs: 10000 });
     pingOk(ok.stdout, 1);
   });
@@ -170,6 +173,18 @@ describe("IP layer: DHCP from a real dnsmasq (TAP)", function () {
     assert.equal(JSON.parse(await bench!.consoleEval("device.stack.dhcpState()")), "bound");
     assert.ok(Number(await bench!.consoleEval("device.stack.counters.dhcp.renewals")) >= 1);
     assert.equal(await bench!.consoleEval("device.stack.counters.dhcp.rebinds"), "0", "renewed before T2");
+  });
+
+  it("probed the lease with ARP before using it (RFC 5227), and stop() releases it (dnsmasq logs the DHCPRELEASE)", async () => {
+    assert.ok(Number(await bench!.consoleEval("device.stack.counters.dhcp.probes")) >= 3);
+    const ip = bench!.deviceIp.replace(/\./g, "\\.");
+    await bench!.consoleEval("device.stack.stop()");
+    const deadline = Date.now() + 5000;
+    while (!new RegExp(`DHCPRELEASE\\(tap0\\) ${ip} `).test(dnsmasqLog) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.match(dnsmasqLog, new RegExp(`DHCPRELEASE\\(tap0\\) ${ip} `), dnsmasqLog);
+    assert.equal(JSON.parse(await bench!.consoleEval("device.stack.dhcpState()")), "stopped");
+    const r = await bench!.run("ping", ["-c", "1", "-W", "1", bench!.deviceIp], { timeoutMs: 10000 });
+    assert.notEqual(r.code, 0, "no address any more");
   });
 });
 

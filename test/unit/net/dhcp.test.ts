@@ -43,7 +43,7 @@ function serverReply(msg: Bytes, toIp = LEASED, broadcast = false): Bytes {
 interface Bench { netif: FakeNetif; clock: FakeClock; stack: Stack; addrEvents: number; arpAnswered?: number }
 
 function mk(cfg: StackConfig = { hostname: "espruino-1" }, link = true): Bench {
-  const b = setup({ random: () => 0.5, ...cfg }, link) as Bench;
+  const b = setup({ random: () => 0.5, dhcpProbes: 0, ...cfg }, link) as Bench;   // (probes: dhcp-acd.test.ts)
   b.addrEvents = 0;
   b.stack.onAddress(() => b.addrEvents++);
   return b;

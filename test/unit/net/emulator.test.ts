@@ -72,11 +72,11 @@ describe("net over the ENC28J60 driver + emulator", () => {
     const good = ipv4Packet({ src: PEER, dst: ME, proto: 1, payload: icmpEcho(8, 1, 1, [1, 2, 3]) });
     assert.equal(exchange(ethFrame(OUR_MAC, PEER_MAC, 0x0800, ipv4Packet({ src: PEER, dst: ME, proto: 1, payload: icmpEcho(8, 1, 1, [1]), badChecksum: true }))).length, 0);
     assert.equal(exchange(ethFrame(OUR_MAC, PEER_MAC, 0x0800, good.map((b, i) => (i === 0 ? 0x44 : b)))).length, 0);
-    assert.equal(exchange(ethFrame(OUR_MAC, PEER_MAC, 0x0800, ipv4Packet({ src: PEER, dst: ME, proto: 1, payload: icmpEcho(8, 1, 1, [1]), flagsFrag: 0x2000 }))).length, 0);
+    assert.equal(exchange(ethFrame(OUR_MAC, PEER_MAC, 0x0800, ipv4Packet({ src: PEER, dst: ME, proto: 1, payload: icmpEcho(8, 1, 1, [1]), flagsFrag: 0x2000 }))).length, 0);   // MF, 13 bytes: not a multiple of 8
     assert.equal(exchange(ethFrame(BCAST_MAC, PEER_MAC, 0x0806, arpPacket(1, PEER_MAC, PEER, [0, 0, 0, 0, 0, 0], ME).map((b, i) => (i === 4 ? 9 : b)))).length, 0);
     assert.equal(stack.counters.ip.dropChecksum, 1);
     assert.equal(stack.counters.ip.dropIhl, 1);
-    assert.equal(stack.counters.ip.dropFragment, 1);
+    assert.equal(stack.counters.ip.dropFragBad, 1);
     assert.equal(stack.counters.arp.dropMalformed, 1);
     assert.equal(exchange(ethFrame(OUR_MAC, PEER_MAC, 0x0800, good)).length, 1, "still answers afterwards");
   });
@@ -109,11 +109,27 @@ describe("net over the ENC28J60 driver + emulator", () => {
     const req = exchange(udpFrame(BCAST_MAC, PEER, 0xffffffff, 67, 68, dhcpMessage(2, xid, OUR_MAC, leased, opts(2))));
     assert.equal(req.length, 1);
     assert.equal(dhcpOptions(req[0], 42, rd16(req[0], 38) - 8).get(53)![0], 3);
-    const garp = exchange(udpFrame(OUR_MAC, PEER, leased, 67, 68, dhcpMessage(2, xid, OUR_MAC, leased, opts(5))));
+    assert.equal(exchange(udpFrame(OUR_MAC, PEER, leased, 67, 68, dhcpMessage(2, xid, OUR_MAC, leased, opts(5)))).length, 0);
+    assert.equal(stack.dhcpState(), "probing");
+    assert.equal(stack.addr, 0, "not used before the ARP probes");
+    // RFC 5227: three probes (sender 0.0.0.0, target the lease), then the announcement.
+    const arp: Uint8Array[] = [];
+    for (let t = 0; t < 8000 && stack.dhcpState() !== "bound"; t += 100) {
+      clock.t += 100;
+      stack.tick();
+      drv.flush();
+      arp.push(...emu.takeSent().map((s) => s.frame));
+    }
     assert.equal(stack.dhcpState(), "bound");
     assert.equal(stack.addr, leased);
-    assert.equal(garp.length, 1);
-    assert.equal(rd32(garp[0], 28), leased);
+    assert.equal(arp.length, 4, "3 probes and 1 announcement");
+    for (let i = 0; i < 3; i++) {
+      assert.equal(rd16(arp[i], 12), 0x0806);
+      assert.equal(rd32(arp[i], 28), 0, "probe: sender address 0");
+      assert.equal(rd32(arp[i], 38), leased);
+    }
+    assert.equal(rd32(arp[3], 28), leased);
+    assert.equal(rd32(arp[3], 38), leased);
     void drv;
   });
 });

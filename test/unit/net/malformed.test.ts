@@ -41,8 +41,11 @@ const cases: Case[] = [
   { name: "total length beyond the frame", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping(), totalLength: 200 }), layer: "ip", counter: "dropLength" },
   { name: "total length below the header", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping(), totalLength: 12 }), layer: "ip", counter: "dropLength" },
   { name: "bad header checksum", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping(), badChecksum: true }), layer: "ip", counter: "dropChecksum" },
-  { name: "first fragment (MF)", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping(), flagsFrag: 0x2000 }), layer: "ip", counter: "dropFragment" },
-  { name: "later fragment (offset)", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping(), flagsFrag: 0x00b9 }), layer: "ip", counter: "dropFragment" },
+  { name: "first fragment (MF) of a size not a multiple of 8", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping().concat([0]), flagsFrag: 0x2000 }), layer: "ip", counter: "dropFragBad" },
+  { name: "fragment ending past EMTU_R (offset)", frame: ipFrame({ src: PEER, dst: ME, proto: 1, payload: ping(), flagsFrag: 0x00b9 }), layer: "ip", counter: "dropFragTooBig" },
+  { name: "TCP SYN to our address sent to the Ethernet broadcast", frame: ethFrame(BCAST_MAC, PEER_MAC, 0x0800, ipv4Packet({ src: PEER, dst: ME, proto: 6, payload: new Array(20).fill(0) })), layer: "ip", counter: "dropLinkBroadcast" },
+  { name: "UDP to our address sent to the Ethernet broadcast", frame: ethFrame(BCAST_MAC, PEER_MAC, 0x0800, ipv4Packet({ src: PEER, dst: ME, proto: 17, payload: udpBase })), layer: "ip", counter: "dropLinkBroadcast" },
+  { name: "IP multicast to our MAC", frame: ipFrame({ src: PEER, dst: ip("224.0.0.251"), proto: 17, payload: new Array(8).fill(0) }), layer: "ip", counter: "dropNotForUs" },
   { name: "multicast source", frame: ipFrame({ src: ip("224.0.0.1"), dst: ME, proto: 1, payload: ping() }), layer: "ip", counter: "dropSource" },
   { name: "not our address", frame: ipFrame({ src: PEER, dst: ip("192.0.2.3"), proto: 1, payload: ping() }), layer: "ip", counter: "dropNotForUs" },
   { name: "unknown protocol", frame: ipFrame({ src: PEER, dst: ME, proto: 132, payload: [1, 2, 3, 4] }), layer: "ip", counter: "dropProto" },
@@ -105,9 +108,10 @@ describe("net/stack: malformed input gets a clean drop and a counter", () => {
     assert.deepEqual(r.seen, r.want);
     // Every counter non-zero and distinct: each drop counter must map to its own name.
     const c = (stack as unknown as { c: Uint32Array }).c;
-    for (let i = 0; i < 65; i++) c[i] = 1000 + i;
+    const named = Object.keys(stack.counters).reduce((n, layer) => n + Object.keys(stack.counters[layer]).length, 0);
+    for (let i = 0; i < named; i++) c[i] = 1000 + i;
     r = dropsBothWays(stack);
-    assert.equal(r.want.length, 22);
+    assert.equal(r.want.length, 28);
     assert.deepEqual(r.seen, r.want);
     assert.equal(stackCount(stack, 25 /* Cnt.IP_RX */), stack.counters.ip.rx);
     assert.equal(stackCount(stack, 26 /* Cnt.IP_TX */), stack.counters.ip.tx);

@@ -386,7 +386,9 @@ describe("net/stack: ARP resolution on output", () => {
     assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, moved, 0x0806, arpPacket(2, moved, PEER, BCAST_MAC, PEER))).length, 0);
     assert.deepEqual(Array.from(arpMacOf(stack, arpLookup(stack, PEER))), moved);
     const thief = [0x02, 0xbb, 0, 0, 0, 1];
-    assert.equal(deliver(netif, stack, ethFrame(BCAST_MAC, thief, 0x0806, arpPacket(1, thief, ME, [0, 0, 0, 0, 0, 0], ME))).length, 0);
+    const defended = deliver(netif, stack, ethFrame(BCAST_MAC, thief, 0x0806, arpPacket(1, thief, ME, [0, 0, 0, 0, 0, 0], ME)));
+    assert.equal(defended.length, 1, "defended with an announcement (RFC 5227 2.4 (b))");
+    assert.deepEqual(Array.from(defended[0]), ethFrame(BCAST_MAC, OUR_MAC, 0x0806, arpPacket(1, OUR_MAC, ME, [0, 0, 0, 0, 0, 0], ME)));
     assert.equal(stack.counters.arp.conflicts, 1);
     assert.equal(arpLookup(stack, ME), -1);
   });
