@@ -540,6 +540,19 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     "storage.list"() {
       return fs.readdirSync(opts.storageDir).map((f) => decodeURIComponent(f)).sort();
     },
+    // require(name) of a Storage file: evaluated as Espruino evaluates a module (its top-level
+    // names in a scope of their own, `exports` and `module`); pretokenised files are read back
+    // to source first. undefined when there is no such file.
+    module(name: string) {
+      const p = storagePath(name);
+      if (!fs.existsSync(p)) return undefined;
+      let src = fs.readFileSync(p).toString("latin1");
+      if (/[\x80-\xff]/.test(src)) src = require("../tools/flash").cliPretokeniser().untokenise(src);
+      const fn = vm.runInContext("(function (exports, module) {\n" + src + "\n})", context, { filename: name });
+      const mod = vm.runInContext("({ exports: {} })", context);
+      fn.call(mod.exports, mod.exports, mod);
+      return mod.exports;
+    },
     "storage.erase"(name: string) { fs.rmSync(storagePath(name), { force: true }); },
     "storage.free"() {
       let used = 0;

@@ -27,6 +27,10 @@ export interface SimOptions {
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
   onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
   onConsoleCode?: (running: boolean) => void;  // a console callback starts/ends (sim/board.ts)
+  /** Run this app file as the boot code (`make sim APP=...`): the Storage holds what `make image BOARD=sim APP=...` writes (the app as .bootcde, the ENC28J60 module with the pieces it uses, its www/ files). */
+  app?: string;
+  /** The module's pieces (tools/pieces.ts: a list, or +name/-name against those detected). */
+  pieces?: string;
   espruino?: string;             // run the bundle on this Espruino Linux build (sim/espruino/engine.ts) instead of the vm
   espruinoOptions?: { wrap?: string[]; peak?: boolean; bootTimeoutMs?: number };  // the bench's valgrind, peak sampling
 }
@@ -68,8 +72,9 @@ export function boardProfile(name: string): { slots: number } {
 /** Starts the simulated board; rejects with a clear message when the bundle is refused. */
 export async function startSim(o: SimOptions): Promise<Sim> {
   const out = o.out || ((l: string) => process.stdout.write(l + "\n"));
-  if (!fs.existsSync(o.bundle)) throw new Error("sim: no bundle at " + o.bundle + " (build it with `make bundle BOARD=sim`)");
-  const code = fs.readFileSync(o.bundle, "utf8");
+  if (o.app && !fs.existsSync(o.app)) throw new Error("sim: no app file " + o.app);
+  if (!fs.existsSync(o.bundle) && !(o.app && !o.espruino)) throw new Error("sim: no bundle at " + o.bundle + " (build it with `make bundle BOARD=sim`)");
+  const code = o.app ? fs.readFileSync(o.app, "latin1") : fs.readFileSync(o.bundle, "utf8");
   const mac = o.mac || DEFAULT_DEVICE_MAC;
   macToBytes(mac);
   const config: SimConfig = { mac };
@@ -114,7 +119,8 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   wire.observe((f, fromDevice) => {
     if (fromDevice) return;
     const lease = snoopDhcpAck(f);
-    if (lease && lease.mac === leaseMac.toLowerCase() && numToIp(lease.ip) !== deviceIp) {
+    // (an app picks its own MAC, by default from the board's serial number: any lease is the device's)
+    if (lease && (o.app || lease.mac === leaseMac.toLowerCase()) && numToIp(lease.ip) !== deviceIp) {
       deviceIp = numToIp(lease.ip);
       out("sim: device address " + deviceIp + " (dhcp)");
       announce(deviceIp);
@@ -169,10 +175,21 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   // As `make flash` writes the page files next to .bootcde, every start puts each file of the
   // www/ folder beside the bundle (dist/www, built with it; made from page.html if absent) into
   // Storage as www/<name> (file names encoded as in sim/board.ts).
+  // With an app: the Storage files `make image BOARD=sim APP=...` writes (the app itself, as on a
+  // board, is .bootcde; the module is read back from its pretokenised form by require).
   let www = path.join(path.dirname(path.resolve(o.bundle)), "www");
   if (!fs.existsSync(www)) { www = WWW_OUT; if (!fs.existsSync(www)) writePageFiles(www); }
   fs.mkdirSync(storage, { recursive: true });
-  for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
+  let image: { [name: string]: string } | null = null;
+  if (o.app) {
+    const { buildImage } = require("../tools/image") as typeof import("../tools/image");
+    const img = await buildImage({ board: "sim", app: o.app, pieces: o.pieces, out: path.join(path.dirname(storage), "sim-image") });
+    for (const l of img.lines) out("sim: " + l);
+    image = img.files;
+    for (const name of Object.keys(image)) fs.writeFileSync(path.join(storage, encodeURIComponent(name).replace(/^\./, "%2E")), image[name], "latin1");
+  } else {
+    for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
+  }
   let board: SimBoard | null = null;
   const close = async (): Promise<void> => {
     if (board) board.stop();
@@ -183,12 +200,18 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   try {
     if (o.espruino) {
       const { startEspruinoBoard } = require("./espruino/engine") as typeof import("./espruino/engine");
-      const real = startEspruinoBoard({ espruino: o.espruino, bundle: o.bundle, chip, config, www, out, ...o.espruinoOptions });
+      const appFiles = image ? Object.keys(image).sort().map((name) => ({ name, data: Buffer.from(image![name], "latin1") })) : undefined;
+      const noPages = image ? fs.mkdtempSync(path.join(require("os").tmpdir(), "sim-nopages-")) : null;
+      const real = startEspruinoBoard({
+        espruino: o.espruino, bundle: o.bundle, chip, config, www: noPages || www, out, ...o.espruinoOptions,
+        ...(appFiles ? { noProgram: true, extraFiles: appFiles } : {}),
+      });
+      if (noPages) fs.rmSync(noPages, { recursive: true, force: true });
       board = real;
       await real.booted;
     } else {
       board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
-      board.load(code, path.basename(o.bundle));
+      board.load(code, path.basename(o.app || o.bundle));
       out("sim: memory figures here (process.memory(), the page's free variables) are an estimate calibrated against Espruino's interpreter; --espruino PATH gives its real ones");
     }
   } catch (e) {
