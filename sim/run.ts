@@ -183,7 +183,10 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   let image: { [name: string]: string } | null = null;
   if (o.app) {
     const { buildImage } = require("../tools/image") as typeof import("../tools/image");
-    const img = await buildImage({ board: "sim", app: o.app, pieces: o.pieces, out: path.join(path.dirname(storage), "sim-image") });
+    const tmp = fs.mkdtempSync(path.join(require("os").tmpdir(), "sim-image-"));
+    const img = await buildImage({ board: "sim", app: o.app, pieces: o.pieces, out: tmp }).finally(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    img.lines.pop();   // (the temporary folder's listing)
+    out("sim: Storage: " + Object.keys(img.files).sort().map((k) => k + " (" + img.files[k].length + ")").join(", "));
     for (const l of img.lines) out("sim: " + l);
     image = img.files;
     for (const name of Object.keys(image)) fs.writeFileSync(path.join(storage, encodeURIComponent(name).replace(/^\./, "%2E")), image[name], "latin1");

@@ -1,0 +1,111 @@
+// The library module from a user's point of view: a ten-line app using require("ENC28J60") runs on
+// the simulated board (vm engine) with its Storage as `make image` writes it, serves its route
+// reading pins, names a throwing handler on the console; `make image` output is what the flash
+// dry run stores; the pieces follow the app's source.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { startSim, Sim } from "../../../sim/run";
+import { buildImage, MODULE_NAME, readImage } from "../../../tools/image";
+import { choosePieces } from "../../../tools/pieces";
+import { flash, BOOT_FILE, cliPretokeniser } from "../../../tools/flash";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+
+/** A ten-line app for the sim's wiring: connect, DHCP, one route reading pins, one that throws. */
+const APP = `var eth = require("ENC28J60").connect(SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27, slots: 3 });
+eth.setIP(function (err, ip) { console.log(err ? "no address" : "app: address " + ip.ip); });
+eth.on("ip", function (ip) { console.log("app: ip event " + ip.ip); });
+var srv = eth.createServer();
+srv.get("/sensor", function (req, res) {
+  res.json({ button: digitalRead(D0), light: analogRead(D13), host: eth.getHostname() });
+});
+srv.post("/sensor", function (req, res) { res.json({ posted: req.form("v") }); });
+srv.get("/broken", function (req, res) { res.json(undefinedName.x); });
+`;
+
+function get(port: number, p: string, method = "GET", body?: string): Promise<{ status: number; body: string; type: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: p, method, agent: false, timeout: 10000,
+      headers: body ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) } : {} }, (res) => {
+      let b = "";
+      res.setEncoding("latin1");
+      res.on("data", (d) => (b += d));
+      res.on("end", () => resolve({ status: res.statusCode || 0, body: b, type: String(res.headers["content-type"]) }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("library module: a user's app on require(\"ENC28J60\")", function () {
+  this.timeout(120000);
+  const tmp: string[] = [];
+  const mk = (prefix: string): string => { const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix)); tmp.push(d); return d; };
+  after(() => { for (const d of tmp) fs.rmSync(d, { recursive: true, force: true }); });
+
+  it("chooses the pieces from the app's source, with an override, and names unknown ones", () => {
+    assert.deepEqual(choosePieces(APP).pieces.map((p) => p.name), ["http"]);
+    assert.match(choosePieces(APP).why.http, /detected/);
+    assert.deepEqual(choosePieces("require('ENC28J60').connect(SPI1, D5)").pieces, []);
+    assert.deepEqual(choosePieces(APP, "-http").pieces, []);
+    assert.deepEqual(choosePieces("", "http").pieces.map((p) => p.name), ["http"]);
+    assert.throws(() => choosePieces(APP, "nosuch"), /unknown piece 'nosuch'; pieces: http/);
+  });
+
+  it("serves the app's routes in the sim (vm engine), with Storage as make image writes it; a throwing handler is named on the console", async () => {
+    const dir = mk("lib-app-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, APP);
+    const lines: string[] = [];
+    let sim: Sim | null = null;
+    try {
+      sim = await startSim({ bundle: path.join(ROOT, "dist", "sim.js"), app, port: 0, storage: mk("lib-storage-"), out: (l) => lines.push(l), onFatal: (m) => lines.push("FATAL " + m) });
+      await sim.ready;
+      const ok = await get(sim.port, "/sensor");
+      assert.equal(ok.status, 200, lines.join("\n"));
+      assert.match(ok.type, /application\/json/);
+      const j = JSON.parse(ok.body);
+      assert.equal(j.button, 0);
+      assert.ok(j.light > 0 && j.light < 1, "analogRead answers a fraction of full scale: " + j.light);
+      assert.equal(j.host, "enc28j60");
+      assert.deepEqual(JSON.parse((await get(sim.port, "/sensor", "POST", "v=42")).body), { posted: "42" });
+      const bad = await get(sim.port, "/broken");
+      assert.equal(bad.status, 500);
+      const said = lines.find((l) => /^http: GET \/broken: the handler threw ReferenceError: undefinedName is not defined/.test(l));
+      assert.ok(said, "the console names the route and the error:\n" + lines.join("\n"));
+      assert.ok(lines.some((l) => /^app: address 192\.0\.2\.\d+$/.test(l)), "setIP's callback got the DHCP address");
+      assert.ok(lines.some((l) => /^app: ip event 192\.0\.2\.\d+$/.test(l)), "on('ip') fired");
+      assert.equal((await get(sim.port, "/nothing")).status, 404);
+      // the library sets no global: only the app's own names and the sim's are there
+      const globals = sim.board.evalLine("Object.keys(global).filter(function (k) { return /^_|^device$|^connect$|^exports$/.test(k); }).join()");
+      assert.equal(globals, '=""');
+      assert.equal(sim.board.evalLine("typeof eth.getIP().mac"), '="string"');
+      assert.equal(sim.board.evalLine("require('ENC28J60') === require('ENC28J60')"), "=true");
+    } finally {
+      if (sim) await sim.close();
+    }
+  });
+
+  it("make image writes what the flash dry run stores, file by file, named as in Storage", async () => {
+    const dir = mk("lib-img-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, APP);
+    fs.mkdirSync(path.join(dir, "www"));
+    fs.writeFileSync(path.join(dir, "www", "index.html"), "<h1>mine</h1>\n");
+    const out = path.join(dir, "storage");
+    const img = await buildImage({ board: "pico", app, out });
+    const files = readImage(out);
+    assert.deepEqual(Object.keys(files).sort(), [BOOT_FILE, MODULE_NAME, "www/index.html"]);
+    assert.equal(cliPretokeniser().untokenise(files[BOOT_FILE]).replace(/\s+/g, ""), APP.replace(/\s+/g, ""));
+    assert.ok(files[MODULE_NAME].length < fs.statSync(path.join(ROOT, "dist", "lib", "ENC28J60+http.js")).size, "the module is stored pretokenised");
+    assert.ok(img.lines.some((l) => /http \(detected/.test(l)), img.lines.join("\n"));
+    const sent = path.join(dir, "sent.js");
+    const r = await flash({ board: "pico", image: out, dryRun: sent });
+    assert.ok(r.ok, r.message);
+    assert.match(r.message, /\.bootcde \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
+  });
+});
