@@ -121,7 +121,7 @@ bench-espruino: bundle-all
 	node build/bench/run.js espruino
 
 sim: sim-build
-	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO))$(if $(APP), --app $(APP))$(if $(PIECES), --pieces "$(PIECES)") $(SIM_ARGS)
+	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO))$(if $(APP), --app $(APP)$(if $(filter command line,$(origin BOARD)),$(if $(filter-out sim,$(BOARD)), --board $(BOARD))))$(if $(PIECES), --pieces "$(PIECES)") $(SIM_ARGS)
 
 # What `make flash` stores, as files: dist/<board>/storage/<Storage name> (.bootcde, ENC28J60, www/...).
 image: build/.run-host build/.device

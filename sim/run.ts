@@ -3,8 +3,9 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import * as vm from "vm";
 import { Enc28j60Emulator } from "../emu/enc28j60/emulator";
-import { createSimBoard, SimBoard, SimConfig } from "./board";
+import { createSimBoard, SimBoard, SimConfig, SIM_WIRING, SIM_PIN_NAMES } from "./board";
 import { createWire, Wire } from "./wire";
 import { openTap, TapLink } from "./tap";
 import { ipToNum, numToIp, macToBytes, snoopDhcpAck } from "./dhcp";
@@ -214,6 +215,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
       await real.booted;
     } else {
       board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
+      if (o.app && o.board && o.board !== "sim") aliasBoardPins(board, o.board, code, out);
       board.load(code, path.basename(o.app || o.bundle));
       out("sim: memory figures here (process.memory(), the page's free variables) are an estimate calibrated against Espruino's interpreter; --espruino PATH gives its real ones");
     }
@@ -227,3 +229,29 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   }
   return { board: board!, emu, wire, deviceIp: () => deviceIp, ready, port, close };
 }
+
+/**
+ * An app written for another board (`make sim BOARD=pico APP=...`) on the simulated board: the
+ * board's ENC28J60 pins and SPI (boards/<board>.ts) become the sim's wiring, and the other pin
+ * names the app uses (A5, BTN, LED2...) free pins of the sim (said on the console).
+ */
+export function aliasBoardPins(board: SimBoard, name: string, code: string, out: (l: string) => void): void {
+  const { boardWiring } = require("./espruino/engine") as typeof import("./espruino/engine");
+  const w = boardWiring(name);
+  const wiring = SIM_WIRING as { [role: string]: string };
+  const alias: { [pin: string]: string } = {};
+  for (const role of Object.keys(w.pins)) if (wiring[role]) alias[w.pins[role]] = wiring[role];
+  const taken = new Set(Object.values(wiring));
+  const free = SIM_PIN_NAMES.filter((n) => /^D\d+$/.test(n) && !taken.has(n));
+  for (const m of code.matchAll(/\b([A-H]\d{1,2}|BTN|LED[1-3])\b/g)) {
+    const pin = m[1];
+    if (alias[pin] || SIM_PIN_NAMES.indexOf(pin) >= 0) continue;
+    alias[pin] = pin === "BTN" ? "BTN1" : /^LED/.test(pin) ? "LED1" : free.shift() || "D0";
+  }
+  const lines = Object.keys(alias).map((p) => "this." + p + " = this." + alias[p] + ";");
+  if (w.spi !== "SPI1") lines.push("this." + w.spi + " = this.SPI1;");
+  vm.runInContext(lines.join("\n"), board.context);
+  out("sim: the " + name + " app on the simulated board: " + (w.spi !== "SPI1" ? w.spi + " is SPI1, " : "") +
+    Object.keys(alias).map((p) => p + " is " + alias[p]).join(", "));
+}
+

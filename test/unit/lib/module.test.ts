@@ -90,6 +90,28 @@ describe("library module: a user's app on require(\"ENC28J60\")", function () {
     }
   });
 
+  it("runs the README's Pico app on the simulated board: the Pico's SPI and pins become the sim's wiring", async () => {
+    const dir = mk("lib-pico-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, `var eth = require("ENC28J60").connect(SPI2, B10, { sck: B13, miso: B14, mosi: B15, int: B1, reset: A7, baud: 10500000, mtu: 576 });
+eth.setIP(function (err, ip) { console.log(err ? "no address: " + err : "http://" + ip.ip + "/"); });
+var srv = eth.createServer();
+srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: analogRead(A5) }); });
+`);
+    const lines: string[] = [];
+    let sim: Sim | null = null;
+    try {
+      sim = await startSim({ bundle: path.join(ROOT, "dist", "sim.js"), app, board: "pico", port: 0, storage: mk("lib-storage-"), out: (l) => lines.push(l), onFatal: (m) => lines.push("FATAL " + m) });
+      await sim.ready;
+      assert.ok(lines.some((l) => /SPI2 is SPI1, .*B10 is D5.*BTN is BTN1, A5 is D\d+/.test(l)), lines.join("\n"));
+      const r = await get(sim.port, "/");
+      assert.equal(r.status, 200, lines.join("\n"));
+      assert.equal(JSON.parse(r.body).button, 0);
+    } finally {
+      if (sim) await sim.close();
+    }
+  });
+
   it("make image writes what the flash dry run stores, file by file, named as in Storage", async () => {
     const dir = mk("lib-img-");
     const app = path.join(dir, "app.js");
