@@ -85,6 +85,11 @@ describe("library module: a user's app on require(\"ENC28J60\")", function () {
       assert.equal(globals, '=""');
       assert.equal(sim.board.evalLine("typeof eth.getIP().mac"), '="string"');
       assert.equal(sim.board.evalLine("require('ENC28J60') === require('ENC28J60')"), "=true");
+      // a static address replaces DHCP's; a bad one and a bad host name are refused with a message
+      assert.equal(sim.board.evalLine('eth.setIP({ ip: "192.0.2.77", netmask: "255.255.255.0", gateway: "192.0.2.1" }); eth.getIP().ip + " " + eth.getIP().dhcp'), '="192.0.2.77 static"');
+      assert.match(sim.board.evalLine('eth.setIP({ ip: "192.0.2" })'), /Uncaught Error: ENC28J60: ip must be "a\.b\.c\.d", got "192\.0\.2"/);
+      assert.match(sim.board.evalLine('eth.setHostname("no spaces")'), /Uncaught Error: ENC28J60: a host name is 1 to 32 letters, digits or '-'/);
+      assert.equal(sim.board.evalLine('eth.setHostname("lab-1"); eth.getHostname()'), '="lab-1"');
     } finally {
       if (sim) await sim.close();
     }
