@@ -143,7 +143,9 @@ export interface SimBoardOptions {
 export interface SimBoard {
   context: vm.Context;
   /** Runs the bundle; throws an Error with a clear message when it fails to load. */
-  load(code: string, filename: string): void;
+  /** Runs code at the global scope (as the boot code); then the "init" event unless bootFile
+   *  (a Storage .boot0-.boot3 file, which Espruino runs before the boot code). */
+  load(code: string, filename: string, bootFile?: boolean): void;
   /**
    * Console: evaluates a line in the device's global scope; returns Espruino-style output. Ctrl-C
    * (SIGINT) interrupts it ("Execution Interrupted"); timers and watches it creates are "console
@@ -612,12 +614,12 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   return {
     context,
     counters,
-    load(code: string, filename: string): void {
+    load(code: string, filename: string, bootFile?: boolean): void {
       try {
         resync = true;
         running = "firmware";
         vm.runInContext(code, context, { filename });
-        helpers.emit("init");
+        if (!bootFile) helpers.emit("init");
       } catch (e) {
         stopAll();
         const why = isNodeOnlyError(e)

@@ -216,6 +216,13 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     } else {
       board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
       if (o.app && o.board && o.board !== "sim") aliasBoardPins(board, o.board, code, out);
+      // As Espruino starts: the Storage files .boot0 to .boot3 (the library's body), then the boot code
+      if (image) {
+        for (const name of Object.keys(image).filter((n) => /^\.boot[0-3]$/.test(n)).sort()) {
+          const src = image[name];
+          board.load(/[\x80-\xff]/.test(src) ? require("../tools/flash").cliPretokeniser().untokenise(src) : src, name, true);
+        }
+      }
       board.load(code, path.basename(o.app || o.bundle));
       out("sim: memory figures here (process.memory(), the page's free variables) are an estimate calibrated against Espruino's interpreter; --espruino PATH gives its real ones");
     }

@@ -76,11 +76,16 @@ export async function bundleBoard(board: string, outDir = bundleDir(board)): Pro
 /** What a module's entry writes its exports to; the bundle says `exports` (Espruino's module scope). */
 export const EXPORTS_ALIAS = "__espruino_exports__";
 
+/** buildEntry()'s choices for a library body (tools/image.ts): the prefix of its global names, and
+ *  what `__espruino_exports__` becomes (a global the body defines, instead of `exports`). */
+export interface EntryOptions { prefix?: string; exportsTo?: string; names?: string[] }
+
 /**
  * One device entry (build/device/...js) as Espruino-ready code: esbuild, terser, hoist, signs,
  * flatten, gate (`shown`: the name the gate's findings give). Throws what the gate rejects.
+ * With o.names, the flattened global names are pushed there.
  */
-export async function buildEntry(entry: string, shown: string, kaluma = false): Promise<string> {
+export async function buildEntry(entry: string, shown: string, kaluma = false, o: EntryOptions = {}): Promise<string> {
   const built = esbuild.buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -109,7 +114,9 @@ export async function buildEntry(entry: string, shown: string, kaluma = false): 
     format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
   });
   if (!min.code) throw new Error(`bundle: terser produced nothing for ${shown}`);
-  const code = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require").split(EXPORTS_ALIAS).join("exports")))).code;
+  const flat = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require").split(EXPORTS_ALIAS).join(o.exportsTo || "exports"))), o.prefix);
+  if (o.names) for (const n of flat.names) o.names.push(n);
+  const code = flat.code;
   const findings = checkSource(code, shown, kaluma ? { modules: KALUMA_MODULES } : {});
   if (findings.length) {
     throw new Error(`bundle: ${shown}: the ${kaluma ? "JerryScript (Kaluma)" : "Espruino"} gate rejected the bundle:\n${findings.map(formatFinding).join("\n")}`);

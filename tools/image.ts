@@ -21,15 +21,32 @@ import { WWW_OUT, writePageFiles } from "./gen-assets";
 export const ROOT = path.resolve(__dirname, "..", "..");
 /** The module's Storage name: what `require(...)` asks for. */
 export const MODULE_NAME = "ENC28J60";
+/**
+ * The library's body: a boot file, which Espruino evaluates at the global scope at every start
+ * and reset() (.boot0 to .boot3, before .bootcde; .boot0 is left to the user, and to the sim's
+ * board prelude). Stored as the Storage module itself, Espruino would evaluate it in a scope of
+ * its own, which every function then keeps a link to and every closure copies: measured on
+ * espruino-wifi32 with the hello app (core + http), 4,946 variables that way, 4,524 this way.
+ */
+export const LIBRARY_BOOT_FILE = ".boot1";
+/** The global the body defines with the module's exports; the Storage module hands it out. */
+export const LIBRARY_GLOBAL = "_ENC28J60";
+/** The body's own global names start with this (terser's names, flattened: `$t`, `$Ht`...). */
+export const LIBRARY_PREFIX = "$";
 const DEVICE = path.join(ROOT, "build", "device");
+
+/** The Storage module "ENC28J60": the exports of the body, or a clear error when it is missing. */
+export const MODULE_STUB = `if("undefined"==typeof ${LIBRARY_GLOBAL})throw new Error(${JSON.stringify(
+  `${MODULE_NAME}: the library's body (Storage file ${LIBRARY_BOOT_FILE}) is not loaded: store it (make flash APP=...) and reset()`)});module.exports=${LIBRARY_GLOBAL};`;
 
 /** An app that loads the library module. */
 export function usesModule(appSource: string): boolean {
   return /require\s*\(\s*["']ENC28J60["']\s*\)/.test(appSource);
 }
 
-/** The module with these pieces as Espruino-ready code (not pretokenised); cached in build/module/. */
-export async function buildModule(pieces: Piece[]): Promise<{ code: string; file: string }> {
+/** The library with these pieces: `code`, the body (the boot file, Espruino-ready code, not
+ *  pretokenised; cached in dist/lib/), `names`, the globals it defines. */
+export async function buildModule(pieces: Piece[]): Promise<{ code: string; file: string; names: string[] }> {
   const tag = [MODULE_NAME].concat(pieces.map((p) => p.name)).join("+");
   const dir = path.join(DEVICE, "module");
   fs.mkdirSync(dir, { recursive: true });
@@ -38,10 +55,21 @@ export async function buildModule(pieces: Piece[]): Promise<{ code: string; file
   const rel = (f: string): string => { const r = path.relative(dir, path.join(DEVICE, f)); return r.startsWith(".") ? r : "./" + r; };
   fs.writeFileSync(entry, moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel));
   const out = path.join(ROOT, "dist", "lib", tag + ".js");
-  const code = await buildEntry(entry, path.relative(ROOT, out));
+  const names: string[] = [];
+  let code = await buildEntry(entry, path.relative(ROOT, out), false, { prefix: LIBRARY_PREFIX, exportsTo: LIBRARY_GLOBAL, names });
+  code = code.replace(/^("use strict";)?/, (d) => d + "var " + LIBRARY_GLOBAL + "={};");
+  names.push(LIBRARY_GLOBAL);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code + "\n");
-  return { code: code + "\n", file: out };
+  return { code: code + "\n", file: out, names };
+}
+
+/** The app's own top-level names that the library's body also defines (they would overwrite it). */
+export function clashingNames(appSource: string, libraryNames: string[]): string[] {
+  const own = new Set<string>();
+  const re = /\b(?:var|let|const|function)\s+([A-Za-z_$][\w$]*)|(?:^|[^.\w$])([A-Za-z_$][\w$]*)\s*=(?!=)/g;
+  for (let m; (m = re.exec(appSource));) own.add(m[1] || m[2]);
+  return libraryNames.filter((n) => own.has(n));
 }
 
 export interface ImageOptions {
@@ -95,10 +123,13 @@ export async function buildImage(o: ImageOptions): Promise<StorageImage> {
     if (usesModule(src) || o.pieces) {
       choice = choosePieces(src, o.pieces);
       const mod = await buildModule(choice.pieces);
-      files[MODULE_NAME] = tok.tokenise(mod.code);
-      lines.push(`image: module ${MODULE_NAME}: core (driver, IP, DHCP, TCP)` +
+      const clash = clashingNames(src, mod.names);
+      if (clash.length) throw new Error(`image: ${o.app} defines ${clash.join(", ")}, a global name of the ${MODULE_NAME} library (its names start with ${LIBRARY_PREFIX}): rename it in the app`);
+      files[LIBRARY_BOOT_FILE] = tok.tokenise(mod.code);
+      files[MODULE_NAME] = MODULE_STUB;
+      lines.push(`image: library ${MODULE_NAME} (the module ${MODULE_NAME}, its body ${LIBRARY_BOOT_FILE}): core (driver, IP, DHCP, TCP)` +
         choice.pieces.map((p) => ` + ${p.name} (${choice!.why[p.name]})`).join("") +
-        (choice.pieces.length ? "" : ", no pieces") + `; ${mod.code.length} bytes, ${files[MODULE_NAME].length} pretokenised`);
+        (choice.pieces.length ? "" : ", no pieces") + `; ${mod.code.length} bytes, ${files[LIBRARY_BOOT_FILE].length} pretokenised`);
     }
   } else {
     const bundle = path.join(ROOT, "dist", o.board + ".js");

@@ -1,8 +1,9 @@
 // The library module users require: `require("ENC28J60").connect(spi, cs, options, callback)`
 // returns an `eth` object with the names of Espruino's WIZnet module where they exist: getIP(),
 // setIP() (static or DHCP), setHostname(), getHostname(), getStatus(), on("link"/"ip"). It is
-// stored in the board's Storage as the file "ENC28J60" (tools/module.ts builds it from the
-// pieces the app uses), so Espruino's require() finds it there; it sets no global.
+// built with the pieces the app uses (tools/image.ts): its body is the Storage boot file .boot1,
+// run at the global scope (its names `$...`), and the Storage module "ENC28J60" hands out the
+// exports the body put in the global _ENC28J60, so Espruino's require() finds it.
 //
 // One eth is one record (Eth below) with shared methods (ETH_PROTO); pieces (firmware/lib/
 // eth-http.ts: createServer; DNS, mDNS, NetworkJS) add their methods to ETH_PROTO and may ask to

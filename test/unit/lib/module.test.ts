@@ -8,7 +8,8 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { startSim, Sim } from "../../../sim/run";
-import { buildImage, MODULE_NAME, readImage } from "../../../tools/image";
+import { buildImage, clashingNames, LIBRARY_BOOT_FILE, MODULE_NAME, MODULE_STUB, readImage } from "../../../tools/image";
+import * as vm from "vm";
 import { choosePieces } from "../../../tools/pieces";
 import { flash, BOOT_FILE, cliPretokeniser } from "../../../tools/flash";
 
@@ -80,9 +81,10 @@ describe("library module: a user's app on require(\"ENC28J60\")", function () {
       assert.ok(lines.some((l) => /^app: address 192\.0\.2\.\d+$/.test(l)), "setIP's callback got the DHCP address");
       assert.ok(lines.some((l) => /^app: ip event 192\.0\.2\.\d+$/.test(l)), "on('ip') fired");
       assert.equal((await get(sim.port, "/nothing")).status, 404);
-      // the library sets no global: only the app's own names and the sim's are there
+      // the library's globals: its body's names ($...) and the exports' holder, nothing else
       const globals = sim.board.evalLine("Object.keys(global).filter(function (k) { return /^_|^device$|^connect$|^exports$/.test(k); }).join()");
-      assert.equal(globals, '=""');
+      assert.equal(globals, '="_ENC28J60"');
+      assert.equal(sim.board.evalLine("require('ENC28J60') === _ENC28J60 && Object.keys(global).filter(function (k) { return k[0] === '$'; }).length > 50"), "=true");
       assert.equal(sim.board.evalLine("typeof eth.getIP().mac"), '="string"');
       assert.equal(sim.board.evalLine("require('ENC28J60') === require('ENC28J60')"), "=true");
       // a static address replaces DHCP's; a bad one and a bad host name are refused with a message
@@ -126,13 +128,30 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     const out = path.join(dir, "storage");
     const img = await buildImage({ board: "pico", app, out });
     const files = readImage(out);
-    assert.deepEqual(Object.keys(files).sort(), [BOOT_FILE, MODULE_NAME, "www/index.html"]);
+    assert.deepEqual(Object.keys(files).sort(), [LIBRARY_BOOT_FILE, BOOT_FILE, MODULE_NAME, "www/index.html"]);
     assert.equal(cliPretokeniser().untokenise(files[BOOT_FILE]).replace(/\s+/g, ""), APP.replace(/\s+/g, ""));
-    assert.ok(files[MODULE_NAME].length < fs.statSync(path.join(ROOT, "dist", "lib", "ENC28J60+http.js")).size, "the module is stored pretokenised");
+    assert.ok(files[LIBRARY_BOOT_FILE].length < fs.statSync(path.join(ROOT, "dist", "lib", "ENC28J60+http.js")).size, "the body is stored pretokenised");
+    assert.equal(files[MODULE_NAME], MODULE_STUB);
     assert.ok(img.lines.some((l) => /http \(detected/.test(l)), img.lines.join("\n"));
     const sent = path.join(dir, "sent.js");
     const r = await flash({ board: "pico", image: out, dryRun: sent });
     assert.ok(r.ok, r.message);
-    assert.match(r.message, /\.bootcde \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
+    assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
+  });
+
+  it("the module without its body says what is missing; an app that redefines a library global is refused", async () => {
+    // the Storage module as Espruino evaluates one (exports, module), without .boot1 run first
+    const ctx = vm.createContext({});
+    const mod = { exports: {} };
+    assert.throws(() => vm.runInContext("(function (exports, module) {" + MODULE_STUB + "})", ctx)(mod.exports, mod),
+      /ENC28J60: the library's body \(Storage file \.boot1\) is not loaded: store it \(make flash APP=\.\.\.\) and reset\(\)/);
+    vm.runInContext("var _ENC28J60 = { connect: 1 };", ctx);
+    vm.runInContext("(function (exports, module) {" + MODULE_STUB + "})", ctx)(mod.exports, mod);
+    assert.equal(JSON.stringify(mod.exports), "{\"connect\":1}");
+    assert.deepEqual(clashingNames("var $t = 1; function $Ht() {} x.$n = 2; $q = 3; if ($r == 1) {}", ["$t", "$Ht", "$n", "$q", "$r", "$z"]), ["$t", "$Ht", "$q"]);
+    const dir = mk("lib-clash-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, APP + "var _ENC28J60 = 0;\n");
+    await assert.rejects(buildImage({ board: "pico", app, out: path.join(dir, "st") }), /defines _ENC28J60, a global name of the ENC28J60 library \(its names start with \$\): rename it in the app/);
   });
 });
