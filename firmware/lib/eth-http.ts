@@ -13,12 +13,16 @@
 import { createHttpServer, HttpServer, HttpRequest, HttpResponse, Handler, AssetOptions, ChunkSource, Status } from "../http/server";
 import { serveStorageFiles, FlashStorage } from "./eth-files";
 import { ETH_PROTO, Eth } from "./eth";
+import { PIECE_VARS } from "./eth-mem";
 
 /** The piece's numbers. */
 const enum Srv {
   /** From this many TCP slots on, the last one is kept to answer 503 rather than a reset. */
   SPARE_SLOT_FROM = 3,
   DEFAULT_PORT = 80,
+  /** What the server allocates in createServer (firmware/lib/eth-mem.ts: measured 544 with 4 slots, 521 with 2). */
+  FIXED_VARS = 520,
+  SLOT_VARS = 12,
 }
 
 var JSON_TYPE = "application/json";
@@ -135,4 +139,6 @@ function createServer(this: Eth, options?: ServerOptions): EthServer {
 /** Adds createServer to every eth (the piece's one entry in the module). */
 export function installHttp(): void {
   ETH_PROTO.createServer = createServer;
+  PIECE_VARS[0] += Srv.FIXED_VARS;   // connect() leaves room for the server
+  PIECE_VARS[1] += Srv.SLOT_VARS;
 }

@@ -22,10 +22,10 @@ import { Eth as EthHdr } from "../net/ethernet";
 import { createTcp, Tcp } from "../tcp/tcp";
 import { createRunner, Runner } from "./eth-run";
 import { macFromSerial, parseMac } from "./eth-mac";
+import { sizeFor, Sizing } from "./eth-mem";
 
 /** The module's numbers (const enum: tsc writes them in place). */
 export const enum Lib {
-  DEFAULT_SLOTS = 4,
   /** SPI clock when the options give none: in spec (8..20 MHz) on every board. */
   DEFAULT_BAUD = 8000000,
   /** MSS = MTU - this (20 bytes of IPv4 header, 20 of TCP). */
@@ -35,6 +35,8 @@ export const enum Lib {
   DHCP_CLIENT_PORT = 68,
   BYTE_MASK = 0xff,
   MAC_LEN = 6,
+  /** The IP MTU when the options give none and memory allows (the driver's default frame). */
+  MTU_FULL = 1500,
 }
 
 /** connect()'s options (all optional). */
@@ -72,6 +74,8 @@ export interface Eth {
   ipCb: ((err: any, ip?: any) => void) | null;
   ipBy: number;
   log: (s: string) => void;
+  /** What connect() sized to the memory it found (firmware/lib/eth-mem.ts). */
+  sizing: Sizing;
 }
 
 function emit(e: Eth, name: string, arg: any): void {
@@ -149,7 +153,9 @@ export var ETH_PROTO: any = {
   },
   getStatus: function (this: Eth, cb?: (err: any, st: any) => void): any {
     var d = this.driver.counters;
-    var r = { link: this.driver.linkUp(), ip: formatIp(this.stack.addr), dhcp: this.stack.dhcpState(), slots: this.slots, frames: [d.rxFrames, d.txFrames] };
+    var z = this.sizing;
+    var r = { link: this.driver.linkUp(), ip: formatIp(this.stack.addr), dhcp: this.stack.dhcpState(), slots: this.slots, frames: [d.rxFrames, d.txFrames],
+      memory: { free: z.free === Infinity ? null : z.free, mtu: z.mtu, sendPool: z.pool, slots: [z.slots, z.wanted], note: z.note } };
     if (cb) cb(null, r);
     return r;
   },
@@ -164,27 +170,40 @@ export var ETH_PROTO: any = {
 /** Functions the pieces want called at the end of connect() (e.g. mDNS), with the eth. */
 export var ETH_START: ((e: Eth) => void)[] = [];
 
-/** The host-testable core of connect(): the eth over a HAL, started (timers false: tests tick by hand). */
-export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, timers?: boolean): Eth {
+/**
+ * The host-testable core of connect(): the eth over a HAL, started (timers false: tests tick by
+ * hand); MTU, send pool and slots sized to `free` variables (Infinity or absent: not known).
+ */
+export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, timers?: boolean, free?: number): Eth {
   var mac = parseMac(o.mac || macFromSerial(getSerialSafe()));
-  var driver = createEnc28j60(hal, mac, o.mtu ? { maxFrame: o.mtu + EthHdr.HEADER } : undefined);
+  var z = sizeFor(free === undefined ? Infinity : free, o.mtu, o.sendPool, o.slots);
+  if (z.note) log("enc28j60: " + z.note);
+  var mtu = z.mtu === Lib.MTU_FULL && !o.mtu ? 0 : z.mtu;
+  var driver = createEnc28j60(hal, mac, mtu ? { maxFrame: mtu + EthHdr.HEADER } : undefined);
   driver.init();
   var e = Object.create(ETH_PROTO) as Eth;
-  e.hal = hal; e.driver = driver; e.mac = mac; e.mtu = o.mtu || 0; e.log = log; e.ev = {}; e.ipCb = null; e.ipBy = 0;
+  e.hal = hal; e.driver = driver; e.mac = mac; e.mtu = mtu; e.log = log; e.sizing = z; e.ev = {}; e.ipCb = null; e.ipBy = 0;
   e.hostname = o.hostname || "enc28j60"; e.dns = o.dns ? quad("dns", o.dns) : 0;
-  var cfg: any = { hostname: e.hostname, mtu: o.mtu };
+  var cfg: any = { hostname: e.hostname, mtu: mtu || undefined };
   if (o.ip) { cfg.ip = quad("ip", o.ip); cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0"); cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0; }
   var stack = e.stack = createStack(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname });
   if (!o.ip && o.dhcp === false) { (stack as any as St).c[W.DHCP_ON] = 0; udpUnbind.call(stack as any as St, Lib.DHCP_CLIENT_PORT); }
   e.link = stack.linkUp;
   stack.onAddress(function (): void { addressChanged(e); });
   stack.onTick(function (now: number): void { watchLink(e, now); });
-  var slots = e.slots = o.slots || Lib.DEFAULT_SLOTS;
-  e.tcp = createTcp(stack, { slots: slots, mss: o.mtu ? o.mtu - Lib.IP_TCP_HEADERS : undefined, sendPool: o.sendPool });
+  var slots = e.slots = z.slots;
+  e.tcp = createTcp(stack, { slots: slots, mss: mtu ? mtu - Lib.IP_TCP_HEADERS : undefined, sendPool: z.poolDefault ? undefined : z.pool });
   e.runner = createRunner(hal, driver, stack, function (): Tcp { return e.tcp; });
   for (var i = 0; i < ETH_START.length; i++) ETH_START[i](e);
   if (timers !== false) e.runner.start();
   return e;
+}
+
+/** Espruino's free variables now (no garbage collection pass); Infinity elsewhere. */
+function freeVars(): number {
+  var p: any = typeof process !== "undefined" ? process : null;
+  var m = p && p.memory ? p.memory(false) : null;
+  return m && typeof m.free === "number" ? m.free : Infinity;
 }
 
 function getSerialSafe(): string {
@@ -201,7 +220,7 @@ export function connect(spi: SPI, cs: Pin, options?: EthOptions, callback?: (err
   var e: Eth | null = null, err: any = null;
   try {
     var hal = createEspruinoHal({ spi: spi, cs: cs, sck: o.sck as Pin, miso: o.miso as Pin, mosi: o.mosi as Pin, int: o.int, reset: o.reset, baud: o.baud || Lib.DEFAULT_BAUD });
-    e = createEth(hal, o, function (s: string): void { console.log(s); });
+    e = createEth(hal, o, function (s: string): void { console.log(s); }, true, freeVars());
     console.log("enc28j60: ENC28J60 up, " + (o.ip ? "static address " + o.ip : o.dhcp === false ? "no address" : "DHCP"));
   } catch (x) {
     err = x;
