@@ -14,6 +14,7 @@ import { createHttpServer, HttpServer, HttpRequest, HttpResponse, Handler, Asset
 import { serveStorageFiles, FlashStorage } from "./eth-files";
 import { ETH_PROTO, Eth } from "./eth";
 import { PIECE_VARS } from "./eth-mem";
+import { HANDLER_BODY_MAX } from "../http/limits";
 
 /** The piece's numbers. */
 const enum Srv {
@@ -60,14 +61,39 @@ function resJson(this: HttpResponse, v: any, status?: number): void {
   this.send(status || Status.OK, JSON_TYPE, JSON.stringify(v));
 }
 
-/** Calls h; a throw is said on the console with the request's method and path, then answered 500. */
+/**
+ * Once per server response object: begin() keeps the body's writer (res.bw), end() and stream()
+ * note that the handler answered (res.ok), so run() can say why a 500 went out.
+ */
+function watchRes(r: any): void {
+  var begin = r.begin, end = r.end, stream = r.stream;
+  r.json = resJson;
+  r.begin = function (status: number, type: string): any { return (r.bw = begin.call(r, status, type)); };
+  r.end = function (): void { r.ok = 1; end.call(r); };
+  r.stream = function (status: number, type: string, length: number, b: any): void { r.ok = 1; stream.call(r, status, type, length, b); };
+}
+
+/**
+ * Calls h; a throw is said on the console with the request's method and path, then answered 500;
+ * so are a body over the handler's buffer and a handler that returns without answering (each
+ * answered 500 by the server): never a silent 500.
+ */
 function run(srv: EthServer, h: Handler, req: HttpRequest, res: HttpResponse): void {
-  if (!(res as any).json) (res as any).json = resJson;   // (once: the server's one response object)
+  var r = res as any;
+  if (!r.json) watchRes(r);
+  r.ok = 0; r.bw = null;
   try {
     h(req, res);
   } catch (x) {
     srv.log("http: " + req.methodName + " " + req.path() + ": the handler threw " + ((x as any) && (x as any).stack || x) + " (answered 500)");
     throw x;
+  }
+  var w = r.bw;
+  if (w && w.over && w.end > 0) {
+    srv.log("http: " + req.methodName + " " + req.path() + ": the response body is over " + HANDLER_BODY_MAX +
+      " bytes, the handler's buffer (answered 500): send a longer one with res.stream(), or as a Storage file www/...");
+  } else if (!r.ok) {
+    srv.log("http: " + req.methodName + " " + req.path() + ": the handler returned without answering (answered 500): end it with res.json(), res.send() or res.end()");
   }
 }
 

@@ -81,6 +81,13 @@ describe("library module: a user's app on require(\"ENC28J60\")", function () {
       assert.ok(lines.some((l) => /^app: address 192\.0\.2\.\d+$/.test(l)), "setIP's callback got the DHCP address");
       assert.ok(lines.some((l) => /^app: ip event 192\.0\.2\.\d+$/.test(l)), "on('ip') fired");
       assert.equal((await get(sim.port, "/nothing")).status, 404);
+      // a body over the handler's buffer, and a handler that does not answer: a 500, said on the console
+      sim.board.evalLine('srv.get("/big", function (req, res) { res.json({ s: new Array(800).join("x") }); }); srv.get("/mute", function (req, res) {})');
+      assert.equal((await get(sim.port, "/big")).status, 500);
+      assert.ok(lines.some((l) => /^http: GET \/big: the response body is over 768 bytes, the handler's buffer \(answered 500\): send a longer one with res\.stream\(\)/.test(l)), lines.join("\n"));
+      assert.equal((await get(sim.port, "/mute")).status, 500);
+      assert.ok(lines.some((l) => /^http: GET \/mute: the handler returned without answering \(answered 500\)/.test(l)), lines.join("\n"));
+      assert.equal((await get(sim.port, "/sensor")).status, 200, "the server goes on");
       // the library's globals: its body's names ($...) and the exports' holder, nothing else
       const globals = sim.board.evalLine("Object.keys(global).filter(function (k) { return /^_|^device$|^connect$|^exports$/.test(k); }).join()");
       assert.equal(globals, '="_ENC28J60"');
