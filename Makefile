@@ -18,7 +18,7 @@ JERRY ?=
 export JERRY
 
 # The user's own app (see README, "Your own app"): APP=<file.js> is the boot code; the library
-# module "ENC28J60" goes next to it in Storage with the pieces the app uses (PIECES="http" to
+# (its body .boot1 and the module "ENC28J60") goes next to it in Storage with the pieces the app uses (PIECES="http" to
 # choose them, "+name"/"-name" to adjust); WWW=<dir>: the page files (default: www/ beside the app).
 # Without APP: the demo.
 APP ?=
