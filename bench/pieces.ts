@@ -60,7 +60,9 @@ async function varsOf(espruino: string, app: string): Promise<number | string> {
   }
 }
 
-const WIRING = "SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27 }";
+/** The sim's wiring, with the sizes fixed (MTU 576, 2 KB pool, 4 slots) so that the pieces compare
+ *  (left open, connect() sizes them to the memory it finds, firmware/lib/eth-mem.ts). */
+const WIRING = "SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27, mtu: 576, sendPool: 2048, slots: 4 }";
 
 export async function run(): Promise<void> {
   const tok = cliPretokeniser();
@@ -107,7 +109,7 @@ export async function run(): Promise<void> {
   }
   const bare = await varsOf(espruino, `var eth = require("ENC28J60").connect(${WIRING});\n`);
   const withHttp = await varsOf(espruino, `var eth = require("ENC28J60").connect(${WIRING});\nvar srv = eth.createServer();\nsrv.get("/", function (req, res) { res.json({ a: digitalRead(D0) }); });\n`);
-  console.log(`variables after boot on ${path.basename(espruino)} (above the board prelude): core module + connect (4 slots) ${bare}; + HTTP server and one route ${withHttp}` +
+  console.log(`variables after boot on ${path.basename(espruino)} (above the board prelude): core module + connect (MTU 576, 2 KB pool, 4 slots) ${bare}; + HTTP server and one route ${withHttp}` +
     (typeof bare === "number" && typeof withHttp === "number" ? ` (http: ${withHttp - bare})` : "") +
     `; budget for the default app on the Pico: at most ${PICO_VARS / 2}`);
 }
