@@ -17,7 +17,16 @@ export ESPRUINO
 JERRY ?=
 export JERRY
 
-.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench bench-espruino sim sim-build run flash flash-check flash-dry-run diagram clean
+# The user's own app (see README, "Your own app"): APP=<file.js> is the boot code; the library
+# (its body .boot1 and the module "ENC28J60") goes next to it in Storage with the pieces the app uses (PIECES="http" to
+# choose them, "+name"/"-name" to adjust); WWW=<dir>: the page files (default: www/ beside the app).
+# Without APP: the demo.
+APP ?=
+PIECES ?=
+WWW ?=
+IMAGE_ARGS = $(if $(APP),--app $(APP))$(if $(PIECES), --pieces "$(PIECES)")$(if $(WWW), --www $(WWW))
+
+.PHONY: all setup build device bundle bundle-all test test-unit test-peer peer-deps gate bench bench-espruino sim sim-build run flash flash-check flash-dry-run image diagram clean
 
 all: bundle-all
 
@@ -112,7 +121,13 @@ bench-espruino: bundle-all
 	node build/bench/run.js espruino
 
 sim: sim-build
-	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO)) $(SIM_ARGS)
+	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO))$(if $(APP), --app $(APP)$(if $(filter command line,$(origin BOARD)),$(if $(filter-out sim,$(BOARD)), --board $(BOARD))))$(if $(PIECES), --pieces "$(PIECES)") $(SIM_ARGS)
+
+# What `make flash` stores, as files: dist/<board>/storage/<Storage name> (.bootcde, ENC28J60, www/...).
+image: build/.run-host build/.device
+	@if [ -z "$(filter $(BOARD),$(BOARDS))" ]; then echo "image: unknown board '$(BOARD)'; boards: $(BOARDS)" >&2; exit 2; fi
+	@$(if $(APP),,$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html)
+	node build/tools/image.js --board $(BOARD) $(IMAGE_ARGS)
 
 # The main job: flash the board when one is attached (PORT=..., or BOARD=... given and one
 # serial device present), otherwise run the simulated board on http://127.0.0.1:8080/
@@ -137,6 +152,8 @@ FLASH_BOARDS := $(filter-out sim,$(BOARDS)) $(KALUMA_BOARDS)
 flash-check:
 	@if [ -z "$(filter $(BOARD),$(FLASH_BOARDS))" ]; then \
 	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
+	@if [ -n "$(APP)" ] && [ -n "$(filter $(BOARD),$(KALUMA_BOARDS))" ]; then \
+	  echo "flash: APP= is for Espruino boards (the ENC28J60 module is an Espruino module); $(BOARD) runs Kaluma" >&2; exit 2; fi
 	@if [ -z "$(PORT)" ]; then \
 	  echo "flash: PORT= is required (try: make flash BOARD=$(BOARD) PORT=$$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | head -n 1 | grep . || echo /dev/ttyACM0)," >&2; \
 	  echo "       $(if $(filter $(BOARD),$(KALUMA_BOARDS)),to see,or a board on the network: PORT=tcp://192.168.1.5:23; to see) what would be sent: make flash-dry-run BOARD=$(BOARD))" >&2; exit 2; fi
@@ -148,6 +165,11 @@ ifneq ($(filter $(BOARD),$(KALUMA_BOARDS)),)
 flash: flash-check
 	@$(MAKE) --no-print-directory dist/kaluma/$(BOARD).js dist/www/index.html
 	node build/tools/flash-kaluma.js --board $(BOARD) --port "$(PORT)"
+else ifneq ($(APP),)
+# An app: its Storage image (make image), every file stored unchanged
+flash: flash-check
+	@$(MAKE) --no-print-directory image
+	node build/tools/flash.js --board $(BOARD) --port "$(PORT)" --image dist/$(BOARD)/storage
 else
 flash: flash-check
 	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
@@ -163,6 +185,9 @@ flash-dry-run:
 ifneq ($(filter $(BOARD),$(KALUMA_BOARDS)),)
 	@$(MAKE) --no-print-directory dist/kaluma/$(BOARD).js dist/www/index.html
 	node build/tools/flash-kaluma.js --board $(BOARD) --dry-run build/flash/$(BOARD)-serial.bin
+else ifneq ($(APP),)
+	@$(MAKE) --no-print-directory image
+	node build/tools/flash.js --board $(BOARD) --image dist/$(BOARD)/storage --dry-run build/flash/$(BOARD)-upload.js
 else
 	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
 	node build/tools/flash.js --board $(BOARD) --dry-run build/flash/$(BOARD)-upload.js

@@ -144,7 +144,9 @@ export interface SimBoardOptions {
 export interface SimBoard {
   context: vm.Context;
   /** Runs the bundle; throws an Error with a clear message when it fails to load. */
-  load(code: string, filename: string): void;
+  /** Runs code at the global scope (as the boot code); then the "init" event unless bootFile
+   *  (a Storage .boot0-.boot3 file, which Espruino runs before the boot code). */
+  load(code: string, filename: string, bootFile?: boolean): void;
   /**
    * Console: evaluates a line in the device's global scope; returns Espruino-style output. Ctrl-C
    * (SIGINT) interrupts it ("Execution Interrupted"); timers and watches it creates are "console
@@ -546,6 +548,19 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
     "storage.list"() {
       return fs.readdirSync(opts.storageDir).map((f) => decodeURIComponent(f)).sort();
     },
+    // require(name) of a Storage file: evaluated as Espruino evaluates a module (its top-level
+    // names in a scope of their own, `exports` and `module`); pretokenised files are read back
+    // to source first. undefined when there is no such file.
+    module(name: string) {
+      const p = storagePath(name);
+      if (!fs.existsSync(p)) return undefined;
+      let src = fs.readFileSync(p).toString("latin1");
+      if (/[\x80-\xff]/.test(src)) src = require("../tools/flash").cliPretokeniser().untokenise(src);
+      const fn = vm.runInContext("(function (exports, module) {\n" + src + "\n})", context, { filename: name });
+      const mod = vm.runInContext("({ exports: {} })", context);
+      fn.call(mod.exports, mod.exports, mod);
+      return mod.exports;
+    },
     "storage.erase"(name: string) { fs.rmSync(storagePath(name), { force: true }); },
     "storage.free"() {
       let used = 0;
@@ -607,12 +622,12 @@ export function createSimBoard(opts: SimBoardOptions): SimBoard {
   return {
     context,
     counters,
-    load(code: string, filename: string): void {
+    load(code: string, filename: string, bootFile?: boolean): void {
       try {
         resync = true;
         running = "firmware";
         vm.runInContext(code, context, { filename });
-        helpers.emit("init");
+        if (!bootFile) helpers.emit("init");
       } catch (e) {
         stopAll();
         const why = isNodeOnlyError(e)

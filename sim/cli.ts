@@ -54,6 +54,8 @@ serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it ru
   --storage DIR      folder behind require("Storage"), kept across runs like flash
                      (default build/sim-storage)
   --bundle FILE      another device bundle (default dist/sim.js)
+  --app FILE         run this app as the boot code, with require("ENC28J60") from Storage (make sim APP=FILE)
+  --pieces LIST      the module's pieces (default: those the app uses; "+name"/"-name" adjust them)
   --pcap FILE        write every frame on the wire to a pcap file
   --loss P           drop a fraction P (0 <= P < 1) of the frames (default 0)
   --seed S           seed of the loss sequence (default 1)
@@ -103,6 +105,8 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
       case "--loss": o.loss = num(); break;
       case "--seed": o.seed = num(); break;
       case "--bundle": o.bundle = path.resolve(val()); break;
+      case "--app": o.app = path.resolve(val()); break;
+      case "--pieces": o.pieces = val(); break;
       case "--storage": o.storage = path.resolve(val()); break;
       case "--exit-on-eof": o.exitOnEof = true; break;
       case "--espruino": o.espruino = path.resolve(val()); break;
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
     process.exit(/was rejected/.test(msg) ? 2 : 1);
   }
   const s = sim!;
-  say("sim: board running " + path.relative(process.cwd(), opts.bundle) + (opts.tap ? ", wire on TAP " + opts.tap : ", gateway on 127.0.0.1:" + s.port) +
+  say("sim: board running " + path.relative(process.cwd(), opts.app || opts.bundle) + (opts.tap ? ", wire on TAP " + opts.tap : ", gateway on 127.0.0.1:" + s.port) +
     (opts.pcap ? ", capture " + opts.pcap : "") + (opts.loss ? ", loss " + opts.loss + " seed " + (opts.seed ?? 1) : ""));
   void s.ready.then((ip) => {
     if (opts.tap) say("sim: device page at http://" + ip + "/ (from the TAP's network namespace)");

@@ -129,11 +129,19 @@
     eraseAll: function () { var l = host("storage.list"); for (var i = 0; i < l.length; i++) host("storage.erase", l[i]); },
     getFree: function () { return host("storage.free"); }
   };
+  // As Espruino's require: a built-in module, else a Storage file of that name evaluated as a
+  // module once (its own scope, `exports` and `module`), then the same exports every time.
+  var modules = {};
   g.require = function (name) {
     if (name === "Storage") return storage;
-    var m = host("require", String(name));   // http, net, dgram, NetworkJS (sim/espruino-net)
-    if (m !== undefined) return m;
-    throw new Error("Module " + name + " not found");
+    name = String(name);
+    if (!Object.prototype.hasOwnProperty.call(modules, name)) {
+      var m = host("require", name);   // built-in: http, net, dgram, NetworkJS (sim/espruino-net)
+      if (m === undefined) m = host("module", name);   // else a Storage file of that name
+      if (m === undefined) throw new Error("Module " + name + " not found");
+      modules[name] = m;
+    }
+    return modules[name];
   };
   function show() { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); host("print", a); }
   g.console = { log: show };

@@ -3,8 +3,9 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import * as vm from "vm";
 import { Enc28j60Emulator } from "../emu/enc28j60/emulator";
-import { createSimBoard, SimBoard, SimConfig } from "./board";
+import { createSimBoard, SimBoard, SimConfig, SIM_WIRING, SIM_PIN_NAMES } from "./board";
 import { createWire, Wire } from "./wire";
 import { openTap, TapLink } from "./tap";
 import { ipToNum, numToIp, macToBytes, snoopDhcpAck } from "./dhcp";
@@ -27,6 +28,10 @@ export interface SimOptions {
   onFatal?: (message: string) => void;  // device used a Node-only thing at run time
   onBackendError?: (message: string) => void;  // the TAP bridge died after start-up
   onConsoleCode?: (running: boolean) => void;  // a console callback starts/ends (sim/board.ts)
+  /** Run this app file as the boot code (`make sim APP=...`): the Storage holds what `make image BOARD=sim APP=...` writes (the app as .bootcde, the ENC28J60 module with the pieces it uses, its www/ files). */
+  app?: string;
+  /** The module's pieces (tools/pieces.ts: a list, or +name/-name against those detected). */
+  pieces?: string;
   espruino?: string;             // run the bundle on this Espruino Linux build (sim/espruino/engine.ts) instead of the vm
   espruinoOptions?: { wrap?: string[]; peak?: boolean; bootTimeoutMs?: number };  // the bench's valgrind, peak sampling
 }
@@ -68,8 +73,9 @@ export function boardProfile(name: string): { slots: number } {
 /** Starts the simulated board; rejects with a clear message when the bundle is refused. */
 export async function startSim(o: SimOptions): Promise<Sim> {
   const out = o.out || ((l: string) => process.stdout.write(l + "\n"));
-  if (!fs.existsSync(o.bundle)) throw new Error("sim: no bundle at " + o.bundle + " (build it with `make bundle BOARD=sim`)");
-  const code = fs.readFileSync(o.bundle, "utf8");
+  if (o.app && !fs.existsSync(o.app)) throw new Error("sim: no app file " + o.app);
+  if (!fs.existsSync(o.bundle) && !(o.app && !o.espruino)) throw new Error("sim: no bundle at " + o.bundle + " (build it with `make bundle BOARD=sim`)");
+  const code = o.app ? fs.readFileSync(o.app, "latin1") : fs.readFileSync(o.bundle, "utf8");
   const mac = o.mac || DEFAULT_DEVICE_MAC;
   macToBytes(mac);
   const config: SimConfig = { mac };
@@ -117,7 +123,8 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   wire.observe((f, fromDevice) => {
     if (!fromDevice) {
       const lease = snoopDhcpAck(f);
-      if (lease && lease.mac === leaseMac.toLowerCase()) leased = lease.ip;
+      // (an app picks its own MAC, by default from the board's serial number: any lease is the device's)
+      if (lease && (o.app || lease.mac === leaseMac.toLowerCase())) leased = lease.ip;
       return;
     }
     if (leased < 0 || f.length < 42 || f[12] !== 0x08 || f[13] !== 0x06) return;
@@ -177,10 +184,24 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   // As `make flash` writes the page files next to .bootcde, every start puts each file of the
   // www/ folder beside the bundle (dist/www, built with it; made from page.html if absent) into
   // Storage as www/<name> (file names encoded as in sim/board.ts).
+  // With an app: the Storage files `make image BOARD=sim APP=...` writes (the app itself, as on a
+  // board, is .bootcde; the module is read back from its pretokenised form by require).
   let www = path.join(path.dirname(path.resolve(o.bundle)), "www");
   if (!fs.existsSync(www)) { www = WWW_OUT; if (!fs.existsSync(www)) writePageFiles(www); }
   fs.mkdirSync(storage, { recursive: true });
-  for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
+  let image: { [name: string]: string } | null = null;
+  if (o.app) {
+    const { buildImage } = require("../tools/image") as typeof import("../tools/image");
+    const tmp = fs.mkdtempSync(path.join(require("os").tmpdir(), "sim-image-"));
+    const img = await buildImage({ board: "sim", app: o.app, pieces: o.pieces, out: tmp }).finally(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    img.lines.pop();   // (the temporary folder's listing)
+    out("sim: Storage: " + Object.keys(img.files).sort().map((k) => k + " (" + img.files[k].length + ")").join(", "));
+    for (const l of img.lines) out("sim: " + l);
+    image = img.files;
+    for (const name of Object.keys(image)) fs.writeFileSync(path.join(storage, encodeURIComponent(name).replace(/^\./, "%2E")), image[name], "latin1");
+  } else {
+    for (const f of fs.readdirSync(www)) fs.copyFileSync(path.join(www, f), path.join(storage, encodeURIComponent("www/" + f)));
+  }
   let board: SimBoard | null = null;
   const close = async (): Promise<void> => {
     if (board) board.stop();
@@ -191,12 +212,26 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   try {
     if (o.espruino) {
       const { startEspruinoBoard } = require("./espruino/engine") as typeof import("./espruino/engine");
-      const real = startEspruinoBoard({ espruino: o.espruino, bundle: o.bundle, chip, config, www, out, ...o.espruinoOptions });
+      const appFiles = image ? Object.keys(image).sort().map((name) => ({ name, data: Buffer.from(image![name], "latin1") })) : undefined;
+      const noPages = image ? fs.mkdtempSync(path.join(require("os").tmpdir(), "sim-nopages-")) : null;
+      const real = startEspruinoBoard({
+        espruino: o.espruino, bundle: o.bundle, chip, config, www: noPages || www, out, ...o.espruinoOptions,
+        ...(appFiles ? { noProgram: true, extraFiles: appFiles } : {}),
+      });
+      if (noPages) fs.rmSync(noPages, { recursive: true, force: true });
       board = real;
       await real.booted;
     } else {
       board = createSimBoard({ chip, config, storageDir: storage, out, onFatal: fatal, onConsoleCode: o.onConsoleCode });
-      board.load(code, path.basename(o.bundle));
+      if (o.app && o.board && o.board !== "sim") aliasBoardPins(board, o.board, code, out);
+      // As Espruino starts: the Storage files .boot0 to .boot3 (the library's body), then the boot code
+      if (image) {
+        for (const name of Object.keys(image).filter((n) => /^\.boot[0-3]$/.test(n)).sort()) {
+          const src = image[name];
+          board.load(/[\x80-\xff]/.test(src) ? require("../tools/flash").cliPretokeniser().untokenise(src) : src, name, true);
+        }
+      }
+      board.load(code, path.basename(o.app || o.bundle));
       out("sim: memory figures here (process.memory(), the page's free variables) are an estimate calibrated against Espruino's interpreter; --espruino PATH gives its real ones");
     }
   } catch (e) {
@@ -209,3 +244,29 @@ export async function startSim(o: SimOptions): Promise<Sim> {
   }
   return { board: board!, emu, wire, deviceIp: () => deviceIp, ready, port, close };
 }
+
+/**
+ * An app written for another board (`make sim BOARD=pico APP=...`) on the simulated board: the
+ * board's ENC28J60 pins and SPI (boards/<board>.ts) become the sim's wiring, and the other pin
+ * names the app uses (A5, BTN, LED2...) free pins of the sim (said on the console).
+ */
+export function aliasBoardPins(board: SimBoard, name: string, code: string, out: (l: string) => void): void {
+  const { boardWiring } = require("./espruino/engine") as typeof import("./espruino/engine");
+  const w = boardWiring(name);
+  const wiring = SIM_WIRING as { [role: string]: string };
+  const alias: { [pin: string]: string } = {};
+  for (const role of Object.keys(w.pins)) if (wiring[role]) alias[w.pins[role]] = wiring[role];
+  const taken = new Set(Object.values(wiring));
+  const free = SIM_PIN_NAMES.filter((n) => /^D\d+$/.test(n) && !taken.has(n));
+  for (const m of code.matchAll(/\b([A-H]\d{1,2}|BTN|LED[1-3])\b/g)) {
+    const pin = m[1];
+    if (alias[pin] || SIM_PIN_NAMES.indexOf(pin) >= 0) continue;
+    alias[pin] = pin === "BTN" ? "BTN1" : /^LED/.test(pin) ? "LED1" : free.shift() || "D0";
+  }
+  const lines = Object.keys(alias).map((p) => "this." + p + " = this." + alias[p] + ";");
+  if (w.spi !== "SPI1") lines.push("this." + w.spi + " = this.SPI1;");
+  vm.runInContext(lines.join("\n"), board.context);
+  out("sim: the " + name + " app on the simulated board: " + (w.spi !== "SPI1" ? w.spi + " is SPI1, " : "") +
+    Object.keys(alias).map((p) => p + " is " + alias[p]).join(", "));
+}
+

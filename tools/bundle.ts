@@ -66,6 +66,26 @@ export function gateOptions(board: string): GateOptions {
 export async function bundleBoard(board: string, outDir = bundleDir(board)): Promise<BundleResult> {
   const entry = path.join(ROOT, "build", "device", "boards", `${board}.js`);
   if (!fs.existsSync(entry)) throw new Error(`bundle: no device build for board '${board}' (${path.relative(ROOT, entry)}); run 'make device' or check boards/${board}.ts exists`);
+  const file = path.join(outDir, `${board}.js`);
+  const code = await buildEntry(entry, path.relative(ROOT, file), isKalumaBoard(board));
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(file, code + "\n");
+  return { board, file, bytes: Buffer.byteLength(code + "\n") };
+}
+
+/** What a module's entry writes its exports to; the bundle says `exports` (Espruino's module scope). */
+export const EXPORTS_ALIAS = "__espruino_exports__";
+
+/** buildEntry()'s choices for a library body (tools/image.ts): the prefix of its global names, and
+ *  what `__espruino_exports__` becomes (a global the body defines, instead of `exports`). */
+export interface EntryOptions { prefix?: string; exportsTo?: string; names?: string[] }
+
+/**
+ * One device entry (build/device/...js) as Espruino-ready code: esbuild, terser, hoist, signs,
+ * flatten, gate (`shown`: the name the gate's findings give). Throws what the gate rejects.
+ * With o.names, the flattened global names are pushed there.
+ */
+export async function buildEntry(entry: string, shown: string, kaluma = false, o: EntryOptions = {}): Promise<string> {
   const built = esbuild.buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -78,7 +98,7 @@ export async function bundleBoard(board: string, outDir = bundleDir(board)): Pro
     // esbuild wraps a bare `require` in a Proxy-based shim; Espruino's own require (for
     // "Storage" and friends) must stay a plain call, so hide it behind a name and restore it.
     // NATIVES_HAVE_E: hal/natives.ts's engine choice, known per board (the other branch is dropped)
-    define: { require: REQUIRE_ALIAS, NATIVES_HAVE_E: isKalumaBoard(board) ? "false" : "true" },
+    define: { require: REQUIRE_ALIAS, NATIVES_HAVE_E: kaluma ? "false" : "true" },
   });
   const bundled = built.outputFiles[0].text;
   const min = await minify(bundled, {
@@ -93,16 +113,15 @@ export async function bundleBoard(board: string, outDir = bundleDir(board)): Pro
     mangle: { toplevel: true, nth_identifier: { get: lettersOnlyName } },
     format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
   });
-  if (!min.code) throw new Error(`bundle: terser produced nothing for ${board}`);
-  const code = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require")))).code;
-  const file = path.join(outDir, `${board}.js`);
-  const findings = checkSource(code, path.relative(ROOT, file), gateOptions(board));
+  if (!min.code) throw new Error(`bundle: terser produced nothing for ${shown}`);
+  const flat = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require").split(EXPORTS_ALIAS).join(o.exportsTo || "exports"))), o.prefix);
+  if (o.names) for (const n of flat.names) o.names.push(n);
+  const code = flat.code;
+  const findings = checkSource(code, shown, kaluma ? { modules: KALUMA_MODULES } : {});
   if (findings.length) {
-    throw new Error(`bundle: ${board}: the ${isKalumaBoard(board) ? "JerryScript (Kaluma)" : "Espruino"} gate rejected the bundle:\n${findings.map(formatFinding).join("\n")}`);
+    throw new Error(`bundle: ${shown}: the ${kaluma ? "JerryScript (Kaluma)" : "Espruino"} gate rejected the bundle:\n${findings.map(formatFinding).join("\n")}`);
   }
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(file, code + "\n");
-  return { board, file, bytes: Buffer.byteLength(code + "\n") };
+  return code;
 }
 
 async function main(): Promise<void> {

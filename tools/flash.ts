@@ -20,7 +20,8 @@
 //   node build/tools/flash.js --board pico --port /dev/ttyACM0     (what `make flash` runs)
 //   node build/tools/flash.js --board pico --dry-run out.js        (the exact code it would send)
 // Options: --file F.js (upload F instead of dist/<board>.js; no page files unless --www is given),
-// --www DIR (page files from DIR), --no-www, --baud N, --timeout-ms N,
+// --www DIR (page files from DIR), --no-www, --image DIR (store every file of a `make image` folder
+// under its Storage name, bytes unchanged: .bootcde, ENC28J60, www/...), --baud N, --timeout-ms N,
 // --watch-ms N (listen this long after the upload for errors from the started program), --verbose.
 
 import { spawn } from "child_process";
@@ -200,6 +201,11 @@ export interface FlashOptions {
    */
   www?: string | null;
   dryRun?: string;      // write the code the CLI would send to this .js file instead of uploading
+  /**
+   * A Storage image folder (tools/image.ts, `make image`): every file in it is stored under its
+   * name, bytes unchanged (.bootcde, ENC28J60, www/...); replaces file and www.
+   */
+  image?: string;
   baud?: number;
   timeoutMs?: number;
   /** How long to keep listening after the upload for errors from the started program (default 3000). */
@@ -248,15 +254,35 @@ function watchMs(opts: FlashOptions): number {
 }
 
 /** The exact espruino CLI command line (and environment) for an upload or a dry run. */
+/** The files of an image folder (Storage name, path, size): .bootcde first, then by name. */
+export function imageFiles(dir: string): PageFile[] {
+  const out: PageFile[] = [];
+  const walk = (d: string, prefix: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f, prefix + e.name + "/");
+      else out.push({ name: prefix + e.name, file: f, bytes: fs.statSync(f).size });
+    }
+  };
+  if (!fs.existsSync(dir)) throw new Error(`no Storage image ${shown(dir)}: run 'make image'`);
+  walk(dir, "");
+  for (const f of out) {
+    if (f.file.indexOf(":") >= 0 || f.name.length > 28) throw new Error(`cannot upload ${shown(f.file)}: Storage names have at most 28 characters, and the path may not hold ':'`);
+  }
+  if (!out.some((f) => f.name === BOOT_FILE)) throw new Error(`the image ${shown(dir)} has no ${BOOT_FILE}`);
+  return out.sort((a, b) => (a.name === BOOT_FILE ? -1 : b.name === BOOT_FILE ? 1 : a.name < b.name ? -1 : 1));
+}
+
 export function planCli(opts: FlashOptions, json: BoardJson): CliPlan {
+  const image = opts.image ? imageFiles(path.resolve(ROOT, opts.image)) : null;
   const file = bundlePath(opts);
-  const program = storedProgram(file);
-  const pages = pagesThatFit(json, program.length, pageFilesFor(opts));
+  const program = image ? fs.readFileSync(image[0].file, "latin1") : storedProgram(file);
+  const pages = image ? image.slice(1) : pagesThatFit(json, program.length, pageFilesFor(opts));
   const bytes = pages.reduce((sum, p) => sum + p.bytes, program.length);
   fs.mkdirSync(FLASH_BUILD, { recursive: true });
-  const stored = path.join(FLASH_BUILD, path.basename(file, ".js") + ".bootcde");
+  const stored = image ? image[0].file : path.join(FLASH_BUILD, path.basename(file, ".js") + ".bootcde");
   const loader = path.join(FLASH_BUILD, "load-bootcde.js");
-  fs.writeFileSync(stored, program, "latin1");
+  if (!image) fs.writeFileSync(stored, program, "latin1");
   fs.writeFileSync(loader, `load(${JSON.stringify(BOOT_FILE)})\n`);
   const tcp = !!opts.port && opts.port.startsWith("tcp://");
   // The CLI (0.1.67) only reports the end of an unthrottled write when the data exceeds its
@@ -453,6 +479,7 @@ export interface FlashResult {
 /** Uploads (or, with dryRun, writes out) a board bundle. Never throws for board/CLI failures. */
 export async function flash(opts: FlashOptions, onLine?: (line: string) => void): Promise<FlashResult> {
   const json = loadBoardJson(opts.board);
+  if (opts.image) return flashImage(opts, json, onLine);
   const file = bundlePath(opts);
   if (!fs.existsSync(file)) throw new Error(`no bundle ${path.relative(ROOT, file)}: run 'make bundle BOARD=${opts.board}' first`);
   if (!fs.existsSync(CLI_PATH)) throw new Error(`espruino CLI not found at ${path.relative(ROOT, CLI_PATH)}: run 'npm ci'`);
@@ -517,6 +544,43 @@ export async function flash(opts: FlashOptions, onLine?: (line: string) => void)
   };
 }
 
+/** flash() for a Storage image folder: the same CLI run; the dry run checks every file arrives unchanged. */
+async function flashImage(opts: FlashOptions, json: BoardJson, onLine?: (line: string) => void): Promise<FlashResult> {
+  if (!fs.existsSync(CLI_PATH)) throw new Error(`espruino CLI not found at ${path.relative(ROOT, CLI_PATH)}: run 'npm ci'`);
+  const dir = path.resolve(ROOT, opts.image as string);
+  const files = imageFiles(dir);
+  const tooBig = storageProblem(json, files[0].bytes, files.slice(1).map((f) => f.bytes));
+  if (opts.dryRun) {
+    check(/\.js$/.test(opts.dryRun), `--dry-run needs a .js output file name (got '${opts.dryRun}')`);
+    const out = path.resolve(opts.dryRun);
+    if (fs.existsSync(out)) fs.unlinkSync(out);
+    const run = await runCli(planCli(opts, json), (line) => (line.indexOf(GUARD_MARK) >= 0 ? failureInLine(line, "-") : null), onLine);
+    if (run.stoppedFor || run.output.indexOf(GUARD_MARK) >= 0) return { ok: false, message: run.stoppedFor || "the espruino CLI tried to use the network", run };
+    if (run.timedOut) return { ok: false, message: `dry run timed out after ${Math.round(run.elapsedMs / 1000)} s`, run };
+    if (!fs.existsSync(out)) return { ok: false, message: `the espruino CLI wrote no ${opts.dryRun} (exit code ${run.code})`, run };
+    const decoded = decodeUpload(fs.readFileSync(out, "latin1"));
+    for (const f of files) {
+      if (decoded.files[f.name] !== fs.readFileSync(f.file, "latin1")) return { ok: false, message: `${opts.dryRun} does not write ${shown(f.file)} to Storage ${f.name} unchanged`, run };
+    }
+    const extra = Object.keys(decoded.files).filter((n) => !files.some((f) => f.name === n));
+    if (extra.length) return { ok: false, message: `${opts.dryRun} writes Storage files not in the image: ${extra.join(", ")}`, run };
+    if (decoded.loads.indexOf(BOOT_FILE) < 0) return { ok: false, message: `${opts.dryRun} does not load ${BOOT_FILE} after writing it`, run };
+    return {
+      ok: true,
+      message: `dry run: ${opts.dryRun} writes the image ${shown(dir)} to Storage: ${files.map((f) => `${f.name} (${f.bytes} bytes)`).join(", ")}, then load(${JSON.stringify(BOOT_FILE)}); offline` +
+        (tooBig ? `\nflash: WARNING: ${tooBig}: an upload to this board would fail` : ""),
+      run,
+    };
+  }
+  checkPort(opts.port);
+  const port = opts.port as string;
+  if (tooBig) return { ok: false, message: tooBig };
+  const run = await runCli(planCli(opts, json), (line) => failureInLine(line, port), onLine);
+  const why = judgeUpload(run, port);
+  if (why) return { ok: false, message: why, run };
+  return { ok: true, message: `flashed the image ${shown(dir)} to ${json.info.name} on ${port}: ${files.map((f) => f.name).join(", ")} (${BOOT_FILE} runs at boot)`, run };
+}
+
 interface CliArgs extends FlashOptions {
   verbose: boolean;
 }
@@ -533,6 +597,7 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === "--port") out.port = next();
     else if (a === "--dry-run") out.dryRun = next();
     else if (a === "--file") out.file = next();
+    else if (a === "--image") out.image = next();
     else if (a === "--www") out.www = next();
     else if (a === "--no-www") out.www = null;
     else if (a === "--baud") out.baud = Number(next());
@@ -547,7 +612,7 @@ export function parseArgs(argv: string[]): CliArgs {
   return out;
 }
 
-const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--www DIR|--no-www] [--baud N] [--timeout-ms N] [--watch-ms N] [--throttle|--no-throttle] [--verbose]";
+const USAGE = "usage: node build/tools/flash.js --board <board> (--port <serial device|tcp://host:port> | --dry-run <out.js>) [--file F.js] [--www DIR|--no-www] [--image DIR] [--baud N] [--timeout-ms N] [--watch-ms N] [--throttle|--no-throttle] [--verbose]";
 
 async function main(): Promise<void> {
   let args: CliArgs;
@@ -561,7 +626,7 @@ async function main(): Promise<void> {
     const onLine = args.verbose ? (l: string) => console.log(`  | ${l}`) : (l: string) => { if (l.startsWith("--] ")) console.log(`  board: ${l.slice(4)}`); };
     loadBoardJson(args.board);          // a misspelt board: the list of boards, before anything else
     if (!args.dryRun) checkPort(args.port);
-    if (!args.dryRun) console.log(`flash: uploading ${args.file || `dist/${args.board}.js`}${pageFilesFor(args).length ? " and the page files" : ""} to ${args.port || "?"} (board ${args.board}), offline ...`);
+    if (!args.dryRun) console.log(`flash: uploading ${args.image ? `the Storage image ${args.image}` : args.file || `dist/${args.board}.js`}${!args.image && pageFilesFor(args).length ? " and the page files" : ""} to ${args.port || "?"} (board ${args.board}), offline ...`);
     const r = await flash(args, onLine);
     if (r.ok) {
       console.log(`flash: ${r.message}`);

@@ -62,8 +62,10 @@ function checkFlattenable(fn: Node): void {
   for (const c of childNodes(fn.body)) visit(c);
 }
 
-/** The bundle without its wrapper, the wrapper's names prefixed; `renamed` counts the names. */
-export function flatten(code: string): { code: string; renamed: number } {
+/** The bundle without its wrapper, the wrapper's names prefixed (PREFIX unless `prefix`, e.g. the
+ *  library module's own, tools/image.ts); `renamed` counts the names, `names` lists them as renamed. */
+export function flatten(code: string, prefix: string = PREFIX): { code: string; renamed: number; names: string[] } {
+  const PREFIX = prefix;
   const program = parseScript(code);
   const wrapper = wrapperOf(program);
   checkFlattenable(wrapper);
@@ -121,5 +123,5 @@ export function flatten(code: string): { code: string; renamed: number } {
   const shift = edits.reduce((d, e) => d + e.text.length - (e.end - e.start), 0);
   const bodyStart = wrapper.body.start + 1, bodyEnd = wrapper.body.end - 1 + shift;
   out = out.slice(0, last.start) + out.slice(bodyStart, bodyEnd) + out.slice(last.end + shift);
-  return { code: out, renamed: top.size };
+  return { code: out, renamed: top.size, names: Array.from(top).map((n) => PREFIX + n) };
 }

@@ -34,7 +34,7 @@ const ELEMENT_SIZE: Record<string, number> = {
   Uint16Array: 2, Int16Array: 2, Uint32Array: 4, Int32Array: 4, Float32Array: 4, Float64Array: 8,
 };
 /** Modules Espruino resolves itself; anything else is a local file the bundler failed to inline. */
-const ESPRUINO_MODULES = new Set(["Storage", "NetworkJS", "net", "http", "Flash", "Wifi", "ESP32", "crypto", "fs", "dgram"]);
+export const ESPRUINO_MODULES = new Set(["Storage", "NetworkJS", "net", "http", "Flash", "Wifi", "ESP32", "crypto", "fs", "dgram"]);
 
 /**
  * Regular-expression features Espruino's small regex engine lacks (measured on 2v29: each of

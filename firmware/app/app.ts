@@ -9,12 +9,13 @@ import { createStack, formatIp, parseIp } from "../net/stack";
 import { Eth } from "../net/ethernet";
 import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
-import { STATE_NAMES, STATE_COUNT, State } from "../tcp/states";
+import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
+import { createRunner } from "../lib/eth-run";
 import { createHttpServer, HttpRequest, HttpResponse, HttpServer, Status } from "../http/server";
 import { installPage, SETTINGS_FILE } from "./routes";
 import { AppConfig, Device, Settings } from "./device";
 import { serveStorageFiles, FlashStorage } from "./files";
-import { bytesToString, stringToBytes, sum } from "../../hal/natives";
+import { bytesToString, stringToBytes } from "../../hal/natives";
 
 export { KeyStore, AppConfig, Device } from "./device";
 
@@ -28,19 +29,6 @@ const enum App {
   SPARE_SLOT_FROM = 3,
   /** A console connection keeps the last this many received characters. */
   RX_KEEP = 4096,
-  /** Without the INT pin: poll the chip this often (ms). */
-  POLL_MS = 20,
-  /** The stack's (and TCP's and the HTTP server's) tick (ms) while something is going on. */
-  TICK_MS = 100,
-  /**
-   * The coarse tick (ms) once nothing happened for QUIET_TICKS ticks and no TCP connection is
-   * open (listeners only): DHCP, ARP aging and ICMP's token bucket need no more. An INT edge
-   * brings the fast tick back.
-   */
-  IDLE_TICK_MS = 1000,
-  QUIET_TICKS = 20,
-  /** With INT: the chip is also polled every this many fast ticks, and at every coarse tick (a lost edge). */
-  BACKSTOP_TICKS = 10,
   MS_PER_S = 1000,
   /** MSS = MTU - this (20 bytes of IPv4 header, 20 of TCP). */
   IP_TCP_HEADERS = 40,
@@ -137,43 +125,9 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   var t0 = hal.clock.now();
   var ledOn = false;
 
-  // Ticks: fast (TICK_MS) while something happens, coarse (IDLE_TICK_MS) once all is quiet.
-  var tickTimer: any = null, coarse = false, quiet = 0, sinceBackstop = 0;
+  // The INT handler and the ticks (firmware/lib/eth-run.ts, shared with the library module).
+  var runner = createRunner(hal, driver, stack, function (): Tcp | null { return tcp; });
   var stateCounts = new Uint16Array(STATE_COUNT);
-  /** Reads what the chip has: handles its events and the frames waiting; returns how many were. */
-  function serviceChip(): number {
-    var n = driver.service();
-    stack.poll();
-    return n;
-  }
-  /** INT handler (and the polling timer without INT): the fast tick again, then the chip. */
-  function service(): void {
-    quiet = 0;
-    if (coarse) setTick(false);
-    serviceChip();
-  }
-  function setTick(slow: boolean): void {
-    coarse = slow;
-    if (tickTimer !== null) hal.timers.cancel(tickTimer);
-    tickTimer = hal.timers.every(slow ? App.IDLE_TICK_MS : App.TICK_MS, tick);
-  }
-  /** True when no TCP connection is open (listeners aside). */
-  function noConnections(): boolean {
-    if (!tcp) return true;
-    tcp.stateCounts(stateCounts);
-    return stateCounts[State.CLOSED] + stateCounts[State.LISTEN] === sum(stateCounts);
-  }
-  function tick(): void {
-    stack.tick();
-    if (hal.int && (coarse || ++sinceBackstop >= App.BACKSTOP_TICKS)) {
-      sinceBackstop = 0;
-      if (serviceChip() && coarse) { quiet = 0; setTick(false); }   // frames behind a lost edge
-    }
-    if (!coarse && ++quiet >= App.QUIET_TICKS) {
-      quiet = 0;
-      if (noConnections()) setTick(true);
-    }
-  }
   function uptimeMs(): number { return hal.clock.now() - t0; }
   function setLed(on: boolean): void {
     ledOn = !!on;
@@ -208,7 +162,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     stack: stack,
     tcp: tcp,
     http: http,
-    service: service,
+    service: runner.service,
     settings: settings,
     slots: slots,
     status: function (): any {
@@ -272,11 +226,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     try { if (store && store.list) serveStorageFiles(http, store as FlashStorage); } catch (e) { /* a broken file system must not stop the device */ }
   }
 
-  if (cfg.timers !== false) {
-    // With INT: no poll timer (the tick polls as a backstop); without it, a fast poll.
-    driver.watch(service, hal.int ? 0 : App.POLL_MS);
-    setTick(false);
-  }
+  if (cfg.timers !== false) runner.start();
   mark(Part.APP);
   return dev;
 }

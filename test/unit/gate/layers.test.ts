@@ -15,6 +15,7 @@ function rank(rel: string): number | undefined {
   if (rel.startsWith("firmware/net/")) return 2;
   if (rel.startsWith("firmware/tcp/")) return 3;
   if (rel.startsWith("firmware/http/")) return 4;
+  if (rel.startsWith("firmware/lib/")) return 4.5;   // the library module: over HTTP, under the demo app
   if (rel.startsWith("firmware/app/")) return 5;
   if (rel.startsWith("boards/")) return 6;
   return undefined;

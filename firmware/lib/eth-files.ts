@@ -1,0 +1,53 @@
+// Static files from flash: every Storage file named "www/<path>" is served at "/<path>" (and
+// www/index.html at / too: the page, which `make flash` writes there), with "www/<path>.gz" as
+// its pre-compressed representation when present. Type, ETag and gzip are set up once here;
+// bodies are never copied into RAM when the firmware offers Storage.readArrayBuffer (a
+// memory-mapped view of flash), otherwise they are read one window at a time with
+// Storage.read(name, offset, len).
+
+import { HttpServer, ChunkSource, mimeFor } from "../http/server";
+import { crc32, stringToBytes } from "../../hal/natives";
+
+/** "www/" and ".gz" in Storage names. */
+const enum Www { PREFIX_LEN = 4, GZ_LEN = 3 }
+
+/** The part of Espruino's require("Storage") used here. */
+export interface FlashStorage {
+  list(re?: RegExp): string[];
+  read(name: string, offset?: number, length?: number): string | undefined;
+  readArrayBuffer?(name: string): ArrayBuffer | undefined;
+}
+
+/** A flash view of a file, or null when the firmware cannot map files. */
+function mapped(st: FlashStorage, name: string): Uint8Array | null {
+  var ab = st.readArrayBuffer && st.readArrayBuffer(name);
+  return ab ? new Uint8Array(ab) : null;
+}
+
+function windows(st: FlashStorage, name: string): ChunkSource {
+  return function (off: number, len: number): Uint8Array {
+    return stringToBytes(st.read(name, off, len) || "");
+  };
+}
+
+/** Registers the www/ files; returns how many paths are served (/ not counted). Start-up only. */
+export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
+  var names = st.list(/^www\//), count = 0;
+  for (var i = 0; i < names.length; i++) {
+    var name = names[i], gzName = name + ".gz", path = "/" + name.substring(Www.PREFIX_LEN);
+    // a .gz next to its original is that file's representation, not a file of its own
+    if (/\.gz$/.test(name) && names.indexOf(name.slice(0, -Www.GZ_LEN)) >= 0) continue;
+    var whole = st.read(name);
+    if (whole === undefined) continue;
+    var body = mapped(st, name) || windows(st, name);
+    var opts = {
+      type: mimeFor(path),
+      gzip: names.indexOf(gzName) >= 0 ? mapped(st, gzName) || stringToBytes(st.read(gzName) || "") : undefined,
+      etag: (crc32(whole) >>> 0).toString(16),
+    };
+    http.asset(path, body, opts, whole.length);
+    if (path === "/index.html") http.asset("/", body, opts, whole.length);
+    count++;
+  }
+  return count;
+}

@@ -1,0 +1,170 @@
+// The "http" piece of the library module: eth.createServer(options) gives the project's own HTTP
+// server (keep-alive, limits, nothing allocated per request) with routes and static files:
+//
+//   var srv = eth.createServer();            // port 80; Storage files www/<path> served at /<path>
+//   srv.get("/temp", function (req, res) { res.json({ t: E.getTemperature() }); });
+//   srv.post("/led", function (req, res) { LED1.write(req.form("on") === "1"); res.json({ ok: true }); });
+//
+// Handlers get the server's request and response (firmware/http/api.ts: req.query(name),
+// req.form(name), req.json(), req.text(), req.path(); res.send(status, type, body), res.begin(),
+// res.header(), res.stream()) plus res.json(value, status). A handler that throws is named on the
+// console with its error, and the client gets a 500 (never a silent one).
+
+import { createHttpServer, HttpServer, HttpRequest, HttpResponse, Handler, AssetOptions, ChunkSource, Status } from "../http/server";
+import { serveStorageFiles, FlashStorage } from "./eth-files";
+import { ETH_PROTO, Eth } from "./eth";
+import { PIECE_VARS } from "./eth-mem";
+import { HANDLER_BODY_MAX } from "../http/limits";
+
+/** The piece's numbers. */
+const enum Srv {
+  /** From this many TCP slots on, the last one is kept to answer 503 rather than a reset. */
+  SPARE_SLOT_FROM = 3,
+  DEFAULT_PORT = 80,
+  /** What the server allocates in createServer (firmware/lib/eth-mem.ts: measured 544 with 4 slots, 521 with 2). */
+  FIXED_VARS = 520,
+  SLOT_VARS = 12,
+}
+
+var JSON_TYPE = "application/json";
+
+/** createServer()'s options. */
+export interface ServerOptions {
+  port?: number;
+  /** Serve the Storage files www/... (default true). */
+  files?: boolean;
+  /** Request and handler-body buffers (default 2 each). */
+  inBuffers?: number; outBuffers?: number;
+}
+
+/** The server eth.createServer() returns. */
+export interface EthServer {
+  http: HttpServer;
+  port: number;
+  /** Routes by path: { GET: fn, POST: fn, ... } (one server route per path, dispatching by method). */
+  paths: { [path: string]: { [method: string]: Handler } };
+  log: (s: string) => void;
+  get(path: string, fn: Handler): EthServer;
+  post(path: string, fn: Handler): EthServer;
+  put(path: string, fn: Handler): EthServer;
+  del(path: string, fn: Handler): EthServer;
+  /** fn for every path starting with `path` (GET and POST). */
+  prefix(path: string, fn: Handler): EthServer;
+  /** A static body at a path (bytes, a string, or a chunk source with its length). */
+  asset(path: string, body: Uint8Array | string | ChunkSource, opts?: AssetOptions, length?: number): EthServer;
+  /** Listen on another port (createServer listens on options.port, default 80, at once). */
+  listen(port: number): EthServer;
+}
+
+/** res.json(value, status): the value as JSON (status 200 unless given). */
+function resJson(this: HttpResponse, v: any, status?: number): void {
+  this.send(status || Status.OK, JSON_TYPE, JSON.stringify(v));
+}
+
+/**
+ * Once per server response object: begin() keeps the body's writer (res.bw), end() and stream()
+ * note that the handler answered (res.ok), so run() can say why a 500 went out.
+ */
+function watchRes(r: any): void {
+  var begin = r.begin, end = r.end, stream = r.stream;
+  r.json = resJson;
+  r.begin = function (status: number, type: string): any { return (r.bw = begin.call(r, status, type)); };
+  r.end = function (): void { r.ok = 1; end.call(r); };
+  r.stream = function (status: number, type: string, length: number, b: any): void { r.ok = 1; stream.call(r, status, type, length, b); };
+}
+
+/**
+ * Calls h; a throw is said on the console with the request's method and path, then answered 500;
+ * so are a body over the handler's buffer and a handler that returns without answering (each
+ * answered 500 by the server): never a silent 500.
+ */
+function run(srv: EthServer, h: Handler, req: HttpRequest, res: HttpResponse): void {
+  var r = res as any;
+  if (!r.json) watchRes(r);
+  r.ok = 0; r.bw = null;
+  try {
+    h(req, res);
+  } catch (x) {
+    srv.log("http: " + req.methodName + " " + req.path() + ": the handler threw " + ((x as any) && (x as any).stack || x) + " (answered 500)");
+    throw x;
+  }
+  var w = r.bw;
+  if (w && w.over && w.end > 0) {
+    srv.log("http: " + req.methodName + " " + req.path() + ": the response body is over " + HANDLER_BODY_MAX +
+      " bytes, the handler's buffer (answered 500): send a longer one with res.stream(), or as a Storage file www/...");
+  } else if (!r.ok) {
+    srv.log("http: " + req.methodName + " " + req.path() + ": the handler returned without answering (answered 500): end it with res.json(), res.send() or res.end()");
+  }
+}
+
+/** The route of one path: dispatches by method (HEAD follows GET). Registration only. */
+function dispatcher(srv: EthServer, byMethod: { [method: string]: Handler }): Handler {
+  return function (req: HttpRequest, res: HttpResponse): void {
+    run(srv, byMethod[req.methodName === "HEAD" ? "GET" : req.methodName], req, res);
+  };
+}
+
+function add(srv: EthServer, method: string, path: string, fn: Handler): EthServer {
+  if (typeof fn !== "function") throw new Error("http: " + method + " " + path + ": a handler function is needed");
+  var byMethod = srv.paths[path], methods = "";
+  if (!byMethod) byMethod = srv.paths[path] = {};
+  byMethod[method] = fn;
+  for (var m in byMethod) methods += (methods ? "," : "") + m;
+  // (a second method on a path registers the route again, with both: it replaces the first)
+  srv.http.route(path, methods, dispatcher(srv, byMethod));
+  return srv;
+}
+
+var SERVER_PROTO = {
+  get: function (this: EthServer, path: string, fn: Handler): EthServer { return add(this, "GET", path, fn); },
+  post: function (this: EthServer, path: string, fn: Handler): EthServer { return add(this, "POST", path, fn); },
+  put: function (this: EthServer, path: string, fn: Handler): EthServer { return add(this, "PUT", path, fn); },
+  del: function (this: EthServer, path: string, fn: Handler): EthServer { return add(this, "DELETE", path, fn); },
+  prefix: function (this: EthServer, path: string, fn: Handler): EthServer {
+    var srv = this;
+    srv.http.route(path, "GET,POST", function (req: HttpRequest, res: HttpResponse): void { run(srv, fn, req, res); }, true);
+    return srv;
+  },
+  asset: function (this: EthServer, path: string, body: Uint8Array | string | ChunkSource, opts?: AssetOptions, length?: number): EthServer {
+    this.http.asset(path, body, opts, length);
+    return this;
+  },
+  listen: function (this: EthServer, port: number): EthServer {
+    var tcp = (this as any).tcp;
+    if (port !== this.port) {
+      tcp.unlisten(this.port);
+      if (!tcp.listen(port, this.http.handler)) throw new Error("http: cannot listen on port " + port);
+      this.port = port;
+    }
+    return this;
+  },
+};
+
+/** eth.createServer(options): the HTTP server on this eth's TCP slots. */
+function createServer(this: Eth, options?: ServerOptions): EthServer {
+  var o = options || {}, slots = this.slots;
+  var srv = Object.create(SERVER_PROTO) as EthServer;
+  var port = o.port || Srv.DEFAULT_PORT;
+  srv.http = createHttpServer(this.tcp, {
+    port: port, slots: slots, inBuffers: o.inBuffers, outBuffers: o.outBuffers,
+    maxConnections: slots >= Srv.SPARE_SLOT_FROM ? slots - 1 : slots,
+  });
+  srv.port = port;
+  srv.paths = {};
+  srv.log = this.log;
+  (srv as any).tcp = this.tcp;
+  this.stack.onTick(srv.http.tick);
+  if (o.files !== false) {
+    var st: FlashStorage | null = null;
+    try { st = require("Storage"); } catch (x) { /* no Storage on this board: no files */ }
+    try { if (st) serveStorageFiles(srv.http, st); } catch (x) { this.log("http: the Storage files could not be read: " + x); }
+  }
+  return srv;
+}
+
+/** Adds createServer to every eth (the piece's one entry in the module). */
+export function installHttp(): void {
+  ETH_PROTO.createServer = createServer;
+  PIECE_VARS[0] += Srv.FIXED_VARS;   // connect() leaves room for the server
+  PIECE_VARS[1] += Srv.SLOT_VARS;
+}

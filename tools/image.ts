@@ -1,0 +1,199 @@
+// `make image BOARD=<b> [APP=<file.js>] [PIECES=...] [WWW=<dir>]`: writes exactly what `make flash`
+// stores into dist/<b>/storage/, one file per Storage entry, named as in Storage (".bootcde",
+// "ENC28J60", "www/index.html", ...), each as the bytes Storage will hold (programs pretokenised
+// by the espruino CLI's own tokeniser, as tools/flash.ts stores them).
+//   - With APP: the app is the boot code (.bootcde); when it requires "ENC28J60", the library
+//     module with the pieces it uses (tools/pieces.ts) is the Storage file "ENC28J60"; the page
+//     files are WWW's files, else those of a www/ folder next to the app, else none.
+//   - Without APP: the default app, the demo: dist/<b>.js as .bootcde and the demo page (dist/www).
+// Page files that do not fit the board's Storage area next to the programs are left out, the gzip
+// copies first (as flash.ts does). Prints what went in and why.
+//   node build/tools/image.js --board pico [--app app.js] [--pieces "http"] [--www dir] [--out dir]
+
+import * as fs from "fs";
+import * as path from "path";
+import { buildEntry, EXPORTS_ALIAS } from "./bundle";
+import { choosePieces, moduleEntrySource, Piece, PieceChoice } from "./pieces";
+import { BOOT_FILE, cliPretokeniser, loadBoardJson, PageFile, storageProblem, storedProgram } from "./flash";
+import { checkSource, formatFinding, ESPRUINO_MODULES } from "./gate";
+import { WWW_OUT, writePageFiles } from "./gen-assets";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+/** The module's Storage name: what `require(...)` asks for. */
+export const MODULE_NAME = "ENC28J60";
+/**
+ * The library's body: a boot file, which Espruino evaluates at the global scope at every start
+ * and reset() (.boot0 to .boot3, before .bootcde; .boot0 is left to the user, and to the sim's
+ * board prelude). Stored as the Storage module itself, Espruino would evaluate it in a scope of
+ * its own, which every function then keeps a link to and every closure copies: measured on
+ * espruino-wifi32 with the hello app (core + http), 4,946 variables that way, 4,524 this way.
+ */
+export const LIBRARY_BOOT_FILE = ".boot1";
+/** The global the body defines with the module's exports; the Storage module hands it out. */
+export const LIBRARY_GLOBAL = "_ENC28J60";
+/** The body's own global names start with this (terser's names, flattened: `$t`, `$Ht`...). */
+export const LIBRARY_PREFIX = "$";
+const DEVICE = path.join(ROOT, "build", "device");
+
+/** The Storage module "ENC28J60": the exports of the body, or a clear error when it is missing. */
+export const MODULE_STUB = `if("undefined"==typeof ${LIBRARY_GLOBAL})throw new Error(${JSON.stringify(
+  `${MODULE_NAME}: the library's body (Storage file ${LIBRARY_BOOT_FILE}) is not loaded: store it (make flash APP=...) and reset()`)});module.exports=${LIBRARY_GLOBAL};`;
+
+/** An app that loads the library module. */
+export function usesModule(appSource: string): boolean {
+  return /require\s*\(\s*["']ENC28J60["']\s*\)/.test(appSource);
+}
+
+/** The library with these pieces: `code`, the body (the boot file, Espruino-ready code, not
+ *  pretokenised; cached in dist/lib/), `names`, the globals it defines. */
+export async function buildModule(pieces: Piece[]): Promise<{ code: string; file: string; names: string[] }> {
+  const tag = [MODULE_NAME].concat(pieces.map((p) => p.name)).join("+");
+  const dir = path.join(DEVICE, "module");
+  fs.mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, tag + ".js");
+  if (!fs.existsSync(path.join(DEVICE, "firmware", "lib", "eth.js"))) throw new Error("image: no device build of the library (build/device/firmware/lib/eth.js): run 'make device'");
+  const rel = (f: string): string => { const r = path.relative(dir, path.join(DEVICE, f)); return r.startsWith(".") ? r : "./" + r; };
+  fs.writeFileSync(entry, moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel));
+  const out = path.join(ROOT, "dist", "lib", tag + ".js");
+  const names: string[] = [];
+  let code = await buildEntry(entry, path.relative(ROOT, out), false, { prefix: LIBRARY_PREFIX, exportsTo: LIBRARY_GLOBAL, names });
+  code = code.replace(/^("use strict";)?/, (d) => d + "var " + LIBRARY_GLOBAL + "={};");
+  names.push(LIBRARY_GLOBAL);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, code + "\n");
+  return { code: code + "\n", file: out, names };
+}
+
+/** The app's own top-level names that the library's body also defines (they would overwrite it). */
+export function clashingNames(appSource: string, libraryNames: string[]): string[] {
+  const own = new Set<string>();
+  const re = /\b(?:var|let|const|function)\s+([A-Za-z_$][\w$]*)|(?:^|[^.\w$])([A-Za-z_$][\w$]*)\s*=(?!=)/g;
+  for (let m; (m = re.exec(appSource));) own.add(m[1] || m[2]);
+  return libraryNames.filter((n) => own.has(n));
+}
+
+export interface ImageOptions {
+  board: string;
+  app?: string;
+  pieces?: string;
+  www?: string | null;
+  out?: string;
+}
+
+export interface StorageImage {
+  dir: string;
+  /** Storage name -> the bytes stored (latin1 string). */
+  files: { [name: string]: string };
+  choice: PieceChoice | null;
+  /** What was printed. */
+  lines: string[];
+}
+
+/** Where make image writes a board's Storage files. */
+export function imageDir(board: string): string {
+  return path.join(ROOT, "dist", board, "storage");
+}
+
+/** The page files for an app: www (a folder), else www/ next to the app, else none. */
+function appPages(o: ImageOptions): PageFile[] {
+  let dir = o.www === undefined ? (o.app ? path.join(path.dirname(path.resolve(o.app)), "www") : WWW_OUT) : o.www;
+  if (!dir) return [];
+  if (!o.app && dir === WWW_OUT && !fs.existsSync(dir)) writePageFiles(dir);
+  if (!fs.existsSync(dir)) {
+    if (o.www) throw new Error(`image: no page folder ${o.www}`);
+    return [];
+  }
+  return fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir as string, n)).isFile()).sort().map((n) => {
+    if (n.length > 24) throw new Error(`image: ${n}: Storage names are www/ + at most 24 characters`);
+    return { name: "www/" + n, file: path.join(dir as string, n), bytes: fs.statSync(path.join(dir as string, n)).size };
+  });
+}
+
+/** Builds the Storage image (see the head of this file) and writes it to o.out or dist/<board>/storage/. */
+export async function buildImage(o: ImageOptions): Promise<StorageImage> {
+  const lines: string[] = [];
+  const files: { [name: string]: string } = {};
+  let choice: PieceChoice | null = null;
+  const tok = cliPretokeniser();
+  if (o.app) {
+    if (!fs.existsSync(o.app)) throw new Error(`image: no app file ${o.app}`);
+    const src = fs.readFileSync(o.app, "latin1");
+    for (const f of checkSource(src, o.app, { modules: new Set(Array.from(ESPRUINO_MODULES).concat([MODULE_NAME])) })) lines.push(`image: warning: ${formatFinding(f)}`);
+    files[BOOT_FILE] = tok.tokenise(src);
+    if (usesModule(src) || o.pieces) {
+      choice = choosePieces(src, o.pieces);
+      const mod = await buildModule(choice.pieces);
+      const clash = clashingNames(src, mod.names);
+      if (clash.length) throw new Error(`image: ${o.app} defines ${clash.join(", ")}, a global name of the ${MODULE_NAME} library (its names start with ${LIBRARY_PREFIX}): rename it in the app`);
+      files[LIBRARY_BOOT_FILE] = tok.tokenise(mod.code);
+      files[MODULE_NAME] = MODULE_STUB;
+      lines.push(`image: library ${MODULE_NAME} (the module ${MODULE_NAME}, its body ${LIBRARY_BOOT_FILE}): core (driver, IP, DHCP, TCP)` +
+        choice.pieces.map((p) => ` + ${p.name} (${choice!.why[p.name]})`).join("") +
+        (choice.pieces.length ? "" : ", no pieces") + `; ${mod.code.length} bytes, ${files[LIBRARY_BOOT_FILE].length} pretokenised`);
+    }
+  } else {
+    const bundle = path.join(ROOT, "dist", o.board + ".js");
+    if (!fs.existsSync(bundle)) throw new Error(`image: no ${path.relative(ROOT, bundle)}: run 'make bundle BOARD=${o.board}'`);
+    files[BOOT_FILE] = storedProgram(bundle);
+    lines.push(`image: the default app (the demo): dist/${o.board}.js, ${files[BOOT_FILE].length} bytes pretokenised`);
+  }
+  let pages = appPages(o);
+  const json = fs.existsSync(path.join(ROOT, "boards", "json", o.board + ".json")) ? loadBoardJson(o.board) : null;
+  if (json) {
+    const others = Object.keys(files).filter((k) => k !== BOOT_FILE).map((k) => files[k].length);
+    const sizes = (l: PageFile[]): number[] => others.concat(l.map((p) => p.bytes));
+    const all = pages;
+    const plain = all.filter((p) => !/\.gz$/.test(p.name));
+    if (storageProblem(json, files[BOOT_FILE].length, sizes(all)) && !storageProblem(json, files[BOOT_FILE].length, sizes(plain))) pages = plain;
+    const dropped = all.filter((p) => pages.indexOf(p) < 0);
+    if (dropped.length) lines.push(`image: left out (no room next to the programs): ${dropped.map((p) => p.name).join(", ")}`);
+    const tooBig = storageProblem(json, files[BOOT_FILE].length, sizes(pages));
+    if (tooBig) lines.push(`image: WARNING: ${tooBig}: an upload to this board would fail`);
+  }
+  for (const p of pages) files[p.name] = fs.readFileSync(p.file, "latin1");
+  const dir = path.resolve(o.out || imageDir(o.board));
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const name of Object.keys(files).sort()) {
+    const f = path.join(dir, name);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, files[name], "latin1");
+  }
+  const total = Object.keys(files).reduce((n, k) => n + files[k].length + 32, 0);
+  const sc = json && json.chip.saved_code;
+  lines.push(`image: ${path.relative(ROOT, dir) || dir}: ${Object.keys(files).sort().map((k) => `${k} (${files[k].length})`).join(", ")}` +
+    `; ${total} bytes with Storage headers` + (sc ? ` of ${sc.page_size * sc.pages} on ${json!.info.name} (${Math.round(100 * total / (sc.page_size * sc.pages))}%)` : ""));
+  return { dir, files, choice, lines };
+}
+
+/** The Storage files of an image folder (Storage name -> bytes), as make image wrote them. */
+export function readImage(dir: string): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  const walk = (d: string, prefix: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name), prefix + e.name + "/");
+      else out[prefix + e.name] = fs.readFileSync(path.join(d, e.name), "latin1");
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+async function main(): Promise<void> {
+  const a = process.argv.slice(2);
+  const o: ImageOptions = { board: "" };
+  for (let i = 0; i < a.length; i++) {
+    const v = (): string => { if (i + 1 >= a.length) throw new Error(`${a[i]} needs a value`); return a[++i]; };
+    if (a[i] === "--board") o.board = v();
+    else if (a[i] === "--app") o.app = v() || undefined;
+    else if (a[i] === "--pieces") o.pieces = v() || undefined;
+    else if (a[i] === "--www") o.www = v() || undefined;
+    else if (a[i] === "--no-www") o.www = null;
+    else if (a[i] === "--out") o.out = v();
+    else throw new Error(`unknown argument '${a[i]}'`);
+  }
+  if (!o.board) throw new Error("--board <name> is required");
+  const img = await buildImage(o);
+  for (const l of img.lines) console.log(l);
+}
+
+if (require.main === module) main().catch((e) => { console.error(`image: ${e.message}`); process.exit(1); });
