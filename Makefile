@@ -30,6 +30,17 @@ IMAGE_ARGS = $(if $(APP),--app $(APP))$(if $(PIECES), --pieces "$(PIECES)")$(if 
 
 all: bundle-all
 
+# APP=<file.ts>: a TypeScript app, compiled like device code (ES5, @types/espruino, the library's
+# declarations types/enc28j60.d.ts, then the gate) to build/app/<name>.js, which is then the app
+# (docs/typescript.md).
+ifneq ($(filter %.ts,$(APP)),)
+APP_TS := $(APP)
+override APP := build/app/$(basename $(notdir $(APP_TS))).js
+override WWW := $(or $(WWW),$(wildcard $(dir $(APP_TS))www))
+$(APP): $(APP_TS) build/.run-host hal/espruino-augment.d.ts types/enc28j60.d.ts tsconfig.device.json
+	node build/tools/app-ts.js $(APP_TS) $@
+endif
+
 # npm packages, installed once per package-lock change.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -120,11 +131,11 @@ sim-build: dist/sim.js dist/www/index.html build/.prelude-gate
 bench-espruino: bundle-all
 	node build/bench/run.js espruino
 
-sim: sim-build
+sim: sim-build $(APP_TS:%=$(APP))
 	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO))$(if $(APP), --app $(APP)$(if $(filter command line,$(origin BOARD)),$(if $(filter-out sim,$(BOARD)), --board $(BOARD))))$(if $(PIECES), --pieces "$(PIECES)") $(SIM_ARGS)
 
 # What `make flash` stores, as files: dist/<board>/storage/<Storage name> (.bootcde, ENC28J60, www/...).
-image: build/.run-host build/.device
+image: build/.run-host build/.device $(APP_TS:%=$(APP))
 	@if [ -z "$(filter $(BOARD),$(BOARDS))" ]; then echo "image: unknown board '$(BOARD)'; boards: $(BOARDS)" >&2; exit 2; fi
 	@$(if $(APP),,$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html)
 	node build/tools/image.js --board $(BOARD) $(IMAGE_ARGS)
@@ -178,7 +189,7 @@ endif
 
 # The exact code `make flash` would send, without a board: build/flash/<board>-upload.js
 # (Kaluma boards: build/flash/<board>-serial.bin, every byte the kaluma CLI would send).
-flash-dry-run:
+flash-dry-run: $(APP_TS:%=$(APP))
 	@if [ -z "$(filter $(BOARD),$(FLASH_BOARDS))" ]; then \
 	  echo "flash: unknown board '$(BOARD)'; boards: $(FLASH_BOARDS)" >&2; exit 2; fi
 	@mkdir -p build/flash

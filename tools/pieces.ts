@@ -20,11 +20,10 @@ export interface Piece {
 }
 
 export const PIECES: Piece[] = [
-  { name: "http", file: "firmware/lib/eth-http", install: "installHttp", detect: /\.createServer\s*\(/, uses: "createServer()" },
-  // The coordinator adds, at merge (names agreed in the #16 interfaces):
-  //   { name: "dns", file: "firmware/lib/eth-dns", install: "installDns", detect: /\.(resolve|getHostByName)\s*\(|require\(["']http["']\)\.(get|request)|require\(["']net["']\)\.connect/, uses: "host names" },
-  //   { name: "mdns", file: "firmware/lib/eth-mdns", install: "installMdns", detect: /\bmdns\b|\.local\b/, uses: "mdns" },
-  //   { name: "networkjs", file: "firmware/lib/eth-networkjs", install: "installNetworkJs", detect: /require\(["'](http|net|dgram)["']\)/, uses: "require(\"http\"|\"net\"|\"dgram\")", needs: ["dns"] },
+  { name: "http", file: "firmware/lib/eth-http", install: "installHttp", detect: /(?<!require\(\s*["'](?:http|net)["']\s*\)|\bhttp|\bnet)\.createServer\s*\(/, uses: "createServer() on the eth" },
+  { name: "dns", file: "firmware/lib/eth-dns", install: "installDns", detect: /\.resolve\s*\(/, uses: "eth.resolve()" },
+  { name: "mdns", file: "firmware/lib/eth-mdns", install: "installMdns", detect: /\bmdns\b|\.local\b/, uses: "mdns or .local" },
+  { name: "networkjs", file: "firmware/lib/eth-networkjs", install: "installNetworkJs", detect: /require\(\s*["'](http|net|dgram)["']\s*\)/, uses: "require(\"http\"|\"net\"|\"dgram\")", needs: ["dns"] },
 ];
 
 /** The core's parts, for the size figures (device modules by path prefix). */

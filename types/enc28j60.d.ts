@@ -41,6 +41,8 @@ declare namespace ENC28J60 {
     dhcp?: boolean;
     /** Sent in DHCP (option 12) and answered by mDNS; 1 to 32 letters, digits or '-'. */
     hostname?: string;
+    /** Answer <hostname>.local and announce _http._tcp (the "mdns" piece: a build includes it when the app names mdns). */
+    mdns?: boolean;
   }
 
   /** setIP()'s options: a static address, or none for DHCP. */
@@ -99,6 +101,11 @@ declare namespace ENC28J60 {
     service(): void;
     /** The library's HTTP server on this eth's TCP slots (keep-alive, limits, nothing allocated per request). */
     createServer(options?: ServerOptions): Server;
+    /**
+     * Looks up a host name's IPv4 address (the "dns" piece), asking the DNS server DHCP gave or the
+     * `dns` option. err.code: -6 not found, -3 time-out, -4 no server or no route, -5 busy, -10 server failure.
+     */
+    resolve(name: string, callback: (err: (Error & { code: number }) | null, ip?: string) => void): void;
   }
 
   /** createServer()'s options. */

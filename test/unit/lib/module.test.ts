@@ -54,7 +54,7 @@ describe("library module: a user's app on require(\"ENC28J60\")", function () {
     assert.deepEqual(choosePieces("require('ENC28J60').connect(SPI1, D5)").pieces, []);
     assert.deepEqual(choosePieces(APP, "-http").pieces, []);
     assert.deepEqual(choosePieces("", "http").pieces.map((p) => p.name), ["http"]);
-    assert.throws(() => choosePieces(APP, "nosuch"), /unknown piece 'nosuch'; pieces: http/);
+    assert.throws(() => choosePieces(APP, "nosuch"), /unknown piece 'nosuch'; pieces: http, dns, mdns, networkjs/);
   });
 
   it("serves the app's routes in the sim (vm engine), with Storage as make image writes it; a throwing handler is named on the console", async () => {

@@ -1,0 +1,119 @@
+// The optional pieces wired into the library module: an app using Espruino's own require("http")
+// over require("ENC28J60") gets the NetworkJS and DNS pieces (not the project's HTTP server) and
+// serves its page on the simulated board (vm engine); eth.resolve() goes through the resolver; an
+// app naming mdns gets the responder, started by connect().
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { startSim, Sim } from "../../../sim/run";
+import { choosePieces } from "../../../tools/pieces";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+
+/** Ten lines on Espruino's own http module, over the ENC28J60 (the sim's wiring). */
+const HTTP_APP = `var eth = require("ENC28J60").connect(SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27, slots: 3 });
+var hits = 0;
+require("http").createServer(function (req, res) {
+  hits++;
+  res.writeHead(200, { "Content-Type": "text/html" });
+  res.end("<h1>hello " + req.url + " " + hits + "</h1>");
+}).listen(80);
+eth.setIP(function (err, ip) { console.log(err ? "no address" : "app: address " + ip.ip); });
+`;
+
+function get(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: p, agent: false, timeout: 15000 }, (res) => {
+      let b = "";
+      res.setEncoding("latin1");
+      res.on("data", (d) => (b += d));
+      res.on("end", () => resolve({ status: res.statusCode || 0, body: b }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function until(f: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("library module: the optional pieces (dns, mdns, networkjs)", function () {
+  this.timeout(120000);
+  const tmp: string[] = [];
+  const mk = (prefix: string): string => { const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix)); tmp.push(d); return d; };
+  after(() => { for (const d of tmp) fs.rmSync(d, { recursive: true, force: true }); });
+
+  it("chooses them from the app's source: Espruino's http brings networkjs and dns, not the project's server", () => {
+    const c = choosePieces(HTTP_APP);
+    assert.deepEqual(c.pieces.map((p) => p.name), ["dns", "networkjs"]);
+    assert.equal(c.why.dns, "needed by networkjs");
+    assert.deepEqual(choosePieces("var net = require('net'); net.createServer(function (s) {});").pieces.map((p) => p.name), ["dns", "networkjs"]);
+    assert.deepEqual(choosePieces("eth.resolve('example.org', cb)").pieces.map((p) => p.name), ["dns"]);
+    assert.deepEqual(choosePieces("connect(SPI1, D5, { mdns: true })").pieces.map((p) => p.name), ["mdns"]);
+    assert.deepEqual(choosePieces("var s = eth.createServer();").pieces.map((p) => p.name), ["http"]);
+  });
+
+  it("a ten-line app on require(\"ENC28J60\") and Espruino's require(\"http\") serves its page in the sim; eth.resolve answers", async () => {
+    const dir = mk("pieces-app-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, HTTP_APP);
+    const lines: string[] = [];
+    let sim: Sim | null = null;
+    try {
+      sim = await startSim({ bundle: path.join(ROOT, "dist", "sim.js"), app, port: 0, storage: mk("pieces-storage-"), out: (l) => lines.push(l), onFatal: (m) => lines.push("FATAL " + m) });
+      await sim.ready;
+      await until(() => lines.some((l) => /^app: address 192\.0\.2\.\d+$/.test(l)), 20000, "the app's address\n" + lines.join("\n"));
+      for (let i = 1; i <= 3; i++) {
+        const r = await get(sim.port, "/p" + i);
+        assert.equal(r.status, 200, lines.join("\n"));
+        assert.equal(r.body, "<h1>hello /p" + i + " " + i + "</h1>");
+      }
+      const board = sim.board;
+      // the module holds what the app uses: NetworkJS and the resolver, not the project's server
+      assert.equal(board.evalLine("typeof eth.resolve + ' ' + typeof eth.createServer"), '="function undefined"');
+      // a dotted quad resolves at once; a name with no DNS server to ask fails with its code
+      board.evalLine('eth.resolve("192.0.2.9", function (e, ip) { console.log("q1 " + (e ? e.code : ip)); })');
+      board.evalLine('eth.dns = 0; eth.resolve("board.example", function (e, ip) { console.log("q2 " + (e ? e.code + " " + e.message : ip)); })');
+      await until(() => lines.some((l) => /^q2 /.test(l)), 15000, "the second lookup");
+      assert.ok(lines.includes("q1 192.0.2.9"), lines.join("\n"));
+      const q2 = lines.find((l) => /^q2 /.test(l))!;
+      assert.match(q2, /^q2 -[0-9]+ ENC28J60: board\.example: /);
+      assert.equal((await get(sim.port, "/after")).status, 200, "still serving");
+      assert.ok(!lines.some((l) => /FATAL|Uncaught/.test(l)), lines.join("\n"));
+    } finally {
+      if (sim) await sim.close();
+    }
+  });
+
+  it("an app naming mdns starts the responder in connect() (probing, then running)", async () => {
+    const dir = mk("pieces-mdns-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, `var eth = require("ENC28J60").connect(SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27, hostname: "lab", mdns: true });
+eth.setIP(function (err, ip) { console.log(err ? "no address" : "app: address " + ip.ip); });
+`);
+    const lines: string[] = [];
+    let sim: Sim | null = null;
+    try {
+      sim = await startSim({ bundle: path.join(ROOT, "dist", "sim.js"), app, port: 0, storage: mk("pieces-storage-"), out: (l) => lines.push(l), onFatal: (m) => lines.push("FATAL " + m) });
+      await sim.ready;
+      const board = sim.board;
+      await until(() => board.evalLine("eth.mdns.state()") === '="running"', 30000, "mDNS running: " + board.evalLine("eth.mdns.state()") + "\n" + lines.join("\n"));
+      assert.equal(board.evalLine("eth.mdns.name()"), '="lab"');
+      // a new host name is probed and announced again
+      board.evalLine('eth.setHostname("lab2")');
+      assert.notEqual(board.evalLine("eth.mdns.state()"), '="running"');
+      await until(() => board.evalLine("eth.mdns.state()") === '="running"', 30000, "mDNS running again");
+      assert.equal(board.evalLine("eth.mdns.name()"), '="lab2"');
+    } finally {
+      if (sim) await sim.close();
+    }
+  });
+});
