@@ -1,7 +1,8 @@
 // Ambient declarations for the Kaluma globals the Kaluma HAL and board files use (Kaluma
 // 1.3.0-beta.2, src/global.c): pins are GPIO numbers. digitalWrite, pinMode, setWatch and
-// digitalRead also exist on Espruino with Pin objects (espruino-globals.d.ts): these are overloads.
-// Timers, require and process are in espruino-device.d.ts / Node's types.
+// digitalRead also exist on Espruino with Pin objects (@types/espruino in the device build,
+// espruino-globals.d.ts in the host build): these are overloads. Timers, require and process come
+// from @types/espruino + hal/espruino-augment.d.ts / Node's types.
 
 declare var HIGH: number;
 declare var LOW: number;
