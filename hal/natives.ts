@@ -95,10 +95,10 @@ export var crc32: (data: Uint8Array | string) => number = espruinoNatives ? E.CR
 
 // ---- bytes <-> binary strings (one character per byte, codes 0-255)
 
-var fromCodes = String.fromCharCode;
-
+// (fromCodes is the function's own, not a module variable: where the fallback is dropped, such a
+// variable's initialiser stayed in the bundle as a bare `String.fromCharCode;`)
 function jsBytesToString(b: Uint8Array): string {
-  var n = b.length;
+  var n = b.length, fromCodes = String.fromCharCode;
   if (n <= CHUNK) return fromCodes.apply(String, b as any);
   var s = "";
   for (var i = 0; i < n; i += CHUNK) s += fromCodes.apply(String, b.subarray(i, i + CHUNK) as any);

@@ -31,7 +31,7 @@ export const MODULE_NAME = "ENC28J60";
 export const LIBRARY_BOOT_FILE = ".boot1";
 /** The global the body defines with the module's exports; the Storage module hands it out. */
 export const LIBRARY_GLOBAL = "_ENC28J60";
-/** The body's own global names start with this (terser's names, flattened: `$t`, `$Ht`...). */
+/** The body's own global names start with this (flattened: `$a`, `$b`, ... the most used first). */
 export const LIBRARY_PREFIX = "$";
 const DEVICE = path.join(ROOT, "build", "device");
 

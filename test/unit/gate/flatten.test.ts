@@ -34,6 +34,33 @@ describe("flatten: the bundle's wrapper removed, its names prefixed globals", ()
     assert.deepEqual(flat, wrapped);
   });
 
+  it("gives the most used names the shortest: one character for the 52 most used, then two", () => {
+    // 60 top-level names: n0 used once more than n1 and so on; n59 most of all
+    let src = '"use strict";!function(){';
+    for (let i = 0; i < 60; i++) src += "var n" + i + "=" + i + ";";
+    for (let i = 0; i < 60; i++) src += ("out.push(n" + i + ");").repeat(i + 1);
+    src += "}();";
+    const r = flatten(src);
+    assert.equal(r.renamed, 60);
+    assert.equal(r.names.length, 60);
+    assert.equal(r.names[0], PREFIX + "a", "the most used (n59) is named first");
+    assert.ok(r.names.slice(0, 52).every((n) => n.length === PREFIX.length + 1), "52 names of one character");
+    assert.ok(r.names.slice(52).every((n) => n.length === PREFIX.length + 2), "then two");
+    assert.equal(new Set(r.names).size, 60, "all different");
+    const ctx = run(r.code);
+    assert.equal(ctx[PREFIX + "a"], 59);
+    const want: number[] = [];
+    for (let i = 0; i < 60; i++) for (let k = 0; k <= i; k++) want.push(i);
+    assert.deepEqual(ctx.out, want, "the same program");
+  });
+
+  it("skips a short name an identifier of the bundle already has (a global it reads)", () => {
+    const r = flatten('"use strict";!function(){var x=1,y=2;out.push(x+x+y,typeof _a)}();');
+    assert.ok(r.names.indexOf(PREFIX + "a") < 0, "_a is the bundle's own free name: not given");
+    const ctx = run(r.code);
+    assert.deepEqual(ctx.out, [4, "undefined"]);
+  });
+
   it("refuses what it cannot flatten: another shape, a top-level this/return/arguments, a taken prefixed name", () => {
     assert.throws(() => flatten("var a=1;"), /is not '"use strict";!function/);
     assert.throws(() => flatten('"use strict";!function(){var a=this}();'), /uses this/);
