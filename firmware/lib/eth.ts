@@ -15,9 +15,8 @@ import { createEspruinoHal } from "../../hal/espruino";
 import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
 import { createStack, formatIp, parseIp, Stack } from "../net/stack";
 import { setAddress } from "../net/ipv4";
-import { dhcpStart } from "../net/dhcp";
-import { udpUnbind } from "../net/udp";
-import { St, W } from "../net/state";
+import { dhcpStart, dhcpOff } from "../net/dhcp";
+import { St } from "../net/state";
 import { Eth as EthHdr } from "../net/ethernet";
 import { createTcp, Tcp } from "../tcp/tcp";
 import { createRunner, Runner } from "./eth-run";
@@ -32,9 +31,6 @@ export const enum Lib {
   IP_TCP_HEADERS = 40,
   /** setIP()'s DHCP callback gets an error after this long without a lease (DHCP keeps trying). */
   DHCP_WAIT_MS = 30000,
-  DHCP_CLIENT_PORT = 68,
-  BYTE_MASK = 0xff,
-  MAC_LEN = 6,
   /** The IP MTU when the options give none and memory allows (the driver's default frame). */
   MTU_FULL = 1500,
 }
@@ -85,7 +81,7 @@ function emit(e: Eth, name: string, arg: any): void {
 
 function getIP(this: Eth, cb?: (err: any, ip: any) => void): any {
   var s = this.stack, m = this.mac, mac = "";
-  for (var i = 0; i < Lib.MAC_LEN; i++) mac += (i ? ":" : "") + ((m[i] >> 4).toString(16) + (m[i] & 0xf).toString(16));
+  for (var i = 0; i < EthHdr.MAC_LEN; i++) mac += (i ? ":" : "") + ((m[i] >> 4).toString(16) + (m[i] & 0xf).toString(16));
   var r: any = { ip: formatIp(s.addr), netmask: formatIp(s.mask), gateway: formatIp(s.gateway), mac: mac, dhcp: s.dhcpState() };
   r.subnet = r.netmask;   // (the WIZnet module's name)
   if (this.dns) r.dns = formatIp(this.dns);
@@ -108,7 +104,7 @@ function setIP(this: Eth, o?: any, cb?: (err: any, ip?: any) => void): boolean {
   if (o.ip) {
     var ip = quad("ip", o.ip), mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0");
     var gw = o.gateway ? quad("gateway", o.gateway) : 0;
-    if (s.c[W.DHCP_ON]) { s.c[W.DHCP_ON] = 0; udpUnbind.call(s, Lib.DHCP_CLIENT_PORT); }
+    dhcpOff(s);
     setAddress(s, ip, mask, gw);
     if (cb) cb(null, getIP.call(e));
     return true;
@@ -187,7 +183,7 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   var cfg: any = { hostname: e.hostname, mtu: mtu || undefined };
   if (o.ip) { cfg.ip = quad("ip", o.ip); cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0"); cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0; }
   var stack = e.stack = createStack(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname });
-  if (!o.ip && o.dhcp === false) { (stack as any as St).c[W.DHCP_ON] = 0; udpUnbind.call(stack as any as St, Lib.DHCP_CLIENT_PORT); }
+  if (!o.ip && o.dhcp === false) dhcpOff(stack as any as St);
   e.link = stack.linkUp;
   stack.onAddress(function (): void { addressChanged(e); });
   stack.onTick(function (now: number): void { watchLink(e, now); });

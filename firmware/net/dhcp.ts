@@ -21,16 +21,17 @@
 // (RFC 2131 4.3.2, "SELECTING state"; our state REQUESTING), 12 hostname, 55, 57.
 // DECLINE: 50 and 54 (ciaddr 0, broadcast); RELEASE: 54 (ciaddr set, unicast); neither carries
 // 12, 55 or 57 (RFC 2131 table 5).
-// Options read: 53, 54, 1, 3, 6 (the first DNS server: stackDnsServer), 51, 58, 59; option lengths are checked and a broken option list
+// Messages: dhcp-msg.ts. Options read: 53, 54, 1, 3, 6 (the first DNS server: stackDnsServer), 51, 58, 59; option lengths are checked and a broken option list
 // drops the message (dhcp.dropMalformed). The client waits for link-up before its first DISCOVER.
 
 import { Cnt } from "./counters";
-import { rd32, wr32 } from "./bytes";
+import { rd32 } from "./bytes";
 import { Eth } from "./ethernet";
 import { Addr, IpSend, setAddress } from "./ipv4";
-import { udpBind, udpSend, UdpHdr } from "./udp";
-import { By, DhcpFallback, Size, St, T, W } from "./state";
+import { udpBind, udpSend, udpUnbind } from "./udp";
+import { By, DhcpFallback, St, T, W } from "./state";
 import { acdStart, acdTick } from "./acd";
+import { Opt, B, Slot, Len, TAIL, Tail, dhcpBuild, dhcpParse } from "./dhcp-msg";
 import { stringToBytes } from "../../hal/natives";
 
 export interface DhcpConfig {
@@ -52,54 +53,9 @@ export interface DhcpConfig {
 export const enum S { INIT, SELECTING, REQUESTING, REBOOTING, PROBING, BOUND, RENEWING, REBINDING, FALLBACK, RELEASING, STOPPED }
 /** DHCP message types (option 53, RFC 2132 9.6). */
 export const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, DECLINE = 4, ACK = 5, NAK = 6, RELEASE = 7 }
-/** Option codes (RFC 2132). */
-const enum Opt {
-  PAD = 0,
-  SUBNET_MASK = 1,
-  ROUTER = 3,
-  DNS = 6,
-  HOSTNAME = 12,
-  REQUESTED_IP = 50,
-  LEASE_TIME = 51,
-  MSG_TYPE = 53,
-  SERVER_ID = 54,
-  PARAM_LIST = 55,
-  MAX_SIZE = 57,
-  T1 = 58,             // renewal time
-  T2 = 59,             // rebinding time
-  CLIENT_ID = 61,
-  END = 255,
-}
-/** BOOTP/DHCP message fields (RFC 2131 2, figure 1) as offsets from the message's start. */
-const enum B {
-  OP = 0,
-  HTYPE = 1,
-  HLEN = 2,
-  XID = 4,             // transaction id, 4 bytes
-  CIADDR = 12,         // client address (RENEWING, REBINDING)
-  YIADDR = 16,         // "your" address: the one offered / assigned
-  CHADDR = 28,         // client hardware address, 16 bytes
-  COOKIE = 236,        // magic cookie, 4 bytes
-  OPTIONS = 240,
-  MIN_LEN = 300,       // a BOOTP message is at least this long (RFC 1542 2.1), zero-padded
-  BOOTREQUEST = 1,     // op
-  BOOTREPLY = 2,
-  HTYPE_ETHERNET = 1,
-  COOKIE_VALUE = 0x63825363,
-}
-/** Where our requests' fields sit in tx: the message is the UDP payload, options in fixed places first. */
-const enum Tx {
-  MSG = UdpHdr.TX_DATA,                 // 42
-  TYPE = MSG + B.OPTIONS + 2,           // the value of option 53 (HEAD lays out its code and length)
-  CLIENT_MAC = MSG + B.OPTIONS + 6,     // option 61: code, length, type 1 (HEAD), then the MAC
-  MORE = MSG + B.OPTIONS + 12,          // options 50 and 54 (REQUESTING), then the closing ones
-}
 const enum K {
   SERVER_PORT = 67,
   CLIENT_PORT = 68,
-  ADDR_LEN = 4,                         // an option holding one IPv4 address, lease or time
-  CLIENT_ID_LEN = 1 + Eth.MAC_LEN,      // option 61: hardware type + MAC
-  MAX_MSG = 1500,                       // option 57: the largest message we take (an MTU), by default
   MIN_MSG = 576,                        // its smallest valid value (RFC 2132 9.10)
   HOSTNAME_MAX = 63,
   LEASE_INFINITE = 0xffffffff,          // a lease time of all ones never ends (RFC 2131 3.3)
@@ -115,24 +71,11 @@ const enum K {
   CLASS_C = 0xc0000000,
   XID_RANGE = 4294967296,               // transaction ids: 0 .. 2^32 - 1
 }
-// Options read, in the order of the option slots (c at W.DHCP_OPTS): message type (1 byte), server id, subnet mask,
-// lease time, T1, T2 (4 bytes each), router and DNS servers (lists of addresses: the first is taken).
-const enum Slot { TYPE, SERVER, MASK, LEASE, T1, T2, ROUTER, DNS }
-// (Tables as typed arrays: flat, where a plain array costs Espruino a variable or more per element.)
-var READ = new Uint8Array([Opt.MSG_TYPE, Opt.SERVER_ID, Opt.SUBNET_MASK, Opt.LEASE_TIME, Opt.T1, Opt.T2, Opt.ROUTER, Opt.DNS]);
+// The message's layout, the option tables, building and reading a message: dhcp-msg.ts.
 // By message type, the states (one bit each) in which it is accepted: OFFER when SELECTING;
 // ACK and NAK when REQUESTING, REBOOTING, RENEWING or REBINDING.
 var ANSWERING = (1 << S.REQUESTING) | (1 << S.REBOOTING) | (1 << S.RENEWING) | (1 << S.REBINDING);
 var ACCEPT = new Uint16Array([0, 0, /* OFFER */ 1 << S.SELECTING, 0, 0, /* ACK */ ANSWERING, /* NAK */ ANSWERING]);
-// Fixed request bytes from the magic cookie on: the cookie, option 53 (its value is written at
-// Tx.TYPE), the head of option 61 (the MAC follows at Tx.CLIENT_MAC).
-var HEAD = new Uint8Array([B.COOKIE_VALUE >>> 24, (B.COOKIE_VALUE >> 16) & 255, (B.COOKIE_VALUE >> 8) & 255,
-  B.COOKIE_VALUE & 255, Opt.MSG_TYPE, 1, 0, Opt.CLIENT_ID, K.CLIENT_ID_LEN, B.HTYPE_ETHERNET]);
-// Closing options: 55 parameter list (1, 3, 6, 51, 58, 59), 57 max message size, end.
-var TAIL = new Uint8Array([Opt.PARAM_LIST, 6, Opt.SUBNET_MASK, Opt.ROUTER, Opt.DNS, Opt.LEASE_TIME, Opt.T1, Opt.T2,
-  Opt.MAX_SIZE, 2, K.MAX_MSG >> 8, K.MAX_MSG & 255, Opt.END]);
-/** Where option 57's value sits in TAIL. */
-const enum Tail { MAX_SIZE_VALUE = 10 }
 
 /** Starts the DHCP client on the stack: the closing options (12 hostname, at most 63 bytes, low 8
  * bits of each char, + TAIL) built once in s.b; port 68 bound. */
@@ -140,7 +83,7 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
   var c = s.c, b = s.b;
   var name = (cfg.hostname || "").substring(0, K.HOSTNAME_MAX);
   var nameLen = name ? 2 + name.length : 0;   // code, length, the name
-  var maxMsg = cfg.mtu && cfg.mtu >= K.MIN_MSG && cfg.mtu < K.MAX_MSG ? cfg.mtu : K.MAX_MSG;
+  var maxMsg = cfg.mtu && cfg.mtu >= K.MIN_MSG && cfg.mtu < Len.MAX_MSG ? cfg.mtu : Len.MAX_MSG;
   s.rand = cfg.random || Math.random;
   s.fall = cfg.dhcpFallback;
   c[W.DHCP_BASE] = cfg.dhcpBaseMs || K.DEFAULT_BASE_MS;
@@ -160,47 +103,19 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
   udpBind.call(s, K.CLIENT_PORT, dhcpInput);
 }
 
+/** Stops the client without a word on the wire (a static address follows): port 68 unbound. */
+export function dhcpOff(s: St): void {
+  if (!s.c[W.DHCP_ON]) return;
+  s.c[W.DHCP_ON] = 0;
+  udpUnbind.call(s, K.CLIENT_PORT);
+}
+
 /** Stack.dhcpState (`this`: the stack): the client's state, or "static". */
 export function dhcpState(this: St): string {
   return this.c[W.DHCP_ON] ?
     "init selecting requesting rebooting probing bound renewing rebinding fallback releasing stopped".split(" ")[this.c[W.DHCP_STATE]] : "static";   // (as S)
 }
 
-/**
- * Builds a BOOTREQUEST of the given type at tx[42..): ciaddr, option 50 (reqIp, 0: none), option
- * 54 (sid, 0: none), the closing options (12, 55, 57) when `tail`; returns the message's length.
- */
-function dhcpBuild(s: St, type: number, ciaddr: number, reqIp: number, sid: number, tail: boolean): number {
-  var tx = s.tx, c = s.c, mac = s.netif.mac, i = Tx.MORE, tailLen = c[W.DHCP_TAIL_LEN];
-  tx.fill(0, Tx.MSG, Tx.MSG + B.MIN_LEN);
-  tx[Tx.MSG + B.OP] = B.BOOTREQUEST;
-  tx[Tx.MSG + B.HTYPE] = B.HTYPE_ETHERNET;
-  tx[Tx.MSG + B.HLEN] = Eth.MAC_LEN;
-  wr32(tx, Tx.MSG + B.XID, c[W.DHCP_XID]);
-  wr32(tx, Tx.MSG + B.CIADDR, ciaddr);
-  tx.set(mac, Tx.MSG + B.CHADDR);
-  tx.set(HEAD, Tx.MSG + B.COOKIE);
-  tx[Tx.TYPE] = type;
-  tx.set(mac, Tx.CLIENT_MAC);
-  if (reqIp) {
-    tx[i] = Opt.REQUESTED_IP;   // code, length, address
-    tx[i + 1] = K.ADDR_LEN;
-    wr32(tx, i + 2, reqIp);
-    i += 2 + K.ADDR_LEN;
-  }
-  if (sid) {
-    tx[i] = Opt.SERVER_ID;
-    tx[i + 1] = K.ADDR_LEN;
-    wr32(tx, i + 2, sid);
-    i += 2 + K.ADDR_LEN;
-  }
-  if (tail) {
-    tx.set(s.b.subarray(By.DHCP_TAIL, By.DHCP_TAIL + tailLen), i);
-    i += tailLen;
-  } else tx[i++] = Opt.END;
-  c[Cnt.DHCP_TX]++;
-  return i - Tx.MSG < B.MIN_LEN ? B.MIN_LEN : i - Tx.MSG;
-}
 
 /**
  * Sends the message the state calls for: DISCOVER (SELECTING), REQUEST with options 50/54
@@ -319,31 +234,6 @@ export function dhcpTick(s: St, now: number): void {
   }
 }
 
-/** Reads the options at rx[i..end) into the option slots (c at W.DHCP_OPTS, as READ); false when
- * the list is broken. */
-function dhcpParse(s: St, rx: Uint8Array, i: number, end: number): boolean {
-  var c = s.c;
-  c.fill(0, W.DHCP_OPTS, W.DHCP_OPTS + Size.DHCP_OPTS);
-  while (i < end) {
-    var code = rx[i];
-    if (code === Opt.END) break;
-    if (code === Opt.PAD) { i++; continue; }
-    var ol = rx[i + 1];
-    var v = i + 2;
-    if (!(v + ol <= end)) return false;   // also when the length byte itself is missing
-    var k = READ.indexOf(code);
-    if (k === Slot.TYPE) {
-      if (ol !== 1) return false;
-      c[W.DHCP_OPTS + k] = rx[v];
-    } else if (k >= 0) {
-      // a list of addresses (router: the first is taken), or exactly one address or time
-      if (k >= Slot.ROUTER ? ol < K.ADDR_LEN || (ol & 3) !== 0 : ol !== K.ADDR_LEN) return false;
-      c[W.DHCP_OPTS + k] = rd32(rx, v);
-    }
-    i = v + ol;
-  }
-  return true;
-}
 
 /** The UDP handler of port 68 (s: the stack, passed last by udpInput). One check and one counter
  * per reason to drop, in this order. */
