@@ -78,3 +78,29 @@ export function sendSpaceBack(t: Tc, s: number): void {
     if (fl[s] & SF.KNOWN) tell(t, s, "drained");
   }
 }
+
+/**
+ * The application took received bytes of slot s (its room() grew): when the window last
+ * advertised is below what the room allows now, an ACK says so at once. Without it a window the
+ * application's buffer closed (or shrank below what the peer sends into) stays so until the
+ * peer's zero-window probe (200 ms and more on Linux). Receiver SWS avoidance (RFC 1122
+ * 4.2.3.3): the right edge moves from a closed window, by at least min(rwin / 2, MSS), or by
+ * `step` when the application's buffer is smaller than TCP's window (half of it: Fr * RCV.BUFF),
+ * or to the full window; so never a duplicate ACK. From inside a handler it does nothing: TCP's
+ * own ACK after the handler carries the room.
+ */
+export function windowUpdate(t: Tc, s: number, step?: number): void {
+  if (!(s >= 0 && s < t.n) || t.dep > 0) return;
+  var st = t.st[s], h = t.hd[s];
+  if ((st !== State.ESTABLISHED && st !== State.FIN_WAIT_1 && st !== State.FIN_WAIT_2) || !h || !h.room) return;
+  var b32 = s * F32.STRIDE, keep = (t.u32[b32 + F32.RCV_ADV] - t.u32[b32 + F32.RCV_NXT]) | 0, w = h.room(s);
+  var sws = t.sws, all = sws;
+  if (keep < 0) keep = 0;
+  if (!(w < t.rwin)) w = t.rwin;
+  if (step && step > 0 && step < sws) sws = step;
+  if (w > keep && (keep === 0 || w - keep >= sws || w === t.rwin)) {
+    t.sws = sws;   // (emit() applies the same step to this ACK)
+    sendAck(t, s);
+    t.sws = all;
+  }
+}

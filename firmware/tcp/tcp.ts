@@ -23,12 +23,23 @@ import { Isn, newSecret } from "./isn";
 import { fire, rowOf } from "./events";
 import { allocSlot, badAddr, initSlot, listenerFor, wakePoolWaiters } from "./alloc";
 import { segmentIn } from "./input";
+import { windowUpdate } from "./ack";
 import { tcpTick, tcpNextDue } from "./timers";
 import { C, K, Tc, TcpStack, counterNames, eachTcpDrop } from "./state";
 
 // tcpNextDue(tcp): when TCP's tick next has work (ms on the stack's clock; Infinity: nothing
 // pending, 0: work at every tick), timers.ts.
 export { C, eachTcpDrop, TcpStack, STATE_COUNT, tcpNextDue };
+
+/**
+ * The application took received bytes of connection c (its handler's room() grew): an ACK when
+ * that opens the window (ack.ts windowUpdate); `step`: half the application's buffer when that
+ * is smaller than TCP's window. A function, not a method: only builds that call it (the NetworkJS
+ * piece, whose app reads at its own pace) carry it.
+ */
+export function tcpWindowUpdate(tcp: Tcp, c: number, step?: number): void {
+  windowUpdate(tcp as any as Tc, c, step);
+}
 
 export interface TcpHandler {
   open(c: number): void;

@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import { NjsRig, DEV_IP, PEER_IP } from "./njs-rig";
 import { njsCounters, createNetworkJs } from "../../../firmware/lib/networkjs";
 import { networkJsScript } from "../sim/njs-bundle";
+import { tcpWindowUpdate } from "../../../firmware/tcp/tcp";
 
 describe("NetworkJS driver (contract)", function () {
   this.timeout(60000);
@@ -81,6 +82,43 @@ describe("NetworkJS driver (contract)", function () {
     }
     assert.equal(got, text);
     d.close(s);
+  });
+
+  it("a drained buffer reopens TCP's window at once (a window update), not at the peer's zero-window probe; never a duplicate ACK", () => {
+    const r = new NjsRig();   // 600-byte buffers: the window closes after every 600 bytes
+    const d = r.driver;
+    const tcp = r.rig.dev.tcp;
+    let server = -1;
+    r.peerListen(7008, { open(c) { server = c; } });
+    const s = d.create("192.0.2.1", 7008, 0);
+    r.until(() => server >= 0 && d.recv(s, 536, 0) === "");
+    const text = Array.from({ length: 20000 }, (_, i) => String.fromCharCode((i * 7 + (i >> 9)) & 255)).join("");
+    r.peerSend(server, text);
+    let got = "", ms = 0;
+    for (; ms < 60000 && got.length < text.length; ms++) {
+      r.run(1);
+      const x = d.recv(s, 536, 0);
+      if (typeof x === "string") got += x;
+    }
+    assert.equal(got, text);
+    // 34 windows of 600 bytes: with an update per drained buffer a few ms each; waiting for the
+    // peer's probes (200 ms and more each) took over 6 s
+    assert.ok(ms < 1000, "20,000 bytes through a 600-byte buffer took " + ms + " virtual ms");
+    // the window already open as far as the buffer allows: no ACK goes out (no duplicate ACK)
+    r.run(20);
+    const c = (d as any).conn[s], out = tcp.counters.segOut;
+    assert.ok(c >= 0);
+    tcpWindowUpdate(tcp, c, 300);
+    tcpWindowUpdate(tcp, c);
+    tcpWindowUpdate(tcp, -1);
+    tcpWindowUpdate(tcp, 99);
+    assert.equal(tcp.counters.segOut, out);
+    r.rig.ptcp.close(server);
+    r.run(50);
+    assert.equal(d.recv(s, 536, 0), -1);
+    d.close(s);
+    r.run(50);
+    assert.equal(r.tcpBusy(), 0);
   });
 
   it("UDP: datagrams carry the 8-byte header both ways; a datagram larger than maxLen comes in parts; a full buffer drops (counted)", () => {
