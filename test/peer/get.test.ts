@@ -124,7 +124,8 @@ async function getFile(b: PeerBench, url: string, timeoutMs: number): Promise<st
 }
 
 /** opts.perFetchMs: a bound on the mean time of a 7 KB fetch (the vm engine; before the driver's window updates: 2.3 s each). */
-function suite(title: string, opts: { simArgs: () => string[]; readyMs: number; opMs: number; perFetchMs?: number; skip?: () => string | null }): void {
+/** opts.realMemory: process.memory() is the interpreter's own (the vm engine's is an estimate). */
+function suite(title: string, opts: { simArgs: () => string[]; readyMs: number; opMs: number; perFetchMs?: number; realMemory?: boolean; skip?: () => string | null }): void {
   describe(title, function () {
     this.timeout(opts.readyMs + 20 * opts.opMs);
     let g: GetBench | null = null;
@@ -170,6 +171,8 @@ function suite(title: string, opts: { simArgs: () => string[]; readyMs: number; 
       const b = g!.bench;
       const sockets = Number(await b.consoleEval("eth.networkjs.n", opts.opMs));
       assert.ok(sockets >= 2 && sockets <= 32, "driver sockets: " + sockets);
+      const usage = async (): Promise<number> => Number(await b.consoleEval("process.memory().usage", opts.opMs));
+      const u0 = await usage();
       const t0 = Date.now();
       for (let i = 0; i < sockets + 1; i++) {
         const url = i % 2 ? "http://chunks.test:8080/chunked.bin" : "http://files.test/data.bin";
@@ -185,6 +188,12 @@ function suite(title: string, opts: { simArgs: () => string[]; readyMs: number; 
       let inUse = "";
       while ((inUse = await b.consoleEval("eth.networkjs.inUse()", opts.opMs)) !== "0" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       assert.equal(inUse, "0", "driver sockets still held");
+      // variables: each console line read stays in the console's history (a few variables each);
+      // a body or a socket object kept would be hundreds
+      const u1 = await usage();
+      // eslint-disable-next-line no-console
+      console.log("      (variables in use: " + u0 + " before, " + u1 + " after; " + (await b.consoleEval("process.memory().free", opts.opMs)) + " free)");
+      if (opts.realMemory) assert.ok(u1 - u0 <= 120, "variables in use grew from " + u0 + " to " + u1);
       assert.doesNotMatch(b.simOutput(), /Uncaught|OUT OF MEMORY|NetworkJS driver \w+\(\) threw/);
       assert.equal(await b.consoleEval("eth.stack.counters.eth.errors", opts.opMs), "0");
     });
@@ -196,6 +205,6 @@ suite("http.get to a name from a user's app (examples/fetch.js) on the simulated
 });
 
 suite("http.get to a name from a user's app on Espruino's own interpreter (ESPRUINO=..., its C http module over the driver)", {
-  simArgs: () => ["--espruino", process.env.ESPRUINO!], readyMs: 180000, opMs: 60000,
+  simArgs: () => ["--espruino", process.env.ESPRUINO!], readyMs: 180000, opMs: 60000, realMemory: true,
   skip: () => (process.env.ESPRUINO ? null : "set ESPRUINO to an Espruino Linux build to run the app's http.get on the real interpreter"),
 });
