@@ -188,6 +188,11 @@ function suite(title: string, opts: { simArgs: () => string[]; readyMs: number; 
       let inUse = "";
       while ((inUse = await b.consoleEval("eth.networkjs.inUse()", opts.opMs)) !== "0" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       assert.equal(inUse, "0", "driver sockets still held");
+      // and TCP's slots: none left but CLOSED (0) or TIME-WAIT (10, gone after 2 MSL)
+      const busy = "(function () { var n = 0; for (var c = 0; c < eth.slots; c++) { var s = eth.tcp.state(c); if (s && s !== 10) n++; } return n; })()";
+      let held = "";
+      while ((held = await b.consoleEval(busy, opts.opMs)) !== "0" && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(held, "0", "TCP slots still held");
       // variables: each console line read stays in the console's history (a few variables each);
       // a body or a socket object kept would be hundreds
       const u1 = await usage();
