@@ -4,7 +4,7 @@
 
 import { State } from "./states";
 import { F, seqLt, seqLe } from "./segment";
-import { dupAck, newAck } from "./recovery";
+import { armProbe, dupAck, newAck } from "./recovery";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { poolDrop, poolRoom } from "./pool";
 import { rttSample } from "./timers";
@@ -48,6 +48,7 @@ export function ackIn(t: Tc, s: number): boolean {
     newAck(t, s, acked);
     if (ack === u32[b32 + F32.SND_MAX]) f64[b64 + F64.T_REXMT] = 0;
     else arm(t, b64 + F64.T_REXMT, t.now + f64[b64 + F64.RTO]);
+    armProbe(t, s);
   } else if (ack === una && t.dl === 0 && !(t.flg & (F.SYN | F.FIN)) && t.win > 0 && t.win === u16[b16 + F16.SND_WND] && u32[b32 + F32.SND_MAX] !== una) {
     // RFC 5681's duplicate ACK: nothing new acknowledged, no data, the same (open) window, data out
     dupAck(t, s);

@@ -15,6 +15,7 @@ import { arm, challengeAck, output, replyRst, rstBadAck, sendAck } from "./outpu
 import { fire, tell } from "./events";
 import { allocSlot, badAddr, evictHalfOpen, initSlot, listenerFor, oldest } from "./alloc";
 import { ackIn, sendSpaceBack } from "./ack";
+import { gapAck } from "./recovery";
 import { C, K, Tc } from "./state";
 
 /** The IP layer's TCP input: one segment, buf[o .. o+len), from -> dst (then tcp.ts wakes the pool's waiters). */
@@ -210,6 +211,7 @@ function synchronized(t: Tc, s: number): void {
     t.c[inOrder ? C.dropDuplicate : C.dropOutOfOrder]++;
     ackNow = true;
   }
+  if (dlen > 0 && gapAck(t, s, d0, seq + dlen)) ackNow = true; // RFC 5681 4.2 (recovery.ts)
   if (fin) {
     u32[b32 + F32.RCV_NXT]++;
     fire(t, s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);

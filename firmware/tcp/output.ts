@@ -9,6 +9,7 @@ import { F, Hdr, putHeader, seqLt, seqLe } from "./segment";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { poolCopy } from "./pool";
 import { probeDelay } from "./timers";
+import { armProbe } from "./recovery";
 import { C, K, Tc } from "./state";
 
 const enum O {
@@ -135,6 +136,7 @@ export function output(t: Tc, s: number, lim: number): number {
     sent++;
     if (fin) break;
   }
+  if (sent > 0) armProbe(t, s);
   // Peer's window closed with data waiting and nothing in flight: probe it (persist timer).
   var p = s * F64.STRIDE + F64.T_PERSIST;
   if (u16[b16 + F16.SND_WND] === 0 && off < len && u32[b32 + F32.SND_NXT] === una && t.f64[p] === 0) {

@@ -6,24 +6,43 @@
 // fewer than four segments out and nothing new to send, the peer cannot send three duplicate
 // ACKs, so the threshold is the number of segments out less one (with two segments out and the
 // first lost, the second's duplicate ACK retransmits it at once instead of after an RTO).
-// Per slot: DUPS (1 byte), SSTHRESH (2), RECOVER (4), the RECOVERY flag.
+//
+// What duplicate ACKs cannot see, a probe timer does (RFC 8985, without SACK): a loss at the
+// tail of a flight, a lost ACK, or a lost retransmission. After data goes out (or an ACK moves
+// SND.UNA with data still out) the probe is armed PTO = max(2 SRTT, 10 ms) ahead, plus the
+// peer's worst delayed ACK when one segment is out, and only when that comes before the RTO;
+// one probe per flight (until SND.UNA moves), none after a time-out until an ACK. When it
+// fires: outside recovery a tail-loss probe (one new segment if the peer's window takes it,
+// else the last segment again: its ACK, or the duplicate ACK it causes, starts recovery); in
+// recovery the segment sent again at SND.UNA is lost too (RACK: its ACK, which the peer must
+// send at once for a segment filling a gap, did not come in PTO) and goes again. A duplicate
+// ACK in recovery that comes more than SRTT + SRTT/4 (the reorder window) after that
+// retransmission says the same sooner. The RTO stays the backstop (RFC 6298 unchanged).
+// As a receiver (RFC 5681 4.2): out-of-order data is dropped (never delivered out of order),
+// so every segment up to the right edge of what was dropped fills a gap and is ACKed at once,
+// not after the delayed-ACK time; so is one that starts below RCV.NXT (sent again).
+// Per slot: DUPS (1 byte), SSTHRESH (2), RECOVER (4), RCV_HI (4), T_PTO and T_RXT (8 each),
+// the RECOVERY, GAP and PROBED flags.
 
-import { seqLt } from "./segment";
-import { SF, F8, F16, F32 } from "./slots";
-import { output } from "./output";
+import { F, seqLt } from "./segment";
+import { SF, F8, F16, F32, F64 } from "./slots";
+import { arm, emit, output } from "./output";
 import { C, K, Tc } from "./state";
 
 const enum R {
   DUP_THRESH = 3,      // RFC 5681 3.2
   EARLY_SEGS = 4,      // RFC 5827: early retransmit below this many segments out
+  PTO_MIN_MS = 10,     // RFC 8985 7.2: the probe's floor (the tick may make it later, never earlier)
+  DELACK_MS = 200,     // RFC 8985 WCDelAckT: the peer's worst delayed ACK, added with one segment out
 }
 
-/** Sends the first unacknowledged segment again (SND.NXT goes back for it, then returns). */
-function resendFirst(t: Tc, s: number): void {
+/** Sends the first unacknowledged segment again (SND.NXT goes back for it, then returns); counted in c. */
+function resendFirst(t: Tc, s: number, c0: number): void {
   var u16 = t.u16, u32 = t.u32, c = s * F16.STRIDE + F16.CWND, b32 = s * F32.STRIDE;
   var nxt = u32[b32 + F32.SND_NXT], cw = u16[c];
   t.fl[s] &= ~SF.TIMING; // Karn: no RTT sample from a retransmitted segment
-  t.c[C.fastRetransmits]++;
+  t.c[c0]++;
+  t.f64[s * F64.STRIDE + F64.T_RXT] = t.now;
   u32[b32 + F32.SND_NXT] = u32[b32 + F32.SND_UNA];
   u16[c] = u16[s * F16.STRIDE + F16.MSS]; // one segment
   output(t, s, -1);
@@ -47,9 +66,10 @@ export function halveSsthresh(t: Tc, s: number): void {
 export function newAck(t: Tc, s: number, acked: number): void {
   var u16 = t.u16, b16 = s * F16.STRIDE, m = u16[b16 + F16.MSS], cw = u16[b16 + F16.CWND];
   t.u8[s * F8.STRIDE + F8.DUPS] = 0;
+  t.fl[s] &= ~SF.PROBED; // a new flight: it may have its probe
   if (t.fl[s] & SF.RECOVERY) {
     if (seqLt(t.ack, t.u32[s * F32.STRIDE + F32.RECOVER])) {
-      resendFirst(t, s);
+      resendFirst(t, s, C.fastRetransmits);
       cw = cw > acked + m ? cw - acked + m : m; // deflate by what left, one segment back
     } else {
       t.fl[s] &= ~SF.RECOVERY;
@@ -66,6 +86,9 @@ export function dupAck(t: Tc, s: number): void {
   var u16 = t.u16, u32 = t.u32, b16 = s * F16.STRIDE, b32 = s * F32.STRIDE, m = u16[b16 + F16.MSS];
   var i = s * F8.STRIDE + F8.DUPS, d = ++t.u8[i]; // (past the threshold only in recovery, which does not count)
   if (t.fl[s] & SF.RECOVERY) {
+    // RACK: this long after SND.UNA's segment went again, the ACK of a later one says it was lost too
+    var rtt = t.f64[s * F64.STRIDE + F64.SRTT];
+    if (rtt > 0 && t.now - t.f64[s * F64.STRIDE + F64.T_RXT] > rtt + rtt / 4) return resendFirst(t, s, C.rackLosses);
     // each further duplicate ACK: a segment has left the network; new data may go
     var cw = u16[b16 + F16.CWND] + m;
     u16[b16 + F16.CWND] = cw < K.MAX_16 ? cw : K.MAX_16;
@@ -83,8 +106,68 @@ export function dupAck(t: Tc, s: number): void {
     t.u8[i] = d;
     t.fl[s] |= SF.RECOVERY;
     u32[b32 + F32.RECOVER] = u32[b32 + F32.SND_MAX];
-    resendFirst(t, s);
+    resendFirst(t, s, C.fastRetransmits);
     cw = u16[b16 + F16.SSTHRESH] + thresh * m;
     u16[b16 + F16.CWND] = cw < K.MAX_16 ? cw : K.MAX_16;
   }
+}
+
+/**
+ * Arms slot s's loss probe after data went out or an ACK moved SND.UNA (RFC 8985 7.2), or
+ * turns it off: nothing out, no RTT sample yet, a probe already sent in this flight, after a
+ * time-out, a closed window, or when the RTO comes first.
+ */
+export function armProbe(t: Tc, s: number): void {
+  var f64 = t.f64, b64 = s * F64.STRIDE, i = b64 + F64.T_PTO, b32 = s * F32.STRIDE, fl = t.fl[s];
+  var out = (t.u32[b32 + F32.SND_MAX] - t.u32[b32 + F32.SND_UNA]) >>> 0, rtt = f64[b64 + F64.SRTT];
+  f64[i] = 0;
+  if (out === 0 || rtt === 0 || fl & SF.PROBED || t.u8[s * F8.STRIDE + F8.RETRIES] > 0 || t.u16[s * F16.STRIDE + F16.SND_WND] === 0) return;
+  var pto = 2 * rtt > R.PTO_MIN_MS ? 2 * rtt : R.PTO_MIN_MS;
+  if (out <= t.u16[s * F16.STRIDE + F16.MSS] && !(fl & SF.RECOVERY)) pto += R.DELACK_MS;
+  var rto = f64[b64 + F64.T_REXMT];
+  if (rto === 0 || t.now + pto < rto) arm(t, i, t.now + pto);
+}
+
+/** Slot s's probe timer fired (timers.ts). */
+export function probe(t: Tc, s: number): void {
+  var u16 = t.u16, u32 = t.u32, b16 = s * F16.STRIDE, b32 = s * F32.STRIDE, fl = t.fl;
+  var una = u32[b32 + F32.SND_UNA], max = u32[b32 + F32.SND_MAX], out = (max - una) >>> 0;
+  if (out === 0 || !(fl[s] & SF.SYN_ACKED) || fl[s] & SF.FIN_ACKED || t.u8[s * F8.STRIDE + F8.RETRIES] > 0) return;
+  fl[s] |= SF.PROBED;
+  if (fl[s] & SF.RECOVERY) return resendFirst(t, s, C.rackLosses);
+  t.c[C.tailProbes]++;
+  var m = u16[b16 + F16.MSS], c = b16 + F16.CWND, cw = u16[c];
+  if (u32[b32 + F32.SND_NXT] === max && out < u16[b16 + F16.SND_LEN] && out < u16[b16 + F16.SND_WND]) {
+    // one new segment, whatever the congestion window
+    u16[c] = out + m < K.MAX_16 ? out + m : K.MAX_16;
+    var n = output(t, s, -1);
+    u16[c] = cw;
+    if (n > 0) return;
+  }
+  // the last segment again (with our FIN when it has gone): a suspected loss
+  var fin = fl[s] & SF.FIN_SENT ? 1 : 0, k = out - fin;
+  if (k > m) k = m;
+  fl[s] &= ~SF.TIMING; // Karn
+  halveSsthresh(t, s);
+  if (cw > u16[b16 + F16.SSTHRESH]) u16[c] = u16[b16 + F16.SSTHRESH];
+  emit(t, s, F.ACK | (fin ? F.FIN : 0) | (k > 0 ? F.PSH : 0), max - fin - k, k, 0);
+}
+
+/**
+ * The receiver's side (RFC 5681 4.2), for a segment with data: d0 its first byte less RCV.NXT
+ * before it, end its right edge. Out-of-order data (dropped) moves RCV_HI; while RCV.NXT is
+ * below it, every in-order segment fills a gap. A segment that starts below RCV.NXT was sent
+ * again (a time-out or a probe): its sender waits for this ACK. True: ACK at once.
+ */
+export function gapAck(t: Tc, s: number, d0: number, end: number): boolean {
+  var fl = t.fl, u32 = t.u32, i = s * F32.STRIDE + F32.RCV_HI;
+  if (d0 > 0) {
+    if (!(fl[s] & SF.GAP) || seqLt(u32[i], end)) u32[i] = end;
+    fl[s] |= SF.GAP;
+    return true;
+  }
+  if (d0 < 0) return true;
+  if (!(fl[s] & SF.GAP)) return false;
+  if (!seqLt(u32[s * F32.STRIDE + F32.RCV_NXT], u32[i])) fl[s] &= ~SF.GAP;
+  return true;
 }

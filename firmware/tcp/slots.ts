@@ -17,6 +17,8 @@ export const enum SF {
   WANT_DRAIN = 128, // write() was refused or filled the queue: call drained() on space
   FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
   RECOVERY = 512,   // in fast recovery (recovery.ts) until SND.UNA passes RECOVER
+  GAP = 1024,       // out-of-order data was dropped: ACK at once until RCV.NXT reaches RCV_HI (recovery.ts)
+  PROBED = 2048,    // a loss probe went since SND.UNA last moved (recovery.ts: one per flight)
 }
 
 /** 8-bit fields (Slots.u8). */
@@ -57,6 +59,7 @@ export const enum F32 {
   RTT_SEQ,   // the sequence number being timed
   RCV_ADV,   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
   RECOVER,   // SND.MAX when fast recovery began (RFC 6582)
+  RCV_HI,    // right edge of the out-of-order data dropped (with SF.GAP)
   STRIDE,
 }
 
@@ -70,7 +73,9 @@ export const enum F64 {
   T_PERSIST, // zero-window probe deadline
   T_ACK,     // delayed-ACK deadline
   T_STATE,   // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline
+  T_PTO,     // loss probe deadline (recovery.ts; the last timer: timers.ts scans T_REXMT..T_PTO)
   T_USED,    // last time a segment came or went (idle/oldest policies)
+  T_RXT,     // when the segment at SND.UNA was last sent again by recovery.ts
   STRIDE,
 }
 

@@ -52,7 +52,7 @@ export const enum C {
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
   dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
   reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
-  fastRetransmits,
+  fastRetransmits, tailProbes, rackLosses,
   COUNT,
 }
 
@@ -65,7 +65,8 @@ function eachTcpCounter(counts: Uint32Array, fn: (name: string, n: number) => vo
   var t = "segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
     "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
     "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
-    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors fastRetransmits", p = 0;
+    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors fastRetransmits " +
+    "tailProbes rackLosses", p = 0;
   for (var i = 0; i < C.COUNT; i++) {
     var end = t.indexOf(" ", p);
     if (end < 0) end = t.length;

@@ -13,6 +13,7 @@ import { F, seqLt } from "./segment";
 import { emit, sendAck } from "./output";
 import { fire } from "./events";
 import { wakePoolWaiters } from "./alloc";
+import { probe } from "./recovery";
 import { C, K, Tc } from "./state";
 
 /** RTO bounds and RFC 6298 constants (const enum: tsc writes them in place). */
@@ -102,8 +103,8 @@ export function tcpTick(t: Tc, now: number): void {
       }
       if (u8[s * F8.STRIDE + F8.PROBES] < K.PROBES_MAX) u8[s * F8.STRIDE + F8.PROBES]++;
       f64[b + F64.T_PERSIST] = now + probeDelay(t.S, s);
-    }
-    for (var i = b + F64.T_REXMT; i <= b + F64.T_STATE; i++) if (f64[i] && f64[i] < t.due) t.due = f64[i];
+    } else if (expired(f64, b + F64.T_PTO, now)) probe(t, s);
+    for (var i = b + F64.T_REXMT; i <= b + F64.T_PTO; i++) if (f64[i] && f64[i] < t.due) t.due = f64[i];
   }
 }
 

@@ -67,7 +67,9 @@ describe("tcp loss recovery", () => {
     const a = activeOpen(h);
     h.tcp.write(a.c, data(2 * M), 0, 2 * M);
     h.take();
-    h.advance(200); // the time-out (RTO 200 ms after the SYN sample): cwnd one segment, ssthresh two
+    h.advance(100); // the tail-loss probe (the last segment again) at the first tick
+    assert.deepStrictEqual(sentSince(h, a.iss), [[M, M]]);
+    h.advance(100); // the time-out (RTO 200 ms after the SYN sample): cwnd one segment, ssthresh two
     assert.deepStrictEqual(sentSince(h, a.iss), [[0, M]]);
     assert.strictEqual(u16(h, a.c, F16.SSTHRESH), 2 * M);
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + M, flags: ACK, win: PW });

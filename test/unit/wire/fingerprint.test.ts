@@ -19,8 +19,13 @@ import { Rig, Client } from "../http/rig";
  *  Re-recorded for issue #15 (DHCP as RFC 2131 asks): the DHCP client asks for option 6
  *  (parameter list 1, 3, 6, 51, 58, 59) and probes the leased address with 3 ARP probes (RFC 5227)
  *  before it takes it, so the frames before the first TCP segment changed (alone: f0025958...2316).
- *  Both together: */
-const RECORDED = "b6a16f4aafb27118994f95684c062da21f84f6e18c2e5372a667b1c7ce50b9a7";
+ *  Both together: b6a16f4a...b9a7. Re-recorded for issue #15's loss probe (firmware/tcp/recovery.ts):
+ *  in the "lost segment" part the device's last segment and the peer's ACK are cut; before, the
+ *  RTO sent the first segment again 200 ms later (go-back-N), the peer's ACK of it and a spurious
+ *  early retransmit followed (68 frames, 24,551 bytes); now the tail-loss probe at the first
+ *  tick sends the last 1,460 bytes again, the peer ACKs it at once (it starts below RCV.NXT)
+ *  and the response goes on (65 frames, 23,070 bytes). Everything before that part is the same: */
+const RECORDED = "888746d13e5488764169b31382fb0093e0d4348d00d8846f3d91ee61e1b4e587";
 
 /** A fixed PRNG in place of Math.random, so ISN keys and DHCP transaction ids repeat. */
 function seeded(seed: number): () => number {
