@@ -6,8 +6,8 @@
 import { AsciiWriter, utf8Bytes, pctByte, Ch, Utf8, NON_ASCII } from "./ascii";
 import { Asset, Handler, HttpRequest, HttpResponse, ChunkSource, Route } from "./api";
 import { Status, Mi, CT_FORM, methodName } from "./status";
-import { Srv, S, st, use, F, Head, Flag, Ver, Area, take, releaseOut } from "./state";
-import { headStart, headEnd, startSend, simple, sendAsset } from "./respond";
+import { Srv, S, st, use, F, Head, Flag, Ver, Area, AssetHooks, assetHooks, take, releaseOut } from "./state";
+import { headStart, headEnd, startSend, simple } from "./respond";
 import { RESPONSE_HEAD_MAX, HANDLER_BODY_MAX } from "./limits";
 import { bytesToString } from "../../hal/natives";
 
@@ -72,7 +72,7 @@ export function dispatch(c: number, src: Uint8Array, s0: number): void {
   if (!rt) return simple(c, options && src[s0 + st[r + F.PATH_OFF]] === Ch.STAR ? Status.NO_CONTENT : Status.NOT_FOUND, false);
   // OPTIONS: 204 with Allow; a method the route does not take: 405 with Allow
   if (options || !(rt.methods & 1 << mi)) return simple(c, options ? Status.NO_CONTENT : Status.METHOD_NOT_ALLOWED, false);
-  if (rt.asset) return sendAsset(c, rt.asset);
+  if (rt.asset) return (assetHooks as AssetHooks).send(c, rt.asset);      // (only assets.ts gives a route one)
   var req = S.req;
   req.conn = c; req.method = 1 << mi; req.methodName = methodName(mi); req.version = st[r + F.VER];
   req.buf = src; req.pathOff = s0 + st[r + F.PATH_OFF]; req.pathEnd = s0 + st[r + F.PATH_END];

@@ -1,7 +1,8 @@
 // The "http" piece of the library module: eth.createServer(options) gives the project's own HTTP
-// server (keep-alive, limits, nothing allocated per request) with routes and static files:
+// server (keep-alive, limits, nothing allocated per request) with routes; static files (Storage
+// files www/<path> at /<path>, srv.asset()) are the "files" piece (eth-files.ts), when the app has them:
 //
-//   var srv = eth.createServer();            // port 80; Storage files www/<path> served at /<path>
+//   var srv = eth.createServer();            // port 80
 //   srv.get("/temp", function (req, res) { res.json({ t: E.getTemperature() }); });
 //   srv.post("/led", function (req, res) { LED1.write(req.form("on") === "1"); res.json({ ok: true }); });
 //
@@ -10,8 +11,7 @@
 // res.header(), res.stream()) plus res.json(value, status). A handler that throws is named on the
 // console with its error, and the client gets a 500 (never a silent one).
 
-import { createHttpServer, HttpServer, HttpRequest, HttpResponse, Handler, AssetOptions, ChunkSource, Status } from "../http/server";
-import { serveStorageFiles, FlashStorage } from "./eth-files";
+import { createServerCore, HttpServer, HttpRequest, HttpResponse, Handler, AssetOptions, ChunkSource, Status } from "../http/server";
 import { ETH_PROTO, Eth } from "./eth";
 import { PIECE_VARS } from "./eth-mem";
 import { HANDLER_BODY_MAX } from "../http/limits";
@@ -27,11 +27,21 @@ const enum Srv {
 }
 
 var JSON_TYPE = "application/json";
+/** Said when the app asks for static files in a build without the "files" piece. */
+var NO_FILES = "http: no 'files' piece in this build (make image PIECES=+files): ";
+
+/** The "files" piece's part of createServer (eth-files.ts sets it): serves the Storage files
+ *  www/... when `www`, and gives the server asset(). */
+var filesHook: ((http: HttpServer, www: boolean, log: (s: string) => void) => void) | null = null;
+
+export function setFilesHook(f: (http: HttpServer, www: boolean, log: (s: string) => void) => void): void {
+  filesHook = f;
+}
 
 /** createServer()'s options. */
 export interface ServerOptions {
   port?: number;
-  /** Serve the Storage files www/... (default true). */
+  /** Serve the Storage files www/... (default true; the "files" piece). */
   files?: boolean;
   /** Request and handler-body buffers (default 2 each). */
   inBuffers?: number; outBuffers?: number;
@@ -126,6 +136,7 @@ var SERVER_PROTO = {
     return srv;
   },
   asset: function (this: EthServer, path: string, body: Uint8Array | string | ChunkSource, opts?: AssetOptions, length?: number): EthServer {
+    if (!this.http.asset) throw new Error(NO_FILES + "asset()");
     this.http.asset(path, body, opts, length);
     return this;
   },
@@ -145,7 +156,7 @@ function createServer(this: Eth, options?: ServerOptions): EthServer {
   var o = options || {}, slots = this.slots;
   var srv = Object.create(SERVER_PROTO) as EthServer;
   var port = o.port || Srv.DEFAULT_PORT;
-  srv.http = createHttpServer(this.tcp, {
+  srv.http = createServerCore(this.tcp, {
     port: port, slots: slots, inBuffers: o.inBuffers, outBuffers: o.outBuffers,
     maxConnections: slots >= Srv.SPARE_SLOT_FROM ? slots - 1 : slots,
   });
@@ -154,10 +165,10 @@ function createServer(this: Eth, options?: ServerOptions): EthServer {
   srv.log = this.log;
   (srv as any).tcp = this.tcp;
   this.stack.onTick(srv.http.tick);
-  if (o.files !== false) {
-    var st: FlashStorage | null = null;
-    try { st = require("Storage"); } catch (x) { /* no Storage on this board: no files */ }
-    try { if (st) serveStorageFiles(srv.http, st); } catch (x) { this.log("http: the Storage files could not be read: " + x); }
+  if (filesHook) filesHook(srv.http, o.files !== false, this.log);
+  else if (o.files !== false) {
+    // Storage files www/... that this build cannot serve: said, not silently 404
+    try { if (require("Storage").list(/^www\//).length) this.log(NO_FILES + "the Storage files www/... are not served"); } catch (x) { /* no Storage */ }
   }
   return srv;
 }

@@ -54,7 +54,7 @@ describe("library module: a user's app on require(\"ENC28J60\")", function () {
     assert.deepEqual(choosePieces("require('ENC28J60').connect(SPI1, D5)").pieces, []);
     assert.deepEqual(choosePieces(APP, "-http").pieces, []);
     assert.deepEqual(choosePieces("", "http").pieces.map((p) => p.name), ["http"]);
-    assert.throws(() => choosePieces(APP, "nosuch"), /unknown piece 'nosuch'; pieces: http, dns, mdns, networkjs/);
+    assert.throws(() => choosePieces(APP, "nosuch"), /unknown piece 'nosuch'; pieces: http, files, dns, mdns, networkjs/);
   });
 
   it("serves the app's routes in the sim (vm engine), with Storage as make image writes it; a throwing handler is named on the console", async () => {
@@ -137,7 +137,8 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     const files = readImage(out);
     assert.deepEqual(Object.keys(files).sort(), [LIBRARY_BOOT_FILE, BOOT_FILE, MODULE_NAME, "www/index.html"]);
     assert.equal(cliPretokeniser().untokenise(files[BOOT_FILE]).replace(/\s+/g, ""), APP.replace(/\s+/g, ""));
-    assert.ok(files[LIBRARY_BOOT_FILE].length < fs.statSync(path.join(ROOT, "dist", "lib", "ENC28J60+http.js")).size, "the body is stored pretokenised");
+    assert.ok(files[LIBRARY_BOOT_FILE].length < fs.statSync(path.join(ROOT, "dist", "lib", "ENC28J60+http+files.js")).size, "the body is stored pretokenised");
+    assert.ok(img.lines.some((l) => /files \(detected: www\/ files\)/.test(l)), img.lines.join("\n"));
     assert.equal(files[MODULE_NAME], MODULE_STUB);
     assert.ok(img.lines.some((l) => /http \(detected/.test(l)), img.lines.join("\n"));
     const sent = path.join(dir, "sent.js");
