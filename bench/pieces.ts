@@ -99,7 +99,8 @@ export async function run(): Promise<void> {
     for (const [name, o] of [["default app (the demo)", {}], ["examples/hello.js", { app: hello }]] as [string, { app?: string }][]) {
       const img = await buildImage({ board: "pico", out: path.join(tmp, "st"), ...o });
       const used = Object.keys(img.files).reduce((n, k) => n + img.files[k].length + 32, 0);
-      console.log(`Pico Storage, ${name}: ${used} of ${area} bytes (${Math.round((100 * used) / area)}%; budget: at most half, ${area / 2})${used > area / 2 ? " OVER" : ""}`);
+      console.log(`Pico Storage, ${name}: ${used} of ${area} bytes (${Math.round((100 * used) / area)}%; budget: at most half, ${area / 2})${used > area / 2 ? " OVER" : ""}` +
+        (used > area ? `; does not fit: ${used - area} bytes too many` : `; ${area - used} bytes left for pages and the app's own files`));
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
