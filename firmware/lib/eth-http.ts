@@ -72,7 +72,9 @@ export interface EthServer {
  * and path, and what to do (the server answered 500): never a silent 500.
  */
 function failed(this: HttpServer & { log: (s: string) => void }, why: number, req: HttpRequest, x?: any): void {
-  this.log("http: " + req.methodName + " " + req.path() + ": " + (why === Fail.THREW ? "the handler threw " + (x && x.stack || x) + " (answered 500)" :
+  // the error, then where (Espruino's stack holds only the places, V8's starts with the error)
+  var t = "" + x, k = x && x.stack;
+  this.log("http: " + req.methodName + " " + req.path() + ": " + (why === Fail.THREW ? "the handler threw " + (k && k.indexOf(t) < 0 ? t + " " : "") + (k || t) + " (answered 500)" :
     why === Fail.OVER ? "the response body is over " + HANDLER_BODY_MAX + " bytes, the handler's buffer (answered 500): send a longer one with res.stream(), or as a Storage file www/..." :
     "the handler returned without answering (answered 500): end it with res.json(), res.send() or res.end()"));
 }
