@@ -78,10 +78,13 @@ export async function run(): Promise<void> {
   console.log(`  ${"core (all)".padEnd(20)} ${String(coreStored).padStart(7)}`);
   let all = coreStored;
   for (const p of PIECES) {
-    const m = await buildModule([p]);
-    const n = tok.tokenise(m.code).length - coreStored;
+    // a piece that needs others: what it adds to the module with those (files: to core + http)
+    const needs = PIECES.filter((q) => (p.needs || []).indexOf(q.name) >= 0);
+    const base = needs.length ? tok.tokenise((await buildModule(needs)).code).length : coreStored;
+    const m = await buildModule(needs.concat([p]));
+    const n = tok.tokenise(m.code).length - base;
     all += n;
-    console.log(`  ${p.name.padEnd(20)} ${String(n).padStart(7)}`);
+    console.log(`  ${p.name.padEnd(20)} ${String(n).padStart(7)}${needs.length ? `   (with ${needs.map((q) => q.name).join(", ")})` : ""}`);
   }
   console.log(`driver + IP + TCP + DHCP: ${ratio(driverIpTcpDhcp, CORE_BUDGET)}`);
   console.log(`all pieces (module with every piece): ${ratio(all, ALL_BUDGET)}`);
@@ -96,7 +99,8 @@ export async function run(): Promise<void> {
     for (const [name, o] of [["default app (the demo)", {}], ["examples/hello.js", { app: hello }]] as [string, { app?: string }][]) {
       const img = await buildImage({ board: "pico", out: path.join(tmp, "st"), ...o });
       const used = Object.keys(img.files).reduce((n, k) => n + img.files[k].length + 32, 0);
-      console.log(`Pico Storage, ${name}: ${used} of ${area} bytes (${Math.round((100 * used) / area)}%; budget: at most half, ${area / 2})${used > area / 2 ? " OVER" : ""}`);
+      console.log(`Pico Storage, ${name}: ${used} of ${area} bytes (${Math.round((100 * used) / area)}%; budget: at most half, ${area / 2})${used > area / 2 ? " OVER" : ""}` +
+        (used > area ? `; does not fit: ${used - area} bytes too many` : `; ${area - used} bytes left for pages and the app's own files`));
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -121,7 +121,7 @@ export async function buildImage(o: ImageOptions): Promise<StorageImage> {
     for (const f of checkSource(src, o.app, { modules: new Set(Array.from(ESPRUINO_MODULES).concat([MODULE_NAME])) })) lines.push(`image: warning: ${formatFinding(f)}`);
     files[BOOT_FILE] = tok.tokenise(src);
     if (usesModule(src) || o.pieces) {
-      choice = choosePieces(src, o.pieces);
+      choice = choosePieces(src, o.pieces, appPages(o).length > 0);
       const mod = await buildModule(choice.pieces);
       const clash = clashingNames(src, mod.names);
       if (clash.length) throw new Error(`image: ${o.app} defines ${clash.join(", ")}, a global name of the ${MODULE_NAME} library (its names start with ${LIBRARY_PREFIX}): rename it in the app`);

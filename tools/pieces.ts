@@ -15,12 +15,15 @@ export interface Piece {
   detect: RegExp;
   /** What the detection looks for, in words (printed). */
   uses: string;
+  /** Also used when the app has page files (a www/ folder: tools/image.ts) and uses the pieces it needs. */
+  www?: boolean;
   /** Pieces this one needs (included with it). */
   needs?: string[];
 }
 
 export const PIECES: Piece[] = [
   { name: "http", file: "firmware/lib/eth-http", install: "installHttp", detect: /(?<!require\(\s*["'](?:http|net)["']\s*\)|\bhttp|\bnet)\.createServer\s*\(/, uses: "createServer() on the eth" },
+  { name: "files", file: "firmware/lib/eth-files", install: "installFiles", detect: /\.asset\s*\(/, www: true, uses: "a www/ folder, or srv.asset()", needs: ["http"] },
   { name: "dns", file: "firmware/lib/eth-dns", install: "installDns", detect: /\.resolve\s*\(/, uses: "eth.resolve()" },
   { name: "mdns", file: "firmware/lib/eth-mdns", install: "installMdns", detect: /\bmdns\b|\.local\b/, uses: "mdns or .local" },
   { name: "networkjs", file: "firmware/lib/eth-networkjs", install: "installNetworkJs", detect: /require\(\s*["'](http|net|dgram)["']\s*\)/, uses: "require(\"http\"|\"net\"|\"dgram\")", needs: ["dns"] },
@@ -42,11 +45,12 @@ export interface PieceChoice {
 }
 
 /**
- * The pieces for an app: those its source uses, or exactly those `named` (a list separated by
+ * The pieces for an app: those its source uses (and, with hasWww, those that serve page files),
+ * or exactly those `named` (a list separated by
  * spaces or commas; "+name" adds to and "-name" removes from the detected ones). Unknown names
  * throw, naming the pieces there are.
  */
-export function choosePieces(appSource: string, named?: string): PieceChoice {
+export function choosePieces(appSource: string, named?: string, hasWww?: boolean): PieceChoice {
   const why: { [name: string]: string } = {};
   const byName = (n: string): Piece => {
     const p = PIECES.find((x) => x.name === n);
@@ -56,7 +60,11 @@ export function choosePieces(appSource: string, named?: string): PieceChoice {
   const words = (named || "").split(/[\s,]+/).filter(Boolean);
   const relative = words.length > 0 && words.every((w) => /^[+-]/.test(w));
   if (!words.length || relative) {
-    for (const p of PIECES) if (p.detect.test(appSource)) why[p.name] = "detected: " + p.uses;
+    for (const p of PIECES) {
+      if (p.detect.test(appSource)) why[p.name] = "detected: " + p.uses;
+      // page files: for an app on a piece this one needs (the project's server; not for one on Espruino's own http)
+      else if (p.www && hasWww && (p.needs || []).every((n) => why[n])) why[p.name] = "detected: www/ files";
+    }
   }
   for (const w of words) {
     const n = w.replace(/^[+-]/, "");

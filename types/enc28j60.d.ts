@@ -112,7 +112,8 @@ declare namespace ENC28J60 {
   interface ServerOptions {
     /** default 80 */
     port?: number;
-    /** Serve the Storage files www/<path> at /<path> (www/index.html also at /; www/<path>.gz as gzip). Default true. */
+    /** Serve the Storage files www/<path> at /<path> (www/index.html also at /; www/<path>.gz as gzip). Default true; needs the `files` piece, which
+     *  the build adds when a www/ folder sits next to the app or the app calls asset() (else PIECES=+files). */
     files?: boolean;
     /** Buffers for split or pipelined requests (default 2). */
     inBuffers?: number;

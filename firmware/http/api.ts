@@ -65,7 +65,12 @@ export interface HttpResponse {
   end(): void;
   /** Streams `length` bytes from a chunk source (e.g. flash), piece by piece. */
   stream(status: number, type: string, length: number, source: ChunkSource): void;
+  /** Sends value as JSON (application/json), status 200 unless given. */
+  json(value: any, status?: number): void;
 }
+
+/** Why a handler's request was answered 500 (HttpServer.failed). */
+export const enum Fail { THREW, OVER, MUTE }
 
 export type Handler = (req: HttpRequest, res: HttpResponse) => void;
 
@@ -107,6 +112,9 @@ export interface HttpServer {
   handler: TcpHandler;
   /** requests, active (connections served now), split, stalls, status2xx..status5xx. */
   counters: { [name: string]: number };
+  /** Called (as a method) when a handler's request was answered 500 because the handler threw
+   *  (x: what), overfilled its buffer or answered nothing (why: Fail); unset: nothing said. */
+  failed?: (why: number, req: HttpRequest, x?: any) => void;
   /** Connections per phase (free, read, send, closed, reject) into out[0..5). */
   phaseCounts(out: Uint16Array): void;
 }

@@ -96,28 +96,24 @@ export interface AsciiWriter {
   jstr(s: string): AsciiWriter;
 }
 
-/** The writer: one instance per use site, its methods shared on the prototype (no closures:
- *  an instance costs a few variables on Espruino). */
-class Writer implements AsciiWriter {
-  buf: Uint8Array = new Uint8Array(0);
-  pos = 0;
-  end = 0;
-  over = false;
-  reset(buf: Uint8Array, pos: number, end: number): AsciiWriter {
+/** The writer's methods, shared by every writer (Object.create: an instance costs a few
+ *  variables on Espruino, no closures). */
+var WRITER = {
+  reset: function (this: AsciiWriter, buf: Uint8Array, pos: number, end: number): AsciiWriter {
     this.buf = buf; this.pos = pos; this.end = end; this.over = false;
     return this;
-  }
-  byte(b: number): AsciiWriter {
+  },
+  byte: function (this: AsciiWriter, b: number): AsciiWriter {
     if (this.pos < this.end) this.buf[this.pos++] = b; else this.over = true;
     return this;
-  }
-  bytes(b: Uint8Array): AsciiWriter {
+  },
+  bytes: function (this: AsciiWriter, b: Uint8Array): AsciiWriter {
     var p = this.pos;
     if (p + b.length > this.end) this.over = true;
     else { this.buf.set(b, p); this.pos = p + b.length; }
     return this;
-  }
-  str(s: string): AsciiWriter {
+  },
+  str: function (this: AsciiWriter, s: string): AsciiWriter {
     var n = s.length, p = this.pos, b = this.buf;
     if (p + n > this.end) { this.over = true; n = this.end - p; s = s.substring(0, n); }
     // ASCII (the usual case): one native conversion and copy, no loop per character
@@ -129,8 +125,8 @@ class Writer implements AsciiWriter {
     }
     this.pos = p;
     return this;
-  }
-  utf8(s: string): AsciiWriter {
+  },
+  utf8: function (this: AsciiWriter, s: string): AsciiWriter {
     // ASCII (the usual case) is one native copy
     if (!NON_ASCII.test(s)) return this.str(s);
     for (var i = 0; i < s.length; i++) {
@@ -144,8 +140,8 @@ class Writer implements AsciiWriter {
       while (n--) this.byte(Utf8.CONT | (c >> Utf8.CONT_BITS * n) & Utf8.CONT_MASK);
     }
     return this;
-  }
-  num(n: number): AsciiWriter {
+  },
+  num: function (this: AsciiWriter, n: number): AsciiWriter {
     if (n < 0) { this.byte(Ch.MINUS); n = -n; }
     n = Math.floor(n);
     // below 2^31 the engine's own conversion (native) gives plain digits; above, digit by digit
@@ -157,12 +153,12 @@ class Writer implements AsciiWriter {
       n -= q * d;
     }
     return this;
-  }
-  hex(n: number, digits: number): AsciiWriter {
+  },
+  hex: function (this: AsciiWriter, n: number, digits: number): AsciiWriter {
     while (digits--) this.byte("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
     return this;
-  }
-  jstr(s: string): AsciiWriter {
+  },
+  jstr: function (this: AsciiWriter, s: string): AsciiWriter {
     // RFC 8259 section 7: '"' and '\' escaped, control characters as \uXXXX (and, to stay
     // ASCII, everything above '~' too: a code unit, so a surrogate pair becomes two escapes).
     // Printable ASCII (the usual case): the engine's own JSON.stringify, one native call.
@@ -176,7 +172,7 @@ class Writer implements AsciiWriter {
     }
     return this.byte(Ch.DQUOTE);
   }
-}
+};
 
 /** Limits of the writer's fast paths. */
 const enum Num { NATIVE_MAX = 0x7fffffff }
@@ -186,7 +182,7 @@ var JSON_ESCAPED = /[^\x20-\x7e]/;
 
 /** A new writer (a few variables: its methods are shared). */
 export function asciiWriter(): AsciiWriter {
-  return new Writer();
+  return (Object.create(WRITER) as AsciiWriter).reset(new Uint8Array(0), 0, 0);
 }
 
 var startup = asciiWriter();

@@ -5,7 +5,7 @@
 
 import { same, pctByte, Ch } from "./ascii";
 import { Status, Mi, CT_FORM, CT_JSON, CT_OTHER, methodName } from "./status";
-import { S, st, tm, F, T, Flag, Ver, Phase } from "./state";
+import { S, st, tm, F, T, Flag, Ver, Phase, Hdr, Tok, assetHooks } from "./state";
 import { simple } from "./respond";
 import { findRoute, dispatch } from "./routing";
 import { REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX } from "./limits";
@@ -21,20 +21,12 @@ const enum Len {
   /** "application/x-www-form-urlencoded", "application/json". */
   FORM_TYPE = 33,
   JSON_TYPE = 16,
-  /** "-gz": the suffix of a gzip representation's ETag. */
-  GZ_TAG = 3,
   /** A Content-Length of more digits: 413 at once (9 digits cannot overflow the sum). */
   LENGTH_DIGITS_MAX = 9,
   /** An over-long line starting with an upper-case token up to this long, a space and a
    *  target gets 414 (the longest method, CONNECT and OPTIONS, has 7 letters). */
   METHOD_TOKEN_MAX = 8,
 }
-
-/** hasToken()'s answer for a token in a comma-separated list. */
-const enum Tok { ABSENT, LISTED, Q_ZERO }
-
-/** The request headers the parser reads (their names' lengths all differ). */
-const enum Hdr { CONTENT_LENGTH, CONNECTION, ACCEPT_ENCODING, IF_NONE_MATCH, TRANSFER_ENCODING, CONTENT_TYPE, HOST, EXPECT, NONE }
 
 /** The header (Hdr) a lower-case name is, Hdr.NONE for one the server does not read. */
 function headerIndex(name: string): number {
@@ -140,26 +132,9 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
       if (hasToken(src, v, ve, "keep-alive") === Tok.LISTED) f |= Flag.KA;
       break;
     case Hdr.ACCEPT_ENCODING:
-      // gzip listed, or not named at all and "*" listed (RFC 9110 section 12.5.3)
-      var g = hasToken(src, v, ve, "gzip");
-      if (g === Tok.LISTED || (g === Tok.ABSENT && hasToken(src, v, ve, "*") === Tok.LISTED)) f |= Flag.GZIP;
-      break;
     case Hdr.IF_NONE_MATCH:
-      // against the route's asset ETag: "*", "<etag>", "<etag>-gz", weak tags and lists
-      var rt = S.routes[st[r + F.ROUTE]], asset = rt ? rt.asset : null;
-      for (var p = v; asset !== null && p < ve; p++) {
-        if (src[p] === Ch.STAR) { f |= Flag.INM; break; }
-        if (src[p] === Ch.DQUOTE) {
-          var q = src.indexOf(Ch.DQUOTE, p + 1);
-          if (q < 0 || q >= ve) break;
-          if (same(src, p + 1, q, asset.etag) ||
-            (same(src, p + 1, q - Len.GZ_TAG, asset.etag) && same(src, q - Len.GZ_TAG, q, "-gz"))) {
-            f |= Flag.INM;
-            break;
-          }
-          p = q;
-        }
-      }
+      // read for assets only (assets.ts; without them no route has one)
+      if (assetHooks) f = assetHooks.header(c, h, src, v, ve, f);
       break;
     case Hdr.CONTENT_TYPE:
       // (a prefix compare may read past ve: whitespace or the line end there never matches)
@@ -179,7 +154,7 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
 
 /** Looks for token t (case-insensitive) in a comma-separated list src[p..e): ABSENT, LISTED,
  *  or Q_ZERO (listed with q=0: "not acceptable", RFC 9110 section 12.4.2). */
-function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
+export function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
   while (p < e) {
     // skip whitespace and empty list elements, then the token ends at ',', ';' or whitespace
     while (p < e && (src[p] === Ch.SP || src[p] === Ch.TAB || src[p] === Ch.COMMA)) p++;

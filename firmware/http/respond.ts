@@ -5,9 +5,9 @@
 // at once, so a connection keeps no head of its own.
 
 import { AsciiWriter, toBytes, Ch } from "./ascii";
-import { Asset, ChunkSource } from "./api";
+import { ChunkSource } from "./api";
 import { Status, Mi, statusText } from "./status";
-import { S, st, tm, use, F, T, Phase, Head, Flag, Ver, releaseIn, releaseOut, resetRequest } from "./state";
+import { S, st, tm, use, F, T, Phase, Head, Ver, AssetHooks, assetHooks, releaseIn, releaseOut, resetRequest } from "./state";
 import { RESPONSE_HEAD_MAX, WRITE_PIECE_MAX } from "./limits";
 
 /** Lengths of fixed pieces of responses. */
@@ -40,25 +40,6 @@ export function headEnd(c: number, extra: boolean): number {
   else if (st[b + F.VER] === Ver.HTTP_1_0) w.bytes(B_KEEPALIVE);
   if (extra && S.xLen > 0) w.bytes(S.head.subarray(0, S.xLen));
   return w.bytes(B_CRLF).pos;
-}
-
-/** An asset's head up to the Connection line into buf: status line, type (200 only), length,
- *  ETag, Content-Encoding (gzip 200), Vary (when it has a gzip form), Cache-Control. */
-export function assetHead(a: Asset, gz: boolean, status: number, buf: Uint8Array): AsciiWriter {
-  var w = headStart(buf, 0, status, status === Status.OK ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
-    .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
-  if (gz && status === Status.OK) w.str("Content-Encoding: gzip\r\n");
-  if (a.gzip) w.str("Vary: Accept-Encoding\r\n");
-  return w.str("Cache-Control: no-cache\r\n");
-}
-
-/** Builds c's asset head (its route's asset, gzip when the request allows it and the asset has
- *  that form) into the shared head area; returns its length. */
-function assetHeadOf(c: number): number {
-  var r = c * F.COUNT, a = S.routes[st[r + F.ROUTE]].asset as Asset, gz = !!(a.gzip && st[r + F.FLAGS] & Flag.GZIP);
-  if (st[r + F.STATUS] === Status.NOT_MODIFIED) assetHead(a, gz, Status.NOT_MODIFIED, S.head);
-  else S.w.reset(S.head, 0, RESPONSE_HEAD_MAX).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
-  return headEnd(c, false);
 }
 
 /** Builds c's plain status response (head and short body) into the shared head area; returns its length. */
@@ -99,7 +80,7 @@ export function pump(c: number): void {
       // the head: in the output buffer, or in the shared head area (rebuilt unless it is c's)
       var kind = st[r + F.HEAD_KIND];
       if (kind !== Head.BUFFER && S.headOf !== c) {
-        if (kind === Head.ASSET) assetHeadOf(c); else simpleHeadOf(c);
+        if (kind === Head.ASSET) (assetHooks as AssetHooks).head(c); else simpleHeadOf(c);
         S.headOf = c;
       }
       got = tcp.write(c, kind === Head.BUFFER ? S.outPool[st[r + F.OUT_IDX]] : S.head, hp, st[r + F.H_LEN] - hp);
@@ -159,16 +140,4 @@ export function abandon(c: number, status: number): void {
   releaseIn(c);
   resetRequest(c);
   simple(c, status, true);
-}
-
-/** An asset response on c (200, or 304 when If-None-Match matched). */
-export function sendAsset(c: number, a: Asset): void {
-  var r = c * F.COUNT, gz = !!(a.gzip && st[r + F.FLAGS] & Flag.GZIP);
-  var status = st[r + F.FLAGS] & Flag.INM ? Status.NOT_MODIFIED : Status.OK;
-  var len = status === Status.OK && st[r + F.METHOD] !== Mi.HEAD ? (gz ? (a.gzip as Uint8Array).length : a.length) : 0;
-  st[r + F.STATUS] = status;
-  S.headOf = -1;
-  var hl = assetHeadOf(c);
-  S.headOf = c;
-  startSend(c, status, Head.ASSET, hl, gz ? a.gzip : a.source || a.body, 0, len);
 }

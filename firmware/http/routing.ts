@@ -4,10 +4,10 @@
 // (path, query, form, text, json) allocate only when a handler calls them.
 
 import { AsciiWriter, utf8Bytes, pctByte, Ch, Utf8, NON_ASCII } from "./ascii";
-import { Asset, Handler, HttpRequest, HttpResponse, ChunkSource, Route } from "./api";
+import { Asset, Handler, HttpRequest, HttpResponse, ChunkSource, Route, Fail } from "./api";
 import { Status, Mi, CT_FORM, methodName } from "./status";
-import { Srv, S, st, use, F, Head, Flag, Ver, Area, take, releaseOut } from "./state";
-import { headStart, headEnd, startSend, simple, sendAsset } from "./respond";
+import { Srv, S, st, use, F, Head, Flag, Ver, Area, AssetHooks, assetHooks, take, releaseOut } from "./state";
+import { headStart, headEnd, startSend, simple } from "./respond";
 import { RESPONSE_HEAD_MAX, HANDLER_BODY_MAX } from "./limits";
 import { bytesToString } from "../../hal/natives";
 
@@ -72,7 +72,7 @@ export function dispatch(c: number, src: Uint8Array, s0: number): void {
   if (!rt) return simple(c, options && src[s0 + st[r + F.PATH_OFF]] === Ch.STAR ? Status.NO_CONTENT : Status.NOT_FOUND, false);
   // OPTIONS: 204 with Allow; a method the route does not take: 405 with Allow
   if (options || !(rt.methods & 1 << mi)) return simple(c, options ? Status.NO_CONTENT : Status.METHOD_NOT_ALLOWED, false);
-  if (rt.asset) return sendAsset(c, rt.asset);
+  if (rt.asset) return (assetHooks as AssetHooks).send(c, rt.asset);      // (only assets.ts gives a route one)
   var req = S.req;
   req.conn = c; req.method = 1 << mi; req.methodName = methodName(mi); req.version = st[r + F.VER];
   req.buf = src; req.pathOff = s0 + st[r + F.PATH_OFF]; req.pathEnd = s0 + st[r + F.PATH_END];
@@ -82,15 +82,30 @@ export function dispatch(c: number, src: Uint8Array, s0: number): void {
   s.resConn = c;
   s.xLen = 0;
   s.headOf = -1;      // (the head area takes the handler's extra headers)
+  s.bw.reset(EMPTY, 0, 0);
+  var threw = false;
   try {
     (rt.handler as Handler)(req, s.res);
   } catch (x) {
-    // answered with a 500 below
+    // answered with a 500 below (unless it answered before throwing)
+    use(s);
+    threw = true;
+    fail(Fail.THREW, x);
   }
   use(s);       // (the handler may have used another server)
+  if (S.resConn >= 0) {      // threw, or did not answer
+    if (!threw) fail(S.bw.over && S.bw.end > 0 ? Fail.OVER : Fail.MUTE);
+    handlerFail(c, Status.INTERNAL_ERROR);
+  }
   req.buf = EMPTY;
   S.xLen = 0;
-  if (S.resConn >= 0) handlerFail(c, Status.INTERNAL_ERROR);      // threw or did not answer
+}
+
+/** Tells the server's `failed` (when set: the library's server names the request on the console)
+ *  why a handler's request was answered 500 (Fail); x: what it threw. */
+function fail(why: number, x?: any): void {
+  var api = S.api;
+  if (api.failed) api.failed(why, S.req, x);
 }
 
 // ---- the handler's response ----
@@ -156,6 +171,7 @@ function resEnd(this: Res): void {
   if (c < 0) return;
   // no output buffer was free (503), or the body did not fit (500)
   if (S.bStatus === Status.UNAVAILABLE || bw.over) {
+    if (S.bStatus !== Status.UNAVAILABLE) fail(Fail.OVER);
     return handlerFail(c, S.bStatus === Status.UNAVAILABLE ? Status.UNAVAILABLE : Status.INTERNAL_ERROR);
   }
   S.resConn = -1;
@@ -168,6 +184,11 @@ function resEnd(this: Res): void {
 }
 
 // The request's string helpers (they allocate; `this` is the request).
+
+/** res.json(value, status): the value as JSON (status 200 unless given). */
+function resJson(this: Res, v: any, status?: number): void {
+  this.send(status || Status.OK, "application/json", JSON.stringify(v));
+}
 
 function reqPath(this: HttpRequest): string { return decode(this.buf, this.pathOff, this.pathEnd, false); }
 function reqQuery(this: HttpRequest, name: string): string | null { return field(this.buf, this.queryOff, this.queryEnd, name); }
@@ -186,7 +207,7 @@ export function createHandlerObjects(): void {
     bodyOff: 0, bodyLen: 0, contentType: 0,
     path: reqPath, query: reqQuery, form: reqForm, text: reqText, json: reqJson,
   };
-  var res: Res = { s: S, header: resHeader, send: resSend, begin: resBegin, end: resEnd, stream: resStream };
+  var res: Res = { s: S, header: resHeader, send: resSend, begin: resBegin, end: resEnd, stream: resStream, json: resJson };
   S.res = res;
 }
 

@@ -3,24 +3,23 @@
 // pools; requests are parsed in place in the received segment whenever they arrive whole
 // (parse.ts), and copied into a pool buffer only when split across segments or pipelined
 // behind a response still being sent. Responses (respond.ts): a head, then a body streamed by
-// offset from an asset (Uint8Array, possibly memory-mapped flash), a handler's pool buffer, or
+// offset from an asset (assets.ts: Uint8Array, possibly memory-mapped flash), a handler's pool buffer, or
 // a chunk source, as fast as tcp.write() accepts it (back-pressure through drained()).
 // Routing and handlers: routing.ts. See docs/http.md.
 //
-// This file: createHttpServer, the TCP handler (input plumbing) and the time-outs.
+// This file: createHttpServer (createServerCore and assets.ts), the TCP handler (input plumbing) and the time-outs.
 
 import { TcpApi, TcpHandler } from "./tcp-api";
-import { toBytes, utf8Bytes } from "./ascii";
-import { Asset, AssetOptions, ChunkSource, Handler, HttpServer, HttpServerOptions } from "./api";
-import { Status, Mi, M_GET, M_HEAD, methodName, mimeFor } from "./status";
+import { Handler, HttpServer, HttpServerOptions } from "./api";
+import { Status, Mi, M_GET, M_HEAD, methodName } from "./status";
 import { Srv, S, st, tm, use, F, T, Phase, Default, createState, take, releaseIn } from "./state";
-import { pump, shut, settle, simple, abandon, assetHead } from "./respond";
+import { pump, shut, settle, simple, abandon } from "./respond";
+import { enableAssets } from "./assets";
 import { parseAll } from "./parse";
 import { addRoute, createHandlerObjects } from "./routing";
 import {
   REQUEST_MAX, RESPONSE_HEAD_MAX, HEADER_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, KEEPALIVE_IDLE_MS, SEND_STALL_MS,
 } from "./limits";
-import { crc32 } from "../../hal/natives";
 
 export {
   M_GET, M_HEAD, M_POST, M_PUT, M_DELETE, M_OPTIONS, M_PATCH, M_TRACE, M_CONNECT,
@@ -29,14 +28,6 @@ export {
 export {
   ChunkSource, AssetOptions, Asset, HttpRequest, HttpResponse, Handler, HttpServerOptions, HttpServer,
 } from "./api";
-
-/** Lengths and numbers of assets. */
-const enum Etag {
-  /** A default ETag: 8 hex digits. */
-  DIGITS = 8,
-  /** A weak default ETag for a chunk source: its length times a prime near 2^32 / golden ratio (Knuth's multiplicative hash). */
-  LENGTH_HASH = 2654435761,
-}
 
 // ---- input plumbing ----
 
@@ -163,29 +154,6 @@ function tick(t: number): void {
 // ---- the server's methods (called as methods: `this.s` is the state) ----
 interface Server extends HttpServer { s: Srv }
 
-function serverAsset(this: Server, path: string, b: Uint8Array | string | ChunkSource, ao?: AssetOptions, length?: number): Asset {
-  use(this.s);
-  /** The 200 head of the asset, built once here (per request only the Connection line follows).
-   *  (Nested: a start-up helper exists only while asset() runs.) */
-  function head200(a: Asset, gz: boolean): Uint8Array {
-    var wr = assetHead(a, gz, Status.OK, new Uint8Array(RESPONSE_HEAD_MAX));
-    return new Uint8Array(wr.buf.subarray(0, wr.pos));
-  }
-  var opt = ao || {}, src = typeof b === "function" ? b : null;
-  var bytes = src ? null : typeof b === "string" ? utf8Bytes(b) : b as Uint8Array;
-  var gz = typeof opt.gzip === "string" ? toBytes(opt.gzip) : opt.gzip || null;
-  var len = bytes ? bytes.length : length || 0;
-  var a = {
-    body: bytes, source: src, length: len, gzip: gz, type: opt.type || mimeFor(path),
-    // default ETag: CRC32 of the body, or a weak hash of a source's length; 8 hex digits
-    etag: opt.etag || ("0000000" + ((bytes ? crc32(bytes) : len * Etag.LENGTH_HASH) >>> 0).toString(16)).slice(-Etag.DIGITS),
-  } as Asset;
-  a.head200 = head200(a, false);
-  if (gz !== null) a.head200gz = head200(a, true);
-  addRoute(path, M_GET | M_HEAD, a, null, !!opt.prefix);
-  return a;
-}
-
 function serverRoute(this: Server, path: string, methods: string, h: Handler, prefix?: boolean): void {
   use(this.s);
   // (no String.indexOf here: Espruino's matches a partial needle at the end of the string)
@@ -200,8 +168,15 @@ function serverPhaseCounts(this: Server, out: Uint16Array): void {
   for (k = 0; k < S.n; k++) out[st[k * F.COUNT + F.PHASE]]++;
 }
 
-/** Starts an HTTP server on `tcp`. Everything is allocated here, none per request. */
+/** Starts an HTTP server on `tcp`, with static assets (assets.ts). Everything is allocated here,
+ *  none per request. */
 export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpServer {
+  return enableAssets(createServerCore(tcp, opts));
+}
+
+/** The server without assets (its asset() is missing until enableAssets(): the library's core
+ *  server, where static files are the "files" piece). */
+export function createServerCore(tcp: TcpApi, opts?: HttpServerOptions): HttpServer {
   var o = opts || {};
   var n = o.slots || Default.SLOTS;
   var s = createState(tcp, n, o.maxConnections || n,
@@ -210,9 +185,8 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
   use(s);
   createHandlerObjects();
   var handler: Hnd = { s: s, open: onOpen, data: onData, drained: onDrained, peerClosed: onPeerClosed, end: onEnd };
-  var server: Server = {
+  var server = {
     s: s,
-    asset: serverAsset,
     route: serverRoute,
     // (a closure: the app hands it to the stack's tick as a plain function)
     tick: function (t: number): void { use(s); tick(t); },
@@ -220,7 +194,7 @@ export function createHttpServer(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     handler: handler,
     counters: S.counters,
     phaseCounts: serverPhaseCounts,
-  };
+  } as any as Server;
   S.api = server;
   for (var c = 0; c < n; c++) { freeSlot(c); }
   if (o.listen !== false) tcp.listen(o.port || Default.PORT, handler);

@@ -7,7 +7,7 @@
 
 import { TcpApi } from "./tcp-api";
 import { AsciiWriter, asciiWriter } from "./ascii";
-import { ChunkSource, Route, HttpRequest, HttpResponse, HttpServer } from "./api";
+import { Asset, ChunkSource, Route, HttpRequest, HttpResponse, HttpServer } from "./api";
 import { REQUEST_MAX, RESPONSE_HEAD_MAX, HANDLER_BODY_MAX } from "./limits";
 
 /** Per-connection numbers: the index of each in a connection's row of Srv.st. */
@@ -80,6 +80,12 @@ export const enum Flag {
   SEEN = 32,
 }
 
+/** The request headers the parser reads (their names' lengths all differ; parse.ts). */
+export const enum Hdr { CONTENT_LENGTH, CONNECTION, ACCEPT_ENCODING, IF_NONE_MATCH, TRANSFER_ENCODING, CONTENT_TYPE, HOST, EXPECT, NONE }
+
+/** hasToken()'s answer for a token in a comma-separated list (parse.ts). */
+export const enum Tok { ABSENT, LISTED, Q_ZERO }
+
 /** HTTP versions as F.VER holds them. */
 export const enum Ver { HTTP_1_0 = 10, HTTP_1_1 = 11 }
 
@@ -151,6 +157,22 @@ export function createState(tcp: TcpApi, n: number, maxConn: number, nIn: number
   while (nIn--) s.inPool.push(new Uint8Array(REQUEST_MAX));
   while (nOut--) s.outPool.push(new Uint8Array(RESPONSE_HEAD_MAX + HANDLER_BODY_MAX));
   return s;
+}
+
+/** What the core server calls for assets (assets.ts), once enableAssets() has set them: an
+ *  asset's response on c, its head (rebuilt into the head area; returns its length), and the
+ *  headers only assets read (Hdr h, value src[v..ve): returns the flags f with GZIP/INM added). */
+export interface AssetHooks {
+  send(c: number, a: Asset): void;
+  head(c: number): number;
+  header(c: number, h: number, src: Uint8Array, v: number, ve: number, f: number): number;
+}
+
+/** The asset hooks, null while no server has assets (then no route has an asset). */
+export var assetHooks: AssetHooks | null = null;
+
+export function setAssetHooks(h: AssetHooks): void {
+  assetHooks = h;
 }
 
 /** The server in use: every entry point (the TCP handler, tick, the server's and the response's

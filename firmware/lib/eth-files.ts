@@ -1,4 +1,6 @@
-// Static files from flash: every Storage file named "www/<path>" is served at "/<path>" (and
+// The "files" piece of the library module: static files for eth.createServer() (srv.asset(), and
+// the Storage files www/...; firmware/http/assets.ts). Included when the app has a www/ folder or
+// calls asset() (tools/pieces.ts). Every Storage file named "www/<path>" is served at "/<path>" (and
 // www/index.html at / too: the page, which `make flash` writes there), with "www/<path>.gz" as
 // its pre-compressed representation when present. Type, ETag and gzip are set up once here;
 // bodies are never copied into RAM when the firmware offers Storage.readArrayBuffer (a
@@ -6,6 +8,8 @@
 // Storage.read(name, offset, len).
 
 import { HttpServer, ChunkSource, mimeFor } from "../http/server";
+import { enableAssets } from "../http/assets";
+import { setFilesHook } from "./eth-http";
 import { crc32, stringToBytes } from "../../hal/natives";
 
 /** "www/" and ".gz" in Storage names. */
@@ -50,4 +54,18 @@ export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
     count++;
   }
   return count;
+}
+
+/** createServer()'s part for files: asset() on the server, and the www/ files when `www`. */
+function files(http: HttpServer, www: boolean, log: (s: string) => void): void {
+  enableAssets(http);
+  if (!www) return;
+  var st: FlashStorage | null = null;
+  try { st = require("Storage"); } catch (x) { /* no Storage on this board: no files */ }
+  try { if (st) serveStorageFiles(http, st); } catch (x) { log("http: the Storage files could not be read: " + x); }
+}
+
+/** Adds static files to createServer (the piece's one entry in the module; needs "http"). */
+export function installFiles(): void {
+  setFilesHook(files);
 }

@@ -1,20 +1,21 @@
 // The "http" piece of the library module: eth.createServer(options) gives the project's own HTTP
-// server (keep-alive, limits, nothing allocated per request) with routes and static files:
+// server (keep-alive, limits, nothing allocated per request) with routes; static files (Storage
+// files www/<path> at /<path>, srv.asset()) are the "files" piece (eth-files.ts), when the app has them:
 //
-//   var srv = eth.createServer();            // port 80; Storage files www/<path> served at /<path>
+//   var srv = eth.createServer();            // port 80
 //   srv.get("/temp", function (req, res) { res.json({ t: E.getTemperature() }); });
 //   srv.post("/led", function (req, res) { LED1.write(req.form("on") === "1"); res.json({ ok: true }); });
 //
 // Handlers get the server's request and response (firmware/http/api.ts: req.query(name),
 // req.form(name), req.json(), req.text(), req.path(); res.send(status, type, body), res.begin(),
-// res.header(), res.stream()) plus res.json(value, status). A handler that throws is named on the
+// res.header(), res.stream(), res.json(value, status)). A handler that throws is named on the
 // console with its error, and the client gets a 500 (never a silent one).
 
-import { createHttpServer, HttpServer, HttpRequest, HttpResponse, Handler, AssetOptions, ChunkSource, Status } from "../http/server";
-import { serveStorageFiles, FlashStorage } from "./eth-files";
+import { createServerCore, HttpServer, HttpRequest, HttpResponse, Handler, AssetOptions, ChunkSource } from "../http/server";
+import { Fail } from "../http/api";
+import { HANDLER_BODY_MAX } from "../http/limits";
 import { ETH_PROTO, Eth } from "./eth";
 import { PIECE_VARS } from "./eth-mem";
-import { HANDLER_BODY_MAX } from "../http/limits";
 
 /** The piece's numbers. */
 const enum Srv {
@@ -26,12 +27,21 @@ const enum Srv {
   SLOT_VARS = 12,
 }
 
-var JSON_TYPE = "application/json";
+/** Said when the app asks for static files in a build without the "files" piece. */
+var NO_FILES = "http: no 'files' piece in this build (make image PIECES=+files): ";
+
+/** The "files" piece's part of createServer (eth-files.ts sets it): serves the Storage files
+ *  www/... when `www`, and gives the server asset(). */
+var filesHook: ((http: HttpServer, www: boolean, log: (s: string) => void) => void) | null = null;
+
+export function setFilesHook(f: (http: HttpServer, www: boolean, log: (s: string) => void) => void): void {
+  filesHook = f;
+}
 
 /** createServer()'s options. */
 export interface ServerOptions {
   port?: number;
-  /** Serve the Storage files www/... (default true). */
+  /** Serve the Storage files www/... (default true; the "files" piece). */
   files?: boolean;
   /** Request and handler-body buffers (default 2 each). */
   inBuffers?: number; outBuffers?: number;
@@ -56,51 +66,23 @@ export interface EthServer {
   listen(port: number): EthServer;
 }
 
-/** res.json(value, status): the value as JSON (status 200 unless given). */
-function resJson(this: HttpResponse, v: any, status?: number): void {
-  this.send(status || Status.OK, JSON_TYPE, JSON.stringify(v));
-}
-
 /**
- * Once per server response object: begin() keeps the body's writer (res.bw), end() and stream()
- * note that the handler answered (res.ok), so run() can say why a 500 went out.
+ * The server's `failed` (called as its method; `log` is the eth's): a handler that threw,
+ * overfilled its buffer or answered nothing is said on the console with the request's method
+ * and path, and what to do (the server answered 500): never a silent 500.
  */
-function watchRes(r: any): void {
-  var begin = r.begin, end = r.end, stream = r.stream;
-  r.json = resJson;
-  r.begin = function (status: number, type: string): any { return (r.bw = begin.call(r, status, type)); };
-  r.end = function (): void { r.ok = 1; end.call(r); };
-  r.stream = function (status: number, type: string, length: number, b: any): void { r.ok = 1; stream.call(r, status, type, length, b); };
-}
-
-/**
- * Calls h; a throw is said on the console with the request's method and path, then answered 500;
- * so are a body over the handler's buffer and a handler that returns without answering (each
- * answered 500 by the server): never a silent 500.
- */
-function run(srv: EthServer, h: Handler, req: HttpRequest, res: HttpResponse): void {
-  var r = res as any;
-  if (!r.json) watchRes(r);
-  r.ok = 0; r.bw = null;
-  try {
-    h(req, res);
-  } catch (x) {
-    srv.log("http: " + req.methodName + " " + req.path() + ": the handler threw " + ((x as any) && (x as any).stack || x) + " (answered 500)");
-    throw x;
-  }
-  var w = r.bw;
-  if (w && w.over && w.end > 0) {
-    srv.log("http: " + req.methodName + " " + req.path() + ": the response body is over " + HANDLER_BODY_MAX +
-      " bytes, the handler's buffer (answered 500): send a longer one with res.stream(), or as a Storage file www/...");
-  } else if (!r.ok) {
-    srv.log("http: " + req.methodName + " " + req.path() + ": the handler returned without answering (answered 500): end it with res.json(), res.send() or res.end()");
-  }
+function failed(this: HttpServer & { log: (s: string) => void }, why: number, req: HttpRequest, x?: any): void {
+  // the error, then where (Espruino's stack holds only the places, V8's starts with the error)
+  var t = "" + x, k = x && x.stack;
+  this.log("http: " + req.methodName + " " + req.path() + ": " + (why === Fail.THREW ? "the handler threw " + (k && k.indexOf(t) < 0 ? t + " " : "") + (k || t) + " (answered 500)" :
+    why === Fail.OVER ? "the response body is over " + HANDLER_BODY_MAX + " bytes, the handler's buffer (answered 500): send a longer one with res.stream(), or as a Storage file www/..." :
+    "the handler returned without answering (answered 500): end it with res.json(), res.send() or res.end()"));
 }
 
 /** The route of one path: dispatches by method (HEAD follows GET). Registration only. */
-function dispatcher(srv: EthServer, byMethod: { [method: string]: Handler }): Handler {
+function dispatcher(byMethod: { [method: string]: Handler }): Handler {
   return function (req: HttpRequest, res: HttpResponse): void {
-    run(srv, byMethod[req.methodName === "HEAD" ? "GET" : req.methodName], req, res);
+    byMethod[req.methodName === "HEAD" ? "GET" : req.methodName](req, res);
   };
 }
 
@@ -111,7 +93,7 @@ function add(srv: EthServer, method: string, path: string, fn: Handler): EthServ
   byMethod[method] = fn;
   for (var m in byMethod) methods += (methods ? "," : "") + m;
   // (a second method on a path registers the route again, with both: it replaces the first)
-  srv.http.route(path, methods, dispatcher(srv, byMethod));
+  srv.http.route(path, methods, dispatcher(byMethod));
   return srv;
 }
 
@@ -121,11 +103,12 @@ var SERVER_PROTO = {
   put: function (this: EthServer, path: string, fn: Handler): EthServer { return add(this, "PUT", path, fn); },
   del: function (this: EthServer, path: string, fn: Handler): EthServer { return add(this, "DELETE", path, fn); },
   prefix: function (this: EthServer, path: string, fn: Handler): EthServer {
-    var srv = this;
-    srv.http.route(path, "GET,POST", function (req: HttpRequest, res: HttpResponse): void { run(srv, fn, req, res); }, true);
-    return srv;
+    if (typeof fn !== "function") throw new Error("http: " + path + ": a handler function is needed");
+    this.http.route(path, "GET,POST", fn, true);
+    return this;
   },
   asset: function (this: EthServer, path: string, body: Uint8Array | string | ChunkSource, opts?: AssetOptions, length?: number): EthServer {
+    if (!this.http.asset) throw new Error(NO_FILES + "asset()");
     this.http.asset(path, body, opts, length);
     return this;
   },
@@ -145,19 +128,20 @@ function createServer(this: Eth, options?: ServerOptions): EthServer {
   var o = options || {}, slots = this.slots;
   var srv = Object.create(SERVER_PROTO) as EthServer;
   var port = o.port || Srv.DEFAULT_PORT;
-  srv.http = createHttpServer(this.tcp, {
+  srv.http = createServerCore(this.tcp, {
     port: port, slots: slots, inBuffers: o.inBuffers, outBuffers: o.outBuffers,
     maxConnections: slots >= Srv.SPARE_SLOT_FROM ? slots - 1 : slots,
   });
   srv.port = port;
   srv.paths = {};
-  srv.log = this.log;
+  srv.log = (srv.http as any).log = this.log;
+  srv.http.failed = failed;
   (srv as any).tcp = this.tcp;
   this.stack.onTick(srv.http.tick);
-  if (o.files !== false) {
-    var st: FlashStorage | null = null;
-    try { st = require("Storage"); } catch (x) { /* no Storage on this board: no files */ }
-    try { if (st) serveStorageFiles(srv.http, st); } catch (x) { this.log("http: the Storage files could not be read: " + x); }
+  if (filesHook) filesHook(srv.http, o.files !== false, this.log);
+  else if (o.files !== false) {
+    // Storage files www/... that this build cannot serve: said, not silently 404
+    try { if (require("Storage").list(/^www\//).length) this.log(NO_FILES + "the Storage files www/... are not served"); } catch (x) { /* no Storage */ }
   }
   return srv;
 }

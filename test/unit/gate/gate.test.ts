@@ -26,7 +26,13 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // reassembly (RFC 1122 3.3.2 MUST, with ICMP time exceeded: about 1.5 KB), the link-layer
 // broadcast filter, RFC 5227 probing and defence with their console messages, DHCPDECLINE,
 // DHCPRELEASE, INIT-REBOOT and option 6 (about 2.5 KB), 14 new counter names.
-const SIZE_BUDGET = 63 * 1024;
+// 62.5 KB: down again (pico 63,342 bytes, sim 63,513): the library's static files became a piece
+// of their own (firmware/http/assets.ts behind hooks: the demo +190 for them), its handler
+// failures a server method (+252 for the hooks and res.json in the core server), the writer's
+// methods one object (-152).
+// 63.2 KB: issue #15's tail-loss probe and RACK-style detection of a lost retransmission
+// (firmware/tcp/recovery.ts, about 1.1 KB: pico 64,446 bytes, sim 64,617).
+const SIZE_BUDGET = 63.2 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);

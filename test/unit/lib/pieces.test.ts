@@ -1,10 +1,12 @@
 // The optional pieces wired into the library module: an app using Espruino's own require("http")
 // over require("ENC28J60") gets the NetworkJS and DNS pieces (not the project's HTTP server) and
 // serves its page on the simulated board (vm engine); eth.resolve() goes through the resolver; an
-// app naming mdns gets the responder, started by connect().
+// app naming mdns gets the responder, started by connect(); static files (www/, asset()) are the
+// "files" piece, on top of the project's server.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
+import * as zlib from "zlib";
 import * as os from "os";
 import * as path from "path";
 import { startSim, Sim } from "../../../sim/run";
@@ -45,7 +47,20 @@ async function until(f: () => boolean, ms: number, what: string): Promise<void> 
   }
 }
 
-describe("library module: the optional pieces (dns, mdns, networkjs)", function () {
+function request(port: number, p: string, headers: { [k: string]: string } = {}): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: p, agent: false, timeout: 15000, headers }, (res) => {
+      const b: Buffer[] = [];
+      res.on("data", (d: Buffer) => b.push(d));
+      res.on("end", () => resolve({ status: res.statusCode || 0, body: Buffer.concat(b), headers: res.headers }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("library module: the optional pieces (files, dns, mdns, networkjs)", function () {
   this.timeout(120000);
   const tmp: string[] = [];
   const mk = (prefix: string): string => { const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix)); tmp.push(d); return d; };
@@ -59,6 +74,69 @@ describe("library module: the optional pieces (dns, mdns, networkjs)", function 
     assert.deepEqual(choosePieces("eth.resolve('example.org', cb)").pieces.map((p) => p.name), ["dns"]);
     assert.deepEqual(choosePieces("connect(SPI1, D5, { mdns: true })").pieces.map((p) => p.name), ["mdns"]);
     assert.deepEqual(choosePieces("var s = eth.createServer();").pieces.map((p) => p.name), ["http"]);
+  });
+
+  it("files: chosen for an app on the project's server with a www/ folder or asset(), never for one on Espruino's http; PIECES= decides", () => {
+    const SERVER = "var srv = eth.createServer(); srv.get('/', function (req, res) { res.json(1); });";
+    assert.deepEqual(choosePieces(SERVER).pieces.map((p) => p.name), ["http"]);
+    const www = choosePieces(SERVER, undefined, true);
+    assert.deepEqual(www.pieces.map((p) => p.name), ["http", "files"]);
+    assert.equal(www.why.files, "detected: www/ files");
+    assert.deepEqual(choosePieces("var s = eth.createServer(); s.asset('/a.txt', 'hi');").pieces.map((p) => p.name), ["http", "files"]);
+    // a www/ folder next to an app on Espruino's own http is not this server's: no files piece
+    assert.deepEqual(choosePieces(HTTP_APP, undefined, true).pieces.map((p) => p.name), ["dns", "networkjs"]);
+    assert.deepEqual(choosePieces(SERVER, "-files", true).pieces.map((p) => p.name), ["http"]);
+    const named = choosePieces("", "files");
+    assert.deepEqual(named.pieces.map((p) => p.name), ["http", "files"]);
+    assert.equal(named.why.http, "needed by files");
+  });
+
+  it("files: an app with a www/ folder serves it (ETag, 304, gzip, / for index.html); without the piece it says so, 404s and asset() throws", async () => {
+    const dir = mk("pieces-files-");
+    const app = path.join(dir, "app.js");
+    fs.writeFileSync(app, `var eth = require("ENC28J60").connect(SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27, slots: 3 });
+eth.setIP(function (err, ip) { console.log(err ? "no address" : "app: address " + ip.ip); });
+var srv = eth.createServer();
+srv.get("/n", function (req, res) { res.json({ n: 1 }); });
+`);
+    const page = "<h1>files piece</h1>\n".repeat(20);
+    fs.mkdirSync(path.join(dir, "www"));
+    fs.writeFileSync(path.join(dir, "www", "index.html"), page);
+    fs.writeFileSync(path.join(dir, "www", "index.html.gz"), zlib.gzipSync(page));
+    fs.writeFileSync(path.join(dir, "www", "a.txt"), "plain\n");
+    for (const pieces of [undefined, "-files"]) {
+      const lines: string[] = [];
+      let sim: Sim | null = null;
+      try {
+        sim = await startSim({ bundle: path.join(ROOT, "dist", "sim.js"), app, pieces, port: 0, storage: mk("pieces-storage-"), out: (l) => lines.push(l), onFatal: (m) => lines.push("FATAL " + m) });
+        await sim.ready;
+        await until(() => lines.some((l) => /^app: address /.test(l)), 20000, "the app's address\n" + lines.join("\n"));
+        assert.equal((await request(sim.port, "/n")).body.toString(), '{"n":1}');
+        const root = await request(sim.port, "/");
+        if (pieces === undefined) {
+          assert.equal(root.status, 200, lines.join("\n"));
+          assert.equal(root.body.toString(), page);
+          assert.match(String(root.headers["content-type"]), /^text\/html/);
+          const etag = String(root.headers.etag);
+          assert.match(etag, /^"[0-9a-f]{8}"$/);
+          assert.equal((await request(sim.port, "/index.html", { "If-None-Match": etag })).status, 304);
+          const gz = await request(sim.port, "/index.html", { "Accept-Encoding": "gzip" });
+          assert.equal(gz.headers["content-encoding"], "gzip");
+          assert.equal(zlib.gunzipSync(gz.body).toString(), page);
+          assert.equal((await request(sim.port, "/a.txt")).body.toString(), "plain\n");
+          assert.equal(sim.board.evalLine('srv.asset("/x", "y") === srv'), "=true");
+          assert.equal((await request(sim.port, "/x")).body.toString(), "y");
+        } else {
+          assert.equal(root.status, 404);
+          assert.ok(lines.some((l) => /^http: no 'files' piece in this build \(make image PIECES=\+files\): the Storage files www\/\.\.\. are not served/.test(l)), lines.join("\n"));
+          assert.match(sim.board.evalLine('try { srv.asset("/x", "y"); "no error" } catch (e) { e.message }'), /no 'files' piece in this build .*asset\(\)/);
+          assert.equal(sim.board.evalLine("typeof srv.http.asset"), '="undefined"');
+        }
+        assert.ok(!lines.some((l) => /FATAL|Uncaught/.test(l)), lines.join("\n"));
+      } finally {
+        if (sim) await sim.close();
+      }
+    }
   });
 
   it("a ten-line app on require(\"ENC28J60\") and Espruino's require(\"http\") serves its page in the sim; eth.resolve answers", async () => {
