@@ -17,6 +17,7 @@ export const enum SF {
   WANT_DRAIN = 128, // write() was refused or filled the queue: call drained() on space
   FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
   RECOVERY = 512,   // in fast recovery (recovery.ts) until SND.UNA passes RECOVER
+  URG = 1024,       // urgent data sent and not yet acknowledged: SND_UP holds SND.UP (urgent.ts)
 }
 
 /** 8-bit fields (Slots.u8). */
@@ -25,6 +26,8 @@ export const enum F8 {
   PROBES,    // zero-window probes sent since the window closed
   RSEGS,     // full segments received since our last ACK
   DUPS,      // duplicate ACKs in a row (recovery.ts)
+  KA_CNT,    // keep-alive probes before giving up (keepalive.ts)
+  KA_SENT,   // keep-alive probes sent without an answer
   STRIDE,
 }
 
@@ -57,6 +60,10 @@ export const enum F32 {
   RTT_SEQ,   // the sequence number being timed
   RCV_ADV,   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
   RECOVER,   // SND.MAX when fast recovery began (RFC 6582)
+  RCV_UP,    // receive urgent pointer: the octet after the peer's urgent data (urgent.ts)
+  SND_UP,    // send urgent pointer, valid while SF.URG
+  KA_IDLE,   // keep-alive idle time in ms, 0: off (keepalive.ts)
+  KA_INTVL,  // keep-alive probe interval in ms
   STRIDE,
 }
 
@@ -71,6 +78,7 @@ export const enum F64 {
   T_ACK,     // delayed-ACK deadline
   T_STATE,   // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline
   T_USED,    // last time a segment came or went (idle/oldest policies)
+  T_KEEP,    // keep-alive deadline (keepalive.ts)
   STRIDE,
 }
 

@@ -52,7 +52,7 @@ export const enum C {
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
   dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
   reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
-  fastRetransmits,
+  fastRetransmits, keepAliveProbes, keepAliveAborts,
   COUNT,
 }
 
@@ -65,7 +65,8 @@ function eachTcpCounter(counts: Uint32Array, fn: (name: string, n: number) => vo
   var t = "segIn segOut retransmits challengeAcks challengeAcksLimited dropShort dropChecksum " +
     "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
     "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
-    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors fastRetransmits", p = 0;
+    "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors fastRetransmits " +
+    "keepAliveProbes keepAliveAborts", p = 0;
   for (var i = 0; i < C.COUNT; i++) {
     var end = t.indexOf(" ", p);
     if (end < 0) end = t.length;
@@ -155,6 +156,9 @@ export interface Tc {
   port: number;          // the last ephemeral port given
   mat: number;           // slots the last oldest() matched
   pw: boolean;           // a write() was held back by the pool: wake it when chunks return
+  // set by the optional pieces when first used, so that a bundle without them has none of their code
+  kt?: (t: Tc, s: number) => void;            // keep-alive's tick (keepalive.ts, by tcpKeepAlive())
+  uo?: (t: Tc, s: number, seq: number) => void; // URG on output (urgent.ts, by tcpWriteUrgent())
   // the listeners
   lSt: Uint8Array;
   lPort: Uint16Array;
