@@ -202,7 +202,8 @@ declare namespace ENC28J60 {
   /**
    * What the library reads from the options of Espruino's own `require("net").connect(options, cb)`
    * (and `http.get`/`http.request`) when the "networkjs" piece is the network, beyond host and port:
-   * TCP keep-alive for that client connection (off unless asked; docs/tcp.md "Keep-alive"). Espruino's
+   * TCP keep-alive for that client connection (off unless asked; the "keepalive" piece, which a build
+   * includes when the app's source names keepAlive; docs/tcp.md "Keep-alive"). Espruino's
    * declarations type those options as any: `var o: ENC28J60.NetConnectOptions = {...}` checks them.
    */
   interface NetConnectOptions {

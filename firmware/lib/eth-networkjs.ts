@@ -7,11 +7,10 @@
 //   });
 //
 // Host names (http.get("http://name/")) go through the dns piece, which this one brings along.
-// Client connections get TCP keep-alive when net.connect()'s options ask (keepAlive: true or ms,
-// keepAliveInterval, keepAliveCount: firmware/tcp/keepalive.ts, docs/tcp.md "Keep-alive").
+// Client connections get TCP keep-alive from net.connect()'s options with the "keepalive" piece
+// (eth-keepalive.ts, brought in by an app that names keepAlive).
 
 import { createNetworkJs } from "./networkjs";
-import { tcpKeepAlive } from "../tcp/keepalive";
 import { ETH_START, Eth } from "./eth";
 import { PIECE_VARS } from "./eth-mem";
 
@@ -23,7 +22,7 @@ export function installNetworkJs(): void {
   PIECE_VARS[0] += NjsPiece.FIXED_VARS + NjsPiece.SOCKET_VARS;   // the listening socket
   PIECE_VARS[1] += NjsPiece.SOCKET_VARS;                          // one socket per TCP slot
   ETH_START.push(function (e: Eth): void {
-    var d = createNetworkJs(e.tcp, e.stack.udp, (e as any).resolver || null, { keepAlive: tcpKeepAlive });
+    var d = createNetworkJs(e.tcp, e.stack.udp, (e as any).resolver || null);
     (e as any).networkjs = d;
     require("NetworkJS").create(d);
   });

@@ -6,7 +6,8 @@
 //       asynchronously, through `resolve`). type & 3: 0 TCP, 1 HTTP (TCP), 2 UDP (4, TLS: refused).
 //       options: what the app gave net.connect()/http.get(); a client connection takes TCP
 //       keep-alive from it (keepAlive: true or the idle ms, keepAliveInterval, keepAliveCount)
-//       when the driver was given firmware/tcp/keepalive.ts's tcpKeepAlive (the library does).
+//       when the driver was given firmware/tcp/keepalive.ts's tcpKeepAlive (options.keepAlive, or
+//       the library's "keepalive" piece, firmware/lib/eth-keepalive.ts, which sets it).
 //   accept(server)          -> a new socket, or -1 when none waits
 //   recv(socket, max, type) -> a binary string of at most max bytes, "" when nothing waits, or a
 //       negative error; -11 (no connection) while a client socket still connects (Espruino
