@@ -200,6 +200,26 @@ declare namespace ENC28J60 {
     listen(port: number): Server;
   }
 
+  /**
+   * What the library reads from the options of Espruino's own `require("net").connect(options, cb)`
+   * (and `http.get`/`http.request`) when the "networkjs" piece is the network, beyond host and port:
+   * TCP keep-alive for that client connection (off unless asked; the "keepalive" piece, which a build
+   * includes when the app's source names keepAlive; docs/tcp.md "Keep-alive"). Espruino's
+   * declarations type those options as any: `var o: ENC28J60.NetConnectOptions = {...}` checks them.
+   */
+  interface NetConnectOptions {
+    host?: string;
+    port?: number;
+    /** true: probe after 2 hours idle (or keepAliveInitialDelay); a number: the idle time in ms (at least 1000). */
+    keepAlive?: boolean | number;
+    /** Node's name for the idle time in ms with keepAlive: true. */
+    keepAliveInitialDelay?: number;
+    /** ms between unanswered probes (default 75000, at least 1000). */
+    keepAliveInterval?: number;
+    /** Unanswered probes before the socket ends with 'error' -3 (default 9, at least 2). */
+    keepAliveCount?: number;
+  }
+
   /** require("ENC28J60") */
   interface Module {
     /** The chip on spi with chip select cs. Throws when no chip answers. */

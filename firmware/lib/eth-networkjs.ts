@@ -7,6 +7,8 @@
 //   });
 //
 // Host names (http.get("http://name/")) go through the dns piece, which this one brings along.
+// Client connections get TCP keep-alive from net.connect()'s options with the "keepalive" piece
+// (eth-keepalive.ts, brought in by an app that names keepAlive).
 
 import { createNetworkJs } from "./networkjs";
 import { ETH_START, Eth } from "./eth";

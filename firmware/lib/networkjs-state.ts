@@ -19,6 +19,9 @@ export type Resolve = (name: string, cb: (ip: number, err: number) => void) => v
 /** A resolver object (firmware/net/dns.ts createResolver's result has this method). */
 export interface Resolver { resolve: Resolve }
 
+/** firmware/tcp/keepalive.ts tcpKeepAlive's signature. */
+export type KeepAlive = (tcp: object, c: number, idleMs?: number, intervalMs?: number, count?: number) => boolean;
+
 /** Fixed numbers. */
 export const enum Njs {
   MAX_SOCKETS = 32,       // the table's indexes are Int8
@@ -71,6 +74,8 @@ export interface NjsState {
   resolver: Resolver | null;
   clock: { now(): number };
   closeWaitMs: number;
+  /** tcpKeepAlive when the driver was given it (options.keepAlive), else null. */
+  ka: KeepAlive | null;
   n: number;
   rxBuf: number;
   kind: Uint8Array;

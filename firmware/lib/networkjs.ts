@@ -4,6 +4,10 @@
 //   create(host, port, type, options) -> socket >= 0 or a negative error
 //       host undefined: a listening socket; else a dotted quad or a host name (resolved here,
 //       asynchronously, through `resolve`). type & 3: 0 TCP, 1 HTTP (TCP), 2 UDP (4, TLS: refused).
+//       options: what the app gave net.connect()/http.get(); a client connection takes TCP
+//       keep-alive from it (keepAlive: true or the idle ms, keepAliveInterval, keepAliveCount)
+//       when the driver was given firmware/tcp/keepalive.ts's tcpKeepAlive (options.keepAlive, or
+//       the library's "keepalive" piece, firmware/lib/eth-keepalive.ts, which sets it).
 //   accept(server)          -> a new socket, or -1 when none waits
 //   recv(socket, max, type) -> a binary string of at most max bytes, "" when nothing waits, or a
 //       negative error; -11 (no connection) while a client socket still connects (Espruino
@@ -25,7 +29,7 @@ import { Tcp, TcpHandler } from "../tcp/tcp";
 import { Udp } from "../net/udp";
 import { parseIp } from "../net/ipv4";
 import { njsRecv, njsSend, njsUdpInput, njsOpen, njsData, njsRoom, njsPeerClosed, njsEnd, njsDrained, freeSocket, take, detach, release } from "./networkjs-io";
-import { Njs, Kind, Flag, Err, Nc, SockType, NjsUdp, Resolve, Resolver, NjsState } from "./networkjs-state";
+import { Njs, Kind, Flag, Err, Nc, SockType, NjsUdp, Resolve, Resolver, NjsState, KeepAlive } from "./networkjs-state";
 
 export { Njs, Err, Nc, NjsUdp, Resolve, Resolver };
 
@@ -38,6 +42,9 @@ export interface NetworkJsOptions {
   closeWaitMs?: number;
   /** Clock in ms (default the stack's). */
   clock?: { now(): number };
+  /** tcpKeepAlive (firmware/tcp/keepalive.ts): client connections take keep-alive from create()'s
+   *  options; without it those options are ignored (a driver bundled alone has no TCP code). */
+  keepAlive?: KeepAlive;
 }
 
 /** The driver object Espruino calls (the NetworkJS contract), with its counters. */
@@ -62,14 +69,21 @@ export function njsCounters(d: NetworkJsDriver): { [name: string]: number } {
   return out;
 }
 
-/** A TCP connection for socket s to ip:port; false (with err set) when TCP has no slot or no address. */
-function connectTcp(d: NjsState, s: number, ip: number, port: number): boolean {
+/**
+ * A TCP connection for socket s to ip:port, with TCP keep-alive when the options ask (keepAlive:
+ * true for the default 2 hours of idle time, or the idle time in ms, as Node's
+ * keepAliveInitialDelay; keepAliveInterval ms between probes, default 75 s; keepAliveCount probes,
+ * default 9); false (with err set) when TCP has no slot or no address.
+ */
+function connectTcp(d: NjsState, s: number, ip: number, port: number, o: any): boolean {
   var c = d.tcp.connect(ip, port, d as any as TcpHandler);
   if (c < 0) {
     d.flags[s] |= Flag.ENDED;
     d.err[s] = d.udp && !d.udp.addr ? Err.NO_ROUTE : Err.MAX_SOCK;
     return false;
   }
+  var ka = o && o.keepAlive;
+  if (ka && d.ka) d.ka(d.tcp, c, ka === true ? o.keepAliveInitialDelay || undefined : +ka, o.keepAliveInterval, o.keepAliveCount);
   d.conn[s] = c;
   d.slotSock[c] = s;
   d.flags[s] |= Flag.CONNECTING;
@@ -77,7 +91,7 @@ function connectTcp(d: NjsState, s: number, ip: number, port: number): boolean {
 }
 
 /** The callback of a name lookup for socket s (one per lookup). */
-function resolved(d: NjsState, s: number, port: number): (ip: number, err: number) => void {
+function resolved(d: NjsState, s: number, port: number, o: any): (ip: number, err: number) => void {
   var g = d.gen[s];
   return function (ip: number, err: number): void {
     if (d.gen[s] !== g || !(d.flags[s] & Flag.RESOLVING)) return; // closed meanwhile
@@ -88,12 +102,12 @@ function resolved(d: NjsState, s: number, port: number): (ip: number, err: numbe
       d.err[s] = err < 0 ? err : Err.NOT_FOUND;
       return;
     }
-    connectTcp(d, s, ip, port);
+    connectTcp(d, s, ip, port, o);
   };
 }
 
 /** NetworkJS create(): a listening socket (host undefined), a TCP client, or a UDP socket. */
-function create(this: NjsState, host: string | undefined, port: number, type: number): number {
+function create(this: NjsState, host: string | undefined, port: number, type: number, o?: any): number {
   var d = this, t = type & SockType.MASK;
   port = port | 0;
   if (type & SockType.TLS || t > SockType.UDP || port < 0 || port > Njs.PORT_MAX) { d.counts[Nc.CREATE_FAIL]++; return Err.BAD_ARG; }
@@ -122,10 +136,10 @@ function create(this: NjsState, host: string | undefined, port: number, type: nu
   take(d, s, Kind.TCP);
   var ip = parseIp(host);
   if (ip === ip) { // a dotted quad (NaN otherwise)
-    connectTcp(d, s, ip, port);
+    connectTcp(d, s, ip, port, o);
   } else if (d.resolver) {
     d.flags[s] |= Flag.RESOLVING;
-    d.resolver.resolve(String(host), resolved(d, s, port));
+    d.resolver.resolve(String(host), resolved(d, s, port, o));
   } else {
     d.counts[Nc.RESOLVE_FAIL]++;
     d.flags[s] |= Flag.ENDED;
@@ -207,6 +221,7 @@ export function createNetworkJs(tcp: Tcp, udpApi: Udp | NjsUdp | null, resolve?:
   d.resolver = !resolve ? null : typeof resolve === "function" ? { resolve: resolve } : resolve;
   d.clock = o.clock || (udp && udp.clock) || { now: function (): number { return 0; } };
   d.closeWaitMs = o.closeWaitMs || Njs.CLOSE_WAIT_MS;
+  d.ka = o.keepAlive || null;
   d.n = n;
   d.rxBuf = rxBuf;
   d.kind = new Uint8Array(n);

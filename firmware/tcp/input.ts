@@ -16,6 +16,7 @@ import { fire, tell } from "./events";
 import { allocSlot, badAddr, evictHalfOpen, initSlot, listenerFor, oldest } from "./alloc";
 import { ackIn, sendSpaceBack } from "./ack";
 import { gapAck } from "./recovery";
+import { urgIn } from "./urgent";
 import { C, K, Tc } from "./state";
 
 /** The IP layer's TCP input: one segment, buf[o .. o+len), from -> dst (then tcp.ts wakes the pool's waiters). */
@@ -98,7 +99,7 @@ function accept(t: Tc, li: number): void {
 function peerSyn(t: Tc, s: number, pm: number): void {
   var u16 = t.u16, u32 = t.u32, b16 = s * F16.STRIDE, b32 = s * F32.STRIDE;
   u32[b32 + F32.IRS] = u32[b32 + F32.SND_WL1] = t.seq;
-  u32[b32 + F32.RCV_ADV] = u32[b32 + F32.RCV_NXT] = t.seq + 1;
+  u32[b32 + F32.RCV_UP] = u32[b32 + F32.RCV_ADV] = u32[b32 + F32.RCV_NXT] = t.seq + 1;
   if (pm === 0) pm = K.MSS_DEFAULT;
   u16[b16 + F16.MSS] = pm < t.mss ? pm : t.mss;
   u16[b16 + F16.SND_WND] = u16[b16 + F16.MAX_WND] = t.win;
@@ -156,7 +157,8 @@ function synchronized(t: Tc, s: number): void {
   if (!ok) {
     if (flags & F.RST) return void t.c[C.dropRst]++;
     if (flags & F.FIN && cur === State.TIME_WAIT) return fire(t, s, Ev.RCV_FIN);
-    t.c[C.dropOutOfWindow]++;
+    // (a keep-alive probe, SEQ = RCV.NXT - 1 with 0 or 1 byte, is answered but not a drop)
+    if (d0 !== -1 || slen > 1) t.c[C.dropOutOfWindow]++;
     return sendAck(t, s);
   }
   t.f64[b64 + F64.T_USED] = t.now; // only acceptable segments count as activity (idle eviction, oldest-first)
@@ -191,6 +193,7 @@ function synchronized(t: Tc, s: number): void {
     receiving = cur >= State.ESTABLISHED && cur <= State.FIN_WAIT_2;
     fin = fin && receiving;
   }
+  if (flags & F.URG && receiving && !urgIn(t, s)) return; // urgent.ts: before the data (RFC 9293 3.10.7.4, sixth)
   var ackNow = false;
   if (inOrder && receiving && dlen > skip) {
     var k = dlen - skip;

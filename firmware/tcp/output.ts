@@ -50,6 +50,7 @@ export function emit(t: Tc, s: number, flags: number, seq: number, len: number, 
     u32[b32 + F32.RCV_ADV] = nxt + w; // typed-array stores wrap modulo 2^32
   }
   var hl = putHeader(t.tx, O.TX, u16[b16 + F16.LPORT], u16[b16 + F16.RPORT], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
+  if (t.fl[s] & SF.URG && !(flags & (F.SYN | F.RST))) t.uo!(t, s, seq); // urgent data unacknowledged (urgent.ts)
   var f64 = t.f64, b64 = s * F64.STRIDE;
   if (len > 0) {
     poolCopy(t.P, t.S, s, (seq - u32[b32 + F32.SND_UNA]) >>> 0, t.tx, O.TX + hl, len);

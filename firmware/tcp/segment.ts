@@ -3,13 +3,14 @@
 
 import { rd16, rd32, wr16, wr32 } from "../net/bytes";
 
-/** TCP header flags (URG is never sent and ignored on input). */
+/** TCP header flags. */
 export const enum F {
   FIN = 1,
   SYN = 2,
   RST = 4,
   PSH = 8,
   ACK = 16,
+  URG = 32,  // urgent.ts
 }
 
 /** TCP header: byte offsets from its start, and lengths (RFC 9293 3.1). */

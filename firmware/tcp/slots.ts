@@ -19,6 +19,7 @@ export const enum SF {
   RECOVERY = 512,   // in fast recovery (recovery.ts) until SND.UNA passes RECOVER
   GAP = 1024,       // out-of-order data was dropped: ACK at once until RCV.NXT reaches RCV_HI (recovery.ts)
   PROBED = 2048,    // a loss probe went since SND.UNA last moved (recovery.ts: one per flight)
+  URG = 4096,       // urgent data sent and not yet acknowledged: SND_UP holds SND.UP (urgent.ts)
 }
 
 /** 8-bit fields (Slots.u8). */
@@ -27,6 +28,8 @@ export const enum F8 {
   PROBES,    // zero-window probes sent since the window closed
   RSEGS,     // full segments received since our last ACK
   DUPS,      // duplicate ACKs in a row (recovery.ts)
+  KA_CNT,    // keep-alive probes before giving up (keepalive.ts)
+  KA_SENT,   // keep-alive probes sent without an answer
   STRIDE,
 }
 
@@ -60,6 +63,10 @@ export const enum F32 {
   RCV_ADV,   // right edge of the window we advertised (RCV.NXT + RCV.WND when sent)
   RECOVER,   // SND.MAX when fast recovery began (RFC 6582)
   RCV_HI,    // right edge of the out-of-order data dropped (with SF.GAP)
+  RCV_UP,    // receive urgent pointer: the octet after the peer's urgent data (urgent.ts)
+  SND_UP,    // send urgent pointer, valid while SF.URG
+  KA_IDLE,   // keep-alive idle time in ms, 0: off (keepalive.ts)
+  KA_INTVL,  // keep-alive probe interval in ms
   STRIDE,
 }
 
@@ -76,6 +83,7 @@ export const enum F64 {
   T_PTO,     // loss probe deadline (recovery.ts; the last timer: timers.ts scans T_REXMT..T_PTO)
   T_USED,    // last time a segment came or went (idle/oldest policies)
   T_RXT,     // when the segment at SND.UNA was last sent again by recovery.ts
+  T_KEEP,    // keep-alive deadline (keepalive.ts)
   STRIDE,
 }
 

@@ -52,7 +52,7 @@ export const enum C {
   dropBadOptions, dropOutOfWindow, dropOutOfOrder, dropNoAck, dropNoListener, dropRst, dropSynFull,
   dropAckUnsent, dropAddress, dropBadAck, dropDuplicate, accepted, opened, giveUps,
   reuseTimeWait, evictHalfOpen, evictIdle, backlogEvict, zeroWindowProbes, appErrors,
-  fastRetransmits, tailProbes, rackLosses,
+  fastRetransmits, tailProbes, rackLosses, keepAliveProbes, keepAliveAborts,
   COUNT,
 }
 
@@ -66,7 +66,7 @@ function eachTcpCounter(counts: Uint32Array, fn: (name: string, n: number) => vo
     "dropBadOptions dropOutOfWindow dropOutOfOrder dropNoAck dropNoListener dropRst dropSynFull " +
     "dropAckUnsent dropAddress dropBadAck dropDuplicate accepted opened giveUps " +
     "reuseTimeWait evictHalfOpen evictIdle backlogEvict zeroWindowProbes appErrors fastRetransmits " +
-    "tailProbes rackLosses", p = 0;
+    "tailProbes rackLosses keepAliveProbes keepAliveAborts", p = 0;
   for (var i = 0; i < C.COUNT; i++) {
     var end = t.indexOf(" ", p);
     if (end < 0) end = t.length;
@@ -156,6 +156,9 @@ export interface Tc {
   port: number;          // the last ephemeral port given
   mat: number;           // slots the last oldest() matched
   pw: boolean;           // a write() was held back by the pool: wake it when chunks return
+  // set by the optional pieces when first used, so that a bundle without them has none of their code
+  kt?: (t: Tc, s: number) => void;            // keep-alive's tick (keepalive.ts, by tcpKeepAlive())
+  uo?: (t: Tc, s: number, seq: number) => void; // URG on output (urgent.ts, by tcpWriteUrgent())
   // the listeners
   lSt: Uint8Array;
   lPort: Uint16Array;

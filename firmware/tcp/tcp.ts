@@ -28,7 +28,9 @@ import { tcpTick, tcpNextDue } from "./timers";
 import { C, K, Tc, TcpStack, counterNames, eachTcpDrop } from "./state";
 
 // tcpNextDue(tcp): when TCP's tick next has work (ms on the stack's clock; Infinity: nothing
-// pending, 0: work at every tick), timers.ts.
+// pending, 0: work at every tick), timers.ts. Functions an application imports only when it uses
+// them (so a bundle without them has none of their code): tcpKeepAlive(tcp, c, idleMs,
+// intervalMs, count) in keepalive.ts, tcpWriteUrgent(tcp, c, buf, off, len) in urgent.ts.
 export { C, eachTcpDrop, TcpStack, STATE_COUNT, tcpNextDue };
 
 /**
@@ -51,12 +53,17 @@ export interface TcpHandler {
   end(c: number, reason: number): void;
   /** Optional: bytes the application can take now; the advertised window is min(recvWindow, room). */
   room?: (c: number) => number;
+  /** Optional: the peer sent urgent data (RFC 9293 3.8.5), delivered in line by data() as usual;
+   *  it ends n bytes (n >= 1) into the stream from the next byte data() delivers. Called again
+   *  only when the peer's urgent pointer moves on (firmware/tcp/urgent.ts). */
+  urgent?: (c: number, n: number) => void;
 }
 
 export interface Tcp {
   listen(port: number, h: TcpHandler, backlog?: number): boolean;
   unlisten(port: number): void;
   connect(ip: number, port: number, h: TcpHandler): number;
+  /** (tcpWriteUrgent(), urgent.ts: the same with the bytes taken as urgent data) */
   write(c: number, buf: Uint8Array, off: number, len: number): number;
   space(c: number): number;
   close(c: number): void;

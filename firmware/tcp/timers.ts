@@ -104,6 +104,7 @@ export function tcpTick(t: Tc, now: number): void {
       if (u8[s * F8.STRIDE + F8.PROBES] < K.PROBES_MAX) u8[s * F8.STRIDE + F8.PROBES]++;
       f64[b + F64.T_PERSIST] = now + probeDelay(t.S, s);
     } else if (expired(f64, b + F64.T_PTO, now)) probe(t, s);
+    if (f64[b + F64.T_KEEP]) t.kt!(t, s); // keep-alive (keepalive.ts; lowers t.due itself)
     for (var i = b + F64.T_REXMT; i <= b + F64.T_PTO; i++) if (f64[i] && f64[i] < t.due) t.due = f64[i];
   }
 }
@@ -111,7 +112,7 @@ export function tcpTick(t: Tc, now: number): void {
 /**
  * When TCP's tick has work next (ms, on the stack's clock): the earliest armed timer of any
  * slot (retransmission, zero-window probe, delayed ACK, TIME-WAIT, SYN-RCVD or FIN-WAIT-2
- * time-out); 0 when connections wait for send-pool space (tick at the normal rate);
+ * time-out, keep-alive); 0 when connections wait for send-pool space (tick at the normal rate);
  * Infinity when nothing is pending. The application may tick slowly until then; segments
  * arriving arm timers again (call it after each poll).
  */

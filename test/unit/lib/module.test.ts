@@ -147,13 +147,15 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
   });
 
-  it("the Pico image of examples/hello.js stays at most 52,500 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
-    // Measured MEASURED: 51,376 after static files became the "files" piece, which hello.js,
+  it("the Pico image of examples/hello.js stays at most 52,700 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
+    // Measured 52,657: 51,376 after static files became the "files" piece, which hello.js,
     // without a www/ folder, does not take (-2,106; handler failures said by the server's `failed`
     // instead of wrappers per handler -95, +40 for the error before Espruino's stack; the writer's
     // methods as one object -116), then issue #15's loss probe in the TCP core (firmware/tcp/recovery.ts:
     // tail-loss probe, RACK-style detection of a lost retransmission, immediate ACK of a gap-filling
-    // segment: about +1 KB). 54,072 before all that: the flattened names ordered by use -393,
+    // segment: about +1 KB), then +306 for #15's urgent data on receive, a MUST of RFC 9293
+    // that every TCP needs (firmware/tcp/urgent.ts urgIn, called by input.ts), and the hooks through
+    // which keep-alive and urgent sending run only in apps that use them. 54,072 before all that: the flattened names ordered by use -393,
     // hal/natives.ts's bare `String.fromCharCode;` gone -20. The image must
     // come down to the Pico's Storage area (49,152); until then this keeps what was won. A change that
     // adds to the core or the http piece raises it only with a reason in its commit.
@@ -162,7 +164,7 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     const total = Object.keys(img.files).reduce((n, k) => n + img.files[k].length + 32, 0);
     const line = img.lines[img.lines.length - 1];
     assert.match(line, new RegExp("; " + total + " bytes with Storage headers of 49152 on Espruino Pico"), img.lines.join("\n"));
-    assert.ok(total <= 52500, `the Pico image of examples/hello.js is ${total} bytes with Storage headers, over the ratchet of 52,500 (the Pico holds 49,152): ${line}`);
+    assert.ok(total <= 52700, `the Pico image of examples/hello.js is ${total} bytes with Storage headers, over the ratchet of 52,700 (the Pico holds 49,152): ${line}`);
     // the app takes the project's server without static files: no www/ folder next to it
     assert.deepEqual(img.choice!.pieces.map((p) => p.name), ["http"]);
   });

@@ -13,12 +13,14 @@ export function ip(a: number, b: number, c: number, d: number): number {
 }
 export const DEV = ip(192, 0, 2, 2);
 export const PEER = ip(192, 0, 2, 1);
-export const FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16;
+export const FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16, URG = 32;
 export const KEY = new Uint32Array([0x01234567, 0x89abcdef, 0x0f1e2d3c, 0x4b5a6978]);
 
 export interface SegSpec {
   sport: number; dport: number; seq: number; ack?: number; flags: number; win?: number;
   opts?: number[]; data?: Uint8Array | string; src?: number; dst?: number; hlen?: number;
+  /** the urgent pointer field (with URG in flags) */
+  urp?: number;
 }
 
 function sum16(bytes: Uint8Array): number {
@@ -48,6 +50,7 @@ export function seg(o: SegSpec): Uint8Array {
   b[12] = (hl >> 2) << 4;
   b[13] = o.flags;
   dv.setUint16(14, o.win === undefined ? 65535 : o.win);
+  dv.setUint16(18, o.urp || 0);
   b.set(opts, 20);
   b.set(data, 20 + optLen);
   const src = o.src === undefined ? PEER : o.src;
@@ -69,7 +72,7 @@ export function field(b: Uint8Array) {
   const hl = (b[12] >> 4) << 2;
   return {
     sport: dv.getUint16(0), dport: dv.getUint16(2), seq: dv.getUint32(4), ack: dv.getUint32(8),
-    flags: b[13], win: dv.getUint16(14), hl, data: b.subarray(hl),
+    flags: b[13], win: dv.getUint16(14), urp: dv.getUint16(18), hl, data: b.subarray(hl),
   };
 }
 
@@ -163,6 +166,7 @@ export function recorder(tcp: () => Tcp, opt: { echo?: boolean; closeOnPeerClose
     drained(c) { log.push(`drained ${c}`); },
     peerClosed(c) { log.push(`peerClosed ${c}`); if (opt.closeOnPeerClose) tcp().close(c); },
     end(c, r) { log.push(`end ${c} ${r}`); },
+    urgent(c, n) { log.push(`urgent ${c} ${n}`); },
   };
   return h;
 }

@@ -18,7 +18,7 @@ describe("tcp slots", () => {
     let total = 0;
     for (const v of Object.values(h.tcp.slots)) if (ArrayBuffer.isView(v)) total += (v as Uint8Array).byteLength;
     assert.strictEqual(total, 3 * bytesPerSlot());
-    assert.strictEqual(bytesPerSlot(), 170); // loss recovery's RCV_HI, T_PTO and T_RXT: 20 of them
+    assert.strictEqual(bytesPerSlot(), 196); // 150 + loss recovery's RCV_HI, T_PTO and T_RXT 20 + urgent pointers 8 + keep-alive 18
     // the default pool: every slot can queue its sendBuf from any offset (3 slots x (2 + 1) chunks)
     const p = h.tcp.pool;
     assert.strictEqual(p.data.byteLength, 3 * 3 * Chunk.SIZE);
