@@ -219,6 +219,7 @@ function synchronized(t: Tc, s: number): void {
     u32[b32 + F32.RCV_NXT]++;
     fire(t, s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
     if (t.gen[s] !== g) return; // (every row into CLOSED frees the slot: gen moved)
+    ackNow = false; // the row's ACK covers the data and the FIN: no second, identical ACK
   }
   if (ackNow) fl[s] |= SF.ACK_PENDING;
   output(t, s, -1);
