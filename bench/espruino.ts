@@ -63,12 +63,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** Sequential requests of one kind: SPI transactions and wall ms per request. */
-async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: number; ms: number; failed: number }> {
+async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: number; ms: number; failed: number; why: string }> {
   const base = "http://127.0.0.1:" + sim.port;
   const keep = kind === "api";
   const spi0 = sim.board.counters.spiTransactions;
   const t0 = performance.now();
-  let failed = 0;
+  let failed = 0, why = "";
   const agent = keep ? new (require("http").Agent)({ keepAlive: true, maxSockets: 1 }) : undefined;
   if (keep) await get(base + "/api/status", { agent }).catch(() => undefined); // the connection is open before counting
   const s0 = keep ? sim.board.counters.spiTransactions : spi0;
@@ -76,13 +76,13 @@ async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: num
   for (let i = 0; i < n; i++) {
     try {
       const r = await get(base + (kind === "api" ? "/api/status" : "/"), { agent, gzip: kind === "gzip" });
-      if (r.status !== 200) failed++;
-    } catch { failed++; }
+      if (r.status !== 200) { failed++; why = why || kind + " #" + i + ": status " + r.status; }
+    } catch (e) { failed++; why = why || kind + " #" + i + ": " + (e as Error).message; }
   }
   const spi = (sim.board.counters.spiTransactions - s0) / n;
   const ms = (performance.now() - t1) / n;
   if (agent) agent.destroy();
-  return { spi, ms, failed };
+  return { spi, ms, failed, why };
 }
 
 /** n requests from 20 parallel clients (keep-alive API, new-connection page plain and gzip). */
@@ -167,7 +167,7 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     const gz = await perRequest(sim, "gzip", 10);
     const plain = await perRequest(sim, "plain", 10);
     say(tag, "SPI transactions per request: keep-alive GET /api/status " + api.spi.toFixed(1) + ", new-connection GET / gzip " + gz.spi.toFixed(1) + ", plain " + plain.spi.toFixed(1) +
-      "; wall ms per request " + api.ms.toFixed(1) + " / " + gz.ms.toFixed(1) + " / " + plain.ms.toFixed(1) + (api.failed + gz.failed + plain.failed ? "; FAILED " + (api.failed + gz.failed + plain.failed) : ""));
+      "; wall ms per request " + api.ms.toFixed(1) + " / " + gz.ms.toFixed(1) + " / " + plain.ms.toFixed(1) + (api.failed + gz.failed + plain.failed ? "; FAILED " + (api.failed + gz.failed + plain.failed) + " (first: " + (api.why || gz.why || plain.why) + ")" : ""));
     const after0 = (await board.query("process.memory()")).usage;
     const l = await load(sim, requests);
     await pause(2000);
@@ -228,12 +228,20 @@ async function instructionFigures(bin: string): Promise<void> {
   const sim = b.sim, board = b.board!;
   try {
     await pause(3000);
-    const i0 = board.counters.spiTransactions, j0 = board.counters.spiBytes;
-    const idle = await phase(cg, board.pid, () => pause(10000));
+    const i0 = board.counters.spiTransactions, j0 = board.counters.spiBytes, w0 = board.counters.watchEvents;
+    const f0 = await board.query("device.driver.counters", 300000);
+    const r0: number[] = await board.query("[].slice.call(device.runs || [])", 300000);
+    const idleS = Number(process.env.ESPRUINO_IDLE_S || 10);
+    const idle = await phase(cg, board.pid, () => pause(idleS * 1000));
+    const f1 = await board.query("device.driver.counters", 300000);
+    const r1: number[] = await board.query("[].slice.call(device.runs || [])", 300000);
+    const runs = r1.length ? "; the runner's callbacks: " + ["services", "ticks", "INT found low at a tick", "wakes"].map((k, i) => (r1[i] - r0[i]) + " " + k).join(", ") : "";
     const rate = idle.instr / idle.s;
     const idleSpi = (board.counters.spiTransactions - i0) / idle.s, idleBridge = idleSpi * perCall + (board.counters.spiBytes - j0) / idle.s * perByte;
     const own = rate - portIdle - idleBridge;
-    say(tag, "idle: " + M(rate) + "/s in all; " + idleSpi.toFixed(1) + " SPI transactions/s (bridge " + M(idleBridge) + "/s); the firmware's own " + M(own) + "/s" + ratio(own, BUDGET.idleInstrPerS));
+    say(tag, "idle: " + M(rate) + "/s in all; " + idleSpi.toFixed(1) + " SPI transactions/s (bridge " + M(idleBridge) + "/s); the firmware's own " + M(own) + "/s" + ratio(own, BUDGET.idleInstrPerS) +
+      "; in " + idle.s.toFixed(1) + " s: " + (f1.rxFrames - f0.rxFrames) + " frames in, " + (f1.txFrames - f0.txFrames) + " out, " + (board.counters.watchEvents - w0) + " INT edges" + runs + "; heaviest: " + topFunctions(idle.file, 6).join(", "));
+    if (process.env.ESPRUINO_CG === "idle") return;
     const base = "http://127.0.0.1:" + sim.port;
     const kinds: [string, number, number][] = [["keep-alive GET /api/status", 10, BUDGET.keepAliveInstr], ["new-connection GET / gzip", 5, BUDGET.pageGzipInstr], ["new-connection GET / plain", 5, 0]];
     for (const [label, n, budget] of kinds) {
@@ -277,7 +285,8 @@ export async function run(): Promise<void> {
   for (const bin of bins) {
     const run = interpreterCommand(bin);
     say(path.basename(bin), (run.bits) + "-bit build" + (run.via ? ", run through " + run.via : ""));
-    for (const bundle of bundles) await memoryFigures(bin, bundle, requests);
+    // ESPRUINO_CG=idle: only the callgrind idle figure (VALGRIND=1), nothing else
+    if (process.env.ESPRUINO_CG !== "idle") for (const bundle of bundles) await memoryFigures(bin, bundle, requests);
     if (process.env.VALGRIND === "1") await instructionFigures(bin);
   }
 }
