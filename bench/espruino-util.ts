@@ -54,6 +54,13 @@ export async function phase(cg: Callgrind, pid: number, fn: () => Promise<void>)
   return { instr: m ? Number(m[1]) : NaN, file, s };
 }
 
+/** Turns of the interpreter's idle loop (calls of jsiIdle) in a dump; NaN when not found. */
+export function loopTurns(file: string): number {
+  const r = spawnSync("callgrind_annotate", ["--tree=calling", "--threshold=100", file], { encoding: "latin1", maxBuffer: 64 << 20 });
+  const m = /=> \S*:jsiIdle \(([\d,]+)x\)/.exec(r.stdout || "");
+  return m ? Number(m[1].replace(/,/g, "")) : NaN;
+}
+
 /** The functions with the most instructions of their own in a dump (callgrind_annotate). */
 export function topFunctions(file: string, n: number): string[] {
   const r = spawnSync("callgrind_annotate", ["--inclusive=no", "--threshold=100", file], { encoding: "latin1", maxBuffer: 64 << 20 });

@@ -16,7 +16,7 @@ import * as path from "path";
 import { startSim, Sim } from "../sim/run";
 import { EspruinoBoard, interpreterCommand, startEspruinoBoard } from "../sim/espruino/engine";
 import { memoryMap } from "./espruino-map";
-import { get, pause, phase, topFunctions, Callgrind, startCallgrind } from "./espruino-util";
+import { get, pause, phase, topFunctions, loopTurns, Callgrind, startCallgrind } from "./espruino-util";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -63,12 +63,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** Sequential requests of one kind: SPI transactions and wall ms per request. */
-async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: number; ms: number; failed: number }> {
+async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: number; ms: number; failed: number; why: string }> {
   const base = "http://127.0.0.1:" + sim.port;
   const keep = kind === "api";
   const spi0 = sim.board.counters.spiTransactions;
   const t0 = performance.now();
-  let failed = 0;
+  let failed = 0, why = "";
   const agent = keep ? new (require("http").Agent)({ keepAlive: true, maxSockets: 1 }) : undefined;
   if (keep) await get(base + "/api/status", { agent }).catch(() => undefined); // the connection is open before counting
   const s0 = keep ? sim.board.counters.spiTransactions : spi0;
@@ -76,13 +76,13 @@ async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: num
   for (let i = 0; i < n; i++) {
     try {
       const r = await get(base + (kind === "api" ? "/api/status" : "/"), { agent, gzip: kind === "gzip" });
-      if (r.status !== 200) failed++;
-    } catch { failed++; }
+      if (r.status !== 200) { failed++; why = why || kind + " #" + i + ": status " + r.status; }
+    } catch (e) { failed++; why = why || kind + " #" + i + ": " + (e as Error).message; }
   }
   const spi = (sim.board.counters.spiTransactions - s0) / n;
   const ms = (performance.now() - t1) / n;
   if (agent) agent.destroy();
-  return { spi, ms, failed };
+  return { spi, ms, failed, why };
 }
 
 /** n requests from 20 parallel clients (keep-alive API, new-connection page plain and gzip). */
@@ -167,7 +167,7 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     const gz = await perRequest(sim, "gzip", 10);
     const plain = await perRequest(sim, "plain", 10);
     say(tag, "SPI transactions per request: keep-alive GET /api/status " + api.spi.toFixed(1) + ", new-connection GET / gzip " + gz.spi.toFixed(1) + ", plain " + plain.spi.toFixed(1) +
-      "; wall ms per request " + api.ms.toFixed(1) + " / " + gz.ms.toFixed(1) + " / " + plain.ms.toFixed(1) + (api.failed + gz.failed + plain.failed ? "; FAILED " + (api.failed + gz.failed + plain.failed) : ""));
+      "; wall ms per request " + api.ms.toFixed(1) + " / " + gz.ms.toFixed(1) + " / " + plain.ms.toFixed(1) + (api.failed + gz.failed + plain.failed ? "; FAILED " + (api.failed + gz.failed + plain.failed) + " (first: " + (api.why || gz.why || plain.why) + ")" : ""));
     const after0 = (await board.query("process.memory()")).usage;
     const l = await load(sim, requests);
     await pause(2000);
@@ -209,13 +209,14 @@ async function instructionFigures(bin: string): Promise<void> {
   const chip = { transaction: (b: Uint8Array, l: number) => emu.transaction(b, l), csLow() {}, exchange: (x: number) => emu.exchange(x), csHigh() {},
     intLevel: () => emu.intLevel(), onIntChange: (f: (l: boolean) => void) => emu.onIntChange(f), hardwareReset: () => emu.hardwareReset() };
   const alone = startEspruinoBoard({ espruino: bin, bundle: path.join(ROOT, "dist", "sim.js"), chip, config: {}, www: path.join(ROOT, "dist", "www"), out: () => {}, wrap: cg.wrap, noProgram: true });
-  let portIdle = 0, perCall = 0, perByte = 0;
+  let portIdle = 0, perCall = 0, perByte = 0, perTurn = NaN;
   try {
     await alone.query("__bridge.boot", 300000);
     // the port's loop as the firmware has it: with a watch on a pin (Espruino then polls every 1 ms)
     await alone.query("setWatch(function(){}, D4, {edge:'falling', repeat:true})", 300000);
     const idle = await phase(cg, alone.pid, () => pause(10000));
     portIdle = idle.instr / idle.s;
+    perTurn = idle.instr / loopTurns(idle.file);
     const small = await phase(cg, alone.pid, async () => { await alone.query("__bridge.cal(200,16)", 300000); });
     const big = await phase(cg, alone.pid, async () => { await alone.query("__bridge.cal(200,600)", 300000); });
     perByte = (big.instr - small.instr) / 200 / 584;
@@ -228,25 +229,41 @@ async function instructionFigures(bin: string): Promise<void> {
   const sim = b.sim, board = b.board!;
   try {
     await pause(3000);
-    const i0 = board.counters.spiTransactions, j0 = board.counters.spiBytes;
-    const idle = await phase(cg, board.pid, () => pause(10000));
+    const i0 = board.counters.spiTransactions, j0 = board.counters.spiBytes, w0 = board.counters.watchEvents;
+    const f0 = await board.query("device.driver.counters", 300000);
+    const r0: number[] = await board.query("[].slice.call(device.runs || [])", 300000);
+    const idleS = Number(process.env.ESPRUINO_IDLE_S || 10);
+    const idle = await phase(cg, board.pid, () => pause(idleS * 1000));
+    const f1 = await board.query("device.driver.counters", 300000);
+    const r1: number[] = await board.query("[].slice.call(device.runs || [])", 300000);
+    const runs = r1.length ? "; the runner's callbacks: " + ["services", "ticks", "INT found low at a tick", "wakes"].map((k, i) => (r1[i] - r0[i]) + " " + k).join(", ") : "";
     const rate = idle.instr / idle.s;
     const idleSpi = (board.counters.spiTransactions - i0) / idle.s, idleBridge = idleSpi * perCall + (board.counters.spiBytes - j0) / idle.s * perByte;
     const own = rate - portIdle - idleBridge;
-    say(tag, "idle: " + M(rate) + "/s in all; " + idleSpi.toFixed(1) + " SPI transactions/s (bridge " + M(idleBridge) + "/s); the firmware's own " + M(own) + "/s" + ratio(own, BUDGET.idleInstrPerS));
+    // The port's loop turns at a rate that varies with the host's load (under valgrind): its cost
+    // per turn, measured alone, times the turns taken here, is the steadier baseline.
+    const turns = loopTurns(idle.file), ownByTurn = (idle.instr - turns * perTurn) / idle.s - idleBridge;
+    say(tag, "idle: " + M(rate) + "/s in all; " + idleSpi.toFixed(1) + " SPI transactions/s (bridge " + M(idleBridge) + "/s); the firmware's own " + M(own) + "/s" + ratio(own, BUDGET.idleInstrPerS) +
+      (turns === turns && perTurn === perTurn ? "; per turn of the port's loop: " + (perTurn / 1e3).toFixed(2) + " k alone, " + (idle.instr / turns / 1e3).toFixed(2) + " k here, " + (turns / idle.s).toFixed(0) + " turns/s: the firmware's own " + M(ownByTurn) + "/s" + ratio(ownByTurn, BUDGET.idleInstrPerS) : "") +
+      "; in " + idle.s.toFixed(1) + " s: " + (f1.rxFrames - f0.rxFrames) + " frames in, " + (f1.txFrames - f0.txFrames) + " out, " + (board.counters.watchEvents - w0) + " INT edges" + runs + "; heaviest: " + topFunctions(idle.file, 6).join(", "));
+    if (process.env.ESPRUINO_CG === "idle") return;
     const base = "http://127.0.0.1:" + sim.port;
     const kinds: [string, number, number][] = [["keep-alive GET /api/status", 10, BUDGET.keepAliveInstr], ["new-connection GET / gzip", 5, BUDGET.pageGzipInstr], ["new-connection GET / plain", 5, 0]];
-    for (const [label, n, budget] of kinds) {
+    // ESPRUINO_CG=api: keep-alive requests only: the status, a small JSON route and a 404 (what
+    // the status JSON costs, what the request path costs without it)
+    const apiKinds: [string, number, number][] = [kinds[0], ["keep-alive GET /api/led", 10, 0], ["keep-alive GET /nothing (404)", 10, 0]];
+    for (const [label, n, budget] of process.env.ESPRUINO_CG === "api" ? apiKinds : kinds) {
       const keep = label.startsWith("keep");
+      const url = keep ? label.split(" ")[2] : "/";
       const agent = keep ? new (require("http").Agent)({ keepAlive: true, maxSockets: 1 }) : undefined;
-      if (keep) await get(base + "/api/status", { agent, timeoutMs: 300000 });
+      if (keep) await get(base + url, { agent, timeoutMs: 300000 });
       const t0 = board.counters.spiTransactions, y0 = board.counters.spiBytes;
       let failed = 0;
       const p = await phase(cg, board.pid, async () => {
         // under valgrind a new connection can take long enough for the gateway to give up: retry
         for (let i = 0; i < n; i++) {
           for (let t = 0; t < 3; t++) {
-            try { await get(base + (keep ? "/api/status" : "/"), { agent, gzip: label.endsWith("gzip"), timeoutMs: 300000 }); break; } catch { failed++; await pause(1000); }
+            try { await get(base + url, { agent, gzip: label.endsWith("gzip"), timeoutMs: 300000 }); break; } catch { failed++; await pause(1000); }
           }
         }
       });
@@ -277,7 +294,8 @@ export async function run(): Promise<void> {
   for (const bin of bins) {
     const run = interpreterCommand(bin);
     say(path.basename(bin), (run.bits) + "-bit build" + (run.via ? ", run through " + run.via : ""));
-    for (const bundle of bundles) await memoryFigures(bin, bundle, requests);
+    // ESPRUINO_CG=idle: only the callgrind idle figure (VALGRIND=1); =api: idle and the keep-alive request
+    if (!process.env.ESPRUINO_CG) for (const bundle of bundles) await memoryFigures(bin, bundle, requests);
     if (process.env.VALGRIND === "1") await instructionFigures(bin);
   }
 }

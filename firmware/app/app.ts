@@ -166,6 +166,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     tcp: tcp,
     http: http,
     service: runner.service,
+    runs: runner.runs,
     settings: settings,
     slots: slots,
     status: function (): any {

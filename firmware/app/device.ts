@@ -51,6 +51,8 @@ export interface Device {
   http: HttpServer;
   /** INT handler: driver service + drain received frames. */
   service(): void;
+  /** The runner's callbacks so far (firmware/lib/eth-run.ts Runs): services, ticks, INT found low at a tick, wakes. */
+  runs: Uint32Array;
   status(): any;
   /** Variables each part took at boot on this interpreter ({} without cfg.memory): before (the program and the HAL), driver, stack, tcp, http, app, total. */
   memoryMap(): any;

@@ -9,7 +9,8 @@ import { C as TcpCnt, eachTcpDrop } from "../tcp/tcp";
 import { Cnt } from "../net/counters";
 import { stackCount, stackDrops } from "../net/stack";
 import { AppConfig, Device } from "./device";
-import { bytesToString } from "../../hal/natives";
+import { bytesToString, sum } from "../../hal/natives";
+import { Rec as DriverRec, St as DrvSt } from "../../drivers/enc28j60/access";
 
 /** The Storage file holding the settings (JSON). */
 export var SETTINGS_FILE = "enc-settings";
@@ -42,6 +43,10 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   var stack = dev.stack, tcp = dev.tcp, drv = dev.driver, http = dev.http, settings = dev.settings;
   var memory = cfg.memory || function (): number[] { return [0, 0]; };
   var w: AsciiWriter, first: boolean;   // the status reply being written; no member written yet
+  // Per request, without snapshots: the driver's counters read from its state words (its
+  // `counters` getter builds an object of 11 names), TCP's drop counters (dropShort..dropDuplicate,
+  // contiguous) summed natively first, so that their names are walked only when one is non-zero.
+  var dst = (drv as any as DriverRec).st, tcpDrops = tcp ? tcp.counts.subarray(TcpCnt.dropShort, TcpCnt.dropDuplicate + 1) : null;
 
   /** The next item of a JSON list or object: a comma unless first. */
   function next(): AsciiWriter {
@@ -82,9 +87,9 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     if (dev.slots < cfg.slots) w.str('],"slots":[').num(dev.slots).byte(Ch.COMMA).num(cfg.slots);
     w.str('],"traffic":[');
     // (the live counts: no named snapshot is built per request)
-    var dc = drv.counters, tc = tcp.counts;
+    var tc = tcp.counts;
     first = true;
-    next().num(dc.rxFrames); next().num(dc.txFrames); next().num(stackCount(stack, Cnt.IP_RX)); next().num(stackCount(stack, Cnt.IP_TX));
+    next().num(dst[DrvSt.RX_FRAMES]); next().num(dst[DrvSt.TX_FRAMES]); next().num(stackCount(stack, Cnt.IP_RX)); next().num(stackCount(stack, Cnt.IP_TX));
     next().num(tc[TcpCnt.segIn]); next().num(tc[TcpCnt.segOut]); next().num(tc[TcpCnt.retransmits]); next().num(http.counters.requests);
     w.str('],"states":{');
     tcp.stateCounts(states);
@@ -94,11 +99,11 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     }
     w.str('},"drops":{');
     first = true;
-    drop("enc", "rxErrors", dc.rxErrors);
-    drop("enc", "rxOverflows", dc.rxOverflows);
-    drop("enc", "txErrors", dc.txErrors);
+    drop("enc", "rxErrors", dst[DrvSt.RX_ERRORS]);
+    drop("enc", "rxOverflows", dst[DrvSt.RX_OVERFLOWS]);
+    drop("enc", "txErrors", dst[DrvSt.TX_ERRORS]);
     stackDrops(stack, drop);
-    eachTcpDrop(tc, tcpDrop);
+    if (sum(tcpDrops!)) eachTcpDrop(tc, tcpDrop);
     w.str("}}");
     res.end();
   });

@@ -114,6 +114,7 @@ function setIP(this: Eth, o?: any, cb?: (err: any, ip?: any) => void): boolean {
   dhcpStart(s, { hostname: e.hostname, mtu: e.mtu || undefined });
   e.ipCb = cb || null;
   e.ipBy = e.hal.clock.now() + Lib.DHCP_WAIT_MS;
+  e.runner.wake();   // the first DISCOVER, and the callback's time-out
   return true;
 }
 
@@ -186,7 +187,9 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   if (!o.ip && o.dhcp === false) dhcpOff(stack as any as St);
   e.link = stack.linkUp;
   stack.onAddress(function (): void { addressChanged(e); });
-  stack.onTick(function (now: number): void { watchLink(e, now); });
+  // (due: setIP()'s time-out while its callback waits; the link event comes with the tick the
+  // link change itself asks for)
+  stack.onTick(function (now: number): void { watchLink(e, now); }, function (): number { return e.ipCb ? e.ipBy + 1 : Infinity; });
   var slots = e.slots = z.slots;
   e.tcp = createTcp(stack, { slots: slots, mss: mtu ? mtu - Lib.IP_TCP_HEADERS : undefined, sendPool: z.poolDefault ? undefined : z.pool });
   e.runner = createRunner(hal, driver, stack, function (): Tcp { return e.tcp; });

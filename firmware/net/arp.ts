@@ -130,7 +130,7 @@ function arpLearn(s: St, i: number, now: number): void {
   s.b[By.ARP_COUNT + i] = 0;
   t[T.ARP_EXPIRY + i] = now + Tm.TTL_MS;
   t[T.ARP_NEXT + i] = now + Tm.TTL_MS - Tm.REFRESH_MS;
-  t[T.ARP_CHECK] = 0;   // the next arpTick() finds the earliest due time again
+  if (t[T.ARP_NEXT + i] < t[T.ARP_CHECK]) t[T.ARP_CHECK] = t[T.ARP_NEXT + i];   // (a lower bound: arpTick() makes it exact)
   if (len && c[W.ARP_IP + i] === c[W.HOLD_IP]) {
     s.tx.set(s.b.subarray(By.HOLD, By.HOLD + len), 0);
     putMac(s, i, Eth.DST);
@@ -193,8 +193,8 @@ export function arpResolve(s: St, frameLen: number, nextHop: number): IpSend.SEN
     i = arpAlloc(s, nextHop);
     s.b[By.ARP_STATE + i] = Entry.PENDING;
     s.b[By.ARP_COUNT + i] = 1;
-    s.t[T.ARP_NEXT + i] = s.clock.now() + Tm.RETRY_MS;
-    s.t[T.ARP_CHECK] = 0;
+    var next = s.t[T.ARP_NEXT + i] = s.clock.now() + Tm.RETRY_MS;
+    if (next < s.t[T.ARP_CHECK]) s.t[T.ARP_CHECK] = next;
     c[Cnt.ARP_REQUESTS_OUT]++;
     arpSend(s, Op.REQUEST, To.BROADCAST, nextHop);
   }
@@ -205,7 +205,7 @@ export function arpResolve(s: St, frameLen: number, nextHop: number): IpSend.SEN
 export function arpTick(s: St, now: number): void {
   var c = s.c, b = s.b, t = s.t;
   if (now < t[T.ARP_CHECK]) return;
-  t[T.ARP_CHECK] = now + Tm.TTL_MS;   // no entry is due later than one lifetime from now
+  t[T.ARP_CHECK] = Infinity;   // lowered below to the earliest entry's time (none: no tick needed)
   for (var i = 0; i < Size.ARP_ENTRIES; i++) {
     var state = b[By.ARP_STATE + i];
     if (state !== Entry.FREE && now >= t[T.ARP_NEXT + i]) {

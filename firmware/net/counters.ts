@@ -59,18 +59,27 @@ export function counterNames(counts: Uint32Array): StackCounters {
   return all;
 }
 
-// The "drop" counters, in order: made on the first eachDrop (a program that does not call it
-// does not contain them).
-var drops: Uint8Array | undefined;
+// The "drop" counters, in order, and where each counter's word (+ 1) and its layer's word start
+// in counterText() (0: rx or tx, no word): made on the first eachDrop (a program that does not
+// call it does not contain them), so that a non-zero drop is named without a walk over the words.
+var drops: Uint8Array | undefined, wordAt: Uint16Array, layerAt: Uint16Array;
 
 /**
  * Calls fn(layer, name, value) for each non-zero "drop" counter, in order, without building the
- * snapshot (for the status page): one check per drop counter, and for a non-zero one a walk over
- * the names up to it, one native indexOf per word (short for Ethernet's, the common ones).
+ * snapshot (for the status page): one check per drop counter, and for a non-zero one two native
+ * substrings (the words' places are found once, at the first call).
  */
 export function eachDrop(counts: Uint32Array, fn: (layer: string, name: string, n: number) => void): void {
-  var text = counterText(), layer = "", k: number, want: number, at: number, end: number, i: number;
+  var text = counterText(), k: number, want: number, at: number, end: number, i: number, l = 0;
   if (!drops) {
+    wordAt = new Uint16Array(Cnt.COUNT);
+    layerAt = new Uint16Array(Cnt.COUNT);
+    for (at = 0, i = 0; i < Cnt.COUNT && at < text.length; at = end + 1) {
+      end = text.indexOf(" ", at);
+      if (end < 0) end = text.length;
+      if (text.charAt(end - 1) === ":") { l = at; i += 2; }   // a layer: its rx and tx
+      else { wordAt[i] = at + 1; layerAt[i++] = l; }
+    }
     drops = new Uint8Array([Cnt.ETH_DROP_SHORT, Cnt.ETH_DROP_NOT_FOR_US, Cnt.ETH_DROP_TYPE,
       Cnt.ARP_DROP_SHORT, Cnt.ARP_DROP_MALFORMED, Cnt.IP_DROP_SHORT, Cnt.IP_DROP_VERSION, Cnt.IP_DROP_IHL,
       Cnt.IP_DROP_LENGTH, Cnt.IP_DROP_CHECKSUM, Cnt.IP_DROP_FRAGMENT, Cnt.IP_DROP_SOURCE, Cnt.IP_DROP_NOT_FOR_US,
@@ -80,14 +89,9 @@ export function eachDrop(counts: Uint32Array, fn: (layer: string, name: string, 
   }
   for (k = 0; k < drops.length; k++) {
     want = drops[k];
-    if (!counts[want]) continue;
-    for (at = 0, i = 0; i <= want; at = end + 1) {
-      end = text.indexOf(" ", at);
-      if (end < 0) return;                          // (past the last word: not a drop counter)
-      if (text.charAt(end - 1) === ":") {
-        layer = text.substring(at, end - 1);
-        i += 2;                                     // rx, tx
-      } else if (i++ === want) fn(layer, "drop" + text.substring(at + 1, end), counts[want]);
-    }
+    if (!counts[want] || !wordAt[want]) continue;
+    at = wordAt[want];   // (the word after its "-")
+    end = text.indexOf(" ", at);
+    fn(text.substring(layerAt[want], text.indexOf(":", layerAt[want])), "drop" + text.substring(at, end < 0 ? text.length : end), counts[want]);
   }
 }

@@ -184,6 +184,14 @@ export function dhcpStop(this: St): void {
   } else setAddress(s, 0, 0, 0);
 }
 
+/** When dhcpTick() next has work (ms; Infinity: never, until a message or the link changes it). */
+export function dhcpDue(s: St): number {
+  var state = s.c[W.DHCP_STATE];
+  if (state === S.FALLBACK || state === S.STOPPED || (state === S.INIT && !s.linkUp)) return Infinity;
+  if (state === S.RELEASING && !s.c[W.HOLD_LEN]) return 0;   // the RELEASE has left
+  return s.t[T.DHCP_DUE];
+}
+
 /** The client's timers: the first DISCOVER (or INIT-REBOOT REQUEST), retransmissions, probes,
  * fallback, renewing, rebinding, expiry, the end of a RELEASE. */
 export function dhcpTick(s: St, now: number): void {

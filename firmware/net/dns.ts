@@ -180,6 +180,13 @@ function finish(r: R, j: number, ip: number, err: number): void {
   }
 }
 
+/** When dnsTick() next has work: the earliest wait of a lookup under way (Infinity: none). */
+function dnsDue(r: R): number {
+  var c = r.c, d = Infinity;
+  if (c[W.PENDING]) for (var j = 0; j < c[W.QUERIES]; j++) if (r.cb[j] && r.t[T.DUE + j] < d) d = r.t[T.DUE + j];
+  return d;
+}
+
 /** The resolver's tick: tries again or gives up where a wait ended (one test when idle). */
 function dnsTick(r: R, now: number): void {
   var c = r.c;
@@ -325,6 +332,8 @@ export function createResolver(stack: Stack, server: () => number, opts?: Resolv
   };
   stack.onTick(function (now: number): void {
     dnsTick(r, now);
+  }, function (): number {
+    return dnsDue(r);
   });
   return r;
 }

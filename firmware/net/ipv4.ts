@@ -139,6 +139,7 @@ export function sendReply(s: St, proto: number, l4Len: number): IpSend {
  */
 export function ipSend(this: St, proto: number, dst: number, l4Len: number): IpSend {
   var s = this, len = l4Len + Ip.PAYLOAD, tx = s.tx, addr = s.addr;
+  if (s.wk) s.wk();   // called from outside the runner: it looks at the deadlines (eth-run.ts)
   if (len > tx.length) return IpSend.TOO_BIG;
   if (!s.linkUp) return IpSend.LINK_DOWN;
   ipHeader(s, proto, dst, l4Len);

@@ -99,6 +99,14 @@ function mdnsTick(r: M, now: number): void {
   r.due = now + K.ANNOUNCE_MS;
 }
 
+/** When mdnsTick() next has work: at once when the address changed under it, the next probe or
+ *  announcement while probing and announcing, else never (Infinity). */
+function mdnsDue(r: M): number {
+  var c = r.c, state = c[W.STATE], addr = r.s.addr;
+  if (state >= S.PROBING ? addr !== c[W.ADDR] : state === S.WAITING && addr) return 0;
+  return state === S.PROBING || state === S.ANNOUNCING ? r.due : Infinity;
+}
+
 /** Which of our records a question (name at rx[at], type) asks for, as bits of R. */
 function match(r: M, rx: Uint8Array, off: number, at: number, end: number, type: number): number {
   var v = r.v, any = type === Dns.TYPE_ANY;
@@ -231,6 +239,7 @@ var PROTO = {
     // the records' buffer, for this name with room for a rename suffix (at most 6 chars: "-99999")
     r.rec = new Uint8Array(K.RECS_PER_CHAR * (r.nm.length + K.SUFFIX_ROOM) + K.RECS_FIXED + r.c[W.TXT_LEN]);
     reprobe(r, r.rn() * K.PROBE_MS);
+    if (s.wk) s.wk();   // the runner looks at the first probe's time (eth-run.ts)
   },
   stop: function (this: M): void {
     var r = this, c = r.c;
@@ -277,6 +286,8 @@ export function createMdns(stack: Stack, hostname: () => string, opts?: MdnsOpti
   };
   stack.onTick(function (now: number): void {
     mdnsTick(r, now);
+  }, function (): number {
+    return mdnsDue(r);
   });
   return r;
 }

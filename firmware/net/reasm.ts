@@ -167,6 +167,15 @@ export function reasmInput(s: St, ihl: number, tl: number): number {
   return tl;
 }
 
+/** When the first datagram in reassembly times out (ms; Infinity: none). */
+export function reasmDue(s: St): number {
+  var c = s.c, d = Infinity;
+  for (var k = 0; k < c[W.REASM_SLOTS]; k++) {
+    if (c[W.REASM + k * Size.REASM_FIELDS + R.USED] && s.t[T.REASM_END + k] < d) d = s.t[T.REASM_END + k];
+  }
+  return d;
+}
+
 /** Gives up the datagrams whose time is over (from Stack.tick, only while a slot is in use). */
 export function reasmTick(s: St, now: number): void {
   var c = s.c, rb = s.rb as Uint8Array, n = c[W.REASM_SLOTS], w: number;

@@ -10,7 +10,10 @@
 // else the caller must regenerate); NO_ROUTE (-1: no address / off-subnet without a gateway),
 // LINK_DOWN (-2), REFUSED (-3: by the driver), TOO_BIG (-4: for tx). tx contents are not
 // preserved across ipSend.
-// Timing: tick() about every 100 ms (clock.now() in ms); poll() on INT and on a poll timer.
+// Timing: tick() when due() says (clock.now() in ms; firmware/lib/eth-run.ts arms one timer for
+// it), or at any rate a caller likes (every 100 ms in the tests); poll() on INT and on a poll timer.
+// due() is the earliest time tick() has work: link state changed, ARP retries and aging,
+// DHCP, reassembly time-outs and the onTick functions registered with a due function.
 
 import { Netif } from "../../hal/netif";
 import { Clock } from "../../hal/types";
@@ -19,8 +22,8 @@ import { Eth, ethJoin, ethLeave, groupIndex } from "./ethernet";
 import { arpInput, arpLookup, arpMacOf, arpSend, arpTick, Op, To } from "./arp";
 import { formatIp, Ip, ipInput, IpSend, ipSend, parseIp, setAddress } from "./ipv4";
 import { Udp, udpBind, udpSend, udpUnbind } from "./udp";
-import { DhcpConfig, dhcpStart, dhcpState, dhcpStop, dhcpTick } from "./dhcp";
-import { reasmSetup, reasmTick } from "./reasm";
+import { DhcpConfig, dhcpDue, dhcpStart, dhcpState, dhcpStop, dhcpTick } from "./dhcp";
+import { reasmDue, reasmSetup, reasmTick } from "./reasm";
 import { By, ProtoInput, Size, St, T, W } from "./state";
 
 export { parseIp, formatIp, IpSend, ProtoInput };
@@ -72,10 +75,19 @@ const enum K {
 export interface Stack {
   netif: Netif; clock: Clock;
   addr: number; mask: number; gateway: number;
-  poll(): void;
+  /** Handles the waiting frames (at most Size.FRAMES_PER_POLL, 64); returns how many it handled
+   *  (64: more may wait, call it again). */
+  poll(): number;
   tick(): void;
+  /**
+   * The earliest time (ms, the clock's) tick() has work: 0 when at once (the link changed),
+   * Infinity when nothing is pending. Only the onTick functions registered with a due function
+   * count; TCP's (tcpNextDue) and the HTTP server's the caller adds (eth-run.ts).
+   */
+  due(): number;
   onProtocol(proto: number, input: ProtoInput): void;
-  onTick(fn: (nowMs: number) => void): void;
+  /** fn runs at every tick(); due (optional) tells when fn next has work (ms; Infinity: none). */
+  onTick(fn: (nowMs: number) => void, due?: () => number): void;
   onAddress(fn: () => void): void;
   ipSend(proto: number, dst: number, l4Len: number): IpSend;
   /** UDP (the stack itself: its bind, unbind and send). */
@@ -89,12 +101,12 @@ export interface Stack {
   linkUp: boolean;
 }
 
-/** Stack.poll (`this`: the stack): handles the waiting frames, at most FRAMES_PER_POLL. */
-function poll(this: St): void {
+/** Stack.poll (`this`: the stack): handles the waiting frames, at most FRAMES_PER_POLL; how many. */
+function poll(this: St): number {
   var s = this, rx = s.rx, c = s.c, mac = s.netif.mac, len: number, type: number;
   for (var n = 0; n < Size.FRAMES_PER_POLL; n++) {
     len = s.netif.receive();
-    if (len <= 0) return;
+    if (len <= 0) return n;
     // Ethernet: one check and one counter per reason to drop, in this order. Ours: our MAC,
     // broadcast (all six bytes 0xff: their AND is 0xff only then), or a multicast group joined.
     try {
@@ -112,6 +124,7 @@ function poll(this: St): void {
       c[Cnt.ETH_ERRORS]++;
     }
   }
+  return n;
 }
 
 /** Stack.tick (`this`: the stack): link state, ARP timers, DHCP, then the onTick functions. */
@@ -127,6 +140,17 @@ function tick(this: St): void {
   for (var i = 0; i < s.ticks.length; i++) s.ticks[i](now);
 }
 
+/** Stack.due (`this`: the stack): when tick() next has work (see Stack.due). A few comparisons:
+ *  every layer keeps its next time as a number (ARP: T.ARP_CHECK, DHCP: T.DHCP_DUE). */
+function due(this: St): number {
+  var s = this, c = s.c, d = s.t[T.ARP_CHECK], x: number, fns = s.dues;
+  if (s.netif.linkUp() !== s.linkUp) return 0;
+  if (c[W.DHCP_ON] && (x = dhcpDue(s)) < d) d = x;
+  if (c[W.REASM_USED] && (x = reasmDue(s)) < d) d = x;
+  for (var i = 0; i < fns.length; i++) if ((x = fns[i]()) < d) d = x;
+  return d;
+}
+
 // The methods every stack shares (its prototype).
 var PROTO = {
   poll: poll,
@@ -134,9 +158,12 @@ var PROTO = {
   onProtocol: function (this: St, proto: number, input: ProtoInput): void {
     this.protos[proto] = input;
   },
-  onTick: function (this: St, fn: (nowMs: number) => void): void {
+  due: due,
+  onTick: function (this: St, fn: (nowMs: number) => void, when?: () => number): void {
     this.ticks.push(fn);
+    if (when) this.dues.push(when);
   },
+
   onAddress: function (this: St, fn: () => void): void {
     this.addrFns.push(fn);
   },
@@ -174,7 +201,9 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   s.gateway = 0;
   s.rxSrc = rx.subarray(Eth.SRC, Eth.TYPE);
   s.ticks = [];
+  s.dues = [];
   s.addrFns = [];
+  s.wk = null;
   s.udp = s;
   s.log = config.log;
   c[W.DHCP_DNS] = config.dns || 0;

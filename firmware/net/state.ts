@@ -139,7 +139,12 @@ export interface St {
   protos: ProtoInput[];
   ports: (UdpHandler | undefined)[];
   ticks: ((now: number) => void)[];
+  /** The due functions registered with onTick (Stack.due). */
+  dues: (() => number)[];
   addrFns: (() => void)[];
+  /** The runner's wake-up (firmware/lib/eth-run.ts): set while the runner is not running its own
+   *  callbacks, so that a send from an application's call has its deadlines looked at. */
+  wk: (() => void) | null;
   /** DHCP: random in [0, 1) (xid, jitter), the fallback address. */
   rand: () => number;
   fall: DhcpFallback | null | undefined;

@@ -33,8 +33,9 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // 63.2 KB: issue #15's tail-loss probe and RACK-style detection of a lost retransmission
 // (firmware/tcp/recovery.ts, about 1.1 KB: pico 64,446 bytes, sim 64,617). 63.5 KB: urgent data
 // on receive (RFC 9293 MUST-30/31, firmware/tcp/urgent.ts) and the keep-alive hook (pico 64,779,
-// sim 64,950).
-const SIZE_BUDGET = 63.5 * 1024;
+// sim 64,950). 64.7 KB: issue #12's idle schedule (firmware/lib/eth-run.ts: one timer at the next
+// deadline, the layers' due queries; idle work 6.6 -> 0.3 M instructions/s): pico 65,995, sim 66,166.
+const SIZE_BUDGET = 64.7 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);

@@ -71,12 +71,16 @@ var led = false;
 // The live counter arrays the status page reads (firmware/net/counters.ts Cnt, firmware/tcp/tcp.ts
 // C): eth.rx 0, eth.dropShort 3, ip.rx 25, ip.tx 26; tcp segIn 0, segOut 1, dropNoListener 11.
 var stackCounts = new Uint32Array(80), tcpCounts = new Uint32Array(27);
+// The driver's state words the status page reads (drivers/enc28j60/access.ts St): RX_FRAMES 15,
+// RX_OVERFLOWS 17, TX_FRAMES 19.
+var drvSt = new Int32Array(32);
+drvSt[15] = 8; drvSt[17] = 1; drvSt[19] = 9;
 stackCounts[0] = 1; stackCounts[3] = 2; stackCounts[25] = 3; stackCounts[26] = 4;
 tcpCounts[0] = 5; tcpCounts[1] = 6; tcpCounts[11] = 7;
 var dev = {
   stack: { addr: 0xc0000202, dhcpState: function () { return "static"; }, c: stackCounts },
   tcp: { counts: tcpCounts, stateCounts: function (o) { for (var i = 0; i < o.length; i++) o[i] = 0; o[1] = 2; o[4] = 1; } },
-  driver: { linkUp: function () { return true; }, counters: { rxFrames: 8, txFrames: 9, rxErrors: 0, rxOverflows: 1, txErrors: 0 } },
+  driver: { linkUp: function () { return true; }, st: drvSt },
   http: srv2, settings: { name: "n" },
   led: function (on) { if (on !== undefined) led = !!on; return led; }
 };
