@@ -79,6 +79,14 @@ declare namespace ENC28J60 {
     slots: number;
     /** [frames received, frames sent]. */
     frames: number[];
+    /** [IP packets received, IP packets sent]. */
+    packets: number[];
+    /** [TCP segments received, sent, retransmitted]. */
+    segments: number[];
+    /** Open TCP connections by state ("ESTABLISHED", "TIME-WAIT", ...; "LISTEN" for each listener); unused slots left out. */
+    connections: { [state: string]: number };
+    /** What connect() sized to the memory it found: variables free then (null: not known), the MTU, the send pool's bytes, [TCP slots, slots wanted], what was changed (or ""). */
+    memory: { free: number | null; mtu: number; sendPool: number; slots: number[]; note: string };
   }
 
   /** The object connect() returns. */

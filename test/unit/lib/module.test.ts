@@ -146,9 +146,11 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
   });
 
-  it("the Pico image of examples/hello.js stays at most 53,700 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
+  it("the Pico image of examples/hello.js stays at most 53,900 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
     // Measured 53,659 (54,072 before: the flattened names ordered by use -393, hal/natives.ts's bare
-    // `String.fromCharCode;` gone -20). The image must
+    // `String.fromCharCode;` gone -20); 53,859 since getStatus() gives the traffic counters and the
+    // TCP connections by state (+200 pretokenised: the default app's status page, examples/demo, is
+    // built on the public API and has no other way to them; raised from 53,700). The image must
     // come down to the Pico's Storage area (49,152); until then this keeps what was won. A change that
     // adds to the core or the http piece raises it only with a reason in its commit.
     const out = path.join(mk("lib-pico-"), "storage");
@@ -156,7 +158,7 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     const total = Object.keys(img.files).reduce((n, k) => n + img.files[k].length + 32, 0);
     const line = img.lines[img.lines.length - 1];
     assert.match(line, new RegExp("; " + total + " bytes with Storage headers of 49152 on Espruino Pico"), img.lines.join("\n"));
-    assert.ok(total <= 53700, `the Pico image of examples/hello.js is ${total} bytes with Storage headers, over the ratchet of 53,700 (the Pico holds 49,152): ${line}`);
+    assert.ok(total <= 53900, `the Pico image of examples/hello.js is ${total} bytes with Storage headers, over the ratchet of 53,900 (the Pico holds 49,152): ${line}`);
   });
 
   it("the module without its body says what is missing; an app that redefines a library global is refused", async () => {
