@@ -23,18 +23,6 @@ try {
 if (typeof settings !== "object" || !settings) settings = {};
 if (typeof settings.name !== "string") settings.name = BOARD.name;
 
-// connect: the chip on the board's SPI; DHCP unless a static address was saved (or given to the sim)
-var eth = require("ENC28J60").connect(BOARD.spi, BOARD.cs, {
-  sck: BOARD.sck, miso: BOARD.miso, mosi: BOARD.mosi, int: BOARD.int, reset: BOARD.reset, baud: BOARD.baud,
-  mac: BOARD.mac, slots: BOARD.slots,
-  // the saved host name, else one made of the name: letters, digits and '-'
-  hostname: settings.hostname || settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, 32) || "enc28j60"
-});
-var fixed = settings.ip ? settings : BOARD.ip ? BOARD : null;
-eth.setIP(fixed ? { ip: fixed.ip, netmask: fixed.netmask, gateway: fixed.gateway, dns: fixed.dns } : undefined, function (err, ip) {
-  console.log(err ? "demo: " + err.message : "demo: http://" + ip.ip + "/ (" + eth.getHostname() + ", " + (fixed ? "static" : "DHCP") + ")");
-});
-
 var t0 = getTime(), ledOn = false, apiRequests = 0;
 function setLed(on) {
   ledOn = !!on;
@@ -42,9 +30,8 @@ function setLed(on) {
 }
 setLed(false);
 
-var srv = eth.createServer();   // serves the Storage files www/... (the page at /, gzip and ETag)
-
-srv.get("/api/status", function (req, res) {
+// the handlers of the JSON API (registered at the end, once the server exists)
+function status(req, res) {
   var s = eth.getStatus(), m = process.memory(false), sl = s.memory.slots;
   var r = {
     name: settings.name, board: BOARD.name, ip: s.ip, mac: eth.getIP().mac, up: Math.floor(getTime() - t0),
@@ -54,7 +41,7 @@ srv.get("/api/status", function (req, res) {
   };
   if (sl[0] < sl[1]) r.slots = sl;   // fewer TCP slots than asked for: the memory was short
   res.json(r);
-});
+}
 
 var LED_WORDS = ["0", "false", "off", "1", "true", "on"];   // from index 3 on: on
 function led(req, res) {
@@ -69,7 +56,6 @@ function led(req, res) {
   }
   res.json({ led: ledOn });
 }
-srv.get("/api/led", led).post("/api/led", led);
 
 /** True when v is a dotted quad "a.b.c.d". */
 function isQuad(v) {
@@ -121,4 +107,21 @@ function settingsRoute(req, res) {
   res.json({ ok: true, name: settings.name, hostname: settings.hostname || "", ip: settings.ip || "",
     netmask: settings.netmask || "", gateway: settings.gateway || "" });
 }
+
+// connect (after the functions above, so that it sizes its buffers to the memory left after them):
+// the chip on the board's SPI; DHCP unless a static address was saved (or given to the sim)
+var eth = require("ENC28J60").connect(BOARD.spi, BOARD.cs, {
+  sck: BOARD.sck, miso: BOARD.miso, mosi: BOARD.mosi, int: BOARD.int, reset: BOARD.reset, baud: BOARD.baud,
+  mac: BOARD.mac, slots: BOARD.slots,
+  // the saved host name, else one made of the name: letters, digits and '-'
+  hostname: settings.hostname || settings.name.toLowerCase().replace(/[^a-z0-9]/g, "-").substring(0, 32) || "enc28j60"
+});
+var fixed = settings.ip ? settings : BOARD.ip ? BOARD : null;
+eth.setIP(fixed ? { ip: fixed.ip, netmask: fixed.netmask, gateway: fixed.gateway, dns: fixed.dns } : undefined, function (err, ip) {
+  console.log(err ? "demo: " + err.message : "demo: http://" + ip.ip + "/ (" + eth.getHostname() + ", " + (fixed ? "static" : "DHCP") + ")");
+});
+
+var srv = eth.createServer();   // serves the Storage files www/... (the page at /, gzip and ETag)
+srv.get("/api/status", status);
+srv.get("/api/led", led).post("/api/led", led);
 srv.get("/api/settings", settingsRoute).post("/api/settings", settingsRoute);

@@ -109,6 +109,8 @@ describe("the default app: examples/demo on the public API", function () {
       assert.equal(await sim.ready, "192.0.2.2");
       const port = sim.port;
       const said = (re: RegExp): boolean => lines.some((l) => re.test(l));
+      // (setIP()'s callback line may come just after the sim saw the address)
+      for (let t = Date.now(); !said(/^demo: http:/) && Date.now() - t < 10000;) await new Promise((r) => setTimeout(r, 50));
       assert.ok(said(/^demo: http:\/\/192\.0\.2\.2\/ \(sim, DHCP\)$/), lines.join("\n"));
 
       // the page: gzip when accepted, the same ETag, 304 for it
