@@ -220,3 +220,20 @@ declare namespace ENC28J60 {
 interface EspruinoModules {
   ENC28J60: ENC28J60.Module;
 }
+
+/**
+ * The board's wiring, for an app that names BOARD: `make image`, `make flash` and `make sim` store
+ * it (from boards/<board>.ts) as the Storage boot file .boot2, run before the app; on the simulated
+ * board with the sim's --mac, --ip/--netmask/--gateway and --slots. Without make: define it yourself
+ * (README, "One app file for every board").
+ */
+declare var BOARD: {
+  name: string;
+  spi: SPI;
+  cs: Pin;
+  sck?: Pin; miso?: Pin; mosi?: Pin; int?: Pin; reset?: Pin;
+  /** The LED the default app toggles. */
+  led?: Pin;
+  baud?: number;
+  mac?: string; ip?: string; netmask?: string; gateway?: string; slots?: number;
+};

@@ -15,6 +15,7 @@ import { startSim, Sim } from "../../../sim/run";
 import { parseArgs, DEFAULT_APP as SIM_DEFAULT_APP } from "../../../sim/cli";
 import { buildImage, boardSource, usesBoard, BOARD_FILE, DEFAULT_APP, LIBRARY_BOOT_FILE, MODULE_NAME, readImage } from "../../../tools/image";
 import { flash, BOOT_FILE, cliPretokeniser } from "../../../tools/flash";
+import { compileApp } from "../../../tools/app-ts";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const PAGE = path.join(ROOT, "examples", "demo", "www", "index.html");
@@ -54,6 +55,20 @@ describe("the default app: examples/demo on the public API", function () {
     assert.ok(usesBoard(src), "the app takes its pins from BOARD");
     assert.ok(!usesBoard("var BOARD = { spi: SPI1 };\nBOARD.spi"), "an app that defines BOARD gets no .boot2");
     assert.ok(!usesBoard("// BOARD is not used\nvar x = 1;"));
+  });
+
+  it("a TypeScript app sees BOARD and getStatus()'s figures in the library's declarations", () => {
+    const f = path.join(mk("demo-ts-"), "board.ts");
+    fs.writeFileSync(f, `var eth = require("ENC28J60").connect(BOARD.spi, BOARD.cs, { sck: BOARD.sck, int: BOARD.int, reset: BOARD.reset, baud: BOARD.baud, mac: BOARD.mac });
+if (BOARD.led) digitalWrite(BOARD.led, 1);
+var st = eth.getStatus();
+var n: number = st.packets[0] + st.segments[2] + (st.connections["ESTABLISHED"] || 0) + st.memory.mtu;
+var name: string = BOARD.name;
+`);
+    const r = compileApp(f);
+    assert.ok(r.ok, r.errors.join("\n"));
+    fs.writeFileSync(f, "var k: string = BOARD.baud;\n");
+    assert.match(compileApp(f).errors.join("\n"), /TS2322/, "BOARD is typed");
   });
 
   it("make image BOARD=pico (no APP): the example as .bootcde, the library, BOARD from boards/pico.ts as .boot2, its www/ with a gzip copy; the Pico's 48 KB is said to be too small and make flash refuses", async () => {
