@@ -100,14 +100,28 @@ export async function buildModule(pieces: Piece[]): Promise<{ code: string; file
   const entry = path.join(dir, tag + ".js");
   if (!fs.existsSync(path.join(DEVICE, "firmware", "lib", "eth.js"))) throw new Error("image: no device build of the library (build/device/firmware/lib/eth.js): run 'make device'");
   const rel = (f: string): string => { const r = path.relative(dir, path.join(DEVICE, f)); return r.startsWith(".") ? r : "./" + r; };
-  fs.writeFileSync(entry, moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel));
+  const source = moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel);
   const out = path.join(ROOT, "dist", "lib", tag + ".js");
+  const namesFile = path.join(ROOT, "dist", "lib", tag + ".names.json");
+  // The last build of the same pieces, when nothing it is made from changed since (the device
+  // build, and the tools that bundle it): `make run` and `make sim` start without rebuilding it.
+  // (the module entries of build/device/module/ left out: another app's pieces write theirs there)
+  const newest = (d: string): number => d === dir ? 0 : fs.readdirSync(d, { withFileTypes: true }).reduce((t, e) =>
+    Math.max(t, e.isDirectory() ? newest(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).mtimeMs), 0);
+  if (fs.existsSync(out) && fs.existsSync(namesFile) && fs.existsSync(entry) && fs.readFileSync(entry, "utf8") === source) {
+    const made = Math.min(fs.statSync(out).mtimeMs, fs.statSync(namesFile).mtimeMs);
+    if (made > Math.max(newest(DEVICE), newest(__dirname))) {
+      return { code: fs.readFileSync(out, "utf8"), file: out, names: JSON.parse(fs.readFileSync(namesFile, "utf8")) };
+    }
+  }
+  fs.writeFileSync(entry, source);
   const names: string[] = [];
   let code = await buildEntry(entry, path.relative(ROOT, out), false, { prefix: LIBRARY_PREFIX, exportsTo: LIBRARY_GLOBAL, names });
   code = code.replace(/^("use strict";)?/, (d) => d + "var " + LIBRARY_GLOBAL + "={};");
   names.push(LIBRARY_GLOBAL);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code + "\n");
+  fs.writeFileSync(namesFile, JSON.stringify(names));
   return { code: code + "\n", file: out, names };
 }
 

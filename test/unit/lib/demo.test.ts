@@ -13,7 +13,8 @@ import * as zlib from "zlib";
 import { spawnSync } from "child_process";
 import { startSim, Sim } from "../../../sim/run";
 import { parseArgs, DEFAULT_APP as SIM_DEFAULT_APP } from "../../../sim/cli";
-import { buildImage, boardSource, usesBoard, BOARD_FILE, DEFAULT_APP, LIBRARY_BOOT_FILE, MODULE_NAME, readImage } from "../../../tools/image";
+import { buildImage, buildModule, boardSource, usesBoard, BOARD_FILE, DEFAULT_APP, LIBRARY_BOOT_FILE, MODULE_NAME, readImage } from "../../../tools/image";
+import { PIECES } from "../../../tools/pieces";
 import { flash, BOOT_FILE, cliPretokeniser } from "../../../tools/flash";
 import { compileApp } from "../../../tools/app-ts";
 
@@ -55,6 +56,24 @@ describe("the default app: examples/demo on the public API", function () {
     assert.ok(usesBoard(src), "the app takes its pins from BOARD");
     assert.ok(!usesBoard("var BOARD = { spi: SPI1 };\nBOARD.spi"), "an app that defines BOARD gets no .boot2");
     assert.ok(!usesBoard("// BOARD is not used\nvar x = 1;"));
+  });
+
+  it("the library built for an app is reused while the device build is unchanged (make run starts at once), rebuilt after a change", async () => {
+    const http = PIECES.filter((p) => p.name === "http");
+    const a = await buildModule(http);
+    const made = fs.statSync(a.file).mtimeMs;
+    const b = await buildModule(http);
+    assert.equal(b.code, a.code);
+    assert.deepEqual(b.names, a.names);
+    assert.equal(fs.statSync(b.file).mtimeMs, made, "not written again");
+    await buildModule([]);   // another app's pieces do not make it stale
+    assert.equal(fs.statSync((await buildModule(http)).file).mtimeMs, made);
+    const dev = path.join(ROOT, "build", "device", "firmware", "lib", "eth.js");
+    const later = new Date(made + 1000);
+    fs.utimesSync(dev, later, later);
+    const c = await buildModule(http);
+    assert.ok(fs.statSync(c.file).mtimeMs > made, "built again after a device file changed");
+    assert.equal(c.code, a.code);
   });
 
   it("a TypeScript app sees BOARD and getStatus()'s figures in the library's declarations", () => {
