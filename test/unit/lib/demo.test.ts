@@ -58,6 +58,20 @@ describe("the default app: examples/demo on the public API", function () {
     assert.ok(!usesBoard("// BOARD is not used\nvar x = 1;"));
   });
 
+  it("make image / flash / flash-dry-run without APP= build the default app's Storage image and store it (make -n)", function () {
+    const make = (args: string[]): string => {
+      const r = spawnSync("make", ["-n", "--no-print-directory", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+      if (r.error) this.skip();
+      return (r.stdout || "") + (r.stderr || "");
+    };
+    assert.match(make(["image", "BOARD=pico"]), /^node build\/tools\/image\.js --board pico\s*$/m);
+    const dry = make(["flash-dry-run", "BOARD=esp32"]);
+    assert.match(dry, /^node build\/tools\/image\.js --board esp32\s*$/m);
+    assert.match(dry, /^node build\/tools\/flash\.js --board esp32 --image dist\/esp32\/storage --dry-run build\/flash\/esp32-upload\.js$/m);
+    assert.doesNotMatch(dry, /bundle\.js esp32/, "not the firmware bundle");
+    assert.match(make(["flash", "BOARD=pico", "PORT=/dev/null"]), /^node build\/tools\/flash\.js --board pico --port "\/dev\/null" --image dist\/pico\/storage$/m);
+  });
+
   it("the library built for an app is reused while the device build is unchanged (make run starts at once), rebuilt after a change", async () => {
     const http = PIECES.filter((p) => p.name === "http");
     const a = await buildModule(http);
