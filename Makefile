@@ -20,7 +20,9 @@ export JERRY
 # The user's own app (see README, "Your own app"): APP=<file.js> is the boot code; the library
 # (its body .boot1 and the module "ENC28J60") goes next to it in Storage with the pieces the app uses (PIECES="http" to
 # choose them, "+name"/"-name" to adjust); WWW=<dir>: the page files (default: www/ beside the app).
-# Without APP: the demo.
+# Without APP: the default app, examples/demo/app.js (a normal app on the library, with its www/).
+# (The firmware bundles dist/<board>.js, `make bundle`, are what the bench, the wire fingerprint and
+# most tests run; `node build/tools/flash.js --board <b> --file dist/<b>.js` still flashes one.)
 APP ?=
 PIECES ?=
 WWW ?=
@@ -123,8 +125,10 @@ build/.prelude-gate: sim/prelude.js sim/espruino/prelude.js build/.run-host
 	node build/tools/gate.js sim/prelude.js sim/espruino/prelude.js
 	@touch $@
 
-# The simulated board's bundle and page, and the sim itself (`npm run sim` builds this first).
-sim-build: dist/sim.js dist/www/index.html build/.prelude-gate
+# The simulated board: the default app (examples/demo) or APP= needs the device build of the
+# library (build/.device); the firmware bundle and its page serve `--bundle dist/sim.js` and the
+# real-interpreter engine (`npm run sim` builds this first).
+sim-build: dist/sim.js dist/www/index.html build/.prelude-gate build/.device
 
 # Only the real-interpreter figures: ESPRUINO=/path[:/path2] [ESPRUINO_BUNDLES="sim pico"]
 # [ESPRUINO_REQUESTS=1000] [VALGRIND=1] make bench-espruino
@@ -132,12 +136,11 @@ bench-espruino: bundle-all
 	node build/bench/run.js espruino
 
 sim: sim-build $(APP_TS:%=$(APP))
-	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO))$(if $(APP), --app $(APP)$(if $(filter command line,$(origin BOARD)),$(if $(filter-out sim,$(BOARD)), --board $(BOARD))))$(if $(PIECES), --pieces "$(PIECES)") $(SIM_ARGS)
+	node build/sim/cli.js$(if $(ESPRUINO), --espruino $(ESPRUINO))$(if $(APP), --app $(APP))$(if $(filter command line,$(origin BOARD)),$(if $(filter-out sim,$(BOARD)), --board $(BOARD)))$(if $(PIECES), --pieces "$(PIECES)") $(SIM_ARGS)
 
 # What `make flash` stores, as files: dist/<board>/storage/<Storage name> (.bootcde, ENC28J60, www/...).
 image: build/.run-host build/.device $(APP_TS:%=$(APP))
 	@if [ -z "$(filter $(BOARD),$(BOARDS))" ]; then echo "image: unknown board '$(BOARD)'; boards: $(BOARDS)" >&2; exit 2; fi
-	@$(if $(APP),,$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html)
 	node build/tools/image.js --board $(BOARD) $(IMAGE_ARGS)
 
 # The main job: flash the board when one is attached (PORT=..., or BOARD=... given and one
@@ -152,7 +155,7 @@ run:
 	  echo "run: flashing $(BOARD) on $$port"; $(MAKE) --no-print-directory flash BOARD=$(BOARD) PORT=$$port; \
 	elif [ "$(origin BOARD)" = "command line" ] && [ "$(BOARD)" != "sim" ]; then \
 	  echo "run: no $(BOARD) attached (no single /dev/ttyACM* or /dev/ttyUSB*; give PORT=<device>): simulating the $(BOARD) board's configuration instead"; \
-	  $(MAKE) --no-print-directory sim SIM_ARGS="--board $(BOARD) $(SIM_ARGS)"; \
+	  $(MAKE) --no-print-directory sim; \
 	else \
 	  echo "run: no board attached (give BOARD=<board> with one board plugged in, or PORT=<device>): simulating"; \
 	  $(MAKE) --no-print-directory sim; \
@@ -176,15 +179,11 @@ ifneq ($(filter $(BOARD),$(KALUMA_BOARDS)),)
 flash: flash-check
 	@$(MAKE) --no-print-directory dist/kaluma/$(BOARD).js dist/www/index.html
 	node build/tools/flash-kaluma.js --board $(BOARD) --port "$(PORT)"
-else ifneq ($(APP),)
-# An app: its Storage image (make image), every file stored unchanged
+else
+# The app (APP=..., else the default app examples/demo): its Storage image (make image), every file stored unchanged
 flash: flash-check
 	@$(MAKE) --no-print-directory image
 	node build/tools/flash.js --board $(BOARD) --port "$(PORT)" --image dist/$(BOARD)/storage
-else
-flash: flash-check
-	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
-	node build/tools/flash.js --board $(BOARD) --port "$(PORT)"
 endif
 
 # The exact code `make flash` would send, without a board: build/flash/<board>-upload.js
@@ -196,12 +195,9 @@ flash-dry-run: $(APP_TS:%=$(APP))
 ifneq ($(filter $(BOARD),$(KALUMA_BOARDS)),)
 	@$(MAKE) --no-print-directory dist/kaluma/$(BOARD).js dist/www/index.html
 	node build/tools/flash-kaluma.js --board $(BOARD) --dry-run build/flash/$(BOARD)-serial.bin
-else ifneq ($(APP),)
+else
 	@$(MAKE) --no-print-directory image
 	node build/tools/flash.js --board $(BOARD) --image dist/$(BOARD)/storage --dry-run build/flash/$(BOARD)-upload.js
-else
-	@$(MAKE) --no-print-directory dist/$(BOARD).js dist/www/index.html
-	node build/tools/flash.js --board $(BOARD) --dry-run build/flash/$(BOARD)-upload.js
 endif
 
 diagram: build

@@ -18,6 +18,9 @@ import * as tty from "tty";
 import { PassThrough } from "stream";
 import { Worker } from "worker_threads";
 import { startSim, SimOptions, Sim, knownBoards, boardProfile } from "./run";
+
+/** The default app (examples/demo: the page and its API on require("ENC28J60")): run when neither --app nor --bundle is given. */
+export const DEFAULT_APP = path.resolve(__dirname, "..", "..", "examples", "demo", "app.js");
 import { CALLBACK_LIMIT_MS } from "./board";
 import { createConsole, SimConsole } from "./console";
 import { IDLE, RUNNING, CLAIMED } from "./keys";
@@ -40,8 +43,9 @@ function startKeys(): Keys {
 
 export const HELP = `usage: npm run sim -- [options]      (make run / make sim: SIM_ARGS="options")
 
-Runs the firmware built for the simulated board (dist/sim.js) with an emulated ENC28J60, and
-serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it runs on the device.
+Runs the default app (examples/demo/app.js: the status page and its API on require("ENC28J60"))
+on the simulated board with an emulated ENC28J60, and serves its page on http://127.0.0.1:8080/.
+Type JavaScript on the console: it runs on the device.
 
   --port N           gateway port on 127.0.0.1 (default 8080; 0 = any free port)
   --board NAME       simulate that board's configuration (name, TCP slots) on the sim's wiring
@@ -53,8 +57,10 @@ serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it ru
   --slots N          device TCP connection slots (default 8, or the --board's)
   --storage DIR      folder behind require("Storage"), kept across runs like flash
                      (default build/sim-storage)
-  --bundle FILE      another device bundle (default dist/sim.js)
-  --app FILE         run this app as the boot code, with require("ENC28J60") from Storage (make sim APP=FILE)
+  --app FILE         run this app as the boot code, with require("ENC28J60") from Storage (make sim APP=FILE;
+                     default examples/demo/app.js)
+  --bundle FILE      run a firmware bundle instead of an app (dist/sim.js: the project's own firmware,
+                     with its \`device\` console object)
   --pieces LIST      the module's pieces (default: those the app uses; "+name"/"-name" adjust them)
   --pcap FILE        write every frame on the wire to a pcap file
   --loss P           drop a fraction P (0 <= P < 1) of the frames (default 0)
@@ -67,7 +73,7 @@ serves its page on http://127.0.0.1:8080/. Type JavaScript on the console: it ru
 
 Console: Up/Down recall lines, Ctrl-C interrupts code written on the console (a timer, a watch
 or a route handler of yours is interrupted after ${CALLBACK_LIMIT_MS} ms), Ctrl-C on an empty line
-exits. Try device.status(), or device.http.route("/hi", "GET", function (req, res) {
+exits. Try eth.getStatus(), setLed(true), or srv.get("/hi", function (req, res) {
 res.send(200, "text/plain", "hi"); }) and open /hi.
 `;
 
@@ -80,6 +86,7 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
     bundle: path.resolve(__dirname, "..", "..", "dist", "sim.js"),
     exitOnEof: false,
   };
+  let bundleGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = (): string => {
@@ -104,7 +111,7 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
       case "--board": o.board = val(); break;
       case "--loss": o.loss = num(); break;
       case "--seed": o.seed = num(); break;
-      case "--bundle": o.bundle = path.resolve(val()); break;
+      case "--bundle": o.bundle = path.resolve(val()); bundleGiven = true; break;
       case "--app": o.app = path.resolve(val()); break;
       case "--pieces": o.pieces = val(); break;
       case "--storage": o.storage = path.resolve(val()); break;
@@ -118,6 +125,7 @@ export function parseArgs(argv: string[]): SimOptions & { exitOnEof: boolean } {
     }
   }
   if (o.loss !== undefined && (o.loss < 0 || o.loss >= 1)) throw new Error("--loss must be in [0, 1)");
+  if (!o.app && !bundleGiven) o.app = DEFAULT_APP;
   return o;
 }
 

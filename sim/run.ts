@@ -127,11 +127,14 @@ export async function startSim(o: SimOptions): Promise<Sim> {
       if (lease && (o.app || lease.mac === leaseMac.toLowerCase())) leased = lease.ip;
       return;
     }
-    if (leased < 0 || f.length < 42 || f[12] !== 0x08 || f[13] !== 0x06) return;
+    // (an app may also take a static address of its own, e.g. the default app's saved setting:
+    // with no lease seen, its ARP announcement says where it is)
+    if ((leased < 0 && !o.app) || f.length < 42 || f[12] !== 0x08 || f[13] !== 0x06) return;
     const dv = new DataView(f.buffer, f.byteOffset, f.length);
-    if (dv.getUint32(28) === leased && dv.getUint32(38) === leased && numToIp(leased) !== deviceIp) {
-      deviceIp = numToIp(leased);
-      out("sim: device address " + deviceIp + " (dhcp)");
+    const spa = dv.getUint32(28);
+    if (spa && spa === dv.getUint32(38) && (leased < 0 || spa === leased) && numToIp(spa) !== deviceIp) {
+      deviceIp = numToIp(spa);
+      out("sim: device address " + deviceIp + (leased < 0 ? " (static, the app's own)" : " (dhcp)"));
       announce(deviceIp);
     }
   });

@@ -175,6 +175,20 @@ export function storageProblem(json: BoardJson, bytes: number, others: number[] 
 }
 
 /**
+ * Whether a set of Storage files (name -> bytes) fits the board's Storage area, each with its
+ * 32-byte header: null, or a sentence saying by how much it does not and what is biggest.
+ */
+export function imageProblem(json: BoardJson, sizes: { [name: string]: number }): string | null {
+  const sc = json.chip.saved_code;
+  if (!sc) return null;
+  const names = Object.keys(sizes).sort((a, b) => sizes[b] - sizes[a]);
+  const total = names.reduce((sum, n) => sum + sizes[n] + 32, 0), area = sc.page_size * sc.pages;
+  if (total <= area) return null;
+  return `the Storage files are ${total} bytes with their headers (${names.slice(0, 3).map((n) => `${n} ${sizes[n]}`).join(", ")}${names.length > 3 ? ", ..." : ""})` +
+    ` but ${json.info.name}'s Storage area holds ${area} (${Math.floor(area / 1024)} KB): ${total - area} bytes too many`;
+}
+
+/**
  * The page files to upload with a program of `bytes` bytes: all of them when they fit the
  * board's Storage area, else without the gzip copies (the server sends the plain page), else all
  * (and the size check refuses the upload).
@@ -549,7 +563,9 @@ async function flashImage(opts: FlashOptions, json: BoardJson, onLine?: (line: s
   if (!fs.existsSync(CLI_PATH)) throw new Error(`espruino CLI not found at ${path.relative(ROOT, CLI_PATH)}: run 'npm ci'`);
   const dir = path.resolve(ROOT, opts.image as string);
   const files = imageFiles(dir);
-  const tooBig = storageProblem(json, files[0].bytes, files.slice(1).map((f) => f.bytes));
+  const sizes: { [name: string]: number } = {};
+  for (const f of files) sizes[f.name] = f.bytes;
+  const tooBig = imageProblem(json, sizes);
   if (opts.dryRun) {
     check(/\.js$/.test(opts.dryRun), `--dry-run needs a .js output file name (got '${opts.dryRun}')`);
     const out = path.resolve(opts.dryRun);

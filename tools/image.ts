@@ -5,18 +5,25 @@
 //   - With APP: the app is the boot code (.bootcde); when it requires "ENC28J60", the library
 //     module with the pieces it uses (tools/pieces.ts) is the Storage file "ENC28J60"; the page
 //     files are WWW's files, else those of a www/ folder next to the app, else none.
-//   - Without APP: the default app, the demo: dist/<b>.js as .bootcde and the demo page (dist/www).
+//   - Without APP: the default app, examples/demo/app.js (a normal app on the public API) with
+//     its www/.
+//   - An app that names BOARD (and does not define it) gets the board's wiring from
+//     boards/<b>.ts as the boot file .boot2: `var BOARD = { name, spi, cs, sck, miso, mosi, int,
+//     reset, baud, led }` (on the simulated board also the sim's --mac, --ip, --slots...), so one
+//     app file runs on every board.
+//   - A page file with no gzip copy gets one (www/<name>.gz) when that is at least a tenth smaller.
 // Page files that do not fit the board's Storage area next to the programs are left out, the gzip
-// copies first (as flash.ts does). Prints what went in and why.
+// copies first (as flash.ts does); where the originals do not fit either, the gzip copies go in
+// their place (the library serves a lone www/<name>.gz at /<name>, always gzip). Prints what went in and why.
 //   node build/tools/image.js --board pico [--app app.js] [--pieces "http"] [--www dir] [--out dir]
 
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { buildEntry, EXPORTS_ALIAS } from "./bundle";
 import { choosePieces, moduleEntrySource, Piece, PieceChoice } from "./pieces";
-import { BOOT_FILE, cliPretokeniser, loadBoardJson, PageFile, storageProblem, storedProgram } from "./flash";
+import { BOOT_FILE, cliPretokeniser, imageProblem, loadBoardJson, PageFile, storageProblem } from "./flash";
 import { checkSource, formatFinding, ESPRUINO_MODULES } from "./gate";
-import { WWW_OUT, writePageFiles } from "./gen-assets";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 /** The module's Storage name: what `require(...)` asks for. */
@@ -34,6 +41,47 @@ export const LIBRARY_GLOBAL = "_ENC28J60";
 /** The body's own global names start with this (flattened: `$a`, `$b`, ... the most used first). */
 export const LIBRARY_PREFIX = "$";
 const DEVICE = path.join(ROOT, "build", "device");
+/** The default app (make image/flash/sim without APP). */
+export const DEFAULT_APP = path.join(ROOT, "examples", "demo", "app.js");
+/** The boot file with the board's wiring (`var BOARD = {...}`), for apps that name BOARD. */
+export const BOARD_FILE = ".boot2";
+/** The fields of BOARD read from boards/<b>.ts (pins as Espruino's pin globals). */
+const BOARD_PINS = ["spi", "cs", "sck", "miso", "mosi", "int", "reset", "led"];
+
+/** An app that uses the generated BOARD (names it without defining it). */
+export function usesBoard(appSource: string): boolean {
+  const code = appSource.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+  return /\bBOARD\b/.test(code) && !/\b(?:var|let|const)\s+BOARD\b|(?:^|[;{}\s])BOARD\s*=[^=]/.test(code);
+}
+
+/**
+ * The boot file .boot2 for a board: `var BOARD = {...}` with the wiring of boards/<board>.ts
+ * (its pins as pin globals, the SPI clock, the LED). On the simulated board the sim's command
+ * line (SIM_CONFIG: --board's name and slots, --mac, --ip/--netmask/--gateway) is added, so
+ * `make sim SIM_ARGS="--ip ..."` works for an app as for the firmware bundle.
+ */
+export function boardSource(board: string): string {
+  const file = path.join(ROOT, "boards", board + ".ts");
+  if (!/^[a-z0-9-]+$/.test(board) || !fs.existsSync(file)) throw new Error(`image: no board file boards/${board}.ts`);
+  const src = fs.readFileSync(file, "utf8");
+  const v: { [k: string]: string } = {};
+  for (const m of src.matchAll(/^\s*(\w+)\s*:\s*([A-Z][A-Za-z0-9]*|\d+)\s*,/gm)) if (BOARD_PINS.indexOf(m[1]) >= 0 || m[1] === "baud") v[m[1]] = m[2];
+  if (!v.spi || !v.cs) throw new Error(`image: cannot read the ENC28J60's SPI and CS from boards/${board}.ts`);
+  const fields = [`name:${JSON.stringify(board)}`].concat(BOARD_PINS.concat(["baud"]).filter((k) => v[k]).map((k) => `${k}:${v[k]}`));
+  let code = `// boards/${board}.ts: the ENC28J60's wiring, for the app (make image writes it as ${BOARD_FILE})\nvar BOARD={${fields.join(",")}};\n`;
+  if (board === "sim") {
+    code += `if("object"==typeof SIM_CONFIG&&SIM_CONFIG){BOARD.name=SIM_CONFIG.board||"sim";BOARD.slots=SIM_CONFIG.slots||8;BOARD.mac=SIM_CONFIG.mac;` +
+      `BOARD.ip=SIM_CONFIG.ip;BOARD.netmask=SIM_CONFIG.netmask;BOARD.gateway=SIM_CONFIG.gateway;}\n`;
+  }
+  return code;
+}
+
+/** A gzip copy of a page file (deterministic: no time stamp, OS byte "Unix"). */
+function gzipped(data: Buffer): Buffer {
+  const gz = zlib.gzipSync(data, { level: 9 });
+  gz[9] = 3;
+  return gz;
+}
 
 /** The Storage module "ENC28J60": the exports of the body, or a clear error when it is missing. */
 export const MODULE_STUB = `if("undefined"==typeof ${LIBRARY_GLOBAL})throw new Error(${JSON.stringify(
@@ -53,14 +101,28 @@ export async function buildModule(pieces: Piece[]): Promise<{ code: string; file
   const entry = path.join(dir, tag + ".js");
   if (!fs.existsSync(path.join(DEVICE, "firmware", "lib", "eth.js"))) throw new Error("image: no device build of the library (build/device/firmware/lib/eth.js): run 'make device'");
   const rel = (f: string): string => { const r = path.relative(dir, path.join(DEVICE, f)); return r.startsWith(".") ? r : "./" + r; };
-  fs.writeFileSync(entry, moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel));
+  const source = moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel);
   const out = path.join(ROOT, "dist", "lib", tag + ".js");
+  const namesFile = path.join(ROOT, "dist", "lib", tag + ".names.json");
+  // The last build of the same pieces, when nothing it is made from changed since (the device
+  // build, and the tools that bundle it): `make run` and `make sim` start without rebuilding it.
+  // (the module entries of build/device/module/ left out: another app's pieces write theirs there)
+  const newest = (d: string): number => d === dir ? 0 : fs.readdirSync(d, { withFileTypes: true }).reduce((t, e) =>
+    Math.max(t, e.isDirectory() ? newest(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).mtimeMs), 0);
+  if (fs.existsSync(out) && fs.existsSync(namesFile) && fs.existsSync(entry) && fs.readFileSync(entry, "utf8") === source) {
+    const made = Math.min(fs.statSync(out).mtimeMs, fs.statSync(namesFile).mtimeMs);
+    if (made > Math.max(newest(DEVICE), newest(__dirname))) {
+      return { code: fs.readFileSync(out, "utf8"), file: out, names: JSON.parse(fs.readFileSync(namesFile, "utf8")) };
+    }
+  }
+  fs.writeFileSync(entry, source);
   const names: string[] = [];
   let code = await buildEntry(entry, path.relative(ROOT, out), false, { prefix: LIBRARY_PREFIX, exportsTo: LIBRARY_GLOBAL, names });
   code = code.replace(/^("use strict";)?/, (d) => d + "var " + LIBRARY_GLOBAL + "={};");
   names.push(LIBRARY_GLOBAL);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code + "\n");
+  fs.writeFileSync(namesFile, JSON.stringify(names));
   return { code: code + "\n", file: out, names };
 }
 
@@ -95,17 +157,16 @@ export function imageDir(board: string): string {
 }
 
 /** The page files for an app: www (a folder), else www/ next to the app, else none. */
-function appPages(o: ImageOptions): PageFile[] {
-  let dir = o.www === undefined ? (o.app ? path.join(path.dirname(path.resolve(o.app)), "www") : WWW_OUT) : o.www;
+function appPages(o: ImageOptions & { app: string }): PageFile[] {
+  const dir = o.www === undefined ? path.join(path.dirname(path.resolve(o.app)), "www") : o.www;
   if (!dir) return [];
-  if (!o.app && dir === WWW_OUT && !fs.existsSync(dir)) writePageFiles(dir);
   if (!fs.existsSync(dir)) {
     if (o.www) throw new Error(`image: no page folder ${o.www}`);
     return [];
   }
-  return fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir as string, n)).isFile()).sort().map((n) => {
+  return fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isFile()).sort().map((n) => {
     if (n.length > 24) throw new Error(`image: ${n}: Storage names are www/ + at most 24 characters`);
-    return { name: "www/" + n, file: path.join(dir as string, n), bytes: fs.statSync(path.join(dir as string, n)).size };
+    return { name: "www/" + n, file: path.join(dir, n), bytes: fs.statSync(path.join(dir, n)).size };
   });
 }
 
@@ -115,42 +176,61 @@ export async function buildImage(o: ImageOptions): Promise<StorageImage> {
   const files: { [name: string]: string } = {};
   let choice: PieceChoice | null = null;
   const tok = cliPretokeniser();
-  if (o.app) {
-    if (!fs.existsSync(o.app)) throw new Error(`image: no app file ${o.app}`);
-    const src = fs.readFileSync(o.app, "latin1");
-    for (const f of checkSource(src, o.app, { modules: new Set(Array.from(ESPRUINO_MODULES).concat([MODULE_NAME])) })) lines.push(`image: warning: ${formatFinding(f)}`);
-    files[BOOT_FILE] = tok.tokenise(src);
-    if (usesModule(src) || o.pieces) {
-      choice = choosePieces(src, o.pieces, appPages(o).length > 0);
-      const mod = await buildModule(choice.pieces);
-      const clash = clashingNames(src, mod.names);
-      if (clash.length) throw new Error(`image: ${o.app} defines ${clash.join(", ")}, a global name of the ${MODULE_NAME} library (its names start with ${LIBRARY_PREFIX}): rename it in the app`);
-      files[LIBRARY_BOOT_FILE] = tok.tokenise(mod.code);
-      files[MODULE_NAME] = MODULE_STUB;
-      lines.push(`image: library ${MODULE_NAME} (the module ${MODULE_NAME}, its body ${LIBRARY_BOOT_FILE}): core (driver, IP, DHCP, TCP)` +
-        choice.pieces.map((p) => ` + ${p.name} (${choice!.why[p.name]})`).join("") +
-        (choice.pieces.length ? "" : ", no pieces") + `; ${mod.code.length} bytes, ${files[LIBRARY_BOOT_FILE].length} pretokenised`);
-    }
-  } else {
-    const bundle = path.join(ROOT, "dist", o.board + ".js");
-    if (!fs.existsSync(bundle)) throw new Error(`image: no ${path.relative(ROOT, bundle)}: run 'make bundle BOARD=${o.board}'`);
-    files[BOOT_FILE] = storedProgram(bundle);
-    lines.push(`image: the default app (the demo): dist/${o.board}.js, ${files[BOOT_FILE].length} bytes pretokenised`);
+  const app = o.app || DEFAULT_APP;
+  if (!fs.existsSync(app)) throw new Error(`image: no app file ${app}`);
+  const src = fs.readFileSync(app, "latin1");
+  if (!o.app) lines.push(`image: the default app, ${path.relative(ROOT, app)} (a normal app on the ${MODULE_NAME} library: copy it to make your own)`);
+  if (usesBoard(src)) {
+    files[BOARD_FILE] = boardSource(o.board);
+    lines.push(`image: ${BOARD_FILE}: the board's wiring as BOARD (boards/${o.board}.ts): ${/var BOARD=(\{[^\n]*\});/.exec(files[BOARD_FILE])![1]}`);
   }
-  let pages = appPages(o);
+  for (const f of checkSource(src, app, { modules: new Set(Array.from(ESPRUINO_MODULES).concat([MODULE_NAME])) })) lines.push(`image: warning: ${formatFinding(f)}`);
+  files[BOOT_FILE] = tok.tokenise(src);
+  if (usesModule(src) || o.pieces) {
+    choice = choosePieces(src, o.pieces, appPages({ ...o, app }).length > 0);
+    const mod = await buildModule(choice.pieces);
+    const clash = clashingNames(src, mod.names);
+    if (clash.length) throw new Error(`image: ${app} defines ${clash.join(", ")}, a global name of the ${MODULE_NAME} library (its names start with ${LIBRARY_PREFIX}): rename it in the app`);
+    files[LIBRARY_BOOT_FILE] = tok.tokenise(mod.code);
+    files[MODULE_NAME] = MODULE_STUB;
+    lines.push(`image: library ${MODULE_NAME} (the module ${MODULE_NAME}, its body ${LIBRARY_BOOT_FILE}): core (driver, IP, DHCP, TCP)` +
+      choice.pieces.map((p) => ` + ${p.name} (${choice!.why[p.name]})`).join("") +
+      (choice.pieces.length ? "" : ", no pieces") + `; ${mod.code.length} bytes, ${files[LIBRARY_BOOT_FILE].length} pretokenised`);
+  }
+  let pages = appPages({ ...o, app });
+  // gzip copies of the page files that have none, where that saves a tenth (Storage names: www/ + 24)
+  const gz: { [name: string]: Buffer } = {};
+  for (const p of pages.slice()) {
+    const data = fs.readFileSync(p.file);
+    if (/\.gz$/.test(p.name) || p.name.length + 3 > 28 || pages.some((q) => q.name === p.name + ".gz")) continue;
+    const z = gzipped(data);
+    if (z.length > data.length * 0.9) continue;
+    gz[p.name + ".gz"] = z;
+    pages.push({ name: p.name + ".gz", file: p.file + ".gz", bytes: z.length });
+  }
+  pages.sort((a, b) => (a.name < b.name ? -1 : 1));
   const json = fs.existsSync(path.join(ROOT, "boards", "json", o.board + ".json")) ? loadBoardJson(o.board) : null;
   if (json) {
     const others = Object.keys(files).filter((k) => k !== BOOT_FILE).map((k) => files[k].length);
     const sizes = (l: PageFile[]): number[] => others.concat(l.map((p) => p.bytes));
     const all = pages;
     const plain = all.filter((p) => !/\.gz$/.test(p.name));
-    if (storageProblem(json, files[BOOT_FILE].length, sizes(all)) && !storageProblem(json, files[BOOT_FILE].length, sizes(plain))) pages = plain;
+    // the originals only, else (a board whose Storage holds neither) the gzip copies in their
+    // place: the library serves a lone www/<name>.gz at /<name>, always as gzip (eth-files.ts)
+    const packed = all.filter((p) => /\.gz$/.test(p.name) || !all.some((q) => q.name === p.name + ".gz"));
+    if (storageProblem(json, files[BOOT_FILE].length, sizes(all))) {
+      if (!storageProblem(json, files[BOOT_FILE].length, sizes(plain))) pages = plain;
+      else if (!storageProblem(json, files[BOOT_FILE].length, sizes(packed))) pages = packed;
+    }
     const dropped = all.filter((p) => pages.indexOf(p) < 0);
     if (dropped.length) lines.push(`image: left out (no room next to the programs): ${dropped.map((p) => p.name).join(", ")}`);
-    const tooBig = storageProblem(json, files[BOOT_FILE].length, sizes(pages));
+    const sized: { [name: string]: number } = {};
+    for (const k of Object.keys(files)) sized[k] = files[k].length;
+    for (const p of pages) sized[p.name] = p.bytes;
+    const tooBig = imageProblem(json, sized);
     if (tooBig) lines.push(`image: WARNING: ${tooBig}: an upload to this board would fail`);
   }
-  for (const p of pages) files[p.name] = fs.readFileSync(p.file, "latin1");
+  for (const p of pages) files[p.name] = gz[p.name] ? gz[p.name].toString("latin1") : fs.readFileSync(p.file, "latin1");
   const dir = path.resolve(o.out || imageDir(o.board));
   fs.rmSync(dir, { recursive: true, force: true });
   for (const name of Object.keys(files).sort()) {

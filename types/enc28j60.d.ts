@@ -79,6 +79,14 @@ declare namespace ENC28J60 {
     slots: number;
     /** [frames received, frames sent]. */
     frames: number[];
+    /** [IP packets received, IP packets sent]. */
+    packets: number[];
+    /** [TCP segments received, sent, retransmitted]. */
+    segments: number[];
+    /** Open TCP connections by state ("ESTABLISHED", "TIME-WAIT", ...; "LISTEN" for each listener); unused slots left out. */
+    connections: { [state: string]: number };
+    /** What connect() sized to the memory it found: variables free then (null: not known), the MTU, the send pool's bytes, [TCP slots, slots wanted], what was changed (or ""). */
+    memory: { free: number | null; mtu: number; sendPool: number; slots: number[]; note: string };
   }
 
   /** The object connect() returns. */
@@ -233,3 +241,20 @@ declare namespace ENC28J60 {
 interface EspruinoModules {
   ENC28J60: ENC28J60.Module;
 }
+
+/**
+ * The board's wiring, for an app that names BOARD: `make image`, `make flash` and `make sim` store
+ * it (from boards/<board>.ts) as the Storage boot file .boot2, run before the app; on the simulated
+ * board with the sim's --mac, --ip/--netmask/--gateway and --slots. Without make: define it yourself
+ * (README, "One app file for every board").
+ */
+declare var BOARD: {
+  name: string;
+  spi: SPI;
+  cs: Pin;
+  sck?: Pin; miso?: Pin; mosi?: Pin; int?: Pin; reset?: Pin;
+  /** The LED the default app toggles. */
+  led?: Pin;
+  baud?: number;
+  mac?: string; ip?: string; netmask?: string; gateway?: string; slots?: number;
+};

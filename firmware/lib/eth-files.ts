@@ -39,18 +39,27 @@ export function serveStorageFiles(http: HttpServer, st: FlashStorage): number {
   var names = st.list(/^www\//), count = 0;
   for (var i = 0; i < names.length; i++) {
     var name = names[i], gzName = name + ".gz", path = "/" + name.substring(Www.PREFIX_LEN);
-    // a .gz next to its original is that file's representation, not a file of its own
-    if (/\.gz$/.test(name) && names.indexOf(name.slice(0, -Www.GZ_LEN)) >= 0) continue;
+    // a .gz next to its original is that file's representation, not a file of its own; a .gz
+    // alone (make image keeps only it where the original does not fit the board's Storage) is
+    // its original's only representation: served at the original's path, always as gzip
+    var only = false;
+    if (/\.gz$/.test(name)) {
+      if (names.indexOf(name.slice(0, -Www.GZ_LEN)) >= 0) continue;
+      only = true;
+      path = path.slice(0, -Www.GZ_LEN);
+    }
     var whole = st.read(name);
     if (whole === undefined) continue;
     var body = mapped(st, name) || windows(st, name);
     var opts = {
       type: mimeFor(path),
-      gzip: names.indexOf(gzName) >= 0 ? mapped(st, gzName) || stringToBytes(st.read(gzName) || "") : undefined,
+      gzip: only ? (body as Uint8Array) : names.indexOf(gzName) >= 0 ? mapped(st, gzName) || stringToBytes(st.read(gzName) || "") : undefined,
       etag: (crc32(whole) >>> 0).toString(16),
     };
-    http.asset(path, body, opts, whole.length);
-    if (path === "/index.html") http.asset("/", body, opts, whole.length);
+    if (only && typeof body === "function") opts.gzip = stringToBytes(whole);
+    var a = http.asset(path, body, opts, whole.length);
+    if (only) a.head200 = a.head200gz; // every client gets the gzip (browsers all take it)
+    if (path === "/index.html") { a = http.asset("/", body, opts, whole.length); if (only) a.head200 = a.head200gz; }
     count++;
   }
   return count;

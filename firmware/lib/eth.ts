@@ -13,12 +13,14 @@
 import { Hal } from "../../hal/types";
 import { createEspruinoHal } from "../../hal/espruino";
 import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
-import { createStack, formatIp, parseIp, Stack } from "../net/stack";
+import { createStack, formatIp, parseIp, Stack, stackCount } from "../net/stack";
+import { Cnt } from "../net/counters";
 import { setAddress } from "../net/ipv4";
 import { dhcpStart, dhcpOff } from "../net/dhcp";
 import { St } from "../net/state";
 import { Eth as EthHdr } from "../net/ethernet";
-import { createTcp, Tcp } from "../tcp/tcp";
+import { createTcp, Tcp, C as TcpCnt, STATE_COUNT } from "../tcp/tcp";
+import { STATE_NAMES } from "../tcp/states";
 import { createRunner, Runner } from "./eth-run";
 import { macFromSerial, parseMac } from "./eth-mac";
 import { sizeFor, Sizing } from "./eth-mem";
@@ -136,6 +138,9 @@ function watchLink(e: Eth, now: number): void {
   if (cb && now > e.ipBy) { e.ipCb = null; cb(new Error("ENC28J60: no DHCP lease after " + Lib.DHCP_WAIT_MS / 1000 + " s (still trying)")); }
 }
 
+/** getStatus()'s TCP state counts (one array for every eth, filled per call). */
+var STATES = new Uint16Array(STATE_COUNT);
+
 export var ETH_PROTO: any = {
   getIP: getIP,
   setIP: setIP,
@@ -149,9 +154,15 @@ export var ETH_PROTO: any = {
     return this.hostname;
   },
   getStatus: function (this: Eth, cb?: (err: any, st: any) => void): any {
-    var d = this.driver.counters;
-    var z = this.sizing;
-    var r = { link: this.driver.linkUp(), ip: formatIp(this.stack.addr), dhcp: this.stack.dhcpState(), slots: this.slots, frames: [d.rxFrames, d.txFrames],
+    var d = this.driver.counters, z = this.sizing, s = this.stack, t = this.tcp, tc = t.counts, i: number;
+    // the traffic and the TCP connections by state (CLOSED, the unused slots, left out), from the
+    // live counts (the drop counters stay on the console: eth.stack.counters, eth.tcp.counters)
+    var conns: { [state: string]: number } = {};
+    t.stateCounts(STATES);
+    for (i = 1; i < STATE_COUNT; i++) if (STATES[i]) conns[STATE_NAMES[i]] = STATES[i];
+    var r = { link: this.driver.linkUp(), ip: formatIp(s.addr), dhcp: s.dhcpState(), slots: this.slots, frames: [d.rxFrames, d.txFrames],
+      packets: [stackCount(s, Cnt.IP_RX), stackCount(s, Cnt.IP_TX)], segments: [tc[TcpCnt.segIn], tc[TcpCnt.segOut], tc[TcpCnt.retransmits]],
+      connections: conns,
       memory: { free: z.free === Infinity ? null : z.free, mtu: z.mtu, sendPool: z.pool, slots: [z.slots, z.wanted], note: z.note } };
     if (cb) cb(null, r);
     return r;

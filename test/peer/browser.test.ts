@@ -1,13 +1,14 @@
-// A real browser against the simulated device: headless Chromium (Debian's /usr/bin/chromium,
-// driven by playwright-core) loads the page through the sim's user-space gateway on
-// 127.0.0.1 (loopback only), sees the live counters update, toggles the LED (checked on the
-// board through its console and its pin) and stores the device name.
+// A real browser against the simulated device running the default app (examples/demo, as
+// `make sim` starts it): headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core) loads the page through the sim's user-space gateway on 127.0.0.1 (loopback
+// only), sees the live counters update, toggles the LED (checked on the board through its console
+// and its pin) and stores the device name.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn, ChildProcess } from "child_process";
-import { SIM_CLI, SIM_BUNDLE } from "./lib/netns";
+import { SIM_CLI } from "./lib/netns";
 
 const CHROMIUM = "/usr/bin/chromium";
 declare const document: any; // evaluated in the page
@@ -46,7 +47,7 @@ describe("browser: headless Chromium loads the device's page", function () {
   }
 
   before(async function () {
-    const missing = [SIM_CLI, SIM_BUNDLE, CHROMIUM].filter((f) => !fs.existsSync(f));
+    const missing = [SIM_CLI, CHROMIUM].filter((f) => !fs.existsSync(f));
     let pw: any = null;
     try { pw = require("playwright-core"); } catch { missing.push("playwright-core"); }
     if (missing.length) {
@@ -95,36 +96,41 @@ describe("browser: headless Chromium loads the device's page", function () {
     assert.equal(await page.getAttribute("label[for=nm]", "for"), "nm", "the name field has a label");
     assert.match((await page.textContent("#link"))!, /link up/);
 
-    // the counters move: each refresh is one more HTTP request on the device
-    const reqs = async () => +((await page.textContent("#traffic"))!.match(/HTTP requests(\d+)/) || [])[1];
+    // the counters move: each refresh is one more API request on the device
+    const reqs = async () => +((await page.textContent("#traffic"))!.match(/API requests(\d+)/) || [])[1];
     const first = await reqs();
     await page.waitForFunction((n: number) => {
-      const m = document.getElementById("traffic")!.textContent!.match(/HTTP requests(\d+)/);
+      const m = document.getElementById("traffic")!.textContent!.match(/API requests(\d+)/);
       return m && +m[1] > n;
     }, first, { timeout: 10000 });
     assert.ok((await reqs()) > first);
     assert.match((await page.textContent("#conns"))!, /ESTABLISHED\d+/);
 
     // the LED
-    assert.equal(await consoleEval("device.led()"), "false");
+    assert.equal(await consoleEval("ledOn"), "false");
     await page.click("#tog");
     await page.waitForFunction(() => document.getElementById("ledst")!.textContent === "on", null, { timeout: 10000 });
-    assert.equal(await consoleEval("device.led()"), "true");
+    assert.equal(await consoleEval("ledOn"), "true");
     assert.equal(await consoleEval("digitalRead(D2)"), "1");
     await page.click("#tog");
     await page.waitForFunction(() => document.getElementById("ledst")!.textContent === "off", null, { timeout: 10000 });
     assert.equal(await consoleEval("digitalRead(D2)"), "0");
 
     // the setting
+    // (the settings form shows what is stored: no host name, no static address yet)
+    assert.equal(await page.inputValue("#hn"), "");
+    assert.equal(await page.inputValue("#ip4"), "");
     await page.fill("#nm", "Browser bench");
+    await page.fill("#hn", "bench-1");
     await page.click("#set button");
     await page.waitForFunction(() => /Saved: Browser bench/.test(document.getElementById("msg")!.textContent!), null, { timeout: 10000 });
-    assert.equal(await consoleEval("device.settings.name"), '"Browser bench"');
-    assert.equal(await consoleEval('require("Storage").read("enc-settings")'), '"{\\"name\\":\\"Browser bench\\"}"');
+    assert.equal(await consoleEval("settings.name"), '"Browser bench"');
+    assert.equal(await consoleEval('require("Storage").read("enc-settings")'), '"{\\"name\\":\\"Browser bench\\",\\"hostname\\":\\"bench-1\\"}"');
     await page.reload();
     await page.waitForFunction(() => document.title === "Browser bench", null, { timeout: 15000 });
     assert.equal(await page.textContent("#name"), "Browser bench");
     assert.equal(await page.textContent("#host"), "simulated board");
+    await page.waitForFunction(() => (document.getElementById("hn") as any).value === "bench-1", null, { timeout: 10000 });
     assert.deepEqual(failed, [], "no failed request, not even /favicon.ico");
   });
 });

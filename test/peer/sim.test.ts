@@ -61,7 +61,8 @@ describe("simulated board: gateway back-end (make sim)", function () {
   });
 
   it("serves the device's page on 127.0.0.1 through the emulated wire, by DHCP, within seconds", async () => {
-    // What `make sim` runs (node build/sim/cli.js), on a free port.
+    // The firmware bundle on the sim (node build/sim/cli.js --bundle dist/sim.js; `make sim` runs the
+    // default app, test/peer/browser.test.ts and test/unit/lib/demo.test.ts), on a free port.
     sim = spawn(process.execPath, [SIM_CLI, "--port", "0", "--bundle", SIM_BUNDLE, "--storage", storage], { stdio: ["pipe", "pipe", "pipe"] });
     sim.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
     sim.stderr!.on("data", (d: Buffer) => { out += d.toString(); });

@@ -53,4 +53,25 @@ describe("http: files from Storage (www/)", () => {
       assert.equal(parseResponses(tcp.take(0))[0].status, 404);
     });
   }
+  for (const mappedViews of [true, false]) {
+    it(`a www/<name>.gz alone (make image's choice where the original does not fit) is served at /<name>, always as gzip (${mappedViews ? "mapped" : "windowed"})`, () => {
+      const page = Buffer.from("<p>" + "the page ".repeat(200) + "</p>");
+      const { st } = storage({ "www/index.html.gz": zlib.gzipSync(page) }, mappedViews);
+      const tcp = new FakeTcp();
+      const srv = createHttpServer(tcp);
+      assert.equal(serveStorageFiles(srv, st), 1);
+      tcp.open(0, 1000);
+      for (const [path, accept] of [["/", "Accept-Encoding: gzip\r\n"], ["/index.html", ""]]) {
+        tcp.send(0, "GET " + path + " HTTP/1.1\r\nHost: d\r\n" + accept + "\r\n");
+        for (let i = 0; i < 10; i++) tcp.ack(0, 1000);
+        const r = parseResponses(tcp.take(0))[0];
+        assert.equal(r.status, 200, path);
+        assert.equal(r.headers["content-type"], "text/html; charset=utf-8");
+        assert.equal(r.headers["content-encoding"], "gzip", path + " " + JSON.stringify(accept));
+        assert.ok(zlib.gunzipSync(r.body).equals(page), path);
+      }
+      tcp.send(0, "GET /index.html.gz HTTP/1.1\r\nHost: d\r\n\r\n");
+      assert.equal(parseResponses(tcp.take(0))[0].status, 404);
+    });
+  }
 });

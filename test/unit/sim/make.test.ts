@@ -69,7 +69,7 @@ describe("make: run, sim and flash as a newcomer meets them", function () {
       proc.stdin!.write("\x03");                              // Ctrl-C while the line runs
       await wait(m, /Execution Interrupted/, 5000);
       m = text.length;
-      proc.stdin!.write('device.http.route("/spin", "GET", function (req, res) { for (;;) {} })\r');
+      proc.stdin!.write('srv.get("/spin", function (req, res) { for (;;) {} }) && undefined\r');   // (the default app's server)
       await wait(m, /=undefined/, 10000);
       m = text.length;
       const answer = new Promise<string>((resolve) => {
