@@ -9,4 +9,4 @@ function getFile(url) {
     res.on("close", function () { console.log("got " + url + " " + res.statusCode + " " + body.length + " bytes crc32 " + (E.CRC32(body) >>> 0)); });
   }).on("error", function (e) { console.log("got " + url + " error " + e.code + " " + e.message); });
 }
-eth.setIP(function (err, ip) { console.log(err ? "no address: " + err : "up at " + ip.ip); if (!err) getFile("http://files.test/data.bin"); });
+eth.setIP(function (err, ip) { console.log(err ? "no address: " + err : "up at " + ip.ip + " (DNS server " + ip.dns + ")"); if (!err) getFile("http://files.test/data.bin"); });

@@ -13,7 +13,7 @@
 import { Hal } from "../../hal/types";
 import { createEspruinoHal } from "../../hal/espruino";
 import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
-import { createStack, formatIp, parseIp, Stack, stackCount } from "../net/stack";
+import { createStack, formatIp, parseIp, Stack, stackCount, stackDnsServer } from "../net/stack";
 import { Cnt } from "../net/counters";
 import { setAddress } from "../net/ipv4";
 import { dhcpStart, dhcpOff } from "../net/dhcp";
@@ -50,6 +50,19 @@ export interface EthOptions {
   /** A static address (with netmask or subnet, gateway, dns); without ip: DHCP (unless dhcp: false). */
   ip?: string; netmask?: string; subnet?: string; gateway?: string; dns?: string; dhcp?: boolean;
   hostname?: string;
+  /** false: do not keep the last DHCP address in Storage (LEASE_FILE) for INIT-REBOOT. */
+  lease?: boolean;
+}
+
+/** The Storage file with the last DHCP address ("a.b.c.d"): at the next start DHCP asks for it
+ *  again first (INIT-REBOOT, RFC 2131 3.2); written only when the address changes. */
+export var LEASE_FILE = "enc-lease";
+
+/** The last DHCP address kept in Storage, or 0 (none, unreadable, or no Storage). */
+function lastLease(): number {
+  var ip = 0;
+  try { ip = parseIp(require("Storage").read(LEASE_FILE) || ""); } catch (x) { /* no Storage */ }
+  return ip === ip ? ip : 0;   // (NaN: not an address)
 }
 
 /** An eth: the record behind the object connect() returns. */
@@ -68,6 +81,8 @@ export interface Eth {
   /** Listeners by event name ("link", "ip"). */
   ev: { [name: string]: ((a?: any) => void)[] };
   link: boolean;
+  /** Keep the DHCP address in LEASE_FILE (connect()'s lease option). */
+  lease: boolean;
   /** setIP()'s pending DHCP callback and its deadline (ms). */
   ipCb: ((err: any, ip?: any) => void) | null;
   ipBy: number;
@@ -86,7 +101,8 @@ function getIP(this: Eth, cb?: (err: any, ip: any) => void): any {
   for (var i = 0; i < EthHdr.MAC_LEN; i++) mac += (i ? ":" : "") + ((m[i] >> 4).toString(16) + (m[i] & 0xf).toString(16));
   var r: any = { ip: formatIp(s.addr), netmask: formatIp(s.mask), gateway: formatIp(s.gateway), mac: mac, dhcp: s.dhcpState() };
   r.subnet = r.netmask;   // (the WIZnet module's name)
-  if (this.dns) r.dns = formatIp(this.dns);
+  var dns = this.dns || stackDnsServer(s);   // setIP()'s, else the one DHCP handed out (option 6)
+  if (dns) r.dns = formatIp(dns);
   if (cb) cb(null, r);
   return r;
 }
@@ -113,7 +129,7 @@ function setIP(this: Eth, o?: any, cb?: (err: any, ip?: any) => void): boolean {
   }
   // DHCP: from the start (a DISCOVER at the next tick); the callback at the lease
   setAddress(s, 0, 0, 0);
-  dhcpStart(s, { hostname: e.hostname, mtu: e.mtu || undefined });
+  dhcpStart(s, { hostname: e.hostname, mtu: e.mtu || undefined, lastIp: e.lease ? lastLease() : 0 });
   e.ipCb = cb || null;
   e.ipBy = e.hal.clock.now() + Lib.DHCP_WAIT_MS;
   e.runner.wake();   // the first DISCOVER, and the callback's time-out
@@ -125,6 +141,9 @@ function addressChanged(e: Eth): void {
   var info = getIP.call(e), cb = e.ipCb;
   if (e.stack.addr) {
     e.log("enc28j60: address " + info.ip + " (" + (info.dhcp === "static" ? "static" : "dhcp") + ")");
+    if (e.lease && info.dhcp === "bound" && lastLease() !== e.stack.addr) {
+      try { require("Storage").write(LEASE_FILE, info.ip); } catch (x) { e.log("enc28j60: the address could not be kept in Storage: " + x); }
+    }
     if (cb) { e.ipCb = null; cb(null, info); }
   }
   emit(e, "ip", info);
@@ -192,7 +211,8 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   var e = Object.create(ETH_PROTO) as Eth;
   e.hal = hal; e.driver = driver; e.mac = mac; e.mtu = mtu; e.log = log; e.sizing = z; e.ev = {}; e.ipCb = null; e.ipBy = 0;
   e.hostname = o.hostname || "enc28j60"; e.dns = o.dns ? quad("dns", o.dns) : 0;
-  var cfg: any = { hostname: e.hostname, mtu: mtu || undefined };
+  e.lease = o.lease !== false;
+  var cfg: any = { hostname: e.hostname, mtu: mtu || undefined, lastIp: e.lease && !o.ip ? lastLease() : 0 };
   if (o.ip) { cfg.ip = quad("ip", o.ip); cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0"); cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0; }
   var stack = e.stack = createStack(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname });
   if (!o.ip && o.dhcp === false) dhcpOff(stack as any as St);

@@ -150,7 +150,9 @@ function suite(title: string, opts: { simArgs: () => string[]; readyMs: number; 
       const n = Number(b.deviceIp.split(".")[3]);
       assert.ok(n >= 100 && n <= 150, "address from dnsmasq's pool: " + b.deviceIp);
       assert.deepEqual(await got(b, "http://files.test/data.bin", opts.opMs, true), ok(), b.simOutput());
-      // the name went to the server DHCP named (option 6), from the device's leased address
+      // getIP() names the DNS server DHCP handed out (option 6), and the name went there, from the
+      // device's leased address
+      assert.match(b.simOutput(), new RegExp("up at " + b.deviceIp.replace(/\./g, "\\.") + " \\(DNS server 192\\.0\\.2\\.\\d+\\)"), b.simOutput());
       assert.match(g!.dnsLog(), new RegExp("query\\[A\\] files\\.test from " + b.deviceIp.replace(/\./g, "\\.")), g!.dnsLog());
     });
 
