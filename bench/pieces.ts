@@ -89,14 +89,14 @@ export async function run(): Promise<void> {
   console.log(`driver + IP + TCP + DHCP: ${ratio(driverIpTcpDhcp, CORE_BUDGET)}`);
   console.log(`all pieces (module with every piece): ${ratio(all, ALL_BUDGET)}`);
 
-  // The default app (the demo) and a ten-line app on the module, in the Pico's Storage.
+  // The default app (examples/demo) and a ten-line app on the module, in the Pico's Storage.
   const pico = loadBoardJson("pico");
   const area = pico.chip.saved_code!.page_size * pico.chip.saved_code!.pages;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-image-"));
   try {
     const hello = path.join(tmp, "hello.js");
     fs.writeFileSync(hello, fs.readFileSync(path.join(ROOT, "examples", "hello.js")));
-    for (const [name, o] of [["default app (the demo)", {}], ["examples/hello.js", { app: hello }]] as [string, { app?: string }][]) {
+    for (const [name, o] of [["default app (examples/demo)", {}], ["examples/hello.js", { app: hello }]] as [string, { app?: string }][]) {
       const img = await buildImage({ board: "pico", out: path.join(tmp, "st"), ...o });
       const used = Object.keys(img.files).reduce((n, k) => n + img.files[k].length + 32, 0);
       console.log(`Pico Storage, ${name}: ${used} of ${area} bytes (${Math.round((100 * used) / area)}%; budget: at most half, ${area / 2})${used > area / 2 ? " OVER" : ""}` +
