@@ -216,3 +216,18 @@ export function slotVal(tcp: Tcp, name: string, c: number): number {
   const [a, k, f] = at[name];
   return a[c * k + f];
 }
+
+/** activeOpen()'s peer: its MSS and window. */
+export const PEER_MSS = 1400, PEER_WIN = 64240;
+
+/** n bytes counting up from `from` (mod 256): data whose offset each byte shows. */
+export function counting(n: number, from = 0): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (from + i) & 255;
+  return b;
+}
+
+/** The segments sent since the last take(): [seq - iss, length]. */
+export function sentSince(h: Harness, iss: number): number[][] {
+  return h.take().map((x) => { const f = field(x.bytes); return [(f.seq - iss) >>> 0, f.data.length]; });
+}

@@ -5,23 +5,12 @@
 // a gap (RFC 5681 4.2). The harness's RTT sample from the handshake is 1 ms, so the RTO is its
 // 200 ms floor and the probe (max(2 SRTT, 10 ms)) goes at the first tick, 100 ms later.
 import * as assert from "assert";
-import { Harness, ACK, FIN, PSH, field, activeOpen, passiveOpen, PEER_PORT } from "./harness";
+import { Harness, ACK, FIN, PSH, field, activeOpen, passiveOpen, PEER_PORT, PEER_MSS, PEER_WIN, counting, sentSince } from "./harness";
 import { F64 } from "../../../firmware/tcp/slots";
 import { tcpNextDue } from "../../../firmware/tcp/tcp";
 
-const M = 1400; // the peer's MSS in activeOpen()
-const PW = 64240; // the peer's window in activeOpen()
-
-function data(n: number, from = 0): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (from + i) & 255;
-  return b;
-}
-
-/** The segments sent since the last take(): [seq - iss, length]. */
-function sentSince(h: Harness, iss: number): number[][] {
-  return h.take().map((s) => { const f = field(s.bytes); return [(f.seq - iss) >>> 0, f.data.length]; });
-}
+const M = PEER_MSS, PW = PEER_WIN;
+const data = counting;
 
 describe("tcp loss probe and RACK-style detection", () => {
   it("a lost last segment goes again after the probe time-out (first tick), not the RTO; the ACK ends it", () => {

@@ -3,22 +3,11 @@
 // with a partial ACK (RFC 5681, RFC 6582), limited transmit (RFC 3042), ssthresh after a
 // time-out, and what is not a duplicate ACK.
 import * as assert from "assert";
-import { Harness, ACK, PSH, field, activeOpen, slotVal } from "./harness";
+import { Harness, ACK, PSH, field, activeOpen, slotVal, PEER_MSS, PEER_WIN, counting, sentSince } from "./harness";
 import { F16 } from "../../../firmware/tcp/slots";
 
-const M = 1400; // the peer's MSS in activeOpen()
-const PW = 64240; // the peer's window in activeOpen()
-
-function data(n: number, from = 0): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (from + i) & 255;
-  return b;
-}
-
-/** The segments sent since the last take(): [seq - iss, length]. */
-function sentSince(h: Harness, iss: number): number[][] {
-  return h.take().map((s) => { const f = field(s.bytes); return [(f.seq - iss) >>> 0, f.data.length]; });
-}
+const M = PEER_MSS, PW = PEER_WIN;
+const data = counting;
 
 function u16(h: Harness, c: number, f: number): number {
   return h.tcp.slots.u16[c * F16.STRIDE + f];
