@@ -29,7 +29,7 @@ describe("tcp loss probe and RACK-style detection", () => {
     assert.strictEqual(h.tcp.counters.retransmits, 0);
   });
 
-  it("one probe per flight: a lost probe leaves the RTO as the backstop (RFC 6298 timing unchanged)", () => {
+  it("on 100 ms ticks the second probe falls on the RTO's tick: the RTO goes first, the backstop (RFC 6298 timing unchanged)", () => {
     const h = new Harness();
     const a = activeOpen(h);
     h.tcp.write(a.c, data(2 * M), 0, 2 * M);
