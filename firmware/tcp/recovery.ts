@@ -46,8 +46,7 @@ function resendFirst(t: Tc, s: number, c0: number): void {
   var nxt = u32[b32 + F32.SND_NXT], cw = u16[c];
   t.fl[s] &= ~SF.TIMING; // Karn: no RTT sample from a retransmitted segment
   t.c[c0]++;
-  t.f64[s * F64.STRIDE + F64.T_RXT] = t.now;
-  u32[b32 + F32.SND_NXT] = u32[b32 + F32.SND_UNA];
+  u32[b32 + F32.SND_NXT] = u32[b32 + F32.SND_UNA]; // (emit() notes when it went: T_RXT)
   u16[c] = u16[s * F16.STRIDE + F16.MSS]; // one segment
   output(t, s, -1);
   u16[c] = cw;
@@ -70,6 +69,7 @@ export function halveSsthresh(t: Tc, s: number): void {
 export function newAck(t: Tc, s: number, acked: number): void {
   var u16 = t.u16, b16 = s * F16.STRIDE, m = u16[b16 + F16.MSS], cw = u16[b16 + F16.CWND];
   t.u8[s * F8.STRIDE + F8.DUPS] = 0;
+  t.f64[s * F64.STRIDE + F64.T_RXT] = t.now; // SND.UNA's segment went by now (emit() notes it when it goes later)
   t.fl[s] &= ~(SF.PROBED | SF.PROBED2); // a new flight: it may have its probes
   if (t.fl[s] & SF.RECOVERY) {
     if (seqLt(t.ack, t.u32[s * F32.STRIDE + F32.RECOVER])) {
@@ -103,6 +103,15 @@ export function dupAck(t: Tc, s: number): void {
   var segs = ((((u32[b32 + F32.SND_MAX] - una) >>> 0) + m - 1) / m) | 0;
   var unsent = u16[b16 + F16.SND_LEN] - ((u32[b32 + F32.SND_NXT] - una) >>> 0);
   var thresh = segs < R.EARLY_SEGS && segs > 1 && unsent <= 0 ? segs - 1 : R.DUP_THRESH;
+  var rtt = t.f64[s * F64.STRIDE + F64.SRTT];
+  if (thresh < R.DUP_THRESH && t.now - t.f64[s * F64.STRIDE + F64.T_RXT] < rtt / 2) {
+    // RACK's rule (RFC 8985 6.2) for early retransmit: a duplicate ACK sooner than half an RTT
+    // after SND.UNA's segment went cannot come from a segment sent after it: it answers one
+    // sent before (a probe or a retransmission that was not needed, which the receiver ACKs at
+    // once). Without this, each needless retransmission's ACK made the next one, flight after flight.
+    t.u8[i] = d - 1;
+    return;
+  }
   if (d < thresh) {
     output(t, s, -1); // limited transmit (output.ts counts the first two duplicate ACKs)
   } else if (d === thresh) {

@@ -83,7 +83,7 @@ export const enum F64 {
   T_STATE,   // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline
   T_PTO,     // loss probe deadline (recovery.ts; the last timer: timers.ts scans T_REXMT..T_PTO)
   T_USED,    // last time a segment came or went (idle/oldest policies)
-  T_RXT,     // when the segment at SND.UNA was last sent again by recovery.ts
+  T_RXT,     // when the segment at SND.UNA was last sent (output.ts emit; recovery.ts: RACK)
   T_KEEP,    // keep-alive deadline (keepalive.ts)
   STRIDE,
 }

@@ -89,6 +89,20 @@ describe("tcp recovery on an exact-deadline schedule", () => {
     assert.deepStrictEqual(b.r.log.slice(1), [`drained ${b.c}`]);
   });
 
+  it("early retransmit waits for evidence: a duplicate ACK sooner than SRTT/2 after SND.UNA's segment went answers an older one (RACK)", () => {
+    const h = new Harness();
+    const a = activeOpen(h);
+    h.tcp.write(a.c, data(2 * M), 0, 2 * M);
+    assert.strictEqual(sentSince(h, a.iss).length, 2);
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss, flags: ACK, win: PW }); // at once: the echo of an older segment
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.fastRetransmits, 0, "no needless retransmission (its own echo would start the next)");
+    h.t += 1;
+    h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss, flags: ACK, win: PW }); // an RTT later: from segment 2
+    assert.deepStrictEqual(sentSince(h, a.iss), [[0, M]], "early retransmit (RFC 5827)");
+    assert.strictEqual(h.tcp.counters.fastRetransmits, 1);
+  });
+
   it("a tick a fraction of a millisecond before a deadline handles it (not one tick later)", () => {
     const h = new Harness();
     const a = activeOpen(h);
