@@ -5,11 +5,14 @@
 // in-process. The asset is downloaded DOWNLOADS times in a row (the seeded loss goes on, so
 // each download loses other frames): the rate is all the bytes over all the time, and each
 // download's time is printed, since one lost SYN (1 s before any RTT sample) or one lost probe
-// (an RTO) moves a single download's rate by a large factor.
+// (an RTO) moves a single download's rate by a large factor. With loss, how each sender recovered
+// (the device sends the download, the gateway its requests and ACKs): RTOs, loss probes, fast
+// retransmits and RACK retransmissions per download.
 import * as http from "http";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as vm from "vm";
 import { startSim } from "../sim/run";
 
 function get(url: string): Promise<{ status: number; bytes: number }> {
@@ -25,6 +28,19 @@ function get(url: string): Promise<{ status: number; bytes: number }> {
 }
 
 interface Figures { pageMs: number; kbps: number }
+
+type Counts = { [name: string]: number };
+
+/** The simulated device's TCP counters (the demo's `device` global in the vm). */
+function deviceTcp(sim: { board: { context: vm.Context } }): Counts {
+  return JSON.parse(vm.runInContext("JSON.stringify(device.tcp.counters)", sim.board.context));
+}
+
+/** How a sender recovered, per download: time-outs (RTO), loss probes, fast retransmits (dup ACKs), RACK. */
+function recovery(a: Counts, b: Counts): string {
+  const per = (k: string): string => ((b[k] - a[k]) / DOWNLOADS).toFixed(1);
+  return `${per("retransmits")} RTO, ${per("tailProbes")} probes, ${per("fastRetransmits")} fast, ${per("rackLosses")} RACK`;
+}
 
 /** Downloads of the asset per loss rate. */
 const DOWNLOADS = 3;
@@ -45,6 +61,7 @@ async function one(label: string, loss: number, base0?: Figures): Promise<Figure
     const pageMs = (performance.now() - t) / n;
     sim.board.evalLine('device.addTestAsset("/bench.bin", 204800)');
     const spi0 = sim.board.counters.spiBytes;
+    const dev0 = deviceTcp(sim), gw0 = Object.assign({}, sim.gateway!.tcp.counters);
     const times: string[] = [];
     let s = 0;
     for (let i = 0; i < DOWNLOADS; i++) {
@@ -56,10 +73,12 @@ async function one(label: string, loss: number, base0?: Figures): Promise<Figure
       times.push((one * 1000).toFixed(0));
     }
     s /= DOWNLOADS;
+    const dev1 = deviceTcp(sim), gw1 = sim.gateway!.tcp.counters;
     const c = sim.wire.counters;
     console.log(`sim gateway ${label}: address by DHCP after ${tAddr.toFixed(0)} ms; page GET ${pageMs.toFixed(1)} ms (mean of ${n}); ` +
       `200 KB download ${(204.8 / s).toFixed(0)} KB/s (${times.join(" + ")} ms, ${((sim.board.counters.spiBytes - spi0) / 1024 / DOWNLOADS).toFixed(0)} KB over SPI each); ` +
       `wire ${c.toDevice}/${c.fromDevice} frames, lost ${c.lostToDevice}/${c.lostFromDevice}` +
+      (loss > 0 ? `; recovery per download: device ${recovery(dev0, dev1)}, gateway ${recovery(gw0, gw1)}` : "") +
       (base0 ? `; vs no loss: download rate ${(204.8 / s / base0.kbps).toFixed(2)}x, page time ${(pageMs / base0.pageMs).toFixed(2)}x` : ""));
     return { pageMs, kbps: 204.8 / s };
   } finally {

@@ -5,7 +5,7 @@
 
 import * as net from "net";
 import { createStack, Stack } from "../firmware/net/stack";
-import { createTcp, Tcp, TcpHandler } from "../firmware/tcp/tcp";
+import { createTcp, Tcp, TcpHandler, tcpNextDue } from "../firmware/tcp/tcp";
 import { createHostNetif, HostNetif } from "./host-netif";
 import { createDhcpServer, DhcpServer } from "./dhcp";
 import type { Wire } from "./wire";
@@ -31,7 +31,16 @@ export interface GatewayOptions {
   /** How long a connection may wait for a free device connection before a 503 (default QUEUE_WAIT_MS). */
   queueWaitMs?: number;
   log: (line: string) => void;
+  /** The clock and the one timer of the stack's schedule (tests drive time with their own; default: performance.now, setTimeout). */
+  timers?: GatewayTimers;
 }
+
+export interface GatewayTimers { now(): number; after(ms: number, fn: () => void): unknown; cancel(handle: unknown): void }
+
+/** TCP waits for send-pool space (tcpNextDue 0): tick this often, as the device does (ms). */
+const TICK_MS = 100;
+/** After a tick, a deadline already past is looked at again this much later (ms). */
+const TICK_STEP_MS = 5;
 
 /** Default longest wait in the gateway's queue: longer than the device's keep-alive idle close (5 s). */
 export const QUEUE_WAIT_MS = 10000;
@@ -214,6 +223,8 @@ export interface Gateway {
   /** Resolves with the bound port once the listener is up. */
   listening: Promise<number>;
   counters: { accepted: number; relayed: number; refused: number; bytesToDevice: number; bytesFromDevice: number };
+  /** When the stack's timer next fires (ms on the gateway's clock; Infinity: no timer armed). */
+  nextTick(): number;
   close(): Promise<void>;
 }
 
@@ -221,7 +232,7 @@ export function startGateway(o: GatewayOptions): Gateway {
   // The project's stack calls Espruino natives (E.sum): the host process needs the shims, installed
   // when a gateway starts, not when this module is imported.
   installEspruinoShims();
-  const clock = { now: () => performance.now() };
+  const clock = { now: () => (o.timers ? o.timers.now() : performance.now()) };
   const netif = createHostNetif(o.mac, (f) => o.wire.toDevice(f));
   const stack = createStack(netif, clock, { ip: o.ip, mask: o.mask, gateway: 0 });
   const tcp = createTcp(stack, { slots: o.slots });
@@ -232,9 +243,46 @@ export function startGateway(o: GatewayOptions): Gateway {
   const counters = { accepted: 0, relayed: 0, refused: 0, bytesToDevice: 0, bytesFromDevice: 0 };
   let pollQueued = false;
   let closed = false;
+  // The stack's tick runs at its next deadline, as on the device (firmware/lib/eth-run.ts): one
+  // timer, armed at the earliest of the stack's own deadlines and TCP's (tcpNextDue: delayed
+  // ACK, retransmission, probe, TIME-WAIT...), looked at again after every poll and tick. Every
+  // call into TCP here is followed by schedulePoll(), so a deadline that moves is seen. A
+  // Linux peer's timers are not quantised to a 100 ms tick either: with a fixed tick, each
+  // delayed ACK and retransmission of the gateway waited for it (up to 100 ms late).
+  const sched = o.timers || { now: () => performance.now(), after: (ms: number, fn: () => void): unknown => setTimeout(fn, ms), cancel: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  let timer: unknown = null, armedAt = -1, lastTick = sched.now();
+  function deadline(): number {
+    const x = tcpNextDue(tcp);
+    const d = stack.due();
+    return Math.min(d, x === 0 ? lastTick + TICK_MS : x);
+  }
+  function arm(ticked: boolean): void {
+    if (closed) return;
+    const now = sched.now();
+    let d = deadline();
+    // a layer whose time had come at this tick and that did nothing: a short step, not a busy
+    // loop (a deadline that passed while the tick ran is due at once)
+    if (ticked && d <= lastTick) d = now + TICK_STEP_MS;
+    if (d === armedAt) return;
+    if (timer !== null) sched.cancel(timer);
+    timer = null;
+    armedAt = d;
+    if (d !== Infinity) timer = sched.after(d > now ? d - now : 0, fire);
+  }
+  function fire(): void {
+    timer = null;
+    armedAt = -1;
+    if (closed) return;
+    lastTick = sched.now();
+    stack.tick();
+    stack.poll();
+    arm(true);
+  }
   function poll(): void {
     pollQueued = false;
-    if (!closed) stack.poll();
+    if (closed) return;
+    stack.poll();
+    arm(false);
   }
   function schedulePoll(): void {
     if (!pollQueued) { pollQueued = true; setImmediate(poll); }
@@ -245,7 +293,7 @@ export function startGateway(o: GatewayOptions): Gateway {
     netif.push(f);
     schedulePoll();
   });
-  const ticker = setInterval(() => { if (!closed) { stack.tick(); stack.poll(); } }, 100);
+  arm(false);
 
   const sockets = new Set<net.Socket>();
   // Half-open allowed: a client that sends its request and shuts its sending side (nc -N, HTTP/1.0
@@ -464,9 +512,11 @@ export function startGateway(o: GatewayOptions): Gateway {
 
   return {
     stack, tcp, dhcp, netif, counters, listening,
+    nextTick: () => (timer === null ? Infinity : armedAt),
     close(): Promise<void> {
       closed = true;
-      clearInterval(ticker);
+      if (timer !== null) sched.cancel(timer);
+      timer = null;
       clearInterval(queueTimer);
       for (const s of sockets) s.destroy();
       return new Promise((r) => server.close(() => r()));

@@ -46,6 +46,8 @@ export interface Sim {
   ready: Promise<string>;
   /** The gateway's bound port (gateway mode), else 0. */
   port: number;
+  /** The user-space gateway (gateway mode; null with a TAP device): its TCP's counters for the bench. */
+  gateway: import("./gateway").Gateway | null;
   close(): Promise<void>;
 }
 
@@ -245,7 +247,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     out("sim: device address " + deviceIp + " (static)");
     announce(deviceIp);
   }
-  return { board: board!, emu, wire, deviceIp: () => deviceIp, ready, port, close };
+  return { board: board!, emu, wire, deviceIp: () => deviceIp, ready, port, gateway, close };
 }
 
 /**

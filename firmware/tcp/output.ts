@@ -55,6 +55,7 @@ export function emit(t: Tc, s: number, flags: number, seq: number, len: number, 
   if (len > 0) {
     poolCopy(t.P, t.S, s, (seq - u32[b32 + F32.SND_UNA]) >>> 0, t.tx, O.TX + hl, len);
     f64[b64 + F64.T_USED] = t.now;
+    if (seq === u32[b32 + F32.SND_UNA]) f64[b64 + F64.T_RXT] = t.now; // (recovery.ts: when SND.UNA's segment last went)
   }
   t.fl[s] &= ~SF.ACK_PENDING;
   f64[b64 + F64.T_ACK] = t.u8[s * F8.STRIDE + F8.RSEGS] = 0;

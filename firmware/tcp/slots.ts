@@ -18,8 +18,9 @@ export const enum SF {
   FIN_ACKED = 256,  // our FIN has been acknowledged: nothing more to send
   RECOVERY = 512,   // in fast recovery (recovery.ts) until SND.UNA passes RECOVER
   GAP = 1024,       // out-of-order data was dropped: ACK at once until RCV.NXT reaches RCV_HI (recovery.ts)
-  PROBED = 2048,    // a loss probe went since SND.UNA last moved (recovery.ts: one per flight)
+  PROBED = 2048,    // a loss probe went since SND.UNA last moved (recovery.ts: two per flight at most)
   URG = 4096,       // urgent data sent and not yet acknowledged: SND_UP holds SND.UP (urgent.ts)
+  PROBED2 = 8192,   // the second loss probe of the flight went too (recovery.ts)
 }
 
 /** 8-bit fields (Slots.u8). */
@@ -82,7 +83,7 @@ export const enum F64 {
   T_STATE,   // TIME-WAIT / FIN-WAIT-2 / SYN-RCVD deadline
   T_PTO,     // loss probe deadline (recovery.ts; the last timer: timers.ts scans T_REXMT..T_PTO)
   T_USED,    // last time a segment came or went (idle/oldest policies)
-  T_RXT,     // when the segment at SND.UNA was last sent again by recovery.ts
+  T_RXT,     // when the segment at SND.UNA was last sent (output.ts emit; recovery.ts: RACK)
   T_KEEP,    // keep-alive deadline (keepalive.ts)
   STRIDE,
 }

@@ -13,6 +13,7 @@ import { F, seqLt } from "./segment";
 import { emit, sendAck } from "./output";
 import { fire } from "./events";
 import { wakePoolWaiters } from "./alloc";
+import { poolRoom } from "./pool";
 import { probe } from "./recovery";
 import { C, K, Tc } from "./state";
 
@@ -27,6 +28,11 @@ export const enum Rto {
   BETA = 0.25,          // 2.3: RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|, beta = 1/4
   ONE_MINUS_BETA = 0.75,
   K = 4,                // 2.2/2.3: RTO <- SRTT + max(G, K * RTTVAR)
+  // A timer callback may run up to this much before the deadline it was armed for (the host's
+  // and the sim's timers count whole milliseconds from a cached loop time): a TCP timer due
+  // within it is due now. Without it, a tick that came 0.1 ms early did nothing, and the runner
+  // (eth-run.ts: a deadline already past after a tick waits a whole tick) slept 100 ms more.
+  EARLY_MS = 1,
 }
 function capped(ms: number): number {
   return ms > Rto.MAX_MS ? Rto.MAX_MS : ms;
@@ -65,7 +71,7 @@ export function probeDelay(S: Slots, s: number): number {
 
 /** Timer i of f64 has expired at now: true, and the timer is off. */
 function expired(f64: Float64Array, i: number, now: number): boolean {
-  if (f64[i] === 0 || now < f64[i]) return false;
+  if (f64[i] === 0 || now + Rto.EARLY_MS < f64[i]) return false;
   f64[i] = 0;
   return true;
 }
@@ -74,7 +80,7 @@ function expired(f64: Float64Array, i: number, now: number): boolean {
 export function tcpTick(t: Tc, now: number): void {
   t.now = now;
   if (t.pw) wakePoolWaiters(t);
-  if (now < t.due) return;
+  if (now + Rto.EARLY_MS < t.due) return;
   var f64 = t.f64, st = t.st, u8 = t.u8, u32 = t.u32;
   t.due = Infinity; // lowered again below by every timer still armed (and by arm())
   for (var s = 0; s < t.n; s++) {
@@ -112,11 +118,17 @@ export function tcpTick(t: Tc, now: number): void {
 /**
  * When TCP's tick has work next (ms, on the stack's clock): the earliest armed timer of any
  * slot (retransmission, zero-window probe, delayed ACK, TIME-WAIT, SYN-RCVD or FIN-WAIT-2
- * time-out, keep-alive); 0 when connections wait for send-pool space (tick at the normal rate);
- * Infinity when nothing is pending. The application may tick slowly until then; segments
- * arriving arm timers again (call it after each poll).
+ * time-out, keep-alive); 0 when a connection waits for send-pool space that is there now (the
+ * tick's wakePoolWaiters() tells it: tick at the normal rate); Infinity when nothing is pending.
+ * A connection waiting at its own send buffer (a download: its queue full until its ACKs come)
+ * waits for those ACKs, which wake it as they arrive: no tick for it, so its retransmission and
+ * probe timers fire on time, not on the next 100 ms tick. The application may tick slowly
+ * until then; segments arriving arm timers again (call it after each poll).
  */
 export function tcpNextDue(tcp: object): number {
   var t = tcp as Tc;
-  return t.pw ? 0 : t.due;
+  if (t.pw && t.P.nfree) {
+    for (var c = 0; c < t.n; c++) if (t.fl[c] & SF.WANT_DRAIN && poolRoom(t.P, t.S, c, t.sbuf) > 0) return 0;
+  }
+  return t.due;
 }

@@ -147,8 +147,12 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
   });
 
-  it("the Pico image of examples/hello.js stays at most 54,100 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
-    // Measured 54,091: +329 for the last DHCP address kept in Storage for INIT-REBOOT (issue #15 item 6)
+  it("the Pico image of examples/hello.js stays at most 54,300 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
+    // Measured 54,283: +192 for issue #15 item 5's loss-recovery goals in the TCP core (a download
+    // no longer ticks at 100 ms while it waits at its own send buffer: tcpNextDue() looks for a pool
+    // waiter with room; a second loss probe; early retransmit only on a duplicate ACK SRTT/2 after
+    // SND.UNA's segment went; a timer due within 1 ms fires): 5% loss 0.06 -> 0.2x of the no-loss rate.
+    // Before: 54,091: +329 for the last DHCP address kept in Storage for INIT-REBOOT (issue #15 item 6)
     // and getIP()'s DNS server from DHCP. Before: 53,762: +200 since getStatus() gives the traffic counters and the TCP connections by
     // state (the default app's status page, examples/demo, is built on the public API and has no other
     // way to them). Before: 53,556 after +891 for #12's "idle means idle" (firmware/lib/eth-run.ts: one timer at
@@ -170,7 +174,7 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     const total = Object.keys(img.files).reduce((n, k) => n + img.files[k].length + 32, 0);
     const line = img.lines[img.lines.length - 1];
     assert.match(line, new RegExp("; " + total + " bytes with Storage headers of 49152 on Espruino Pico"), img.lines.join("\n"));
-    assert.ok(total <= 54100, `the Pico image of examples/hello.js is ${total} bytes with Storage headers, over the ratchet of 54,100 (the Pico holds 49,152): ${line}`);
+    assert.ok(total <= 54300, `the Pico image of examples/hello.js is ${total} bytes with Storage headers, over the ratchet of 54,300 (the Pico holds 49,152): ${line}`);
     // the app takes the project's server without static files: no www/ folder next to it
     assert.deepEqual(img.choice!.pieces.map((p) => p.name), ["http"]);
   });

@@ -1,9 +1,10 @@
 // Test double of the IP stack for TCP unit tests: captures what TCP sends (the TCP segment at
-// netif.tx[34..]), lets a scripted peer inject segments, and drives time (ticks every 100 ms).
+// netif.tx[34..]), lets a scripted peer inject segments, and drives time (ticks every 100 ms, or
+// at TCP's next deadline as the device's runner does: advanceExact()).
 // Segments are built and checksummed here independently of firmware/net/checksum.ts.
 // passiveOpen()/activeOpen() bring a connection to ESTABLISHED for the other tests.
 import * as assert from "assert";
-import { createTcp, Tcp, TcpHandler, TcpOptions, TcpStack } from "../../../firmware/tcp/tcp";
+import { createTcp, Tcp, TcpHandler, TcpOptions, TcpStack, tcpNextDue } from "../../../firmware/tcp/tcp";
 import { isn } from "../../../firmware/tcp/isn";
 import { F16, F32, F64 } from "../../../firmware/tcp/slots";
 import { SYN_SENT, ESTABLISHED } from "../../../firmware/tcp/states";
@@ -127,6 +128,26 @@ export class Harness {
   expectNone(): void {
     const s = this.take();
     assert.strictEqual(s.length, 0, `expected no segment, got ${s.map((x) => hex(x.bytes)).join(" ")}`);
+  }
+  /**
+   * Advances the clock by ms, ticking at TCP's next deadline (tcpNextDue; 0: 100 ms after the
+   * last tick) as the device's runner (firmware/lib/eth-run.ts) and the sim gateway do; returns
+   * the times it ticked.
+   */
+  advanceExact(ms: number): number[] {
+    const end = this.t + ms, at: number[] = [];
+    for (;;) {
+      let d = tcpNextDue(this.tcp);
+      if (d === 0) d = this.lastTick + 100;
+      if (d < this.t) d = this.t;
+      if (d > end) break;
+      assert.ok(at.length < 1000 && at[at.length - 1] !== d, "a deadline the tick does not move: " + d);
+      this.t = this.lastTick = d;
+      this.ticker(d);
+      at.push(d);
+    }
+    this.t = end;
+    return at;
   }
   /** Advances the clock by ms, ticking every 100 ms like the stack does. */
   advance(ms: number): void {

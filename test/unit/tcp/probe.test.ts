@@ -29,7 +29,7 @@ describe("tcp loss probe and RACK-style detection", () => {
     assert.strictEqual(h.tcp.counters.retransmits, 0);
   });
 
-  it("one probe per flight: a lost probe leaves the RTO as the backstop (RFC 6298 timing unchanged)", () => {
+  it("on 100 ms ticks the second probe falls on the RTO's tick: the RTO goes first, the backstop (RFC 6298 timing unchanged)", () => {
     const h = new Harness();
     const a = activeOpen(h);
     h.tcp.write(a.c, data(2 * M), 0, 2 * M);
@@ -134,6 +134,7 @@ describe("tcp loss probe and RACK-style detection", () => {
     const a = activeOpen(h);
     h.tcp.write(a.c, data(2 * M), 0, 2 * M);
     h.take();
+    h.t += 1; // an RTT later (SRTT 1 ms)
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss, flags: ACK, win: PW }); // segment 2 arrived
     assert.deepStrictEqual(sentSince(h, a.iss), [[0, M]], "early retransmit");
     h.advance(100);
@@ -164,6 +165,7 @@ describe("tcp loss probe and RACK-style detection", () => {
     // two segments, swapped: early retransmit sends the first once (RFC 5827), and only once
     h.tcp.write(a.c, data(2 * M), 0, 2 * M);
     assert.strictEqual(sentSince(h, a.iss).length, 2);
+    h.t += 1; // their ACKs an RTT later
     for (let i = 0; i < 4; i++) h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 4 * M, flags: ACK, win: PW });
     assert.deepStrictEqual(sentSince(h, a.iss), [[4 * M, M]]);
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss + 6 * M, flags: ACK, win: PW });

@@ -19,6 +19,7 @@ describe("tcp loss recovery", () => {
     const a = activeOpen(h);
     assert.strictEqual(h.tcp.write(a.c, data(2 * M), 0, 2 * M), 2 * M);
     assert.deepStrictEqual(sentSince(h, a.iss), [[0, M], [M, M]]);
+    h.t += 1; // an RTT later (SRTT 1 ms)
     h.send({ sport: 80, dport: a.lp, seq: a.pseq, ack: a.iss, flags: ACK, win: PW }); // segment 2 arrived
     assert.deepStrictEqual(sentSince(h, a.iss), [[0, M]]);
     assert.strictEqual(h.tcp.counters.fastRetransmits, 1);
