@@ -16,6 +16,7 @@ import { installPage, SETTINGS_FILE } from "./routes";
 import { AppConfig, Device, Settings } from "./device";
 import { serveStorageFiles, FlashStorage } from "./files";
 import { bytesToString, stringToBytes } from "../../hal/natives";
+import { dropIndex } from "../net/counters";
 
 export { KeyStore, AppConfig, Device } from "./device";
 
@@ -221,6 +222,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
 
   if (http) {
     installPage(dev, cfg, uptimeMs);
+    dropIndex();   // the status page names non-zero drop counters: their index made now, not at its first request
     // The page is the Storage file www/index.html (`make flash` writes it next to .bootcde);
     // until it is there, / says so. Files uploaded as "www/<path>" are served at /<path>.
     var noPage = stringToBytes("page not in flash: run make flash\n");

@@ -12,7 +12,9 @@
 //   link change, ARP retries and aging, DHCP, reassembly, DNS, mDNS), TCP's (tcpNextDue:
 //   retransmission, delayed ACK, TIME-WAIT, probes), and while a connection is open (ESTABLISHED
 //   to LAST-ACK) a coarse CONN_TICK_MS for the HTTP server's time-outs (no query of its own). The
-//   deadline is looked at again after every service and tick, and re-armed only when it moved.
+//   deadline is looked at again after every service and tick; the timer is re-armed only when
+//   the deadline is earlier than the armed one (a later one: the fire finds nothing due and arms
+//   at it), so a transfer whose deadlines move on with every segment costs no timer per segment.
 // - Sends from outside these callbacks (an application's timer writing to a connection, a DNS
 //   lookup, NetworkJS) reach ipSend, which calls the stack's `wk` (set here only while the runner
 //   is not in its own callbacks): one deferred look at the deadlines.
@@ -70,7 +72,7 @@ function connOpen(st: Uint8Array): boolean {
 /** The loop over driver and stack; tcp() gives TCP once made (null: none). */
 export function createRunner(hal: Hal, driver: Enc28j60, stack: Stack, tcp: () => Tcp | null): Runner {
   var s = stack as any as St;
-  /** The armed timer (null: none), its deadline (ms), the last tick's time, a wake pending. */
+  /** The armed timer (null: none), its deadline (ms; with a timer only), the last tick's time, a wake pending. */
   var timer: any = null, armedAt = -1, lastTick = hal.clock.now(), waking = false, on = false;
   var runs = new Uint32Array(Runs.COUNT);
   /** The earliest deadline of stack, TCP and the HTTP server (Infinity: none). */
@@ -84,15 +86,22 @@ export function createRunner(hal: Hal, driver: Enc28j60, stack: Stack, tcp: () =
     }
     return d;
   }
-  /** Arms the timer for the deadline when it moved; ticked: a tick just ran (no tick at once again). */
+  /**
+   * Arms the timer for the deadline when none is armed or the deadline is EARLIER than the armed
+   * one; a later one keeps the armed timer (its fire finds nothing due and arms at the deadline
+   * then): no cancel and new timer each time a deadline moves on. ticked: a tick just ran (no
+   * tick at once again).
+   */
   function arm(ticked: boolean): void {
     if (!on) return;   // (not started: the caller ticks by hand)
     var now = hal.clock.now(), d = deadline();
     if (ticked && d <= now) d = now + Run.TICK_MS;   // a layer whose time has come did nothing: no busy loop
     if (d === Infinity && hal.int && !hal.int.read()) d = now + Run.RECHECK_MS;   // INT low: a look before idling
-    if (d === armedAt) return;
-    if (timer !== null) hal.timers.cancel(timer);
-    timer = null;
+    if (timer !== null) {
+      if (d >= armedAt) return;
+      hal.timers.cancel(timer);
+      timer = null;
+    }
     armedAt = d;
     if (d !== Infinity) timer = hal.timers.after(d > now ? d - now : 0, fire);
   }

@@ -59,39 +59,44 @@ export function counterNames(counts: Uint32Array): StackCounters {
   return all;
 }
 
-// The "drop" counters, in order, and where each counter's word (+ 1) and its layer's word start
-// in counterText() (0: rx or tx, no word): made on the first eachDrop (a program that does not
-// call it does not contain them), so that a non-zero drop is named without a walk over the words.
-var drops: Uint8Array | undefined, wordAt: Uint16Array, layerAt: Uint16Array;
+// The "drop" counters (their word starts with "-"), in order: pairs of [counter index, where its
+// word starts in counterText() after the "-"]; the layer's word is found from there with two
+// native searches. Made once, by dropIndex(), which an app that shows the drops calls at boot
+// (firmware/app/app.ts): nothing is allocated at the first status request (issue #12; made then,
+// its 36 variables showed as growth after the first load). A program that never names the drops
+// does not contain it.
+var drops: Uint16Array | null = null;
 
 /**
  * Calls fn(layer, name, value) for each non-zero "drop" counter, in order, without building the
- * snapshot (for the status page): one check per drop counter, and for a non-zero one two native
- * substrings (the words' places are found once, at the first call).
+ * snapshot (for the status page): one check per drop counter, and for a non-zero one four native
+ * searches and substrings. counts null: only makes the index (dropIndex). (One function with the
+ * text: terser writes counterText()'s literal into each caller.)
  */
-export function eachDrop(counts: Uint32Array, fn: (layer: string, name: string, n: number) => void): void {
-  var text = counterText(), k: number, want: number, at: number, end: number, i: number, l = 0;
-  if (!drops) {
-    wordAt = new Uint16Array(Cnt.COUNT);
-    layerAt = new Uint16Array(Cnt.COUNT);
-    for (at = 0, i = 0; i < Cnt.COUNT && at < text.length; at = end + 1) {
+export function eachDrop(counts: Uint32Array | null, fn?: (layer: string, name: string, n: number) => void): void {
+  var text = counterText(), k: number, at: number, end: number, l: number, d = drops;
+  if (!d) {
+    for (k = 0, at = text.indexOf(" -"); at >= 0; at = text.indexOf(" -", at + 1)) k++;
+    d = drops = new Uint16Array(2 * k);
+    for (at = 0, l = 0, k = 0; l < Cnt.COUNT && at < text.length; at = end + 1) {
       end = text.indexOf(" ", at);
       if (end < 0) end = text.length;
-      if (text.charAt(end - 1) === ":") { l = at; i += 2; }   // a layer: its rx and tx
-      else { wordAt[i] = at + 1; layerAt[i++] = l; }
+      if (text.charAt(end - 1) === ":") { l += 2; continue; }   // a layer: its rx and tx (l: the counter)
+      if (text.charAt(at) === "-") { d[k++] = l; d[k++] = at + 1; }
+      l++;
     }
-    drops = new Uint8Array([Cnt.ETH_DROP_SHORT, Cnt.ETH_DROP_NOT_FOR_US, Cnt.ETH_DROP_TYPE,
-      Cnt.ARP_DROP_SHORT, Cnt.ARP_DROP_MALFORMED, Cnt.IP_DROP_SHORT, Cnt.IP_DROP_VERSION, Cnt.IP_DROP_IHL,
-      Cnt.IP_DROP_LENGTH, Cnt.IP_DROP_CHECKSUM, Cnt.IP_DROP_FRAGMENT, Cnt.IP_DROP_SOURCE, Cnt.IP_DROP_NOT_FOR_US,
-      Cnt.IP_DROP_PROTO, Cnt.IP_DROP_LINK_BCAST, Cnt.IP_DROP_FRAG_BAD, Cnt.IP_DROP_FRAG_BIG, Cnt.IP_DROP_FRAG_OVERLAP,
-      Cnt.IP_DROP_FRAG_TIMEOUT, Cnt.IP_DROP_FRAG_EVICTED, Cnt.ICMP_DROP_SHORT, Cnt.ICMP_DROP_CHECKSUM, Cnt.ICMP_DROP_TYPE, Cnt.UDP_DROP_SHORT,
-      Cnt.UDP_DROP_LENGTH, Cnt.UDP_DROP_CHECKSUM, Cnt.DHCP_DROP_MALFORMED, Cnt.DHCP_DROP_OTHER]);
   }
-  for (k = 0; k < drops.length; k++) {
-    want = drops[k];
-    if (!counts[want] || !wordAt[want]) continue;
-    at = wordAt[want];   // (the word after its "-")
+  if (!counts) return;
+  for (k = 0; k < d.length; k += 2) {
+    if (!counts[d[k]]) continue;
+    at = d[k + 1];   // (the word after its "-")
     end = text.indexOf(" ", at);
-    fn(text.substring(layerAt[want], text.indexOf(":", layerAt[want])), "drop" + text.substring(at, end < 0 ? text.length : end), counts[want]);
+    l = text.lastIndexOf(":", at);   // the end of its layer's word
+    fn!(text.substring(text.lastIndexOf(" ", l) + 1, l), "drop" + text.substring(at, end < 0 ? text.length : end), counts[d[k]]);
   }
+}
+
+/** Makes the drop counters' index now (at boot), once: 2 x 28 numbers in a typed array. */
+export function dropIndex(): void {
+  eachDrop(null);
 }
