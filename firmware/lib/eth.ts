@@ -13,7 +13,7 @@
 import { Hal } from "../../hal/types";
 import { createEspruinoHal } from "../../hal/espruino";
 import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
-import { createStack, formatIp, parseIp, Stack, stackCount, stackDnsServer } from "../net/stack";
+import { createStackWith, formatIp, parseIp, Parts, Stack, stackCount, stackDnsServer } from "../net/stack";
 import { Cnt } from "../net/counters";
 import { setAddress } from "../net/ipv4";
 import { dhcpStart, dhcpOff } from "../net/dhcp";
@@ -114,16 +114,23 @@ function quad(name: string, v: string): number {
   return n;
 }
 
+/** A static address's options (ip, netmask or subnet, gateway) as numbers into cfg: ip, mask, gateway. */
+function staticOf(o: EthOptions, cfg: any): any {
+  cfg.ip = quad("ip", o.ip as string);
+  cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0");
+  cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0;
+  return cfg;
+}
+
 function setIP(this: Eth, o?: any, cb?: (err: any, ip?: any) => void): boolean {
   var e = this, s = e.stack as any as St;
   if (typeof o === "function") { cb = o; o = undefined; }
   o = o || {};
   if (o.dns) e.dns = quad("dns", o.dns);
   if (o.ip) {
-    var ip = quad("ip", o.ip), mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0");
-    var gw = o.gateway ? quad("gateway", o.gateway) : 0;
+    var a = staticOf(o, {});
     dhcpOff(s);
-    setAddress(s, ip, mask, gw);
+    setAddress(s, a.ip, a.mask, a.gateway);
     if (cb) cb(null, getIP.call(e));
     return true;
   }
@@ -197,6 +204,10 @@ export var ETH_PROTO: any = {
 /** Functions the pieces want called at the end of connect() (e.g. mDNS), with the eth. */
 export var ETH_START: ((e: Eth) => void)[] = [];
 
+/** The stack's optional parts (firmware/net/state.ts, Parts) the pieces put in: reassembly
+ *  (eth-reasm.ts), RFC 5227 probing (eth-acd.ts), the counters' names (eth-counters.ts). */
+export var NET_PARTS: Parts = { reasm: null, acd: null, names: null };
+
 /**
  * The host-testable core of connect(): the eth over a HAL, started (timers false: tests tick by
  * hand); MTU, send pool and slots sized to `free` variables (Infinity or absent: not known).
@@ -213,8 +224,8 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   e.hostname = o.hostname || "enc28j60"; e.dns = o.dns ? quad("dns", o.dns) : 0;
   e.lease = o.lease !== false;
   var cfg: any = { hostname: e.hostname, mtu: mtu || undefined, lastIp: e.lease && !o.ip ? lastLease() : 0 };
-  if (o.ip) { cfg.ip = quad("ip", o.ip); cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0"); cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0; }
-  var stack = e.stack = createStack(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname });
+  if (o.ip) staticOf(o, cfg);
+  var stack = e.stack = createStackWith(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname }, NET_PARTS);
   if (!o.ip && o.dhcp === false) dhcpOff(stack as any as St);
   e.link = stack.linkUp;
   stack.onAddress(function (): void { addressChanged(e); });

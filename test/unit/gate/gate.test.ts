@@ -36,8 +36,12 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // sim 64,950). 64.7 KB: issue #12's idle schedule (firmware/lib/eth-run.ts: one timer at the next
 // deadline, the layers' due queries; idle work 6.6 -> 0.3 M instructions/s): pico 65,995, sim 66,166.
 // 64.9 KB: a lone www/<name>.gz served at /<name> (firmware/lib/eth-files.ts, for a board whose
-// Storage holds the page only compressed): pico 66,156, sim 66,327.
-const SIZE_BUDGET = 64.9 * 1024;
+// Storage holds the page only compressed): pico 66,156, sim 66,327. 65.2 KB: issue #16 item 7, the
+// stack's optional parts (IPv4 reassembly, RFC 5227 probing, the counters' names: firmware/net/
+// state.ts Parts) called through the stack's record so that the library leaves out those its app
+// does not use (its Pico image of examples/hello.js 54,091 -> 48,945 bytes, now fitting): these
+// bundles have every part, +400 bytes for the indirection (pico 66,556, sim 66,727).
+const SIZE_BUDGET = 65.2 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
