@@ -216,10 +216,11 @@ export async function buildImage(o: ImageOptions): Promise<StorageImage> {
   if (usesModule(src) || o.pieces) {
     choice = choosePieces(src, o.pieces, appPages({ ...o, app }).length > 0);
     let mod = await buildModule(choice.pieces);
-    // Default pieces (acd) the app did not name are left out when the programs, with the page
-    // files at their smallest (the gzip copies alone), would not fit the board's Storage area with them
+    // Default pieces (acd, lease) the app did not name are left out, one at a time (the last in
+    // PIECES first: lease, then acd), while the programs, with the page files at their smallest
+    // (the gzip copies alone), would not fit the board's Storage area with them
     const json0 = fs.existsSync(path.join(ROOT, "boards", "json", o.board + ".json")) ? loadBoardJson(o.board) : null;
-    const defaults = choice.pieces.filter((p) => choice!.why[p.name] === "default");
+    const defaults = choice.pieces.filter((p) => choice!.why[p.name] === "default").reverse();
     if (json0 && defaults.length) {
       const sized = (body: string): { [name: string]: number } => {
         const z: { [name: string]: number } = { [BOOT_FILE]: files[BOOT_FILE].length, [LIBRARY_BOOT_FILE]: tok.tokenise(body).length, [MODULE_NAME]: MODULE_STUB.length };
@@ -227,16 +228,18 @@ export async function buildImage(o: ImageOptions): Promise<StorageImage> {
         for (const p of appPages({ ...o, app })) z[p.name] = Math.min(p.bytes, gzipped(fs.readFileSync(p.file)).length);
         return z;
       };
-      if (imageProblem(json0, sized(mod.code))) {
-        const without = choice.pieces.filter((p) => defaults.indexOf(p) < 0);
-        mod = await buildModule(without);
-        const fits = !imageProblem(json0, sized(mod.code));
-        for (const p of defaults) {
-          delete choice.why[p.name];
-          lines.push(`image: left out the default piece ${p.name} (${p.uses.replace(/^in every build unless left out \(PIECES=-\w+\): /, "")}) ` +
-            `to make room in ${json0.info.name}'s Storage area${fits ? "" : " (not enough: see below)"}; PIECES=+${p.name} keeps it`);
-        }
-        choice.pieces = without;
+      const left: Piece[] = [];
+      for (const d of defaults) {
+        if (!imageProblem(json0, sized(mod.code))) break;
+        choice.pieces = choice.pieces.filter((p) => p !== d);
+        delete choice.why[d.name];
+        left.push(d);
+        mod = await buildModule(choice.pieces);
+      }
+      const fits = !imageProblem(json0, sized(mod.code));
+      for (const p of left) {
+        lines.push(`image: left out the default piece ${p.name} (${p.uses.replace(/^in every build unless left out \(PIECES=-\w+\): /, "")}) ` +
+          `to make room in ${json0.info.name}'s Storage area${fits ? "" : " (not enough: see below)"}; PIECES=+${p.name} keeps it`);
       }
     }
     const clash = clashingNames(src, mod.names);

@@ -26,6 +26,7 @@ export interface Piece {
 export const PIECES: Piece[] = [
   // the stack's optional parts (firmware/net/state.ts, Parts), first: connect() builds the stack
   { name: "acd", file: "firmware/lib/eth-acd", install: "installAcd", detect: /(?!)/, default: true, uses: "in every build unless left out (PIECES=-acd): RFC 5227 probing of a DHCP lease, defence of the address" },
+  { name: "lease", file: "firmware/lib/eth-lease", install: "installLease", detect: /(?!)/, default: true, uses: "in every build unless left out (PIECES=-lease): the last DHCP address kept in Storage, asked for first at the next start (INIT-REBOOT)" },
   { name: "reasm", file: "firmware/lib/eth-reasm", install: "installReasm", detect: /require\(\s*["']dgram["']\s*\)/, uses: "require(\"dgram\") (UDP datagrams over the MTU arrive as fragments)" },
   { name: "counters", file: "firmware/lib/eth-counters", install: "installCounters", detect: /\.counters\b/, uses: ".counters (the IP stack's counters by name)" },
   { name: "http", file: "firmware/lib/eth-http", install: "installHttp", detect: /(?<!require\(\s*["'](?:http|net)["']\s*\)|\bhttp|\bnet)\.createServer\s*\(/, uses: "createServer() on the eth" },

@@ -61,8 +61,8 @@ describe("NetworkJS: TCP keep-alive on client connections (net.connect options)"
 
   it("the library's keepalive piece: chosen when the app names keepAlive (with networkjs), it hands tcpKeepAlive to the driver", () => {
     const names = (src: string): string[] => choosePieces(src).pieces.map((p) => p.name);
-    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1, keepAlive: true }, f);"), ["acd", "dns", "networkjs", "keepalive"]);
-    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1 }, f);"), ["acd", "dns", "networkjs"]);
+    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1, keepAlive: true }, f);"), ["acd", "lease", "dns", "networkjs", "keepalive"]);
+    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1 }, f);"), ["acd", "lease", "dns", "networkjs"]);
     const n = ETH_START.length;
     installKeepAlive();
     try {
