@@ -53,17 +53,19 @@ export const ENGINE_ALIASES = ["Uint8Array", "Uint16Array", "Uint32Array", "Int3
  */
 export const INTERNAL_PROPS = new RegExp("^(?:" + [
   // firmware/http: a request's record and the server's pools
-  "resConn", "bStatus", "headOf", "outPool", "outUsed", "inPool", "inUsed", "bType", "xLen",
+  "resConn", "bStatus", "headOf", "outPool", "outUsed", "inPool", "inUsed", "bType", "xLen", "routes", "failed",
   // firmware/tcp: the record and createTcp()'s options
   "sbuf", "nfree", "finWait2TimeoutMs", "challengeAckLimit", "synRcvdTimeoutMs", "idleEvictMs",
   "maxRetries", "synRetries", "recvWindow", "memoryBytes", "u16", "u32", "f64", "stk", "flg", "lst", "lSt", "rwin",
+  "stateCounts", "unlisten", "gen",
   // firmware/net: the stack's record and StackConfig
   "addrFns", "onProtocol", "onAddress", "onTick", "reassemblySlots", "dhcpProbes", "dhcpFallback",
   "dhcpBaseMs", "dhcpTries", "lastIp", "txHdr", "rxHdr", "rxSrc", "linkUp", "protos", "dues", "ticks", "netif",
-  // hal/espruino.ts: the HAL's clock (terser keeps the names of the engine's own properties, e.g. now, transfer)
-  "clock",
+  "ports", "dhcpState",
+  // hal/espruino.ts: the HAL's clock, timers, INT pin (terser keeps the names of the engine's own properties, e.g. now, transfer)
+  "clock", "timers", "onFalling",
   // drivers/enc28j60's options; firmware/lib's eth record, sizing and the stack's parts (eth.ts NET_PARTS)
-  "freeBatch", "maxFrame", "ipCb", "ipBy", "poolDefault", "runner", "reasm", "acd",
+  "freeBatch", "maxFrame", "revision", "ipCb", "ipBy", "poolDefault", "runner", "reasm", "acd",
 ].join("|") + ")$");
 /** The default app (make image/flash/sim without APP). */
 export const DEFAULT_APP = path.join(ROOT, "examples", "demo", "app.js");
