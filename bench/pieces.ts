@@ -84,7 +84,8 @@ export async function run(): Promise<void> {
     const m = await buildModule(needs.concat([p]));
     const n = tok.tokenise(m.code).length - base;
     all += n;
-    console.log(`  ${p.name.padEnd(20)} ${String(n).padStart(7)}${needs.length ? `   (with ${needs.map((q) => q.name).join(", ")})` : ""}`);
+    console.log(`  ${p.name.padEnd(20)} ${String(n).padStart(7)}${needs.length ? `   (with ${needs.map((q) => q.name).join(", ")})` : ""}` +
+      (p.default ? "   (a default piece: in every build unless left out; make image leaves it out where the app would not fit)" : ""));
   }
   console.log(`driver + IP + TCP + DHCP: ${ratio(driverIpTcpDhcp, CORE_BUDGET)}`);
   console.log(`all pieces (module with every piece): ${ratio(all, ALL_BUDGET)}`);

@@ -16,6 +16,7 @@ import { minify } from "terser";
 import { hoist } from "./hoist";
 import { flatten } from "./flatten";
 import { separateSigns } from "./signs";
+import { wordLiterals } from "./literals";
 import { checkSource, formatFinding, GateOptions, KALUMA_MODULES } from "./gate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -78,7 +79,15 @@ export const EXPORTS_ALIAS = "__espruino_exports__";
 
 /** buildEntry()'s choices for a library body (tools/image.ts): the prefix of its global names, and
  *  what `__espruino_exports__` becomes (a global the body defines, instead of `exports`). */
-export interface EntryOptions { prefix?: string; exportsTo?: string; names?: string[] }
+export interface EntryOptions {
+  prefix?: string; exportsTo?: string; names?: string[];
+  /** Internal property names to shorten (terser), engine globals to alias, the prefix alone as a name (flatten). */
+  props?: RegExp; aliases?: string[]; bare?: boolean;
+  /** `true`/`false`/`undefined` for `!0`/`!1`/`void 0` (shorter pretokenised, tools/literals.ts). */
+  words?: boolean;
+  /** With props: filled with each shortened property name's short name (for the console, tests). */
+  propMap?: { [name: string]: string };
+}
 
 /**
  * One device entry (build/device/...js) as Espruino-ready code: esbuild, terser, hoist, signs,
@@ -101,7 +110,9 @@ export async function buildEntry(entry: string, shown: string, kaluma = false, o
     define: { require: REQUIRE_ALIAS, NATIVES_HAVE_E: kaluma ? "false" : "true" },
   });
   const bundled = built.outputFiles[0].text;
+  const cache: any = o.props ? {} : undefined;
   const min = await minify(bundled, {
+    nameCache: cache,
     ecma: 5,
     toplevel: true,
     // reduce_funcs: false: terser would otherwise paste single-use functions into their caller
@@ -110,11 +121,14 @@ export async function buildEntry(entry: string, shown: string, kaluma = false, o
     compress: { passes: 2, ecma: 5, unsafe: false, hoist_funs: false, hoist_vars: false, keep_fargs: true, reduce_funcs: false },
     // names of letters and digits only: flatten() prefixes the wrapper's names with "_", which
     // then meets no mangled name
-    mangle: { toplevel: true, nth_identifier: { get: lettersOnlyName } },
+    // o.props: internal property names (whole names) shortened too, the same throughout the bundle
+    mangle: { toplevel: true, nth_identifier: { get: lettersOnlyName }, ...(o.props ? { properties: { regex: o.props, nth_identifier: { get: lettersOnlyName } } } : {}) },
     format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
   });
   if (!min.code) throw new Error(`bundle: terser produced nothing for ${shown}`);
-  const flat = flatten(separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require").split(EXPORTS_ALIAS).join(o.exportsTo || "exports"))), o.prefix);
+  if (o.propMap && cache && cache.props) for (const k of Object.keys(cache.props.props || {})) o.propMap[k.replace(/^\$/, "")] = cache.props.props[k];
+  const hoisted = separateSigns(hoist(min.code.split(REQUIRE_ALIAS).join("require").split(EXPORTS_ALIAS).join(o.exportsTo || "exports")));
+  const flat = flatten(o.words ? wordLiterals(hoisted) : hoisted, o.prefix, o.aliases, o.bare);
   if (o.names) for (const n of flat.names) o.names.push(n);
   const code = flat.code;
   const findings = checkSource(code, shown, kaluma ? { modules: KALUMA_MODULES } : {});

@@ -79,13 +79,18 @@ function checkFlattenable(fn: Node): void {
 }
 
 /** The bundle without its wrapper, the wrapper's names prefixed (PREFIX unless `prefix`, e.g. the
- *  library module's own, tools/image.ts); `renamed` counts the names, `names` lists them as renamed. */
-export function flatten(code: string, prefix: string = PREFIX): { code: string; renamed: number; names: string[] } {
+ *  library module's own, tools/image.ts); `renamed` counts the names, `names` lists them as renamed.
+ *  `aliases`: engine globals to give short names (below); `bare`: the most used name is the prefix alone. */
+export function flatten(code: string, prefix: string = PREFIX, aliases: string[] = [], bare = false): { code: string; renamed: number; names: string[] } {
   const PREFIX = prefix;
   const program = parseScript(code);
   const wrapper = wrapperOf(program);
   checkFlattenable(wrapper);
   const top = declaredIn(wrapper);
+  // `aliases`: engine globals (e.g. Uint8Array) that get a short global of their own, declared
+  // first (`var $x=Uint8Array;`), where that saves bytes: renamed like the wrapper's names
+  const aliased = new Set<string>();
+  for (const a of aliases) if (!top.has(a)) { top.add(a); aliased.add(a); }
   // every identifier in the bundle: a new name must not be one of them
   const used = new Set<string>();
   const collect = (n: Node): void => {
@@ -140,12 +145,22 @@ export function flatten(code: string, prefix: string = PREFIX): { code: string; 
   const order = Array.from(top).sort((a, b) => (uses.get(b) as number) - (uses.get(a) as number) || (a < b ? -1 : a > b ? 1 : 0));
   const newName = new Map<string, string>();
   let next = 0;
+  // (bare: the most used name is PREFIX alone, e.g. `$`)
+  let first = bare && !used.has(PREFIX);
   for (const name of order) {
     let n: string;
-    do n = PREFIX + shortName(next++); while (used.has(n));
+    if (first) { n = PREFIX; first = false; } else do n = PREFIX + shortName(next++); while (used.has(n));
     newName.set(name, n);
   }
-  const edits: Edit[] = refs.map((id) => ({ start: id.start, end: id.end, text: newName.get(id.name) as string }));
+  // an alias only where its uses save more than its declaration costs (`name=Name,`), else the
+  // engine's name stays (and the short name it took is not used)
+  const keep = new Set<string>();
+  for (const a of aliased) {
+    const n = newName.get(a) as string, k = uses.get(a) as number;
+    if (k * (a.length - n.length) > a.length + n.length + 2) keep.add(a);
+  }
+  const kept = refs.filter((id) => !aliased.has(id.name) || keep.has(id.name));
+  const edits: Edit[] = kept.map((id) => ({ start: id.start, end: id.end, text: newName.get(id.name) as string }));
   let out = code;
   edits.sort((a, b) => b.start - a.start);
   for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
@@ -154,6 +169,8 @@ export function flatten(code: string, prefix: string = PREFIX): { code: string; 
   const last = (program.body as Node[])[(program.body as Node[]).length - 1];
   const shift = edits.reduce((d, e) => d + e.text.length - (e.end - e.start), 0);
   const bodyStart = wrapper.body.start + 1, bodyEnd = wrapper.body.end - 1 + shift;
-  out = out.slice(0, last.start) + out.slice(bodyStart, bodyEnd) + out.slice(last.end + shift);
-  return { code: out, renamed: top.size, names: order.map((n) => newName.get(n) as string) };
+  const decl = Array.from(keep).map((a) => newName.get(a) + "=" + a);
+  out = out.slice(0, last.start) + (decl.length ? "var " + decl.join(",") + ";" : "") + out.slice(bodyStart, bodyEnd) + out.slice(last.end + shift);
+  const names = order.filter((n) => !aliased.has(n) || keep.has(n)).map((n) => newName.get(n) as string);
+  return { code: out, renamed: names.length, names: names };
 }

@@ -41,6 +41,32 @@ export const LIBRARY_GLOBAL = "_ENC28J60";
 /** The body's own global names start with this (flattened: `$a`, `$b`, ... the most used first). */
 export const LIBRARY_PREFIX = "$";
 const DEVICE = path.join(ROOT, "build", "device");
+/** Engine globals the library's body refers to by a short global of its own where that saves
+ *  bytes (`var $x=Uint8Array;` first, then `new $x(n)`: the same constructor, one variable). */
+export const ENGINE_ALIASES = ["Uint8Array", "Uint16Array", "Uint32Array", "Int32Array", "Float64Array", "Math", "Error", "JSON", "Object", "String", "parseInt"];
+/**
+ * Property names the library's body shortens (terser, the same name throughout the body): fields
+ * of its internal records and options between its own modules, which no app, console line, sim
+ * or Espruino itself reads (not the public API: eth, srv, req, res and their documented fields,
+ * connect()'s options, getStatus()/getIP() keys, NetworkJS's driver, HAL calls on Espruino's
+ * objects). A name another module starts to use publicly must leave this list.
+ */
+export const INTERNAL_PROPS = new RegExp("^(?:" + [
+  // firmware/http: a request's record and the server's pools
+  "resConn", "bStatus", "headOf", "outPool", "outUsed", "inPool", "inUsed", "bType", "xLen", "routes", "failed",
+  // firmware/tcp: the record and createTcp()'s options
+  "sbuf", "nfree", "finWait2TimeoutMs", "challengeAckLimit", "synRcvdTimeoutMs", "idleEvictMs",
+  "maxRetries", "synRetries", "recvWindow", "memoryBytes", "u16", "u32", "f64", "stk", "flg", "lst", "lSt", "rwin",
+  "stateCounts", "unlisten", "gen",
+  // firmware/net: the stack's record and StackConfig
+  "addrFns", "onProtocol", "onAddress", "onTick", "reassemblySlots", "dhcpProbes", "dhcpFallback",
+  "dhcpBaseMs", "dhcpTries", "lastIp", "txHdr", "rxHdr", "rxSrc", "linkUp", "protos", "dues", "ticks", "netif",
+  "dhcpState",
+  // hal/espruino.ts: the HAL's clock, timers, INT pin (terser keeps the names of the engine's own properties, e.g. now, transfer)
+  "clock", "timers", "onFalling",
+  // drivers/enc28j60's options; firmware/lib's eth record, sizing and the stack's parts (eth.ts NET_PARTS)
+  "freeBatch", "maxFrame", "revision", "ipCb", "ipBy", "poolDefault", "runner", "reasm", "acd",
+].join("|") + ")$");
 /** The default app (make image/flash/sim without APP). */
 export const DEFAULT_APP = path.join(ROOT, "examples", "demo", "app.js");
 /** The boot file with the board's wiring (`var BOARD = {...}`), for apps that name BOARD. */
@@ -94,7 +120,7 @@ export function usesModule(appSource: string): boolean {
 
 /** The library with these pieces: `code`, the body (the boot file, Espruino-ready code, not
  *  pretokenised; cached in dist/lib/), `names`, the globals it defines. */
-export async function buildModule(pieces: Piece[]): Promise<{ code: string; file: string; names: string[] }> {
+export async function buildModule(pieces: Piece[]): Promise<{ code: string; file: string; names: string[]; props: { [name: string]: string } }> {
   const tag = [MODULE_NAME].concat(pieces.map((p) => p.name)).join("+");
   const dir = path.join(DEVICE, "module");
   fs.mkdirSync(dir, { recursive: true });
@@ -104,26 +130,29 @@ export async function buildModule(pieces: Piece[]): Promise<{ code: string; file
   const source = moduleEntrySource(pieces, EXPORTS_ALIAS, dir, rel);
   const out = path.join(ROOT, "dist", "lib", tag + ".js");
   const namesFile = path.join(ROOT, "dist", "lib", tag + ".names.json");
+  // the internal property names shortened (INTERNAL_PROPS) and their short names in this body
+  const propsFile = path.join(ROOT, "dist", "lib", tag + ".props.json");
   // The last build of the same pieces, when nothing it is made from changed since (the device
   // build, and the tools that bundle it): `make run` and `make sim` start without rebuilding it.
   // (the module entries of build/device/module/ left out: another app's pieces write theirs there)
   const newest = (d: string): number => d === dir ? 0 : fs.readdirSync(d, { withFileTypes: true }).reduce((t, e) =>
     Math.max(t, e.isDirectory() ? newest(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).mtimeMs), 0);
-  if (fs.existsSync(out) && fs.existsSync(namesFile) && fs.existsSync(entry) && fs.readFileSync(entry, "utf8") === source) {
-    const made = Math.min(fs.statSync(out).mtimeMs, fs.statSync(namesFile).mtimeMs);
+  if (fs.existsSync(out) && fs.existsSync(namesFile) && fs.existsSync(propsFile) && fs.existsSync(entry) && fs.readFileSync(entry, "utf8") === source) {
+    const made = Math.min(fs.statSync(out).mtimeMs, fs.statSync(namesFile).mtimeMs, fs.statSync(propsFile).mtimeMs);
     if (made > Math.max(newest(DEVICE), newest(__dirname))) {
-      return { code: fs.readFileSync(out, "utf8"), file: out, names: JSON.parse(fs.readFileSync(namesFile, "utf8")) };
+      return { code: fs.readFileSync(out, "utf8"), file: out, names: JSON.parse(fs.readFileSync(namesFile, "utf8")), props: JSON.parse(fs.readFileSync(propsFile, "utf8")) };
     }
   }
   fs.writeFileSync(entry, source);
-  const names: string[] = [];
-  let code = await buildEntry(entry, path.relative(ROOT, out), false, { prefix: LIBRARY_PREFIX, exportsTo: LIBRARY_GLOBAL, names });
+  const names: string[] = [], props: { [name: string]: string } = {};
+  let code = await buildEntry(entry, path.relative(ROOT, out), false, { prefix: LIBRARY_PREFIX, exportsTo: LIBRARY_GLOBAL, names, props: INTERNAL_PROPS, aliases: ENGINE_ALIASES, bare: true, words: true, propMap: props });
   code = code.replace(/^("use strict";)?/, (d) => d + "var " + LIBRARY_GLOBAL + "={};");
   names.push(LIBRARY_GLOBAL);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code + "\n");
   fs.writeFileSync(namesFile, JSON.stringify(names));
-  return { code: code + "\n", file: out, names };
+  fs.writeFileSync(propsFile, JSON.stringify(props));
+  return { code: code + "\n", file: out, names, props };
 }
 
 /** The app's own top-level names that the library's body also defines (they would overwrite it). */
@@ -188,7 +217,33 @@ export async function buildImage(o: ImageOptions): Promise<StorageImage> {
   files[BOOT_FILE] = tok.tokenise(src);
   if (usesModule(src) || o.pieces) {
     choice = choosePieces(src, o.pieces, appPages({ ...o, app }).length > 0);
-    const mod = await buildModule(choice.pieces);
+    let mod = await buildModule(choice.pieces);
+    // Default pieces (acd, lease) the app did not name are left out, one at a time (the last in
+    // PIECES first: lease, then acd), while the programs, with the page files at their smallest
+    // (the gzip copies alone), would not fit the board's Storage area with them
+    const json0 = fs.existsSync(path.join(ROOT, "boards", "json", o.board + ".json")) ? loadBoardJson(o.board) : null;
+    const defaults = choice.pieces.filter((p) => choice!.why[p.name] === "default").reverse();
+    if (json0 && defaults.length) {
+      const sized = (body: string): { [name: string]: number } => {
+        const z: { [name: string]: number } = { [BOOT_FILE]: files[BOOT_FILE].length, [LIBRARY_BOOT_FILE]: tok.tokenise(body).length, [MODULE_NAME]: MODULE_STUB.length };
+        if (files[BOARD_FILE]) z[BOARD_FILE] = files[BOARD_FILE].length;
+        for (const p of appPages({ ...o, app })) z[p.name] = Math.min(p.bytes, gzipped(fs.readFileSync(p.file)).length);
+        return z;
+      };
+      const left: Piece[] = [];
+      for (const d of defaults) {
+        if (!imageProblem(json0, sized(mod.code))) break;
+        choice.pieces = choice.pieces.filter((p) => p !== d);
+        delete choice.why[d.name];
+        left.push(d);
+        mod = await buildModule(choice.pieces);
+      }
+      const fits = !imageProblem(json0, sized(mod.code));
+      for (const p of left) {
+        lines.push(`image: left out the default piece ${p.name} (${p.uses.replace(/^in every build unless left out \(PIECES=-\w+\): /, "")}) ` +
+          `to make room in ${json0.info.name}'s Storage area${fits ? "" : " (not enough: see below)"}; PIECES=+${p.name} keeps it`);
+      }
+    }
     const clash = clashingNames(src, mod.names);
     if (clash.length) throw new Error(`image: ${app} defines ${clash.join(", ")}, a global name of the ${MODULE_NAME} library (its names start with ${LIBRARY_PREFIX}): rename it in the app`);
     files[LIBRARY_BOOT_FILE] = tok.tokenise(mod.code);

@@ -19,9 +19,16 @@ export interface Piece {
   www?: boolean;
   /** Pieces this one needs (included with it). */
   needs?: string[];
+  /** In every build unless the app leaves it out (PIECES=-name, or a list of names without it). */
+  default?: boolean;
 }
 
 export const PIECES: Piece[] = [
+  // the stack's optional parts (firmware/net/state.ts, Parts), first: connect() builds the stack
+  { name: "acd", file: "firmware/lib/eth-acd", install: "installAcd", detect: /(?!)/, default: true, uses: "in every build unless left out (PIECES=-acd): RFC 5227 probing of a DHCP lease, defence of the address" },
+  { name: "lease", file: "firmware/lib/eth-lease", install: "installLease", detect: /(?!)/, default: true, uses: "in every build unless left out (PIECES=-lease): the last DHCP address kept in Storage, asked for first at the next start (INIT-REBOOT)" },
+  { name: "reasm", file: "firmware/lib/eth-reasm", install: "installReasm", detect: /require\(\s*["']dgram["']\s*\)/, uses: "require(\"dgram\") (UDP datagrams over the MTU arrive as fragments)" },
+  { name: "counters", file: "firmware/lib/eth-counters", install: "installCounters", detect: /\.counters\b/, uses: ".counters (the IP stack's counters by name)" },
   { name: "http", file: "firmware/lib/eth-http", install: "installHttp", detect: /(?<!require\(\s*["'](?:http|net)["']\s*\)|\bhttp|\bnet)\.createServer\s*\(/, uses: "createServer() on the eth" },
   { name: "files", file: "firmware/lib/eth-files", install: "installFiles", detect: /\.asset\s*\(/, www: true, uses: "a www/ folder, or srv.asset()", needs: ["http"] },
   { name: "dns", file: "firmware/lib/eth-dns", install: "installDns", detect: /\.resolve\s*\(/, uses: "eth.resolve()" },
@@ -63,7 +70,8 @@ export function choosePieces(appSource: string, named?: string, hasWww?: boolean
   const relative = words.length > 0 && words.every((w) => /^[+-]/.test(w));
   if (!words.length || relative) {
     for (const p of PIECES) {
-      if (p.detect.test(appSource)) why[p.name] = "detected: " + p.uses;
+      if (p.default) why[p.name] = "default";
+      else if (p.detect.test(appSource)) why[p.name] = "detected: " + p.uses;
       // page files: for an app on a piece this one needs (the project's server; not for one on Espruino's own http)
       else if (p.www && hasWww && (p.needs || []).every((n) => why[n])) why[p.name] = "detected: www/ files";
     }

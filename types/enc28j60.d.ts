@@ -42,7 +42,9 @@ declare namespace ENC28J60 {
     /** Sent in DHCP (option 12) and answered by mDNS; 1 to 32 letters, digits or '-'. */
     hostname?: string;
     /** false: do not keep the last DHCP address in Storage ("enc-lease", written only when it changes);
-     *  by default the next start asks the DHCP server for it again first (INIT-REBOOT, RFC 2131 3.2). */
+     *  by default the next start asks the DHCP server for it again first (INIT-REBOOT, RFC 2131 3.2).
+     *  (The default piece "lease": a build without it, PIECES=-lease or left out by make image to fit
+     *  the board's Storage, keeps nothing.) */
     lease?: boolean;
     /** Answer <hostname>.local and announce _http._tcp (the "mdns" piece: a build includes it when the app names mdns). */
     mdns?: boolean;

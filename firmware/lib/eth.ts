@@ -13,7 +13,7 @@
 import { Hal } from "../../hal/types";
 import { createEspruinoHal } from "../../hal/espruino";
 import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
-import { createStack, formatIp, parseIp, Stack, stackCount, stackDnsServer } from "../net/stack";
+import { createStackWith, formatIp, parseIp, Parts, Stack, stackCount, stackDnsServer } from "../net/stack";
 import { Cnt } from "../net/counters";
 import { setAddress } from "../net/ipv4";
 import { dhcpStart, dhcpOff } from "../net/dhcp";
@@ -50,20 +50,13 @@ export interface EthOptions {
   /** A static address (with netmask or subnet, gateway, dns); without ip: DHCP (unless dhcp: false). */
   ip?: string; netmask?: string; subnet?: string; gateway?: string; dns?: string; dhcp?: boolean;
   hostname?: string;
-  /** false: do not keep the last DHCP address in Storage (LEASE_FILE) for INIT-REBOOT. */
+  /** false: do not keep the last DHCP address in Storage (the lease piece, eth-lease.ts) for INIT-REBOOT. */
   lease?: boolean;
 }
 
-/** The Storage file with the last DHCP address ("a.b.c.d"): at the next start DHCP asks for it
- *  again first (INIT-REBOOT, RFC 2131 3.2); written only when the address changes. */
-export var LEASE_FILE = "enc-lease";
-
-/** The last DHCP address kept in Storage, or 0 (none, unreadable, or no Storage). */
-function lastLease(): number {
-  var ip = 0;
-  try { ip = parseIp(require("Storage").read(LEASE_FILE) || ""); } catch (x) { /* no Storage */ }
-  return ip === ip ? ip : 0;   // (NaN: not an address)
-}
+/** The "lease" piece (eth-lease.ts) puts its two functions here: the last DHCP address kept
+ *  (0: none), and keeping a new one. Without it DHCP starts with a DISCOVER at every start. */
+export var LEASE: { last: (() => number) | null; keep: ((e: Eth, ip: string) => void) | null } = { last: null, keep: null };
 
 /** An eth: the record behind the object connect() returns. */
 export interface Eth {
@@ -81,7 +74,7 @@ export interface Eth {
   /** Listeners by event name ("link", "ip"). */
   ev: { [name: string]: ((a?: any) => void)[] };
   link: boolean;
-  /** Keep the DHCP address in LEASE_FILE (connect()'s lease option). */
+  /** Keep the DHCP address in Storage (connect()'s lease option, with the lease piece). */
   lease: boolean;
   /** setIP()'s pending DHCP callback and its deadline (ms). */
   ipCb: ((err: any, ip?: any) => void) | null;
@@ -114,22 +107,29 @@ function quad(name: string, v: string): number {
   return n;
 }
 
+/** A static address's options (ip, netmask or subnet, gateway) as numbers into cfg: ip, mask, gateway. */
+function staticOf(o: EthOptions, cfg: any): any {
+  cfg.ip = quad("ip", o.ip as string);
+  cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0");
+  cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0;
+  return cfg;
+}
+
 function setIP(this: Eth, o?: any, cb?: (err: any, ip?: any) => void): boolean {
   var e = this, s = e.stack as any as St;
   if (typeof o === "function") { cb = o; o = undefined; }
   o = o || {};
   if (o.dns) e.dns = quad("dns", o.dns);
   if (o.ip) {
-    var ip = quad("ip", o.ip), mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0");
-    var gw = o.gateway ? quad("gateway", o.gateway) : 0;
+    var a = staticOf(o, {});
     dhcpOff(s);
-    setAddress(s, ip, mask, gw);
+    setAddress(s, a.ip, a.mask, a.gateway);
     if (cb) cb(null, getIP.call(e));
     return true;
   }
   // DHCP: from the start (a DISCOVER at the next tick); the callback at the lease
   setAddress(s, 0, 0, 0);
-  dhcpStart(s, { hostname: e.hostname, mtu: e.mtu || undefined, lastIp: e.lease ? lastLease() : 0 });
+  dhcpStart(s, { hostname: e.hostname, mtu: e.mtu || undefined, lastIp: e.lease ? (LEASE.last as () => number)() : 0 });
   e.ipCb = cb || null;
   e.ipBy = e.hal.clock.now() + Lib.DHCP_WAIT_MS;
   e.runner.wake();   // the first DISCOVER, and the callback's time-out
@@ -141,9 +141,7 @@ function addressChanged(e: Eth): void {
   var info = getIP.call(e), cb = e.ipCb;
   if (e.stack.addr) {
     e.log("enc28j60: address " + info.ip + " (" + (info.dhcp === "static" ? "static" : "dhcp") + ")");
-    if (e.lease && info.dhcp === "bound" && lastLease() !== e.stack.addr) {
-      try { require("Storage").write(LEASE_FILE, info.ip); } catch (x) { e.log("enc28j60: the address could not be kept in Storage: " + x); }
-    }
+    if (e.lease && info.dhcp === "bound") (LEASE.keep as (e: Eth, ip: string) => void)(e, info.ip);
     if (cb) { e.ipCb = null; cb(null, info); }
   }
   emit(e, "ip", info);
@@ -197,6 +195,10 @@ export var ETH_PROTO: any = {
 /** Functions the pieces want called at the end of connect() (e.g. mDNS), with the eth. */
 export var ETH_START: ((e: Eth) => void)[] = [];
 
+/** The stack's optional parts (firmware/net/state.ts, Parts) the pieces put in: reassembly
+ *  (eth-reasm.ts), RFC 5227 probing (eth-acd.ts), the counters' names (eth-counters.ts). */
+export var NET_PARTS: Parts = { reasm: null, acd: null, names: null };
+
 /**
  * The host-testable core of connect(): the eth over a HAL, started (timers false: tests tick by
  * hand); MTU, send pool and slots sized to `free` variables (Infinity or absent: not known).
@@ -211,10 +213,10 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   var e = Object.create(ETH_PROTO) as Eth;
   e.hal = hal; e.driver = driver; e.mac = mac; e.mtu = mtu; e.log = log; e.sizing = z; e.ev = {}; e.ipCb = null; e.ipBy = 0;
   e.hostname = o.hostname || "enc28j60"; e.dns = o.dns ? quad("dns", o.dns) : 0;
-  e.lease = o.lease !== false;
-  var cfg: any = { hostname: e.hostname, mtu: mtu || undefined, lastIp: e.lease && !o.ip ? lastLease() : 0 };
-  if (o.ip) { cfg.ip = quad("ip", o.ip); cfg.mask = quad("netmask", o.netmask || o.subnet || "255.255.255.0"); cfg.gateway = o.gateway ? quad("gateway", o.gateway) : 0; }
-  var stack = e.stack = createStack(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname });
+  e.lease = o.lease !== false && !!LEASE.last;
+  var cfg: any = { hostname: e.hostname, mtu: mtu || undefined, lastIp: e.lease && !o.ip ? (LEASE.last as () => number)() : 0 };
+  if (o.ip) staticOf(o, cfg);
+  var stack = e.stack = createStackWith(driver, hal.clock, o.ip || o.dhcp !== false ? cfg : { ip: 0, mask: 0, gateway: 0, hostname: e.hostname }, NET_PARTS);
   if (!o.ip && o.dhcp === false) dhcpOff(stack as any as St);
   e.link = stack.linkUp;
   stack.onAddress(function (): void { addressChanged(e); });

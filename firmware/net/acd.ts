@@ -22,7 +22,7 @@ import { Eth } from "./ethernet";
 import { arpSend, Op, To } from "./arp";
 import { formatIp, setAddress } from "./ipv4";
 import { dhcpBind, dhcpRestart, dhcpTell, Msg, S } from "./dhcp";
-import { St, T, W } from "./state";
+import { AcdPart, St, T, W } from "./state";
 
 const enum P {
   PROBE_WAIT_MS = 1000,
@@ -64,13 +64,12 @@ function say(s: St, ip: number, what: string): void {
 }
 
 /**
- * From arpInput, for a valid ARP packet in rx (sender address spa, target tpa, operation op):
+ * From arpInput, for a valid ARP packet in rx from another MAC (sender address spa, target tpa, operation op):
  * true when it was a conflict (handled here: the caller stops), false otherwise.
  */
 export function acdArp(s: St, op: number, spa: number, tpa: number): boolean {
-  var c = s.c, rx = s.rx, mac = s.netif.mac, probe = c[W.PROBE_IP], addr = s.addr, now: number;
-  for (var k = 0; k < Eth.MAC_LEN && rx[P.SHA + k] === mac[k]; k++);
-  if (k === Eth.MAC_LEN) { c[Cnt.ARP_IGNORED]++; return true; }   // our own frame (a looped-back copy)
+  var c = s.c, probe = c[W.PROBE_IP], addr = s.addr, now: number;
+  // (our own frames, looped back, were ignored by arpInput)
   if (probe && (spa === probe || (spa === 0 && tpa === probe && op === Op.REQUEST))) {
     now = s.clock.now();
     c[Cnt.ARP_CONFLICTS]++;
@@ -97,3 +96,6 @@ export function acdArp(s: St, op: number, spa: number, tpa: number): boolean {
   arpSend(s, Op.REQUEST, To.BROADCAST, addr);   // an announcement
   return true;
 }
+
+/** The part for createStackWith (stack.ts; the library's piece "acd", firmware/lib/eth-acd.ts). */
+export var ACD: AcdPart = { start: acdStart, tick: acdTick, arp: acdArp };

@@ -22,7 +22,6 @@ import { Cnt } from "./counters";
 import { rd16, rd32, wr16, wr32 } from "./bytes";
 import { Eth } from "./ethernet";
 import { IpSend } from "./ipv4";
-import { acdArp } from "./acd";
 import { By, Size, St, T, W } from "./state";
 
 /** Entry states. */
@@ -158,8 +157,14 @@ export function arpInput(s: St, len: number): void {
     c[Cnt.ARP_DROP_MALFORMED]++;
     return;
   }
-  // someone else uses our address, or the one being probed (acd.ts)
-  if ((c[W.PROBE_IP] || (addr !== 0 && spa === addr)) && acdArp(s, op, spa, rd32(rx, A.TPA))) return;
+  // someone else uses our address, or the one being probed (acd.ts; without it, counted and
+  // dropped); our own frame looped back: ignored
+  if (c[W.PROBE_IP] || (addr !== 0 && spa === addr)) {
+    for (var k = 0; k < Eth.MAC_LEN && rx[A.SHA + k] === s.netif.mac[k]; k++);
+    if (k === Eth.MAC_LEN) { c[Cnt.ARP_IGNORED]++; return; }
+    if (!s.pt.acd) { c[Cnt.ARP_CONFLICTS]++; return; }
+    if (s.pt.acd.arp(s, op, spa, rd32(rx, A.TPA))) return;
+  }
   var i = arpFind(s, spa, Entry.PENDING);    // never an entry for 0.0.0.0 (a probe)
   if (i < 0 && spa !== 0 && forUs) i = arpAlloc(s, spa);
   if (i >= 0) arpLearn(s, i, s.clock.now());

@@ -29,8 +29,7 @@ import { rd32 } from "./bytes";
 import { Eth } from "./ethernet";
 import { Addr, IpSend, setAddress } from "./ipv4";
 import { udpBind, udpSend, udpUnbind } from "./udp";
-import { By, DhcpFallback, St, T, W } from "./state";
-import { acdStart, acdTick } from "./acd";
+import { AcdPart, By, DhcpFallback, St, T, W } from "./state";
 import { Opt, B, Slot, Len, TAIL, Tail, dhcpBuild, dhcpParse } from "./dhcp-msg";
 import { stringToBytes } from "../../hal/natives";
 
@@ -45,7 +44,8 @@ export interface DhcpConfig {
   /** The address of the last lease (the application keeps it, e.g. in Storage): asked for first
    * after a restart (INIT-REBOOT). */
   lastIp?: number;
-  /** ARP probes of a leased address before it is used (RFC 5227: 3, the default; 0: none). */
+  /** ARP probes of a leased address before it is used (RFC 5227: 3, the default; 0: none; none
+   *  either without the stack's acd part, state.ts Parts). */
   dhcpProbes?: number;
 }
 
@@ -88,7 +88,8 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
   s.fall = cfg.dhcpFallback;
   c[W.DHCP_BASE] = cfg.dhcpBaseMs || K.DEFAULT_BASE_MS;
   c[W.DHCP_MAX_TRIES] = cfg.dhcpTries || K.DEFAULT_TRIES;
-  c[W.DHCP_PROBE_MAX] = cfg.dhcpProbes === undefined ? K.DEFAULT_PROBES : cfg.dhcpProbes;
+  // (no probes without the acd part: the stack's Parts, state.ts)
+  c[W.DHCP_PROBE_MAX] = !s.pt.acd ? 0 : cfg.dhcpProbes === undefined ? K.DEFAULT_PROBES : cfg.dhcpProbes;
   c[W.DHCP_LAST] = cfg.lastIp || 0;
   if (name) {
     b[By.DHCP_TAIL] = Opt.HOSTNAME;
@@ -210,7 +211,7 @@ export function dhcpTick(s: St, now: number): void {
       c[Cnt.DHCP_REBOOTS]++;
     }
     dhcpSend(s, now);
-  } else if (state === S.PROBING) acdTick(s, now);
+  } else if (state === S.PROBING) (s.pt.acd as AcdPart).tick(s, now);
   else if (state === S.RELEASING) {
     c[W.DHCP_STATE] = S.STOPPED;
     setAddress(s, 0, 0, 0);
@@ -298,6 +299,6 @@ function dhcpInput(src: number, srcPort: number, rx: Uint8Array, off: number, le
     c[W.DHCP_DNS] = c[W.DHCP_OPTS + Slot.DNS];
     // A renewed address is kept; a new one is probed first (RFC 2131 3.1.5, RFC 5227).
     if (yi === s.addr || !c[W.DHCP_PROBE_MAX]) dhcpBind(s, yi);
-    else acdStart(s, yi, now);
+    else (s.pt.acd as AcdPart).start(s, yi, now);
   }
 }

@@ -7,7 +7,8 @@
 // while we have no address (so DHCP offers sent to the offered address get through); IP
 // multicast only when it came to a joined group's MAC. A frame sent to a link-layer broadcast or
 // multicast address must carry an IP broadcast or multicast destination (RFC 1122 3.3.6).
-// Fragments (MF set or a non-zero offset) are reassembled (reasm.ts), bounded.
+// Fragments (MF set or a non-zero offset) are reassembled (reasm.ts), bounded; dropped
+// (ip.dropFragment) by a stack without that part (state.ts, Parts).
 // Output: a 20-byte header without options, TTL 64, DF set, an incrementing identification.
 // All functions take the stack record (state.ts) first.
 
@@ -18,7 +19,6 @@ import { Eth } from "./ethernet";
 import { arpResolve, arpSend, dropHold, Entry, Op, To } from "./arp";
 import { icmpInput } from "./icmp";
 import { udpInput } from "./udp";
-import { reasmInput } from "./reasm";
 import { By, Size, St, W } from "./state";
 import { wordSum } from "../../hal/natives";
 
@@ -202,7 +202,8 @@ export function ipInput(s: St, len: number): void {
   // A fragment (MF set or a non-zero offset) goes to reassembly (reasm.ts); a datagram completed
   // there is in rx now, with a 20-byte header.
   if ((rx[Ip.FLAGS_FRAG] & (Ip.MF | Ip.FRAG_HIGH)) | rx[Ip.FLAGS_FRAG + 1]) {
-    tl = reasmInput(s, ihl, tl);
+    if (!s.pt.reasm) { c[Cnt.IP_FRAGMENTS]++; c[Cnt.IP_DROP_FRAGMENT]++; return; }   // (no reassembly in this build)
+    tl = s.pt.reasm.input(s, ihl, tl);
     if (!tl) return;
     ihl = Ip.MIN_HEADER;
   }

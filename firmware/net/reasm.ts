@@ -39,7 +39,7 @@ import { rd16, rd32 } from "./bytes";
 import { Eth } from "./ethernet";
 import { Ip } from "./ipv4";
 import { icmpTimeExceeded } from "./icmp";
-import { Size, St, T, W } from "./state";
+import { ReasmPart, Size, St, T, W } from "./state";
 
 /** A slot's words in c, from W.REASM + k * Size.REASM_FIELDS. */
 const enum R {
@@ -101,7 +101,7 @@ export function reasmInput(s: St, ihl: number, tl: number): number {
   var src = rd32(rx, Ip.SRC), dst = rd32(rx, Ip.DST), key = ((rd16(rx, Ip.ID) << 8) | rx[Ip.PROTO]) >>> 0;
   var n = c[W.REASM_SLOTS], size = c[W.REASM_SIZE], map = c[W.REASM_MAP], k: number, j: number, w = 0;
   c[Cnt.IP_FRAGMENTS]++;
-  if (!rb) { c[Cnt.IP_DROP_FRAGMENT]++; return 0; }
+  if (!rb) { c[Cnt.IP_DROP_FRAGMENT]++; return 0; }   // (reassembly 0: off)
   if (len === 0 || (mf && (len & (K.BLOCK - 1)))) { c[Cnt.IP_DROP_FRAG_BAD]++; return 0; }
   // The datagram's slot: the one with its key, else a free one, else the one started first.
   for (k = 0; k < n; k++) {
@@ -192,3 +192,6 @@ export function reasmTick(s: St, now: number): void {
     }
   }
 }
+
+/** The part for createStackWith (stack.ts; the library's piece "reasm", firmware/lib/eth-reasm.ts). */
+export var REASM: ReasmPart = { setup: reasmSetup, input: reasmInput, due: reasmDue, tick: reasmTick };

@@ -23,10 +23,11 @@ import { arpInput, arpLookup, arpMacOf, arpSend, arpTick, Op, To } from "./arp";
 import { formatIp, Ip, ipInput, IpSend, ipSend, parseIp, setAddress } from "./ipv4";
 import { Udp, udpBind, udpSend, udpUnbind } from "./udp";
 import { DhcpConfig, dhcpDue, dhcpStart, dhcpState, dhcpStop, dhcpTick } from "./dhcp";
-import { reasmDue, reasmSetup, reasmTick } from "./reasm";
-import { By, ProtoInput, Size, St, T, W } from "./state";
+import { REASM } from "./reasm";
+import { ACD } from "./acd";
+import { By, Parts, ProtoInput, Size, St, T, W } from "./state";
 
-export { parseIp, formatIp, IpSend, ProtoInput };
+export { parseIp, formatIp, IpSend, ProtoInput, Parts };
 // For tests and the console: the ARP cache, multicast groups (functions of the stack).
 export { arpLookup, arpMacOf, ethJoin, ethLeave };
 
@@ -95,8 +96,9 @@ export interface Stack {
   /** The counters by layer and name: a snapshot built per read (they live in one Uint32Array). */
   readonly counters: StackCounters;
   dhcpState(): string;
-  /** Stops the interface: a DHCP lease is released (DHCPRELEASE), the address dropped, the client stopped. */
-  stop(): void;
+  /** Stops the interface: a DHCP lease is released (DHCPRELEASE), the address dropped, the client
+   *  stopped. Only on createStack's stacks (the library's API has no use for it, and leaves it out). */
+  stop?(): void;
   /** Link state as last seen by tick(). */
   linkUp: boolean;
 }
@@ -136,7 +138,7 @@ function tick(this: St): void {
   }
   arpTick(s, now);
   if (s.c[W.DHCP_ON]) dhcpTick(s, now);
-  if (s.c[W.REASM_USED]) reasmTick(s, now);
+  if (s.c[W.REASM_USED]) (s.pt.reasm as any).tick(s, now);   // (only with the part: state.ts Parts)
   for (var i = 0; i < s.ticks.length; i++) s.ticks[i](now);
 }
 
@@ -146,7 +148,7 @@ function due(this: St): number {
   var s = this, c = s.c, d = s.t[T.ARP_CHECK], x: number, fns = s.dues;
   if (s.netif.linkUp() !== s.linkUp) return 0;
   if (c[W.DHCP_ON] && (x = dhcpDue(s)) < d) d = x;
-  if (c[W.REASM_USED] && (x = reasmDue(s)) < d) d = x;
+  if (c[W.REASM_USED] && (x = (s.pt.reasm as any).due(s)) < d) d = x;
   for (var i = 0; i < fns.length; i++) if ((x = fns[i]()) < d) d = x;
   return d;
 }
@@ -169,16 +171,28 @@ var PROTO = {
   },
   ipSend: ipSend,
   get counters(): StackCounters {
-    return counterNames((this as any).c);
+    var s = this as any as St, names = s.pt.names;
+    // (without the names part: the counts in Cnt's order, and how to get the names)
+    return names ? names(s.c) : { counts: new Uint32Array(s.c.subarray(0, Cnt.COUNT)), names: "make image PIECES=+counters" } as any;
   },
   dhcpState: dhcpState,
-  stop: dhcpStop,
   bind: udpBind,
   unbind: udpUnbind,
   send: udpSend,
 };
 
+/** Every optional part (state.ts, Parts): what createStack gives a stack. */
+export var ALL_PARTS: Parts = { reasm: REASM, acd: ACD, names: counterNames };
+
+/** A stack with every part: IPv4 reassembly, RFC 5227 probing and defence, the counters' names. */
 export function createStack(netif: Netif, clock: Clock, config: StackConfig): Stack {
+  var s = createStackWith(netif, clock, config, ALL_PARTS);
+  s.stop = dhcpStop;
+  return s;
+}
+
+/** A stack with the optional parts given (state.ts, Parts; the library's pieces choose them). */
+export function createStackWith(netif: Netif, clock: Clock, config: StackConfig, parts: Parts): Stack {
   var s = Object.create(PROTO) as St & Stack & Udp, rx = netif.rx, tx = netif.tx;
   var c = new Uint32Array(W.COUNT), b = new Uint8Array(By.COUNT);
   // (The fields each frame reads come first: Espruino finds a field by a linear search.)
@@ -207,7 +221,8 @@ export function createStack(netif: Netif, clock: Clock, config: StackConfig): St
   s.udp = s;
   s.log = config.log;
   c[W.DHCP_DNS] = config.dns || 0;
-  reasmSetup(s, config.reassembly, config.reassemblySlots, config.mtu);
+  s.pt = parts;
+  if (parts.reasm) parts.reasm.setup(s, config.reassembly, config.reassemblySlots, config.mtu);
   // The bytes every IPv4 frame we send starts with: Ethernet source + type, the constant IPv4
   // fields (the source address is written by setAddress), copied in one set().
   tpl.set(netif.mac, Eth.SRC);

@@ -103,6 +103,32 @@ export type UdpHandler = (src: number, srcPort: number, rx: Uint8Array, off: num
 
 export interface DhcpFallback { ip: number; mask: number; gateway: number }
 
+/** IPv4 reassembly (reasm.ts, REASM): set up in createStack, then called for fragments and timers. */
+export interface ReasmPart {
+  setup(s: St, size: number | undefined, slots: number | undefined, mtu: number | undefined): void;
+  input(s: St, ihl: number, tl: number): number;
+  due(s: St): number;
+  tick(s: St, now: number): void;
+}
+/** RFC 5227 address conflict detection (acd.ts, ACD): probing a leased address, defending one in use. */
+export interface AcdPart {
+  start(s: St, ip: number, now: number): void;
+  tick(s: St, now: number): void;
+  arp(s: St, op: number, spa: number, tpa: number): boolean;
+}
+/**
+ * The stack's optional parts (pay for what you use): createStack (stack.ts) has them all;
+ * the library (firmware/lib/eth.ts) only those its pieces put in. Without reasm, fragments are
+ * dropped (ip.dropFragment); without acd, a lease is used without ARP probes and an ARP packet
+ * from another host claiming our address is dropped and counted (arp.conflicts), not defended;
+ * without names, Stack.counters gives the counts without their names.
+ */
+export interface Parts {
+  reasm: ReasmPart | null;
+  acd: AcdPart | null;
+  names: ((counts: Uint32Array) => { [layer: string]: { [name: string]: number } }) | null;
+}
+
 /** The record. The first fields are the Stack's public ones. */
 export interface St {
   netif: Netif;
@@ -148,4 +174,6 @@ export interface St {
   /** DHCP: random in [0, 1) (xid, jitter), the fallback address. */
   rand: () => number;
   fall: DhcpFallback | null | undefined;
+  /** The optional parts (one object shared by the stacks made with them). */
+  pt: Parts;
 }

@@ -73,7 +73,8 @@ async function startGetBench(name: string, simArgs: string[], readyTimeoutMs: nu
   try {
     const bench = await startPeerBench({
       name, deviceIp: "dhcp", readyTimeoutMs,
-      simArgs: ["--app", APP].concat(simArgs),
+      // (+counters: the IP stack's counters by name, read at the end; the app itself reads none)
+      simArgs: ["--app", APP, "--pieces", "+counters"].concat(simArgs),
       beforeSim: async (_ns, b) => {
         for (const a of [FILES_IP, REFUSED_IP]) {
           const r = await b.run("ip", ["addr", "add", a + "/24", "dev", b.tap]);

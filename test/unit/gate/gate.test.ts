@@ -40,7 +40,13 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // loss-recovery goals (firmware/tcp/timers.ts, recovery.ts: no 100 ms tick for a download waiting at
 // its own send buffer, a second loss probe, early retransmit only on a duplicate ACK SRTT/2 after
 // SND.UNA's segment went, timers due within 1 ms): pico 66,367, sim 66,538.
-const SIZE_BUDGET = 65.0 * 1024;
+// 65.2 KB: issue #16 item 7, the
+// stack's optional parts (IPv4 reassembly, RFC 5227 probing, the counters' names: firmware/net/
+// state.ts Parts) called through the stack's record so that the library leaves out those its app
+// does not use (its Pico image of examples/hello.js 54,091 -> 48,640 bytes with the other cuts, now fitting): these
+// bundles have every part, +400 bytes for the indirection (pico 66,556, sim 66,727). 65.4 KB: both of
+// these together (merged): pico 66,762, sim 66,933.
+const SIZE_BUDGET = 65.4 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);

@@ -124,19 +124,29 @@ var name: string = BOARD.name;
     assert.equal(r.run, undefined, "the espruino CLI was not started");
   });
 
-  it("make image / flash-dry-run BOARD=espruino-wifi (no APP): fits (the page as its gzip copy alone, served always gzip), the dry run stores every file unchanged; the CLI without --app writes the same", async () => {
+  it("make image / flash-dry-run BOARD=espruino-wifi (no APP): fits with the page and its gzip copy, the dry run stores every file unchanged; the CLI without --app writes the same", async () => {
     const dir = mk("demo-wifi-");
     const out = path.join(dir, "storage");
     const img = await buildImage({ board: "espruino-wifi", out });
     const files = readImage(out);
     assert.match(files[BOARD_FILE], /var BOARD=\{name:"espruino-wifi",spi:SPI2,cs:B10,sck:B13,miso:B14,mosi:B15,int:B1,reset:A7,led:B12,baud:12500000\};/);
     assert.ok(!img.lines.some((l) => /WARNING/.test(l)), img.lines.join("\n"));
-    assert.ok("www/index.html.gz" in files && !("www/index.html" in files), Object.keys(files).join(" "));
-    assert.ok(img.lines.some((l) => /left out \(no room next to the programs\): www\/index\.html$/.test(l)), img.lines.join("\n"));
+    assert.ok("www/index.html.gz" in files && "www/index.html" in files, Object.keys(files).join(" "));
+    assert.ok(!img.lines.some((l) => /left out/.test(l)), img.lines.join("\n"));
+    // a page whose original has no room next to the programs but whose gzip copy has: the copy
+    // alone (the library serves it at /index.html, always gzip)
+    const big = path.join(dir, "www-big");
+    fs.mkdirSync(big);
+    fs.writeFileSync(path.join(big, "index.html"), fs.readFileSync(PAGE, "latin1") + "<!-- " + "padding ".repeat(2500) + "-->\n");
+    const img2 = await buildImage({ board: "espruino-wifi", out: path.join(dir, "storage-big"), www: big });
+    const files2 = readImage(path.join(dir, "storage-big"));
+    assert.ok("www/index.html.gz" in files2 && !("www/index.html" in files2), Object.keys(files2).join(" "));
+    assert.ok(img2.lines.some((l) => /left out \(no room next to the programs\): www\/index\.html$/.test(l)), img2.lines.join("\n"));
+    assert.ok(!img2.lines.some((l) => /WARNING/.test(l)), img2.lines.join("\n"));
     const sent = path.join(dir, "sent.js");
     const r = await flash({ board: "espruino-wifi", image: out, dryRun: sent });
     assert.ok(r.ok, r.message);
-    assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), \.boot2 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html\.gz \(\d+ bytes\)/);
+    assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), \.boot2 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(\d+ bytes\), www\/index\.html\.gz \(\d+ bytes\)/);
     // the command line make image runs, without --app: the same files
     const cli = path.join(dir, "cli");
     const c = spawnSync(process.execPath, [path.join(ROOT, "build", "tools", "image.js"), "--board", "espruino-wifi", "--out", cli], { encoding: "utf8", timeout: 120000 });

@@ -11,6 +11,7 @@ import { tcpKeepAlive } from "../../../firmware/tcp/keepalive";
 import { installKeepAlive } from "../../../firmware/lib/eth-keepalive";
 import { ETH_START } from "../../../firmware/lib/eth";
 import { choosePieces } from "../../../tools/pieces";
+import { buildModule } from "../../../tools/image";
 import { startSim, Sim } from "../../../sim/run";
 import * as fs from "fs";
 import * as os from "os";
@@ -60,8 +61,8 @@ describe("NetworkJS: TCP keep-alive on client connections (net.connect options)"
 
   it("the library's keepalive piece: chosen when the app names keepAlive (with networkjs), it hands tcpKeepAlive to the driver", () => {
     const names = (src: string): string[] => choosePieces(src).pieces.map((p) => p.name);
-    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1, keepAlive: true }, f);"), ["dns", "networkjs", "keepalive"]);
-    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1 }, f);"), ["dns", "networkjs"]);
+    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1, keepAlive: true }, f);"), ["acd", "lease", "dns", "networkjs", "keepalive"]);
+    assert.deepEqual(names("require('net').connect({ host: 'h', port: 1 }, f);"), ["acd", "lease", "dns", "networkjs"]);
     const n = ETH_START.length;
     installKeepAlive();
     try {
@@ -92,10 +93,12 @@ function dial() { return require("net").connect({ host: "192.0.2.1", port: 7, ke
       while (!lines.some((l) => /^app: address/.test(l)) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       assert.equal(b.evalLine("typeof eth.networkjs.ka"), '="function"', lines.join("\n"));
       b.evalLine("var sk = dial()");
-      // the connection's slot (the first one not CLOSED) took the options (F32 KA_IDLE, F8 KA_CNT)
+      // the connection's slot (the first one not CLOSED) took the options (F32 KA_IDLE, F8 KA_CNT);
+      // the record's u32 by its name in this body (internal names are shortened: tools/image.ts)
+      const u32 = (await buildModule(choosePieces(fs.readFileSync(app, "utf8")).pieces)).props.u32 || "u32";
       let got = "";
       for (let i = 0; i < 100 && !/30000/.test(got); i++) {
-        got = b.evalLine(`(function () { for (var c = 0; c < eth.tcp.slots.st.length; c++) if (eth.tcp.slots.st[c]) return eth.tcp.slots.u32[c * ${F32.STRIDE} + ${F32.KA_IDLE}] + " " + eth.tcp.slots.u8[c * ${F8.STRIDE} + ${F8.KA_CNT}]; return "none"; })()`);
+        got = b.evalLine(`(function () { for (var c = 0; c < eth.tcp.slots.st.length; c++) if (eth.tcp.slots.st[c]) return eth.tcp.slots.${u32}[c * ${F32.STRIDE} + ${F32.KA_IDLE}] + " " + eth.tcp.slots.u8[c * ${F8.STRIDE} + ${F8.KA_CNT}]; return "none"; })()`);
         await new Promise((r) => setTimeout(r, 20));
       }
       assert.equal(got, '="30000 4"', lines.join("\n"));

@@ -68,24 +68,28 @@ describe("library module: the optional pieces (files, dns, mdns, networkjs)", fu
 
   it("chooses them from the app's source: Espruino's http brings networkjs and dns, not the project's server", () => {
     const c = choosePieces(HTTP_APP);
-    assert.deepEqual(c.pieces.map((p) => p.name), ["dns", "networkjs"]);
+    // (acd: the default piece, in every build unless left out)
+    assert.deepEqual(c.pieces.map((p) => p.name), ["acd", "lease", "dns", "networkjs"]);
     assert.equal(c.why.dns, "needed by networkjs");
-    assert.deepEqual(choosePieces("var net = require('net'); net.createServer(function (s) {});").pieces.map((p) => p.name), ["dns", "networkjs"]);
-    assert.deepEqual(choosePieces("eth.resolve('example.org', cb)").pieces.map((p) => p.name), ["dns"]);
-    assert.deepEqual(choosePieces("connect(SPI1, D5, { mdns: true })").pieces.map((p) => p.name), ["mdns"]);
-    assert.deepEqual(choosePieces("var s = eth.createServer();").pieces.map((p) => p.name), ["http"]);
+    assert.deepEqual(choosePieces("var net = require('net'); net.createServer(function (s) {});").pieces.map((p) => p.name), ["acd", "lease", "dns", "networkjs"]);
+    assert.deepEqual(choosePieces("eth.resolve('example.org', cb)").pieces.map((p) => p.name), ["acd", "lease", "dns"]);
+    assert.deepEqual(choosePieces("connect(SPI1, D5, { mdns: true })").pieces.map((p) => p.name), ["acd", "lease", "mdns"]);
+    assert.deepEqual(choosePieces("var s = eth.createServer();").pieces.map((p) => p.name), ["acd", "lease", "http"]);
+    // UDP datagrams of the app's own (dgram) bring reassembly; reading .counters, their names
+    assert.deepEqual(choosePieces("var d = require('dgram').createSocket('udp4');").pieces.map((p) => p.name), ["acd", "lease", "reasm", "dns", "networkjs"]);
+    assert.deepEqual(choosePieces("console.log(eth.stack.counters.ip)", "-acd -lease").pieces.map((p) => p.name), ["counters"]);
   });
 
   it("files: chosen for an app on the project's server with a www/ folder or asset(), never for one on Espruino's http; PIECES= decides", () => {
     const SERVER = "var srv = eth.createServer(); srv.get('/', function (req, res) { res.json(1); });";
-    assert.deepEqual(choosePieces(SERVER).pieces.map((p) => p.name), ["http"]);
+    assert.deepEqual(choosePieces(SERVER).pieces.map((p) => p.name), ["acd", "lease", "http"]);
     const www = choosePieces(SERVER, undefined, true);
-    assert.deepEqual(www.pieces.map((p) => p.name), ["http", "files"]);
+    assert.deepEqual(www.pieces.map((p) => p.name), ["acd", "lease", "http", "files"]);
     assert.equal(www.why.files, "detected: www/ files");
-    assert.deepEqual(choosePieces("var s = eth.createServer(); s.asset('/a.txt', 'hi');").pieces.map((p) => p.name), ["http", "files"]);
+    assert.deepEqual(choosePieces("var s = eth.createServer(); s.asset('/a.txt', 'hi');").pieces.map((p) => p.name), ["acd", "lease", "http", "files"]);
     // a www/ folder next to an app on Espruino's own http is not this server's: no files piece
-    assert.deepEqual(choosePieces(HTTP_APP, undefined, true).pieces.map((p) => p.name), ["dns", "networkjs"]);
-    assert.deepEqual(choosePieces(SERVER, "-files", true).pieces.map((p) => p.name), ["http"]);
+    assert.deepEqual(choosePieces(HTTP_APP, undefined, true).pieces.map((p) => p.name), ["acd", "lease", "dns", "networkjs"]);
+    assert.deepEqual(choosePieces(SERVER, "-files", true).pieces.map((p) => p.name), ["acd", "lease", "http"]);
     const named = choosePieces("", "files");
     assert.deepEqual(named.pieces.map((p) => p.name), ["http", "files"]);
     assert.equal(named.why.http, "needed by files");

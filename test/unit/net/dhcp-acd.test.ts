@@ -206,7 +206,7 @@ describe("net/dhcp: address conflict detection (RFC 5227) and the rest of RFC 21
     const r = mk();
     toAck(r);
     untilState(r, "bound", 10000);
-    r.stack.stop();   // (the server's MAC was not known: resolved first, then the RELEASE leaves)
+    r.stack.stop!();   // (the server's MAC was not known: resolved first, then the RELEASE leaves)
     const m = dhcpOf(collect(r));
     assert.equal(m.length, 1);
     assert.equal(m[0].type, 7, "DHCPRELEASE");
@@ -228,7 +228,7 @@ describe("net/dhcp: address conflict detection (RFC 5227) and the rest of RFC 21
     toAck(r);
     untilState(r, "bound", 10000);
     r.answerArp = false;
-    r.stack.stop();
+    r.stack.stop!();
     const asked = arpOf(collect(r));
     assert.equal(asked.length, 1, "ARP request for the server");
     assert.equal(r.stack.dhcpState(), "releasing");
@@ -246,14 +246,14 @@ describe("net/dhcp: address conflict detection (RFC 5227) and the rest of RFC 21
     untilState(r, "bound", 10000);
     step(r, 301000);   // T1: the renewal resolved the server
     assert.equal(r.stack.dhcpState(), "renewing");
-    r.stack.stop();
+    r.stack.stop!();
     assert.equal(dhcpOf(collect(r))[0].type, 7);
     assert.equal(r.stack.addr, 0);
     const q = mk();
     toAck(q);
     untilState(q, "bound", 10000);
     q.answerArp = false;
-    q.stack.stop();
+    q.stack.stop!();
     step(q, 900);
     assert.equal(q.stack.addr, LEASED);
     step(q, 200);
