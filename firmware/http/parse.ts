@@ -12,7 +12,7 @@ import { REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX } from "./limits";
 import { bytesToString, stringToBytes } from "../../hal/natives";
 
 /** The version after the request line's second space (at sp2): "HTTP/d.d", offsets from sp2. */
-const enum V { NAME = 1, MAJOR = 6, DOT = 7, MINOR = 8, END = 9 }
+const enum V { NAME = 1, MAJOR = 6, MINOR = 8 }
 
 /** Lengths of fixed pieces of the syntax. */
 const enum Len {
@@ -30,14 +30,15 @@ const enum Len {
 
 /** The header (Hdr) a lower-case name is, Hdr.NONE for one the server does not read. */
 function headerIndex(name: string): number {
+  // (the usual ones first: a switch compares its cases in order)
   switch (name) {
-    case "content-length": return Hdr.CONTENT_LENGTH;
+    case "host": return Hdr.HOST;
     case "connection": return Hdr.CONNECTION;
     case "accept-encoding": return Hdr.ACCEPT_ENCODING;
     case "if-none-match": return Hdr.IF_NONE_MATCH;
-    case "transfer-encoding": return Hdr.TRANSFER_ENCODING;
+    case "content-length": return Hdr.CONTENT_LENGTH;
     case "content-type": return Hdr.CONTENT_TYPE;
-    case "host": return Hdr.HOST;
+    case "transfer-encoding": return Hdr.TRANSFER_ENCODING;
     case "expect": return Hdr.EXPECT;
   }
   return Hdr.NONE;
@@ -48,6 +49,14 @@ function headerIndex(name: string): number {
 var BAD_METHOD = /[^\x21-\x7e]/;
 var BAD_TARGET = /[^\x21-\x7e]|#/;
 var DIGITS = /^[0-9]+$/;
+var VERSION = /^HTTP\/[0-9]\.[0-9]$/;
+/** The start of an over-long request line that gets 414: an upper-case method of at most
+ *  METHOD_TOKEN_MAX letters (the test reads that many + 2 bytes), a space, then "/" or "http...". */
+var LONG_TARGET = /^[A-Z]+ [\/hH]/;
+/** hasToken(): whitespace; not a token's end; a parameter's start. */
+var WS = /[ \t]/;
+var TOKEN_END = /[^,; \t]/;
+var PARAM = /[; ]/;
 
 /** Parses the request line src[s..e) (without its line end) of c. Returns 0 or an error status.
  *  The line is read as one string (one native conversion): every search in it is a native
@@ -57,24 +66,15 @@ function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
   var r = c * F.COUNT, line = bytesToString(src.subarray(s, e));
   var sp1 = line.indexOf(" "), sp2 = line.indexOf(" ", sp1 + 1), k: number;
   // method SP request-target SP HTTP-version, one space each (RFC 9112 section 3)
-  if (sp1 <= 0 ||                       // no method
-    sp2 < 0 ||                          // no second space
-    sp2 === sp1 + 1 ||                  // no target
-    line.length - sp2 !== V.END) {      // the version is not "HTTP/d.d"
-    return Status.BAD_REQUEST;
-  }
+  // (no second space: the version test below fails on the whole line)
+  if (sp1 <= 0 || sp2 === sp1 + 1) return Status.BAD_REQUEST;      // no method, no target
   var method = line.substring(0, sp1);
   if (BAD_METHOD.test(method)) return Status.BAD_REQUEST;          // the method: visible characters
   // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3; the name is case-sensitive)
-  var maj = line.charCodeAt(sp2 + V.MAJOR) - Ch.DIGIT_0, min = line.charCodeAt(sp2 + V.MINOR) - Ch.DIGIT_0;
-  if (line.substr(sp2 + V.NAME, V.MAJOR - V.NAME) !== "HTTP/" ||
-    !(maj >= 0 && maj <= 9) ||
-    line.charCodeAt(sp2 + V.DOT) !== Ch.DOT ||
-    !(min >= 0 && min <= 9)) {
-    return Status.BAD_REQUEST;
-  }
-  if (maj !== 1) return Status.VERSION_NOT_SUPPORTED;
-  st[r + F.VER] = min ? Ver.HTTP_1_1 : Ver.HTTP_1_0;      // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
+  if (!VERSION.test(line.substring(sp2 + V.NAME))) return Status.BAD_REQUEST;
+  if (line.charCodeAt(sp2 + V.MAJOR) !== Ch.DIGIT_1) return Status.VERSION_NOT_SUPPORTED;
+  // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
+  st[r + F.VER] = line.charCodeAt(sp2 + V.MINOR) !== Ch.DIGIT_0 ? Ver.HTTP_1_1 : Ver.HTTP_1_0;
   for (k = 0; k < Mi.COUNT && methodName(k) !== method; k++);       // (case-sensitive)
   if (k === Mi.COUNT) return Status.NOT_IMPLEMENTED;
   st[r + F.METHOD] = k;
@@ -162,22 +162,15 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
  *  src[p..e): ABSENT, LISTED, or Q_ZERO (listed with q=0: "not acceptable", RFC 9110 section
  *  12.4.2). The list is read as one string: native searches, no loop per byte. */
 export function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
-  var v = bytesToString(src.subarray(p, e)).toLowerCase(), n = t.length, k: number, a: number, c: number;
-  for (k = v.indexOf(t); k >= 0 && v.substr(k, n) === t; k = v.indexOf(t, k + 1)) {
+  var v = bytesToString(src.subarray(p, e)).toLowerCase(), n = t.length, k = -1, a: number, q0: boolean;
+  while ((k = v.indexOf(t, k + 1)) >= 0 && v.substr(k, n) === t) {
     // a whole list element: only whitespace back to a comma (or the start), and the token ends
     // at the end, a comma, a parameter or whitespace
-    for (a = k; a > 0 && ((c = v.charCodeAt(a - 1)) === Ch.SP || c === Ch.TAB); a--);
-    c = k + n < v.length ? v.charCodeAt(k + n) : Ch.COMMA;
-    if ((a > 0 && v.charCodeAt(a - 1) !== Ch.COMMA) || (c !== Ch.COMMA && c !== Ch.SEMI && c !== Ch.SP && c !== Ch.TAB)) continue;
+    for (a = k; a > 0 && WS.test(v[a - 1]); a--);
+    if ((a && v[a - 1] !== ",") || TOKEN_END.test(v[k + n] || ",")) continue;
     // its parameters up to the next comma: the last "q=" after ';' or ' ' decides q=0[.000]
-    var end = v.indexOf(",", k + n), q0 = false;
-    if (end < 0) end = v.length;
-    for (a = v.indexOf("q=", k + n); a >= 0 && a < end; a = v.indexOf("q=", a + 1)) {
-      c = v.charCodeAt(a - 1);
-      if (c !== Ch.SEMI && c !== Ch.SP) continue;
-      q0 = v.charCodeAt(a += 2) === Ch.DIGIT_0;
-      if (v.charCodeAt(++a) === Ch.DOT) while (v.charCodeAt(++a) === Ch.DIGIT_0);
-      if ((c = v.charCodeAt(a)) >= Ch.DIGIT_1 && c <= Ch.DIGIT_9) q0 = false;
+    for (q0 = false, a = k + n; (a = v.indexOf("q=", a + 1)) >= 0 && v.substr(a, 2) === "q=" && v.lastIndexOf(",", a) < k;) {
+      if (PARAM.test(v[a - 1])) q0 = v[a + 2] === "0" && parseFloat(v.substr(a + 2)) === 0;
     }
     return q0 ? Tok.Q_ZERO : Tok.LISTED;
   }
@@ -229,10 +222,7 @@ export function parse(c: number, src: Uint8Array, s: number, e: number): number 
     if (err === Status.BAD_REQUEST && !le) {
       // (only a request line too long has no LINE_END here) 414 when it starts like one: an
       // upper-case method, a space, then "/" or "http..."
-      var sp = src.indexOf(Ch.SP, s);
-      for (k = s; k < sp && src[k] >= Ch.UPPER_A && src[k] <= Ch.UPPER_Z; k++);
-      if (k === sp && k > s && k - s <= Len.METHOD_TOKEN_MAX && k < e &&
-        (src[k + 1] === Ch.SLASH || (src[k + 1] | Ch.CASE_BIT) === Ch.LOWER_H)) err = Status.URI_TOO_LONG;
+      if (LONG_TARGET.test(bytesToString(src.subarray(s, s + Len.METHOD_TOKEN_MAX + 2)))) err = Status.URI_TOO_LONG;
     }
     if (err) { simple(c, err, true); return e - s; }
   }
