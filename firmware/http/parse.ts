@@ -49,14 +49,6 @@ function headerIndex(name: string): number {
 var BAD_METHOD = /[^\x21-\x7e]/;
 var BAD_TARGET = /[^\x21-\x7e]|#/;
 var DIGITS = /^[0-9]+$/;
-var VERSION = /^HTTP\/[0-9]\.[0-9]$/;
-/** The start of an over-long request line that gets 414: an upper-case method of at most
- *  METHOD_TOKEN_MAX letters (the test reads that many + 2 bytes), a space, then "/" or "http...". */
-var LONG_TARGET = /^[A-Z]+ [\/hH]/;
-/** hasToken(): whitespace; not a token's end; a parameter's start. */
-var WS = /[ \t]/;
-var TOKEN_END = /[^,; \t]/;
-var PARAM = /[; ]/;
 
 /** Parses the request line src[s..e) (without its line end) of c. Returns 0 or an error status.
  *  The line is read as one string (one native conversion): every search in it is a native
@@ -71,10 +63,11 @@ function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
   var method = line.substring(0, sp1);
   if (BAD_METHOD.test(method)) return Status.BAD_REQUEST;          // the method: visible characters
   // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3; the name is case-sensitive)
-  if (!VERSION.test(line.substring(sp2 + V.NAME))) return Status.BAD_REQUEST;
-  if (line.charCodeAt(sp2 + V.MAJOR) !== Ch.DIGIT_1) return Status.VERSION_NOT_SUPPORTED;
+  var ver = line.substring(sp2 + V.NAME), maj = ver[V.MAJOR - V.NAME], min = ver[V.MINOR - V.NAME];
+  if (!DIGITS.test(maj + min) || ver !== "HTTP/" + maj + "." + min) return Status.BAD_REQUEST;
+  if (maj !== "1") return Status.VERSION_NOT_SUPPORTED;
   // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
-  st[r + F.VER] = line.charCodeAt(sp2 + V.MINOR) !== Ch.DIGIT_0 ? Ver.HTTP_1_1 : Ver.HTTP_1_0;
+  st[r + F.VER] = min !== "0" ? Ver.HTTP_1_1 : Ver.HTTP_1_0;
   for (k = 0; k < Mi.COUNT && methodName(k) !== method; k++);       // (case-sensitive)
   if (k === Mi.COUNT) return Status.NOT_IMPLEMENTED;
   st[r + F.METHOD] = k;
@@ -166,11 +159,12 @@ export function hasToken(src: Uint8Array, p: number, e: number, t: string): numb
   while ((k = v.indexOf(t, k + 1)) >= 0 && v.substr(k, n) === t) {
     // a whole list element: only whitespace back to a comma (or the start), and the token ends
     // at the end, a comma, a parameter or whitespace
-    for (a = k; a > 0 && WS.test(v[a - 1]); a--);
-    if ((a && v[a - 1] !== ",") || TOKEN_END.test(v[k + n] || ",")) continue;
+    // (string compares, no regular expressions: each costs about 12 variables at module level)
+    for (a = k; a > 0 && (v[a - 1] === " " || v[a - 1] === "\t"); a--);
+    if ((a && v[a - 1] !== ",") || ",; \t".indexOf(v[k + n] || ",") < 0) continue;
     // its parameters up to the next comma: the last "q=" after ';' or ' ' decides q=0[.000]
     for (q0 = false, a = k + n; (a = v.indexOf("q=", a + 1)) >= 0 && v.substr(a, 2) === "q=" && v.lastIndexOf(",", a) < k;) {
-      if (PARAM.test(v[a - 1])) q0 = v[a + 2] === "0" && parseFloat(v.substr(a + 2)) === 0;
+      if (v[a - 1] === ";" || v[a - 1] === " ") q0 = v[a + 2] === "0" && parseFloat(v.substr(a + 2)) === 0;
     }
     return q0 ? Tok.Q_ZERO : Tok.LISTED;
   }
@@ -222,7 +216,10 @@ export function parse(c: number, src: Uint8Array, s: number, e: number): number 
     if (err === Status.BAD_REQUEST && !le) {
       // (only a request line too long has no LINE_END here) 414 when it starts like one: an
       // upper-case method, a space, then "/" or "http..."
-      if (LONG_TARGET.test(bytesToString(src.subarray(s, s + Len.METHOD_TOKEN_MAX + 2)))) err = Status.URI_TOO_LONG;
+      var sp = src.indexOf(Ch.SP, s);
+      for (k = s; k < sp && src[k] >= Ch.UPPER_A && src[k] <= Ch.UPPER_Z; k++);
+      if (k === sp && k > s && k - s <= Len.METHOD_TOKEN_MAX && k < e &&
+        (src[k + 1] === Ch.SLASH || (src[k + 1] | Ch.CASE_BIT) === Ch.LOWER_H)) err = Status.URI_TOO_LONG;
     }
     if (err) { simple(c, err, true); return e - s; }
   }
