@@ -63,7 +63,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** Sequential requests of one kind: SPI transactions and wall ms per request. */
-async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: number; ms: number; failed: number; why: string }> {
+async function perRequest(sim: Sim, kind: string, n: number, ready?: () => Promise<void>): Promise<{ spi: number; ms: number; failed: number; why: string }> {
   const base = "http://127.0.0.1:" + sim.port;
   const keep = kind === "api";
   const spi0 = sim.board.counters.spiTransactions;
@@ -71,6 +71,7 @@ async function perRequest(sim: Sim, kind: string, n: number): Promise<{ spi: num
   let failed = 0, why = "";
   const agent = keep ? new (require("http").Agent)({ keepAlive: true, maxSockets: 1 }) : undefined;
   if (keep) await get(base + "/api/status", { agent }).catch(() => undefined); // the connection is open before counting
+  if (ready) await ready();
   const s0 = keep ? sim.board.counters.spiTransactions : spi0;
   const t1 = keep ? performance.now() : t0;
   for (let i = 0; i < n; i++) {
@@ -163,12 +164,25 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     const idleCpu = (cpuSeconds(board.pid) - c0) / 5;
     say(tag, "idle: " + (idleCpu * 100).toFixed(1) + "% of a host core (the interpreter's process" + (interpreterCommand(bin).via ? ", through " + interpreterCommand(bin).via : "") + "), " +
       ((board.counters.spiTransactions - s0) / 5).toFixed(1) + " SPI transactions/s");
-    const api = await perRequest(sim, "api", 20);
+    // The transient variables of one request at a time: the peak (sampled at every SPI exchange)
+    // from just before the requests (a keep-alive connection already open), minus the usage then.
+    let base0 = 0;
+    const mark = async (): Promise<void> => { base0 = await board.query("(__bridge.peak=0)+process.memory(false).usage"); };
+    const transient = async (): Promise<number> => (await board.query("__bridge.peak")) - base0;
+    const api = await perRequest(sim, "api", 20, mark);
+    const tApi = await transient();
+    await mark();
     const gz = await perRequest(sim, "gzip", 10);
+    const tGz = await transient();
+    await mark();
     const plain = await perRequest(sim, "plain", 10);
+    const tPlain = await transient();
+    say(tag, "transient variables, one request at a time (peak at any SPI exchange minus the usage before): keep-alive GET /api/status " + tApi + ratio(tApi, BUDGET.transientVars) +
+      ", new-connection GET / gzip " + tGz + ", plain " + tPlain);
     say(tag, "SPI transactions per request: keep-alive GET /api/status " + api.spi.toFixed(1) + ", new-connection GET / gzip " + gz.spi.toFixed(1) + ", plain " + plain.spi.toFixed(1) +
       "; wall ms per request " + api.ms.toFixed(1) + " / " + gz.ms.toFixed(1) + " / " + plain.ms.toFixed(1) + (api.failed + gz.failed + plain.failed ? "; FAILED " + (api.failed + gz.failed + plain.failed) + " (first: " + (api.why || gz.why || plain.why) + ")" : ""));
     const after0 = (await board.query("process.memory()")).usage;
+    await board.query("__bridge.peak=0");     // (the peak under load, not the boot's)
     const l = await load(sim, requests);
     await pause(2000);
     const states = await board.query("device.status().states").catch(() => "?");
@@ -176,7 +190,7 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     const peak = Math.max(await board.query("__bridge.peak"), l.sampledPeak);
     say(tag, requests + " requests from 20 parallel clients: " + l.ok + " ok, " + l.busy + " busy (503), " + l.refused + " connections refused and retried, " + l.failed + " failed" + (l.firstError ? " (first: " + l.firstError + ")" : "") + (l.ok + l.busy + l.failed < requests ? "; STOPPED at the time limit (ESPRUINO_LOAD_S)" : "") + "; TCP slots after: " + JSON.stringify(states) + "; console errors " + board.errors.length);
     say(tag, "variables after " + requests + " requests " + m1.usage + " (growth " + (m1.usage - after0) + ratio(m1.usage - after0, BUDGET.growth) + "); peak under load " + peak + ratio(peak, BUDGET.peakVars) +
-      "; transient (peak - idle) " + (peak - after0) + ratio(peak - after0, BUDGET.transientVars));
+      "; peak - idle under that load " + (peak - after0));
   } catch (e) {
     say(tag, "FAILED: " + (e as Error).message);
   } finally {

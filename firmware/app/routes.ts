@@ -73,25 +73,26 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
     res.send(status, JSON_TYPE, '{"error":"' + error + '"}');
   }
 
+  // The MAC never changes: its text is made once.
+  var macText = "";
+  for (var i = 0; i < Api.MAC_LEN; i++) macText += (i ? ":" : "") + ((cfg.mac[i] >> 4).toString(16)) + ((cfg.mac[i] & 0xf).toString(16));
+
+  // The reply's fixed-format part is one string (a few statements, one native copy), the counters
+  // through the writer's num() (any size of number).
   http.route("/api/status", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    var m = cfg.mac, a = stack.addr, i: number;
-    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"');
-    for (i = Api.IP_TOP_SHIFT; i >= 0; i -= Api.BYTE_BITS) { w.num((a >>> i) & Api.BYTE_MASK); if (i) w.byte(Ch.DOT); }
-    w.str('","mac":"');
-    for (i = 0; i < Api.MAC_LEN; i++) { if (i) w.byte(Ch.COLON); w.hex(m[i], 2); }
-    w.str('","up":').num(uptimeMs() / Api.MS_PER_S).str(',"link":').str("" + drv.linkUp());
-    w.str(',"dhcp":').jstr(stack.dhcpState()).str(',"led":').str("" + dev.led());
-    var mem = memory();
-    w.str(',"mem":[').num(mem[0]).byte(Ch.COMMA).num(mem[1]);
+    var a = stack.addr, mem = memory(), i: number;
+    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"' +
+      (a >>> Api.IP_TOP_SHIFT) + "." + ((a >> 16) & Api.BYTE_MASK) + "." + ((a >> Api.BYTE_BITS) & Api.BYTE_MASK) + "." + (a & Api.BYTE_MASK) +
+      '","mac":"' + macText + '","up":');
+    w.num(uptimeMs() / Api.MS_PER_S).str(',"link":' + drv.linkUp() + ',"dhcp":').jstr(stack.dhcpState()).str(',"led":' + dev.led() + ',"mem":[');
+    w.num(mem[0]).byte(Ch.COMMA).num(mem[1]);
     // TCP slots in use and configured, when the boot had to take fewer (too little memory)
     if (dev.slots < cfg.slots) w.str('],"slots":[').num(dev.slots).byte(Ch.COMMA).num(cfg.slots);
     w.str('],"traffic":[');
     // (the live counts: no named snapshot is built per request)
     var tc = tcp.counts;
-    first = true;
-    next().num(dst[DrvSt.RX_FRAMES]); next().num(dst[DrvSt.TX_FRAMES]); next().num(stackCount(stack, Cnt.IP_RX)); next().num(stackCount(stack, Cnt.IP_TX));
-    next().num(tc[TcpCnt.segIn]); next().num(tc[TcpCnt.segOut]); next().num(tc[TcpCnt.retransmits]); next().num(http.counters.requests);
-    w.str('],"states":{');
+    w.num(dst[DrvSt.RX_FRAMES]).byte(Ch.COMMA).num(dst[DrvSt.TX_FRAMES]).byte(Ch.COMMA).num(stackCount(stack, Cnt.IP_RX)).byte(Ch.COMMA).num(stackCount(stack, Cnt.IP_TX)).byte(Ch.COMMA)
+      .num(tc[TcpCnt.segIn]).byte(Ch.COMMA).num(tc[TcpCnt.segOut]).byte(Ch.COMMA).num(tc[TcpCnt.retransmits]).byte(Ch.COMMA).num(http.counters.requests).str('],"states":{');
     tcp.stateCounts(states);
     first = true;
     for (i = 1; i < STATE_COUNT; i++) {          // CLOSED (0): unused slots, not shown

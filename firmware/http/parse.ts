@@ -12,7 +12,7 @@ import { REQUEST_LINE_MAX, HEADERS_MAX, BODY_MAX } from "./limits";
 import { bytesToString, stringToBytes } from "../../hal/natives";
 
 /** The version after the request line's second space (at sp2): "HTTP/d.d", offsets from sp2. */
-const enum V { NAME = 1, MAJOR = 6, DOT = 7, MINOR = 8, END = 9 }
+const enum V { NAME = 1, MAJOR = 6, MINOR = 8 }
 
 /** Lengths of fixed pieces of the syntax. */
 const enum Len {
@@ -30,14 +30,15 @@ const enum Len {
 
 /** The header (Hdr) a lower-case name is, Hdr.NONE for one the server does not read. */
 function headerIndex(name: string): number {
+  // (the usual ones first: a switch compares its cases in order)
   switch (name) {
-    case "content-length": return Hdr.CONTENT_LENGTH;
+    case "host": return Hdr.HOST;
     case "connection": return Hdr.CONNECTION;
     case "accept-encoding": return Hdr.ACCEPT_ENCODING;
     case "if-none-match": return Hdr.IF_NONE_MATCH;
-    case "transfer-encoding": return Hdr.TRANSFER_ENCODING;
+    case "content-length": return Hdr.CONTENT_LENGTH;
     case "content-type": return Hdr.CONTENT_TYPE;
-    case "host": return Hdr.HOST;
+    case "transfer-encoding": return Hdr.TRANSFER_ENCODING;
     case "expect": return Hdr.EXPECT;
   }
   return Hdr.NONE;
@@ -49,55 +50,53 @@ var BAD_METHOD = /[^\x21-\x7e]/;
 var BAD_TARGET = /[^\x21-\x7e]|#/;
 var DIGITS = /^[0-9]+$/;
 
-/** Parses the request line src[s..e) (without its line end) of c. Returns 0 or an error status. */
+/** Parses the request line src[s..e) (without its line end) of c. Returns 0 or an error status.
+ *  The line is read as one string (one native conversion): every search in it is a native
+ *  string search bounded by the line (a typed array's indexOf that finds nothing walks the
+ *  whole buffer, twice, on Espruino). */
 function requestLine(c: number, src: Uint8Array, s: number, e: number): number {
-  var r = c * F.COUNT;
-  var sp1 = src.indexOf(Ch.SP, s), sp2 = src.indexOf(Ch.SP, sp1 + 1), k: number;
+  var r = c * F.COUNT, line = bytesToString(src.subarray(s, e));
+  var sp1 = line.indexOf(" "), sp2 = line.indexOf(" ", sp1 + 1), k: number;
   // method SP request-target SP HTTP-version, one space each (RFC 9112 section 3)
-  if (sp1 <= s ||                       // no method
-    sp2 < 0 || sp2 >= e ||              // no second space
-    sp2 === sp1 + 1 ||                  // no target
-    e - sp2 !== V.END) {                // the version is not "HTTP/d.d"
-    return Status.BAD_REQUEST;
-  }
-  var method = bytesToString(src.subarray(s, sp1));
+  // (no second space: the version test below fails on the whole line)
+  if (sp1 <= 0 || sp2 === sp1 + 1) return Status.BAD_REQUEST;      // no method, no target
+  var method = line.substring(0, sp1);
   if (BAD_METHOD.test(method)) return Status.BAD_REQUEST;          // the method: visible characters
   // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3; the name is case-sensitive)
-  var maj = src[sp2 + V.MAJOR] - Ch.DIGIT_0, min = src[sp2 + V.MINOR] - Ch.DIGIT_0;
-  if (!same(src, sp2 + V.NAME, sp2 + V.MAJOR, "HTTP/") ||
-    maj < 0 || maj > 9 ||
-    src[sp2 + V.DOT] !== Ch.DOT ||
-    min < 0 || min > 9) {
-    return Status.BAD_REQUEST;
-  }
-  if (maj !== 1) return Status.VERSION_NOT_SUPPORTED;
-  st[r + F.VER] = min ? Ver.HTTP_1_1 : Ver.HTTP_1_0;      // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
+  var ver = line.substring(sp2 + V.NAME), maj = ver[V.MAJOR - V.NAME], min = ver[V.MINOR - V.NAME];
+  if (!DIGITS.test(maj + min) || ver !== "HTTP/" + maj + "." + min) return Status.BAD_REQUEST;
+  if (maj !== "1") return Status.VERSION_NOT_SUPPORTED;
+  // a later 1.x is answered as 1.1 (RFC 9110 section 2.5)
+  st[r + F.VER] = min !== "0" ? Ver.HTTP_1_1 : Ver.HTTP_1_0;
   for (k = 0; k < Mi.COUNT && methodName(k) !== method; k++);       // (case-sensitive)
   if (k === Mi.COUNT) return Status.NOT_IMPLEMENTED;
   st[r + F.METHOD] = k;
   // target: origin-form, absolute-form http://host/path, or asterisk-form for OPTIONS (RFC 9112 section 3.2)
-  var t = sp1 + 1, q = sp2;
-  st[r + F.PATH_OFF] = t - s;
-  if (src[t] !== Ch.SLASH) {
-    if (!same(src, t, t + Len.HTTP_SCHEME, "http", true)) {
-      if (k === Mi.OPTIONS && src[t] === Ch.STAR && sp2 === t + 1) return 0;    // "OPTIONS *"
+  var target = line.substring(sp1 + 1, sp2), t = 0, q: number;     // (t, q: offsets in target)
+  st[r + F.PATH_OFF] = sp1 + 1;
+  if (target.charCodeAt(0) !== Ch.SLASH) {
+    if (target.substr(0, Len.HTTP_SCHEME).toLowerCase() !== "http") {
+      if (k === Mi.OPTIONS && target === "*") return 0;    // "OPTIONS *"
       return Status.BAD_REQUEST;
     }
-    var ss = src.indexOf(Ch.SLASH, t);            // "http://host/path": skip to the third '/'
-    if (src[ss + 1] !== Ch.SLASH) return Status.BAD_REQUEST;
-    t = src.indexOf(Ch.SLASH, ss + 2);      // the path starts at the first '/' after "//host"
-    if (t < 0 || t > sp2) return Status.BAD_REQUEST;
+    var ss = target.indexOf("/");                 // "http://host/path": skip to the third '/'
+    if (ss < 0 || target.charCodeAt(ss + 1) !== Ch.SLASH) return Status.BAD_REQUEST;
+    t = target.indexOf("/", ss + 2);        // the path starts at the first '/' after "//host"
+    if (t < 0) return Status.BAD_REQUEST;
   }
-  if (BAD_TARGET.test(bytesToString(src.subarray(sp1 + 1, sp2)))) return Status.BAD_REQUEST;
+  if (BAD_TARGET.test(target)) return Status.BAD_REQUEST;
   // '%' not followed by two hex digits inside the target (RFC 3986 section 2.1)
-  for (k = src.indexOf(Ch.PERCENT, t); k >= 0 && k < sp2; k = src.indexOf(Ch.PERCENT, k + 1)) {
-    if (pctByte(src, k) < 0 || k + 2 >= sp2) return Status.BAD_REQUEST;
+  var pct = target.indexOf("%", t);
+  for (k = pct; k >= 0; k = target.indexOf("%", k + 1)) {
+    if (k + 2 >= target.length || pctByte(src, s + sp1 + 1 + k) < 0) return Status.BAD_REQUEST;
   }
-  k = src.indexOf(Ch.QUESTION, t);                  // the first '?' starts the query
-  if (k >= 0 && k < sp2) q = k;
-  st[r + F.PATH_OFF] = t - s; st[r + F.PATH_END] = q - s;
-  st[r + F.QUERY_OFF] = (q < sp2 ? q + 1 : sp2) - s; st[r + F.QUERY_END] = sp2 - s;
-  st[r + F.ROUTE] = findRoute(src, t, q);      // (routes.length: none)
+  q = target.indexOf("?", t);                         // the first '?' starts the query
+  if (q < 0) q = target.length;
+  k = s + sp1 + 1;     // the target's first byte in src
+  st[r + F.PATH_OFF] = sp1 + 1 + t; st[r + F.PATH_END] = sp1 + 1 + q;
+  st[r + F.QUERY_OFF] = sp1 + 1 + (q < target.length ? q + 1 : q); st[r + F.QUERY_END] = sp2;
+  // the path as a string when it has no escape (the usual case), else decoded from the bytes
+  st[r + F.ROUTE] = findRoute(src, k + t, k + q, pct < 0 || pct >= q ? target.substring(t, q) : null);      // (routes.length: none)
   return 0;
 }
 
@@ -152,24 +151,22 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
   return 0;
 }
 
-/** Looks for token t (case-insensitive) in a comma-separated list src[p..e): ABSENT, LISTED,
- *  or Q_ZERO (listed with q=0: "not acceptable", RFC 9110 section 12.4.2). */
+/** Looks for token t (lower case; matched case-insensitively) in a comma-separated list
+ *  src[p..e): ABSENT, LISTED, or Q_ZERO (listed with q=0: "not acceptable", RFC 9110 section
+ *  12.4.2). The list is read as one string: native searches, no loop per byte. */
 export function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
-  while (p < e) {
-    // skip whitespace and empty list elements, then the token ends at ',', ';' or whitespace
-    while (p < e && (src[p] === Ch.SP || src[p] === Ch.TAB || src[p] === Ch.COMMA)) p++;
-    var s = p;
-    while (p < e && src[p] !== Ch.COMMA && src[p] !== Ch.SEMI && src[p] !== Ch.SP && src[p] !== Ch.TAB) p++;
-    var hit = same(src, s, p, t, true), q0 = false;
-    for (; p < e && src[p] !== Ch.COMMA; p++) {      // parameters: look for q=0[.000]
-      if ((src[p] | Ch.CASE_BIT) === Ch.LOWER_Q && src[p + 1] === Ch.EQUALS && (src[p - 1] === Ch.SEMI || src[p - 1] === Ch.SP)) {
-        var k = p + 2;                             // after "q="
-        q0 = src[k++] === Ch.DIGIT_0;
-        if (src[k] === Ch.DOT) while (++k < e && src[k] === Ch.DIGIT_0);
-        if (k < e && src[k] >= Ch.DIGIT_1 && src[k] <= Ch.DIGIT_9) q0 = false;
-      }
+  var v = bytesToString(src.subarray(p, e)).toLowerCase(), n = t.length, k = -1, a: number, q0: boolean;
+  while ((k = v.indexOf(t, k + 1)) >= 0 && v.substr(k, n) === t) {
+    // a whole list element: only whitespace back to a comma (or the start), and the token ends
+    // at the end, a comma, a parameter or whitespace
+    // (string compares, no regular expressions: each costs about 12 variables at module level)
+    for (a = k; a > 0 && (v[a - 1] === " " || v[a - 1] === "\t"); a--);
+    if ((a && v[a - 1] !== ",") || ",; \t".indexOf(v[k + n] || ",") < 0) continue;
+    // its parameters up to the next comma: the last "q=" after ';' or ' ' decides q=0[.000]
+    for (q0 = false, a = k + n; (a = v.indexOf("q=", a + 1)) >= 0 && v.substr(a, 2) === "q=" && v.lastIndexOf(",", a) < k;) {
+      if (v[a - 1] === ";" || v[a - 1] === " ") q0 = v[a + 2] === "0" && parseFloat(v.substr(a + 2)) === 0;
     }
-    if (hit) return q0 ? Tok.Q_ZERO : Tok.LISTED;
+    return q0 ? Tok.Q_ZERO : Tok.LISTED;
   }
   return Tok.ABSENT;
 }

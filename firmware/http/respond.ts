@@ -4,7 +4,7 @@
 // responses and assets are rebuilt into the server's one head area when TCP could not take them
 // at once, so a connection keeps no head of its own.
 
-import { AsciiWriter, toBytes, Ch } from "./ascii";
+import { AsciiWriter, toBytes } from "./ascii";
 import { ChunkSource } from "./api";
 import { Status, Mi, statusText } from "./status";
 import { S, st, tm, use, F, T, Phase, Head, Ver, AssetHooks, assetHooks, releaseIn, releaseOut, resetRequest } from "./state";
@@ -22,14 +22,14 @@ var B_CLOSE = toBytes("Connection: close\r\n");
 var B_KEEPALIVE = toBytes("Connection: keep-alive\r\n");
 
 /** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into
- *  buf[off..RESPONSE_HEAD_MAX), with the server's head writer (returned). */
+ *  buf[off..RESPONSE_HEAD_MAX), with the server's head writer (returned). One string, written
+ *  with one native copy (a few statements per response, not one call per piece). */
 export function headStart(buf: Uint8Array, off: number, status: number, type: string | null, length: number): AsciiWriter {
   var text = status === Status.OK ? "OK" : statusText(status);
   if (!text) text = statusText(status = Status.INTERNAL_ERROR);
-  var w = S.w.reset(buf, off, RESPONSE_HEAD_MAX).str("HTTP/1.1 ").num(status).byte(Ch.SP).str(text).bytes(B_CRLF);
-  if (type !== null) w.str("Content-Type: ").str(type).bytes(B_CRLF);
-  if (status !== Status.NOT_MODIFIED && status !== Status.NO_CONTENT) w.str("Content-Length: ").num(length).bytes(B_CRLF);
-  return w;
+  return S.w.reset(buf, off, RESPONSE_HEAD_MAX).str("HTTP/1.1 " + status + " " + text + "\r\n" +
+    (type !== null ? "Content-Type: " + type + "\r\n" : "") +
+    (status !== Status.NOT_MODIFIED && status !== Status.NO_CONTENT ? "Content-Length: " + length + "\r\n" : ""));
 }
 
 /** The Connection line, the handler's extra headers (when `extra`) and the blank line; returns
@@ -53,7 +53,7 @@ function simpleHeadOf(c: number): number {
   }
   if (status === Status.UNAVAILABLE) w.str("Retry-After: 1\r\n");
   headEnd(c, false);
-  if (hasBody && st[b + F.METHOD] !== Mi.HEAD) w.num(status).byte(Ch.SP).str(text).byte(Ch.LF);
+  if (hasBody && st[b + F.METHOD] !== Mi.HEAD) w.str(status + " " + text + "\n");
   return w.pos;
 }
 

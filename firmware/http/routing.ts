@@ -35,14 +35,14 @@ export function addRoute(path: string, methods: number, a: Asset | null, h: Hand
   routes.splice(k, 0, rt);
 }
 
-/** The index of the first route the percent-decoded path src[p..e) matches (routes.length: none). */
-export function findRoute(src: Uint8Array, p: number, e: number): number {
-  var routes = S.routes, k: number, pct = src.indexOf(Ch.PERCENT, p);
-  // without escapes (the usual case) the path is one native conversion, and each ASCII route one comparison
-  var path = pct < 0 || pct >= e ? bytesToString(src.subarray(p, e)) : null;
+/** The index of the first route the percent-decoded path src[p..e) matches (routes.length: none);
+ *  path: that path as a string when it has no escape (null otherwise). */
+export function findRoute(src: Uint8Array, p: number, e: number, path: string | null): number {
+  var routes = S.routes, k: number;
+  // without escapes (the usual case) each ASCII route is one string comparison
   for (k = 0; k < routes.length; k++) {
     var rt = routes[k], name = rt.name;
-    if (path !== null && rt.path.length === name.length ? (rt.prefix ? path.length >= name.length && path.indexOf(name) === 0 : path === name) :
+    if (path !== null && rt.path.length === name.length ? (rt.prefix ? path.length >= name.length && path.substr(0, name.length) === name : path === name) :
       pathMatch(src, p, e, rt)) {
       break;
     }
@@ -176,10 +176,12 @@ function resEnd(this: Res): void {
   }
   S.resConn = -1;
   var bl = bw.pos - HR, ob = bw.buf;
-  // The head goes right before the body (one segment for both): measure it at the start of the
-  // output buffer, then write it there.
+  // The head goes right before the body (one segment for both): written at the start of the
+  // output buffer (which measures it), then copied there with one native copy (written there
+  // again when the two places overlap: a head over half the head area).
   var hl = handlerHead(c, ob, 0, S.bStatus, S.bType, bl);
-  handlerHead(c, ob, HR - hl, S.bStatus, S.bType, bl);
+  if (hl + hl <= HR) ob.set(ob.subarray(0, hl), HR - hl);
+  else handlerHead(c, ob, HR - hl, S.bStatus, S.bType, bl);
   startSend(c, S.bStatus, Head.BUFFER, 0, ob, HR - hl, st[c * F.COUNT + F.METHOD] === Mi.HEAD ? HR : HR + bl);
 }
 

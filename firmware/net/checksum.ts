@@ -9,33 +9,13 @@
 // A Uint16Array view must start at an even byte address: an odd buf.byteOffset + off takes a
 // slow JS loop (never the case for headers inside the driver's even-aligned rx/tx buffers).
 //
-// Allocation: a view over an existing ArrayBuffer is a small transient object (on Espruino it is
-// freed at once by reference counting). To keep steady-state traffic allocation-free, the last
-// two (buffer, offset, length) windows are remembered and reused: repeated packet sizes (pings
-// of one size, pure ACKs, full-size segments) create no view at all.
+// Allocation: a view over an existing ArrayBuffer is a small transient object (one variable on
+// Espruino, freed at once by reference counting). It is made per call, never remembered: the
+// only way to remember one would be to compare the caller's array with the last one, and on
+// Espruino `a === b` between two typed arrays converts BOTH to strings ("0,12,255,...": about
+// 2 ms and 300 variables for a 1.2 KB buffer, on every call) where making a view costs about
+// as much as three function calls.
 import { wordSum } from "../../hal/natives";
-
-// (Left undefined until first used: no window matches them.)
-var memoBufA: Uint8Array | undefined, memoOffA: number | undefined, memoLenA: number | undefined;
-var memoViewA: Uint16Array | undefined;
-var memoBufB: Uint8Array | undefined, memoOffB: number | undefined, memoLenB: number | undefined;
-var memoViewB: Uint16Array | undefined;
-
-/** A 16-bit view of buf[off .. off + 2*words), reused when the same window was asked for lately. */
-function wordView(buf: Uint8Array, off: number, words: number): Uint16Array {
-  if (buf === memoBufA && off === memoOffA && words === memoLenA) return memoViewA as Uint16Array;
-  if (buf === memoBufB && off === memoOffB && words === memoLenB) return memoViewB as Uint16Array;
-  // Replace the older entry: B becomes A's previous content.
-  memoBufB = memoBufA;
-  memoOffB = memoOffA;
-  memoLenB = memoLenA;
-  memoViewB = memoViewA;
-  memoBufA = buf;
-  memoOffA = off;
-  memoLenA = words;
-  memoViewA = new Uint16Array(buf.buffer, buf.byteOffset + off, words);
-  return memoViewA;
-}
 
 /** A little-endian E.sum of 16-bit words, folded to 16 bits (two carries are enough below 2^32)
  * and byte-swapped: the big-endian partial sum. */
@@ -59,7 +39,7 @@ export function csumAdd(buf: Uint8Array, off: number, len: number, acc: number):
     s = (s & 0xffff) + (s >>> 16);
     return acc + (s & 0xffff) + (s >>> 16);
   }
-  if (len > 1) s = swapped(wordSum(wordView(buf, off, len >> 1)));
+  if (len > 1) s = swapped(wordSum(new Uint16Array(buf.buffer, buf.byteOffset + off, len >> 1)));
   if (len & 1) s += buf[off + len - 1] << 8;
   return acc + s;
 }

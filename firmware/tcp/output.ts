@@ -107,13 +107,15 @@ export function output(t: Tc, s: number, lim: number): number {
     if (lim < len) len = lim;
     finOk = 0;
   }
+  // Nothing queued left to send and no FIN to send (the usual call after an ACK): done.
+  var off = (u32[b32 + F32.SND_NXT] - una) >>> 0;
+  if (off > len || (off === len && !(fl[s] & finOk))) return 0;
   var wnd = u16[b16 + F16.SND_WND];
   var m = u16[b16 + F16.MSS];
   // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one more segment out
   var d = t.u8[s * F8.STRIDE + F8.DUPS], cw = u16[b16 + F16.CWND] + (d < 3 && !(fl[s] & SF.RECOVERY) ? d * m : 0);
   if (cw < wnd) wnd = cw;
   var sent = 0;
-  var off = 0;
   for (;;) {
     var nxt = u32[b32 + F32.SND_NXT];
     off = (nxt - una) >>> 0;
