@@ -29,6 +29,8 @@ export const BUDGET = {
 function ratio(v: number, budget: number): string {
   return budget > 0 ? " (budget " + budget.toLocaleString("en") + ", " + (v / budget).toFixed(1) + "x)" : " (budget " + budget + ")";
 }
+/** The longest the load may run (ESPRUINO_LOAD_S, default 300 s). */
+function loadSeconds(): number { return Number(process.env.ESPRUINO_LOAD_S || 300); }
 function say(tag: string, s: string): void { console.log("espruino " + tag + ": " + s); }
 
 async function boot(bin: string, bundle: string, o: { slots?: number; ip?: boolean; wrap?: string[]; out?: string[] } = {}): Promise<{ sim?: Sim; board?: EspruinoBoard; error?: string; ms: number }> {
@@ -38,6 +40,9 @@ async function boot(bin: string, bundle: string, o: { slots?: number; ip?: boole
     const sim = await startSim({
       bundle: path.join(ROOT, "dist", bundle + ".js"), port: 0, storage: fs.mkdtempSync(path.join(os.tmpdir(), "espbench-")),
       slots: o.slots, ip: o.ip ? "192.0.2.2" : undefined, out: (l) => lines.push(l), espruino: bin,
+      // through qemu a page takes seconds: the load's clients wait in the gateway's queue for the
+      // device as long as the load may run, so the device serves them (not the gateway's own 503)
+      queueWaitMs: loadSeconds() * 1000,
       espruinoOptions: { peak: !o.wrap, wrap: o.wrap, bootTimeoutMs: o.wrap ? 600000 : 180000 },
     });
     return { sim, board: sim.board as EspruinoBoard, ms: performance.now() - t0 };
@@ -87,10 +92,10 @@ async function perRequest(sim: Sim, kind: string, n: number, ready?: () => Promi
 }
 
 /** n requests from 20 parallel clients (keep-alive API, new-connection page plain and gzip). */
-async function load(sim: Sim, n: number): Promise<{ ok: number; busy: number; failed: number; refused: number; sampledPeak: number; firstError: string }> {
+async function load(sim: Sim, n: number): Promise<{ ok: number; busy: number; failed: number; refused: number; sampledPeak: number; firstError: string; firstBusy: string }> {
   const base = "http://127.0.0.1:" + sim.port;
   const board = sim.board as EspruinoBoard;
-  let next = 0, ok = 0, busy = 0, failed = 0, sampledPeak = 0, done = false, firstError = "";
+  let next = 0, ok = 0, busy = 0, failed = 0, sampledPeak = 0, done = false, firstError = "", firstBusy = "";
   const sampler = (async () => {
     while (!done) {
       try { const m = await board.query("process.memory(false)", 60000); if (m.usage > sampledPeak) sampledPeak = m.usage; } catch { /* busy */ }
@@ -105,7 +110,7 @@ async function load(sim: Sim, n: number): Promise<{ ok: number; busy: number; fa
     for (let tries = 0; ; tries++) {
       try {
         const r = await get(url, { agent: o.agent, gzip: o.gzip, timeoutMs: 60000 });
-        if (r.status === 200) ok++; else if (r.status === 503) busy++; else { failed++; firstError = firstError || "status " + r.status; }
+        if (r.status === 200) ok++; else if (r.status === 503) { busy++; firstBusy = firstBusy || r.body.toString().trim(); } else { failed++; firstError = firstError || "status " + r.status; }
         return;
       } catch (e) {
         if (tries < 30 && Date.now() < deadline) { refused++; await pause(Math.min(1000, 100 * (tries + 1))); continue; }
@@ -114,7 +119,7 @@ async function load(sim: Sim, n: number): Promise<{ ok: number; busy: number; fa
       }
     }
   }
-  const deadline = Date.now() + Number(process.env.ESPRUINO_LOAD_S || 300) * 1000;
+  const deadline = Date.now() + loadSeconds() * 1000;
   async function client(): Promise<void> {
     while (next < n && Date.now() < deadline) {
       const i = next++;
@@ -134,7 +139,7 @@ async function load(sim: Sim, n: number): Promise<{ ok: number; busy: number; fa
   await Promise.all(clients);
   done = true;
   await sampler;
-  return { ok, busy, failed, refused, sampledPeak, firstError };
+  return { ok, busy, failed, refused, sampledPeak, firstError, firstBusy };
 }
 
 async function memoryFigures(bin: string, bundle: string, requests: number): Promise<void> {
@@ -188,7 +193,7 @@ async function memoryFigures(bin: string, bundle: string, requests: number): Pro
     const states = await board.query("device.status().states").catch(() => "?");
     const m1 = await board.query("process.memory()");
     const peak = Math.max(await board.query("__bridge.peak"), l.sampledPeak);
-    say(tag, requests + " requests from 20 parallel clients: " + l.ok + " ok, " + l.busy + " busy (503), " + l.refused + " connections refused and retried, " + l.failed + " failed" + (l.firstError ? " (first: " + l.firstError + ")" : "") + (l.ok + l.busy + l.failed < requests ? "; STOPPED at the time limit (ESPRUINO_LOAD_S)" : "") + "; TCP slots after: " + JSON.stringify(states) + "; console errors " + board.errors.length);
+    say(tag, requests + " requests from 20 parallel clients: " + l.ok + " ok, " + l.busy + " busy (503" + (l.firstBusy ? ", the first: \"" + l.firstBusy + "\"" : "") + "), " + l.refused + " connections refused and retried, " + l.failed + " failed" + (l.firstError ? " (first: " + l.firstError + ")" : "") + (l.ok + l.busy + l.failed < requests ? "; STOPPED at the time limit (ESPRUINO_LOAD_S)" : "") + "; TCP slots after: " + JSON.stringify(states) + "; console errors " + board.errors.length);
     say(tag, "variables after " + requests + " requests " + m1.usage + " (growth " + (m1.usage - after0) + ratio(m1.usage - after0, BUDGET.growth) + "); peak under load " + peak + ratio(peak, BUDGET.peakVars) +
       "; peak - idle under that load " + (peak - after0));
   } catch (e) {

@@ -20,6 +20,7 @@ export interface SimOptions {
   listenHost?: string;           // gateway listen address (default 127.0.0.1)
   pcap?: string;
   slots?: number;
+  queueWaitMs?: number;          // longest wait in the gateway's queue before its own 503 (default sim/gateway.ts QUEUE_WAIT_MS)
   /** Simulate this board's configuration (its name and TCP slots, from boards/<board>.ts) on the sim's wiring. */
   board?: string;
   loss?: number; seed?: number;
@@ -167,6 +168,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
       slots: 32, log: out,
       // as many at once as the device's HTTP server serves (firmware/app/app.ts: slots - 1 above 2)
       maxActive: deviceSlots > 2 ? deviceSlots - 1 : deviceSlots,
+      queueWaitMs: o.queueWaitMs,
     });
     try {
       port = await gateway.listening;
