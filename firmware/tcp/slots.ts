@@ -107,6 +107,10 @@ const enum B {
 }
 
 export function createSlots(n: number): Slots {
+  // one handler element per slot from the start (on Espruino an array element is a variable: made
+  // at a slot's first connection it showed as growth after the first load)
+  var handler: any[] = [];
+  for (var i = 0; i < n; i++) handler[i] = null;
   return {
     st: new Uint8Array(n),
     fl: new Uint16Array(n),
@@ -116,7 +120,7 @@ export function createSlots(n: number): Slots {
     u16: new Uint16Array(n * F16.STRIDE),
     u32: new Uint32Array(n * F32.STRIDE),
     f64: new Float64Array(n * F64.STRIDE),
-    handler: [],
+    handler: handler,
     bytes: n * B.PER_SLOT,
   };
 }
