@@ -64,25 +64,13 @@ export function oldest(t: Tc, want: number, li: number, idle: boolean): number {
   return best;
 }
 
-/**
- * May half-open slot s make room for a new connection? Only once its SYN-ACK has had the initial
- * RTO to be answered (or has gone again). A younger one's ACK may be waiting in the chip's receive
- * buffer behind the rest of a burst of SYNs (a browser opens six at once): on a slow board, evicting
- * it would reset a connection that is completing, and the burst's clients would reset each other
- * in turn. A SYN that finds only young half-open slots is dropped; its client sends it again.
- */
-export function evictable(t: Tc, s: number): boolean {
-  var f64 = t.f64, b = s * F64.STRIDE;
-  return f64[b + F64.RTO] > Rto.INITIAL_MS || t.now - f64[b + F64.T_USED] >= Rto.INITIAL_MS;
-}
-
 /** A half-open slot makes room: RST to its peer, freed. */
 export function evictHalfOpen(t: Tc, s: number): void {
   emit(t, s, F.RST, t.u32[s * F32.STRIDE + F32.SND_NXT], 0, 0);
   free(t, s);
 }
 
-/** Free slot, else oldest TIME-WAIT, else oldest half-open (evictable), else oldest idle accepted one; -1: none. */
+/** Free slot, else oldest TIME-WAIT, else oldest half-open, else oldest idle accepted one; -1: none. */
 export function allocSlot(t: Tc): number {
   var i;
   i = t.st.indexOf(State.CLOSED);
@@ -94,7 +82,7 @@ export function allocSlot(t: Tc): number {
     return i;
   }
   i = oldest(t, State.SYN_RCVD, -1, false);
-  if (i >= 0 && !(t.fl[i] & SF.ACTIVE) && evictable(t, i)) {
+  if (i >= 0 && !(t.fl[i] & SF.ACTIVE)) {
     t.c[C.evictHalfOpen]++;
     evictHalfOpen(t, i);
     return i;
