@@ -73,6 +73,18 @@ export function boardProfile(name: string): { slots: number } {
   return { slots: m ? Number(m[1]) : 4 };
 }
 
+/**
+ * The TCP slots of the program the sim runs when neither --board nor --slots says: a board's own
+ * bundle (dist/pico.js..., e.g. on the real interpreter) has that board's slots (boards/<name>.ts),
+ * and the gateway must relay no more connections at once than its HTTP server serves (more, and
+ * the surplus clients' SYNs wait out their retransmissions); else the sim board's.
+ */
+export function deviceSlotsOf(o: { bundle: string; app?: string; espruino?: string }): number {
+  const name = path.basename(o.bundle, ".js");
+  if (!o.app && name !== "sim" && knownBoards().indexOf(name) >= 0) return boardProfile(name).slots;
+  return SIM_DEFAULT_SLOTS;
+}
+
 /** Starts the simulated board; rejects with a clear message when the bundle is refused. */
 export async function startSim(o: SimOptions): Promise<Sim> {
   const out = o.out || ((l: string) => process.stdout.write(l + "\n"));
@@ -142,7 +154,7 @@ export async function startSim(o: SimOptions): Promise<Sim> {
     }
   });
 
-  const deviceSlots = config.slots || SIM_DEFAULT_SLOTS;
+  const deviceSlots = config.slots || deviceSlotsOf(o);
   let tap: TapLink | null = null;
   let gateway: import("./gateway").Gateway | null = null;
   let port = 0;

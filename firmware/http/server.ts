@@ -55,8 +55,12 @@ interface Hnd extends TcpHandler { s: Srv }
 
 function onOpen(this: Hnd, c: number): void {
   use(this.s);
-  var r = c * F.COUNT;
+  var r = c * F.COUNT, now = S.tcp.now as number;
   if (c >= S.n) return;
+  // The server's clock moves on to the time of the segment that opened the connection: with no
+  // connection open the device has no tick, and a time from before that idle spell would make
+  // this connection look idle for all of it (a 408 to a request that came at once).
+  if (now > S.now) S.now = now;
   freeSlot(c);
   if (S.counters.active >= S.maxConn) st[r + F.PHASE] = Phase.REJECT;
   else { st[r + F.PHASE] = Phase.READ; S.counters.active++; st[r + F.COUNTED] = 1; }

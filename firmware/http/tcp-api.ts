@@ -3,4 +3,4 @@
 import { Tcp, TcpHandler } from "../tcp/tcp";
 
 export { TcpHandler };
-export type TcpApi = Pick<Tcp, "listen" | "write" | "space" | "close" | "abort">;
+export type TcpApi = Pick<Tcp, "listen" | "write" | "space" | "close" | "abort"> & Partial<Pick<Tcp, "now">>;

@@ -108,7 +108,10 @@ function poll(this: St): number {
   var s = this, rx = s.rx, c = s.c, mac = s.netif.mac, len: number, type: number;
   for (var n = 0; n < Size.FRAMES_PER_POLL; n++) {
     len = s.netif.receive();
-    if (len <= 0) return n;
+    if (len <= 0) {
+      s.re = (s.re + 1) >>> 0;   // the queue was found empty: every frame that came before has been read
+      return n;
+    }
     // Ethernet: one check and one counter per reason to drop, in this order. Ours: our MAC,
     // broadcast (all six bytes 0xff: their AND is 0xff only then), or a multicast group joined.
     try {
@@ -218,6 +221,7 @@ export function createStackWith(netif: Netif, clock: Clock, config: StackConfig,
   s.dues = [];
   s.addrFns = [];
   s.wk = null;
+  s.re = 0;
   s.udp = s;
   s.log = config.log;
   c[W.DHCP_DNS] = config.dns || 0;

@@ -159,6 +159,9 @@ export interface St {
   rs: Uint8Array[];
   rxIp: Uint8Array;
   fv: Uint8Array | undefined;
+  /** The receive epoch: polls that found the link's receive queue empty (TCP: a half-open slot's
+   *  peer may still have its ACK waiting, unread, until this moves on; alloc.ts evictable()). */
+  re: number;
   /** Where the stack says what it does (address conflicts, DHCP): StackConfig.log. */
   log: ((s: string) => void) | undefined;
   /** Input handlers by IP protocol number (sparse), UDP handlers by port (sparse). */

@@ -64,13 +64,27 @@ export function oldest(t: Tc, want: number, li: number, idle: boolean): number {
   return best;
 }
 
+/**
+ * May half-open slot s make room for a new connection? Not while its peer's ACK may still wait,
+ * unread, in the chip's receive buffer: a browser opens six connections at once, and a slow board
+ * reads the whole burst of SYNs before the ACKs queued behind them. Evicting then would reset
+ * connections that are completing, and the burst's clients would reset each other in turn. So a
+ * half-open slot is kept until the stack has found its receive queue empty since the SYN came
+ * (the receive epoch moved on: every frame that arrived before has been read), or, when the queue
+ * never empties (a flood faster than the board), for the initial RTO. A SYN that finds only such
+ * slots is dropped and counted; its client sends it again.
+ */
+export function evictable(t: Tc, s: number): boolean {
+  return t.stk.re !== t.u32[s * F32.STRIDE + F32.SYN_RE] || t.now - t.f64[s * F64.STRIDE + F64.T_USED] >= Rto.INITIAL_MS;
+}
+
 /** A half-open slot makes room: RST to its peer, freed. */
 export function evictHalfOpen(t: Tc, s: number): void {
   emit(t, s, F.RST, t.u32[s * F32.STRIDE + F32.SND_NXT], 0, 0);
   free(t, s);
 }
 
-/** Free slot, else oldest TIME-WAIT, else oldest half-open, else oldest idle accepted one; -1: none. */
+/** Free slot, else oldest TIME-WAIT, else oldest half-open (when evictable()), else oldest idle accepted one; -1: none. */
 export function allocSlot(t: Tc): number {
   var i;
   i = t.st.indexOf(State.CLOSED);
@@ -82,7 +96,7 @@ export function allocSlot(t: Tc): number {
     return i;
   }
   i = oldest(t, State.SYN_RCVD, -1, false);
-  if (i >= 0 && !(t.fl[i] & SF.ACTIVE)) {
+  if (i >= 0 && !(t.fl[i] & SF.ACTIVE) && evictable(t, i)) {
     t.c[C.evictHalfOpen]++;
     evictHalfOpen(t, i);
     return i;

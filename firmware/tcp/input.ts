@@ -13,7 +13,7 @@ import { F, Hdr, parseMss, seqLt, seqLe } from "./segment";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { arm, challengeAck, output, replyRst, rstBadAck, sendAck } from "./output";
 import { fire, tell } from "./events";
-import { allocSlot, badAddr, evictHalfOpen, initSlot, listenerFor, oldest } from "./alloc";
+import { allocSlot, badAddr, evictable, evictHalfOpen, initSlot, listenerFor, oldest } from "./alloc";
 import { ackIn, sendSpaceBack } from "./ack";
 import { gapAck } from "./recovery";
 import { urgIn } from "./urgent";
@@ -79,9 +79,10 @@ function noConnection(t: Tc): void {
 function accept(t: Tc, li: number): void {
   var pm = peerMss(t);
   if (pm < 0) return;
-  // The listener's half-open slots: at its backlog, the oldest one makes room.
+  // The listener's half-open slots: at its backlog, the oldest one makes room (when evictable()).
   var s = oldest(t, State.SYN_RCVD, li, false);
   if (s >= 0 && t.mat >= t.lBl[li]) {
+    if (!evictable(t, s)) return void t.c[C.dropSynFull]++;
     t.c[C.backlogEvict]++;
     evictHalfOpen(t, s);
   } else {
@@ -89,6 +90,7 @@ function accept(t: Tc, li: number): void {
   }
   if (s < 0) return void t.c[C.dropSynFull]++;
   initSlot(t, s, li, t.src, t.sp, t.dp, t.lH[li]);
+  t.u32[s * F32.STRIDE + F32.SYN_RE] = t.stk.re as number;
   t.st[s] = State.LISTEN;
   peerSyn(t, s, pm);
   t.c[C.accepted]++;

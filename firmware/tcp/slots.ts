@@ -68,6 +68,7 @@ export const enum F32 {
   SND_UP,    // send urgent pointer, valid while SF.URG
   KA_IDLE,   // keep-alive idle time in ms, 0: off (keepalive.ts)
   KA_INTVL,  // keep-alive probe interval in ms
+  SYN_RE,    // the stack's receive epoch when the peer's SYN came (alloc.ts evictable())
   STRIDE,
 }
 

@@ -93,6 +93,9 @@ export interface TcpStack {
   clock: { now(): number };
   addr: number;
   mask?: number;
+  /** The receive epoch (firmware/net/state.ts, St.re); a stack without it: a half-open slot is
+   *  protected by its age only (alloc.ts evictable()). */
+  re?: number;
   onProtocol(proto: number, input: (rx: Uint8Array, l4Off: number, l4Len: number, src: number, dst: number) => void): void;
   onTick(fn: (nowMs: number) => void): void;
   ipSend(proto: number, dst: number, l4Len: number): IpSend;

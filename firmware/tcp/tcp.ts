@@ -73,6 +73,9 @@ export interface Tcp {
   remotePort(c: number): number;
   localPort(c: number): number;
   counters: { [name: string]: number };
+  /** The time (ms, the stack's clock) of the segment or call being handled, or of the last tick:
+   *  a handler's "now" without a clock call of its own. */
+  now: number;
   /** The live counts, indexed by C (eachTcpDrop() names the non-zero drops). */
   counts: Uint32Array;
   stateCounts(out: Uint16Array): void;

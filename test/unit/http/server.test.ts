@@ -265,6 +265,20 @@ describe("http server (fake TCP)", () => {
     assert.equal(tcp.closed[2], true);
   });
 
+  it("a connection opened after an idle spell with no tick is timed from its opening (TCP's now), not from the last tick", () => {
+    const { tcp, srv } = setup();
+    const fake = tcp as FakeTcp & { now?: number };
+    srv.tick(1000);                      // the last tick before the device went idle (no connection: no tick)
+    fake.now = 61000;                    // a minute later a connection opens, its request split in two
+    tcp.open(0);
+    tcp.send(0, "GET / HTTP/1.1\r\n");
+    srv.tick(61500);                     // the first tick after it: half a second, not a minute
+    assert.equal(tcp.text(0), "", "no 408 to a request that came at once");
+    tcp.send(0, "Host: d\r\n\r\n");
+    assert.equal(parseResponses(tcp.text(0))[0].status, 200);
+    // (before: the opening time was the tick of a minute ago, and the first tick answered 408)
+  });
+
   it("a request split at every byte gives the same response", () => {
     const req = "POST /api/echo?q=1 HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\":[1]}";
     const want = one(req).tcp.text(0);

@@ -57,3 +57,15 @@ describe("sim gateway: following an HTTP exchange", () => {
     assert.equal(x.unanswered(), null);
   });
 });
+
+describe("sim: the gateway sized to the program's TCP slots", () => {
+  it("a board's own bundle has that board's slots; the sim bundle and apps the sim's", () => {
+    const { deviceSlotsOf, SIM_DEFAULT_SLOTS } = require("../../../sim/run") as typeof import("../../../sim/run");
+    assert.equal(deviceSlotsOf({ bundle: "dist/pico.js", espruino: "/x/espruino" }), 4);
+    assert.equal(deviceSlotsOf({ bundle: "dist/espruino-wifi.js", espruino: "/x/espruino" }), 8);
+    assert.equal(deviceSlotsOf({ bundle: "dist/sim.js", espruino: "/x/espruino" }), SIM_DEFAULT_SLOTS);
+    assert.equal(deviceSlotsOf({ bundle: "dist/pico.js" }), 4);
+    assert.equal(deviceSlotsOf({ bundle: "dist/pico.js", espruino: "/x/espruino", app: "my.js" }), SIM_DEFAULT_SLOTS);
+    assert.equal(deviceSlotsOf({ bundle: "/tmp/other.js", espruino: "/x/espruino" }), SIM_DEFAULT_SLOTS);
+  });
+});

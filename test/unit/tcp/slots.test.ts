@@ -18,7 +18,7 @@ describe("tcp slots", () => {
     let total = 0;
     for (const v of Object.values(h.tcp.slots)) if (ArrayBuffer.isView(v)) total += (v as Uint8Array).byteLength;
     assert.strictEqual(total, 3 * bytesPerSlot());
-    assert.strictEqual(bytesPerSlot(), 196); // 150 + loss recovery's RCV_HI, T_PTO and T_RXT 20 + urgent pointers 8 + keep-alive 18
+    assert.strictEqual(bytesPerSlot(), 200); // 150 + loss recovery's RCV_HI, T_PTO and T_RXT 20 + urgent pointers 8 + keep-alive 18 + the SYN's receive epoch 4
     // the default pool: every slot can queue its sendBuf from any offset (3 slots x (2 + 1) chunks)
     const p = h.tcp.pool;
     assert.strictEqual(p.data.byteLength, 3 * 3 * Chunk.SIZE);
@@ -64,6 +64,60 @@ describe("tcp slots", () => {
     assert.strictEqual(field(s[1].bytes).dport, 1003);
     assert.strictEqual(h.tcp.counters.backlogEvict, 1);
     assert.deepStrictEqual(counts(h).slice(0, 4), [1, 1, 0, 2]);
+  });
+
+  it("a burst of SYNs read before the ACKs behind it: no half-open slot is evicted until the receive queue was found empty; then the oldest is", () => {
+    // the stack's receive epoch (St.re) moves on each time its poll finds the chip's queue empty
+    const h = new Harness({ slots: 3 });
+    const stk = h.stack as { re?: number };
+    stk.re = 7;
+    const l = recorder(() => h.tcp);
+    h.tcp.listen(80, l, 3);
+    const iss: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      h.send({ sport: 2001 + i, dport: 80, seq: 100, flags: SYN });
+      iss.push(field(h.take()[0].bytes).seq);
+      h.t += 1;
+    }
+    // the 4th and 5th SYN of the same batch: dropped silently, no RST to anyone
+    h.send({ sport: 2004, dport: 80, seq: 100, flags: SYN });
+    h.send({ sport: 2005, dport: 80, seq: 100, flags: SYN });
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.dropSynFull, 2);
+    assert.strictEqual(h.tcp.counters.evictHalfOpen, 0);
+    // the ACKs queued behind the burst complete the first two
+    for (let i = 0; i < 2; i++) h.send({ sport: 2001 + i, dport: 80, seq: 101, ack: iss[i] + 1, flags: ACK });
+    h.expectNone();
+    assert.deepStrictEqual(l.log.filter((x) => x.startsWith("open")).length, 2);
+    // the queue was found empty: the third half-open's peer had its chance; a new SYN evicts it
+    stk.re = 8;
+    h.send({ sport: 2004, dport: 80, seq: 300, flags: SYN });
+    const s = h.take();
+    assert.strictEqual(s.length, 2);
+    expectSeg(s[0], { sport: 80, dport: 2003, seq: iss[2] + 1, flags: RST, win: 0 });
+    assert.strictEqual(field(s[1].bytes).dport, 2004);
+    assert.strictEqual(h.tcp.counters.evictHalfOpen, 1);
+  });
+
+  it("a SYN flood that never lets the receive queue empty: half-open slots are evicted after the initial RTO, so a real client gets in", () => {
+    const h = new Harness({ slots: 2 });
+    (h.stack as { re?: number }).re = 1;   // never moves on
+    h.tcp.listen(80, recorder(() => h.tcp), 2);
+    h.send({ sport: 3001, dport: 80, seq: 1, flags: SYN });
+    const iss1 = field(h.take()[0].bytes).seq;
+    h.send({ sport: 3002, dport: 80, seq: 1, flags: SYN });
+    h.take();
+    h.t += 999;
+    h.send({ sport: 3003, dport: 80, seq: 1, flags: SYN });
+    h.expectNone();
+    assert.strictEqual(h.tcp.counters.dropSynFull, 1);
+    h.t += 1;   // the oldest is now as old as the initial RTO (1 s): the backlog's oldest makes room
+    h.send({ sport: 3003, dport: 80, seq: 1, flags: SYN });
+    const s = h.take();
+    assert.strictEqual(s.length, 2);
+    expectSeg(s[0], { sport: 80, dport: 3001, seq: iss1 + 1, flags: RST, win: 0 });
+    assert.strictEqual(field(s[1].bytes).dport, 3003);
+    assert.strictEqual(h.tcp.counters.backlogEvict, 1);
   });
 
   it("full of busy connections: a new SYN is dropped silently (no RST); an idle accepted one is evicted", () => {
