@@ -194,8 +194,10 @@ describe("each board's bundle on its own variable count (ESPRUINO_BOARDS=board=p
           }
         };
         await Promise.all(Array.from({ length: 20 }, client));
-        // (through qemu a board-sized interpreter takes about a second per page: the gateway's
-        // queue answers most of the 20 clients 503 itself; the device must come out serving)
+        // Most are served: the gateway relays as many at once as the board's HTTP server serves and
+        // its clients wait in its queue. (A burst of SYNs used to reset itself on a slow board: 3 of
+        // 200 served, the rest 503 from the gateway after the device's resets; now 199-200.)
+        assert.ok(ok >= 100, "served " + ok + " of 200 during the load");
         await new Promise((r) => setTimeout(r, 6000));      // keep-alive and TIME-WAIT slots settle
         assert.equal((await request(base + "/", { gzip: true })).status, 200, "serves after the load (" + ok + " of 200 served during it)");
         const after = JSON.parse((await request(base + "/api/status")).body.toString());
