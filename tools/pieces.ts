@@ -34,6 +34,7 @@ export const PIECES: Piece[] = [
   { name: "dns", file: "firmware/lib/eth-dns", install: "installDns", detect: /\.resolve\s*\(/, uses: "eth.resolve()" },
   { name: "mdns", file: "firmware/lib/eth-mdns", install: "installMdns", detect: /\bmdns\b|\.local\b/, uses: "mdns or .local" },
   { name: "networkjs", file: "firmware/lib/eth-networkjs", install: "installNetworkJs", detect: /require\(\s*["'](http|net|dgram)["']\s*\)/, uses: "require(\"http\"|\"net\"|\"dgram\")", needs: ["dns"] },
+  { name: "stop", file: "firmware/lib/eth-stop", install: "installStop", detect: /\.stop\s*\(\s*\)/, uses: "eth.stop() (DHCPRELEASE, the address dropped)" },
   // (after networkjs: its start-up hands tcpKeepAlive to the driver that networkjs's start-up made)
   { name: "keepalive", file: "firmware/lib/eth-keepalive", install: "installKeepAlive", detect: /\bkeepAlive/, uses: "keepAlive (net.connect()'s TCP keep-alive option)", needs: ["networkjs"] },
 ];

@@ -101,6 +101,9 @@ export function dhcpStart(s: St, cfg: DhcpConfig): void {
   b[By.DHCP_TAIL + nameLen + Tail.MAX_SIZE_VALUE + 1] = maxMsg;
   c[W.DHCP_TAIL_LEN] = nameLen + TAIL.length;
   c[W.DHCP_ON] = 1;
+  // from the start, also after stop() or a lease: INIT, due at the next tick
+  c[W.DHCP_STATE] = S.INIT;
+  s.t[T.DHCP_DUE] = 0;
   udpBind.call(s, K.CLIENT_PORT, dhcpInput);
 }
 

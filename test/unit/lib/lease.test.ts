@@ -68,4 +68,46 @@ describe("library: the last DHCP address kept for INIT-REBOOT", function () {
     assert.match(await boot(file, storage), /offers 1 reboots 0 acks 1$/);
     assert.ok(!fs.existsSync(path.join(storage, "enc-lease")));
   });
+
+  it("eth.stop() (the stop piece) gives the lease back with a DHCPRELEASE and drops the address; setIP() starts again", async () => {
+    const dir = mk("stop-");
+    const file = path.join(dir, "app.js");
+    fs.writeFileSync(file, `var eth = require("ENC28J60").connect(SPI1, D5, { sck: D18, miso: D19, mosi: D23, int: D4, reset: D27, lease: false });
+var stopped = false;
+eth.on("ip", function (i) {
+  if (stopped && i.ip === "0.0.0.0") {
+    console.log("stopped: " + i.dhcp + " releases " + eth.stack.counters.dhcp.releases);
+    stopped = false;
+    eth.setIP(function (err, ip) { console.log("lease: " + (err ? "none" : ip.ip + " again")); });
+  }
+});
+eth.setIP(function (err, ip) {
+  if (err) return console.log("lease: none");
+  console.log("bound " + ip.ip);
+  stopped = true;
+  eth.stop();
+});
+`);
+    const storage = mk("stop-storage-");
+    const lines: string[] = [];
+    const release: string[] = [];
+    let sim: Sim | null = null;
+    try {
+      sim = await startSim({ bundle: path.join(ROOT, "dist", "sim.js"), app: file, port: 0, storage, out: (l) => lines.push(l), onFatal: (m) => lines.push("FATAL " + m) });
+      // a DHCPRELEASE from the device: UDP 68 -> 67, option 53 (message type) = 7
+      sim.wire.observe((f, fromDevice) => {
+        if (fromDevice && f.length > 282 && f[23] === 17 && ((f[36] << 8) | f[37]) === 67 && f[282] === 53 && f[284] === 7) release.push(f.subarray(30, 34).join("."));
+      });
+      await sim.ready;
+      for (let t = Date.now(); !lines.some((l) => /^lease: /.test(l)) && Date.now() - t < 20000;) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(!lines.some((x) => /FATAL|Uncaught/.test(x)), lines.join("\n"));
+      const bound = /^bound (\S+)/.exec(lines.find((l) => /^bound /.test(l)) || "");
+      assert.ok(bound, lines.join("\n"));
+      assert.ok(lines.includes("stopped: stopped releases 1"), lines.join("\n"));
+      assert.deepEqual(release, [bound![1].split(".").slice(0, 3).join(".") + ".1"], "one DHCPRELEASE, unicast to the server");
+      assert.ok(lines.includes("lease: " + bound![1] + " again"), lines.join("\n"));
+    } finally {
+      if (sim) await sim.close();
+    }
+  });
 });
