@@ -3,27 +3,35 @@
 // its parameters and locals as new variables and costs interpreter work. A function declaration
 // called from exactly one statement of another function is pasted into that function instead:
 //   function f(a, b) { var t = a + b; g(t); return t * 2; }
-//   ...  x = f(p, q);   ->   { var a_1 = p, b_1 = q, t_1 = void 0; t_1 = a_1 + b_1; g(t_1); ; x = (t_1 * 2); }
+//   ...  x = f(p.q, 1);   ->   {var a_1=p.q,t_2=void 0;t_2 = a_1 + (1); g(t_2);
+//                              ;x = (t_2 * 2);}
 // (terser's own inlining makes a function expression called in place instead: a new closure per
 // call on Espruino, see tools/bundle.ts). Run on esbuild's output, before terser, which then
-// shortens the names and folds the copies.
+// shortens the names; the TypeScript source keeps its functions.
 //
-// What may be inlined (anything else is left alone):
+// What may be inlined (anything else is left alone, and said why in `blocked`):
 // - a function declaration placed directly in a function body (or the program), its name
-//   declared once there and referenced exactly once: as the callee of a call statement
-//   `f(..);`, `var x = f(..);`, `x = f(..);` or `return f(..);` inside another function that
-//   is not the bundle's wrapper (its vars would become the firmware's globals) and not f itself;
+//   declared once there and referenced exactly once: as the callee of a call that a statement
+//   evaluates before anything else but literals and names nothing can change meanwhile (`f(..);`,
+//   `var x = f(..);`, `x = f(..);`, `return f(..);`, `if (f(..) > 1)`, `g(y, f(..));` with g
+//   never assigned and y the caller's own; a `var` list is split before the declarator with the
+//   call); not in a loop's test, not after `&&`, `||` or `?`; inside another function that is
+//   not the bundle's wrapper (its vars would become the firmware's globals) and not f itself;
 //   at most as many arguments as parameters;
 // - its body: no nested function, no `this`, `arguments`, `eval`, `with`, no directive, and
 //   no `return` except one final `return [expr];` (Espruino has no labels to jump out of a block);
 // - every name the body takes from outside means the same at the call site (nothing shadows it);
-// - when the caller holds closures (nested functions, which keep its scope alive), the callee's
-//   locals become part of that scope for good: only when they are fewer than a function object
-//   costs (4 variables).
+// - the variables it adds to the caller (its locals and the parameters not replaced, below):
+//   when the caller holds closures (nested functions, which keep its scope alive) they stay for
+//   good, so fewer than the function object costs (4 + one per parameter); when the caller calls
+//   anything else, they live under those calls too (Espruino declares a function's vars on entry),
+//   which raises the per-request transient peak: at most SMALL of them then.
 // Parameters and locals get new names no identifier in the code has; all are declared and
 // initialised at the call site (the arguments in order, once; missing ones and the locals
 // `void 0`), so a call in a loop starts from fresh values on every iteration as it did before.
-// Repeated to a fixed point: inlined code can hold the single call of another function.
+// A parameter the body never assigns, given a literal or a name nothing changes while the body
+// runs, is replaced by that literal or name instead. Repeated to a fixed point: inlined code can
+// hold the single call of another function.
 
 import { Node, FUNCTION_TYPES, childNodes, parseScript } from "./ast";
 
@@ -126,6 +134,13 @@ function hasNested(fn: Node, except: Node): boolean {
   return visit(fn.body);
 }
 
+/** True when fn's body (nested functions aside) calls anything but `call`. */
+function callsElsewhere(fn: Node, call: Node): boolean {
+  const visit = (n: Node): boolean => childNodes(n).some((c) => !FUNCTION_TYPES.has(c.type) &&
+    (((c.type === "CallExpression" || c.type === "NewExpression") && c !== call) || visit(c)));
+  return visit(fn.body);
+}
+
 /** Why the body cannot be pasted ("" when it can). */
 function bodyProblem(fn: Node): string {
   const body = fn.body.body as Node[];
@@ -191,6 +206,10 @@ function evaluatedFirst(e: Node, call: Node, safe: (id: Node) => boolean): numbe
   return UNSAFE;
 }
 
+/** Most variables a callee may add to a caller that calls other functions: 4 kept the Pico's
+ *  per-request transient as it was (2: 19 variables less saved at boot; 6: 5 more transient). */
+const SMALL = 4;
+
 const STATEMENT = /Statement$|^VariableDeclaration$/;
 
 /** The statement that evaluates the call `f(..)` first (the inlined body goes just before it);
@@ -205,6 +224,18 @@ function callSite(a: Analysis, id: Node, safe: (id: Node) => boolean): { stmt: N
   if ((a.parents.get(stmt) as Node).type === "LabeledStatement") return "call form";
   const first = firstExpression(stmt, call);
   return first && evaluatedFirst(first, call, safe) === FOUND ? { stmt, call } : "call form";
+}
+
+/** True when the identifier is assigned there (a `var` with an initialiser included). */
+function isWrite(a: Analysis, id: Node): boolean {
+  const p = a.parents.get(id) as Node;
+  return (p.type === "AssignmentExpression" && p.left === id) || p.type === "UpdateExpression" ||
+    (p.type === "ForInStatement" && p.left === id) || (p.type === "VariableDeclarator" && p.id === id && !!p.init);
+}
+
+/** True when the expression assigns anything. */
+function writes(e: Node): boolean {
+  return e.type === "AssignmentExpression" || e.type === "UpdateExpression" || childNodes(e).some(writes);
 }
 
 /** True when nothing but its declaration ever writes (a declaration's initialiser belongs to the
@@ -287,7 +318,6 @@ function round(code: string, blocked: Map<string, { params: number; reason: stri
     const problem = bodyProblem(fn);
     if (problem) { block(problem); continue; }
     const locals = Array.from(fscope.names).filter((n) => !fn.params.some((p: Node) => p.name === n));
-    if (hasNested(caller, fn) && locals.length >= 4) { block("caller holds closures"); continue; }
     // the body's other names must mean the same at the call site (the body's own catch
     // clauses' names stay as they are)
     const inside = a.occurrences.filter((o) => o.id.start >= fn.body.start && o.id.end <= fn.body.end);
@@ -297,11 +327,31 @@ function round(code: string, blocked: Map<string, { params: number; reason: stri
     if (outside.some((o) => resolve(o.id.name, siteScope) !== o.binding)) { block("a name it uses is shadowed at the call site"); continue; }
     // `{var <params>=<arguments>,<locals>=void 0;<body>` before the statement, the returned
     // value in place of the call, `}` after the statement
-    const names = new Map<string, string>();
-    for (const n of fscope.names) names.set(n, fresh(n));
     const own = inside.filter((o) => o.binding === fscope).map((o) => o.id);
     const args = site.call.arguments as Node[];
-    const decls = fn.params.map((p: Node, i: number) => names.get(p.name) + "=" + (i < args.length ? code.slice(args[i].start, args[i].end) : "void 0"))
+    // a parameter the body never assigns, given a literal or a name nothing changes meanwhile
+    // (no later argument assigns anything, no catch clause in the body takes the name), is
+    // replaced by it: one variable less
+    const written = new Set(own.filter((id) => isWrite(a, id)).map((id) => id.name as string));
+    const sub = (i: number): string | null => {
+      if (written.has(fn.params[i].name)) return null;
+      if (i >= args.length) return "void 0";
+      const x = args[i];
+      if (args.slice(i + 1).some(writes)) return null;
+      if (x.type === "Literal" && !x.regex) return "(" + x.raw + ")";
+      if (x.type === "Identifier" && safe(x) && !inside.some((o) => o.id.name === x.name && o.binding && o.binding.node.type === "CatchClause")) return x.name;
+      return null;
+    };
+    const names = new Map<string, string>(), copied: Node[] = [];
+    fn.params.forEach((p: Node, i: number) => { const t = sub(i); if (t) names.set(p.name, t); else copied.push(p); });
+    for (const n of fscope.names) if (!names.has(n)) names.set(n, fresh(n));
+    // a caller holding closures keeps the variables for good; one that calls other functions
+    // keeps them alive under those calls (the transient peak): only a few
+    const added = copied.length + locals.length;
+    if (hasNested(caller, fn)) {
+      if (added >= 4 + fn.params.length) { block("caller holds closures"); continue; }
+    } else if (added > SMALL && callsElsewhere(caller, site.call)) { block("caller calls on with its variables"); continue; }
+    const decls = copied.map((p: Node) => names.get(p.name) + "=" + code.slice(args[fn.params.indexOf(p)].start, args[fn.params.indexOf(p)].end))
       .concat(locals.map((n) => names.get(n) + "=void 0"));
     const body = fn.body.body as Node[];
     const last = body[body.length - 1];
