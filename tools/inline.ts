@@ -163,7 +163,7 @@ function bodyProblem(fn: Node): string {
 
 /** The expression a statement evaluates first, where a call can be computed just before the
  *  statement (null for loops' tests and anything else). A `var` list: the declarator holding
- *  `call` (the list is split before it). */
+ *  `call` (the list is split before it); a `for`'s: its first declarator only. */
 function firstExpression(s: Node, call: Node): Node | null {
   switch (s.type) {
     case "ExpressionStatement": return s.expression;
@@ -171,7 +171,7 @@ function firstExpression(s: Node, call: Node): Node | null {
     case "IfStatement": return s.test;
     case "SwitchStatement": return s.discriminant;
     case "ForInStatement": return s.right;
-    case "ForStatement": return s.init && s.init.type !== "VariableDeclaration" ? s.init : s.init ? firstExpression(s.init, call) : null;
+    case "ForStatement": return s.init && s.init.type !== "VariableDeclaration" ? s.init : s.init ? s.init.declarations[0].init : null;
     case "VariableDeclaration": return (s.declarations as Node[]).find((d) => d.start <= call.start && call.end <= d.end)?.init || null;
   }
   return null;
@@ -221,16 +221,20 @@ function callSite(a: Analysis, id: Node, safe: (id: Node) => boolean): { stmt: N
   while (!STATEMENT.test(stmt.type) && !FUNCTION_TYPES.has(stmt.type)) stmt = a.parents.get(stmt) as Node;
   if (!STATEMENT.test(stmt.type) || stmt.type === "BlockStatement") return "call form";
   if (stmt.type === "VariableDeclaration" && /^For/.test((a.parents.get(stmt) as Node).type)) stmt = a.parents.get(stmt) as Node;
-  if ((a.parents.get(stmt) as Node).type === "LabeledStatement") return "call form";
+  const holder = a.parents.get(stmt) as Node;
+  if (holder.type === "LabeledStatement") return "call form";
+  // (a `var` list split before a later declarator needs a statement list around it)
+  if (stmt.type === "VariableDeclaration" && stmt.declarations[0].end < call.start && !/^(BlockStatement|Program|SwitchCase)$/.test(holder.type)) return "call form";
   const first = firstExpression(stmt, call);
   return first && evaluatedFirst(first, call, safe) === FOUND ? { stmt, call } : "call form";
 }
 
-/** True when the identifier is assigned there (a `var` with an initialiser included). */
+/** True when the identifier is assigned there (a `var` with an initialiser or in a for-in included). */
 function isWrite(a: Analysis, id: Node): boolean {
   const p = a.parents.get(id) as Node;
   return (p.type === "AssignmentExpression" && p.left === id) || p.type === "UpdateExpression" ||
-    (p.type === "ForInStatement" && p.left === id) || (p.type === "VariableDeclarator" && p.id === id && !!p.init);
+    (p.type === "ForInStatement" && p.left === id) || (p.type === "VariableDeclarator" && p.id === id &&
+      (!!p.init || /^ForIn/.test((a.parents.get(a.parents.get(p) as Node) as Node).type)));
 }
 
 /** True when the expression assigns anything. */

@@ -113,6 +113,7 @@ describe("inliner for single-use functions (tools/inline.ts)", () => {
       assert.ok(!/var a_/.test(out) && !/b_/.test(out), out);
       same("function f(a, b) { return [a, b]; }\nfunction main() { var x = 4; var y = f(x, x = 5); return [y, x]; }", ["f"]);
       same("function f(a, b) { return [a, b]; }\nfunction main() { var x = 4; var y = f(x, x++); return [y, x]; }", ["f"]);
+      same("function f(a, o) { var r = [a]; for (var a in o) r.push(a); return r; }\nfunction main() { var x = 4; var y = f(x, { k: 1 }); return [y, x]; }", ["f"]);
     });
     it("a catch clause in the body keeps its name", () => {
       same("function f(a) { var r; try { throw a; } catch (e) { r = e + 1; } return r; }\nfunction main() { var e = 'outer'; var x = f(1); return [x, e]; }", ["f"]);
@@ -142,6 +143,8 @@ describe("inliner for single-use functions (tools/inline.ts)", () => {
       kept("function f(a) { return a; }\nfunction main(c) { var x = c ? f(1) : 0; return x; }", "f", "call form");
       kept("function f(a) { return a; }\nfunction main(c) { while (f(c)) c--; return c; }", "f", "call form");
       kept("var t = 1;function f(a) { t = 2; return a; }\nfunction main() { return t + f(1); }", "f", "call form");
+      kept("var k = 1;function f(a) { k++; return a; }\nfunction main() { var s = 0; for (var i = k, n = f(3); i < n; i++) s += i; return s; }", "f", "call form");
+      kept("var k = 1;function f(a) { k++; return a; }\nfunction main(c) { if (c) var a = k, b = f(a); return [a, b]; }", "f", "call form");
     });
     it("a caller's names that something else may change meanwhile", () => {
       kept("function f(a) { return a; }\nfunction main() { var v = 1, k = function () { v++; }; return v + f(1); }", "f", "call form");
