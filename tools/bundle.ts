@@ -1,6 +1,7 @@
 // Builds one Espruino-ready file per board: dist/<board>.js.
 //   build/device/boards/<board>.js (tsc, ES5, ES modules)
 //   -> esbuild: one IIFE, no require of local files left
+//   -> inline: single-use functions pasted into their caller's statements (tools/inline.ts)
 //   -> terser: minified, ecma 5 (Espruino re-reads source on every pass)
 //   -> hoist: functions and vars first in every scope (Espruino does not hoist)
 //   -> signs: `a+(+b)` for `a+ +b`, which the CLI's pretokeniser would store as `a++b`
@@ -17,6 +18,7 @@ import { hoist } from "./hoist";
 import { flatten } from "./flatten";
 import { separateSigns } from "./signs";
 import { wordLiterals } from "./literals";
+import { inlineFunctions } from "./inline";
 import { checkSource, formatFinding, GateOptions, KALUMA_MODULES } from "./gate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -26,6 +28,8 @@ export interface BundleResult {
   board: string;
   file: string;
   bytes: number;
+  /** Functions and parameters the inliner removed (tools/inline.ts). */
+  inlined: { functions: number; params: number };
 }
 
 /** Letters for a mangled name's first character, then letters and digits (terser's frequency
@@ -68,10 +72,11 @@ export async function bundleBoard(board: string, outDir = bundleDir(board)): Pro
   const entry = path.join(ROOT, "build", "device", "boards", `${board}.js`);
   if (!fs.existsSync(entry)) throw new Error(`bundle: no device build for board '${board}' (${path.relative(ROOT, entry)}); run 'make device' or check boards/${board}.ts exists`);
   const file = path.join(outDir, `${board}.js`);
-  const code = await buildEntry(entry, path.relative(ROOT, file), isKalumaBoard(board));
+  const inlined = { functions: 0, params: 0 };
+  const code = await buildEntry(entry, path.relative(ROOT, file), isKalumaBoard(board), { inlined });
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(file, code + "\n");
-  return { board, file, bytes: Buffer.byteLength(code + "\n") };
+  return { board, file, bytes: Buffer.byteLength(code + "\n"), inlined };
 }
 
 /** What a module's entry writes its exports to; the bundle says `exports` (Espruino's module scope). */
@@ -87,6 +92,9 @@ export interface EntryOptions {
   words?: boolean;
   /** With props: filled with each shortened property name's short name (for the console, tests). */
   propMap?: { [name: string]: string };
+  /** Filled with what the inliner did (tools/inline.ts); `noInline`: leave the functions as they are. */
+  inlined?: { functions: number; params: number };
+  noInline?: boolean;
 }
 
 /**
@@ -109,7 +117,11 @@ export async function buildEntry(entry: string, shown: string, kaluma = false, o
     // NATIVES_HAVE_E: hal/natives.ts's engine choice, known per board (the other branch is dropped)
     define: { require: REQUIRE_ALIAS, NATIVES_HAVE_E: kaluma ? "false" : "true" },
   });
-  const bundled = built.outputFiles[0].text;
+  // single-use functions into their callers' statements (before terser, which then shortens
+  // the inlined names and folds the parameter copies)
+  const inl = o.noInline ? { code: built.outputFiles[0].text, functions: 0, params: 0 } : inlineFunctions(built.outputFiles[0].text);
+  if (o.inlined) { o.inlined.functions = inl.functions; o.inlined.params = inl.params; }
+  const bundled = inl.code;
   const cache: any = o.props ? {} : undefined;
   const min = await minify(bundled, {
     nameCache: cache,
@@ -148,7 +160,7 @@ async function main(): Promise<void> {
   for (const b of boards) {
     try {
       const r = await bundleBoard(b);
-      console.log(`bundle: ${path.relative(ROOT, r.file)} ${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KB) - gate ok`);
+      console.log(`bundle: ${path.relative(ROOT, r.file)} ${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KB) - gate ok - inlined ${r.inlined.functions} functions, ${r.inlined.params} parameters`);
     } catch (e: any) {
       console.error(e.message);
       failed++;
