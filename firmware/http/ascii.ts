@@ -142,43 +142,63 @@ var WRITER = {
     return this;
   },
   num: function (this: AsciiWriter, n: number): AsciiWriter {
-    if (n < 0) { this.byte(Ch.MINUS); n = -n; }
-    n = Math.floor(n);
-    // below 2^31 the engine's own conversion (native) gives plain digits; above, digit by digit
-    if (n < Num.NATIVE_MAX) return this.str("" + n);
-    for (var d = 1; d * 10 <= n; d *= 10);
-    for (; d >= 1; d /= 10) {
-      var q = Math.floor(n / d);
-      this.byte(Ch.DIGIT_0 + q);
-      n -= q * d;
-    }
-    return this;
+    return this.str(numText(n));
   },
   hex: function (this: AsciiWriter, n: number, digits: number): AsciiWriter {
     while (digits--) this.byte("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
     return this;
   },
   jstr: function (this: AsciiWriter, s: string): AsciiWriter {
-    // RFC 8259 section 7: '"' and '\' escaped, control characters as \uXXXX (and, to stay
-    // ASCII, everything above '~' too: a code unit, so a surrogate pair becomes two escapes).
-    // Printable ASCII (the usual case): the engine's own JSON.stringify, one native call.
-    if (!JSON_ESCAPED.test(s)) return this.str(JSON.stringify(s));
-    this.byte(Ch.DQUOTE);
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c === Ch.DQUOTE || c === Ch.BACKSLASH) this.byte(Ch.BACKSLASH).byte(c);
-      else if (c < Ch.SP || c > Ch.TILDE) this.byte(Ch.BACKSLASH).byte(Ch.LOWER_U).hex(c, 4);
-      else this.byte(c);
-    }
-    return this.byte(Ch.DQUOTE);
+    return this.str(jsonText(s));
   }
 };
 
 /** Limits of the writer's fast paths. */
-const enum Num { NATIVE_MAX = 0x7fffffff }
+const enum Num {
+  NATIVE_MAX = 0x7fffffff,
+  /** Added to a code unit, its hex text has a leading "1" and then its 4 digits. */
+  HEX4 = 0x10000,
+}
 /** A character outside ASCII; one JSON writes as \uXXXX (control characters, beyond '~'). */
 export var NON_ASCII = /[^\x00-\x7f]/;
 var JSON_ESCAPED = /[^\x20-\x7e]/;
+
+/**
+ * A number as the writer's num() writes it: decimal digits, a '-' before a negative one,
+ * fractions truncated. Below 2^31 (the usual case) the engine's own conversion (native) gives
+ * plain digits; above, digit by digit (a number below 2^53).
+ */
+export function numText(n: number): string {
+  var t = "";
+  if (n < 0) { t = "-"; n = -n; }
+  n = Math.floor(n);
+  if (n < Num.NATIVE_MAX) return t + n;
+  for (var d = 1; d * 10 <= n; d *= 10);
+  for (; d >= 1; d /= 10) {
+    var q = Math.floor(n / d);
+    t += q;
+    n -= q * d;
+  }
+  return t;
+}
+
+/**
+ * A JSON string literal (quotes included), ASCII only: RFC 8259 section 7, '"' and '\' escaped,
+ * control characters as \uXXXX and, to stay ASCII, everything above '~' too (a code unit: a
+ * surrogate pair becomes two escapes). Printable ASCII (the usual case): the engine's own
+ * JSON.stringify, one native call.
+ */
+export function jsonText(s: string): string {
+  if (!JSON_ESCAPED.test(s)) return JSON.stringify(s);
+  var t = '"';
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (c === Ch.DQUOTE || c === Ch.BACKSLASH) t += "\\" + s.charAt(i);
+    else if (c < Ch.SP || c > Ch.TILDE) t += "\\u" + (Num.HEX4 + c).toString(16).substring(1);   // 4 hex digits
+    else t += s.charAt(i);
+  }
+  return t + '"';
+}
 
 /** A new writer (a few variables: its methods are shared). */
 export function asciiWriter(): AsciiWriter {
