@@ -136,9 +136,11 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
       if (assetHooks) f = assetHooks.header(c, h, src, v, ve, f);
       break;
     case Hdr.CONTENT_TYPE:
-      // (a prefix compare may read past ve: whitespace or the line end there never matches)
-      st[r + F.CTYPE] = same(src, v, v + Len.FORM_TYPE, "application/x-www-form-urlencoded", true) ? CT_FORM :
-        same(src, v, v + Len.JSON_TYPE, "application/json", true) ? CT_JSON : CT_OTHER;
+      // the media type, case-insensitive, parameters allowed after it: one native conversion
+      // and compares of prefixes (no loop per byte)
+      var type = bytesToString(src.subarray(v, ve)).toLowerCase();
+      st[r + F.CTYPE] = type.substr(0, Len.FORM_TYPE) === "application/x-www-form-urlencoded" ? CT_FORM :
+        type.substr(0, Len.JSON_TYPE) === "application/json" ? CT_JSON : CT_OTHER;
       break;
     case Hdr.HOST:
       if (seen) return Status.BAD_REQUEST;       // more than one Host (RFC 9112 section 3.2)
