@@ -3,7 +3,7 @@
 // straight into the server's output buffer (no strings built per request).
 
 import { HttpRequest, HttpResponse, CT_JSON, Status } from "../http/server";
-import { AsciiWriter, Ch, jsonText, numText } from "../http/ascii";
+import { Ch, jsonText } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { C as TcpCnt, eachTcpDrop } from "../tcp/tcp";
 import { Cnt } from "../net/counters";
@@ -29,8 +29,6 @@ const enum Api {
   LATIN1_MAX = 255,
   /** Room a drop counter needs, with the closing "}}": none is written with less left. */
   DROP_ROOM = 64,
-  /** Below this a number's text is the engine's own (numText() above: ascii.ts). */
-  NATIVE_MAX = 0x7fffffff,
   /** An IPv4 address: 4 bytes, the first in bits 24..31; a MAC: 6 bytes, 2 hex digits each. */
   IP_TOP_SHIFT = 24,
   BYTE_BITS = 8,
@@ -53,12 +51,14 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
 
   /** A non-zero drop counter "<layer>.<name>":n, while there is room (Api.DROP_ROOM before the end). */
   function drop(layer: string, name: string, n: number): void {
-    if (n > 0 && dropText.length < dropRoom) dropText += (dropText ? ',"' : '"') + layer + "." + name + '":' + numText(n);
+    if (n > 0 && dropText.length < dropRoom) dropText += (dropText ? ',"' : '"') + layer + "." + name + '":' + n;
   }
   function tcpDrop(name: string, n: number): void { drop("tcp", name, n); }
   function count63(s: string): number { return s.split("?").length - 1; }
-  function json(res: HttpResponse, key: string): AsciiWriter {
-    return res.begin(Status.OK, JSON_TYPE).str('{"').str(key).str('":');
+  /** A JSON reply: its text, with one native copy. */
+  function json(res: HttpResponse, text: string): void {
+    res.begin(Status.OK, JSON_TYPE).str(text);
+    res.end();
   }
   function fail(res: HttpResponse, status: number, error: string): void {
     res.send(status, JSON_TYPE, '{"error":"' + error + '"}');
@@ -68,14 +68,12 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   var macText = "";
   for (var i = 0; i < Api.MAC_LEN; i++) macText += (i ? ":" : "") + ((cfg.mac[i] >> 4).toString(16)) + ((cfg.mac[i] & 0xf).toString(16));
 
-  // The reply is one string made by the engine's own concatenation and number conversion (a
-  // counter below 2^31, the usual case, directly: numText() only above; the uptime in seconds and
-  // the variables free and in all are below 2^31), written with one native copy; then the
-  // non-zero drops (none, usually: one native sum each for the stack and TCP tells), with a second.
+  // The reply is one string made by the engine's own concatenation and number conversion (plain
+  // digits for every counter: integers below 2^53; Espruino 2v29 too, measured), written with one
+  // native copy; then the non-zero drops (none, usually: one native sum each for the stack and
+  // TCP tells), with a second.
   http.route("/api/status", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    var a = stack.addr, mem = memory(), tc = tcp.counts, n1 = dst[DrvSt.RX_FRAMES], n2 = dst[DrvSt.TX_FRAMES], n3 = stackCount(stack, Cnt.IP_RX),
-      n4 = stackCount(stack, Cnt.IP_TX), n5 = tc[TcpCnt.segIn], n6 = tc[TcpCnt.segOut], n7 = tc[TcpCnt.retransmits], n8 = http.counters.requests;
-    var w = res.begin(Status.OK, JSON_TYPE), text = "";
+    var a = stack.addr, mem = memory(), tc = tcp.counts, w = res.begin(Status.OK, JSON_TYPE), text = "";
     tcp.stateCounts(states);
     for (var i = 1; i < STATE_COUNT; i++) {          // CLOSED (0): unused slots, not shown
       if (states[i]) text += (text ? ',"' : '"') + STATE_NAMES[i] + '":' + states[i];
@@ -87,9 +85,8 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
       // TCP slots in use and configured, when the boot had to take fewer (too little memory)
       (dev.slots < cfg.slots ? '],"slots":[' + dev.slots + "," + cfg.slots : "") +
       // (the live counts: no named snapshot is built per request)
-      '],"traffic":[' + (n1 < Api.NATIVE_MAX ? n1 : numText(n1)) + "," + (n2 < Api.NATIVE_MAX ? n2 : numText(n2)) + "," +
-      (n3 < Api.NATIVE_MAX ? n3 : numText(n3)) + "," + (n4 < Api.NATIVE_MAX ? n4 : numText(n4)) + "," + (n5 < Api.NATIVE_MAX ? n5 : numText(n5)) + "," +
-      (n6 < Api.NATIVE_MAX ? n6 : numText(n6)) + "," + (n7 < Api.NATIVE_MAX ? n7 : numText(n7)) + "," + (n8 < Api.NATIVE_MAX ? n8 : numText(n8)) +
+      '],"traffic":[' + dst[DrvSt.RX_FRAMES] + "," + dst[DrvSt.TX_FRAMES] + "," + stackCount(stack, Cnt.IP_RX) + "," + stackCount(stack, Cnt.IP_TX) + "," +
+      tc[TcpCnt.segIn] + "," + tc[TcpCnt.segOut] + "," + tc[TcpCnt.retransmits] + "," + http.counters.requests +
       '],"states":{' + text + '},"drops":{');
     dropText = "";
     dropRoom = w.end - Api.DROP_ROOM - w.pos;
@@ -115,8 +112,7 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
       if (v === null) return fail(res, Status.BAD_REQUEST, "on must be 1, 0 or toggle");
       dev.led(v);
     }
-    json(res, "led").str("" + dev.led()).byte(Ch.RBRACE);
-    res.end();
+    json(res, '{"led":' + dev.led() + "}");
   });
 
   http.route("/api/settings", "GET,POST", function (req: HttpRequest, res: HttpResponse): void {
@@ -142,7 +138,6 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
       // a plain form post (no JavaScript) goes back to the page
       if (!isJson && req.query("js") !== "1") return res.header("Location", "/").send(Status.SEE_OTHER, "text/plain; charset=utf-8", "saved\n");
     }
-    json(res, "ok").str('true,"name":' + jsonText(settings.name) + "}");
-    res.end();
+    json(res, '{"ok":true,"name":' + jsonText(settings.name) + "}");
   });
 }

@@ -158,6 +158,7 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
  *  12.4.2). The list is read as one string: native searches, no loop per byte. */
 export function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
   var v = bytesToString(src.subarray(p, e)).toLowerCase(), n = t.length, k = -1, a: number, q0: boolean;
+  if (v === t) return Tok.LISTED;       // the token alone (the usual "Connection: keep-alive")
   while ((k = v.indexOf(t, k + 1)) >= 0 && v.substr(k, n) === t) {
     // a whole list element: only whitespace back to a comma (or the start), and the token ends
     // at the end, a comma, a parameter or whitespace
