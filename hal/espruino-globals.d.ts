@@ -40,6 +40,8 @@ interface WatchOptions {
 interface EspruinoE {
   /** Sum of all elements of an array or typed array (native speed). */
   sum(arr: ArrayLike<number>): number;
+  /** Sum of arr1[i] * arr2[(i + offset) % arr2.length] over arr1 (native speed). */
+  convolve(arr1: ArrayLike<number>, arr2: ArrayLike<number>, offset: number): number;
   toString(...args: any[]): string;
   toUint8Array(...args: any[]): Uint8Array;
   getSizeOf(v: any, depth?: number): number;

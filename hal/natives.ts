@@ -1,5 +1,5 @@
-// The four per-byte helpers the core needs, chosen once per engine when this module loads:
-// Espruino's natives (E.sum, E.CRC32, E.toString, E.toUint8Array) where the global E has them,
+// The per-byte helpers the core needs, chosen once per engine when this module loads:
+// Espruino's natives (E.sum, E.convolve, E.CRC32, E.toString, E.toUint8Array) where the global E has them,
 // plain-JS fallbacks elsewhere (JerryScript on Kaluma, Node). Device code calls these, never E.
 //
 // The fallbacks are written for JerryScript's interpreter: the checksum sum reads the frame as
@@ -73,6 +73,18 @@ function jsSum(a: ArrayLike<number>): number {
 /** The elements of a (small) array added up: E.sum. */
 export var sum: (a: ArrayLike<number>) => number = espruinoNatives ? E.sum : jsSum;
 
+function jsConvolve(a: ArrayLike<number>, b: ArrayLike<number>, offset: number): number {
+  for (var s = 0, i = 0; i < a.length; i++) s += a[i] * b[(i + offset) % b.length];
+  return s;
+}
+
+/**
+ * The elements of a, each times the element of b at the same index plus offset (wrapping round
+ * b), added up: E.convolve. With a mask of 0s and 1s as a and offset 0, the sum of the masked
+ * elements of b (one native call, no loop).
+ */
+export var convolve: (a: ArrayLike<number>, b: ArrayLike<number>, offset: number) => number = espruinoNatives ? E.convolve : jsConvolve;
+
 // ---- CRC-32 (IEEE 802.3, as E.CRC32 and Ethernet's FCS): start-up only (ETags)
 
 /** The reflected polynomial's table for one nibble (16 entries: small, twice the steps of 256). */
@@ -118,4 +130,4 @@ function jsStringToBytes(s: string): Uint8Array {
 export var stringToBytes: (s: string) => Uint8Array = espruinoNatives ? E.toUint8Array : jsStringToBytes;
 
 /** The fallbacks themselves, for tests and measurements on any engine. */
-export var fallbacks = { wordSum: jsWordSum, sum: jsSum, crc32: jsCrc32, bytesToString: jsBytesToString, stringToBytes: jsStringToBytes };
+export var fallbacks = { wordSum: jsWordSum, sum: jsSum, convolve: jsConvolve, crc32: jsCrc32, bytesToString: jsBytesToString, stringToBytes: jsStringToBytes };

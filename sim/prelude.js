@@ -93,6 +93,7 @@
   var handlers = {};
   g.E = {
     sum: function (a) { var s = 0; for (var i = 0; i < a.length; i++) s += a[i]; return s; },
+    convolve: function (a, b, o) { var s = 0, n = b.length; o = ((o | 0) % n + n) % n; for (var i = 0; i < a.length; i++) s += a[i] * b[(i + o) % n]; return s; },
     toString: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return host("E.toString", toBytes(a)); },
     toUint8Array: function () { var a = []; for (var i = 0; i < arguments.length; i++) a.push(arguments[i]); return toBytes(a); },
     getSizeOf: function (v, d) { return host("E.getSizeOf", v, d); },

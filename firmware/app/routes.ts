@@ -3,7 +3,7 @@
 // straight into the server's output buffer (no strings built per request).
 
 import { HttpRequest, HttpResponse, CT_JSON, Status } from "../http/server";
-import { AsciiWriter, Ch } from "../http/ascii";
+import { Ch, jsonText } from "../http/ascii";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { C as TcpCnt, eachTcpDrop } from "../tcp/tcp";
 import { Cnt } from "../net/counters";
@@ -42,32 +42,23 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   var states = new Uint16Array(STATE_COUNT);
   var stack = dev.stack, tcp = dev.tcp, drv = dev.driver, http = dev.http, settings = dev.settings;
   var memory = cfg.memory || function (): number[] { return [0, 0]; };
-  var w: AsciiWriter, first: boolean;   // the status reply being written; no member written yet
   // Per request, without snapshots: the driver's counters read from its state words (its
   // `counters` getter builds an object of 11 names), TCP's drop counters (dropShort..dropDuplicate,
   // contiguous) summed natively first, so that their names are walked only when one is non-zero.
   var dst = (drv as any as DriverRec).st, tcpDrops = tcp ? tcp.counts.subarray(TcpCnt.dropShort, TcpCnt.dropDuplicate + 1) : null;
+  // the drop members written so far, and the room for them (see drop())
+  var dropText: string, dropRoom: number;
 
-  /** The next item of a JSON list or object: a comma unless first. */
-  function next(): AsciiWriter {
-    if (!first) w.byte(Ch.COMMA);
-    first = false;
-    return w;
-  }
-  /** A member "<layer>.<name>":n of a JSON object ("<name>":n without a layer). */
-  function pair(layer: string, name: string, n: number): void {
-    next().byte(Ch.DQUOTE).str(layer);
-    if (layer) w.byte(Ch.DOT);
-    w.str(name).str('":').num(n);
-  }
-  /** A non-zero drop counter, while there is room. */
+  /** A non-zero drop counter "<layer>.<name>":n, while there is room (Api.DROP_ROOM before the end). */
   function drop(layer: string, name: string, n: number): void {
-    if (n > 0 && w.pos < w.end - Api.DROP_ROOM) pair(layer, name, n);
+    if (n > 0 && dropText.length < dropRoom) dropText += (dropText ? ',"' : '"') + layer + "." + name + '":' + n;
   }
   function tcpDrop(name: string, n: number): void { drop("tcp", name, n); }
   function count63(s: string): number { return s.split("?").length - 1; }
-  function json(res: HttpResponse, key: string): AsciiWriter {
-    return res.begin(Status.OK, JSON_TYPE).str('{"').str(key).str('":');
+  /** A JSON reply: its text, with one native copy. */
+  function json(res: HttpResponse, text: string): void {
+    res.begin(Status.OK, JSON_TYPE).str(text);
+    res.end();
   }
   function fail(res: HttpResponse, status: number, error: string): void {
     res.send(status, JSON_TYPE, '{"error":"' + error + '"}');
@@ -77,35 +68,34 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
   var macText = "";
   for (var i = 0; i < Api.MAC_LEN; i++) macText += (i ? ":" : "") + ((cfg.mac[i] >> 4).toString(16)) + ((cfg.mac[i] & 0xf).toString(16));
 
-  // The reply's fixed-format part is one string (a few statements, one native copy), the counters
-  // through the writer's num() (any size of number).
+  // The reply is one string made by the engine's own concatenation and number conversion (plain
+  // digits for every counter: integers below 2^53; Espruino 2v29 too, measured), written with one
+  // native copy; then the non-zero drops (none, usually: one native sum each for the stack and
+  // TCP tells), with a second.
   http.route("/api/status", "GET", function (req: HttpRequest, res: HttpResponse): void {
-    var a = stack.addr, mem = memory(), i: number;
-    w = json(res, "name").jstr(settings.name).str(',"board":').jstr(cfg.board).str(',"ip":"' +
-      (a >>> Api.IP_TOP_SHIFT) + "." + ((a >> 16) & Api.BYTE_MASK) + "." + ((a >> Api.BYTE_BITS) & Api.BYTE_MASK) + "." + (a & Api.BYTE_MASK) +
-      '","mac":"' + macText + '","up":');
-    w.num(uptimeMs() / Api.MS_PER_S).str(',"link":' + drv.linkUp() + ',"dhcp":').jstr(stack.dhcpState()).str(',"led":' + dev.led() + ',"mem":[');
-    w.num(mem[0]).byte(Ch.COMMA).num(mem[1]);
-    // TCP slots in use and configured, when the boot had to take fewer (too little memory)
-    if (dev.slots < cfg.slots) w.str('],"slots":[').num(dev.slots).byte(Ch.COMMA).num(cfg.slots);
-    w.str('],"traffic":[');
-    // (the live counts: no named snapshot is built per request)
-    var tc = tcp.counts;
-    w.num(dst[DrvSt.RX_FRAMES]).byte(Ch.COMMA).num(dst[DrvSt.TX_FRAMES]).byte(Ch.COMMA).num(stackCount(stack, Cnt.IP_RX)).byte(Ch.COMMA).num(stackCount(stack, Cnt.IP_TX)).byte(Ch.COMMA)
-      .num(tc[TcpCnt.segIn]).byte(Ch.COMMA).num(tc[TcpCnt.segOut]).byte(Ch.COMMA).num(tc[TcpCnt.retransmits]).byte(Ch.COMMA).num(http.counters.requests).str('],"states":{');
+    var a = stack.addr, mem = memory(), tc = tcp.counts, w = res.begin(Status.OK, JSON_TYPE), text = "";
     tcp.stateCounts(states);
-    first = true;
-    for (i = 1; i < STATE_COUNT; i++) {          // CLOSED (0): unused slots, not shown
-      if (states[i] > 0) pair("", STATE_NAMES[i], states[i]);
+    for (var i = 1; i < STATE_COUNT; i++) {          // CLOSED (0): unused slots, not shown
+      if (states[i]) text += (text ? ',"' : '"') + STATE_NAMES[i] + '":' + states[i];
     }
-    w.str('},"drops":{');
-    first = true;
+    w.str('{"name":' + jsonText(settings.name) + ',"board":' + jsonText(cfg.board) + ',"ip":"' +
+      (a >>> Api.IP_TOP_SHIFT) + "." + ((a >> 16) & Api.BYTE_MASK) + "." + ((a >> Api.BYTE_BITS) & Api.BYTE_MASK) + "." + (a & Api.BYTE_MASK) +
+      '","mac":"' + macText + '","up":' + Math.floor(uptimeMs() / Api.MS_PER_S) + ',"link":' + drv.linkUp() + ',"dhcp":"' + stack.dhcpState() + '"' +
+      ',"led":' + dev.led() + ',"mem":[' + mem[0] + "," + mem[1] +
+      // TCP slots in use and configured, when the boot had to take fewer (too little memory)
+      (dev.slots < cfg.slots ? '],"slots":[' + dev.slots + "," + cfg.slots : "") +
+      // (the live counts: no named snapshot is built per request)
+      '],"traffic":[' + dst[DrvSt.RX_FRAMES] + "," + dst[DrvSt.TX_FRAMES] + "," + stackCount(stack, Cnt.IP_RX) + "," + stackCount(stack, Cnt.IP_TX) + "," +
+      tc[TcpCnt.segIn] + "," + tc[TcpCnt.segOut] + "," + tc[TcpCnt.retransmits] + "," + http.counters.requests +
+      '],"states":{' + text + '},"drops":{');
+    dropText = "";
+    dropRoom = w.end - Api.DROP_ROOM - w.pos;
     drop("enc", "rxErrors", dst[DrvSt.RX_ERRORS]);
     drop("enc", "rxOverflows", dst[DrvSt.RX_OVERFLOWS]);
     drop("enc", "txErrors", dst[DrvSt.TX_ERRORS]);
     stackDrops(stack, drop);
     if (sum(tcpDrops!)) eachTcpDrop(tc, tcpDrop);
-    w.str("}}");
+    w.str(dropText + "}}");
     res.end();
   });
 
@@ -122,8 +112,7 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
       if (v === null) return fail(res, Status.BAD_REQUEST, "on must be 1, 0 or toggle");
       dev.led(v);
     }
-    json(res, "led").str("" + dev.led()).byte(Ch.RBRACE);
-    res.end();
+    json(res, '{"led":' + dev.led() + "}");
   });
 
   http.route("/api/settings", "GET,POST", function (req: HttpRequest, res: HttpResponse): void {
@@ -149,7 +138,6 @@ export function installPage(dev: Device, cfg: AppConfig, uptimeMs: () => number)
       // a plain form post (no JavaScript) goes back to the page
       if (!isJson && req.query("js") !== "1") return res.header("Location", "/").send(Status.SEE_OTHER, "text/plain; charset=utf-8", "saved\n");
     }
-    json(res, "ok").str('true,"name":').jstr(settings.name).byte(Ch.RBRACE);
-    res.end();
+    json(res, '{"ok":true,"name":' + jsonText(settings.name) + "}");
   });
 }

@@ -88,7 +88,7 @@ export interface AsciiWriter {
   str(s: string): AsciiWriter;
   /** A string as UTF-8. */
   utf8(s: string): AsciiWriter;
-  /** A non-negative integer below 2^53 in decimal (negative numbers get a '-'); fractions truncated. */
+  /** An integer below 2^53 in decimal (negative numbers get a '-'); fractions truncated. */
   num(n: number): AsciiWriter;
   /** Lower-case hex, exactly `digits` digits of an unsigned 32-bit number. */
   hex(n: number, digits: number): AsciiWriter;
@@ -142,43 +142,45 @@ var WRITER = {
     return this;
   },
   num: function (this: AsciiWriter, n: number): AsciiWriter {
-    if (n < 0) { this.byte(Ch.MINUS); n = -n; }
-    n = Math.floor(n);
-    // below 2^31 the engine's own conversion (native) gives plain digits; above, digit by digit
-    if (n < Num.NATIVE_MAX) return this.str("" + n);
-    for (var d = 1; d * 10 <= n; d *= 10);
-    for (; d >= 1; d /= 10) {
-      var q = Math.floor(n / d);
-      this.byte(Ch.DIGIT_0 + q);
-      n -= q * d;
-    }
-    return this;
+    // the engine's own conversion: plain digits for an integer below 2^53 (Espruino 2v29 too,
+    // measured on its 32-bit build: 4294967295, 9007199254740991)
+    return this.str(n < 0 ? "-" + Math.floor(-n) : "" + Math.floor(n));
   },
   hex: function (this: AsciiWriter, n: number, digits: number): AsciiWriter {
     while (digits--) this.byte("0123456789abcdef".charCodeAt((n >>> (digits * 4)) & 15));
     return this;
   },
   jstr: function (this: AsciiWriter, s: string): AsciiWriter {
-    // RFC 8259 section 7: '"' and '\' escaped, control characters as \uXXXX (and, to stay
-    // ASCII, everything above '~' too: a code unit, so a surrogate pair becomes two escapes).
-    // Printable ASCII (the usual case): the engine's own JSON.stringify, one native call.
-    if (!JSON_ESCAPED.test(s)) return this.str(JSON.stringify(s));
-    this.byte(Ch.DQUOTE);
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c === Ch.DQUOTE || c === Ch.BACKSLASH) this.byte(Ch.BACKSLASH).byte(c);
-      else if (c < Ch.SP || c > Ch.TILDE) this.byte(Ch.BACKSLASH).byte(Ch.LOWER_U).hex(c, 4);
-      else this.byte(c);
-    }
-    return this.byte(Ch.DQUOTE);
+    return this.str(jsonText(s));
   }
 };
 
-/** Limits of the writer's fast paths. */
-const enum Num { NATIVE_MAX = 0x7fffffff }
+/** The writer's numbers. */
+const enum Num {
+  /** Added to a code unit, its hex text has a leading "1" and then its 4 digits. */
+  HEX4 = 0x10000,
+}
 /** A character outside ASCII; one JSON writes as \uXXXX (control characters, beyond '~'). */
 export var NON_ASCII = /[^\x00-\x7f]/;
 var JSON_ESCAPED = /[^\x20-\x7e]/;
+
+/**
+ * A JSON string literal (quotes included), ASCII only: RFC 8259 section 7, '"' and '\' escaped,
+ * control characters as \uXXXX and, to stay ASCII, everything above '~' too (a code unit: a
+ * surrogate pair becomes two escapes). Printable ASCII (the usual case): the engine's own
+ * JSON.stringify, one native call.
+ */
+export function jsonText(s: string): string {
+  if (!JSON_ESCAPED.test(s)) return JSON.stringify(s);
+  var t = '"';
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (c === Ch.DQUOTE || c === Ch.BACKSLASH) t += "\\" + s.charAt(i);
+    else if (c < Ch.SP || c > Ch.TILDE) t += "\\u" + (Num.HEX4 + c).toString(16).substring(1);   // 4 hex digits
+    else t += s.charAt(i);
+  }
+  return t + '"';
+}
 
 /** A new writer (a few variables: its methods are shared). */
 export function asciiWriter(): AsciiWriter {

@@ -28,11 +28,9 @@ const enum Etag {
 /** An asset's head up to the Connection line into buf: status line, type (200 only), length,
  *  ETag, Content-Encoding (gzip 200), Vary (when it has a gzip form), Cache-Control. */
 export function assetHead(a: Asset, gz: boolean, status: number, buf: Uint8Array): AsciiWriter {
-  var w = headStart(buf, 0, status, status === Status.OK ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length)
-    .str("ETag: \"").str(a.etag).str(gz ? "-gz\"\r\n" : "\"\r\n");
-  if (gz && status === Status.OK) w.str("Content-Encoding: gzip\r\n");
-  if (a.gzip) w.str("Vary: Accept-Encoding\r\n");
-  return w.str("Cache-Control: no-cache\r\n");
+  return headStart(buf, 0, status, status === Status.OK ? a.type : null, gz ? (a.gzip as Uint8Array).length : a.length,
+    "ETag: \"" + a.etag + (gz ? "-gz\"\r\n" : "\"\r\n") + (gz && status === Status.OK ? "Content-Encoding: gzip\r\n" : "") +
+    (a.gzip ? "Vary: Accept-Encoding\r\n" : "") + "Cache-Control: no-cache\r\n");
 }
 
 /** Builds c's asset head (its route's asset, gzip when the request allows it and the asset has
@@ -41,7 +39,7 @@ function assetHeadOf(c: number): number {
   var r = c * F.COUNT, a = S.routes[st[r + F.ROUTE]].asset as Asset, gz = !!(a.gzip && st[r + F.FLAGS] & Flag.GZIP);
   if (st[r + F.STATUS] === Status.NOT_MODIFIED) assetHead(a, gz, Status.NOT_MODIFIED, S.head);
   else S.w.reset(S.head, 0, RESPONSE_HEAD_MAX).bytes((gz ? a.head200gz : a.head200) as Uint8Array);
-  return headEnd(c, false);
+  return headEnd(c);
 }
 
 /** An asset response on c (200, or 304 when If-None-Match matched). */

@@ -136,9 +136,11 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
       if (assetHooks) f = assetHooks.header(c, h, src, v, ve, f);
       break;
     case Hdr.CONTENT_TYPE:
-      // (a prefix compare may read past ve: whitespace or the line end there never matches)
-      st[r + F.CTYPE] = same(src, v, v + Len.FORM_TYPE, "application/x-www-form-urlencoded", true) ? CT_FORM :
-        same(src, v, v + Len.JSON_TYPE, "application/json", true) ? CT_JSON : CT_OTHER;
+      // the media type, case-insensitive, parameters allowed after it: one native conversion
+      // and compares of prefixes (no loop per byte)
+      var type = bytesToString(src.subarray(v, ve)).toLowerCase();
+      st[r + F.CTYPE] = type.substr(0, Len.FORM_TYPE) === "application/x-www-form-urlencoded" ? CT_FORM :
+        type.substr(0, Len.JSON_TYPE) === "application/json" ? CT_JSON : CT_OTHER;
       break;
     case Hdr.HOST:
       if (seen) return Status.BAD_REQUEST;       // more than one Host (RFC 9112 section 3.2)
@@ -156,6 +158,7 @@ function headerLine(c: number, src: Uint8Array, a: number, e: number): number {
  *  12.4.2). The list is read as one string: native searches, no loop per byte. */
 export function hasToken(src: Uint8Array, p: number, e: number, t: string): number {
   var v = bytesToString(src.subarray(p, e)).toLowerCase(), n = t.length, k = -1, a: number, q0: boolean;
+  if (v === t) return Tok.LISTED;       // the token alone (the usual "Connection: keep-alive")
   while ((k = v.indexOf(t, k + 1)) >= 0 && v.substr(k, n) === t) {
     // a whole list element: only whitespace back to a comma (or the start), and the token ends
     // at the end, a comma, a parameter or whitespace

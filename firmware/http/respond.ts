@@ -5,7 +5,7 @@
 // at once, so a connection keeps no head of its own.
 
 import { AsciiWriter, toBytes } from "./ascii";
-import { ChunkSource } from "./api";
+import { ChunkSource, Route } from "./api";
 import { Status, Mi, statusText } from "./status";
 import { S, st, tm, use, F, T, Phase, Head, Ver, AssetHooks, assetHooks, releaseIn, releaseOut, resetRequest } from "./state";
 import { RESPONSE_HEAD_MAX, WRITE_PIECE_MAX } from "./limits";
@@ -16,45 +16,40 @@ const enum Resp {
   STATUS_BODY_EXTRA = 5,
 }
 
-// pieces written on every response: bytes (one native copy each)
-var B_CRLF = toBytes("\r\n");
-var B_CLOSE = toBytes("Connection: close\r\n");
-var B_KEEPALIVE = toBytes("Connection: keep-alive\r\n");
-
-/** Status line, Content-Type (unless null) and Content-Length (not for 204/304) into
+/** Status line, Content-Type (unless null), Content-Length (not for 204/304), then `more` (the
+ *  caller's header lines, and whatever follows when it is known as text) into
  *  buf[off..RESPONSE_HEAD_MAX), with the server's head writer (returned). One string, written
  *  with one native copy (a few statements per response, not one call per piece). */
-export function headStart(buf: Uint8Array, off: number, status: number, type: string | null, length: number): AsciiWriter {
+export function headStart(buf: Uint8Array, off: number, status: number, type: string | null, length: number, more: string): AsciiWriter {
   var text = status === Status.OK ? "OK" : statusText(status);
   if (!text) text = statusText(status = Status.INTERNAL_ERROR);
   return S.w.reset(buf, off, RESPONSE_HEAD_MAX).str("HTTP/1.1 " + status + " " + text + "\r\n" +
     (type !== null ? "Content-Type: " + type + "\r\n" : "") +
-    (status !== Status.NOT_MODIFIED && status !== Status.NO_CONTENT ? "Content-Length: " + length + "\r\n" : ""));
+    (status !== Status.NOT_MODIFIED && status !== Status.NO_CONTENT ? "Content-Length: " + length + "\r\n" : "") + more);
 }
 
-/** The Connection line, the handler's extra headers (when `extra`) and the blank line; returns
- *  the head's end. */
-export function headEnd(c: number, extra: boolean): number {
-  var w = S.w, b = c * F.COUNT;
-  if (st[b + F.CLOSE_AFTER]) w.bytes(B_CLOSE);
-  else if (st[b + F.VER] === Ver.HTTP_1_0) w.bytes(B_KEEPALIVE);
-  if (extra && S.xLen > 0) w.bytes(S.head.subarray(0, S.xLen));
-  return w.bytes(B_CRLF).pos;
+/** The Connection line c's response needs: close (it closes after), keep-alive (an HTTP/1.0
+ *  client asked for it), else none (HTTP/1.1 keeps the connection by default). */
+export function connectionLine(c: number): string {
+  var b = c * F.COUNT;
+  return st[b + F.CLOSE_AFTER] ? "Connection: close\r\n" : st[b + F.VER] === Ver.HTTP_1_0 ? "Connection: keep-alive\r\n" : "";
 }
 
-/** Builds c's plain status response (head and short body) into the shared head area; returns its length. */
+/** The Connection line and the blank line after a head written so far; returns the head's end. */
+export function headEnd(c: number): number {
+  return S.w.str(connectionLine(c) + "\r\n").pos;
+}
+
+/** Builds c's plain status response (head and short body) into the shared head area; returns
+ *  its length. (One string: the head with its Allow or Retry-After line, the Connection line,
+ *  the blank line and the body.) */
 function simpleHeadOf(c: number): number {
-  var b = c * F.COUNT, status = st[b + F.STATUS], text = statusText(status), hasBody = status !== Status.NO_CONTENT;
-  var w = headStart(S.head, 0, status, hasBody ? "text/plain; charset=utf-8" : null, text.length + Resp.STATUS_BODY_EXTRA);
-  if (status === Status.NO_CONTENT || status === Status.METHOD_NOT_ALLOWED) {
-    var rt = S.routes[st[b + F.ROUTE]];
-    // (no route: "OPTIONS *" or a path no route serves)
-    w.str("Allow: ").str(rt ? rt.allow : "GET, HEAD, POST, OPTIONS").bytes(B_CRLF);
-  }
-  if (status === Status.UNAVAILABLE) w.str("Retry-After: 1\r\n");
-  headEnd(c, false);
-  if (hasBody && st[b + F.METHOD] !== Mi.HEAD) w.str(status + " " + text + "\n");
-  return w.pos;
+  var b = c * F.COUNT, status = st[b + F.STATUS], text = statusText(status), hasBody = status !== Status.NO_CONTENT, rt: Route;
+  return headStart(S.head, 0, status, hasBody ? "text/plain; charset=utf-8" : null, text.length + Resp.STATUS_BODY_EXTRA,
+    // (no route for an Allow: "OPTIONS *" or a path no route serves)
+    (status === Status.NO_CONTENT || status === Status.METHOD_NOT_ALLOWED ? "Allow: " + ((rt = S.routes[st[b + F.ROUTE]]) ? rt.allow : "GET, HEAD, POST, OPTIONS") + "\r\n" :
+      status === Status.UNAVAILABLE ? "Retry-After: 1\r\n" : "") +
+    connectionLine(c) + "\r\n" + (hasBody && st[b + F.METHOD] !== Mi.HEAD ? status + " " + text + "\n" : "")).pos;
 }
 
 /** Counts the status, then sends c's head [0, hl) (of the given kind) followed by bytes off..end

@@ -7,7 +7,7 @@ import { AsciiWriter, utf8Bytes, pctByte, Ch, Utf8, NON_ASCII } from "./ascii";
 import { Asset, Handler, HttpRequest, HttpResponse, ChunkSource, Route, Fail } from "./api";
 import { Status, Mi, CT_FORM, methodName } from "./status";
 import { Srv, S, st, use, F, Head, Flag, Ver, Area, AssetHooks, assetHooks, take, releaseOut } from "./state";
-import { headStart, headEnd, startSend, simple } from "./respond";
+import { headStart, connectionLine, startSend, simple } from "./respond";
 import { RESPONSE_HEAD_MAX, HANDLER_BODY_MAX } from "./limits";
 import { bytesToString } from "../../hal/natives";
 
@@ -113,10 +113,12 @@ function fail(why: number, x?: any): void {
 // The response's methods (shared; `this.s` is the server's state).
 interface Res extends HttpResponse { s: Srv }
 
-/** The head of a handler's response into buf from off; returns its end. */
+/** The head of a handler's response into buf from off (one string, unless the handler added
+ *  headers: then they and the blank line follow); returns its end. */
 function handlerHead(c: number, buf: Uint8Array, off: number, status: number, type: string, length: number): number {
-  headStart(buf, off, status, type, length).str("Cache-Control: no-store\r\n");
-  return headEnd(c, true);
+  var x = S.xLen, w = headStart(buf, off, status, type, length, "Cache-Control: no-store\r\n" + connectionLine(c) + (x > 0 ? "" : "\r\n"));
+  if (x > 0) w.bytes(S.head.subarray(0, x)).str("\r\n");
+  return w.pos;
 }
 
 /** A handler's response with a body by reference (bytes, or a chunk source: res.stream() and

@@ -7,6 +7,8 @@
 // list below, which lists the layers and their names in the order of Cnt. "drop*" names count
 // frames dropped by reason; every layer starts with rx and tx.
 
+import { convolve } from "../../hal/natives";
+
 /** The counter indexes, layer by layer, in the order of the names in counterNames(). */
 export const enum Cnt {
   ETH_RX, ETH_TX, ETH_TX_FAIL, ETH_DROP_SHORT, ETH_DROP_NOT_FOR_US, ETH_DROP_TYPE, ETH_ERRORS,
@@ -61,34 +63,42 @@ export function counterNames(counts: Uint32Array): StackCounters {
 
 // The "drop" counters (their word starts with "-"), in order: pairs of [counter index, where its
 // word starts in counterText() after the "-"]; the layer's word is found from there with two
-// native searches. Made once, by dropIndex(), which an app that shows the drops calls at boot
+// native searches. And a mask: 1 at each drop counter's index, 0 elsewhere, so that one native
+// call (convolve) adds up all the drop counters: when they are all zero (the usual case) nothing
+// else is read. Made once, by dropIndex(), which an app that shows the drops calls at boot
 // (firmware/app/app.ts): nothing is allocated at the first status request (issue #12; made then,
 // its 36 variables showed as growth after the first load). A program that never names the drops
 // does not contain it.
 var drops: Uint16Array | null = null;
+var dropMask: Uint8Array | null = null;
 
 /**
  * Calls fn(layer, name, value) for each non-zero "drop" counter, in order, without building the
- * snapshot (for the status page): one check per drop counter, and for a non-zero one four native
- * searches and substrings. counts null: only makes the index (dropIndex). (One function with the
- * text: terser writes counterText()'s literal into each caller.)
+ * snapshot (for the status page): one native sum of them all first, then one check per drop
+ * counter up to the last non-zero one, and for a non-zero one four native searches and
+ * substrings. counts null: only makes the index (dropIndex). (One function with the text:
+ * terser writes counterText()'s literal into each caller.)
  */
 export function eachDrop(counts: Uint32Array | null, fn?: (layer: string, name: string, n: number) => void): void {
-  var text = counterText(), k: number, at: number, end: number, l: number, d = drops;
+  var text = counterText(), k: number, at: number, end: number, l: number, d = drops, left: number;
   if (!d) {
     for (k = 0, at = text.indexOf(" -"); at >= 0; at = text.indexOf(" -", at + 1)) k++;
     d = drops = new Uint16Array(2 * k);
+    dropMask = new Uint8Array(Cnt.COUNT);
     for (at = 0, l = 0, k = 0; l < Cnt.COUNT && at < text.length; at = end + 1) {
       end = text.indexOf(" ", at);
       if (end < 0) end = text.length;
       if (text.charAt(end - 1) === ":") { l += 2; continue; }   // a layer: its rx and tx (l: the counter)
-      if (text.charAt(at) === "-") { d[k++] = l; d[k++] = at + 1; }
+      if (text.charAt(at) === "-") { d[k++] = l; d[k++] = at + 1; dropMask[l] = 1; }
       l++;
     }
   }
   if (!counts) return;
-  for (k = 0; k < d.length; k += 2) {
+  // what the drop counters add up to; each one named takes its count off
+  left = convolve(dropMask!, counts, 0);
+  for (k = 0; left > 0 && k < d.length; k += 2) {
     if (!counts[d[k]]) continue;
+    left -= counts[d[k]];
     at = d[k + 1];   // (the word after its "-")
     end = text.indexOf(" ", at);
     l = text.lastIndexOf(":", at);   // the end of its layer's word
@@ -96,7 +106,7 @@ export function eachDrop(counts: Uint32Array | null, fn?: (layer: string, name: 
   }
 }
 
-/** Makes the drop counters' index now (at boot), once: 2 x 28 numbers in a typed array. */
+/** Makes the drop counters' index now (at boot), once: 2 x 28 numbers and a mask of 80 in typed arrays. */
 export function dropIndex(): void {
   eachDrop(null);
 }

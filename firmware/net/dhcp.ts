@@ -52,6 +52,8 @@ export interface DhcpConfig {
 // Numeric constants as const enums: tsc writes the numbers in place, nothing reaches the bundle.
 export const enum S { INIT, SELECTING, REQUESTING, REBOOTING, PROBING, BOUND, RENEWING, REBINDING, FALLBACK, RELEASING, STOPPED }
 /** DHCP message types (option 53, RFC 2132 9.6). */
+/** dhcpState()'s words: each in a field of this many characters. */
+const enum Dw { WIDTH = 10 }
 export const enum Msg { DISCOVER = 1, OFFER = 2, REQUEST = 3, DECLINE = 4, ACK = 5, NAK = 6, RELEASE = 7 }
 const enum K {
   SERVER_PORT = 67,
@@ -116,8 +118,10 @@ export function dhcpOff(s: St): void {
 
 /** Stack.dhcpState (`this`: the stack): the client's state, or "static". */
 export function dhcpState(this: St): string {
+  // (the words 10 characters apart, as S numbers them: one substring, no array of eleven words
+  // made at each call, as a status page asks at every request)
   return this.c[W.DHCP_ON] ?
-    "init selecting requesting rebooting probing bound renewing rebinding fallback releasing stopped".split(" ")[this.c[W.DHCP_STATE]] : "static";   // (as S)
+    "init      selecting requestingrebooting probing   bound     renewing  rebinding fallback  releasing stopped".substr(this.c[W.DHCP_STATE] * Dw.WIDTH, Dw.WIDTH).trim() : "static";
 }
 
 

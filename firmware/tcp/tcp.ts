@@ -26,6 +26,7 @@ import { segmentIn } from "./input";
 import { windowUpdate } from "./ack";
 import { tcpTick, tcpNextDue } from "./timers";
 import { C, K, Tc, TcpStack, counterNames, eachTcpDrop } from "./state";
+import { sum } from "../../hal/natives";
 
 // tcpNextDue(tcp): when TCP's tick next has work (ms on the stack's clock; Infinity: nothing
 // pending, 0: work at every tick), timers.ts. Functions an application imports only when it uses
@@ -202,10 +203,14 @@ function userEvent(t: Tc, c: number, ev: number): void {
   fire(t, c, ev);
 }
 
+/** The slots per state into out (STATE_COUNT entries, or fewer: a state past its end is not
+ *  counted), the listeners as LISTEN. (Per status request: one statement per slot.) */
 function stateCounts(this: Tc, out: Uint16Array): void {
+  var st = this.st;
   out.fill(0);
-  for (var s = 0; s < this.n; s++) if (this.st[s] < out.length) out[this.st[s]]++;
-  for (var l = 0; l < K.LISTENERS; l++) if (this.lSt[l] === State.LISTEN && State.LISTEN < out.length) out[State.LISTEN]++;
+  for (var s = 0; s < this.n; s++) out[st[s]]++;      // (a typed array ignores writes past its end)
+  // a listener is LISTEN (1) or CLOSED (0): their sum (native) is how many listen
+  if (State.LISTEN < out.length) out[State.LISTEN] += sum(this.lSt);
 }
 
 // The methods every TCP shares (its prototype).

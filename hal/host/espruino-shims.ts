@@ -9,6 +9,7 @@ const APPLY_CHUNK = 4096;
 
 export interface HostE {
   sum(arr: ArrayLike<number>): number;
+  convolve(arr1: ArrayLike<number>, arr2: ArrayLike<number>, offset: number): number;
   toString(...args: any[]): string;
   toUint8Array(...args: any[]): Uint8Array;
   getSizeOf(v: any, depth?: number): number;
@@ -33,6 +34,12 @@ export function makeHostE(): HostE {
     sum(arr: ArrayLike<number>): number {
       let s = 0;
       for (let i = 0; i < arr.length; i++) s += arr[i];
+      return s;
+    },
+    convolve(arr1: ArrayLike<number>, arr2: ArrayLike<number>, offset: number): number {
+      let s = 0;
+      const n = arr2.length, o = ((offset | 0) % n + n) % n;
+      for (let i = 0; i < arr1.length; i++) s += arr1[i] * arr2[(i + o) % n];
       return s;
     },
     toString(...args: any[]): string {

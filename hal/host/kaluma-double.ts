@@ -264,7 +264,7 @@ export function installKalumaDouble(g: any, o: KalumaDoubleOptions): KalumaLoop 
   g.console = { log: (...a: any[]) => o.print(a.join(" ")) };
   g.global = g;
   if (o.eShim) {
-    g.E = { sum: fallbacks.sum, CRC32: fallbacks.crc32, toString: fallbacks.bytesToString, toUint8Array: fallbacks.stringToBytes };
+    g.E = { sum: fallbacks.sum, convolve: fallbacks.convolve, CRC32: fallbacks.crc32, toString: fallbacks.bytesToString, toUint8Array: fallbacks.stringToBytes };
   }
 
   return {
