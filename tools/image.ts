@@ -66,6 +66,8 @@ export const INTERNAL_PROPS = new RegExp("^(?:" + [
   "clock", "timers", "onFalling",
   // drivers/enc28j60's options; firmware/lib's eth record, sizing and the stack's parts (eth.ts NET_PARTS)
   "freeBatch", "maxFrame", "revision", "ipCb", "ipBy", "poolDefault", "runner", "reasm", "acd",
+  // the names of TCP's and the driver's counters the "counters" piece puts in NET_PARTS (eth.ts, eth-counters.ts)
+  "tcpNames", "drvNames",
 ].join("|") + ")$");
 /** The default app (make image/flash/sim without APP). */
 export const DEFAULT_APP = path.join(ROOT, "examples", "demo", "app.js");
