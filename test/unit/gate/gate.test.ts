@@ -45,8 +45,11 @@ import { loadBoardJson, pageFilesFor, pagesThatFit, storageProblem, storedProgra
 // state.ts Parts) called through the stack's record so that the library leaves out those its app
 // does not use (its Pico image of examples/hello.js 54,091 -> 48,640 bytes with the other cuts, now fitting): these
 // bundles have every part, +400 bytes for the indirection (pico 66,556, sim 66,727). 65.4 KB: both of
-// these together (merged): pico 66,762, sim 66,933.
-const SIZE_BUDGET = 65.4 * 1024;
+// these together (merged): pico 66,762, sim 66,933. 65.5 KB: TCP's and the driver's counters
+// named through a naming function the record keeps (createTcpWith, createEnc28j60With), so that
+// the library leaves the names out without its counters piece (its core -640 bytes): these
+// bundles pass the names, +92 bytes (pico 66,741 -> 66,833, sim 66,912 -> 67,004).
+const SIZE_BUDGET = 65.5 * 1024;
 
 function constructs(code: string): string[] {
   return checkSource(code, "t.js").map((f) => f.construct);
