@@ -55,7 +55,8 @@ export const INTERNAL_PROPS = new RegExp("^(?:" + [
   // firmware/http: a request's record and the server's pools
   "resConn", "bStatus", "headOf", "outPool", "outUsed", "inPool", "inUsed", "bType", "xLen", "routes", "failed",
   // a request's offsets into its bytes (req.path(), query(), form(), text() read them) and the core server's option from eth-http.ts
-  "pathOff", "pathEnd", "queryOff", "queryEnd", "bodyOff", "bodyLen", "contentType", "maxConnections",
+  // (not contentType: terser keeps the names of DOM properties)
+  "pathOff", "pathEnd", "queryOff", "queryEnd", "bodyOff", "bodyLen", "maxConnections",
   // firmware/tcp: the record and createTcp()'s options
   "sbuf", "nfree", "finWait2TimeoutMs", "challengeAckLimit", "synRcvdTimeoutMs", "idleEvictMs",
   "maxRetries", "synRetries", "recvWindow", "memoryBytes", "u16", "u32", "f64", "stk", "flg", "lst", "lSt", "rwin",
