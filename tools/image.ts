@@ -65,6 +65,8 @@ export const INTERNAL_PROPS = new RegExp("^(?:" + [
   "addrFns", "onProtocol", "onAddress", "onTick", "reassemblySlots", "dhcpProbes", "dhcpFallback",
   "dhcpBaseMs", "dhcpTries", "lastIp", "txHdr", "rxHdr", "rxSrc", "linkUp", "protos", "dues", "ticks", "netif",
   "dhcpState",
+  // the stack's address (the record; connect()'s options say ip; not mask: terser keeps DOM property names)
+  "addr",
   // hal/espruino.ts: the HAL's clock, timers, INT pin (terser keeps the names of the engine's own properties, e.g. now, transfer)
   "clock", "timers", "onFalling",
   // drivers/enc28j60's options; firmware/lib's eth record, sizing and the stack's parts (eth.ts NET_PARTS)
