@@ -54,6 +54,9 @@ export const ENGINE_ALIASES = ["Uint8Array", "Uint16Array", "Uint32Array", "Int3
 export const INTERNAL_PROPS = new RegExp("^(?:" + [
   // firmware/http: a request's record and the server's pools
   "resConn", "bStatus", "headOf", "outPool", "outUsed", "inPool", "inUsed", "bType", "xLen", "routes", "failed",
+  // a request's offsets into its bytes (req.path(), query(), form(), text() read them) and the core server's option from eth-http.ts
+  // (not contentType: terser keeps the names of DOM properties)
+  "pathOff", "pathEnd", "queryOff", "queryEnd", "bodyOff", "bodyLen", "maxConnections",
   // firmware/tcp: the record and createTcp()'s options
   "sbuf", "nfree", "finWait2TimeoutMs", "challengeAckLimit", "synRcvdTimeoutMs", "idleEvictMs",
   "maxRetries", "synRetries", "recvWindow", "memoryBytes", "u16", "u32", "f64", "stk", "flg", "lst", "lSt", "rwin",
@@ -62,10 +65,14 @@ export const INTERNAL_PROPS = new RegExp("^(?:" + [
   "addrFns", "onProtocol", "onAddress", "onTick", "reassemblySlots", "dhcpProbes", "dhcpFallback",
   "dhcpBaseMs", "dhcpTries", "lastIp", "txHdr", "rxHdr", "rxSrc", "linkUp", "protos", "dues", "ticks", "netif",
   "dhcpState",
+  // the stack's address (the record; connect()'s options say ip; not mask: terser keeps DOM property names)
+  "addr",
   // hal/espruino.ts: the HAL's clock, timers, INT pin (terser keeps the names of the engine's own properties, e.g. now, transfer)
   "clock", "timers", "onFalling",
   // drivers/enc28j60's options; firmware/lib's eth record, sizing and the stack's parts (eth.ts NET_PARTS)
   "freeBatch", "maxFrame", "revision", "ipCb", "ipBy", "poolDefault", "runner", "reasm", "acd",
+  // the names of TCP's and the driver's counters the "counters" piece puts in NET_PARTS (eth.ts, eth-counters.ts)
+  "tcpNames", "drvNames",
 ].join("|") + ")$");
 /** The default app (make image/flash/sim without APP). */
 export const DEFAULT_APP = path.join(ROOT, "examples", "demo", "app.js");

@@ -90,6 +90,8 @@ export interface Rec {
   hal: Hal;
   /** The options (init() reads them). */
   opt: Enc28j60Options;
+  /** Makes `counters` of the counter words (driverCounterNames, or the library's counts alone). */
+  cn: (counts: Int32Array) => any;
   addMulticast(addr: Uint8Array): void;
 }
 

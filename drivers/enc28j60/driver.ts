@@ -126,8 +126,13 @@ function watch(this: Rec, fn: () => void, pollMs: number): void {
   if (pollMs > 0) hal.timers.every(pollMs, fn);
 }
 
-/** The counters' names in the order of St.RX_FRAMES.. (split per read of `counters`). */
-var COUNTER_NAMES = "rxFrames rxErrors rxOverflows rxResets txFrames txErrors txRetries txResets txStalls linkChanges miiTimeouts";
+/** driver.counters by name, from the counter words (St.RX_FRAMES..St.MII_TIMEOUTS): what
+ *  createEnc28j60() names them with; the library only with its "counters" piece. */
+export function driverCounterNames(counts: Int32Array): Enc28j60Counters {
+  var c: any = {}, names = "rxFrames rxErrors rxOverflows rxResets txFrames txErrors txRetries txResets txStalls linkChanges miiTimeouts".split(" ");
+  for (var i = 0; i < names.length; i++) c[names[i]] = counts[i];
+  return c;
+}
 
 /**
  * The driver's methods, shared by every driver (Object.create: no closure per method and driver).
@@ -148,13 +153,19 @@ var DRIVER_METHODS = {
     return !!this.st[St.LINK];
   },
   get counters(): Enc28j60Counters {
-    var s = (this as unknown as Rec).st, c: any = {}, names = COUNTER_NAMES.split(" ");
-    for (var i = 0; i <= St.MII_TIMEOUTS - St.RX_FRAMES; i++) c[names[i]] = s[St.RX_FRAMES + i];
-    return c;
+    var r = this as unknown as Rec;
+    return r.cn(r.st.subarray(St.RX_FRAMES, St.MII_TIMEOUTS + 1));
   },
 };
 
+/** A driver whose counters have their names (driver.counters: { rxFrames, ... }). */
 export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options): Enc28j60 {
+  return createEnc28j60With(hal, mac, opts, driverCounterNames);
+}
+
+/** A driver whose `counters` is names(the counter words): driverCounterNames, or what the library
+ *  gives without its "counters" piece (firmware/lib/eth.ts, the counts alone). */
+export function createEnc28j60With(hal: Hal, mac: Uint8Array, opts: Enc28j60Options | undefined, names: (counts: Int32Array) => any): Enc28j60 {
   var o = opts || {};
   // Buffer sizes: rx a frame with its CRC and the next header behind it (even), tx a frame.
   var rxBuf = o.maxFrame ? (o.maxFrame + (Enc.CRC_LEN + Enc.RXH_LEN + 1)) & ~1 : Rx.BUF;
@@ -172,6 +183,7 @@ export function createEnc28j60(hal: Hal, mac: Uint8Array, opts?: Enc28j60Options
   (d.txc = new Uint8Array(ab, txc, Tx.CMD_HDR + txBuf))[0] = Enc.OP_WBM;
   d.hal = hal;
   d.opt = o;
+  d.cn = names;
   s[St.RX_MAX_COUNT] = rxBuf - Enc.RXH_LEN;
   s[St.TX_MAX] = txBuf;
   s[St.FREE_BATCH] = o.freeBatch || Rx.FREE_BATCH;

@@ -4,10 +4,10 @@
 // boards/start.ts calls it with Espruino's HAL and globals.
 
 import { Hal } from "../../hal/types";
-import { createEnc28j60 } from "../../drivers/enc28j60/driver";
+import { createEnc28j60With, driverCounterNames } from "../../drivers/enc28j60/driver";
 import { createStack, formatIp, parseIp } from "../net/stack";
 import { Eth } from "../net/ethernet";
-import { createTcp, Tcp, TcpHandler } from "../tcp/tcp";
+import { counterNames as tcpCounterNames, createTcpWith, Tcp, TcpHandler } from "../tcp/tcp";
 import { startEcho } from "../tcp/echo";
 import { STATE_NAMES, STATE_COUNT } from "../tcp/states";
 import { createRunner } from "../lib/eth-run";
@@ -87,7 +87,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
     return m[0];
   }
   mark(Part.START);
-  var driver = createEnc28j60(hal, cfg.mac, cfg.mtu ? { maxFrame: cfg.mtu + Eth.HEADER } : undefined);
+  var driver = createEnc28j60With(hal, cfg.mac, cfg.mtu ? { maxFrame: cfg.mtu + Eth.HEADER } : undefined, driverCounterNames);
   driver.init();
   mark(Part.DRIVER);
   var settings: Settings = { name: cfg.board };
@@ -111,7 +111,7 @@ export function createApp(hal: Hal, cfg: AppConfig): Device {
   }
   var tcp: Tcp = null as any, http: HttpServer = null as any;
   if (slots) {
-    tcp = createTcp(stack, { slots: slots, mss: cfg.mtu ? mss : undefined, sendPool: cfg.sendPool });
+    tcp = createTcpWith(stack, { slots: slots, mss: cfg.mtu ? mss : undefined, sendPool: cfg.sendPool }, tcpCounterNames);
     startEcho(tcp, App.ECHO_PORT);
   }
   mark(Part.TCP);

@@ -236,7 +236,7 @@ export function parse(c: number, src: Uint8Array, s: number, e: number): number 
     }
     return 0;
   }
-  S.counters.requests++;
+  S.cnt.requests++;
   st[r + F.SERVED] = 1;
   dispatch(c, src, s);
   return total;

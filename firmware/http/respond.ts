@@ -56,7 +56,7 @@ function simpleHeadOf(c: number): number {
  *  of b (bytes or a chunk source). */
 export function startSend(c: number, status: number, kind: number, hl: number, body: Uint8Array | ChunkSource | null, off: number, end: number): void {
   var r = c * F.COUNT;
-  S.counters[status < Status.CLASS_3XX ? "status2xx" : status < Status.CLASS_4XX ? "status3xx" :
+  S.cnt[status < Status.CLASS_3XX ? "status2xx" : status < Status.CLASS_4XX ? "status3xx" :
     status < Status.CLASS_5XX ? "status4xx" : "status5xx"]++;
   st[r + F.STATUS] = status; st[r + F.HEAD_KIND] = kind;
   st[r + F.H_LEN] = hl; st[r + F.H_POS] = 0;

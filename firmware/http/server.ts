@@ -45,7 +45,7 @@ function drainIn(c: number): void {
 
 function freeSlot(c: number): void {
   var r = c * F.COUNT;
-  if (st[r + F.COUNTED]) { S.counters.active--; st[r + F.COUNTED] = 0; }
+  if (st[r + F.COUNTED]) { S.cnt.active--; st[r + F.COUNTED] = 0; }
   settle(c, Phase.FREE);
   releaseIn(c);
 }
@@ -62,8 +62,8 @@ function onOpen(this: Hnd, c: number): void {
   // this connection look idle for all of it (a 408 to a request that came at once).
   if (now > S.now) S.now = now;
   freeSlot(c);
-  if (S.counters.active >= S.maxConn) st[r + F.PHASE] = Phase.REJECT;
-  else { st[r + F.PHASE] = Phase.READ; S.counters.active++; st[r + F.COUNTED] = 1; }
+  if (S.cnt.active >= S.maxConn) st[r + F.PHASE] = Phase.REJECT;
+  else { st[r + F.PHASE] = Phase.READ; S.cnt.active++; st[r + F.COUNTED] = 1; }
   st[r + F.CLOSE_AFTER] = st[r + F.PEER_GONE] = st[r + F.SERVED] = 0;
   tm[c * T.COUNT + T.LAST] = S.now;
 }
@@ -86,7 +86,7 @@ function onData(this: Hnd, c: number, buf: Uint8Array, off: number, len: number)
       if (st[r + F.PHASE] === Phase.READ && st[r + F.PEER_GONE]) shut(c);     // (as in drainIn)
       return len;
     }
-    if (ph === Phase.READ) S.counters.split++;
+    if (ph === Phase.READ) S.cnt.split++;
   }
   // Keep the rest in c's input buffer (compacted first when the end is reached); fit: the bytes
   // that fit (0 when no buffer is free).
@@ -148,7 +148,7 @@ function tick(t: number): void {
     } else if (ph === Phase.REJECT) {
       if (idle >= FIRST_REQUEST_TIMEOUT_MS) { tm[tr + T.LAST] = t; shut(c); }
     } else if (ph !== Phase.FREE && idle >= SEND_STALL_MS) {       // SEND or CLOSED making no progress
-      S.counters.stalls++;
+      S.cnt.stalls++;
       S.tcp.abort(c);
       freeSlot(c);      // (again, when abort ended the slot at once: no harm)
     }
@@ -196,7 +196,7 @@ export function createServerCore(tcp: TcpApi, opts?: HttpServerOptions): HttpSer
     tick: function (t: number): void { use(s); tick(t); },
     busy: false,
     handler: handler,
-    counters: S.counters,
+    counters: S.cnt,
     phaseCounts: serverPhaseCounts,
   } as any as Server;
   S.api = server;

@@ -32,7 +32,7 @@ export const enum F {
   SERVED,       // a request was answered on this connection
   CLOSE_AFTER,  // close after the response in progress
   PEER_GONE,    // FIN received
-  COUNTED,      // counted in counters.active
+  COUNTED,      // counted in cnt.active
   STATUS,       // status of the response in progress
   HEAD_KIND,    // Head: where that response's head comes from
   H_LEN,        // the response's head: [H_POS, H_LEN) still to send
@@ -111,7 +111,7 @@ export interface Srv {
   /** The body of each connection's response in progress (bytes or a chunk source). */
   body: (Uint8Array | ChunkSource | null)[];
   routes: Route[];
-  counters: Counters;
+  cnt: Counters;         // the counters (the server's public `counters`: the same object)
   /** Pools (entry 0 unused) and their used marks: input buffers, output buffers (room for the
    *  head before the handler's body, so both leave in one write). */
   inPool: Uint8Array[];
@@ -146,7 +146,7 @@ export function createState(tcp: TcpApi, n: number, maxConn: number, nIn: number
     tm: new Float64Array(n * T.COUNT),
     body: [],
     routes: [],
-    counters: { requests: 0, active: 0, split: 0, stalls: 0, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 0 },
+    cnt: { requests: 0, active: 0, split: 0, stalls: 0, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 0 },
     inPool: [new Uint8Array(0)], inUsed: new Uint8Array(nIn + 1),
     outPool: [new Uint8Array(0)], outUsed: new Uint8Array(nOut + 1),
     head: new Uint8Array(RESPONSE_HEAD_MAX), headOf: -1,

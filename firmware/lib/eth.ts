@@ -12,14 +12,15 @@
 
 import { Hal } from "../../hal/types";
 import { createEspruinoHal } from "../../hal/espruino";
-import { createEnc28j60, Enc28j60 } from "../../drivers/enc28j60/driver";
+import { createEnc28j60With, Enc28j60 } from "../../drivers/enc28j60/driver";
+import { Rec as DriverRec, St as DrvSt } from "../../drivers/enc28j60/access";
 import { createStackWith, formatIp, parseIp, Parts, Stack, stackCount, stackDnsServer } from "../net/stack";
 import { Cnt } from "../net/counters";
 import { setAddress } from "../net/ipv4";
 import { dhcpStart, dhcpOff } from "../net/dhcp";
 import { St } from "../net/state";
 import { Eth as EthHdr } from "../net/ethernet";
-import { createTcp, Tcp, C as TcpCnt, STATE_COUNT } from "../tcp/tcp";
+import { createTcpWith, Tcp, TcpNames, C as TcpCnt, STATE_COUNT } from "../tcp/tcp";
 import { STATE_NAMES } from "../tcp/states";
 import { createRunner, Runner } from "./eth-run";
 import { macFromSerial, parseMac } from "./eth-mac";
@@ -171,13 +172,13 @@ export var ETH_PROTO: any = {
     return this.hostname;
   },
   getStatus: function (this: Eth, cb?: (err: any, st: any) => void): any {
-    var d = this.driver.counters, z = this.sizing, s = this.stack, t = this.tcp, tc = t.counts, i: number;
+    var d = (this.driver as any as DriverRec).st, z = this.sizing, s = this.stack, t = this.tcp, tc = t.counts, i: number;
     // the traffic and the TCP connections by state (CLOSED, the unused slots, left out), from the
     // live counts (the drop counters stay on the console: eth.stack.counters, eth.tcp.counters)
     var conns: { [state: string]: number } = {};
     t.stateCounts(STATES);
     for (i = 1; i < STATE_COUNT; i++) if (STATES[i]) conns[STATE_NAMES[i]] = STATES[i];
-    var r = { link: this.driver.linkUp(), ip: formatIp(s.addr), dhcp: s.dhcpState(), slots: this.slots, frames: [d.rxFrames, d.txFrames],
+    var r = { link: this.driver.linkUp(), ip: formatIp(s.addr), dhcp: s.dhcpState(), slots: this.slots, frames: [d[DrvSt.RX_FRAMES], d[DrvSt.TX_FRAMES]],
       packets: [stackCount(s, Cnt.IP_RX), stackCount(s, Cnt.IP_TX)], segments: [tc[TcpCnt.segIn], tc[TcpCnt.segOut], tc[TcpCnt.retransmits]],
       connections: conns,
       memory: { free: z.free === Infinity ? null : z.free, mtu: z.mtu, sendPool: z.pool, slots: [z.slots, z.wanted], note: z.note } };
@@ -197,7 +198,20 @@ export var ETH_START: ((e: Eth) => void)[] = [];
 
 /** The stack's optional parts (firmware/net/state.ts, Parts) the pieces put in: reassembly
  *  (eth-reasm.ts), RFC 5227 probing (eth-acd.ts), the counters' names (eth-counters.ts). */
-export var NET_PARTS: Parts = { reasm: null, acd: null, names: null };
+export var NET_PARTS: LibParts = { reasm: null, acd: null, names: null, tcpNames: countsOnly, drvNames: countsOnly };
+
+/** NET_PARTS: the stack's parts, and what makes TCP's and the driver's `counters` (countsOnly, or
+ *  with the "counters" piece their names, eth-counters.ts). */
+export interface LibParts extends Parts {
+  tcpNames: TcpNames;
+  drvNames: (counts: Int32Array) => any;
+}
+
+/** tcp.counters and driver.counters without the "counters" piece: the counts in their order
+ *  (firmware/tcp/state.ts C, drivers/enc28j60/access.ts St), and how to get the names. */
+export function countsOnly(counts: Uint32Array | Int32Array): any {
+  return { counts: new Uint32Array(counts), names: "make image PIECES=+counters" };
+}
 
 /**
  * The host-testable core of connect(): the eth over a HAL, started (timers false: tests tick by
@@ -208,7 +222,7 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   var z = sizeFor(free === undefined ? Infinity : free, o.mtu, o.sendPool, o.slots);
   if (z.note) log("enc28j60: " + z.note);
   var mtu = z.mtu === Lib.MTU_FULL && !o.mtu ? 0 : z.mtu;
-  var driver = createEnc28j60(hal, mac, mtu ? { maxFrame: mtu + EthHdr.HEADER } : undefined);
+  var driver = createEnc28j60With(hal, mac, mtu ? { maxFrame: mtu + EthHdr.HEADER } : undefined, NET_PARTS.drvNames);
   driver.init();
   var e = Object.create(ETH_PROTO) as Eth;
   e.hal = hal; e.driver = driver; e.mac = mac; e.mtu = mtu; e.log = log; e.sizing = z; e.ev = {}; e.ipCb = null; e.ipBy = 0;
@@ -224,7 +238,7 @@ export function createEth(hal: Hal, o: EthOptions, log: (s: string) => void, tim
   // link change itself asks for)
   stack.onTick(function (now: number): void { watchLink(e, now); }, function (): number { return e.ipCb ? e.ipBy + 1 : Infinity; });
   var slots = e.slots = z.slots;
-  e.tcp = createTcp(stack, { slots: slots, mss: mtu ? mtu - Lib.IP_TCP_HEADERS : undefined, sendPool: z.poolDefault ? undefined : z.pool });
+  e.tcp = createTcpWith(stack, { slots: slots, mss: mtu ? mtu - Lib.IP_TCP_HEADERS : undefined, sendPool: z.poolDefault ? undefined : z.pool }, NET_PARTS.tcpNames);
   e.runner = createRunner(hal, driver, stack, function (): Tcp { return e.tcp; });
   for (var i = 0; i < ETH_START.length; i++) ETH_START[i](e);
   if (timers !== false) e.runner.start();

@@ -75,7 +75,8 @@ function eachTcpCounter(counts: Uint32Array, fn: (name: string, n: number) => vo
   }
 }
 
-/** tcp.counters as the console reads them: a snapshot built per read. */
+/** tcp.counters as the console reads them: a snapshot built per read (createTcp() names them with
+ *  it; the library only with its "counters" piece, firmware/lib/eth-counters.ts). */
 export function counterNames(counts: Uint32Array): { [name: string]: number } {
   var all: { [name: string]: number } = {};
   eachTcpCounter(counts, function (name: string, n: number): void { all[name] = n; }, false);
@@ -167,4 +168,8 @@ export interface Tc {
   lPort: Uint16Array;
   lBl: Uint8Array;
   lH: any[];
+  nm: TcpNames;          // makes tcp.counters of the counts (counterNames; the library's without names: eth.ts)
 }
+
+/** What makes tcp.counters of the counts: counterNames, or the library's counts alone (without its "counters" piece). */
+export type TcpNames = (counts: Uint32Array) => any;

@@ -25,14 +25,14 @@ import { allocSlot, badAddr, initSlot, listenerFor, wakePoolWaiters } from "./al
 import { segmentIn } from "./input";
 import { windowUpdate } from "./ack";
 import { tcpTick, tcpNextDue } from "./timers";
-import { C, K, Tc, TcpStack, counterNames, eachTcpDrop } from "./state";
+import { C, K, Tc, TcpNames, TcpStack, counterNames, eachTcpDrop } from "./state";
 import { sum } from "../../hal/natives";
 
 // tcpNextDue(tcp): when TCP's tick next has work (ms on the stack's clock; Infinity: nothing
 // pending, 0: work at every tick), timers.ts. Functions an application imports only when it uses
 // them (so a bundle without them has none of their code): tcpKeepAlive(tcp, c, idleMs,
 // intervalMs, count) in keepalive.ts, tcpWriteUrgent(tcp, c, buf, off, len) in urgent.ts.
-export { C, eachTcpDrop, TcpStack, STATE_COUNT, tcpNextDue };
+export { C, counterNames, eachTcpDrop, TcpNames, TcpStack, STATE_COUNT, tcpNextDue };
 
 /**
  * The application took received bytes of connection c (its handler's room() grew): an ACK when
@@ -237,7 +237,7 @@ var METHODS = {
     return this.u16[c * F16.STRIDE + F16.LPORT];
   },
   get counters(): { [name: string]: number } {
-    return counterNames((this as any).counts);
+    return (this as any as Tc).nm((this as any as Tc).c);
   },
   stateCounts: stateCounts,
 };
@@ -246,7 +246,14 @@ function opt(v: number | undefined, dflt: number): number {
   return v === undefined ? dflt : v;
 }
 
+/** A TCP whose counters have their names (tcp.counters: { segIn, segOut, ... }). */
 export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
+  return createTcpWith(stack, opts, counterNames);
+}
+
+/** A TCP whose tcp.counters is names(the counts): counterNames, or what the library gives
+ *  without its "counters" piece (firmware/lib/eth.ts: the counts alone, without the names' 0.5 KB). */
+export function createTcpWith(stack: TcpStack, opts: TcpOptions, names: TcpNames): Tcp {
   var n = opts.slots;
   var mss = opts.mss || K.MSS_MAX;
   var sbuf = opts.sendBuf || 2 * mss;
@@ -306,6 +313,7 @@ export function createTcp(stack: TcpStack, opts: TcpOptions): Tcp {
   t.memoryBytes = S.bytes + P.bytes;
   t.slots = S;
   t.pool = P;
+  t.nm = names;
   stack.onProtocol(Proto.TCP, function (b: Uint8Array, o: number, len: number, src: number, dst: number): void {
     segmentIn(t, b, o, len, src, dst);
     if (t.pw) wakePoolWaiters(t);

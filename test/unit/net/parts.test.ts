@@ -7,6 +7,9 @@ import { createStackWith, Parts, Stack, StackConfig, stackCount } from "../../..
 import { Cnt, counterNames } from "../../../firmware/net/counters";
 import { REASM } from "../../../firmware/net/reasm";
 import { ACD } from "../../../firmware/net/acd";
+import { createTcpWith, counterNames as tcpCounterNames } from "../../../firmware/tcp/tcp";
+import { createEnc28j60With, driverCounterNames } from "../../../drivers/enc28j60/driver";
+import { countsOnly } from "../../../firmware/lib/eth";
 import {
   FakeNetif, FakeClock, OUR_MAC, PEER_MAC, BCAST_MAC, ip, ipBytes, be32, ethFrame, arpPacket, ipv4Packet, icmpEcho,
   udpFrame, dhcpMessage, dhcpOptions, parseFrame, rd16, rd32, Bytes,
@@ -77,6 +80,33 @@ describe("net/parts: a stack without its optional parts (the library without acd
     const named = mk({ reasm: null, acd: null, names: counterNames });
     feed(named, [ethFrame(OUR_MAC, PEER_MAC, 0x0806, [1, 2])]);
     assert.equal(named.stack.counters.arp.dropShort, 1);
+  });
+
+  it("TCP's and the driver's counters without their names (the library without its counters piece): the counts and how to get the names", () => {
+    const r = mk(NONE);
+    const bare = createTcpWith(r.stack as any, { slots: 2 }, countsOnly);
+    bare.counts[1] = 4; // segOut
+    const raw = bare.counters as any;
+    assert.equal(raw.names, "make image PIECES=+counters");
+    assert.ok(raw.counts instanceof Uint32Array);
+    assert.equal(raw.counts.length, bare.counts.length);
+    assert.equal(raw.counts[1], 4);
+    raw.counts[1] = 9;
+    assert.equal(bare.counts[1], 4, "a snapshot, not the live counts");
+    const named = createTcpWith(mk(NONE).stack as any, { slots: 2 }, tcpCounterNames);
+    named.counts[1] = 4;
+    assert.equal(named.counters.segOut, 4);
+    assert.equal(named.counters.keepAliveAborts, 0);
+
+    const NAMES = ["rxFrames", "rxErrors", "rxOverflows", "rxResets", "txFrames", "txErrors", "txRetries", "txResets", "txStalls", "linkChanges", "miiTimeouts"];
+    const d = createEnc28j60With({} as any, Uint8Array.from(OUR_MAC), undefined, countsOnly) as any;
+    const dRaw = d.counters;
+    assert.equal(dRaw.names, "make image PIECES=+counters");
+    assert.ok(dRaw.counts instanceof Uint32Array);
+    assert.equal(dRaw.counts.length, NAMES.length);
+    const dn = createEnc28j60With({} as any, Uint8Array.from(OUR_MAC), undefined, driverCounterNames);
+    assert.deepEqual(Object.keys(dn.counters), NAMES);
+    assert.equal(dn.counters.miiTimeouts, 0);
   });
 
   it("without acd: an ARP packet from another MAC claiming our address is counted and dropped (not learnt, not answered); our own looped back is ignored", () => {
