@@ -248,7 +248,8 @@ describe("tcp keep-alive from the device (an app on the library, Espruino's net)
   before(async function () {
     requirePeerTests(this, ["python3"]);
     fs.writeFileSync(path.join(dir, "app.js"), KEEPALIVE_APP);
-    bench = await startPeerBench({ name: "tcpka", simArgs: ["--app", path.join(dir, "app.js")], readyTimeoutMs: 60000 });
+    // (+counters: the console reads eth.tcp.counters by name, which only the counters piece names)
+    bench = await startPeerBench({ name: "tcpka", simArgs: ["--app", path.join(dir, "app.js"), "--pieces", "+counters"], readyTimeoutMs: 60000 });
   });
   after(async () => {
     if (bench) await bench.stop();
