@@ -212,7 +212,11 @@ describe("each board's bundle on its own variable count (ESPRUINO_BOARDS=board=p
         const warm = await load(WARM_UP);
         assert.ok(warm <= before + 20, "variables before " + before + ", after the warm-up " + warm);
         const used = await load(LOAD - WARM_UP);
-        assert.ok(used <= warm, "variables after the warm-up (" + WARM_UP + " requests) " + warm + ", after " + LOAD + " in all " + used + ": growth");
+        // (within 3: the figure is read by a status request during its own handling, and what that
+        // request holds differs by a variable or two from one reading to the next, e.g. a counter
+        // that gained a digit, a connection still settling: measured 0 to +2 on the five boards.
+        // A leak of one variable per 100 requests would show as +8.)
+        assert.ok(used <= warm + 3, "variables after the warm-up (" + WARM_UP + " requests) " + warm + ", after " + LOAD + " in all " + used + ": growth");
         const bad = out.filter((l) => /OUT OF MEMORY|Uncaught|LOW_MEMORY|interpreter error/.test(l));
         assert.deepEqual(bad, [], "console");
       } finally {
