@@ -30,10 +30,16 @@
     }
     return out;
   }
-  var B = { boot: 0, peak: 0, watches: 0, cal: null };
+  // n: exchanges since the bench zeroed it; at: the exchange at which to print E.dumpVariables()
+  // between @@dump< and @@dump> lines (bench/espruino-transient.ts); pn: the exchange of the peak.
+  var B = { boot: 0, peak: 0, watches: 0, cal: null, n: 0, pn: 0, at: 0 };
   function exchange(op, data) {
     var len = data.length;
-    if (cfg.peak) { var u = process.memory(false).usage; if (u > B.peak) B.peak = u; }
+    if (cfg.peak) {
+      var u = process.memory(false).usage;
+      if (u > B.peak) { B.peak = u; B.pn = B.n + 1; }
+      if (++B.n === B.at) { print("@@dump<"); E.dumpVariables(); print("@@dump>"); }
+    }
     post(op, len, 0);
     if (len) req.write(data);
     return answer(new Uint8Array(len), len);
