@@ -41,7 +41,7 @@ export function segmentIn(t: Tc, buf: Uint8Array, o: number, len: number, from: 
   t.win = rd16(buf, o + Hdr.WINDOW);
   var st = t.st, u16 = t.u16;
   for (var s = 0; s < t.n; s++) {
-    if (st[s] !== State.CLOSED && u16[s * F16.STRIDE + F16.RPORT] === sp && u16[s * F16.STRIDE + F16.LPORT] === dp && t.u32[s * F32.STRIDE + F32.RIP] === from) {
+    if (u16[s * F16.STRIDE + F16.RPORT] === sp && u16[s * F16.STRIDE + F16.LPORT] === dp && t.u32[s * F32.STRIDE + F32.RIP] === from && st[s] !== State.CLOSED) {
       return st[s] === State.SYN_SENT ? synSent(t, s) : synchronized(t, s);
     }
   }
@@ -142,7 +142,7 @@ function synchronized(t: Tc, s: number): void {
     t.seq = seq = (seq + 1) >>> 0;
     t.flg = flags &= ~F.SYN;
   }
-  var slen = segLen(t);
+  var slen = t.dl + (flags & F.SYN ? 1 : 0) + (flags & F.FIN ? 1 : 0); // SEG.LEN (segLen())
   var d0 = (seq - rn) | 0;
   // The acceptability test: the first octet, or the last one of a segment with length, inside
   // the window (x >>> 0 < wnd: 0 <= x < wnd, x relative to RCV.NXT). A zero window accepts
@@ -216,7 +216,8 @@ function synchronized(t: Tc, s: number): void {
     t.c[inOrder ? C.dropDuplicate : C.dropOutOfOrder]++;
     ackNow = true;
   }
-  if (dlen > 0 && gapAck(t, s, d0, seq + dlen)) ackNow = true; // RFC 5681 4.2 (recovery.ts)
+  // RFC 5681 4.2 (recovery.ts; in order with no gap: nothing to do there)
+  if (dlen > 0 && (d0 !== 0 || fl[s] & SF.GAP) && gapAck(t, s, d0, seq + dlen)) ackNow = true;
   if (fin) {
     u32[b32 + F32.RCV_NXT]++;
     fire(t, s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
@@ -224,7 +225,8 @@ function synchronized(t: Tc, s: number): void {
     ackNow = false; // the row's ACK covers the data and the FIN: no second, identical ACK
   }
   if (ackNow) fl[s] |= SF.ACK_PENDING;
-  output(t, s, -1);
+  // output(t, s, -1) unless the queue is all sent and no FIN waits (where it returns at once)
+  if ((u32[b32 + F32.SND_NXT] - u32[b32 + F32.SND_UNA]) >>> 0 !== t.u16[s * F16.STRIDE + F16.SND_LEN] || fl[s] & SF.FIN_QUEUED) output(t, s, -1);
   if (freed > 0) sendSpaceBack(t, s);
   if (t.gen[s] !== g) return;
   if (fl[s] & SF.ACK_PENDING) {
