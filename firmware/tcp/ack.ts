@@ -3,7 +3,7 @@
 // drained()).
 
 import { State } from "./states";
-import { F, seqLt, seqLe } from "./segment";
+import { F } from "./segment";
 import { armProbe, dupAck, newAck } from "./recovery";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { poolDrop, poolRoom } from "./pool";
@@ -15,19 +15,16 @@ import { C, K, Tc } from "./state";
 /** Processes an acceptable ACK field of the segment being handled; false when it must be dropped. */
 export function ackIn(t: Tc, s: number): boolean {
   var u16 = t.u16, u32 = t.u32, f64 = t.f64, b16 = s * F16.STRIDE, b32 = s * F32.STRIDE, b64 = s * F64.STRIDE;
-  var una = u32[b32 + F32.SND_UNA], ack = t.ack;
-  // RFC 5961 5.2: an ACK of data never sent, or older than SND.UNA - MAX.SND.WND: ACK, drop
-  if (seqLt(u32[b32 + F32.SND_MAX], ack)) {
-    t.c[C.dropAckUnsent]++;
+  var una = u32[b32 + F32.SND_UNA], ack = t.ack, max = u32[b32 + F32.SND_MAX];
+  // (the sequence comparisons are seqLt()/seqLe() written out: this runs for every segment)
+  // RFC 5961 5.2: an ACK of data never sent (SND.MAX < SEG.ACK), or older than
+  // SND.UNA - MAX.SND.WND (SEG.ACK < SND.UNA - MAX_16): ACK, drop
+  if (((max - ack) | 0) < 0 || ((ack - (una - K.MAX_16)) | 0) < 0) {
+    t.c[((max - ack) | 0) < 0 ? C.dropAckUnsent : C.dropBadAck]++;
     sendAck(t, s);
     return false;
   }
-  if (seqLt(ack, una - K.MAX_16)) {
-    t.c[C.dropBadAck]++;
-    sendAck(t, s);
-    return false;
-  }
-  if (seqLt(una, ack)) {
+  if (((una - ack) | 0) < 0) { // SND.UNA < SEG.ACK: new data acknowledged
     var acked = (ack - una) >>> 0;
     var f = t.fl[s];
     if (!(f & SF.SYN_ACKED)) {
@@ -39,21 +36,28 @@ export function ackIn(t: Tc, s: number): boolean {
     poolDrop(t.P, t.S, s, acked > len ? len : acked);
     if (acked > len && f & SF.FIN_SENT) t.fl[s] |= SF.FIN_ACKED;
     u32[b32 + F32.SND_UNA] = ack;
-    if (seqLt(u32[b32 + F32.SND_NXT], ack)) u32[b32 + F32.SND_NXT] = ack;
-    if (f & SF.TIMING && seqLt(u32[b32 + F32.RTT_SEQ], ack)) {
+    if (((u32[b32 + F32.SND_NXT] - ack) | 0) < 0) u32[b32 + F32.SND_NXT] = ack;
+    if (f & SF.TIMING && ((u32[b32 + F32.RTT_SEQ] - ack) | 0) < 0) {
       t.fl[s] &= ~SF.TIMING;
       rttSample(t.S, s, t.now - f64[b64 + F64.RTT_T]);
     }
     t.u8[s * F8.STRIDE + F8.RETRIES] = 0;
     newAck(t, s, acked);
-    if (ack === u32[b32 + F32.SND_MAX]) f64[b64 + F64.T_REXMT] = 0;
-    else arm(t, b64 + F64.T_REXMT, t.now + f64[b64 + F64.RTO]);
-    armProbe(t, s);
-  } else if (ack === una && t.dl === 0 && !(t.flg & (F.SYN | F.FIN)) && t.win > 0 && t.win === u16[b16 + F16.SND_WND] && u32[b32 + F32.SND_MAX] !== una) {
+    if (ack === u32[b32 + F32.SND_MAX]) {
+      // everything acknowledged: no retransmission timer, and no probe (armProbe() with
+      // nothing out turns it off and stops there)
+      f64[b64 + F64.T_REXMT] = f64[b64 + F64.T_PTO] = 0;
+    } else {
+      arm(t, b64 + F64.T_REXMT, t.now + f64[b64 + F64.RTO]);
+      armProbe(t, s);
+    }
+  } else if (ack === una && t.dl === 0 && !(t.flg & (F.SYN | F.FIN)) && t.win > 0 && t.win === u16[b16 + F16.SND_WND] && max !== una) {
     // RFC 5681's duplicate ACK: nothing new acknowledged, no data, the same (open) window, data out
     dupAck(t, s);
   }
-  if (seqLe(una, ack) && (seqLt(u32[b32 + F32.SND_WL1], t.seq) || (u32[b32 + F32.SND_WL1] === t.seq && seqLe(u32[b32 + F32.SND_WL2], ack)))) {
+  // the send window: SND.UNA =< SEG.ACK and (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK))
+  var wl1 = u32[b32 + F32.SND_WL1];
+  if (((una - ack) | 0) <= 0 && (((wl1 - t.seq) | 0) < 0 || (wl1 === t.seq && ((u32[b32 + F32.SND_WL2] - ack) | 0) <= 0))) {
     var win = t.win;
     u16[b16 + F16.SND_WND] = win;
     u32[b32 + F32.SND_WL1] = t.seq;

@@ -14,7 +14,7 @@
 
 import { State } from "./states";
 import { Ev, A } from "./table";
-import { compileTable, step, nextOf, actionsOf, reasonOf } from "./engine";
+import { Cell, compileTable, step, reasonOf } from "./engine";
 import { F } from "./segment";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { halveSsthresh } from "./recovery";
@@ -65,18 +65,18 @@ export function fire(t: Tc, s: number, ev: number): void {
   var st = t.st, fl = t.fl, f64 = t.f64, b64 = s * F64.STRIDE;
   var r = TABLE[st[s] * Ev.COUNT + ev];
   if (!r) return;
-  var a = actionsOf(r);
+  var a = r >> Cell.ACTIONS_SHIFT; // (engine.ts actionsOf() and nextOf() written out: every event decodes its cell)
   if (t.dep > 0) {
     // from inside a handler: a send or a close waits for it to return; anything else sends
     // what waits first
     if ((a | A.FIN) === (A.OUTPUT | A.FIN)) { // (SEND and CLOSE: output, and the FIN or not)
-      st[s] = nextOf(r);
+      st[s] = (r & Cell.NEXT_MASK) - 1;
       if (a & A.FIN) fl[s] |= SF.FIN_QUEUED;
       return defer(t, s, a & A.FIN);
     }
     if (t.dn > 0) flushOut(t);
   }
-  st[s] = nextOf(r);
+  st[s] = (r & Cell.NEXT_MASK) - 1;
   if (a & A.RESEND) {
     // Go back to SND.UNA after a retransmission time-out (Karn: the timing sample is void).
     t.c[C.retransmits]++;

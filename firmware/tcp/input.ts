@@ -41,7 +41,7 @@ export function segmentIn(t: Tc, buf: Uint8Array, o: number, len: number, from: 
   t.win = rd16(buf, o + Hdr.WINDOW);
   var st = t.st, u16 = t.u16;
   for (var s = 0; s < t.n; s++) {
-    if (st[s] !== State.CLOSED && u16[s * F16.STRIDE + F16.RPORT] === sp && u16[s * F16.STRIDE + F16.LPORT] === dp && t.u32[s * F32.STRIDE + F32.RIP] === from) {
+    if (u16[s * F16.STRIDE + F16.RPORT] === sp && u16[s * F16.STRIDE + F16.LPORT] === dp && t.u32[s * F32.STRIDE + F32.RIP] === from && st[s] !== State.CLOSED) {
       return st[s] === State.SYN_SENT ? synSent(t, s) : synchronized(t, s);
     }
   }
@@ -135,43 +135,51 @@ function synchronized(t: Tc, s: number): void {
   var cur = t.st[s], flags = t.flg, seq = t.seq;
   var rn = u32[b32 + F32.RCV_NXT];
   var wnd = t.u16[s * F16.STRIDE + F16.RCV_WND];
-  if (cur === State.SYN_RCVD && flags & F.SYN && seq === u32[b32 + F32.IRS]) {
-    // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
-    // other half of a simultaneous open: take its ACK and forget the SYN.
-    if (!(flags & F.ACK)) return fire(t, s, Ev.RCV_SYN);
-    t.seq = seq = (seq + 1) >>> 0;
-    t.flg = flags &= ~F.SYN;
+  var slen = t.dl, d0 = 0; // SEG.LEN; SEG.SEQ - RCV.NXT
+  if (cur === State.ESTABLISHED && (flags & ~F.PSH) === F.ACK && seq === rn && wnd > 0) {
+    // The common segment: ESTABLISHED, an ACK (PSH or not; no SYN, FIN, RST or URG) at
+    // RCV.NXT in an open window. It passes every check of the other branch (acceptable, no
+    // RST or SYN, an ACK, not SYN-RCVD) without taking any of them: only its activity is noted.
+    t.f64[b64 + F64.T_USED] = t.now;
+  } else {
+    if (cur === State.SYN_RCVD && flags & F.SYN && seq === u32[b32 + F32.IRS]) {
+      // The peer's SYN again: alone, it lost our SYN-ACK (send it again); with an ACK, it is the
+      // other half of a simultaneous open: take its ACK and forget the SYN.
+      if (!(flags & F.ACK)) return fire(t, s, Ev.RCV_SYN);
+      t.seq = seq = (seq + 1) >>> 0;
+      t.flg = flags &= ~F.SYN;
+    }
+    slen = t.dl + (flags & F.SYN ? 1 : 0) + (flags & F.FIN ? 1 : 0); // SEG.LEN (segLen())
+    d0 = (seq - rn) | 0;
+    // The acceptability test: the first octet, or the last one of a segment with length, inside
+    // the window (x >>> 0 < wnd: 0 <= x < wnd, x relative to RCV.NXT). A zero window accepts
+    // nothing here, which is the test's answer for a segment with length; an empty segment at
+    // RCV.NXT is accepted just below.
+    var ok = d0 >>> 0 < wnd || (slen > 0 && (d0 + slen - 1) >>> 0 < wnd);
+    if (!ok && wnd === 0 && d0 === 0) {
+      // Zero window: an empty segment at RCV.NXT is acceptable, and one with length still
+      // has its ACK and RST taken, without its text (MUST-66).
+      ok = true;
+      t.dl = 0;
+      t.flg = flags &= ~F.FIN;
+    }
+    if (!ok) {
+      if (flags & F.RST) return void t.c[C.dropRst]++;
+      if (flags & F.FIN && cur === State.TIME_WAIT) return fire(t, s, Ev.RCV_FIN);
+      // (a keep-alive probe, SEQ = RCV.NXT - 1 with 0 or 1 byte, is answered but not a drop)
+      if (d0 !== -1 || slen > 1) t.c[C.dropOutOfWindow]++;
+      return sendAck(t, s);
+    }
+    t.f64[b64 + F64.T_USED] = t.now; // only acceptable segments count as activity (idle eviction, oldest-first)
+    if (flags & (F.RST | F.SYN)) {
+      // RST at exactly RCV.NXT resets; any other RST in the window, or a SYN: challenge ACK
+      if (flags & F.RST && d0 === 0) fire(t, s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
+      else challengeAck(t, s);
+      return;
+    }
+    if (!(flags & F.ACK)) return void t.c[C.dropNoAck]++;
+    if (cur === State.SYN_RCVD && !(seqLt(u32[b32 + F32.SND_UNA], t.ack) && seqLe(t.ack, u32[b32 + F32.SND_MAX]))) return rstBadAck(t);
   }
-  var slen = segLen(t);
-  var d0 = (seq - rn) | 0;
-  // The acceptability test: the first octet, or the last one of a segment with length, inside
-  // the window (x >>> 0 < wnd: 0 <= x < wnd, x relative to RCV.NXT). A zero window accepts
-  // nothing here, which is the test's answer for a segment with length; an empty segment at
-  // RCV.NXT is accepted just below.
-  var ok = d0 >>> 0 < wnd || (slen > 0 && (d0 + slen - 1) >>> 0 < wnd);
-  if (!ok && wnd === 0 && d0 === 0) {
-    // Zero window: an empty segment at RCV.NXT is acceptable, and one with length still
-    // has its ACK and RST taken, without its text (MUST-66).
-    ok = true;
-    t.dl = 0;
-    t.flg = flags &= ~F.FIN;
-  }
-  if (!ok) {
-    if (flags & F.RST) return void t.c[C.dropRst]++;
-    if (flags & F.FIN && cur === State.TIME_WAIT) return fire(t, s, Ev.RCV_FIN);
-    // (a keep-alive probe, SEQ = RCV.NXT - 1 with 0 or 1 byte, is answered but not a drop)
-    if (d0 !== -1 || slen > 1) t.c[C.dropOutOfWindow]++;
-    return sendAck(t, s);
-  }
-  t.f64[b64 + F64.T_USED] = t.now; // only acceptable segments count as activity (idle eviction, oldest-first)
-  if (flags & (F.RST | F.SYN)) {
-    // RST at exactly RCV.NXT resets; any other RST in the window, or a SYN: challenge ACK
-    if (flags & F.RST && d0 === 0) fire(t, s, cur === State.SYN_RCVD && fl[s] & SF.ACTIVE ? Ev.RCV_RST_ACTIVE : Ev.RCV_RST);
-    else challengeAck(t, s);
-    return;
-  }
-  if (!(flags & F.ACK)) return void t.c[C.dropNoAck]++;
-  if (cur === State.SYN_RCVD && !(seqLt(u32[b32 + F32.SND_UNA], t.ack) && seqLe(t.ack, u32[b32 + F32.SND_MAX]))) return rstBadAck(t);
   var freed = t.u16[s * F16.STRIDE + F16.SND_LEN];
   if (!ackIn(t, s)) return;
   freed -= t.u16[s * F16.STRIDE + F16.SND_LEN];
@@ -216,7 +224,8 @@ function synchronized(t: Tc, s: number): void {
     t.c[inOrder ? C.dropDuplicate : C.dropOutOfOrder]++;
     ackNow = true;
   }
-  if (dlen > 0 && gapAck(t, s, d0, seq + dlen)) ackNow = true; // RFC 5681 4.2 (recovery.ts)
+  // RFC 5681 4.2 (recovery.ts; in order with no gap: nothing to do there)
+  if (dlen > 0 && (d0 !== 0 || fl[s] & SF.GAP) && gapAck(t, s, d0, seq + dlen)) ackNow = true;
   if (fin) {
     u32[b32 + F32.RCV_NXT]++;
     fire(t, s, cur === State.FIN_WAIT_1 && finAcked ? Ev.RCV_FIN_ACK : Ev.RCV_FIN);
@@ -224,7 +233,8 @@ function synchronized(t: Tc, s: number): void {
     ackNow = false; // the row's ACK covers the data and the FIN: no second, identical ACK
   }
   if (ackNow) fl[s] |= SF.ACK_PENDING;
-  output(t, s, -1);
+  // output(t, s, -1) unless the queue is all sent and no FIN waits (where it returns at once)
+  if ((u32[b32 + F32.SND_NXT] - u32[b32 + F32.SND_UNA]) >>> 0 !== t.u16[s * F16.STRIDE + F16.SND_LEN] || fl[s] & SF.FIN_QUEUED) output(t, s, -1);
   if (freed > 0) sendSpaceBack(t, s);
   if (t.gen[s] !== g) return;
   if (fl[s] & SF.ACK_PENDING) {

@@ -4,8 +4,8 @@
 
 import { csumAdd, csumFinish, pseudoSum } from "../net/checksum";
 import { Ip, Proto } from "../net/ipv4";
-import { wr16 } from "../net/bytes";
-import { F, Hdr, putHeader, seqLt, seqLe } from "./segment";
+import { wr16, wr32 } from "../net/bytes";
+import { F, Hdr, Opt, putHeader } from "./segment";
 import { SF, F8, F16, F32, F64 } from "./slots";
 import { poolCopy } from "./pool";
 import { probeDelay } from "./timers";
@@ -49,17 +49,29 @@ export function emit(t: Tc, s: number, flags: number, seq: number, len: number, 
     u16[b16 + F16.RCV_WND] = w;
     u32[b32 + F32.RCV_ADV] = nxt + w; // typed-array stores wrap modulo 2^32
   }
-  var hl = putHeader(t.tx, O.TX, u16[b16 + F16.LPORT], u16[b16 + F16.RPORT], seq, flags & F.ACK ? nxt : 0, flags, w, mssOpt);
+  // the header (putHeader() written out: one call less per segment)
+  var tx = t.tx, hl = mssOpt > 0 ? Hdr.LEN_MSS : Hdr.LEN;
+  wr32(tx, O.TX + Hdr.SPORT, (u16[b16 + F16.LPORT] << 16) | u16[b16 + F16.RPORT]); // SPORT, DPORT
+  wr32(tx, O.TX + Hdr.SEQ, seq);
+  wr32(tx, O.TX + Hdr.ACK, flags & F.ACK ? nxt : 0);
+  wr32(tx, O.TX + Hdr.DATA_OFFSET, (hl << Hdr.DOFF_WORD_SHIFT) | (flags << Hdr.FLAGS_WORD_SHIFT) | w); // DATA_OFFSET, FLAGS, WINDOW
+  tx[O.TX + Hdr.CHECKSUM] = tx[O.TX + Hdr.CHECKSUM + 1] = tx[O.TX + Hdr.URGENT] = tx[O.TX + Hdr.URGENT + 1] = 0; // (filled in below)
+  if (mssOpt > 0) wr32(tx, O.TX + Hdr.OPTIONS, (Opt.MSS << 24) | (Opt.MSS_LEN << 16) | mssOpt);
   if (t.fl[s] & SF.URG && !(flags & (F.SYN | F.RST))) t.uo!(t, s, seq); // urgent data unacknowledged (urgent.ts)
   var f64 = t.f64, b64 = s * F64.STRIDE;
   if (len > 0) {
-    poolCopy(t.P, t.S, s, (seq - u32[b32 + F32.SND_UNA]) >>> 0, t.tx, O.TX + hl, len);
+    poolCopy(t.P, t.S, s, (seq - u32[b32 + F32.SND_UNA]) >>> 0, tx, O.TX + hl, len);
     f64[b64 + F64.T_USED] = t.now;
     if (seq === u32[b32 + F32.SND_UNA]) f64[b64 + F64.T_RXT] = t.now; // (recovery.ts: when SND.UNA's segment last went)
   }
   t.fl[s] &= ~SF.ACK_PENDING;
   f64[b64 + F64.T_ACK] = t.u8[s * F8.STRIDE + F8.RSEGS] = 0;
-  finish(t, u32[b32 + F32.RIP], hl + len);
+  // finish() written out: the checksum, to the IP layer
+  var dst = u32[b32 + F32.RIP];
+  len += hl;
+  wr16(tx, O.TX + Hdr.CHECKSUM, csumFinish(csumAdd(tx, O.TX, len, pseudoSum(t.stk.addr, dst, Proto.TCP, len))));
+  t.c[C.segOut]++;
+  t.stk.ipSend(Proto.TCP, dst, len);
 }
 
 export function sendAck(t: Tc, s: number): void {
@@ -134,11 +146,19 @@ export function output(t: Tc, s: number, lim: number): number {
     var end = nxt + k + fin; // fin is F.FIN = 1 or 0: the FIN takes one sequence number
     u32[b32 + F32.SND_NXT] = end;
     if (fin) fl[s] |= SF.FIN_SENT;
-    if (seqLe(u32[b32 + F32.SND_MAX], nxt) && !(fl[s] & SF.TIMING)) timeFrom(t, s, nxt);
-    if (seqLt(u32[b32 + F32.SND_MAX], end)) u32[b32 + F32.SND_MAX] = end;
-    armRexmt(t, s);
+    // (timeFrom(), seqLe(), seqLt() and armRexmt() written out: once per segment sent)
+    var max = u32[b32 + F32.SND_MAX], b64 = s * F64.STRIDE;
+    if (((max - nxt) | 0) <= 0 && !(fl[s] & SF.TIMING)) { // new data, and no sample running: time it
+      fl[s] |= SF.TIMING;
+      u32[b32 + F32.RTT_SEQ] = nxt;
+      t.f64[b64 + F64.RTT_T] = t.now;
+    }
+    if (((max - end) | 0) < 0) u32[b32 + F32.SND_MAX] = end;
+    if (t.f64[b64 + F64.T_REXMT] === 0) arm(t, b64 + F64.T_REXMT, t.now + t.f64[b64 + F64.RTO]);
     sent++;
-    if (fin) break;
+    // the FIN ends it, and so does the end of the queue when no FIN may follow (the next
+    // round would find nothing to send)
+    if (fin || ((off += k) === len && !(fl[s] & finOk))) break;
   }
   if (sent > 0) armProbe(t, s);
   // Peer's window closed with data waiting and nothing in flight: probe it (persist timer).

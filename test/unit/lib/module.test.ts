@@ -150,7 +150,8 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     assert.match(r.message, /\.bootcde \(\d+ bytes\), \.boot1 \(\d+ bytes\), ENC28J60 \(\d+ bytes\), www\/index\.html \(14 bytes\)/);
   });
 
-  it("the Pico image of examples/hello.js fits with the default pieces; core + http at most 47,780 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
+  it("the Pico image of examples/hello.js fits with the default pieces; core + http at most 48,018 bytes with Storage headers (a ratchet: the Pico holds 49,152; issue #16 item 7)", async () => {
+    // 48,018 after issue #12's TCP fast path (+238: calls on the per-segment path written out).
     // 47,776 for core + http (48,876 with acd and lease, as make image builds it) with issue #12's round merged (the SYN-burst fix +160, DHCP from INIT
     // after stop() +20, tools/inline.ts -252, the status reply and response heads as strings -170).
     // 47,966 for core + http (PIECES=-acd,-lease) after TCP's and the driver's counter names went
@@ -191,7 +192,7 @@ srv.get("/", function (req, res) { res.json({ button: digitalRead(BTN), light: a
     assert.deepEqual(bare.choice!.pieces.map((p) => p.name), ["http"]);
     const line = bare.lines[bare.lines.length - 1];
     assert.match(line, new RegExp("; " + total(bare) + " bytes with Storage headers of 49152 on Espruino Pico"), bare.lines.join("\n"));
-    assert.ok(total(bare) <= 47780, `the Pico image of examples/hello.js (core + http) is ${total(bare)} bytes with Storage headers, over the ratchet of 47,780 (the Pico holds 49,152): ${line}`);
+    assert.ok(total(bare) <= 48018, `the Pico image of examples/hello.js (core + http) is ${total(bare)} bytes with Storage headers, over the ratchet of 48,018 (the Pico holds 49,152): ${line}`);
     // as make image builds it: the app takes the project's server without static files (no www/
     // folder next to it) and the default pieces, which fit
     const img = await buildImage({ board: "pico", app: hello, out: path.join(path.dirname(out), "default") });
