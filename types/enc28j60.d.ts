@@ -119,6 +119,12 @@ declare namespace ENC28J60 {
      * `dns` option. err.code: -6 not found, -3 time-out, -4 no server or no route, -5 busy, -10 server failure.
      */
     resolve(name: string, callback: (err: (Error & { code: number }) | null, ip?: string) => void): void;
+    /**
+     * Stops the interface (the "stop" piece): a DHCP lease is given back (DHCPRELEASE to its server)
+     * and the address dropped (an "ip" event with "0.0.0.0"); setIP() starts it again. Close your
+     * connections first.
+     */
+    stop(): void;
   }
 
   /** createServer()'s options. */
