@@ -26,3 +26,20 @@ export function childNodes(n: Node): Node[] {
   }
   return out.sort((a, b) => a.start - b.start);
 }
+
+/** Names a function declares for its own body: parameters, its own name (a function expression),
+ *  `var` and function declarations anywhere in its body outside nested functions (flatten.ts,
+ *  inline.ts). A program passed as { params: [], body: program } gives its top-level names. */
+export function declaredNames(fn: Node): Set<string> {
+  const names = new Set<string>();
+  for (const p of fn.params) if (p.type === "Identifier") names.add(p.name);
+  if (fn.type === "FunctionExpression" && fn.id) names.add(fn.id.name);
+  const visit = (n: Node): void => {
+    if (n.type === "VariableDeclarator" && n.id.type === "Identifier") names.add(n.id.name);
+    if (n.type === "FunctionDeclaration") { names.add(n.id.name); return; }
+    if (FUNCTION_TYPES.has(n.type)) return;
+    for (const c of childNodes(n)) visit(c);
+  };
+  if (fn.body) for (const c of childNodes(fn.body)) visit(c);
+  return names;
+}

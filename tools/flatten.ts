@@ -14,7 +14,7 @@
 // A name is renamed only where it means the wrapper's declaration (a parameter, `var`, function
 // or catch clause of the same name in an inner function shadows it there).
 
-import { childNodes, FUNCTION_TYPES, Node, parseScript } from "./ast";
+import { childNodes, declaredNames, FUNCTION_TYPES, Node, parseScript } from "./ast";
 
 /** What the wrapper's names start with once they are globals. */
 export const PREFIX = "_";
@@ -36,21 +36,6 @@ export function shortName(n: number): string {
   return s;
 }
 
-/** Names a function declares for its own body: parameters, its own name (a function expression),
- *  `var` and function declarations anywhere in its body outside nested functions. */
-function declaredIn(fn: Node): Set<string> {
-  const names = new Set<string>();
-  for (const p of fn.params) if (p.type === "Identifier") names.add(p.name);
-  if (fn.type === "FunctionExpression" && fn.id) names.add(fn.id.name);
-  const visit = (n: Node): void => {
-    if (n.type === "VariableDeclarator" && n.id.type === "Identifier") names.add(n.id.name);
-    if (n.type === "FunctionDeclaration") { names.add(n.id.name); return; }
-    if (FUNCTION_TYPES.has(n.type)) return;
-    for (const c of childNodes(n)) visit(c);
-  };
-  for (const c of childNodes(fn.body)) visit(c);
-  return names;
-}
 
 /** The wrapper function of `"use strict";!function(){...}();`, or an Error saying what differs. */
 function wrapperOf(program: Node): Node {
@@ -86,7 +71,7 @@ export function flatten(code: string, prefix: string = PREFIX, aliases: string[]
   const program = parseScript(code);
   const wrapper = wrapperOf(program);
   checkFlattenable(wrapper);
-  const top = declaredIn(wrapper);
+  const top = declaredNames(wrapper);
   // `aliases`: engine globals (e.g. Uint8Array) that get a short global of their own, declared
   // first (`var $x=Uint8Array;`), where that saves bytes: renamed like the wrapper's names
   const aliased = new Set<string>();
@@ -121,7 +106,7 @@ export function flatten(code: string, prefix: string = PREFIX, aliases: string[]
     if (FUNCTION_TYPES.has(n.type) && n !== wrapper) {
       // a function declaration's own name belongs to the scope around it (visited there)
       if (n.type === "FunctionDeclaration") visit(n.id, n, "id-outer", scopes);
-      inner = scopes.concat([declaredIn(n)]);
+      inner = scopes.concat([declaredNames(n)]);
     } else if (n.type === "CatchClause" && n.param && n.param.type === "Identifier") {
       inner = scopes.concat([new Set([n.param.name])]);
     }

@@ -33,7 +33,7 @@
 // runs, is replaced by that literal or name instead. Repeated to a fixed point: inlined code can
 // hold the single call of another function.
 
-import { Node, FUNCTION_TYPES, childNodes, parseScript } from "./ast";
+import { Node, FUNCTION_TYPES, childNodes, declaredNames, parseScript } from "./ast";
 
 /** What inlineFunctions() did: functions and parameters inlined, and the single-use functions
  *  it left, with the reason (`early return` and so on). */
@@ -48,21 +48,6 @@ export interface InlineResult {
 interface Scope { node: Node; parent: Scope | null; names: Set<string>; }
 interface Occurrence { id: Node; scope: Scope; binding: Scope | null; }
 
-/** A function's own scope: parameters, its expression name, its vars and function declarations
- *  (anywhere in its body outside nested functions). */
-function functionNames(fn: Node): Set<string> {
-  const names = new Set<string>();
-  for (const p of fn.params) if (p.type === "Identifier") names.add(p.name);
-  if (fn.type === "FunctionExpression" && fn.id) names.add(fn.id.name);
-  const visit = (n: Node): void => {
-    if (n.type === "VariableDeclarator" && n.id.type === "Identifier") names.add(n.id.name);
-    if (n.type === "FunctionDeclaration") { names.add(n.id.name); return; }
-    if (FUNCTION_TYPES.has(n.type)) return;
-    for (const c of childNodes(n)) visit(c);
-  };
-  if (fn.body) for (const c of childNodes(fn.body)) visit(c);
-  return names;
-}
 
 function resolve(name: string, s: Scope | null): Scope | null {
   for (; s; s = s.parent) if (s.names.has(name)) return s;
@@ -95,7 +80,7 @@ function analyse(program: Node): Analysis {
     }
     let inner = scope;
     if (FUNCTION_TYPES.has(n.type)) {
-      inner = { node: n, parent: scope, names: functionNames(n) };
+      inner = { node: n, parent: scope, names: declaredNames(n) };
       scopeOf.set(n, inner);
     } else if (n.type === "CatchClause" && n.param && n.param.type === "Identifier") {
       inner = { node: n, parent: scope, names: new Set([n.param.name]) };
@@ -110,7 +95,7 @@ function analyse(program: Node): Analysis {
       else if (v && typeof v.type === "string") visit(v, n, k, s);
     }
   };
-  const top: Scope = { node: program, parent: null, names: functionNames({ params: [], body: program } as unknown as Node) };
+  const top: Scope = { node: program, parent: null, names: declaredNames({ params: [], body: program } as unknown as Node) };
   scopeOf.set(program, top);
   visit(program, null, "", top);
   for (const o of occurrences) o.binding = resolve(o.id.name, o.scope);
